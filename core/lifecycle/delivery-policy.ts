@@ -1,0 +1,34 @@
+/** How the hub retries deliveries. Every number here is a named setting with a metric and an alarm (infra/constructs/monitoring.ts). */
+export interface DeliveryPolicy {
+  /** Attempts per message and endpoint before it is failed and the sender told. */
+  maxAttempts: number;
+  /** First retry delay; doubles each attempt. */
+  baseDelaySeconds: number;
+  /** Longest retry delay (SQS allows a visibility timeout of up to 12 hours). */
+  maxDelaySeconds: number;
+  /** How long one push may take before it counts as a transient failure. */
+  pushTimeoutMs: number;
+}
+
+export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
+  maxAttempts: 8, // about 2 hours of retries with the delays below
+  baseDelaySeconds: 30, // long enough for a receiver's restart
+  maxDelaySeconds: 1800, // half an hour between the last attempts
+  pushTimeoutMs: 10_000, // BaRS receivers answer synchronously within seconds
+};
+
+export type AttemptResult = 'success' | 'transient' | 'permanent';
+
+/** BaRS/HTTP: 2xx success; 408, 429 and 5xx transient; other 4xx permanent; no answer (network, timeout) transient. */
+export function classifyHttpStatus(status: number | undefined): AttemptResult {
+  if (status === undefined) return 'transient';
+  if (status >= 200 && status < 300) return 'success';
+  if (status === 408 || status === 429 || status >= 500) return 'transient';
+  return 'permanent';
+}
+
+/** Exponential backoff with full jitter: a random delay up to base * 2^(attempt-1), capped; never zero. */
+export function retryDelaySeconds(attempt: number, policy: DeliveryPolicy, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxDelaySeconds, policy.baseDelaySeconds * 2 ** Math.max(0, attempt - 1));
+  return Math.max(1, Math.round(ceiling / 2 + (random() * ceiling) / 2));
+}

@@ -1,0 +1,78 @@
+/**
+ * A message's life in the hub. The record is what the store keeps (the Bundle is kept beside it) and what the
+ * status API shows; the timeline is append-only.
+ *
+ *   accepted -> queued -> delivering -> delivered            (FHIR push: the receiver answered 2xx)
+ *                                    -> in-mailbox -> acknowledged   (mailbox: the receiver pulled and acknowledged)
+ *                                    -> retrying -> delivering ...   (transient failure, attempts left)
+ *                                    -> failed                      (permanent failure or attempts used up)
+ *   failed -> queued (replay by ops)
+ *
+ * The receiver's answer to a referral is kept apart from delivery: `outcome` (accepted, rejected, completed...).
+ */
+
+export type MessageStatus = 'accepted' | 'queued' | 'delivering' | 'retrying' | 'delivered' | 'in-mailbox' | 'acknowledged' | 'failed';
+
+/** Statuses from which the delivery worker may (re)start an attempt. */
+export const DELIVERABLE: readonly MessageStatus[] = ['accepted', 'queued', 'retrying'];
+/** Statuses in which the hub still owes the message a delivery. */
+export const PENDING: readonly MessageStatus[] = ['accepted', 'queued', 'delivering', 'retrying'];
+
+/** request: a practice's referral or task; response: a receiver's answer forwarded back; notification: the hub's own message to a sender (delivery failed). */
+export type MessageKind = 'request' | 'response' | 'notification';
+
+export type ReceiverOutcome = 'accepted' | 'rejected' | 'in-progress' | 'completed' | 'cancelled' | 'failed' | 'transient-error';
+
+export type TimelineEventType =
+  | 'received' | 'validated' | 'routed' | 'queued' | 'delivery-attempt' | 'delivered' | 'in-mailbox' | 'fetched'
+  | 'acknowledged' | 'responded' | 'failed' | 'sender-notified' | 'replayed' | 'requeued';
+
+export interface TimelineEvent {
+  at: string;
+  type: TimelineEventType;
+  /** Free text for people; never patient data. */
+  detail?: string;
+  attempt?: number;
+  /** For delivery attempts: success | transient | permanent. */
+  result?: string;
+  /** Another message this event links to (a response, a notification, a replay). */
+  relatedMessageId?: string;
+}
+
+export interface Destination {
+  organisation: string;
+  organisationName?: string;
+  serviceId?: string;
+  serviceName?: string;
+  endpointId?: string;
+  channel: 'fhir-push' | 'mailbox';
+  /** FHIR base URL for fhir-push. */
+  address?: string;
+}
+
+export interface MessageRecord {
+  /** The message identity: Bundle.id. */
+  messageId: string;
+  kind: MessageKind;
+  /** MessageHeader.eventCoding.code */
+  event: string;
+  requestId: string;
+  correlationId: string;
+  senderOrganisation: string;
+  destination: Destination;
+  route?: { networkId: string; ruleId: string; category: string; divertedFrom?: string; explanation: string[] };
+  status: MessageStatus;
+  attempts: number;
+  /** For responses and notifications: the request they answer. */
+  inReplyTo?: string;
+  outcome?: ReceiverOutcome;
+  outcomeReason?: string;
+  replays: number;
+  createdAt: string;
+  updatedAt: string;
+  timeline: TimelineEvent[];
+}
+
+export function timelineEvent(type: TimelineEventType, at: Date, extra: Omit<TimelineEvent, 'at' | 'type'> = {}): TimelineEvent {
+  return { at: at.toISOString(), type, ...extra };
+}

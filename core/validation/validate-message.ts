@@ -1,0 +1,143 @@
+import type { FhirResource, Identifier, MessageDefinition, MessageHeader, ServiceRequest, StructureDefinition, Task } from 'fhir/r4';
+import { BadRequestError, issue, type Issue, UnprocessableError } from '../errors.js';
+import { canonicaliseIdentifierSystems, type MessageBundle, resolveInBundle } from '../fhir/bundle.js';
+import { isValidNhsNumber } from '../fhir/nhs-number.js';
+import { canonicalSystem, HUB_CANONICAL, SYSTEMS } from '../fhir/systems.js';
+import { checkBaseStructure } from './base-structure.js';
+import { type Conformance, headerProfileFor, hubConformance, messageDefinitionFor } from './conformance.js';
+import { checkJsonLimits } from './limits.js';
+import { checkProfile } from './profile-check.js';
+
+export interface ValidatedMessage {
+  bundle: MessageBundle;
+  header: MessageHeader;
+  definition: MessageDefinition;
+  /** The resource MessageHeader.focus names (ServiceRequest or Task), when the event has one. */
+  focus: ServiceRequest | Task | undefined;
+}
+
+/** Profiles applied to every resource of a type wherever it stands in a message. */
+const PROFILE_BY_TYPE: Record<string, string> = {
+  Bundle: `${HUB_CANONICAL}/StructureDefinition/HubBundleMessage`,
+  Patient: `${HUB_CANONICAL}/StructureDefinition/HubPatient`,
+  Organization: `${HUB_CANONICAL}/StructureDefinition/HubOrganization`,
+};
+
+/**
+ * Validates an inbound message against R4 and the hub's profiles. Collects every issue, then fails once:
+ * 400 when the message is malformed, 422 when it is well-formed but asks for something the hub does not do.
+ * On success the Bundle's identifier systems are rewritten to their canonical spelling.
+ */
+export function validateMessage(body: unknown, conformance: Conformance = hubConformance): ValidatedMessage {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    throw new BadRequestError('Not a FHIR resource', [issue('structure', 'The body must be a JSON object: a FHIR Bundle of type message')]);
+  }
+  const resourceType = (body as { resourceType?: unknown }).resourceType;
+  if (resourceType !== 'Bundle') {
+    throw new BadRequestError('Not a Bundle', [issue('invalid', `Expected resourceType 'Bundle' (a FHIR message), found ${JSON.stringify(resourceType ?? null)}`, 'resourceType')]);
+  }
+  checkJsonLimits(body);
+  const bundle = body as MessageBundle;
+  const invalid: Issue[] = checkBaseStructure(bundle);
+  const unprocessable: Issue[] = [];
+  invalid.push(...profileIssues(bundle, bundle, 'Bundle', conformance));
+
+  const header = bundle.entry?.[0]?.resource?.resourceType === 'MessageHeader' ? (bundle.entry[0].resource as MessageHeader) : undefined;
+  let definition: MessageDefinition | undefined;
+  let focus: ServiceRequest | Task | undefined;
+  if (header) {
+    definition = messageDefinitionFor(conformance, header.eventCoding);
+    if (!definition) {
+      const coding = header.eventCoding;
+      unprocessable.push(issue('not-supported', `Message event ${coding?.system ?? ''}|${coding?.code ?? ''} is not supported by the hub; supported: ${conformance.messageDefinitions.map((d) => d.eventCoding?.code).join(', ')}`, 'Bundle.entry[0].resource.eventCoding'));
+    } else {
+      const headerProfile = headerProfileFor(conformance, definition.eventCoding ?? {});
+      if (headerProfile) invalid.push(...checkProfile(header, headerProfile, 'Bundle.entry[0].resource', bundle, conformance));
+      const focusResult = checkFocus(bundle, header, definition, conformance);
+      invalid.push(...focusResult.invalid);
+      unprocessable.push(...focusResult.unprocessable);
+      focus = focusResult.focus;
+    }
+  }
+  (bundle.entry ?? []).forEach((entry, index) => {
+    if (entry.resource && index > 0) invalid.push(...profileIssues(entry.resource, bundle, `Bundle.entry[${index}].resource`, conformance));
+  });
+  invalid.push(...unresolvedLocalReferences(bundle), ...nhsNumberIssues(bundle));
+
+  if (invalid.length > 0) throw new BadRequestError('The message is not valid', dedupe([...invalid, ...unprocessable]));
+  if (unprocessable.length > 0) throw new UnprocessableError('The hub cannot process this message', unprocessable);
+  canonicaliseIdentifierSystems(bundle);
+  return { bundle, header: header!, definition: definition!, focus };
+}
+
+function profileIssues(resource: FhirResource, bundle: MessageBundle, path: string, conformance: Conformance): Issue[] {
+  const url = PROFILE_BY_TYPE[resource.resourceType];
+  const profile = url ? conformance.structureDefinitions.get(url) : undefined;
+  return profile ? checkProfile(resource, profile, path, bundle, conformance) : [];
+}
+
+function checkFocus(bundle: MessageBundle, header: MessageHeader, definition: MessageDefinition, conformance: Conformance) {
+  const invalid: Issue[] = [];
+  const unprocessable: Issue[] = [];
+  let focus: ServiceRequest | Task | undefined;
+  const allowed = definition.focus ?? [];
+  (header.focus ?? []).forEach((ref, i) => {
+    const entry = resolveInBundle(bundle, ref.reference);
+    const path = `Bundle.entry[0].resource.focus[${i}]`;
+    if (!entry?.resource) return; // reported as an unresolved reference
+    const rule = allowed.find((f) => f.code === entry.resource!.resourceType);
+    if (!rule) {
+      unprocessable.push(issue('not-supported', `A ${definition.eventCoding?.code} message cannot have a ${entry.resource.resourceType} as its focus; expected ${allowed.map((f) => f.code).join(' or ')}`, path));
+      return;
+    }
+    const profile: StructureDefinition | undefined = rule.profile ? conformance.structureDefinitions.get(rule.profile) : undefined;
+    const index = (bundle.entry ?? []).indexOf(entry);
+    if (profile) invalid.push(...checkProfile(entry.resource, profile, `Bundle.entry[${index}].resource`, bundle, conformance));
+    if (entry.resource.resourceType === 'ServiceRequest' || entry.resource.resourceType === 'Task') focus ??= entry.resource;
+  });
+  return { invalid, unprocessable, focus };
+}
+
+/** Every urn:uuid reference must name an entry of the Bundle (a message is self-contained). */
+function unresolvedLocalReferences(bundle: MessageBundle): Issue[] {
+  const issues: Issue[] = [];
+  walk(bundle, 'Bundle', (value, path) => {
+    const reference = (value as { reference?: unknown }).reference;
+    if (typeof reference === 'string' && reference.startsWith('urn:uuid:') && !resolveInBundle(bundle, reference)) {
+      issues.push(issue('invariant', `Reference '${reference}' does not resolve to an entry of the message Bundle`, `${path}.reference`));
+    }
+  });
+  return issues;
+}
+
+/** Every NHS number anywhere in the message must pass the Modulus 11 check. */
+function nhsNumberIssues(bundle: MessageBundle): Issue[] {
+  const issues: Issue[] = [];
+  walk(bundle, 'Bundle', (value, path) => {
+    const id = value as Identifier;
+    if (typeof id.system === 'string' && canonicalSystem(id.system) === SYSTEMS.nhsNumber) {
+      if (typeof id.value !== 'string' || !isValidNhsNumber(id.value)) {
+        issues.push(issue('value', 'NHS number is not valid: it must be 10 digits passing the Modulus 11 check', `${path}.value`));
+      }
+    }
+  });
+  return issues;
+}
+
+function walk(value: unknown, path: string, visit: (value: object, path: string) => void): void {
+  if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`, visit));
+  else if (value && typeof value === 'object') {
+    visit(value, path);
+    for (const [k, v] of Object.entries(value)) if (v && typeof v === 'object') walk(v, `${path}.${k}`, visit);
+  }
+}
+
+function dedupe(issues: Issue[]): Issue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.expression}|${i.diagnostics}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
