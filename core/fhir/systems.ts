@@ -15,6 +15,8 @@ export const SYSTEMS = {
   hubServiceCategory: `${HUB_CANONICAL}/CodeSystem/pcn-service-category`,
   hubEndpoint: `${HUB_CANONICAL}/Id/endpoint`,
   hubService: `${HUB_CANONICAL}/Id/service`,
+  hubEndpointConnectionType: `${HUB_CANONICAL}/CodeSystem/endpoint-connection-type`,
+  hubNetworkExtension: `${HUB_CANONICAL}/StructureDefinition/network`,
   snomed: 'http://snomed.info/sct',
 } as const;
 

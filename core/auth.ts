@@ -1,0 +1,45 @@
+import type { Organization } from 'fhir/r4';
+import { BadRequestError, ForbiddenError, issue, UnauthorizedError } from './errors.js';
+import { identifierValue } from './fhir/bundle.js';
+import { HEADERS, SYSTEMS } from './fhir/systems.js';
+
+/**
+ * Who is calling. Today the caller's organisation comes from BaRS's NHSD-End-User-Organisation header, which the
+ * deployed API only accepts from IAM-signed callers; signed-JWT system authentication with org-bound roles will
+ * replace this one function (the seam every HTTP handler goes through).
+ */
+export interface Caller {
+  organisation?: string;
+  /** Hub operations staff: may read every message and replay failures. */
+  ops: boolean;
+}
+
+export function identifyCaller(headers: Record<string, string | undefined>, opsOrganisations: ReadonlySet<string>): Caller {
+  const encoded = headers[HEADERS.endUserOrganisation];
+  if (!encoded) return { ops: false };
+  let organisation: Organization;
+  try {
+    organisation = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as Organization;
+  } catch {
+    throw new BadRequestError('Bad NHSD-End-User-Organisation', [issue('invalid', 'NHSD-End-User-Organisation must be a Base64-encoded FHIR Organization (JSON)', 'NHSD-End-User-Organisation')]);
+  }
+  const ods = identifierValue(organisation?.identifier, SYSTEMS.odsOrganisation);
+  if (!ods) throw new BadRequestError('Bad NHSD-End-User-Organisation', [issue('required', 'NHSD-End-User-Organisation has no ODS organisation code identifier', 'NHSD-End-User-Organisation')]);
+  return { organisation: ods, ops: opsOrganisations.has(ods) };
+}
+
+export function requireOrganisation(caller: Caller): string {
+  if (!caller.organisation) throw new UnauthorizedError('Caller unknown', [issue('login', 'Say who is calling: the NHSD-End-User-Organisation header (Base64 JSON Organization with an ODS code) is required')]);
+  return caller.organisation;
+}
+
+export function requireOps(caller: Caller): void {
+  requireOrganisation(caller);
+  if (!caller.ops) throw new ForbiddenError('Ops only', [issue('forbidden', 'Only hub operations staff may do this')]);
+}
+
+/** Encodes an organisation for the NHSD-End-User-Organisation header (used by clients, samples and tests). */
+export function endUserOrganisationHeader(odsCode: string, name?: string): string {
+  const organisation: Organization = { resourceType: 'Organization', identifier: [{ system: SYSTEMS.odsOrganisation, value: odsCode }], ...(name ? { name } : {}) };
+  return Buffer.from(JSON.stringify(organisation)).toString('base64');
+}

@@ -1,0 +1,18 @@
+import type { Destination } from '../lifecycle/message-record.js';
+import type { Directory } from '../ports.js';
+
+/**
+ * Where answers for an organisation go: its own FHIR endpoint when the directory lists one (a practice's
+ * `endpoint`, or an endpoint the organisation owns), else its mailbox. Never the routing rules.
+ */
+export async function returnAddress(directory: Directory, organisation: string): Promise<Destination> {
+  const network = await directory.networkOfOrganisation(organisation);
+  const org = network?.organisations.get(organisation);
+  const practiceEndpoint = network?.practices.get(organisation)?.endpoint;
+  const endpoint = practiceEndpoint
+    ? network!.endpoints.get(practiceEndpoint)
+    : [...(network?.endpoints.values() ?? [])].find((e) => e.organisation === organisation);
+  const base: Destination = { organisation, channel: 'mailbox', ...(org ? { organisationName: org.name } : {}) };
+  if (!endpoint) return base;
+  return { ...base, endpointId: endpoint.id, channel: endpoint.channel, ...(endpoint.address ? { address: endpoint.address } : {}) };
+}

@@ -1,0 +1,31 @@
+import type { DeliveryPolicy } from '../lifecycle/delivery-policy.js';
+import type { HubIdentity } from '../fhir/hub-messages.js';
+import type { Clock, DeliveryQueue, Directory, MessageStore, Transport } from '../ports.js';
+import type { CategoryIndex } from '../routing/routing-context.js';
+
+/** Everything the use cases need, passed in: the Lambdas and the local runtime wire the same adapters. */
+export interface HubDependencies {
+  store: MessageStore;
+  queue: DeliveryQueue;
+  directory: Directory;
+  transport: Transport;
+  clock: Clock;
+  categories: CategoryIndex;
+  policy: DeliveryPolicy;
+  hub: HubIdentity;
+  /** Structured log without patient data; the adapters give it Powertools' logger. */
+  log: HubLog;
+  /** Counts for dashboards and alarms (Powertools metrics in the Lambdas). */
+  metric: (name: HubMetric, value?: number) => void;
+}
+
+export interface HubLog {
+  info(message: string, attributes?: Record<string, unknown>): void;
+  warn(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, attributes?: Record<string, unknown>): void;
+}
+
+export type HubMetric =
+  | 'MessageAccepted' | 'MessageRejected' | 'MessageDuplicate' | 'ResponseAccepted' | 'EnqueueFailed'
+  | 'DeliveryAttempt' | 'DeliverySucceeded' | 'DeliveryRetried' | 'DeliveryFailed' | 'DeliveredToMailbox'
+  | 'MailboxAcknowledged' | 'SenderNotified' | 'MessageReplayed' | 'MessageRequeued' | 'DeadLettered';

@@ -1,0 +1,198 @@
+import type { MessageHeader, OperationOutcome, Organization, PractitionerRole, ServiceRequest, Task } from 'fhir/r4';
+import { type Caller, requireOrganisation } from '../auth.js';
+import { DuplicateMessageError, ForbiddenError, issue, UnprocessableError } from '../errors.js';
+import { identifierValue, type MessageBundle, parseSystemValue, resolveInBundle } from '../fhir/bundle.js';
+import { EVENTS, SYSTEMS } from '../fhir/systems.js';
+import { type Destination, type MessageRecord, type ReceiverOutcome, timelineEvent } from '../lifecycle/message-record.js';
+import { resolveRoute, type RouteDecision } from '../routing/resolve.js';
+import { routingContext } from '../routing/routing-context.js';
+import { validateMessage, type ValidatedMessage } from '../validation/validate-message.js';
+import { returnAddress } from './addresses.js';
+import type { HubDependencies } from './dependencies.js';
+
+export interface InboundMessage {
+  body: unknown;
+  requestId: string;
+  correlationId: string;
+  caller: Caller;
+  /** Decoded NHSD-Target-Identifier, when sent. */
+  target?: { system: string; value: string };
+}
+
+export interface Accepted {
+  record: MessageRecord;
+  /** Informative body for the 202: where the message is going. */
+  outcome: OperationOutcome;
+}
+
+/**
+ * $process-message: validate, authorise, de-duplicate, route, store durably, enqueue, answer.
+ * Requests (referrals, care-home tasks) are routed by the network's tables; answers (responses, task updates) go
+ * back to the other party of the original message.
+ */
+export async function ingestMessage(deps: HubDependencies, inbound: InboundMessage): Promise<Accepted> {
+  const callerOrganisation = requireOrganisation(inbound.caller);
+  const message = validateMessage(inbound.body);
+  const senderOrganisation = senderOdsCode(message);
+  if (senderOrganisation !== callerOrganisation) {
+    throw new ForbiddenError('Sender mismatch', [issue('forbidden', `MessageHeader.sender is ${senderOrganisation ?? 'not an ODS-coded organisation'}, but the caller is ${callerOrganisation}`, 'Bundle.entry[0].resource.sender')]);
+  }
+  const event = message.header.eventCoding?.code;
+  const isAnswer = event === EVENTS.referralResponse || event === EVENTS.taskUpdate;
+  return isAnswer ? acceptAnswer(deps, inbound, message, senderOrganisation) : acceptRequest(deps, inbound, message, senderOrganisation);
+}
+
+async function acceptRequest(deps: HubDependencies, inbound: InboundMessage, message: ValidatedMessage, sender: string): Promise<Accepted> {
+  const now = deps.clock.now();
+  const network = await deps.directory.networkOfPractice(sender);
+  if (!network) {
+    throw new UnprocessableError('Unknown practice', [issue('business-rule', `Practice ${sender} is not a member of any network the hub serves`, 'Bundle.entry[0].resource.sender')]);
+  }
+  const context = routingContext(message.bundle, message.focus as ServiceRequest | Task, sender, deps.categories, now);
+  const target = inbound.target ?? destinationTarget(message.header);
+  if (target) context.explicitTarget = target;
+  const decision = resolveRoute(network, context);
+  const destination = destinationOf(decision);
+  const record = newRecord(message, inbound, sender, destination, 'request', now);
+  record.route = { networkId: decision.networkId, ruleId: decision.ruleId, category: context.category, explanation: decision.explanation, ...(decision.divertedFrom ? { divertedFrom: decision.divertedFrom } : {}) };
+  record.timeline.push(timelineEvent('routed', now, { detail: `${context.category} -> ${decision.service.name} (${decision.provider.odsCode}) by rule ${decision.ruleId}${decision.divertedFrom ? `, diverted from paused ${decision.divertedFrom}` : ''}` }));
+  await storeAndEnqueue(deps, record, message.bundle);
+  return { record, outcome: acceptedOutcome(record) };
+}
+
+async function acceptAnswer(deps: HubDependencies, inbound: InboundMessage, message: ValidatedMessage, sender: string): Promise<Accepted> {
+  const now = deps.clock.now();
+  const originalId = message.header.response?.identifier ?? '';
+  const original = await deps.store.get(originalId);
+  if (!original) {
+    throw new UnprocessableError('Unknown original', [issue('not-found', `MessageHeader.response.identifier ${originalId} names no message the hub carried`, 'Bundle.entry[0].resource.response.identifier')]);
+  }
+  const parties = [original.senderOrganisation, original.destination.organisation];
+  if (!parties.includes(sender)) {
+    throw new ForbiddenError('Not a party', [issue('forbidden', `Organisation ${sender} was neither the sender nor the receiver of message ${originalId}`, 'Bundle.entry[0].resource.sender')]);
+  }
+  if (inbound.correlationId !== original.correlationId) {
+    throw new UnprocessableError('Correlation mismatch', [issue('business-rule', `X-Correlation-Id must be the one of the original message (${original.correlationId})`, 'X-Correlation-Id')]);
+  }
+  const otherParty = sender === original.senderOrganisation ? original.destination.organisation : original.senderOrganisation;
+  const destination = await returnAddress(deps.directory, otherParty);
+  const record = newRecord(message, inbound, sender, destination, 'response', now);
+  record.inReplyTo = originalId;
+  const { outcome, reason } = receiverOutcome(message);
+  record.outcome = outcome;
+  if (reason) record.outcomeReason = reason;
+  record.timeline.push(timelineEvent('routed', now, { detail: `answer to ${originalId}: back to ${otherParty}`, relatedMessageId: originalId }));
+  await storeAndEnqueue(deps, record, message.bundle);
+  await deps.store.update(originalId, {
+    outcome, ...(reason ? { outcomeReason: reason } : {}),
+    events: [timelineEvent('responded', now, { detail: `${sender} answered: ${outcome}`, relatedMessageId: record.messageId })],
+    at: now,
+  });
+  deps.metric('ResponseAccepted');
+  return { record, outcome: acceptedOutcome(record) };
+}
+
+/** Stores first (the durable yes), then enqueues; a failed enqueue leaves the message 'accepted' for the sweep. */
+async function storeAndEnqueue(deps: HubDependencies, record: MessageRecord, bundle: MessageBundle): Promise<void> {
+  if ((await deps.store.create(record, bundle)) === 'duplicate') {
+    const existing = await deps.store.get(record.messageId);
+    deps.metric('MessageDuplicate');
+    throw new DuplicateMessageError('Duplicate', [issue('duplicate', `Message ${record.messageId} was already received${existing ? ` at ${existing.createdAt} (X-Request-Id ${existing.requestId}); its status is ${existing.status}` : ''}. It was not processed again.`)]);
+  }
+  try {
+    await deps.queue.enqueue(record.messageId);
+  } catch (error) {
+    deps.metric('EnqueueFailed');
+    deps.log.error('enqueue failed; the sweep will enqueue it', { messageId: record.messageId, error: (error as Error).message });
+    return;
+  }
+  const now = deps.clock.now();
+  const updated = await deps.store.update(record.messageId, { fromStatuses: ['accepted'], status: 'queued', events: [timelineEvent('queued', now)], at: now });
+  if (updated) Object.assign(record, updated);
+  deps.metric('MessageAccepted');
+}
+
+function newRecord(message: ValidatedMessage, inbound: InboundMessage, sender: string, destination: Destination, kind: MessageRecord['kind'], now: Date): MessageRecord {
+  const at = now.toISOString();
+  return {
+    messageId: message.bundle.id!,
+    kind,
+    event: message.header.eventCoding?.code ?? '',
+    requestId: inbound.requestId,
+    correlationId: inbound.correlationId,
+    senderOrganisation: sender,
+    destination,
+    status: 'accepted',
+    attempts: 0,
+    replays: 0,
+    createdAt: at,
+    updatedAt: at,
+    timeline: [
+      timelineEvent('received', now, { detail: `X-Request-Id ${inbound.requestId}` }),
+      timelineEvent('validated', now, { detail: `${message.header.eventCoding?.code} conforms to the hub's profiles` }),
+    ],
+  };
+}
+
+function destinationOf(decision: RouteDecision): Destination {
+  return {
+    organisation: decision.provider.odsCode,
+    organisationName: decision.provider.name,
+    serviceId: decision.service.id,
+    serviceName: decision.service.name,
+    endpointId: decision.endpoint.id,
+    channel: decision.endpoint.channel,
+    ...(decision.endpoint.address ? { address: decision.endpoint.address } : {}),
+  };
+}
+
+/** The ODS code of MessageHeader.sender (an Organization, or a PractitionerRole's organization). */
+function senderOdsCode(message: ValidatedMessage): string | undefined {
+  const sender = resolveInBundle(message.bundle, message.header.sender?.reference)?.resource;
+  if (sender?.resourceType === 'Organization') return identifierValue(sender.identifier, SYSTEMS.odsOrganisation);
+  if (sender?.resourceType === 'PractitionerRole') {
+    const org = resolveInBundle(message.bundle, (sender as PractitionerRole).organization?.reference)?.resource as Organization | undefined;
+    return identifierValue(org?.identifier, SYSTEMS.odsOrganisation) ?? identifierValue([(sender as PractitionerRole).organization?.identifier ?? {}], SYSTEMS.odsOrganisation);
+  }
+  return undefined;
+}
+
+/** BaRS names the receiving service in destination.endpoint as `system|value` (a DoS id or a hub service id). */
+function destinationTarget(header: MessageHeader): { system: string; value: string } | undefined {
+  const parsed = parseSystemValue(header.destination?.[0]?.endpoint);
+  return parsed && (parsed.system === SYSTEMS.dosServiceId || parsed.system === SYSTEMS.hubService) ? parsed : undefined;
+}
+
+/** What the receiver said: a Task's status, else the ServiceRequest's, else response.code. */
+function receiverOutcome(message: ValidatedMessage): { outcome: ReceiverOutcome; reason?: string } {
+  const code = message.header.response?.code;
+  const focus = message.focus;
+  const reason = focus?.resourceType === 'Task' ? (focus.statusReason?.text ?? focus.statusReason?.coding?.[0]?.display) : undefined;
+  const withReason = (outcome: ReceiverOutcome) => (reason ? { outcome, reason } : { outcome });
+  if (focus?.resourceType === 'Task') {
+    const byTask: Record<string, ReceiverOutcome> = { accepted: 'accepted', received: 'accepted', ready: 'accepted', rejected: 'rejected', 'in-progress': 'in-progress', 'on-hold': 'in-progress', completed: 'completed', cancelled: 'cancelled', failed: 'failed' };
+    const outcome = byTask[focus.status];
+    if (outcome) return withReason(outcome);
+  }
+  if (code === 'fatal-error') return withReason('rejected');
+  if (code === 'transient-error') return withReason('transient-error');
+  if (focus?.resourceType === 'ServiceRequest') {
+    if (focus.status === 'completed') return withReason('completed');
+    if (focus.status === 'revoked' || focus.status === 'entered-in-error') return withReason('rejected');
+  }
+  return withReason('accepted');
+}
+
+function acceptedOutcome(record: MessageRecord): OperationOutcome {
+  const d = record.destination;
+  const where = d.serviceName ? `${d.serviceName} (${d.organisation})` : d.organisation;
+  return {
+    resourceType: 'OperationOutcome',
+    issue: [{
+      severity: 'information',
+      code: 'informational',
+      details: { text: `Message ${record.messageId} accepted: ${record.status}` },
+      diagnostics: `Accepted message ${record.messageId} (${record.event}); routed to ${where} by ${d.channel === 'mailbox' ? 'mailbox' : 'FHIR push'}${record.route ? ` under rule ${record.route.ruleId}` : ''}. Status: GET /messages/${record.messageId}`,
+    }],
+  };
+}

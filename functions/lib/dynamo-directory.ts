@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Directory } from '../../core/ports.js';
+import type { NetworkDefinition } from '../../core/routing/network.js';
+import { type CompiledNetwork, compileNetwork } from '../../core/routing/resolve.js';
+import { DIRECTORY_KEYS } from './resources.js';
+
+/** How often a warm Lambda checks whether the routing tables changed (one small read). */
+export const DIRECTORY_REFRESH_SECONDS = 30;
+/** DynamoDB's item limit is 400 KB; a network definition must leave room for its keys. */
+const MAX_DEFINITION_BYTES = 380_000;
+/** DynamoDB BatchWriteItem takes at most 25 requests. */
+const BATCH_SIZE = 25;
+
+/**
+ * The routing tables in DynamoDB, read through an in-memory cache: a network is read and compiled once, then every
+ * resolution is a lookup in memory. The cache is dropped when the directory's revision item changes.
+ */
+export class DynamoDirectory implements Directory {
+  private readonly networks = new Map<string, Promise<CompiledNetwork | undefined>>();
+  private readonly memberships = new Map<string, Promise<{ networkId: string; role: string }[]>>();
+  private revision: string | undefined;
+  private checkedAt = 0;
+
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string, private readonly refreshSeconds = DIRECTORY_REFRESH_SECONDS, private readonly now: () => number = Date.now) {}
+
+  async networkOfPractice(odsCode: string): Promise<CompiledNetwork | undefined> {
+    const membership = (await this.membershipsOf(odsCode)).find((m) => m.role === 'practice');
+    return membership ? this.network(membership.networkId) : undefined;
+  }
+
+  async networkOfOrganisation(odsCode: string): Promise<CompiledNetwork | undefined> {
+    const memberships = await this.membershipsOf(odsCode);
+    const preferred = memberships.find((m) => m.role === 'practice') ?? memberships[0];
+    return preferred ? this.network(preferred.networkId) : undefined;
+  }
+
+  async listNetworks(): Promise<NetworkDefinition[]> {
+    await this.refreshIfChanged();
+    const definitions: NetworkDefinition[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new ScanCommand({ TableName: this.tableName, FilterExpression: 'begins_with(pk, :prefix)', ExpressionAttributeValues: { ':prefix': DIRECTORY_KEYS.networkPrefix }, ExclusiveStartKey: start }));
+      for (const item of page.Items ?? []) definitions.push(JSON.parse(item.definition as string) as NetworkDefinition);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return definitions.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Number of networks compiled in memory (for the benchmark). */
+  get cachedNetworks(): number {
+    return this.networks.size;
+  }
+
+  private async network(networkId: string): Promise<CompiledNetwork | undefined> {
+    await this.refreshIfChanged();
+    let cached = this.networks.get(networkId);
+    if (!cached) {
+      cached = this.db.send(new GetCommand({ TableName: this.tableName, Key: DIRECTORY_KEYS.network(networkId) }))
+        .then(({ Item }) => (Item ? compileNetwork(JSON.parse(Item.definition as string) as NetworkDefinition) : undefined));
+      cached.catch(() => this.networks.delete(networkId));
+      this.networks.set(networkId, cached);
+    }
+    return cached;
+  }
+
+  private async membershipsOf(odsCode: string) {
+    await this.refreshIfChanged();
+    let cached = this.memberships.get(odsCode);
+    if (!cached) {
+      cached = this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': DIRECTORY_KEYS.membershipsOf(odsCode) } }))
+        .then(({ Items }) => (Items ?? []).map((i) => ({ networkId: i.networkId as string, role: i.role as string })));
+      cached.catch(() => this.memberships.delete(odsCode));
+      this.memberships.set(odsCode, cached);
+    }
+    return cached;
+  }
+
+  private async refreshIfChanged(): Promise<void> {
+    if (this.now() - this.checkedAt < this.refreshSeconds * 1000) return;
+    this.checkedAt = this.now();
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: DIRECTORY_KEYS.revision }));
+    const revision = Item?.revision as string | undefined;
+    if (revision !== this.revision) {
+      this.networks.clear();
+      this.memberships.clear();
+      this.revision = revision;
+    }
+  }
+}
+
+export interface NetworkChange { networkId: string; change: 'added' | 'changed' | 'unchanged' | 'removed' }
+
+/** Content hash of a definition: what `diff` compares and what the revision is made of. */
+export function definitionHash(definition: NetworkDefinition): string {
+  return createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 16);
+}
+
+/** What loading these definitions would change, network by network. */
+export async function diffNetworks(db: DynamoDBDocumentClient, tableName: string, definitions: NetworkDefinition[]): Promise<NetworkChange[]> {
+  const current = await storedHashes(db, tableName);
+  const changes: NetworkChange[] = definitions.map((d) => ({
+    networkId: d.id,
+    change: !current.has(d.id) ? 'added' : current.get(d.id) === definitionHash(d) ? 'unchanged' : 'changed',
+  }));
+  return changes;
+}
+
+async function storedHashes(db: DynamoDBDocumentClient, tableName: string): Promise<Map<string, string>> {
+  const hashes = new Map<string, string>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(new ScanCommand({ TableName: tableName, FilterExpression: 'begins_with(pk, :prefix)', ExpressionAttributeValues: { ':prefix': DIRECTORY_KEYS.networkPrefix }, ProjectionExpression: 'networkId, #hash', ExpressionAttributeNames: { '#hash': 'hash' }, ExclusiveStartKey: start }));
+    for (const item of page.Items ?? []) hashes.set(item.networkId as string, item.hash as string);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return hashes;
+}
+
+/**
+ * Writes validated definitions (network items and one membership item per organisation), then bumps the
+ * revision so every warm cache reloads. Unchanged networks are skipped. Reports progress per batch.
+ */
+export async function loadNetworks(db: DynamoDBDocumentClient, tableName: string, definitions: NetworkDefinition[], onProgress?: (done: number, total: number) => void): Promise<NetworkChange[]> {
+  const changes = await diffNetworks(db, tableName, definitions);
+  const toWrite = definitions.filter((_, i) => changes[i]!.change !== 'unchanged');
+  const items: Record<string, unknown>[] = [];
+  for (const definition of toWrite) {
+    const text = JSON.stringify(definition);
+    if (Buffer.byteLength(text) > MAX_DEFINITION_BYTES) throw new Error(`network ${definition.id} is ${Buffer.byteLength(text)} bytes; the limit is ${MAX_DEFINITION_BYTES}`);
+    items.push({ ...DIRECTORY_KEYS.network(definition.id), networkId: definition.id, hash: definitionHash(definition), definition: text });
+    for (const practice of definition.practices) items.push({ ...DIRECTORY_KEYS.membership(practice.odsCode, definition.id), networkId: definition.id, role: 'practice' });
+    for (const organisation of definition.organisations) items.push({ ...DIRECTORY_KEYS.membership(organisation.odsCode, definition.id), networkId: definition.id, role: organisation.kind });
+  }
+  for (let i = 0; i < items.length; i += BATCH_SIZE) {
+    let pending: { PutRequest: { Item: Record<string, unknown> } }[] | undefined = items.slice(i, i + BATCH_SIZE).map((Item) => ({ PutRequest: { Item } }));
+    while (pending && pending.length > 0) {
+      const result = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+      pending = result.UnprocessedItems?.[tableName] as typeof pending;
+    }
+    onProgress?.(Math.min(i + BATCH_SIZE, items.length), items.length);
+  }
+  if (toWrite.length > 0) {
+    const revision = createHash('sha256').update(definitions.map(definitionHash).join()).update(new Date().toISOString()).digest('hex').slice(0, 16);
+    await db.send(new PutCommand({ TableName: tableName, Item: { ...DIRECTORY_KEYS.revision, revision, updatedAt: new Date().toISOString() } }));
+  }
+  return changes;
+}

@@ -1,0 +1,142 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { MessageBundle } from '../../core/fhir/bundle.js';
+import type { MessageRecord, MessageStatus } from '../../core/lifecycle/message-record.js';
+import type { MessageChange, MessageStore, Page } from '../../core/ports.js';
+
+/**
+ * Messages in DynamoDB: one item per message holding the record (a map, projected into the indexes), the key
+ * attributes the indexes need, and the Bundle gzipped. One item, so creating it is the single atomic step that
+ * both stores the message and claims its identity.
+ */
+export class DynamoMessageStore implements MessageStore {
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
+
+  async create(record: MessageRecord, bundle: MessageBundle): Promise<'created' | 'duplicate'> {
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          messageId: record.messageId,
+          senderOrganisation: record.senderOrganisation,
+          createdAt: record.createdAt,
+          status: record.status,
+          updatedAt: record.updatedAt,
+          record,
+          body: gzipSync(JSON.stringify(bundle)),
+        },
+        ConditionExpression: 'attribute_not_exists(messageId)',
+      }));
+      return 'created';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'duplicate';
+      throw error;
+    }
+  }
+
+  async get(messageId: string): Promise<MessageRecord | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { messageId }, ProjectionExpression: '#record', ExpressionAttributeNames: { '#record': 'record' }, ConsistentRead: true }));
+    return Item?.record as MessageRecord | undefined;
+  }
+
+  async getBundle(messageId: string): Promise<MessageBundle | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { messageId }, ProjectionExpression: 'body', ConsistentRead: true }));
+    const body = Item?.body as Uint8Array | undefined;
+    return body ? (JSON.parse(gunzipSync(body).toString('utf8')) as MessageBundle) : undefined;
+  }
+
+  async update(messageId: string, change: MessageChange): Promise<MessageRecord | undefined> {
+    const names: Record<string, string> = { '#record': 'record', '#messageId': 'messageId' };
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    const removes: string[] = [];
+    const conditions = ['attribute_exists(#messageId)'];
+    const setField = (field: keyof MessageRecord, value: unknown) => {
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#record.#${field} = :${field}`);
+    };
+    if (change.events.length > 0) {
+      names['#timeline'] = 'timeline';
+      values[':events'] = change.events;
+      sets.push('#record.#timeline = list_append(#record.#timeline, :events)');
+    }
+    if (change.status !== undefined) {
+      // updatedAt means "in this status since": events alone do not move it, so the sweep sees stuck messages.
+      names['#status'] = 'status';
+      names['#updatedAt'] = 'updatedAt';
+      values[':status'] = change.status;
+      values[':updatedAt'] = change.at.toISOString();
+      sets.push('#status = :status', '#record.#status = :status', '#updatedAt = :updatedAt', '#record.#updatedAt = :updatedAt');
+    }
+    for (const field of ['attempts', 'outcome', 'outcomeReason', 'destination', 'replays'] as const) {
+      if (change[field] !== undefined) setField(field, change[field]);
+    }
+    if (change.mailbox !== undefined) {
+      names['#mailbox'] = 'mailbox';
+      if (change.mailbox === null) removes.push('#mailbox');
+      else {
+        values[':mailbox'] = change.mailbox;
+        sets.push('#mailbox = :mailbox');
+      }
+    }
+    if (change.fromStatuses) {
+      names['#status'] = 'status';
+      const keys = change.fromStatuses.map((s, i) => {
+        values[`:from${i}`] = s;
+        return `:from${i}`;
+      });
+      conditions.push(`#status IN (${keys.join(', ')})`);
+    }
+    if (change.expectAttempts !== undefined) {
+      names['#attempts'] = 'attempts';
+      values[':expectAttempts'] = change.expectAttempts;
+      conditions.push('#record.#attempts = :expectAttempts');
+    }
+    const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' ');
+    if (!expression) return this.get(messageId);
+    try {
+      const { Attributes } = await this.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: { messageId },
+        UpdateExpression: expression,
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: names,
+        ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+        ReturnValues: 'ALL_NEW',
+      }));
+      return Attributes?.record as MessageRecord | undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  listBySender(organisation: string, limit: number, cursor?: string): Promise<Page<MessageRecord>> {
+    return this.query({ IndexName: 'bySender', KeyConditionExpression: 'senderOrganisation = :key', ExpressionAttributeValues: { ':key': organisation }, ScanIndexForward: false }, limit, cursor);
+  }
+
+  listByStatus(status: MessageStatus, limit: number, cursor?: string, updatedBefore?: Date): Promise<Page<MessageRecord>> {
+    return updatedBefore
+      ? this.query({ IndexName: 'byStatus', KeyConditionExpression: '#status = :key AND updatedAt < :before', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':key': status, ':before': updatedBefore.toISOString() }, ScanIndexForward: true }, limit, cursor)
+      : this.query({ IndexName: 'byStatus', KeyConditionExpression: '#status = :key', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':key': status }, ScanIndexForward: false }, limit, cursor);
+  }
+
+  listMailbox(organisation: string, limit: number, cursor?: string): Promise<Page<MessageRecord>> {
+    return this.query({ IndexName: 'byMailbox', KeyConditionExpression: 'mailbox = :key', ExpressionAttributeValues: { ':key': organisation }, ScanIndexForward: true }, limit, cursor);
+  }
+
+  private async query(input: Omit<QueryCommandInput, 'TableName'>, limit: number, cursor?: string): Promise<Page<MessageRecord>> {
+    const { Items, LastEvaluatedKey } = await this.db.send(new QueryCommand({
+      ...input,
+      TableName: this.tableName,
+      Limit: limit,
+      ...(cursor ? { ExclusiveStartKey: JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown> } : {}),
+    }));
+    return {
+      items: (Items ?? []).map((item) => item.record as MessageRecord),
+      ...(LastEvaluatedKey ? { cursor: Buffer.from(JSON.stringify(LastEvaluatedKey)).toString('base64url') } : {}),
+    };
+  }
+}

@@ -1,0 +1,124 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { type Caller, identifyCaller } from '../../core/auth.js';
+import { BadRequestError, issue, NotAcceptableError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../core/errors.js';
+import { errorAnswer } from '../../core/fhir/operation-outcome.js';
+import { FHIR_JSON, HEADERS } from '../../core/fhir/systems.js';
+import type { HubLog } from '../../core/services/dependencies.js';
+
+/** Largest request body the hub reads (a referral with attachments by reference is tens of KB). */
+export const MAX_BODY_BYTES = 1_000_000;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What a route handler sees: a request already through the pipeline (headers lower-cased, caller identified). */
+export interface HubRequest {
+  routeKey: string;
+  path: Record<string, string>;
+  query: Record<string, string>;
+  headers: Record<string, string | undefined>;
+  rawBody: string | undefined;
+  caller: Caller;
+}
+
+export interface HubResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  contentType?: string;
+}
+
+export type RouteTable = Record<string, (request: HubRequest) => Promise<HubResponse>>;
+
+/**
+ * The HTTP pipeline every API Lambda shares (middy): identify the caller (the authentication seam), dispatch on the
+ * API Gateway route key, and turn every error into a FHIR OperationOutcome with BaRS codes. X-Request-Id and
+ * X-Correlation-Id are echoed on every answer.
+ */
+export function httpHandler(routes: RouteTable, options: { opsOrganisations: ReadonlySet<string>; log: HubLog }) {
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .handler(async (event) => {
+      const headers = lowerCaseHeaders(event.headers);
+      const echo = echoHeaders(headers);
+      try {
+        const route = routes[event.routeKey];
+        if (!route) throw new NotFoundError('No route', [issue('not-supported', `${event.routeKey} is not an operation of this hub`)]);
+        const request: HubRequest = {
+          routeKey: event.routeKey,
+          path: (event.pathParameters ?? {}) as Record<string, string>,
+          query: (event.queryStringParameters ?? {}) as Record<string, string>,
+          headers,
+          rawBody: event.body === undefined ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body,
+          caller: identifyCaller(headers, options.opsOrganisations),
+        };
+        const response = await route(request);
+        return {
+          statusCode: response.status,
+          headers: { 'content-type': response.contentType ?? FHIR_JSON, ...echo, ...response.headers },
+          ...(response.body === undefined ? {} : { body: JSON.stringify(response.body) }),
+        };
+      } catch (error) {
+        const answer = errorAnswer(error);
+        if (answer.status >= 500) options.log.error('request failed', { routeKey: event.routeKey, error: (error as Error).message, stack: (error as Error).stack });
+        else options.log.info('request refused', { routeKey: event.routeKey, status: answer.status });
+        return { statusCode: answer.status, headers: { 'content-type': FHIR_JSON, ...echo }, body: JSON.stringify(answer.outcome) };
+      }
+    });
+}
+
+function lowerCaseHeaders(headers: Record<string, string | undefined> | undefined): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+function echoHeaders(headers: Record<string, string | undefined>): Record<string, string> {
+  const echo: Record<string, string> = {};
+  if (headers[HEADERS.requestId]) echo['X-Request-Id'] = headers[HEADERS.requestId]!;
+  if (headers[HEADERS.correlationId]) echo['X-Correlation-Id'] = headers[HEADERS.correlationId]!;
+  return echo;
+}
+
+/** BaRS: X-Request-Id and X-Correlation-Id are required GUIDs. */
+export function requireBarsIds(headers: Record<string, string | undefined>): { requestId: string; correlationId: string } {
+  const problems = [HEADERS.requestId, HEADERS.correlationId].flatMap((name) => {
+    const value = headers[name];
+    const display = name === HEADERS.requestId ? 'X-Request-Id' : 'X-Correlation-Id';
+    if (!value) return [issue('required', `The ${display} header is required`, display)];
+    if (!UUID.test(value)) return [issue('value', `The ${display} header must be a GUID`, display)];
+    return [];
+  });
+  if (problems.length > 0) throw new BadRequestError('BaRS headers', problems);
+  return { requestId: headers[HEADERS.requestId]!, correlationId: headers[HEADERS.correlationId]! };
+}
+
+/** Content negotiation and parsing of a FHIR JSON body, each failure a precise 4xx. */
+export function parseFhirBody(request: HubRequest): unknown {
+  const accept = request.headers.accept;
+  if (accept && !/(application\/(fhir\+)?json|\*\/\*|application\/\*)/i.test(accept)) {
+    throw new NotAcceptableError('Not acceptable', [issue('not-supported', `The hub answers in ${FHIR_JSON}; Accept was '${accept}'`, 'Accept')]);
+  }
+  const contentType = request.headers['content-type'];
+  if (contentType && !/^application\/(fhir\+)?json\b/i.test(contentType)) {
+    throw new UnsupportedMediaTypeError('Unsupported media type', [issue('not-supported', `Send ${FHIR_JSON}; Content-Type was '${contentType}'`, 'Content-Type')]);
+  }
+  const body = request.rawBody;
+  if (!body || !body.trim()) throw new BadRequestError('Empty body', [issue('required', 'The request has no body: send a FHIR Bundle of type message')]);
+  if (Buffer.byteLength(body) > MAX_BODY_BYTES) throw new PayloadTooLargeError('Too large', [issue('too-long', `The body is over the hub's limit of ${MAX_BODY_BYTES} bytes`)]);
+  try {
+    return JSON.parse(body) as unknown;
+  } catch (error) {
+    throw new BadRequestError('Not JSON', [issue('structure', `The body is not valid JSON: ${(error as Error).message}`)]);
+  }
+}
+
+/** Decodes NHSD-Target-Identifier: Base64 JSON {"system": ..., "value": ...}. */
+export function targetIdentifier(headers: Record<string, string | undefined>): { system: string; value: string } | undefined {
+  const encoded = headers[HEADERS.targetIdentifier];
+  if (!encoded) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as { system?: unknown; value?: unknown };
+    if (typeof parsed.system === 'string' && typeof parsed.value === 'string') return { system: parsed.system, value: parsed.value };
+  } catch {
+    // reported below
+  }
+  throw new BadRequestError('Bad NHSD-Target-Identifier', [issue('invalid', 'NHSD-Target-Identifier must be Base64-encoded JSON with system and value', 'NHSD-Target-Identifier')]);
+}

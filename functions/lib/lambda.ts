@@ -1,0 +1,9 @@
+import type middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { logger, metrics } from './observability.js';
+
+/** Powertools on every Lambda: request context in the logs, metrics flushed after each invocation. */
+export function withObservability<T extends middy.MiddyfiedHandler<any, any, any, any>>(handler: T): T {
+  return handler.use(injectLambdaContext(logger)).use(logMetrics(metrics)) as T;
+}

@@ -1,0 +1,122 @@
+/**
+ * The one definition of the hub's tables, queues, routes and functions, with their keys and settings.
+ * infra/ builds the AWS resources from it, local/ creates the same tables and queues in dynalite and fauxqs, and
+ * the handlers read the names from the environment variables named here.
+ */
+
+export interface KeyAttribute { name: string; type: 'S' | 'N' }
+export interface IndexDefinition { name: string; partitionKey: KeyAttribute; sortKey?: KeyAttribute; projectedAttributes: string[] }
+export interface TableDefinition {
+  id: string;
+  envVar: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  indexes: IndexDefinition[];
+  /** Attribute AWS deletes items by (retention); not run locally. */
+  timeToLiveAttribute?: string;
+}
+
+export const MESSAGES_TABLE: TableDefinition = {
+  id: 'Messages',
+  envVar: 'MESSAGES_TABLE',
+  partitionKey: { name: 'messageId', type: 'S' },
+  indexes: [
+    { name: 'bySender', partitionKey: { name: 'senderOrganisation', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' }, projectedAttributes: ['record'] },
+    { name: 'byStatus', partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'updatedAt', type: 'S' }, projectedAttributes: ['record'] },
+    // Sparse: only messages waiting in a mailbox carry the attribute.
+    { name: 'byMailbox', partitionKey: { name: 'mailbox', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' }, projectedAttributes: ['record'] },
+  ],
+};
+
+export const DIRECTORY_TABLE: TableDefinition = {
+  id: 'Directory',
+  envVar: 'DIRECTORY_TABLE',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  indexes: [],
+};
+
+export const TABLES = [MESSAGES_TABLE, DIRECTORY_TABLE] as const;
+
+/** Directory item keys: one item per network definition, one membership item per organisation and network. */
+export const DIRECTORY_KEYS = {
+  network: (networkId: string) => ({ pk: `NETWORK#${networkId}`, sk: 'DEFINITION' }),
+  membership: (odsCode: string, networkId: string) => ({ pk: `ORG#${odsCode}`, sk: `NETWORK#${networkId}` }),
+  membershipsOf: (odsCode: string) => `ORG#${odsCode}`,
+  revision: { pk: 'DIRECTORY', sk: 'REVISION' },
+  networkPrefix: 'NETWORK#',
+} as const;
+
+export interface QueueDefinition {
+  id: string;
+  envVar: string;
+  /** How long a record is hidden while a worker has it; above the worker's timeout so no record is handled twice at once. */
+  visibilityTimeoutSeconds: number;
+  /** Receives before a record goes to the dead-letter queue; above the delivery policy's attempts, so the policy decides. */
+  maxReceiveCount: number;
+  /** How long the dead-letter queue keeps a record (the SQS maximum). */
+  deadLetterRetentionSeconds: number;
+}
+
+export const DELIVERY_QUEUE: QueueDefinition = {
+  id: 'Delivery',
+  envVar: 'DELIVERY_QUEUE_URL',
+  visibilityTimeoutSeconds: 90, // deliver worker timeout (60 s) + margin
+  maxReceiveCount: 12, // the delivery policy's 8 attempts + 4 for worker crashes
+  deadLetterRetentionSeconds: 14 * 24 * 3600,
+};
+export const DEAD_LETTER_ENV = 'DELIVERY_DLQ_URL';
+
+export type HandlerName = 'ingest' | 'directory' | 'mailbox' | 'messages' | 'deliver' | 'deadLetter' | 'sweep';
+
+export interface FunctionDefinition {
+  entry: string;
+  /** MB */
+  memorySize: number;
+  timeoutSeconds: number;
+  description: string;
+}
+
+export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
+  ingest: { entry: 'functions/ingest/handler.ts', memorySize: 1024, timeoutSeconds: 29, description: '$process-message: validate, route, store, enqueue' },
+  directory: { entry: 'functions/directory/handler.ts', memorySize: 512, timeoutSeconds: 10, description: 'metadata and the FHIR directory (Organization, HealthcareService, Endpoint)' },
+  mailbox: { entry: 'functions/mailbox/handler.ts', memorySize: 512, timeoutSeconds: 10, description: 'receivers pull and acknowledge their messages' },
+  messages: { entry: 'functions/messages/handler.ts', memorySize: 512, timeoutSeconds: 10, description: 'message status, timelines, replay' },
+  deliver: { entry: 'functions/deliver/handler.ts', memorySize: 512, timeoutSeconds: 60, description: 'SQS consumer: push or place in mailbox, retry, fail' },
+  deadLetter: { entry: 'functions/dead-letter/handler.ts', memorySize: 256, timeoutSeconds: 30, description: 'DLQ consumer: mark failed, tell the sender' },
+  sweep: { entry: 'functions/sweep/handler.ts', memorySize: 256, timeoutSeconds: 120, description: 'scheduled: re-enqueue messages that stopped moving' },
+};
+
+/** HTTP routes, in API Gateway HTTP API route-key form; the local server matches the same keys. */
+export const ROUTES: { routeKey: string; handler: HandlerName }[] = [
+  { routeKey: 'POST /$process-message', handler: 'ingest' },
+  { routeKey: 'GET /metadata', handler: 'directory' },
+  { routeKey: 'GET /Organization', handler: 'directory' },
+  { routeKey: 'GET /Organization/{id}', handler: 'directory' },
+  { routeKey: 'GET /HealthcareService', handler: 'directory' },
+  { routeKey: 'GET /HealthcareService/{id}', handler: 'directory' },
+  { routeKey: 'GET /Endpoint', handler: 'directory' },
+  { routeKey: 'GET /Endpoint/{id}', handler: 'directory' },
+  { routeKey: 'GET /mailbox', handler: 'mailbox' },
+  { routeKey: 'GET /mailbox/{id}', handler: 'mailbox' },
+  { routeKey: 'POST /mailbox/{id}/$acknowledge', handler: 'mailbox' },
+  { routeKey: 'GET /messages', handler: 'messages' },
+  { routeKey: 'GET /messages/{id}', handler: 'messages' },
+  { routeKey: 'POST /messages/{id}/$replay', handler: 'messages' },
+];
+
+/** Every sweep: how often, and how long a pending message may stand still before it is re-enqueued. */
+export const SWEEP_INTERVAL_MINUTES = 5;
+export const SWEEP_STUCK_AFTER_SECONDS = 45 * 60; // above the longest retry delay (30 min) + visibility timeout
+
+/** Other environment variables the handlers read. */
+export const ENV = {
+  hubBaseUrl: 'HUB_BASE_URL',
+  hubOdsCode: 'HUB_ODS_CODE',
+  opsOrganisations: 'HUB_OPS_ORGANISATIONS',
+  deliveryBaseDelaySeconds: 'DELIVERY_BASE_DELAY_SECONDS',
+  deliveryMaxAttempts: 'DELIVERY_MAX_ATTEMPTS',
+  deliveryMaxDelaySeconds: 'DELIVERY_MAX_DELAY_SECONDS',
+  pushTimeoutMs: 'PUSH_TIMEOUT_MS',
+  directoryRefreshSeconds: 'DIRECTORY_REFRESH_SECONDS',
+} as const;

@@ -1,0 +1,96 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import dynalite from 'dynalite';
+import { startFauxqs } from 'fauxqs';
+import { DELIVERY_QUEUE, type TableDefinition, TABLES } from '../functions/lib/resources.js';
+
+/** Credentials and region the embedded services accept (they check neither). */
+export const LOCAL_AWS = { region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } as const;
+
+export interface EmbeddedServices {
+  dynamoEndpoint: string;
+  sqsEndpoint: string;
+  tableNames: Record<string, string>;
+  deliveryQueueUrl: string;
+  deadLetterQueueUrl: string;
+  stop(): Promise<void>;
+}
+
+/** The CreateTable request for a table definition: the same keys and indexes the CDK stack deploys. */
+export function createTableInput(definition: TableDefinition, tableName: string): CreateTableCommandInput {
+  const attributes = new Map<string, 'S' | 'N'>();
+  for (const key of [definition.partitionKey, definition.sortKey, ...definition.indexes.flatMap((i) => [i.partitionKey, i.sortKey])]) {
+    if (key) attributes.set(key.name, key.type);
+  }
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+    KeySchema: [
+      { AttributeName: definition.partitionKey.name, KeyType: 'HASH' },
+      ...(definition.sortKey ? [{ AttributeName: definition.sortKey.name, KeyType: 'RANGE' as const }] : []),
+    ],
+    ...(definition.indexes.length > 0 ? {
+      GlobalSecondaryIndexes: definition.indexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
+          ...(index.sortKey ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' as const }] : []),
+        ],
+        Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: index.projectedAttributes },
+      })),
+    } : {}),
+  };
+}
+
+/**
+ * Starts dynalite (DynamoDB) and fauxqs (SQS) in this process on free loopback ports and creates the hub's tables
+ * and queues from functions/lib/resources.ts. With `dataDir`, DynamoDB state is kept on disk across restarts;
+ * queues are in memory (fauxqs 1.x), which is why pending messages are re-enqueued from DynamoDB at start.
+ */
+export async function startEmbeddedServices(options: { dataDir?: string } = {}): Promise<EmbeddedServices> {
+  const dynamoServer: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.dataDir ? { path: options.dataDir } : {}) });
+  await new Promise<void>((resolve, reject) => dynamoServer.listen(0, '127.0.0.1', () => resolve()).once('error', reject));
+  const dynamoEndpoint = `http://127.0.0.1:${(dynamoServer.address() as AddressInfo).port}`;
+  const fauxqs = await startFauxqs({ port: 0, logger: false });
+  const sqsEndpoint = `http://127.0.0.1:${fauxqs.port}`;
+
+  const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoEndpoint });
+  const tableNames: Record<string, string> = {};
+  for (const table of TABLES) {
+    const tableName = `pcn-hub-${table.id.toLowerCase()}`;
+    tableNames[table.envVar] = tableName;
+    try {
+      await dynamo.send(new CreateTableCommand(createTableInput(table, tableName)));
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error; // kept from the last run
+    }
+  }
+  dynamo.destroy();
+
+  const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: sqsEndpoint });
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: 'pcn-hub-delivery-dlq', Attributes: { MessageRetentionPeriod: String(DELIVERY_QUEUE.deadLetterRetentionSeconds) } }));
+  const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl!, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  const delivery = await sqs.send(new CreateQueueCommand({
+    QueueName: 'pcn-hub-delivery',
+    Attributes: {
+      VisibilityTimeout: String(DELIVERY_QUEUE.visibilityTimeoutSeconds),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: DELIVERY_QUEUE.maxReceiveCount }),
+    },
+  }));
+  sqs.destroy();
+
+  return {
+    dynamoEndpoint, sqsEndpoint, tableNames,
+    deliveryQueueUrl: delivery.QueueUrl!, deadLetterQueueUrl: dlq.QueueUrl!,
+    async stop() {
+      await fauxqs.stop();
+      await new Promise<void>((resolve) => {
+        dynamoServer.close(() => resolve());
+        dynamoServer.closeAllConnections();
+      });
+    },
+  };
+}
