@@ -70,7 +70,7 @@ export async function startEmbeddedServices(options: { dataDir?: string } = {}):
   }
   dynamo.destroy();
 
-  const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: sqsEndpoint });
+  const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: sqsEndpoint, useQueueUrlAsEndpoint: false });
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: 'pcn-hub-delivery-dlq', Attributes: { MessageRetentionPeriod: String(DELIVERY_QUEUE.deadLetterRetentionSeconds) } }));
   const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl!, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
   const delivery = await sqs.send(new CreateQueueCommand({

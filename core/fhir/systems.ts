@@ -15,6 +15,9 @@ export const SYSTEMS = {
   hubServiceCategory: `${HUB_CANONICAL}/CodeSystem/pcn-service-category`,
   hubEndpoint: `${HUB_CANONICAL}/Id/endpoint`,
   hubService: `${HUB_CANONICAL}/Id/service`,
+  /** Sample business identifiers of referrals and tasks (a real practice system uses its own). */
+  sampleReferralId: `${HUB_CANONICAL}/Id/sample-referral`,
+  sampleTaskId: `${HUB_CANONICAL}/Id/sample-task`,
   hubEndpointConnectionType: `${HUB_CANONICAL}/CodeSystem/endpoint-connection-type`,
   hubNetworkExtension: `${HUB_CANONICAL}/StructureDefinition/network`,
   snomed: 'http://snomed.info/sct',

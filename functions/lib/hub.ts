@@ -50,7 +50,8 @@ export interface HubRuntime {
  */
 export function hubFromEnvironment(): HubRuntime {
   const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-  const sqs = new SQSClient({});
+  // Queue URLs from the local emulator name a host that does not resolve: always use the configured endpoint.
+  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
   const queue = new SqsDeliveryQueue(sqs, required(DELIVERY_QUEUE.envVar));
   const categorySystem = [...hubConformance.codeSystems.values()].find((c) => c.url === SYSTEMS.hubServiceCategory) as CodeSystem;
   const deps: HubDependencies = {

@@ -5,5 +5,8 @@ import { logger, metrics } from './observability.js';
 
 /** Powertools on every Lambda: request context in the logs, metrics flushed after each invocation. */
 export function withObservability<T extends middy.MiddyfiedHandler<any, any, any, any>>(handler: T): T {
-  return handler.use(injectLambdaContext(logger)).use(logMetrics(metrics)) as T;
+  handler.use(injectLambdaContext(logger));
+  // Locally metrics are off; flushing would only warn that there is nothing to publish.
+  if (process.env.POWERTOOLS_METRICS_DISABLED !== 'true') handler.use(logMetrics(metrics));
+  return handler;
 }

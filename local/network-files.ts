@@ -1,0 +1,56 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { CodeSystem } from 'fhir/r4';
+import { SYSTEMS } from '../core/fhir/systems.js';
+import { checkNetworkDefinition, type DefinitionProblem, type NetworkDefinition } from '../core/routing/network.js';
+import { indexCategories } from '../core/routing/routing-context.js';
+import { hubConformance } from '../core/validation/conformance.js';
+
+/** The folder of sample network definitions shipped with the hub. */
+export const SAMPLE_NETWORKS_DIR = resolve(import.meta.dirname, '..', 'networks');
+
+/** Address of the simulated receivers in the sample files; the local hub rewrites it to where they really listen. */
+export const SAMPLE_RECEIVERS_ORIGIN = 'http://localhost:4010';
+
+export const categoryCodes = indexCategories(hubConformance.codeSystems.get(SYSTEMS.hubServiceCategory) as CodeSystem).codes;
+
+export class InvalidNetworkError extends Error {
+  constructor(readonly file: string, readonly problems: DefinitionProblem[]) {
+    super(`${file}: ${problems.length} problem(s)\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
+  }
+}
+
+/** JSON files named on the command line, or every *.json in a named folder. */
+export function networkFiles(paths: string[]): string[] {
+  return paths.flatMap((p) => (statSync(p).isDirectory() ? readdirSync(p).filter((f) => f.endsWith('.json')).sort().map((f) => join(p, f)) : [p]));
+}
+
+/** Reads and validates definition files; throws InvalidNetworkError listing every problem of the first bad file. */
+export function readNetworkDefinitions(files: string[]): NetworkDefinition[] {
+  const definitions: NetworkDefinition[] = [];
+  for (const file of files) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new InvalidNetworkError(file, [{ path: '$', message: `not valid JSON: ${(error as Error).message}` }]);
+    }
+    const problems = checkNetworkDefinition(parsed, categoryCodes);
+    if (problems.length > 0) throw new InvalidNetworkError(file, problems);
+    definitions.push(parsed as NetworkDefinition);
+  }
+  const ids = new Set<string>();
+  for (const d of definitions) {
+    if (ids.has(d.id)) throw new InvalidNetworkError(d.id, [{ path: '$.id', message: `network id '${d.id}' is defined twice` }]);
+    ids.add(d.id);
+  }
+  return definitions;
+}
+
+/** A copy of the definitions with the sample receivers' origin replaced (they listen on a port chosen at start). */
+export function withReceiversAt(definitions: NetworkDefinition[], origin: string): NetworkDefinition[] {
+  return definitions.map((d) => ({
+    ...d,
+    endpoints: d.endpoints.map((e) => (e.address?.startsWith(SAMPLE_RECEIVERS_ORIGIN) ? { ...e, address: origin + e.address.slice(SAMPLE_RECEIVERS_ORIGIN.length) } : e)),
+  }));
+}

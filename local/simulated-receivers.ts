@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { endUserOrganisationHeader } from '../core/auth.js';
+import type { MessageBundle } from '../core/fhir/bundle.js';
+import { FHIR_JSON } from '../core/fhir/systems.js';
+import { responseMessage } from './messages.js';
+
+/** Delay before an accepting receiver answers a referral, and before it completes it. */
+export const ANSWER_AFTER_MS = 1000;
+export const COMPLETE_AFTER_MS = 3000;
+/** The flaky receiver refuses this many attempts of each message with 503 before it accepts. */
+export const FLAKY_FAILURES_PER_MESSAGE = 2;
+
+export type ReceiverBehaviour = 'community-nursing' | 'mental-health' | 'wellbeing-line' | 'practice';
+
+export interface ReceivedMessage { ods: string; behaviour: string; bundleId: string; requestId: string; correlationId: string; status: number; event: string }
+
+export interface SimulatedReceivers {
+  origin: string;
+  received: ReceivedMessage[];
+  /** Take a receiver down (every request 503) or bring it back. */
+  setDown(behaviour: ReceiverBehaviour, down: boolean): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Receivers' FHIR endpoints for local runs, at [origin]/{ODS code}/{behaviour}/$process-message:
+ *  - community-nursing accepts, then answers the sender through the hub: accepted, later completed;
+ *  - mental-health is flaky: 503 for the first attempts of each message, then accepts;
+ *  - wellbeing-line is down: always 503 (delivery fails; ops can replay it elsewhere);
+ *  - practice accepts whatever the hub pushes back to a practice (responses, failure notices).
+ */
+export async function startSimulatedReceivers(options: { port: number; hubBaseUrl: () => string; answer?: boolean }): Promise<SimulatedReceivers> {
+  const received: ReceivedMessage[] = [];
+  const attempts = new Map<string, number>();
+  const down = new Set<string>();
+  const timers = new Set<NodeJS.Timeout>();
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const [ods = '', behaviour = '', operation] = new URL(req.url ?? '/', 'http://x').pathname.split('/').filter(Boolean);
+      let bundle: MessageBundle | undefined;
+      try {
+        bundle = JSON.parse(Buffer.concat(chunks).toString('utf8')) as MessageBundle;
+      } catch {
+        bundle = undefined;
+      }
+      const header = bundle?.entry?.[0]?.resource;
+      const event = header?.resourceType === 'MessageHeader' ? (header.eventCoding?.code ?? '') : '';
+      const requestId = String(req.headers['x-request-id'] ?? '');
+      const correlationId = String(req.headers['x-correlation-id'] ?? '');
+      const seen = (attempts.get(bundle?.id ?? '') ?? 0) + 1;
+      attempts.set(bundle?.id ?? '', seen);
+      let status = 200;
+      if (req.method !== 'POST' || operation !== '$process-message' || !bundle?.id) status = 400;
+      else if (down.has(behaviour) || behaviour === 'wellbeing-line') status = 503;
+      else if (behaviour === 'mental-health' && seen <= FLAKY_FAILURES_PER_MESSAGE) status = 503;
+      received.push({ ods, behaviour, bundleId: bundle?.id ?? '', requestId, correlationId, status, event });
+      res.writeHead(status, { 'content-type': FHIR_JSON });
+      res.end(JSON.stringify(status === 200 ? bundle : { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: 'simulated receiver unavailable' }] }));
+      if (status === 200 && seen === 1 && (options.answer ?? true) && behaviour === 'community-nursing' && event === 'servicerequest-request') {
+        later(ANSWER_AFTER_MS, () => answer(ods, bundle!.id!, correlationId, 'accepted'));
+        later(COMPLETE_AFTER_MS, () => answer(ods, bundle!.id!, correlationId, 'completed'));
+      }
+    });
+  });
+  const later = (ms: number, fn: () => Promise<void>) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      fn().catch((error: Error) => console.warn(`simulated receiver could not answer: ${error.message}`));
+    }, ms);
+    timers.add(timer);
+  };
+  const answer = async (ods: string, originalId: string, correlationId: string, taskStatus: 'accepted' | 'completed') => {
+    const message = responseMessage({ receiverOds: ods, originalMessageId: originalId, taskStatus });
+    const response = await fetch(`${options.hubBaseUrl()}/$process-message`, {
+      method: 'POST',
+      headers: { 'content-type': FHIR_JSON, 'x-request-id': randomUUID(), 'x-correlation-id': correlationId, 'nhsd-end-user-organisation': endUserOrganisationHeader(ods) },
+      body: JSON.stringify(message),
+    });
+    if (!response.ok) throw new Error(`hub answered ${response.status}: ${await response.text()}`);
+  };
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port, '127.0.0.1', () => resolve()));
+  return {
+    origin: `http://localhost:${(server.address() as AddressInfo).port}`,
+    received,
+    setDown: (behaviour, isDown) => (isDown ? down.add(behaviour) : down.delete(behaviour)),
+    async stop() {
+      for (const timer of timers) clearTimeout(timer);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

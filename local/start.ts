@@ -1,0 +1,40 @@
+/**
+ * `npm start`: the PCN Referral Hub on this machine, on its embedded default (dynalite + fauxqs, in-process).
+ *   PORT            HTTP port (default 8080)
+ *   RECEIVERS_PORT  port of the simulated receivers (default 4010)
+ *   --fresh         start from a clean state (deletes the data folder)
+ *   --data-dir DIR  where DynamoDB state is kept (default .local-data/)
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { startLocalHub, LOCAL_OPS_ODS } from './hub.js';
+
+const { values } = parseArgs({ options: { fresh: { type: 'boolean', default: false }, 'data-dir': { type: 'string', default: '.local-data' } } });
+const port = Number(process.env.PORT ?? 8080);
+const receiversPort = Number(process.env.RECEIVERS_PORT ?? 4010);
+const dataDir = resolve(values['data-dir']!);
+
+const hub = await startLocalHub({ port, dataDir, fresh: values.fresh, receiversPort });
+console.log(`PCN Referral Hub running locally
+  FHIR base:      ${hub.baseUrl}            (GET ${hub.baseUrl}/metadata)
+  DynamoDB:       dynalite at ${hub.services.dynamoEndpoint}, data in ${dataDir}${values.fresh ? ' (fresh)' : ''}
+  SQS:            fauxqs at ${hub.services.sqsEndpoint}
+  Receivers:      simulated at ${hub.receivers?.origin} (community nursing answers; mental health is flaky; wellbeing line is down)
+  Networks:       Watling Street PCN, Leamington PCN, Harrow Central PCN (sample ODS codes Z9...)
+
+Send a first referral (Hilltops Medical Centre -> social prescribing):
+  npm run send-sample -- ${hub.baseUrl}
+Ops staff (all messages, replay) call with NHSD-End-User-Organisation for ODS ${LOCAL_OPS_ODS}; see README.md.
+Ctrl-C stops the hub.`);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping the hub...`);
+  await hub.stop();
+  console.log('stopped');
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
