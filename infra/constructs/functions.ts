@@ -1,0 +1,107 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { DEAD_LETTER_ENV, DELIVERY_QUEUE, DIRECTORY_TABLE, ENV, FUNCTIONS, MESSAGES_TABLE, type HandlerName, SWEEP_INTERVAL_MINUTES } from '../../functions/lib/resources.js';
+import type { HubQueues } from './queues.js';
+import type { HubTables } from './tables.js';
+
+export interface HubFunctionsProps {
+  tables: HubTables;
+  queues: HubQueues;
+  key: kms.IKey;
+  hubOdsCode: string;
+  opsOrganisations: string;
+  /** The API's base URL (known after the API exists): where asynchronous answers to the hub go. */
+  hubBaseUrl: string;
+}
+
+/** Records per delivery invocation; failures are reported per record. */
+const DELIVERY_BATCH_SIZE = 10;
+/** Concurrent delivery workers: bounds the load the hub puts on receivers. */
+const DELIVERY_MAX_CONCURRENCY = 20;
+/** How long Lambda logs are kept. */
+const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
+
+/** One NodejsFunction per handler, bundled by the local esbuild, each granted only what it uses. */
+export class HubFunctions extends Construct {
+  readonly functions: Record<HandlerName, NodejsFunction>;
+
+  constructor(scope: Construct, id: string, props: HubFunctionsProps) {
+    super(scope, id);
+    const { tables, queues } = props;
+    const environment: Record<string, string> = {
+      [MESSAGES_TABLE.envVar]: tables.messages.tableName,
+      [DIRECTORY_TABLE.envVar]: tables.directory.tableName,
+      [DELIVERY_QUEUE.envVar]: queues.delivery.queueUrl,
+      [DEAD_LETTER_ENV]: queues.deadLetter.queueUrl,
+      [ENV.hubOdsCode]: props.hubOdsCode,
+      [ENV.opsOrganisations]: props.opsOrganisations,
+      [ENV.hubBaseUrl]: props.hubBaseUrl,
+      POWERTOOLS_SERVICE_NAME: 'pcn-referral-hub',
+      POWERTOOLS_METRICS_NAMESPACE: 'PcnReferralHub',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    const make = (name: HandlerName) => {
+      const definition = FUNCTIONS[name];
+      const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: LOG_RETENTION, encryptionKey: props.key, removalPolicy: RemovalPolicy.RETAIN });
+      return new NodejsFunction(this, name, {
+        entry: definition.entry,
+        description: definition.description,
+        runtime: lambda.Runtime.NODEJS_24_X, // nodejs20.x is deprecated on AWS; the code also runs on the local Node 20
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: definition.memorySize,
+        timeout: Duration.seconds(definition.timeoutSeconds),
+        environment,
+        logGroup,
+        tracing: lambda.Tracing.ACTIVE,
+        bundling: {
+          format: OutputFormat.ESM,
+          target: 'node22', // syntax that both Node 22 and 24 run
+          minify: true,
+          sourceMap: true,
+          mainFields: ['module', 'main'],
+          // CommonJS dependencies inside an ESM bundle still call require().
+          banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+        },
+      });
+    };
+    this.functions = Object.fromEntries((Object.keys(FUNCTIONS) as HandlerName[]).map((name) => [name, make(name)])) as Record<HandlerName, NodejsFunction>;
+    const f = this.functions;
+
+    tables.messages.grantReadWriteData(f.ingest);
+    tables.directory.grantReadData(f.ingest);
+    queues.delivery.grantSendMessages(f.ingest);
+
+    tables.directory.grantReadData(f.directory);
+
+    tables.messages.grantReadWriteData(f.mailbox);
+    tables.directory.grantReadData(f.mailbox);
+
+    tables.messages.grantReadWriteData(f.messages);
+    tables.directory.grantReadData(f.messages);
+    queues.delivery.grantSendMessages(f.messages);
+
+    tables.messages.grantReadWriteData(f.deliver);
+    tables.directory.grantReadData(f.deliver);
+    queues.delivery.grantSendMessages(f.deliver);
+    f.deliver.addEventSource(new SqsEventSource(queues.delivery, { batchSize: DELIVERY_BATCH_SIZE, reportBatchItemFailures: true, maxConcurrency: DELIVERY_MAX_CONCURRENCY }));
+
+    tables.messages.grantReadWriteData(f.deadLetter);
+    tables.directory.grantReadData(f.deadLetter);
+    queues.delivery.grantSendMessages(f.deadLetter);
+    f.deadLetter.addEventSource(new SqsEventSource(queues.deadLetter, { batchSize: DELIVERY_BATCH_SIZE, reportBatchItemFailures: true }));
+
+    tables.messages.grantReadWriteData(f.sweep);
+    queues.delivery.grantSendMessages(f.sweep);
+    new events.Rule(this, 'SweepSchedule', {
+      schedule: events.Schedule.rate(Duration.minutes(SWEEP_INTERVAL_MINUTES)),
+      targets: [new targets.LambdaFunction(f.sweep, { retryAttempts: 2 })],
+    });
+  }
+}

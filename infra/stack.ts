@@ -1,0 +1,35 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { HubApi } from './constructs/api.js';
+import { HubFunctions } from './constructs/functions.js';
+import { HubMonitoring } from './constructs/monitoring.js';
+import { HubQueues } from './constructs/queues.js';
+import { HubTables } from './constructs/tables.js';
+
+export interface HubStackProps extends StackProps {
+  /** ODS code the hub signs its own messages with (e.g. the PCN's or the host organisation's). */
+  hubOdsCode: string;
+  /** Comma-separated ODS codes of organisations whose callers are hub ops staff. */
+  opsOrganisations: string;
+}
+
+/** The PCN Referral Hub on AWS: HTTP API, Lambdas, SQS, DynamoDB, alarms; everything encrypted with one CMK. */
+export class PcnReferralHubStack extends Stack {
+  readonly api: HubApi;
+
+  constructor(scope: Construct, id: string, props: HubStackProps) {
+    super(scope, id, props);
+    const key = new kms.Key(this, 'DataKey', { enableKeyRotation: true, description: 'PCN Referral Hub: tables, queues, logs, alarms' });
+    // CloudWatch Logs encrypts the log groups and CloudWatch alarms publish to the encrypted topic with this key.
+    key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`));
+    key.grantEncryptDecrypt(new iam.ServicePrincipal('cloudwatch.amazonaws.com'));
+    const tables = new HubTables(this, 'Tables', { key });
+    const queues = new HubQueues(this, 'Queues', { key });
+    this.api = new HubApi(this, 'Api', { key });
+    const { functions } = new HubFunctions(this, 'Functions', { tables, queues, key, hubOdsCode: props.hubOdsCode, opsOrganisations: props.opsOrganisations, hubBaseUrl: this.api.url });
+    this.api.addRoutes(functions);
+    new HubMonitoring(this, 'Monitoring', { key, queues, functions, api: this.api });
+  }
+}
