@@ -46,15 +46,29 @@ function readBundle(file: string): Record<string, unknown>[] {
   return bundle.entry.map((e) => e.resource).filter((r) => r.resourceType === 'StructureDefinition');
 }
 
+/** The two compiled files' contents, as JSON text. */
+export function compileProfiles(): { baseDefinitions: string; conformance: string; counts: string } {
 const wanted = new Set<string>(MESSAGE_RESOURCE_TYPES);
 const base = [
   ...readBundle('profiles-types.json'),
   ...readBundle('profiles-resources.json').filter((sd) => wanted.has(sd.id as string)),
 ].map(stripped);
-writeFileSync(join(profilesDir, 'generated', 'r4-base-definitions.json'), JSON.stringify(base));
 
 const conformance = ['CodeSystem', 'ValueSet', 'StructureDefinition', 'MessageDefinition', 'CapabilityStatement'].flatMap((folder) =>
   readdirSync(join(profilesDir, folder)).filter((f) => f.endsWith('.json')).sort()
     .map((f) => JSON.parse(readFileSync(join(profilesDir, folder, f), 'utf8')) as unknown));
-writeFileSync(join(profilesDir, 'generated', 'hub-conformance.json'), JSON.stringify(conformance, null, 1) + '\n');
-console.log(`r4-base-definitions.json: ${base.length} definitions; hub-conformance.json: ${conformance.length} resources`);
+return {
+  baseDefinitions: JSON.stringify(base),
+  conformance: JSON.stringify(conformance, null, 1) + '\n',
+  counts: `r4-base-definitions.json: ${base.length} definitions; hub-conformance.json: ${conformance.length} resources`,
+};
+}
+
+export const GENERATED_DIR = join(profilesDir, 'generated');
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const compiled = compileProfiles();
+  writeFileSync(join(GENERATED_DIR, 'r4-base-definitions.json'), compiled.baseDefinitions);
+  writeFileSync(join(GENERATED_DIR, 'hub-conformance.json'), compiled.conformance);
+  console.log(compiled.counts);
+}

@@ -33,7 +33,7 @@ export function checkBaseStructure(resource: object): Issue[] {
       .filter((i: { severity: string }) => i.severity === 'error' || i.severity === 'fatal')
       .map((i: { code: string; details?: { text?: string }; diagnostics?: string; expression?: string[] }) => ({
         severity: 'error' as const,
-        code: KNOWN_ISSUE_CODES.has(i.code as IssueCode) ? (i.code as IssueCode) : 'structure',
+        code: i.details?.text === 'Missing required property' ? 'required' : KNOWN_ISSUE_CODES.has(i.code as IssueCode) ? (i.code as IssueCode) : 'structure',
         diagnostics: i.details?.text ?? i.diagnostics ?? 'Invalid resource',
         ...(i.expression?.[0] ? { expression: i.expression[0] } : {}),
       }));

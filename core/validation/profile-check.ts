@@ -76,7 +76,7 @@ function checkElement(element: ElementDefinition, values: unknown[], path: strin
     values.forEach((v, i) => {
       const reference = (v as { reference?: string }).reference;
       const target = resolveInBundle(bundle, reference)?.resource;
-      if (!target) issues.push(issue('invariant', `${at(i)}.reference '${reference ?? ''}' does not resolve to an entry of the message Bundle`, `${at(i)}.reference`));
+      if (!target) issues.push(issue('invariant', `Reference '${reference ?? ''}' does not resolve to an entry of the message Bundle`, `${at(i)}.reference`));
       else if (!allowed.includes(target.resourceType)) issues.push(issue('structure', `${at(i)} must refer to ${allowed.join(' or ')}, found ${target.resourceType}`, at(i)));
     });
   }

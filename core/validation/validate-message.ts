@@ -20,8 +20,9 @@ export interface ValidatedMessage {
 const PROFILE_BY_TYPE: Record<string, string> = {
   Bundle: `${HUB_CANONICAL}/StructureDefinition/HubBundleMessage`,
   Patient: `${HUB_CANONICAL}/StructureDefinition/HubPatient`,
-  Organization: `${HUB_CANONICAL}/StructureDefinition/HubOrganization`,
 };
+/** Applied to the organisation MessageHeader.sender names (directly or through a PractitionerRole). */
+const SENDER_PROFILE = `${HUB_CANONICAL}/StructureDefinition/HubOrganization`;
 
 /**
  * Validates an inbound message against R4 and the hub's profiles. Collects every issue, then fails once:
@@ -38,6 +39,8 @@ export function validateMessage(body: unknown, conformance: Conformance = hubCon
   }
   checkJsonLimits(body);
   const bundle = body as MessageBundle;
+  // Known misspellings of identifier systems are accepted: everything below sees (and the hub emits) canonical ones.
+  canonicaliseIdentifierSystems(bundle);
   const invalid: Issue[] = checkBaseStructure(bundle);
   const unprocessable: Issue[] = [];
   invalid.push(...profileIssues(bundle, bundle, 'Bundle', conformance));
@@ -58,15 +61,15 @@ export function validateMessage(body: unknown, conformance: Conformance = hubCon
       unprocessable.push(...focusResult.unprocessable);
       focus = focusResult.focus;
     }
+    invalid.push(...senderIssues(bundle, header, conformance));
   }
   (bundle.entry ?? []).forEach((entry, index) => {
     if (entry.resource && index > 0) invalid.push(...profileIssues(entry.resource, bundle, `Bundle.entry[${index}].resource`, conformance));
   });
-  invalid.push(...unresolvedLocalReferences(bundle), ...nhsNumberIssues(bundle));
+  invalid.push(...unresolvedLocalReferences(bundle), ...nhsNumberIssues(bundle), ...hubCodeIssues(bundle, conformance));
 
   if (invalid.length > 0) throw new BadRequestError('The message is not valid', dedupe([...invalid, ...unprocessable]));
   if (unprocessable.length > 0) throw new UnprocessableError('The hub cannot process this message', unprocessable);
-  canonicaliseIdentifierSystems(bundle);
   return { bundle, header: header!, definition: definition!, focus };
 }
 
@@ -96,6 +99,30 @@ function checkFocus(bundle: MessageBundle, header: MessageHeader, definition: Me
     if (entry.resource.resourceType === 'ServiceRequest' || entry.resource.resourceType === 'Task') focus ??= entry.resource;
   });
   return { invalid, unprocessable, focus };
+}
+
+/** The sending organisation must be named by its ODS code: the hub routes and authorises on it. */
+function senderIssues(bundle: MessageBundle, header: MessageHeader, conformance: Conformance): Issue[] {
+  const profile = conformance.structureDefinitions.get(SENDER_PROFILE);
+  let sender = resolveInBundle(bundle, header.sender?.reference)?.resource;
+  if (sender?.resourceType === 'PractitionerRole') sender = resolveInBundle(bundle, sender.organization?.reference)?.resource;
+  if (!profile || sender?.resourceType !== 'Organization') return [];
+  const index = (bundle.entry ?? []).findIndex((e) => e.resource === sender);
+  return checkProfile(sender, profile, `Bundle.entry[${index}].resource`, bundle, conformance);
+}
+
+/** A coding in one of the hub's own (complete) CodeSystems must be one of its codes. */
+function hubCodeIssues(bundle: MessageBundle, conformance: Conformance): Issue[] {
+  const issues: Issue[] = [];
+  walk(bundle, 'Bundle', (value, path) => {
+    const coding = value as { system?: unknown; code?: unknown };
+    if (typeof coding.system !== 'string' || typeof coding.code !== 'string') return;
+    const codeSystem = conformance.codeSystems.get(coding.system);
+    if (codeSystem && !codeSystem.concept?.some((c) => c.code === coding.code)) {
+      issues.push(issue('code-invalid', `'${coding.code}' is not a code of ${coding.system}`, `${path}.code`));
+    }
+  });
+  return issues;
 }
 
 /** Every urn:uuid reference must name an entry of the Bundle (a message is self-contained). */
@@ -132,10 +159,11 @@ function walk(value: unknown, path: string, visit: (value: object, path: string)
   }
 }
 
+/** One issue per element and kind: R4 and the hub's profile can both report the same missing element. */
 function dedupe(issues: Issue[]): Issue[] {
   const seen = new Set<string>();
   return issues.filter((i) => {
-    const key = `${i.expression}|${i.diagnostics}`;
+    const key = `${i.expression}|${i.code}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
