@@ -1,0 +1,54 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedPush { path: string; bundleId: string; requestId: string; correlationId: string; answered: number; body: any }
+
+/**
+ * A receiver's FHIR endpoint the test controls: each path answers with the statuses queued for it (then the
+ * default), and every push is recorded.
+ */
+export class TestReceiver {
+  readonly received: ReceivedPush[] = [];
+  private readonly scripts = new Map<string, number[]>();
+  private readonly defaults = new Map<string, number>();
+  private server: Server | undefined;
+  origin = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/\$process-message$/, '');
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+        const status = this.scripts.get(path)?.shift() ?? this.defaults.get(path) ?? 200;
+        this.received.push({ path, bundleId: body.id, requestId: String(req.headers['x-request-id']), correlationId: String(req.headers['x-correlation-id']), answered: status, body });
+        res.writeHead(status, { 'content-type': 'application/fhir+json' });
+        res.end(JSON.stringify(status < 300 ? { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational' }] } : { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'processing' }] }));
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
+    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  /** The next answers at this path, in order; afterwards the default. */
+  answer(path: string, ...statuses: number[]): void {
+    this.scripts.set(path, statuses);
+  }
+
+  byDefault(path: string, status: number): void {
+    this.defaults.set(path, status);
+  }
+
+  pushesOf(bundleId: string): ReceivedPush[] {
+    return this.received.filter((r) => r.bundleId === bundleId);
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server?.close(() => resolve());
+      this.server?.closeAllConnections();
+    });
+  }
+}
