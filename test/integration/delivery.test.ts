@@ -1,0 +1,226 @@
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FHIR_JSON } from '../../core/fhir/systems.js';
+import type { NetworkDefinition } from '../../core/routing/network.js';
+import { LOCAL_AWS } from '../../local/embedded.js';
+import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';
+import { referralMessage, responseMessage } from '../../local/messages.js';
+import { asOrganisation, call, eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
+import { testNetwork } from '../support/networks.js';
+import { TestReceiver } from '../support/receiver.js';
+
+/** Delivery policy for these tests: 3 attempts, a second apart. */
+const MAX_ATTEMPTS = 3;
+const NORTH = 'Z8T001'; // has its own FHIR endpoint for answers
+const SOUTH = 'Z8T002'; // has none: answers go to its mailbox
+const COMMUNITY = 'Z8T102';
+
+function networkFor(receiver: TestReceiver): NetworkDefinition {
+  const network = testNetwork();
+  network.practices[0]!.endpoint = 'ep-north';
+  network.endpoints = [
+    ...network.endpoints.filter((e) => e.id !== 'ep-community'),
+    { id: 'ep-community', organisation: COMMUNITY, channel: 'fhir-push', address: `${receiver.origin}/community` },
+    { id: 'ep-rapid', organisation: COMMUNITY, channel: 'fhir-push', address: `${receiver.origin}/rapid` },
+    { id: 'ep-north', organisation: NORTH, channel: 'fhir-push', address: `${receiver.origin}/north` },
+  ];
+  network.services.find((s) => s.id === 'rapid')!.endpoint = 'ep-rapid';
+  return network;
+}
+
+describe('delivery, acknowledgements and the referral\'s lifecycle', () => {
+  let hub: LocalHub;
+  const receiver = new TestReceiver();
+  beforeAll(async () => {
+    await receiver.start();
+    hub = await startLocalHub({
+      port: 0, receiversPort: false, networks: [networkFor(receiver)],
+      env: { DELIVERY_MAX_ATTEMPTS: String(MAX_ATTEMPTS), DELIVERY_BASE_DELAY_SECONDS: '1', DELIVERY_MAX_DELAY_SECONDS: '1', PUSH_TIMEOUT_MS: '2000' },
+    });
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    await receiver.stop();
+  });
+
+  const nursing = (sender = NORTH, priority: 'routine' | 'urgent' = 'routine') => referralMessage({ senderOds: sender, category: 'community-nursing', priority });
+  const send = async (bundle: ReturnType<typeof nursing>, sender = NORTH, correlationId = crypto.randomUUID()) => {
+    const requestId = crypto.randomUUID();
+    const answer = await sendMessage(hub.baseUrl, bundle, { sender, requestId, correlationId });
+    expect(answer.status).toBe(202);
+    return { requestId, correlationId };
+  };
+  const finalStatus = (id: string, sender = NORTH) => eventually(() => messageStatus(hub.baseUrl, id, sender), untilStatus('delivered', 'failed'));
+
+  it('pushes to the receiver\'s $process-message with the original Bundle.id and BaRS ids, so it can discard duplicates', async () => {
+    receiver.answer('/community', 200);
+    const bundle = nursing();
+    const { requestId, correlationId } = await send(bundle);
+    const record = await finalStatus(bundle.id!);
+    expect(record.status).toBe('delivered');
+    const [push] = receiver.pushesOf(bundle.id!);
+    expect(push).toMatchObject({ path: '/community', requestId, correlationId });
+    expect(push!.body).toEqual(bundle);
+  });
+
+  it('retries a transient failure with backoff and then delivers', async () => {
+    receiver.answer('/community', 503, 429, 200);
+    const bundle = nursing();
+    await send(bundle);
+    const record = await finalStatus(bundle.id!);
+    expect(record.status).toBe('delivered');
+    expect(record.attempts).toBe(3);
+    expect(record.timeline.filter((e) => e.type === 'delivery-attempt').map((e) => e.result)).toEqual(['transient', 'transient', 'success']);
+    expect(receiver.pushesOf(bundle.id!).map((p) => p.answered)).toEqual([503, 429, 200]);
+  });
+
+  it('fails at once on a permanent refusal and sends the practice a fatal-error response at its endpoint', async () => {
+    receiver.answer('/community', 422);
+    const bundle = nursing();
+    await send(bundle);
+    const record = await finalStatus(bundle.id!);
+    expect(record.status).toBe('failed');
+    expect(record.attempts).toBe(1);
+    const notice = await eventually(async () => receiver.received.find((r) => r.path === '/north' && r.body.entry?.[0]?.resource?.response?.identifier === bundle.id), Boolean);
+    expect(notice!.body.entry[0].resource.response.code).toBe('fatal-error');
+    expect(notice!.body.entry[0].resource.eventCoding.code).toBe('servicerequest-response');
+    const after = await eventually(() => messageStatus(hub.baseUrl, bundle.id!, NORTH), (r) => r.timeline.some((e) => e.type === 'sender-notified'));
+    expect(after.outcome).toBe('failed');
+  });
+
+  let failedWhileDown = '';
+  it('fails after the last attempt when the receiver stays down, and tells the practice through its mailbox', async () => {
+    receiver.answer('/community', 503, 503, 503);
+    const bundle = nursing(SOUTH);
+    await send(bundle, SOUTH);
+    const record = await finalStatus(bundle.id!, SOUTH);
+    expect(record.status).toBe('failed');
+    expect(record.attempts).toBe(MAX_ATTEMPTS);
+    const mailbox = await eventually(() => call(hub.baseUrl, 'GET', '/mailbox', { headers: asOrganisation(SOUTH) }), (a) => a.body.messages.some((m: { inReplyTo?: string }) => m.inReplyTo === bundle.id));
+    const notice = mailbox.body.messages.find((m: { inReplyTo?: string }) => m.inReplyTo === bundle.id);
+    expect(notice).toMatchObject({ kind: 'notification', outcome: 'failed', event: 'servicerequest-response' });
+    const fetched = await call(hub.baseUrl, 'GET', `/mailbox/${notice.messageId}`, { headers: asOrganisation(SOUTH) });
+    expect(fetched.body.entry[0].resource.response).toMatchObject({ identifier: bundle.id, code: 'fatal-error' });
+    failedWhileDown = bundle.id!;
+  });
+
+  it('lists failed messages for ops, and not for practices', async () => {
+    const ops = await call(hub.baseUrl, 'GET', '/messages?status=failed', { headers: asOrganisation(LOCAL_OPS_ODS) });
+    expect(ops.body.messages.map((m: { messageId: string }) => m.messageId)).toContain(failedWhileDown);
+    expect((await call(hub.baseUrl, 'GET', '/messages?status=failed', { headers: asOrganisation(SOUTH) })).status).toBe(403);
+  });
+
+  it('replays a failed message from its stored original when ops ask, linked in the timeline', async () => {
+    receiver.answer('/community', 200);
+    const answer = await call(hub.baseUrl, 'POST', `/messages/${failedWhileDown}/$replay`, { headers: asOrganisation(LOCAL_OPS_ODS) });
+    expect(answer.status).toBe(202);
+    const record = await finalStatus(failedWhileDown, SOUTH);
+    expect(record.status).toBe('delivered');
+    expect(record.replays).toBe(1);
+    const types = record.timeline.map((e) => e.type);
+    expect(types.indexOf('replayed')).toBeGreaterThan(types.indexOf('failed'));
+    expect(receiver.pushesOf(failedWhileDown).at(-1)!.body.id).toBe(failedWhileDown);
+  });
+
+  it('replays to another service when ops name one', async () => {
+    receiver.answer('/community', 422);
+    const bundle = nursing();
+    await send(bundle);
+    expect((await finalStatus(bundle.id!)).status).toBe('failed');
+    const answer = await call(hub.baseUrl, 'POST', `/messages/${bundle.id}/$replay`, { headers: asOrganisation(LOCAL_OPS_ODS), body: { service: 'rapid' } });
+    expect(answer.status).toBe(202);
+    const record = await finalStatus(bundle.id!);
+    expect(record).toMatchObject({ status: 'delivered', destination: { serviceId: 'rapid' } });
+    expect(record.timeline.find((e) => e.type === 'replayed')!.detail).toContain('to Rapid Response (was Community Nursing)');
+  });
+
+  it('refuses to replay a message that did not fail, or for someone who is not ops', async () => {
+    receiver.answer('/community', 200);
+    const bundle = nursing();
+    await send(bundle);
+    await finalStatus(bundle.id!);
+    expect((await call(hub.baseUrl, 'POST', `/messages/${bundle.id}/$replay`, { headers: asOrganisation(LOCAL_OPS_ODS) })).status).toBe(409);
+    expect((await call(hub.baseUrl, 'POST', `/messages/${bundle.id}/$replay`, { headers: asOrganisation(NORTH) })).status).toBe(403);
+  });
+
+  it('does not let one failing receiver hold up deliveries to the others', async () => {
+    receiver.byDefault('/rapid', 503);
+    receiver.answer('/community', 200);
+    const stuck = nursing(NORTH, 'urgent');
+    const healthy = nursing(NORTH, 'routine');
+    await send(stuck);
+    await send(healthy);
+    const delivered = await finalStatus(healthy.id!);
+    expect(delivered.status).toBe('delivered');
+    const other = await messageStatus(hub.baseUrl, stuck.id!, NORTH);
+    expect(['retrying', 'delivering', 'queued']).toContain(other.status);
+    receiver.byDefault('/rapid', 200);
+  });
+
+  it('ignores a redelivered queue record for a message already delivered (idempotent per message)', async () => {
+    receiver.answer('/community', 200);
+    const bundle = nursing();
+    await send(bundle);
+    await finalStatus(bundle.id!);
+    const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: hub.services.sqsEndpoint, useQueueUrlAsEndpoint: false });
+    await sqs.send(new SendMessageCommand({ QueueUrl: hub.services.deliveryQueueUrl, MessageBody: JSON.stringify({ messageId: bundle.id }) }));
+    sqs.destroy();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(receiver.pushesOf(bundle.id!)).toHaveLength(1);
+    expect((await messageStatus(hub.baseUrl, bundle.id!, NORTH)).attempts).toBe(1);
+  });
+
+  describe('answers from the receiver', () => {
+    let original = '';
+    let correlationId = '';
+    beforeAll(async () => {
+      receiver.answer('/community', 200);
+      const bundle = nursing();
+      ({ correlationId } = await send(bundle));
+      await finalStatus(bundle.id!);
+      original = bundle.id!;
+    });
+    const answerAs = (ods: string, message: unknown, correlation = correlationId) => call(hub.baseUrl, 'POST', '/$process-message', {
+      headers: { 'content-type': FHIR_JSON, 'x-request-id': crypto.randomUUID(), 'x-correlation-id': correlation, ...asOrganisation(ods) }, body: message,
+    });
+
+    it('are correlated to the original and routed back to the referring practice, not through the routing table', async () => {
+      const accepted = responseMessage({ receiverOds: COMMUNITY, originalMessageId: original, taskStatus: 'accepted' });
+      expect((await answerAs(COMMUNITY, accepted)).status).toBe(202);
+      const pushed = await eventually(async () => receiver.pushesOf(accepted.id!), (p) => p.length > 0);
+      expect(pushed[0]).toMatchObject({ path: '/north', correlationId });
+      const record = await messageStatus(hub.baseUrl, original, NORTH);
+      expect(record.outcome).toBe('accepted');
+      expect(record.timeline.find((e) => e.type === 'responded')!.relatedMessageId).toBe(accepted.id);
+    });
+
+    it('carry a rejection and its reason', async () => {
+      const rejected = responseMessage({ receiverOds: COMMUNITY, originalMessageId: original, taskStatus: 'rejected', reason: 'Outside our catchment' });
+      expect((await answerAs(COMMUNITY, rejected)).status).toBe(202);
+      const record = await eventually(() => messageStatus(hub.baseUrl, original, NORTH), (r) => r.outcome === 'rejected');
+      expect(record.outcomeReason).toBe('Outside our catchment');
+    });
+
+    it('carry completion', async () => {
+      expect((await answerAs(COMMUNITY, responseMessage({ receiverOds: COMMUNITY, originalMessageId: original, taskStatus: 'completed' }))).status).toBe(202);
+      await eventually(() => messageStatus(hub.baseUrl, original, NORTH), (r) => r.outcome === 'completed');
+    });
+
+    it('must keep the case\'s X-Correlation-Id', async () => {
+      const answer = await answerAs(COMMUNITY, responseMessage({ receiverOds: COMMUNITY, originalMessageId: original }), crypto.randomUUID());
+      expect(answer.status).toBe(422);
+      expect(answer.body.issue[0].expression).toEqual(['X-Correlation-Id']);
+    });
+
+    it('must name a message the hub carried', async () => {
+      const answer = await answerAs(COMMUNITY, responseMessage({ receiverOds: COMMUNITY, originalMessageId: crypto.randomUUID() }));
+      expect(answer.status).toBe(422);
+      expect(answer.body.issue[0].expression).toEqual(['Bundle.entry[0].resource.response.identifier']);
+    });
+
+    it('are refused from an organisation that was not party to the original', async () => {
+      const answer = await answerAs('Z8T101', responseMessage({ receiverOds: 'Z8T101', originalMessageId: original }));
+      expect(answer.status).toBe(403);
+    });
+  });
+});
