@@ -96,15 +96,16 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   ]);
   Object.assign(httpHandlers, { ingest: ingest.handler, directory: directory.handler, mailbox: mailbox.handler, messages: messages.handler });
 
+  const { deps } = hub.hubFromEnvironment();
+  // The local queue is in memory: whatever the hub still owed a delivery when it stopped is enqueued again
+  // (before the workers start, so every claim left from the last run is released first).
+  await requeueStuckMessages(deps, 0);
   const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: services.sqsEndpoint, useQueueUrlAsEndpoint: false });
   const report = (name: string) => (error: Error) => console.error(`local ${name} poller: ${error.message}`);
   const pollers: Poller[] = [
     startPoller(sqs, services.deliveryQueueUrl, deliver.handler as unknown as SqsLambda, 'deliver', FUNCTIONS.deliver.timeoutSeconds, report('delivery')),
     startPoller(sqs, services.deadLetterQueueUrl, deadLetter.handler as unknown as SqsLambda, 'deadLetter', FUNCTIONS.deadLetter.timeoutSeconds, report('dead-letter')),
   ];
-  const { deps } = hub.hubFromEnvironment();
-  // The local queue is in memory: whatever the hub still owed a delivery when it stopped is enqueued again.
-  await requeueStuckMessages(deps, 0);
   const sweepTimer = setInterval(() => {
     void (sweep.handler as unknown as (e: unknown, c: unknown) => Promise<unknown>)({}, lambdaContext('sweep', FUNCTIONS.sweep.timeoutSeconds))
       .catch((error: Error) => console.error(`local sweep: ${error.message}`));

@@ -4,23 +4,35 @@
  *   RECEIVERS_PORT  port of the simulated receivers (default 4010)
  *   --fresh         start from a clean state (deletes the data folder)
  *   --data-dir DIR  where DynamoDB state is kept (default .local-data/)
+ *   --networks PATH network definition files or folders to load instead of the samples (validated first)
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { startLocalHub, LOCAL_OPS_ODS } from './hub.js';
+import { InvalidNetworkError, networkFiles, readNetworkDefinitions } from './network-files.js';
 
-const { values } = parseArgs({ options: { fresh: { type: 'boolean', default: false }, 'data-dir': { type: 'string', default: '.local-data' } } });
+const { values } = parseArgs({ options: { fresh: { type: 'boolean', default: false }, 'data-dir': { type: 'string', default: '.local-data' }, networks: { type: 'string', multiple: true } } });
 const port = Number(process.env.PORT ?? 8080);
 const receiversPort = Number(process.env.RECEIVERS_PORT ?? 4010);
 const dataDir = resolve(values['data-dir']!);
 
-const hub = await startLocalHub({ port, dataDir, fresh: values.fresh, receiversPort });
+let networks;
+try {
+  networks = values.networks ? readNetworkDefinitions(networkFiles(values.networks)) : undefined;
+} catch (error) {
+  console.error(error instanceof InvalidNetworkError ? `Invalid network definition:\n${error.message}` : (error as Error).message);
+  process.exit(1);
+}
+const hub = await startLocalHub({ port, dataDir, fresh: values.fresh, receiversPort, ...(networks ? { networks } : {}) }).catch((error: NodeJS.ErrnoException) => {
+  console.error(error.code === 'EADDRINUSE' ? `Port ${(error as { port?: number }).port} is in use: set PORT (or RECEIVERS_PORT) to a free port.` : error.stack);
+  process.exit(1);
+});
 console.log(`PCN Referral Hub running locally
   FHIR base:      ${hub.baseUrl}            (GET ${hub.baseUrl}/metadata)
   DynamoDB:       dynalite at ${hub.services.dynamoEndpoint}, data in ${dataDir}${values.fresh ? ' (fresh)' : ''}
   SQS:            fauxqs at ${hub.services.sqsEndpoint}
   Receivers:      simulated at ${hub.receivers?.origin} (community nursing answers; mental health is flaky; wellbeing line is down)
-  Networks:       Watling Street PCN, Leamington PCN, Harrow Central PCN (sample ODS codes Z9...)
+  Networks:       ${networks ? networks.map((n) => n.name).join(', ') : 'Watling Street PCN, Leamington PCN, Harrow Central PCN (sample ODS codes Z9...)'}
 
 Send a first referral (Hilltops Medical Centre -> social prescribing):
   npm run send-sample -- ${hub.baseUrl}

@@ -15,9 +15,14 @@ export async function requeueStuckMessages(deps: HubDependencies, stuckAfterSeco
   for (const status of PENDING) {
     const page = await deps.store.listByStatus(status, SWEEP_BATCH, undefined, before);
     for (const record of page.items) {
-      await deps.queue.enqueue(record.messageId);
       const now = deps.clock.now();
-      await deps.store.update(record.messageId, { events: [timelineEvent('requeued', now, { detail: `no progress since ${record.updatedAt} (${status})` })], at: now });
+      const event = timelineEvent('requeued', now, { detail: `no progress since ${record.updatedAt} (${status})` });
+      // A claim that old belongs to a worker that died mid-attempt: release it so the next worker may try.
+      const released = status === 'delivering'
+        ? await deps.store.update(record.messageId, { fromStatuses: ['delivering'], expectAttempts: record.attempts, status: 'retrying', events: [event], at: now })
+        : await deps.store.update(record.messageId, { events: [event], at: now });
+      if (!released) continue; // moved on since it was listed
+      await deps.queue.enqueue(record.messageId);
       count++;
     }
   }

@@ -1,32 +1,18 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FHIR_JSON } from '../../core/fhir/systems.js';
-import type { NetworkDefinition } from '../../core/routing/network.js';
 import { LOCAL_AWS } from '../../local/embedded.js';
 import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';
 import { referralMessage, responseMessage } from '../../local/messages.js';
 import { asOrganisation, call, eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
-import { testNetwork } from '../support/networks.js';
+import { networkPushingTo } from '../support/networks.js';
 import { TestReceiver } from '../support/receiver.js';
 
 /** Delivery policy for these tests: 3 attempts, a second apart. */
 const MAX_ATTEMPTS = 3;
-const NORTH = 'Z8T001'; // has its own FHIR endpoint for answers
+const NORTH = 'Z8T001'; // has its own FHIR endpoint for answers (/north)
 const SOUTH = 'Z8T002'; // has none: answers go to its mailbox
-const COMMUNITY = 'Z8T102';
-
-function networkFor(receiver: TestReceiver): NetworkDefinition {
-  const network = testNetwork();
-  network.practices[0]!.endpoint = 'ep-north';
-  network.endpoints = [
-    ...network.endpoints.filter((e) => e.id !== 'ep-community'),
-    { id: 'ep-community', organisation: COMMUNITY, channel: 'fhir-push', address: `${receiver.origin}/community` },
-    { id: 'ep-rapid', organisation: COMMUNITY, channel: 'fhir-push', address: `${receiver.origin}/rapid` },
-    { id: 'ep-north', organisation: NORTH, channel: 'fhir-push', address: `${receiver.origin}/north` },
-  ];
-  network.services.find((s) => s.id === 'rapid')!.endpoint = 'ep-rapid';
-  return network;
-}
+const COMMUNITY = 'Z8T102'; // community nursing (/community) and rapid response (/rapid)
 
 describe('delivery, acknowledgements and the referral\'s lifecycle', () => {
   let hub: LocalHub;
@@ -34,7 +20,7 @@ describe('delivery, acknowledgements and the referral\'s lifecycle', () => {
   beforeAll(async () => {
     await receiver.start();
     hub = await startLocalHub({
-      port: 0, receiversPort: false, networks: [networkFor(receiver)],
+      port: 0, receiversPort: false, networks: [networkPushingTo(receiver.origin)],
       env: { DELIVERY_MAX_ATTEMPTS: String(MAX_ATTEMPTS), DELIVERY_BASE_DELAY_SECONDS: '1', DELIVERY_MAX_DELAY_SECONDS: '1', PUSH_TIMEOUT_MS: '2000' },
     });
   });

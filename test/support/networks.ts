@@ -39,3 +39,20 @@ export function testNetwork(overrides: Partial<NetworkDefinition> = {}): Network
     ...overrides,
   };
 }
+
+/**
+ * The test network with its FHIR endpoints at a test receiver: community nursing at /community, rapid response at
+ * /rapid, and the North practice's own endpoint (for answers) at /north.
+ */
+export function networkPushingTo(origin: string): NetworkDefinition {
+  const network = testNetwork();
+  network.practices[0]!.endpoint = 'ep-north';
+  network.endpoints = [
+    ...network.endpoints.filter((e) => e.id !== 'ep-community'),
+    { id: 'ep-community', organisation: 'Z8T102', channel: 'fhir-push', address: `${origin}/community` },
+    { id: 'ep-rapid', organisation: 'Z8T102', channel: 'fhir-push', address: `${origin}/rapid` },
+    { id: 'ep-north', organisation: 'Z8T001', channel: 'fhir-push', address: `${origin}/north` },
+  ];
+  network.services.find((s) => s.id === 'rapid')!.endpoint = 'ep-rapid';
+  return network;
+}
