@@ -1,0 +1,79 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app.js';
+import { DELIVERY_QUEUE, FUNCTIONS, MESSAGES_TABLE, ROUTES } from '../../functions/lib/resources.js';
+
+describe('the CDK stack', () => {
+  let template: Template;
+  let app: App;
+  beforeAll(() => {
+    ({ app } = buildApp(new App({ outdir: `${process.env.TMPDIR ?? '/tmp'}/hub-cdk-test-${process.pid}` })));
+    template = Template.fromStack(app.node.findChild('PcnReferralHub') as never);
+  }, 120_000);
+
+  it('passes cdk-nag AwsSolutions and HIPAA.Security (every finding fixed or acknowledged with a reason)', () => {
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('has one Node.js Lambda per handler, on a current runtime, traced', () => {
+    const functions = template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } });
+    expect(Object.keys(functions)).toHaveLength(Object.keys(FUNCTIONS).length);
+    for (const fn of Object.values(functions) as { Properties: { Runtime: string; TracingConfig: { Mode: string } } }[]) {
+      expect(fn.Properties.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
+      expect(fn.Properties.TracingConfig.Mode).toBe('Active');
+    }
+  });
+
+  it('creates the messages table from the shared definition, encrypted with a CMK, with PITR', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [{ AttributeName: MESSAGES_TABLE.partitionKey.name, KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: MESSAGES_TABLE.indexes.map((index) => Match.objectLike({ IndexName: index.name, Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: index.projectedAttributes } })),
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })],
+    });
+  });
+
+  it('backs the tables up', () => {
+    template.resourceCountIs('AWS::Backup::BackupPlan', 1);
+    template.resourceCountIs('AWS::Backup::BackupSelection', 1);
+  });
+
+  it('gives the delivery queue a KMS-encrypted dead-letter queue with the shared redrive settings', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: DELIVERY_QUEUE.visibilityTimeoutSeconds,
+      RedrivePolicy: { maxReceiveCount: DELIVERY_QUEUE.maxReceiveCount, deadLetterTargetArn: Match.anyValue() },
+      KmsMasterKeyId: Match.anyValue(),
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: DELIVERY_QUEUE.deadLetterRetentionSeconds, KmsMasterKeyId: Match.anyValue() });
+  });
+
+  it('consumes the delivery queue with per-record failure reporting', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], BatchSize: 10 });
+  });
+
+  it('exposes every route, IAM-authorised, with access logs and throttling', () => {
+    for (const { routeKey } of ROUTES) template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'AWS_IAM' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }), DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: Match.anyValue() }) });
+  });
+
+  it('lets the directory function only read (least privilege)', () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const directoryPolicy = Object.entries(policies).find(([id]) => id.startsWith('Functionsdirectory'))![1] as { Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } } };
+    const actions = directoryPolicy.Properties.PolicyDocument.Statement.flatMap((s) => s.Action);
+    expect(actions).not.toEqual(expect.arrayContaining(['dynamodb:PutItem']));
+    expect(actions.filter((a) => a.startsWith('sqs:'))).toEqual([]);
+  });
+
+  it('alarms on failures, dead letters, stuck messages and old queue records', () => {
+    for (const name of ['DeliveryFailed', 'DeadLettered', 'EnqueueFailed', 'MessageRequeued', 'DeliveryRetried']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: name, Namespace: 'PcnReferralHub' });
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible' });
+  });
+
+  it('runs the sweep on a schedule', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+  });
+});
