@@ -5,7 +5,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { NetworkDefinition } from '../core/routing/network.js';
-import { requeueStuckMessages } from '../core/services/sweep.js';
+import { PENDING } from '../core/lifecycle/message-record.js';
+import { requeue, requeueStuckMessages } from '../core/services/sweep.js';
+import type { DynamoMessageStore } from '../functions/lib/dynamo-message-store.js';
 import { loadNetworks } from '../functions/lib/dynamo-directory.js';
 import { DEAD_LETTER_ENV, DELIVERY_QUEUE, DIRECTORY_TABLE, ENV, FUNCTIONS, type HandlerName, SWEEP_INTERVAL_MINUTES, SWEEP_STUCK_AFTER_SECONDS } from '../functions/lib/resources.js';
 import { type EmbeddedServices, LOCAL_AWS, startEmbeddedServices } from './embedded.js';
@@ -99,7 +101,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   const { deps } = hub.hubFromEnvironment();
   // The local queue is in memory: whatever the hub still owed a delivery when it stopped is enqueued again
   // (before the workers start, so every claim left from the last run is released first).
-  await requeueStuckMessages(deps, 0);
+  await requeue(deps, await (deps.store as DynamoMessageStore).scanByStatus(PENDING));
   const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: services.sqsEndpoint, useQueueUrlAsEndpoint: false });
   const report = (name: string) => (error: Error) => console.error(`local ${name} poller: ${error.message}`);
   const pollers: Poller[] = [

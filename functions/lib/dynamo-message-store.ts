@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { MessageBundle } from '../../core/fhir/bundle.js';
 import type { MessageRecord, MessageStatus } from '../../core/lifecycle/message-record.js';
 import type { MessageChange, MessageStore, Page } from '../../core/ports.js';
@@ -125,6 +125,26 @@ export class DynamoMessageStore implements MessageStore {
 
   listMailbox(organisation: string, limit: number, cursor?: string): Promise<Page<MessageRecord>> {
     return this.query({ IndexName: 'byMailbox', KeyConditionExpression: 'mailbox = :key', ExpressionAttributeValues: { ':key': organisation }, ScanIndexForward: true }, limit, cursor);
+  }
+
+  /**
+   * Every message in the given statuses, read from the table itself (consistent) rather than an index. For the
+   * local hub's recovery at start, where the table is small and nothing may be missed.
+   */
+  async scanByStatus(statuses: readonly MessageStatus[]): Promise<MessageRecord[]> {
+    const records: MessageRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new ScanCommand({
+        TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: start,
+        FilterExpression: `#status IN (${statuses.map((_, i) => `:s${i}`).join(', ')})`,
+        ProjectionExpression: '#record', ExpressionAttributeNames: { '#status': 'status', '#record': 'record' },
+        ExpressionAttributeValues: Object.fromEntries(statuses.map((s, i) => [`:s${i}`, s])),
+      }));
+      records.push(...(page.Items ?? []).map((item) => item.record as MessageRecord));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return records;
   }
 
   private async query(input: Omit<QueryCommandInput, 'TableName'>, limit: number, cursor?: string): Promise<Page<MessageRecord>> {
