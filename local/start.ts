@@ -9,6 +9,8 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { startLocalHub, LOCAL_OPS_ODS } from './hub.js';
+import { DIRECTORY_TABLE } from '../functions/lib/resources.js';
+import { writeLocalEndpoints } from './local-endpoints.js';
 import { InvalidNetworkError, networkFiles, readNetworkDefinitions } from './network-files.js';
 
 const { values } = parseArgs({ options: { fresh: { type: 'boolean', default: false }, 'data-dir': { type: 'string', default: '.local-data' }, networks: { type: 'string', multiple: true } } });
@@ -27,6 +29,7 @@ const hub = await startLocalHub({ port, dataDir, fresh: values.fresh, receiversP
   console.error(error.code === 'EADDRINUSE' ? `Port ${(error as { port?: number }).port} is in use: set PORT (or RECEIVERS_PORT) to a free port.` : error.stack);
   process.exit(1);
 });
+writeLocalEndpoints(dataDir, { dynamoEndpoint: hub.services.dynamoEndpoint, directoryTable: hub.services.tableNames[DIRECTORY_TABLE.envVar]!, baseUrl: hub.baseUrl, ...(hub.receivers ? { receiversOrigin: hub.receivers.origin } : {}) });
 console.log(`PCN Referral Hub running locally
   FHIR base:      ${hub.baseUrl}            (GET ${hub.baseUrl}/metadata)
   DynamoDB:       dynalite at ${hub.services.dynamoEndpoint}, data in ${dataDir}${values.fresh ? ' (fresh)' : ''}

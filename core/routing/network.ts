@@ -96,9 +96,10 @@ export function checkNetworkDefinition(input: unknown, categories: ReadonlySet<s
   if (typeof n.name !== 'string' || !n.name.trim()) problem('$.name', 'is required');
   if (typeof n.odsCode !== 'string' || !ODS.test(n.odsCode)) problem('$.odsCode', 'must be an ODS code (3-10 upper-case letters/digits)');
   const arrays = ['practices', 'organisations', 'endpoints', 'services', 'routes'] as const;
-  for (const key of arrays) if (!Array.isArray(n[key])) problem(`$.${key}`, 'must be an array');
+  const missing = arrays.filter((key) => !Array.isArray(n[key]));
+  for (const key of missing) problem(`$.${key}`, 'must be an array');
   if (n.careHomes !== undefined && !Array.isArray(n.careHomes)) problem('$.careHomes', 'must be an array');
-  if (problems.length > 0) return problems;
+  if (missing.length > 0 || (n.careHomes !== undefined && !Array.isArray(n.careHomes))) return problems; // nothing more can be cross-checked
 
   const def = n as NetworkDefinition;
   const practiceCodes = uniqueKeys(def.practices, 'odsCode', '$.practices', problem);

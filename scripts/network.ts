@@ -1,0 +1,118 @@
+/**
+ * `npm run network -- <command> [paths...] [options]`: the routing tables' command line.
+ *   validate [paths]            check definition files (default: networks/); every problem with its JSON path
+ *   diff [paths] TARGET         what loading would change, network by network
+ *   load [paths] TARGET         validate, then write to the directory table (progress on long loads)
+ *   explain MESSAGE [paths] [--target SYSTEM|VALUE]
+ *                               why a referral (a message Bundle file) goes where it goes
+ * TARGET: --local (the running `npm start` hub) or --table NAME (a deployed table; AWS credentials from the
+ * environment, as for the AWS CLI).
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CodeSystem, ServiceRequest, Task } from 'fhir/r4';
+import { HubError } from '../core/errors.js';
+import { SYSTEMS } from '../core/fhir/systems.js';
+import type { NetworkDefinition } from '../core/routing/network.js';
+import { compileNetwork, resolveRoute } from '../core/routing/resolve.js';
+import { indexCategories, routingContext } from '../core/routing/routing-context.js';
+import { hubConformance } from '../core/validation/conformance.js';
+import { validateMessage } from '../core/validation/validate-message.js';
+import { diffNetworks, loadNetworks } from '../functions/lib/dynamo-directory.js';
+import { identifierValue, resolveInBundle } from '../core/fhir/bundle.js';
+import { LOCAL_AWS } from '../local/embedded.js';
+import { readLocalEndpoints } from '../local/local-endpoints.js';
+import { InvalidNetworkError, networkFiles, readNetworkDefinitions, SAMPLE_NETWORKS_DIR, withReceiversAt } from '../local/network-files.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { local: { type: 'boolean', default: false }, table: { type: 'string' }, target: { type: 'string' }, 'data-dir': { type: 'string', default: '.local-data' } },
+});
+const [command, ...rest] = positionals;
+
+function definitions(paths: string[]): NetworkDefinition[] {
+  return readNetworkDefinitions(networkFiles(paths.length ? paths : [SAMPLE_NETWORKS_DIR]));
+}
+
+interface Target { db: DynamoDBDocumentClient; table: string; where: string; prepare: (d: NetworkDefinition[]) => NetworkDefinition[] }
+
+function target(): Target {
+  if (values.local) {
+    const local = readLocalEndpoints(values['data-dir']!);
+    return {
+      db: DynamoDBDocumentClient.from(new DynamoDBClient({ ...LOCAL_AWS, endpoint: local.dynamoEndpoint })), table: local.directoryTable, where: `the local hub (${local.dynamoEndpoint})`,
+      // The sample files name the simulated receivers at their default origin; the local hub may run them elsewhere.
+      prepare: (d) => (local.receiversOrigin ? withReceiversAt(d, local.receiversOrigin) : d),
+    };
+  }
+  if (values.table) return { db: DynamoDBDocumentClient.from(new DynamoDBClient({})), table: values.table, where: `table ${values.table}`, prepare: (d) => d };
+  throw new Error('Say where: --local (the running npm start hub) or --table NAME (a deployed directory table)');
+}
+
+async function main(): Promise<void> {
+  switch (command) {
+    case 'validate': {
+      const files = networkFiles(rest.length ? rest : [SAMPLE_NETWORKS_DIR]);
+      const loaded = readNetworkDefinitions(files);
+      for (const [i, d] of loaded.entries()) console.log(`ok  ${files[i]}: ${d.name}: ${d.practices.length} practices, ${d.services.length} services, ${d.routes.length} routes`);
+      return;
+    }
+    case 'diff': {
+      const { db, table, where, prepare } = target();
+      const changes = await diffNetworks(db, table, prepare(definitions(rest)));
+      console.log(`Against ${where}:`);
+      for (const c of changes) console.log(`  ${c.change.padEnd(9)} ${c.networkId}`);
+      return;
+    }
+    case 'load': {
+      const { db, table, where, prepare } = target();
+      const loaded = prepare(definitions(rest));
+      const started = Date.now();
+      const changes = await loadNetworks(db, table, loaded, (done, total) => {
+        if (total > 500 || done === total) process.stdout.write(`\r  writing ${done}/${total} items`);
+      });
+      process.stdout.write('\n');
+      const changed = changes.filter((c) => c.change !== 'unchanged');
+      console.log(`Loaded into ${where}: ${changed.length} of ${changes.length} networks added or changed, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return;
+    }
+    case 'explain': {
+      const [messageFile, ...paths] = rest;
+      if (!messageFile) throw new Error('explain needs a message Bundle file');
+      const message = validateMessage(JSON.parse(readFileSync(messageFile, 'utf8')));
+      const sender = resolveInBundle(message.bundle, message.header.sender?.reference)?.resource;
+      const senderOds = sender?.resourceType === 'Organization' ? identifierValue(sender.identifier, SYSTEMS.odsOrganisation) : undefined;
+      const network = definitions(paths).find((d) => d.practices.some((p) => p.odsCode === senderOds));
+      if (!network) throw new Error(`Practice ${senderOds} is not a member of any network in these files`);
+      const categories = indexCategories(hubConformance.codeSystems.get(SYSTEMS.hubServiceCategory) as CodeSystem);
+      const context = routingContext(message.bundle, message.focus as ServiceRequest | Task, senderOds!, categories, new Date());
+      if (values.target) {
+        const [system = '', value = ''] = values.target.split('|');
+        context.explicitTarget = { system, value };
+      }
+      console.log(`Sender ${senderOds} is in ${network.name}. Asked for '${context.category}'.`);
+      console.log(`Patient context: ${JSON.stringify({ registeredPractice: context.registeredPractice, careHome: context.careHome, postcodeDistrict: context.postcodeDistrict, ageYears: context.ageYears, urgency: context.urgency ?? 'routine' })}`);
+      try {
+        const decision = resolveRoute(compileNetwork(network), context);
+        for (const line of decision.explanation) console.log(`  - ${line}`);
+        console.log(`=> ${decision.service.name} (${decision.provider.name}, ${decision.provider.odsCode}) by ${decision.endpoint.channel}${decision.endpoint.address ? ` at ${decision.endpoint.address}` : ''}`);
+      } catch (error) {
+        if (!(error instanceof HubError)) throw error;
+        console.log(`=> refused (${error.status}): ${error.issues.map((i) => i.diagnostics).join('; ')}`);
+      }
+      return;
+    }
+    default:
+      console.log('usage: npm run network -- validate|diff|load|explain [paths...] [--local | --table NAME] [--target SYSTEM|VALUE]');
+      process.exitCode = command ? 1 : 0;
+  }
+}
+
+main().catch((error: Error) => {
+  if (error instanceof InvalidNetworkError) console.error(`Invalid network definition (nothing was loaded):\n${error.message}`);
+  else if (error instanceof HubError) console.error(`The message is not valid: ${error.issues.map((i) => `${i.expression ?? ''} ${i.diagnostics}`).join('; ')}`);
+  else console.error(error.message);
+  process.exit(1);
+});
