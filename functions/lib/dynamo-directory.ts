@@ -125,6 +125,14 @@ export async function loadNetworks(db: DynamoDBDocumentClient, tableName: string
   const changes = await diffNetworks(db, tableName, definitions);
   const toWrite = definitions.filter((_, i) => changes[i]!.change !== 'unchanged');
   const items: Record<string, unknown>[] = [];
+  const removed: Record<string, unknown>[] = [];
+  for (const definition of toWrite.filter((d) => changes.find((c) => c.networkId === d.id)!.change === 'changed')) {
+    // An organisation that left the network must stop resolving to it.
+    const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: DIRECTORY_KEYS.network(definition.id) }));
+    const before = JSON.parse(Item!.definition as string) as NetworkDefinition;
+    const now = new Set([...definition.practices, ...definition.organisations].map((o) => o.odsCode));
+    for (const o of [...before.practices, ...before.organisations]) if (!now.has(o.odsCode)) removed.push(DIRECTORY_KEYS.membership(o.odsCode, definition.id));
+  }
   for (const definition of toWrite) {
     const text = JSON.stringify(definition);
     if (Buffer.byteLength(text) > MAX_DEFINITION_BYTES) throw new Error(`network ${definition.id} is ${Buffer.byteLength(text)} bytes; the limit is ${MAX_DEFINITION_BYTES}`);
@@ -132,13 +140,14 @@ export async function loadNetworks(db: DynamoDBDocumentClient, tableName: string
     for (const practice of definition.practices) items.push({ ...DIRECTORY_KEYS.membership(practice.odsCode, definition.id), networkId: definition.id, role: 'practice' });
     for (const organisation of definition.organisations) items.push({ ...DIRECTORY_KEYS.membership(organisation.odsCode, definition.id), networkId: definition.id, role: organisation.kind });
   }
-  for (let i = 0; i < items.length; i += BATCH_SIZE) {
-    let pending: { PutRequest: { Item: Record<string, unknown> } }[] | undefined = items.slice(i, i + BATCH_SIZE).map((Item) => ({ PutRequest: { Item } }));
+  const requests = [...items.map((Item) => ({ PutRequest: { Item } })), ...removed.map((Key) => ({ DeleteRequest: { Key } }))];
+  for (let i = 0; i < requests.length; i += BATCH_SIZE) {
+    let pending: (typeof requests)[number][] | undefined = requests.slice(i, i + BATCH_SIZE);
     while (pending && pending.length > 0) {
       const result = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
       pending = result.UnprocessedItems?.[tableName] as typeof pending;
     }
-    onProgress?.(Math.min(i + BATCH_SIZE, items.length), items.length);
+    onProgress?.(Math.min(i + BATCH_SIZE, requests.length), requests.length);
   }
   if (toWrite.length > 0) {
     const revision = createHash('sha256').update(definitions.map(definitionHash).join()).update(new Date().toISOString()).digest('hex').slice(0, 16);
