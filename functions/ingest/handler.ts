@@ -13,4 +13,4 @@ export const handler = withObservability(httpHandler({
     const accepted = await ingestMessage(deps, { body: parseFhirBody(request), ...ids, caller: request.caller, ...(target ? { target } : {}) });
     return { status: 202, body: accepted.outcome, headers: { Location: `messages/${accepted.record.messageId}` } };
   },
-}, { opsOrganisations, log: hubLog }));
+}, { opsOrganisations, log: hubLog, onRefused: () => deps.metric('MessageRejected') }));

@@ -35,7 +35,7 @@ export type RouteTable = Record<string, (request: HubRequest) => Promise<HubResp
  * API Gateway route key, and turn every error into a FHIR OperationOutcome with BaRS codes. X-Request-Id and
  * X-Correlation-Id are echoed on every answer.
  */
-export function httpHandler(routes: RouteTable, options: { opsOrganisations: ReadonlySet<string>; log: HubLog }) {
+export function httpHandler(routes: RouteTable, options: { opsOrganisations: ReadonlySet<string>; log: HubLog; onRefused?: () => void }) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
     .handler(async (event) => {
       const headers = lowerCaseHeaders(event.headers);
@@ -60,7 +60,10 @@ export function httpHandler(routes: RouteTable, options: { opsOrganisations: Rea
       } catch (error) {
         const answer = errorAnswer(error);
         if (answer.status >= 500) options.log.error('request failed', { routeKey: event.routeKey, error: (error as Error).message, stack: (error as Error).stack });
-        else options.log.info('request refused', { routeKey: event.routeKey, status: answer.status });
+        else {
+          options.log.info('request refused', { routeKey: event.routeKey, status: answer.status });
+          options.onRefused?.();
+        }
         return { statusCode: answer.status, headers: { 'content-type': FHIR_JSON, ...echo }, body: JSON.stringify(answer.outcome) };
       }
     });

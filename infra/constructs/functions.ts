@@ -28,6 +28,19 @@ const DELIVERY_MAX_CONCURRENCY = 20;
 /** How long Lambda logs are kept. */
 const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
 
+interface Access { messages?: boolean; directory?: boolean; enqueue?: boolean }
+
+/** What each function may touch (least privilege): read/write messages, read the routing tables, enqueue deliveries. */
+const ACCESS: Record<HandlerName, Access> = {
+  ingest: { messages: true, directory: true, enqueue: true },
+  directory: { directory: true },
+  mailbox: { messages: true },
+  messages: { messages: true, directory: true, enqueue: true },
+  deliver: { messages: true, directory: true, enqueue: true },
+  deadLetter: { messages: true, directory: true, enqueue: true },
+  sweep: { messages: true, enqueue: true },
+};
+
 /** One NodejsFunction per handler, bundled by the local esbuild, each granted only what it uses. */
 export class HubFunctions extends Construct {
   readonly functions: Record<HandlerName, NodejsFunction>;
@@ -74,31 +87,13 @@ export class HubFunctions extends Construct {
     this.functions = Object.fromEntries((Object.keys(FUNCTIONS) as HandlerName[]).map((name) => [name, make(name)])) as Record<HandlerName, NodejsFunction>;
     const f = this.functions;
 
-    tables.messages.grantReadWriteData(f.ingest);
-    tables.directory.grantReadData(f.ingest);
-    queues.delivery.grantSendMessages(f.ingest);
-
-    tables.directory.grantReadData(f.directory);
-
-    tables.messages.grantReadWriteData(f.mailbox);
-    tables.directory.grantReadData(f.mailbox);
-
-    tables.messages.grantReadWriteData(f.messages);
-    tables.directory.grantReadData(f.messages);
-    queues.delivery.grantSendMessages(f.messages);
-
-    tables.messages.grantReadWriteData(f.deliver);
-    tables.directory.grantReadData(f.deliver);
-    queues.delivery.grantSendMessages(f.deliver);
+    for (const [name, access] of Object.entries(ACCESS) as [HandlerName, Access][]) {
+      if (access.messages) tables.messages.grantReadWriteData(f[name]);
+      if (access.directory) tables.directory.grantReadData(f[name]);
+      if (access.enqueue) queues.delivery.grantSendMessages(f[name]);
+    }
     f.deliver.addEventSource(new SqsEventSource(queues.delivery, { batchSize: DELIVERY_BATCH_SIZE, reportBatchItemFailures: true, maxConcurrency: DELIVERY_MAX_CONCURRENCY }));
-
-    tables.messages.grantReadWriteData(f.deadLetter);
-    tables.directory.grantReadData(f.deadLetter);
-    queues.delivery.grantSendMessages(f.deadLetter);
     f.deadLetter.addEventSource(new SqsEventSource(queues.deadLetter, { batchSize: DELIVERY_BATCH_SIZE, reportBatchItemFailures: true }));
-
-    tables.messages.grantReadWriteData(f.sweep);
-    queues.delivery.grantSendMessages(f.sweep);
     new events.Rule(this, 'SweepSchedule', {
       schedule: events.Schedule.rate(Duration.minutes(SWEEP_INTERVAL_MINUTES)),
       targets: [new targets.LambdaFunction(f.sweep, { retryAttempts: 2 })],
