@@ -8,13 +8,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import type { CodeSystem } from 'fhir/r4';
-import { SYSTEMS } from '../core/fhir/systems.js';
 import { checkNetworkDefinition } from '../core/routing/network.js';
 import { resolveRoute } from '../core/routing/resolve.js';
-import { indexCategories } from '../core/routing/routing-context.js';
+import { HUB_CATEGORIES } from '../core/routing/routing-context.js';
 import { loadBaseDefinitions } from '../core/validation/base-structure.js';
-import { hubConformance } from '../core/validation/conformance.js';
 import { validateMessage } from '../core/validation/validate-message.js';
 import { DynamoDirectory, loadNetworks } from '../functions/lib/dynamo-directory.js';
 import { DIRECTORY_TABLE } from '../functions/lib/resources.js';
@@ -42,7 +39,7 @@ console.log(`validator: compiled R4 subset loaded in ${loadMs.toFixed(0)} ms; ${
 // 2. Routing at national scale
 start = performance.now();
 const england = syntheticEngland();
-const categories = indexCategories(hubConformance.codeSystems.get(SYSTEMS.hubServiceCategory) as CodeSystem);
+const categories = HUB_CATEGORIES;
 const problems = england.flatMap((n) => checkNetworkDefinition(n, categories.codes));
 if (problems.length) throw new Error(`synthetic network invalid: ${JSON.stringify(problems.slice(0, 3))}`);
 const practices = england.flatMap((n) => n.practices.map((p) => p.odsCode));

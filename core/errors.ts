@@ -90,11 +90,6 @@ export class ConflictError extends HubError {
   readonly barsCode = 'REC_CONFLICT';
 }
 
-/** 503: a dependency of the hub is unavailable; the caller may retry with the same identity. */
-export class UnavailableError extends HubError {
-  readonly status = 503;
-  readonly barsCode = 'REC_UNAVAILABLE';
-}
 
 /** Builds the issue list for a single problem at one location. */
 export function issue(code: IssueCode, diagnostics: string, expression?: string): Issue {

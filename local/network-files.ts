@@ -1,10 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { CodeSystem } from 'fhir/r4';
-import { SYSTEMS } from '../core/fhir/systems.js';
 import { checkNetworkDefinition, type DefinitionProblem, type NetworkDefinition } from '../core/routing/network.js';
-import { indexCategories } from '../core/routing/routing-context.js';
-import { hubConformance } from '../core/validation/conformance.js';
+import { HUB_CATEGORIES } from '../core/routing/routing-context.js';
 
 /** The folder of sample network definitions shipped with the hub. */
 export const SAMPLE_NETWORKS_DIR = resolve(import.meta.dirname, '..', 'networks');
@@ -12,7 +9,7 @@ export const SAMPLE_NETWORKS_DIR = resolve(import.meta.dirname, '..', 'networks'
 /** Address of the simulated receivers in the sample files; the local hub rewrites it to where they really listen. */
 export const SAMPLE_RECEIVERS_ORIGIN = 'http://localhost:4010';
 
-export const categoryCodes = indexCategories(hubConformance.codeSystems.get(SYSTEMS.hubServiceCategory) as CodeSystem).codes;
+export const categoryCodes = HUB_CATEGORIES.codes;
 
 export class InvalidNetworkError extends Error {
   constructor(readonly file: string, readonly problems: DefinitionProblem[]) {

@@ -12,13 +12,12 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CodeSystem, ServiceRequest, Task } from 'fhir/r4';
+import type { ServiceRequest, Task } from 'fhir/r4';
 import { HubError } from '../core/errors.js';
 import { SYSTEMS } from '../core/fhir/systems.js';
 import type { NetworkDefinition } from '../core/routing/network.js';
 import { compileNetwork, resolveRoute } from '../core/routing/resolve.js';
-import { indexCategories, routingContext } from '../core/routing/routing-context.js';
-import { hubConformance } from '../core/validation/conformance.js';
+import { HUB_CATEGORIES, routingContext } from '../core/routing/routing-context.js';
 import { validateMessage } from '../core/validation/validate-message.js';
 import { diffNetworks, loadNetworks } from '../functions/lib/dynamo-directory.js';
 import { identifierValue, resolveInBundle } from '../core/fhir/bundle.js';
@@ -86,8 +85,7 @@ async function main(): Promise<void> {
       const senderOds = sender?.resourceType === 'Organization' ? identifierValue(sender.identifier, SYSTEMS.odsOrganisation) : undefined;
       const network = definitions(paths).find((d) => d.practices.some((p) => p.odsCode === senderOds));
       if (!network) throw new Error(`Practice ${senderOds} is not a member of any network in these files`);
-      const categories = indexCategories(hubConformance.codeSystems.get(SYSTEMS.hubServiceCategory) as CodeSystem);
-      const context = routingContext(message.bundle, message.focus as ServiceRequest | Task, senderOds!, categories, new Date());
+      const context = routingContext(message.bundle, message.focus as ServiceRequest | Task, senderOds!, HUB_CATEGORIES, new Date());
       if (values.target) {
         const [system = '', value = ''] = values.target.split('|');
         context.explicitTarget = { system, value };

@@ -1,4 +1,4 @@
-import type { Bundle, BundleEntry, FhirResource, Identifier, MessageHeader, Reference } from 'fhir/r4';
+import type { Bundle, BundleEntry, FhirResource, Identifier, Reference } from 'fhir/r4';
 
 /** A message Bundle whose entries hold any R4 resource. */
 export type MessageBundle = Bundle<FhirResource>;
@@ -19,21 +19,12 @@ export function resolveResource<T extends FhirResource>(bundle: MessageBundle, r
   return resource?.resourceType === type ? (resource as T) : undefined;
 }
 
-export function messageHeaderOf(bundle: MessageBundle): MessageHeader | undefined {
-  const first = bundle.entry?.[0]?.resource;
-  return first?.resourceType === 'MessageHeader' ? first : undefined;
-}
 
 /** The value of the first identifier in the given system, comparing canonical spellings. */
 export function identifierValue(identifiers: Identifier[] | undefined, system: string): string | undefined {
   return identifiers?.find((i) => canonicalSystem(i.system) === system)?.value;
 }
 
-/** The index of the entry holding a resource, for error paths like Bundle.entry[3].resource.birthDate. */
-export function entryPath(bundle: MessageBundle, resource: FhirResource | undefined): string {
-  const index = (bundle.entry ?? []).findIndex((e) => e.resource === resource);
-  return index >= 0 ? `Bundle.entry[${index}].resource` : 'Bundle';
-}
 
 /** Rewrites every identifier system spelled in a known non-canonical way (in place; the hub emits canonical systems). */
 export function canonicaliseIdentifierSystems(value: unknown): void {

@@ -2,6 +2,7 @@ import type { CodeSystem, Location, Organization, Patient, ServiceRequest, Task 
 import { UnprocessableError, issue } from '../errors.js';
 import { identifierValue, type MessageBundle, resolveResource } from '../fhir/bundle.js';
 import { SYSTEMS } from '../fhir/systems.js';
+import { hubConformance } from '../validation/conformance.js';
 import type { Urgency } from './network.js';
 import type { RoutingContext } from './resolve.js';
 
@@ -21,6 +22,9 @@ export function indexCategories(codeSystem: CodeSystem): CategoryIndex {
   }
   return { codes, bySnomed };
 }
+
+/** The hub's own service categories (fhir-profiles/CodeSystem/pcn-service-category), indexed once per process. */
+export const HUB_CATEGORIES: CategoryIndex = indexCategories(hubConformance.codeSystems.get(SYSTEMS.hubServiceCategory) as CodeSystem);
 
 /** The service category asked for: a hub category coding, else a SNOMED CT code the hub maps. */
 export function requestedCategory(focus: ServiceRequest | Task, categories: CategoryIndex): string {

@@ -1,13 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { CodeSystem } from 'fhir/r4';
 import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from '../../core/lifecycle/delivery-policy.js';
 import { systemClock } from '../../core/ports.js';
-import { indexCategories } from '../../core/routing/routing-context.js';
+import { HUB_CATEGORIES } from '../../core/routing/routing-context.js';
 import type { HubDependencies } from '../../core/services/dependencies.js';
-import { SYSTEMS } from '../../core/fhir/systems.js';
-import { hubConformance } from '../../core/validation/conformance.js';
 import { DIRECTORY_REFRESH_SECONDS, DynamoDirectory } from './dynamo-directory.js';
 import { DynamoMessageStore } from './dynamo-message-store.js';
 import { FhirKitTransport } from './fhir-transport.js';
@@ -53,14 +50,13 @@ export function hubFromEnvironment(): HubRuntime {
   // Queue URLs from the local emulator name a host that does not resolve: always use the configured endpoint.
   const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
   const queue = new SqsDeliveryQueue(sqs, required(DELIVERY_QUEUE.envVar));
-  const categorySystem = [...hubConformance.codeSystems.values()].find((c) => c.url === SYSTEMS.hubServiceCategory) as CodeSystem;
   const deps: HubDependencies = {
     store: new DynamoMessageStore(dynamo, required(MESSAGES_TABLE.envVar)),
     queue,
     directory: new DynamoDirectory(dynamo, required(DIRECTORY_TABLE.envVar), numberSetting(ENV.directoryRefreshSeconds, DIRECTORY_REFRESH_SECONDS)),
     transport: new FhirKitTransport(),
     clock: systemClock,
-    categories: indexCategories(categorySystem),
+    categories: HUB_CATEGORIES,
     policy: deliveryPolicyFromEnv(),
     hub: { odsCode: required(ENV.hubOdsCode), name: 'PCN Referral Hub', baseUrl: required(ENV.hubBaseUrl) },
     log: hubLog,
