@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { DuplicateMessageError } from '../../core/errors.js';
+import { deliverMessage } from '../../core/services/delivery.js';
+import { ingestMessage } from '../../core/services/ingest.js';
+import { replayMessage } from '../../core/services/messages.js';
+import { requeueStuckMessages } from '../../core/services/sweep.js';
+import { referralMessage } from '../../local/messages.js';
+import { ScriptedTransport, testDependencies, type TestHub } from '../support/in-memory.js';
+import { testNetwork } from '../support/networks.js';
+
+const LEASE_SECONDS = 90;
+const NORTH = { organisation: 'Z8T001', ops: false };
+const OPS = { organisation: 'Z8OPS1', ops: true };
+
+async function accept(hub: TestHub, category = 'community-nursing') {
+  const bundle = referralMessage({ senderOds: 'Z8T001', category });
+  const { record } = await ingestMessage(hub, { body: bundle, requestId: crypto.randomUUID(), correlationId: crypto.randomUUID(), caller: NORTH });
+  return record.messageId;
+}
+
+describe('ingest (the use case behind $process-message)', () => {
+  it('stores the message, enqueues it, and records the route in the timeline', async () => {
+    const hub = testDependencies([testNetwork()]);
+    const id = await accept(hub);
+    expect(hub.queue.enqueued).toEqual([id]);
+    const record = (await hub.store.get(id))!;
+    expect(record.status).toBe('queued');
+    expect(record.timeline.map((e) => e.type)).toEqual(['received', 'validated', 'routed', 'queued']);
+  });
+
+  it('refuses the same message identity twice', async () => {
+    const hub = testDependencies([testNetwork()]);
+    const bundle = referralMessage({ senderOds: 'Z8T001' });
+    const inbound = { body: bundle, requestId: crypto.randomUUID(), correlationId: crypto.randomUUID(), caller: NORTH };
+    await ingestMessage(hub, structuredClone(inbound));
+    await expect(ingestMessage(hub, structuredClone(inbound))).rejects.toBeInstanceOf(DuplicateMessageError);
+    expect(hub.metrics).toContain('MessageDuplicate');
+  });
+
+  it('keeps the message accepted (for the sweep) when the enqueue fails after the store succeeded', async () => {
+    const hub = testDependencies([testNetwork()]);
+    hub.queue.enqueue = async () => { throw new Error('queue unavailable'); };
+    const bundle = referralMessage({ senderOds: 'Z8T001' });
+    const { record } = await ingestMessage(hub, { body: bundle, requestId: crypto.randomUUID(), correlationId: crypto.randomUUID(), caller: NORTH });
+    expect((await hub.store.get(record.messageId))!.status).toBe('accepted');
+    expect(hub.metrics).toContain('EnqueueFailed');
+  });
+});
+
+describe('delivering one message', () => {
+  it('pushes once and marks it delivered', async () => {
+    const hub = testDependencies([testNetwork()]);
+    const id = await accept(hub);
+    expect(await deliverMessage(hub, id, LEASE_SECONDS)).toEqual({ action: 'done' });
+    expect((await hub.store.get(id))!.status).toBe('delivered');
+    expect(hub.transport.pushes).toHaveLength(1);
+  });
+
+  it('asks for a retry with a delay on a transient failure, then fails after the last attempt and tells the sender', async () => {
+    const hub = testDependencies([testNetwork()], new ScriptedTransport([503, undefined, 503]));
+    const id = await accept(hub);
+    const first = await deliverMessage(hub, id, LEASE_SECONDS);
+    expect(first.action).toBe('retry');
+    expect(await deliverMessage(hub, id, LEASE_SECONDS)).toMatchObject({ action: 'retry' });
+    expect(await deliverMessage(hub, id, LEASE_SECONDS)).toEqual({ action: 'done' });
+    const record = (await hub.store.get(id))!;
+    expect(record).toMatchObject({ status: 'failed', attempts: 3, outcome: 'failed' });
+    const notification = [...hub.store.records.values()].find((r) => r.kind === 'notification')!;
+    expect(notification).toMatchObject({ inReplyTo: id, destination: { organisation: 'Z8T001', channel: 'mailbox' } });
+    expect((await hub.store.getBundle(notification.messageId))!.entry![0]!.resource).toMatchObject({ response: { identifier: id, code: 'fatal-error' } });
+  });
+
+  it('does nothing for a message already delivered (a redelivered queue record)', async () => {
+    const hub = testDependencies([testNetwork()]);
+    const id = await accept(hub);
+    await deliverMessage(hub, id, LEASE_SECONDS);
+    await deliverMessage(hub, id, LEASE_SECONDS);
+    expect(hub.transport.pushes).toHaveLength(1);
+  });
+
+  it('places a mailbox message in its receiver\'s mailbox without pushing', async () => {
+    const hub = testDependencies([testNetwork()]);
+    const id = await accept(hub, 'social-prescribing');
+    await deliverMessage(hub, id, LEASE_SECONDS);
+    expect((await hub.store.get(id))!.status).toBe('in-mailbox');
+    expect((await hub.store.listMailbox('Z8T101')).items.map((r) => r.messageId)).toEqual([id]);
+    expect(hub.transport.pushes).toHaveLength(0);
+  });
+
+  it('replays a failed message with its identity, and the timeline links the replay', async () => {
+    const hub = testDependencies([testNetwork()], new ScriptedTransport([400, 200]));
+    const id = await accept(hub);
+    await deliverMessage(hub, id, LEASE_SECONDS);
+    await replayMessage(hub, OPS, id);
+    await deliverMessage(hub, id, LEASE_SECONDS);
+    const record = (await hub.store.get(id))!;
+    expect(record).toMatchObject({ status: 'delivered', replays: 1 });
+    expect(hub.transport.pushes.map((p) => p.bundle.id)).toEqual([id, id]);
+  });
+
+  it('a sweep releases the claim of a worker that died mid-attempt and enqueues the message again', async () => {
+    const hub = testDependencies([testNetwork()]);
+    const id = await accept(hub);
+    await hub.store.update(id, { fromStatuses: ['queued'], expectAttempts: 0, status: 'delivering', attempts: 1, events: [], at: new Date('2026-11-23T09:00:00Z') });
+    expect(await requeueStuckMessages(hub, 60)).toBe(1);
+    expect((await hub.store.get(id))!.status).toBe('retrying');
+    await deliverMessage(hub, id, LEASE_SECONDS);
+    expect((await hub.store.get(id))!).toMatchObject({ status: 'delivered', attempts: 2 });
+  });
+});
