@@ -13,6 +13,8 @@ import type { HubQueues } from './queues.js';
 
 /** Retries in 15 minutes that mean a receiver is struggling (each retry is one DeliveryRetried). */
 const RETRY_STORM_THRESHOLD = 50;
+/** Refused messages in 15 minutes that mean a sender is misconfigured (bad input of every kind counts here). */
+const REJECTION_SPIKE_THRESHOLD = 20;
 /** Alarm when a function's p99 duration passes this share of its timeout. */
 const DURATION_ALARM_SHARE = 0.8;
 
@@ -41,6 +43,7 @@ export class HubMonitoring extends Construct {
     alarm('EnqueueFailed', metric('EnqueueFailed'), 1, 'A stored message could not be enqueued; the sweep will enqueue it.');
     alarm('MessagesStuck', metric('MessageRequeued'), 1, `The sweep found messages without progress for ${SWEEP_STUCK_AFTER_SECONDS} s.`);
     alarm('RetryStorm', metric('DeliveryRetried', Duration.minutes(15)), RETRY_STORM_THRESHOLD, 'Many delivery retries: a receiver is failing.');
+    alarm('RejectionSpike', metric('MessageRejected', Duration.minutes(15)), REJECTION_SPIKE_THRESHOLD, 'Many messages refused (4xx): a sender is misconfigured or sending bad input.');
     alarm('DeliveryQueueOldMessage', props.queues.delivery.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }), SWEEP_STUCK_AFTER_SECONDS, 'Deliveries are waiting longer than the longest retry schedule.');
     alarm('Api5xx', props.api.httpApi.metricServerError({ period: Duration.minutes(5) }), 1, 'The API answered 5xx.');
     for (const [name, fn] of Object.entries(props.functions) as [HandlerName, NodejsFunction][]) {

@@ -66,7 +66,7 @@ describe('the CDK stack', () => {
   });
 
   it('alarms on failures, dead letters, stuck messages and old queue records', () => {
-    for (const name of ['DeliveryFailed', 'DeadLettered', 'EnqueueFailed', 'MessageRequeued', 'DeliveryRetried']) {
+    for (const name of ['DeliveryFailed', 'DeadLettered', 'EnqueueFailed', 'MessageRequeued', 'DeliveryRetried', 'MessageRejected']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: name, Namespace: 'PcnReferralHub' });
     }
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage' });
