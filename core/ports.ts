@@ -34,6 +34,8 @@ export interface MessageStore {
   listBySender(organisation: string, limit: number, cursor?: string): Promise<Page<MessageRecord>>;
   listByStatus(status: MessageStatus, limit: number, cursor?: string, updatedBefore?: Date): Promise<Page<MessageRecord>>;
   listMailbox(organisation: string, limit: number, cursor?: string): Promise<Page<MessageRecord>>;
+  /** The messages of one case (X-Correlation-Id), oldest first. */
+  listByCorrelation(correlationId: string, limit: number): Promise<Page<MessageRecord>>;
 }
 
 export interface DeliveryQueue {

@@ -25,7 +25,7 @@ export type ReceiverOutcome = 'accepted' | 'rejected' | 'in-progress' | 'complet
 
 export type TimelineEventType =
   | 'received' | 'validated' | 'routed' | 'queued' | 'delivery-attempt' | 'delivered' | 'in-mailbox' | 'fetched'
-  | 'acknowledged' | 'responded' | 'failed' | 'sender-notified' | 'replayed' | 'requeued';
+  | 'acknowledged' | 'responded' | 'updated' | 'failed' | 'sender-notified' | 'replayed' | 'requeued';
 
 export interface TimelineEvent {
   at: string;

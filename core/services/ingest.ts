@@ -48,6 +48,8 @@ async function acceptRequest(deps: HubDependencies, inbound: InboundMessage, mes
   if (!network) {
     throw new UnprocessableError('Unknown practice', [issue('business-rule', `Practice ${sender} is not a member of any network the hub serves`, 'Bundle.entry[0].resource.sender')]);
   }
+  const reason = message.header.reason?.coding?.find((c) => c.system === SYSTEMS.barsMessageReason)?.code;
+  if (reason === 'update' || reason === 'delete') return acceptUpdate(deps, inbound, message, sender);
   const context = routingContext(message.bundle, message.focus as ServiceRequest | Task, sender, deps.categories, now);
   const target = inbound.target ?? destinationTarget(message.header);
   if (target) context.explicitTarget = target;
@@ -57,6 +59,28 @@ async function acceptRequest(deps: HubDependencies, inbound: InboundMessage, mes
   record.route = { networkId: decision.networkId, ruleId: decision.ruleId, category: context.category, explanation: decision.explanation, ...(decision.divertedFrom ? { divertedFrom: decision.divertedFrom } : {}) };
   record.timeline.push(timelineEvent('routed', now, { detail: `${context.category} -> ${decision.service.name} (${decision.provider.odsCode}) by rule ${decision.ruleId}${decision.divertedFrom ? `, diverted from paused ${decision.divertedFrom}` : ''}` }));
   await storeAndEnqueue(deps, record, message.bundle);
+  return { record, outcome: acceptedOutcome(record) };
+}
+
+/** Most messages of one case the hub reads to find the referral an update belongs to. */
+const CASE_LOOKUP_LIMIT = 100;
+
+/**
+ * BaRS updates and cancellations (reason update/delete; a cancellation is an update with status revoked) go where
+ * the case's referral went, whatever the routing rules say now: the receiver holding the referral must get them.
+ */
+async function acceptUpdate(deps: HubDependencies, inbound: InboundMessage, message: ValidatedMessage, sender: string): Promise<Accepted> {
+  const now = deps.clock.now();
+  const caseMessages = (await deps.store.listByCorrelation(inbound.correlationId, CASE_LOOKUP_LIMIT)).items;
+  const original = caseMessages.find((m) => m.kind === 'request' && m.senderOrganisation === sender && m.event === message.header.eventCoding?.code);
+  if (!original) {
+    throw new UnprocessableError('Unknown case', [issue('business-rule', `An update or cancellation must carry the X-Correlation-Id of the referral it changes; the hub has no referral from ${sender} in case ${inbound.correlationId}`, 'X-Correlation-Id')]);
+  }
+  const record = newRecord(message, inbound, sender, original.destination, 'request', now);
+  if (original.route) record.route = { ...original.route, ruleId: `update-of:${original.messageId}`, explanation: [`update of ${original.messageId}: sent where the referral went`] };
+  record.timeline.push(timelineEvent('routed', now, { detail: `update of ${original.messageId} -> ${original.destination.serviceName ?? original.destination.organisation} (${original.destination.organisation})`, relatedMessageId: original.messageId }));
+  await storeAndEnqueue(deps, record, message.bundle);
+  await deps.store.update(original.messageId, { events: [timelineEvent('updated', now, { detail: `${sender} sent an update`, relatedMessageId: record.messageId })], at: now });
   return { record, outcome: acceptedOutcome(record) };
 }
 

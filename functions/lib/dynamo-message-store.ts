@@ -20,6 +20,7 @@ export class DynamoMessageStore implements MessageStore {
         Item: {
           messageId: record.messageId,
           senderOrganisation: record.senderOrganisation,
+          correlationId: record.correlationId,
           createdAt: record.createdAt,
           status: record.status,
           updatedAt: record.updatedAt,
@@ -121,6 +122,10 @@ export class DynamoMessageStore implements MessageStore {
     return updatedBefore
       ? this.query({ IndexName: 'byStatus', KeyConditionExpression: '#status = :key AND updatedAt < :before', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':key': status, ':before': updatedBefore.toISOString() }, ScanIndexForward: true }, limit, cursor)
       : this.query({ IndexName: 'byStatus', KeyConditionExpression: '#status = :key', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':key': status }, ScanIndexForward: false }, limit, cursor);
+  }
+
+  listByCorrelation(correlationId: string, limit: number): Promise<Page<MessageRecord>> {
+    return this.query({ IndexName: 'byCorrelation', KeyConditionExpression: 'correlationId = :key', ExpressionAttributeValues: { ':key': correlationId }, ScanIndexForward: true }, limit);
   }
 
   listMailbox(organisation: string, limit: number, cursor?: string): Promise<Page<MessageRecord>> {

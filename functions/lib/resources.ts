@@ -23,6 +23,8 @@ export const MESSAGES_TABLE: TableDefinition = {
   indexes: [
     { name: 'bySender', partitionKey: { name: 'senderOrganisation', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' }, projectedAttributes: ['record'] },
     { name: 'byStatus', partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'updatedAt', type: 'S' }, projectedAttributes: ['record'] },
+    // A case: every message under one X-Correlation-Id (updates and cancellations follow the original).
+    { name: 'byCorrelation', partitionKey: { name: 'correlationId', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' }, projectedAttributes: ['record'] },
     // Sparse: only messages waiting in a mailbox carry the attribute.
     { name: 'byMailbox', partitionKey: { name: 'mailbox', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' }, projectedAttributes: ['record'] },
   ],

@@ -146,6 +146,26 @@ describe('the $process-message contract', () => {
     });
   });
 
+  describe('updates and cancellations', () => {
+    it('a cancellation (reason update, status revoked) follows the referral to its service, not today\'s rules', async () => {
+      const correlationId = crypto.randomUUID();
+      const patient = { nhsNumber: '9000000009', family: 'Example', given: 'Alex', birthDate: '1956-03-14', postcode: 'MK4 2AB' };
+      expect((await sendMessage(hub.baseUrl, referralMessage({ patient }), { correlationId })).body.issue[0].diagnostics).toContain('Milton Keynes Social Prescribing');
+      // The patient moved to Stony Stratford: a new referral would now go to the local connectors.
+      const moved = { ...patient, postcode: 'MK11 1AA' };
+      const cancellation = await sendMessage(hub.baseUrl, referralMessage({ patient: moved, reason: 'update', status: 'revoked' }), { correlationId });
+      expect(cancellation.status).toBe(202);
+      expect(cancellation.body.issue[0].diagnostics).toContain('routed to Milton Keynes Social Prescribing (Z9W101)');
+      expect((await sendMessage(hub.baseUrl, referralMessage({ patient: moved }))).body.issue[0].diagnostics).toContain('Stony Stratford Community Connectors');
+    });
+
+    it('an update for a case the hub does not know is refused (422)', async () => {
+      const answer = await sendMessage(hub.baseUrl, referralMessage({ reason: 'update' }));
+      expectRefusal(answer, 422, 'SEND_UNPROCESSABLE_ENTITY');
+      expect(answer.body.issue[0].expression).toEqual(['X-Correlation-Id']);
+    });
+  });
+
   describe('duplicates (BaRS: same message identity already processed)', () => {
     it('a repeat of an accepted message gets 409 REC_CONFLICT duplicate and is not delivered twice', async () => {
       const bundle = referralMessage();

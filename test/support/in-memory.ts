@@ -40,6 +40,7 @@ export class InMemoryMessageStore implements MessageStore {
   }
   async listBySender(organisation: string) { return this.page((r) => r.senderOrganisation === organisation); }
   async listByStatus(status: MessageStatus, _limit: number, _cursor?: string, before?: Date) { return this.page((r) => r.status === status && (!before || Date.parse(r.updatedAt) < before.getTime())); }
+  async listByCorrelation(correlationId: string) { return this.page((r) => r.correlationId === correlationId); }
   async listMailbox(organisation: string) { return this.page((r) => this.mailboxes.get(r.messageId) === organisation); }
 }
 

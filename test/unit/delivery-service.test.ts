@@ -47,6 +47,27 @@ describe('ingest (the use case behind $process-message)', () => {
   });
 });
 
+describe('updates and cancellations (BaRS reason update/delete)', () => {
+  it('go where the case\'s referral went, even when the rules would now choose another service', async () => {
+    const hub = testDependencies([testNetwork()]);
+    const correlationId = crypto.randomUUID();
+    const routine = referralMessage({ senderOds: 'Z8T001', category: 'community-nursing', priority: 'routine' });
+    const { record: original } = await ingestMessage(hub, { body: routine, requestId: crypto.randomUUID(), correlationId, caller: NORTH });
+    const cancellation = referralMessage({ senderOds: 'Z8T001', category: 'community-nursing', priority: 'urgent', reason: 'update', status: 'revoked' });
+    const { record } = await ingestMessage(hub, { body: cancellation, requestId: crypto.randomUUID(), correlationId, caller: NORTH });
+    expect(record.destination.serviceId).toBe(original.destination.serviceId);
+    expect(record.route?.ruleId).toBe(`update-of:${original.messageId}`);
+    expect((await hub.store.get(original.messageId))!.timeline.at(-1)).toMatchObject({ type: 'updated', relatedMessageId: record.messageId });
+  });
+
+  it('are refused when the case has no referral from the sender', async () => {
+    const hub = testDependencies([testNetwork()]);
+    const update = referralMessage({ senderOds: 'Z8T001', reason: 'update' });
+    await expect(ingestMessage(hub, { body: update, requestId: crypto.randomUUID(), correlationId: crypto.randomUUID(), caller: NORTH }))
+      .rejects.toMatchObject({ status: 422, issues: [expect.objectContaining({ expression: 'X-Correlation-Id' })] });
+  });
+});
+
 describe('delivering one message', () => {
   it('pushes once and marks it delivered', async () => {
     const hub = testDependencies([testNetwork()]);
