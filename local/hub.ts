@@ -10,6 +10,7 @@ import { requeue, requeueStuckMessages } from '../core/services/sweep.js';
 import type { DynamoMessageStore } from '../functions/lib/dynamo-message-store.js';
 import { loadNetworks } from '../functions/lib/dynamo-directory.js';
 import { DEAD_LETTER_ENV, DELIVERY_QUEUE, DIRECTORY_TABLE, ENV, FUNCTIONS, type HandlerName, SWEEP_INTERVAL_MINUTES, SWEEP_STUCK_AFTER_SECONDS } from '../functions/lib/resources.js';
+import { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from './identities.js';
 import { type EmbeddedServices, LOCAL_AWS, startEmbeddedServices } from './embedded.js';
 import { type HttpLambda, startHttpServer } from './http-server.js';
 import { lambdaContext } from './lambda-events.js';
@@ -17,9 +18,7 @@ import { networkFiles, readNetworkDefinitions, SAMPLE_NETWORKS_DIR, withReceiver
 import { type SimulatedReceivers, startSimulatedReceivers } from './simulated-receivers.js';
 import { type Poller, type SqsLambda, startPoller } from './sqs-poller.js';
 
-/** ODS codes the local hub signs its own messages with, and of its ops staff (sample codes). */
-export const LOCAL_HUB_ODS = 'Z9HUB1';
-export const LOCAL_OPS_ODS = 'Z9OPS1';
+export { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from './identities.js';
 
 /** Local delivery policy: seconds instead of minutes, so retries and failures can be watched. Env vars override. */
 const LOCAL_POLICY_ENV: Record<string, string> = {

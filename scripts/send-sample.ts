@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { endUserOrganisationHeader } from '../core/auth.js';
 import { FHIR_JSON } from '../core/fhir/systems.js';
 import type { MessageRecord } from '../core/lifecycle/message-record.js';
+import { LOCAL_OPS_ODS } from '../local/identities.js';
 import { referralMessage } from '../local/messages.js';
 
 /** How long to follow the message after the hub accepted it. */
@@ -48,6 +49,12 @@ if (record?.status === 'in-mailbox') {
   curl -s ${base}/mailbox -H 'NHSD-End-User-Organisation: ${header}'
   curl -s ${base}/mailbox/${bundle.id} -H 'NHSD-End-User-Organisation: ${header}'
   curl -s -X POST '${base}/mailbox/${bundle.id}/$acknowledge' -H 'NHSD-End-User-Organisation: ${header}'`);
+}
+if (record?.status === 'failed') {
+  const ops = endUserOrganisationHeader(LOCAL_OPS_ODS);
+  console.log(`\nIt failed, and ${sender} was sent a fatal-error response. Ops see it and can replay it (here to another service):
+  curl -s '${base}/messages?status=failed' -H 'NHSD-End-User-Organisation: ${ops}'
+  curl -s -X POST '${base}/messages/${bundle.id}/$replay' -H 'NHSD-End-User-Organisation: ${ops}' -d '{"service":"mk-social-prescribing"}'`);
 }
 console.log(`\nThe sender follows it with:
   curl -s ${base}/messages/${bundle.id} -H 'NHSD-End-User-Organisation: ${asSender['nhsd-end-user-organisation']}'`);
