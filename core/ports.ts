@@ -18,6 +18,8 @@ export interface MessageChange {
   outcomeReason?: string;
   destination?: Destination;
   replays?: number;
+  /** Forget the receiver's outcome (a replay starts the delivery afresh). */
+  clearOutcome?: boolean;
   /** Put into (organisation) or take out of (null) its mailbox listing. */
   mailbox?: string | null;
   events: TimelineEvent[];

@@ -47,7 +47,7 @@ export async function replayMessage(deps: HubDependencies, caller: Caller, messa
   const now = deps.clock.now();
   const replay = record.replays + 1;
   const updated = await deps.store.update(messageId, {
-    fromStatuses: ['failed'], status: 'queued', attempts: 0, replays: replay, destination,
+    fromStatuses: ['failed'], status: 'queued', attempts: 0, replays: replay, destination, clearOutcome: true,
     events: [timelineEvent('replayed', now, { detail: `replay ${replay} by ${caller.organisation} to ${destination.serviceName ?? destination.organisation}${toServiceId ? ` (was ${record.destination.serviceName ?? record.destination.organisation})` : ''}` })],
     at: now,
   });

@@ -74,6 +74,11 @@ export class DynamoMessageStore implements MessageStore {
     for (const field of ['attempts', 'outcome', 'outcomeReason', 'destination', 'replays'] as const) {
       if (change[field] !== undefined) setField(field, change[field]);
     }
+    if (change.clearOutcome) {
+      names['#outcome'] = 'outcome';
+      names['#outcomeReason'] = 'outcomeReason';
+      removes.push('#record.#outcome', '#record.#outcomeReason');
+    }
     if (change.mailbox !== undefined) {
       names['#mailbox'] = 'mailbox';
       if (change.mailbox === null) removes.push('#mailbox');

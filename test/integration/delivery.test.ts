@@ -103,6 +103,7 @@ describe('delivery, acknowledgements and the referral\'s lifecycle', () => {
     const record = await finalStatus(failedWhileDown, SOUTH);
     expect(record.status).toBe('delivered');
     expect(record.replays).toBe(1);
+    expect(record.outcome).toBeUndefined(); // the failure no longer stands
     const types = record.timeline.map((e) => e.type);
     expect(types.indexOf('replayed')).toBeGreaterThan(types.indexOf('failed'));
     expect(receiver.pushesOf(failedWhileDown).at(-1)!.body.id).toBe(failedWhileDown);

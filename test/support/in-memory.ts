@@ -31,6 +31,10 @@ export class InMemoryMessageStore implements MessageStore {
     for (const field of ['attempts', 'outcome', 'outcomeReason', 'destination', 'replays'] as const) {
       if (change[field] !== undefined) Object.assign(record, { [field]: change[field] });
     }
+    if (change.clearOutcome) {
+      delete record.outcome;
+      delete record.outcomeReason;
+    }
     if (change.mailbox === null) this.mailboxes.delete(id);
     else if (change.mailbox) this.mailboxes.set(id, change.mailbox);
     return structuredClone(record);

@@ -116,6 +116,7 @@ describe('delivering one message', () => {
     await deliverMessage(hub, id, LEASE_SECONDS);
     const record = (await hub.store.get(id))!;
     expect(record).toMatchObject({ status: 'delivered', replays: 1 });
+    expect(record.outcome).toBeUndefined();
     expect(hub.transport.pushes.map((p) => p.bundle.id)).toEqual([id, id]);
   });
 
