@@ -56,7 +56,7 @@ describe('a hub restart in the middle of deliveries', () => {
     writeFileSync(networksFile, JSON.stringify(networkPushingTo(receiver.origin)));
   });
   afterAll(async () => {
-    second?.kill('SIGTERM');
+    if (second?.exitCode === null) second.kill('SIGKILL');
     await receiver.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -85,5 +85,14 @@ describe('a hub restart in the middle of deliveries', () => {
     for (const bundle of mailbox) {
       expect((await eventually(() => messageStatus(restarted.baseUrl, bundle.id!, NORTH), (r) => r.status === 'in-mailbox', 30_000)).destination.organisation).toBe('Z8T101');
     }
+  });
+
+  it('stops cleanly on Ctrl-C (SIGINT)', async () => {
+    expect(second).toBeDefined();
+    const exitCode = await new Promise<number | null>((resolve) => {
+      second!.once('exit', (code) => resolve(code));
+      second!.kill('SIGINT');
+    });
+    expect(exitCode).toBe(0);
   });
 });
