@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FHIR_JSON } from '../../core/fhir/systems.js';
 import { LOCAL_AWS } from '../../local/embedded.js';
 import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';
-import { referralMessage, responseMessage } from '../../local/messages.js';
+import { careHomeTaskMessage, referralMessage, responseMessage } from '../../local/messages.js';
 import { asOrganisation, call, eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
 import { networkPushingTo } from '../support/networks.js';
 import { TestReceiver } from '../support/receiver.js';
@@ -208,6 +208,24 @@ describe('delivery, acknowledgements and the referral\'s lifecycle', () => {
     it('are refused from an organisation that was not party to the original', async () => {
       const answer = await answerAs('Z8T101', responseMessage({ receiverOds: 'Z8T101', originalMessageId: original }));
       expect(answer.status).toBe(403);
+    });
+  });
+
+  describe('care-home tasks', () => {
+    it('go to the home\'s care-home team, and the team\'s task updates come back to the practice', async () => {
+      receiver.answer('/community', 200);
+      const task = careHomeTaskMessage({ senderOds: NORTH, careHome: 'Z8TC01', category: 'care-home-mdt' });
+      const correlationId = crypto.randomUUID();
+      expect((await sendMessage(hub.baseUrl, task, { sender: NORTH, correlationId })).body.issue[0].diagnostics).toContain('Care Home Team');
+      expect((await finalStatus(task.id!)).status).toBe('delivered');
+
+      const update = responseMessage({ receiverOds: COMMUNITY, originalMessageId: task.id!, event: 'task-update', taskStatus: 'in-progress' });
+      const answer = await call(hub.baseUrl, 'POST', '/$process-message', {
+        headers: { 'content-type': FHIR_JSON, 'x-request-id': crypto.randomUUID(), 'x-correlation-id': correlationId, ...asOrganisation(COMMUNITY) }, body: update,
+      });
+      expect(answer.status).toBe(202);
+      await eventually(async () => receiver.pushesOf(update.id!), (p) => p.some((push) => push.path === '/north'));
+      expect((await messageStatus(hub.baseUrl, task.id!, NORTH)).outcome).toBe('in-progress');
     });
   });
 });
