@@ -2,7 +2,8 @@
  * `npm run bench`: the hub's speed and memory goals, measured (never asserted in unit tests).
  *   1. validator: load time of the compiled R4 subset and messages/second;
  *   2. routing at national scale: a synthetic England loaded into the embedded DynamoDB, warm (cached) resolution
- *      time per message, cold lookups, and the heap the cached tables take in one process (a Lambda's view).
+ *      time per message, cold lookups, and the heap the cached tables take in one process (a Lambda's view);
+ *   3. the whole local hub: referrals per second through HTTP, validation, routing, DynamoDB and SQS, and latency.
  * Run with --expose-gc for the memory figure (the npm script does).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -83,3 +84,41 @@ console.log(`warm: ${RESOLUTIONS} resolutions (cached lookup + rules) in ${warmM
 
 db.destroy();
 await services.stop();
+
+// 3. The whole local hub: referrals through HTTP, validation, routing, DynamoDB and SQS to the mailbox.
+const REFERRALS = 600;
+const IN_FLIGHT = 16;
+const { startLocalHub } = await import('../local/hub.js');
+const { endUserOrganisationHeader } = await import('../core/auth.js');
+const hub = await startLocalHub({ port: 0, receiversPort: false });
+const bodies = Array.from({ length: REFERRALS }, () => referralMessage({ senderOds: 'Z9W001', category: 'social-prescribing' }));
+const headers = { 'content-type': 'application/fhir+json', 'nhsd-end-user-organisation': endUserOrganisationHeader('Z9W001') };
+const latencies: number[] = [];
+let next = 0;
+start = performance.now();
+await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
+  while (next < bodies.length) {
+    const bundle = bodies[next++]!;
+    const sent = performance.now();
+    const response = await fetch(`${hub.baseUrl}/$process-message`, { method: 'POST', headers: { ...headers, 'x-request-id': crypto.randomUUID(), 'x-correlation-id': crypto.randomUUID() }, body: JSON.stringify(bundle) });
+    await response.text();
+    if (response.status !== 202) throw new Error(`HTTP ${response.status}`);
+    latencies.push(performance.now() - sent);
+  }
+}));
+const acceptSeconds = ms(start) / 1000;
+latencies.sort((a, b) => a - b);
+const pct = (p: number) => latencies[Math.floor((latencies.length - 1) * p)]!.toFixed(1);
+const opsHeaders = { 'nhsd-end-user-organisation': endUserOrganisationHeader('Z9OPS1') };
+const pendingCount = async () => {
+  let count = 0;
+  for (const status of ['accepted', 'queued', 'delivering', 'retrying']) {
+    const listing = await fetch(`${hub.baseUrl}/messages?status=${status}`, { headers: opsHeaders });
+    count += ((await listing.json()) as { messages: unknown[] }).messages.length;
+  }
+  return count;
+};
+while ((await pendingCount()) > 0) await new Promise((r) => setTimeout(r, 100));
+const deliveredSeconds = ms(start) / 1000;
+console.log(`local hub: ${REFERRALS} referrals accepted in ${acceptSeconds.toFixed(1)} s (${(REFERRALS / acceptSeconds).toFixed(0)}/s, ${IN_FLIGHT} in flight; latency p50 ${pct(0.5)} ms, p95 ${pct(0.95)} ms, p99 ${pct(0.99)} ms); all in the receiver's mailbox after ${deliveredSeconds.toFixed(1)} s`);
+await hub.stop();
