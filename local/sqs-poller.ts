@@ -6,6 +6,8 @@ export type SqsLambda = (event: SQSEvent, context: Context) => Promise<SQSBatchR
 
 /** Long-poll wait per receive; short, so a stop is quick. */
 const POLL_WAIT_SECONDS = 1;
+/** Pause after a failed receive or invocation, so an emulator hiccup does not spin. */
+const ERROR_PAUSE_MS = 250;
 /** Records per invocation, as the event source mapping's batch size. */
 const BATCH_SIZE = 10;
 
@@ -32,7 +34,7 @@ export function startPoller(sqs: SQSClient, queueUrl: string, handler: SqsLambda
         }
       } catch (error) {
         if (running) onError(error as Error);
-        await new Promise((r) => setTimeout(r, 250));
+        await new Promise((r) => setTimeout(r, ERROR_PAUSE_MS));
       }
     }
   })();

@@ -10,8 +10,10 @@ import type { MessageRecord } from '../core/lifecycle/message-record.js';
 import { LOCAL_OPS_ODS } from '../local/identities.js';
 import { referralMessage } from '../local/messages.js';
 
-/** How long to follow the message after the hub accepted it. */
-const FOLLOW_SECONDS = 15;
+/** How long to follow the message after the hub accepted it (local retries of a failing receiver take about 15 s). */
+const FOLLOW_SECONDS = 20;
+/** How often to read its status meanwhile. */
+const POLL_MS = 500;
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { category: { type: 'string', default: 'social-prescribing' }, sender: { type: 'string', default: 'Z9W001' } } });
 const base = (positionals[0] ?? `http://localhost:${process.env.PORT ?? 8080}`).replace(/\/$/, '');
@@ -35,10 +37,10 @@ if (response.status !== 202) process.exit(1);
 
 const asSender = { 'nhsd-end-user-organisation': endUserOrganisationHeader(sender) };
 let record: MessageRecord | undefined;
-for (let i = 0; i < FOLLOW_SECONDS * 2; i++) {
+for (let i = 0; i < (FOLLOW_SECONDS * 1000) / POLL_MS; i++) {
   record = (await (await fetch(`${base}/messages/${bundle.id}`, { headers: asSender })).json()) as MessageRecord;
   if (['delivered', 'in-mailbox', 'acknowledged', 'failed'].includes(record.status)) break;
-  await new Promise((r) => setTimeout(r, 500));
+  await new Promise((r) => setTimeout(r, POLL_MS));
 }
 console.log(`\nStatus: ${record?.status}${record?.outcome ? `, receiver outcome: ${record.outcome}` : ''}`);
 for (const event of record?.timeline ?? []) console.log(`  ${event.at}  ${event.type}${event.detail ? `  ${event.detail}` : ''}`);

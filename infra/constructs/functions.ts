@@ -25,6 +25,8 @@ export interface HubFunctionsProps {
 const DELIVERY_BATCH_SIZE = 10;
 /** Concurrent delivery workers: bounds the load the hub puts on receivers. */
 const DELIVERY_MAX_CONCURRENCY = 20;
+/** Times EventBridge retries a failed sweep invocation (the next sweep follows in minutes anyway). */
+const SWEEP_RETRY_ATTEMPTS = 2;
 /** How long Lambda logs are kept. */
 const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
 
@@ -96,7 +98,7 @@ export class HubFunctions extends Construct {
     f.deadLetter.addEventSource(new SqsEventSource(queues.deadLetter, { batchSize: DELIVERY_BATCH_SIZE, reportBatchItemFailures: true }));
     new events.Rule(this, 'SweepSchedule', {
       schedule: events.Schedule.rate(Duration.minutes(SWEEP_INTERVAL_MINUTES)),
-      targets: [new targets.LambdaFunction(f.sweep, { retryAttempts: 2 })],
+      targets: [new targets.LambdaFunction(f.sweep, { retryAttempts: SWEEP_RETRY_ATTEMPTS })],
     });
   }
 }
