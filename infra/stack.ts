@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -30,6 +30,10 @@ export class PcnReferralHubStack extends Stack {
     this.api = new HubApi(this, 'Api', { key });
     const { functions } = new HubFunctions(this, 'Functions', { tables, queues, key, hubOdsCode: props.hubOdsCode, opsOrganisations: props.opsOrganisations, hubBaseUrl: this.api.url });
     this.api.addRoutes(functions);
-    new HubMonitoring(this, 'Monitoring', { key, queues, functions, api: this.api });
+    const monitoring = new HubMonitoring(this, 'Monitoring', { key, queues, functions, api: this.api });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'FHIR base URL (routes need SigV4-signed requests)' });
+    new CfnOutput(this, 'DirectoryTableName', { value: tables.directory.tableName, description: 'npm run network -- load --table <this>' });
+    new CfnOutput(this, 'MessagesTableName', { value: tables.messages.tableName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.alarmTopic.topicArn, description: 'Subscribe ops to the hub\'s alarms' });
   }
 }

@@ -86,6 +86,10 @@ describe('the CDK stack', () => {
     }
   });
 
+  it('outputs what an operator needs after deploying', () => {
+    expect(Object.keys(template.findOutputs('*'))).toEqual(expect.arrayContaining(['ApiUrl', 'DirectoryTableName', 'MessagesTableName', 'AlarmTopicArn']));
+  });
+
   it('runs the sweep on a schedule', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
   });
