@@ -1,3 +1,6 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import definitionSchema from './network-definition.schema.json' with { type: 'json' };
+
 /**
  * A network definition: one readable JSON file per PCN (networks/*.json), the source of the routing tables.
  * checkNetworkDefinition() refuses an invalid file with every problem and its JSON path before anything goes live.
@@ -73,120 +76,105 @@ export interface RouteConditions {
 
 export interface DefinitionProblem { path: string; message: string }
 
-const ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
-/** ODS codes are 3 to 10 upper-case letters and digits. */
-const ODS = /^[A-Z0-9]{3,10}$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const URGENCIES = ['routine', 'urgent', 'asap', 'stat'];
-const KINDS: PartnerKind[] = ['gp-practice', 'pcn', 'community-services', 'mental-health', 'social-care', 'community-pharmacy', 'hospital', 'voluntary-sector', 'care-home'];
-const DISTRICT = /^[A-Z]{1,2}\d[A-Z\d]?$/;
+const schemaValidator = new Ajv({ allErrors: true, verbose: true });
+schemaValidator.addKeyword({ keyword: 'x-message', schemaType: 'string' });
+/** The JSON Schema of the file format (core/routing/network-definition.schema.json): structure, patterns, enums. */
+const validateStructure = schemaValidator.compile(definitionSchema);
 
 /**
- * Checks structure and cross-references of a definition: every problem, each with its JSON path.
+ * Checks a definition against the JSON Schema, then its cross-references (a service's endpoint exists, a route's
+ * service offers its category, a paused service has a fallback...): every problem, each with its JSON path.
  * `categories` is the set of known service category codes (from the hub's CodeSystem).
  */
 export function checkNetworkDefinition(input: unknown, categories: ReadonlySet<string>): DefinitionProblem[] {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return [{ path: '$', message: 'a network definition must be a JSON object' }];
+  const problems = validateStructure(input) ? [] : schemaProblems(validateStructure.errors ?? []);
+  return [...problems, ...crossReferenceProblems(input as Partial<NetworkDefinition>, categories)];
+}
+
+function schemaProblems(errors: ErrorObject[]): DefinitionProblem[] {
+  const problems: DefinitionProblem[] = [];
+  for (const error of errors) {
+    if (error.keyword === 'if') continue; // its branch reports the real problem
+    const path = `$${error.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('')}`;
+    const custom = (error.parentSchema as { 'x-message'?: string } | undefined)?.['x-message'];
+    if (error.keyword === 'additionalProperties') problems.push({ path: `${path}.${(error.params as { additionalProperty: string }).additionalProperty}`, message: 'unknown property' });
+    else if (error.keyword === 'required') problems.push({ path: `${path}.${(error.params as { missingProperty: string }).missingProperty}`, message: error.schemaPath.endsWith('/then/required') ? 'a fhir-push endpoint needs an http(s) FHIR base URL' : 'is required' });
+    else if (error.keyword === 'enum') problems.push({ path, message: `must be one of ${(error.params as { allowedValues: string[] }).allowedValues.join(', ')}` });
+    else if (custom && error.keyword === 'pattern' && path.includes('postcodeDistricts')) problems.push({ path, message: `'${String(error.data)}' ${custom}` });
+    else problems.push({ path, message: custom ?? error.message ?? 'is not valid' });
+  }
+  return dedupe(problems);
+}
+
+const list = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ? value.filter((v) => v && typeof v === 'object') : []);
+
+/** What the schema cannot say: references between the parts of a definition, and codes from the CodeSystem. */
+function crossReferenceProblems(def: Partial<NetworkDefinition>, categories: ReadonlySet<string>): DefinitionProblem[] {
   const problems: DefinitionProblem[] = [];
   const problem = (path: string, message: string) => problems.push({ path, message });
-  if (!input || typeof input !== 'object' || Array.isArray(input)) return [{ path: '$', message: 'a network definition must be a JSON object' }];
-  const n = input as Partial<NetworkDefinition> & Record<string, unknown>;
-  const known = new Set(['id', 'name', 'odsCode', 'icb', 'sample', 'practices', 'organisations', 'endpoints', 'services', 'careHomes', 'routes', '$schema', 'description']);
-  for (const key of Object.keys(n)) if (!known.has(key)) problem(`$.${key}`, 'unknown property');
-  if (typeof n.id !== 'string' || !ID.test(n.id)) problem('$.id', 'must be a lower-case id (letters, digits, hyphens)');
-  if (typeof n.name !== 'string' || !n.name.trim()) problem('$.name', 'is required');
-  if (typeof n.odsCode !== 'string' || !ODS.test(n.odsCode)) problem('$.odsCode', 'must be an ODS code (3-10 upper-case letters/digits)');
-  const arrays = ['practices', 'organisations', 'endpoints', 'services', 'routes'] as const;
-  const missing = arrays.filter((key) => !Array.isArray(n[key]));
-  for (const key of missing) problem(`$.${key}`, 'must be an array');
-  if (n.careHomes !== undefined && !Array.isArray(n.careHomes)) problem('$.careHomes', 'must be an array');
-  if (missing.length > 0 || (n.careHomes !== undefined && !Array.isArray(n.careHomes))) return problems; // nothing more can be cross-checked
-
-  const def = n as NetworkDefinition;
-  const practiceCodes = uniqueKeys(def.practices, 'odsCode', '$.practices', problem);
-  const orgCodes = uniqueKeys(def.organisations, 'odsCode', '$.organisations', problem);
-  const endpointIds = uniqueKeys(def.endpoints, 'id', '$.endpoints', problem);
-  const serviceIds = uniqueKeys(def.services, 'id', '$.services', problem);
-  const careHomeCodes = uniqueKeys(def.careHomes ?? [], 'odsCode', '$.careHomes', problem);
-  uniqueKeys(def.routes, 'id', '$.routes', problem);
+  const practiceCodes = uniqueKeys(list(def.practices), 'odsCode', '$.practices', problem);
+  const orgCodes = uniqueKeys(list(def.organisations), 'odsCode', '$.organisations', problem);
+  const endpointIds = uniqueKeys(list(def.endpoints), 'id', '$.endpoints', problem);
+  const serviceIds = uniqueKeys(list(def.services), 'id', '$.services', problem);
+  const careHomeCodes = uniqueKeys(list(def.careHomes), 'odsCode', '$.careHomes', problem);
+  uniqueKeys(list(def.routes), 'id', '$.routes', problem);
   const allOrgs = new Set([...practiceCodes, ...orgCodes]);
 
-  def.practices.forEach((p, i) => {
-    const at = `$.practices[${i}]`;
-    if (!ODS.test(p.odsCode ?? '')) problem(`${at}.odsCode`, 'must be an ODS code');
-    if (!p.name) problem(`${at}.name`, 'is required');
-    if (p.endpoint !== undefined && !endpointIds.has(p.endpoint)) problem(`${at}.endpoint`, `names unknown endpoint '${p.endpoint}'`);
+  list(def.practices).forEach((p, i) => {
+    if (p.endpoint !== undefined && !endpointIds.has(p.endpoint)) problem(`$.practices[${i}].endpoint`, `names unknown endpoint '${p.endpoint}'`);
   });
-  def.organisations.forEach((o, i) => {
-    const at = `$.organisations[${i}]`;
-    if (!ODS.test(o.odsCode ?? '')) problem(`${at}.odsCode`, 'must be an ODS code');
-    if (!o.name) problem(`${at}.name`, 'is required');
-    if (!KINDS.includes(o.kind)) problem(`${at}.kind`, `must be one of ${KINDS.join(', ')}`);
+  list(def.endpoints).forEach((e, i) => {
+    if (!allOrgs.has(e.organisation)) problem(`$.endpoints[${i}].organisation`, `names unknown organisation '${e.organisation}'`);
   });
-  def.endpoints.forEach((e, i) => {
-    const at = `$.endpoints[${i}]`;
-    if (!ID.test(e.id ?? '')) problem(`${at}.id`, 'must be a lower-case id');
-    if (!allOrgs.has(e.organisation)) problem(`${at}.organisation`, `names unknown organisation '${e.organisation}'`);
-    if (e.channel !== 'fhir-push' && e.channel !== 'mailbox') problem(`${at}.channel`, "must be 'fhir-push' or 'mailbox'");
-    if (e.channel === 'fhir-push' && !isHttpUrl(e.address)) problem(`${at}.address`, 'a fhir-push endpoint needs an http(s) FHIR base URL');
-    if (e.channel === 'mailbox' && e.address !== undefined) problem(`${at}.address`, 'a mailbox endpoint has no address');
-  });
-  def.services.forEach((s, i) => {
+  list(def.services).forEach((s, i) => {
     const at = `$.services[${i}]`;
-    if (!ID.test(s.id ?? '')) problem(`${at}.id`, 'must be a lower-case id');
-    if (!s.name) problem(`${at}.name`, 'is required');
-    if (!Array.isArray(s.categories) || s.categories.length === 0) problem(`${at}.categories`, 'needs at least one service category');
-    else s.categories.forEach((c, j) => { if (!categories.has(c)) problem(`${at}.categories[${j}]`, `'${c}' is not a code of the pcn-service-category CodeSystem`); });
+    if (Array.isArray(s.categories)) s.categories.forEach((c, j) => { if (!categories.has(c)) problem(`${at}.categories[${j}]`, `'${c}' is not a code of the pcn-service-category CodeSystem`); });
     if (!allOrgs.has(s.provider)) problem(`${at}.provider`, `names unknown organisation '${s.provider}'`);
     if (!endpointIds.has(s.endpoint)) problem(`${at}.endpoint`, `names unknown endpoint '${s.endpoint}'`);
     if (s.fallback !== undefined && !serviceIds.has(s.fallback)) problem(`${at}.fallback`, `names unknown service '${s.fallback}'`);
-    if (s.fallback === s.id) problem(`${at}.fallback`, 'a service cannot be its own fallback');
+    if (s.fallback !== undefined && s.fallback === s.id) problem(`${at}.fallback`, 'a service cannot be its own fallback');
     if (s.paused && s.fallback === undefined) problem(`${at}.paused`, 'a paused service needs a fallback to divert to');
   });
-  (def.careHomes ?? []).forEach((h, i) => {
-    const at = `$.careHomes[${i}]`;
-    if (!ODS.test(h.odsCode ?? '')) problem(`${at}.odsCode`, 'must be an ODS code');
-    if (!practiceCodes.has(h.alignedPractice)) problem(`${at}.alignedPractice`, `names '${h.alignedPractice}', not a practice of this network`);
-    if (!serviceIds.has(h.careHomeTeam)) problem(`${at}.careHomeTeam`, `names unknown service '${h.careHomeTeam}'`);
+  list(def.careHomes).forEach((h, i) => {
+    if (!practiceCodes.has(h.alignedPractice)) problem(`$.careHomes[${i}].alignedPractice`, `names '${h.alignedPractice}', not a practice of this network`);
+    if (!serviceIds.has(h.careHomeTeam)) problem(`$.careHomes[${i}].careHomeTeam`, `names unknown service '${h.careHomeTeam}'`);
   });
-  def.routes.forEach((r, i) => {
+  list(def.routes).forEach((r, i) => {
     const at = `$.routes[${i}]`;
     if (!categories.has(r.category)) problem(`${at}.category`, `'${r.category}' is not a code of the pcn-service-category CodeSystem`);
-    const service = def.services.find((s) => s.id === r.service);
+    const service = list(def.services).find((s) => s.id === r.service);
     if (!service) problem(`${at}.service`, `names unknown service '${r.service}'`);
-    else if (!service.categories?.includes(r.category)) problem(`${at}.service`, `service '${r.service}' does not offer '${r.category}'`);
-    if (r.priority !== undefined && !Number.isInteger(r.priority)) problem(`${at}.priority`, 'must be an integer');
+    else if (Array.isArray(service.categories) && !service.categories.includes(r.category)) problem(`${at}.service`, `service '${r.service}' does not offer '${r.category}'`);
     for (const key of ['effectiveFrom', 'effectiveTo'] as const) {
-      if (r[key] !== undefined && !(DATE.test(r[key]!) && !Number.isNaN(Date.parse(r[key]!)))) problem(`${at}.${key}`, 'must be a date YYYY-MM-DD');
+      if (typeof r[key] === 'string' && Number.isNaN(Date.parse(r[key]!))) problem(`${at}.${key}`, 'is not a real date');
     }
     if (r.effectiveFrom && r.effectiveTo && r.effectiveFrom > r.effectiveTo) problem(`${at}.effectiveTo`, 'is before effectiveFrom');
     const w = r.when ?? {};
-    w.senderPractices?.forEach((c, j) => { if (!practiceCodes.has(c)) problem(`${at}.when.senderPractices[${j}]`, `'${c}' is not a practice of this network`); });
-    w.careHomes?.forEach((c, j) => { if (!careHomeCodes.has(c)) problem(`${at}.when.careHomes[${j}]`, `'${c}' is not a care home of this network`); });
-    w.registeredPractices?.forEach((c, j) => { if (!ODS.test(c)) problem(`${at}.when.registeredPractices[${j}]`, 'must be an ODS code'); });
-    w.postcodeDistricts?.forEach((d, j) => { if (!DISTRICT.test(d)) problem(`${at}.when.postcodeDistricts[${j}]`, `'${d}' is not a postcode district (e.g. MK5)`); });
-    w.urgency?.forEach((u, j) => { if (!URGENCIES.includes(u)) problem(`${at}.when.urgency[${j}]`, `must be one of ${URGENCIES.join(', ')}`); });
+    if (Array.isArray(w.senderPractices)) w.senderPractices.forEach((c, j) => { if (!practiceCodes.has(c)) problem(`${at}.when.senderPractices[${j}]`, `'${c}' is not a practice of this network`); });
+    if (Array.isArray(w.careHomes)) w.careHomes.forEach((c, j) => { if (!careHomeCodes.has(c)) problem(`${at}.when.careHomes[${j}]`, `'${c}' is not a care home of this network`); });
     if (w.ageBand && (w.ageBand.min ?? 0) > (w.ageBand.max ?? Infinity)) problem(`${at}.when.ageBand`, 'min is above max');
   });
   return problems;
 }
 
-function uniqueKeys<T>(items: T[], key: keyof T, path: string, problem: (p: string, m: string) => void): Set<string> {
+function uniqueKeys<T extends object>(items: T[], key: keyof T, path: string, problem: (p: string, m: string) => void): Set<string> {
   const seen = new Set<string>();
   items.forEach((item, i) => {
-    const value = (item as Record<string, unknown>)?.[key as string];
-    if (typeof value !== 'string') return problem(`${path}[${i}].${String(key)}`, 'is required');
+    const value = item[key];
+    if (typeof value !== 'string') return;
     if (seen.has(value)) problem(`${path}[${i}].${String(key)}`, `duplicate '${value}'`);
     seen.add(value);
   });
   return seen;
 }
 
-function isHttpUrl(value: string | undefined): boolean {
-  if (!value) return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
+function dedupe(problems: DefinitionProblem[]): DefinitionProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.path}|${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -68,6 +68,27 @@ describe('checking a network definition', () => {
     ]));
   });
 
+  it('checks the file against its JSON Schema (core/routing/network-definition.schema.json)', () => {
+    const network = testNetwork() as unknown as Record<string, any>;
+    network.practices[0].name = '';
+    network.organisations[0].kind = 'shop';
+    network.endpoints[0].address = 'https://mailboxes.example.org';
+    network.routes[0].priority = 1.5;
+    network.routes[0].when = { ageBand: { min: -1 } };
+    expect(problems(network)).toEqual(expect.arrayContaining([
+      { path: '$.practices[0].name', message: 'is required' },
+      { path: '$.organisations[0].kind', message: 'must be one of gp-practice, pcn, community-services, mental-health, social-care, community-pharmacy, hospital, voluntary-sector, care-home' },
+      { path: '$.endpoints[0]', message: 'a mailbox endpoint has no address' },
+      { path: '$.routes[0].priority', message: 'must be integer' },
+      { path: '$.routes[0].when.ageBand.min', message: 'must be >= 0' },
+    ]));
+  });
+
+  it('names a missing section without failing on what depends on it', () => {
+    const { routes: _routes, ...withoutRoutes } = testNetwork();
+    expect(problems(withoutRoutes)).toEqual([{ path: '$.routes', message: 'is required' }]);
+  });
+
   it('refuses a route to a service that does not offer its category', () => {
     const network = testNetwork();
     network.routes[0]!.category = 'community-nursing';
