@@ -20,7 +20,7 @@ import { compileNetwork, resolveRoute } from '../core/routing/resolve.js';
 import { HUB_CATEGORIES, routingContext } from '../core/routing/routing-context.js';
 import { validateMessage } from '../core/validation/validate-message.js';
 import { diffNetworks, loadNetworks } from '../functions/lib/dynamo-directory.js';
-import { identifierValue, resolveInBundle } from '../core/fhir/bundle.js';
+import { identifierValue, senderOrganization } from '../core/fhir/bundle.js';
 import { LOCAL_AWS } from '../local/embedded.js';
 import { readLocalEndpoints } from '../local/local-endpoints.js';
 import { InvalidNetworkError, networkFiles, readNetworkDefinitions, SAMPLE_NETWORKS_DIR, withReceiversAt } from '../local/network-files.js';
@@ -81,8 +81,7 @@ async function main(): Promise<void> {
       const [messageFile, ...paths] = rest;
       if (!messageFile) throw new Error('explain needs a message Bundle file');
       const message = validateMessage(JSON.parse(readFileSync(messageFile, 'utf8')));
-      const sender = resolveInBundle(message.bundle, message.header.sender?.reference)?.resource;
-      const senderOds = sender?.resourceType === 'Organization' ? identifierValue(sender.identifier, SYSTEMS.odsOrganisation) : undefined;
+      const senderOds = identifierValue(senderOrganization(message.bundle, message.header)?.identifier, SYSTEMS.odsOrganisation);
       const network = definitions(paths).find((d) => d.practices.some((p) => p.odsCode === senderOds));
       if (!network) throw new Error(`Practice ${senderOds} is not a member of any network in these files`);
       const context = routingContext(message.bundle, message.focus as ServiceRequest | Task, senderOds!, HUB_CATEGORIES, new Date());

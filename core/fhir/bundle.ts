@@ -1,4 +1,4 @@
-import type { Bundle, BundleEntry, FhirResource, Identifier, Reference } from 'fhir/r4';
+import type { Bundle, BundleEntry, FhirResource, Identifier, MessageHeader, Organization, Reference } from 'fhir/r4';
 
 /** A message Bundle whose entries hold any R4 resource. */
 export type MessageBundle = Bundle<FhirResource>;
@@ -19,6 +19,13 @@ export function resolveResource<T extends FhirResource>(bundle: MessageBundle, r
   return resource?.resourceType === type ? (resource as T) : undefined;
 }
 
+
+/** The organisation that sends a message: MessageHeader.sender, or the organization of its PractitionerRole. */
+export function senderOrganization(bundle: MessageBundle, header: MessageHeader): Organization | undefined {
+  let sender = resolveInBundle(bundle, header.sender?.reference)?.resource;
+  if (sender?.resourceType === 'PractitionerRole') sender = resolveInBundle(bundle, sender.organization?.reference)?.resource;
+  return sender?.resourceType === 'Organization' ? sender : undefined;
+}
 
 /** The value of the first identifier in the given system, comparing canonical spellings. */
 export function identifierValue(identifiers: Identifier[] | undefined, system: string): string | undefined {

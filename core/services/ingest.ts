@@ -1,7 +1,7 @@
-import type { MessageHeader, OperationOutcome, Organization, PractitionerRole, ServiceRequest, Task } from 'fhir/r4';
+import type { MessageHeader, OperationOutcome, ServiceRequest, Task } from 'fhir/r4';
 import { type Caller, requireOrganisation } from '../auth.js';
 import { DuplicateMessageError, ForbiddenError, issue, UnprocessableError } from '../errors.js';
-import { identifierValue, type MessageBundle, parseSystemValue, resolveInBundle } from '../fhir/bundle.js';
+import { identifierValue, type MessageBundle, parseSystemValue, senderOrganization } from '../fhir/bundle.js';
 import { EVENTS, SYSTEMS } from '../fhir/systems.js';
 import { type Destination, type MessageRecord, type ReceiverOutcome, timelineEvent } from '../lifecycle/message-record.js';
 import { resolveRoute, type RouteDecision } from '../routing/resolve.js';
@@ -172,13 +172,7 @@ function destinationOf(decision: RouteDecision): Destination {
 
 /** The ODS code of MessageHeader.sender (an Organization, or a PractitionerRole's organization). */
 function senderOdsCode(message: ValidatedMessage): string | undefined {
-  const sender = resolveInBundle(message.bundle, message.header.sender?.reference)?.resource;
-  if (sender?.resourceType === 'Organization') return identifierValue(sender.identifier, SYSTEMS.odsOrganisation);
-  if (sender?.resourceType === 'PractitionerRole') {
-    const org = resolveInBundle(message.bundle, (sender as PractitionerRole).organization?.reference)?.resource as Organization | undefined;
-    return identifierValue(org?.identifier, SYSTEMS.odsOrganisation) ?? identifierValue([(sender as PractitionerRole).organization?.identifier ?? {}], SYSTEMS.odsOrganisation);
-  }
-  return undefined;
+  return identifierValue(senderOrganization(message.bundle, message.header)?.identifier, SYSTEMS.odsOrganisation);
 }
 
 /** BaRS names the receiving service in destination.endpoint as `system|value` (a DoS id or a hub service id). */

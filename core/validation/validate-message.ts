@@ -1,6 +1,6 @@
 import type { FhirResource, Identifier, MessageDefinition, MessageHeader, ServiceRequest, StructureDefinition, Task } from 'fhir/r4';
 import { BadRequestError, issue, type Issue, UnprocessableError } from '../errors.js';
-import { canonicaliseIdentifierSystems, type MessageBundle, resolveInBundle } from '../fhir/bundle.js';
+import { canonicaliseIdentifierSystems, type MessageBundle, resolveInBundle, senderOrganization } from '../fhir/bundle.js';
 import { isValidNhsNumber } from '../fhir/nhs-number.js';
 import { canonicalSystem, HUB_CANONICAL, SYSTEMS } from '../fhir/systems.js';
 import { checkBaseStructure } from './base-structure.js';
@@ -104,9 +104,8 @@ function checkFocus(bundle: MessageBundle, header: MessageHeader, definition: Me
 /** The sending organisation must be named by its ODS code: the hub routes and authorises on it. */
 function senderIssues(bundle: MessageBundle, header: MessageHeader, conformance: Conformance): Issue[] {
   const profile = conformance.structureDefinitions.get(SENDER_PROFILE);
-  let sender = resolveInBundle(bundle, header.sender?.reference)?.resource;
-  if (sender?.resourceType === 'PractitionerRole') sender = resolveInBundle(bundle, sender.organization?.reference)?.resource;
-  if (!profile || sender?.resourceType !== 'Organization') return [];
+  const sender = senderOrganization(bundle, header);
+  if (!profile || !sender) return [];
   const index = (bundle.entry ?? []).findIndex((e) => e.resource === sender);
   return checkProfile(sender, profile, `Bundle.entry[${index}].resource`, bundle, conformance);
 }
