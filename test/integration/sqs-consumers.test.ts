@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SQSBatchResponse } from 'aws-lambda';
+import { type LocalHub, startLocalHub } from '../../local/hub.js';
+import { lambdaContext, sqsEvent } from '../../local/lambda-events.js';
+import { referralMessage } from '../../local/messages.js';
+import { eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
+
+/** An SQS message as ReceiveMessage returns it, for building the Lambda event. */
+const sqsMessage = (id: string, body: string) => ({ MessageId: id, ReceiptHandle: `handle-${id}`, Body: body, Attributes: { ApproximateReceiveCount: '1' } });
+
+describe('the SQS consumers, invoked with SQS events as the event source mapping builds them', () => {
+  let hub: LocalHub;
+  let deliver: (event: ReturnType<typeof sqsEvent>, context: ReturnType<typeof lambdaContext>) => Promise<SQSBatchResponse>;
+  beforeAll(async () => {
+    hub = await startLocalHub({ port: 0, receiversPort: false });
+    deliver = (await import('../../functions/deliver/handler.js')).handler as never;
+  });
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  it('report a malformed record as a failure of that record only', async () => {
+    const referral = referralMessage();
+    expect((await sendMessage(hub.baseUrl, referral)).status).toBe(202);
+    await eventually(() => messageStatus(hub.baseUrl, referral.id!, 'Z9W001'), untilStatus('in-mailbox'));
+    const event = sqsEvent([
+      sqsMessage('good', JSON.stringify({ messageId: referral.id })),
+      sqsMessage('not-json', '{'),
+      sqsMessage('no-id', JSON.stringify({ hello: 'world' })),
+    ], 'arn:aws:sqs:eu-west-2:000000000000:pcn-hub-delivery');
+    const response = await deliver(event, lambdaContext('deliver', 60));
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['no-id', 'not-json']);
+  });
+
+  it('treat a record for a message already delivered as done (idempotent per message)', async () => {
+    const referral = referralMessage();
+    await sendMessage(hub.baseUrl, referral);
+    const before = await eventually(() => messageStatus(hub.baseUrl, referral.id!, 'Z9W001'), untilStatus('in-mailbox'));
+    const response = await deliver(sqsEvent([sqsMessage('again', JSON.stringify({ messageId: referral.id }))], 'arn'), lambdaContext('deliver', 60));
+    expect(response.batchItemFailures).toEqual([]);
+    expect((await messageStatus(hub.baseUrl, referral.id!, 'Z9W001')).timeline).toHaveLength(before.timeline.length);
+  });
+});
