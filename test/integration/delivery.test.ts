@@ -6,7 +6,7 @@ import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js'
 import { careHomeTaskMessage, referralMessage, responseMessage } from '../../local/messages.js';
 import { asOrganisation, call, eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
 import { networkPushingTo } from '../support/networks.js';
-import { TestReceiver } from '../support/receiver.js';
+import { HANG, TestReceiver } from '../support/receiver.js';
 
 /** Delivery policy for these tests: 3 attempts, a second apart. */
 const MAX_ATTEMPTS = 3;
@@ -58,6 +58,15 @@ describe('delivery, acknowledgements and the referral\'s lifecycle', () => {
     expect(record.attempts).toBe(3);
     expect(record.timeline.filter((e) => e.type === 'delivery-attempt').map((e) => e.result)).toEqual(['transient', 'transient', 'success']);
     expect(receiver.pushesOf(bundle.id!).map((p) => p.answered)).toEqual([503, 429, 200]);
+  });
+
+  it('gives up on a receiver that does not answer within the push timeout, and retries', async () => {
+    receiver.answer('/community', HANG, 200);
+    const bundle = nursing();
+    await send(bundle);
+    const record = await finalStatus(bundle.id!);
+    expect(record.status).toBe('delivered');
+    expect(record.timeline.find((e) => e.type === 'delivery-attempt')).toMatchObject({ result: 'transient', detail: expect.stringContaining('no answer within 2000 ms') });
   });
 
   it('fails at once on a permanent refusal and sends the practice a fatal-error response at its endpoint', async () => {

@@ -1,6 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** A scripted 'answer' that never comes: the connection is held open, then dropped. */
+export const HANG = -1;
+/** How long a hanging receiver holds the connection (longer than the hub's push timeout in tests). */
+const HANG_MS = 10_000;
+
 export interface ReceivedPush { path: string; bundleId: string; requestId: string; correlationId: string; answered: number; body: any }
 
 /**
@@ -22,6 +27,11 @@ export class TestReceiver {
         const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/\$process-message$/, '');
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
         const status = this.scripts.get(path)?.shift() ?? this.defaults.get(path) ?? 200;
+        if (status === HANG) {
+          this.received.push({ path, bundleId: body.id, requestId: String(req.headers['x-request-id']), correlationId: String(req.headers['x-correlation-id']), answered: HANG, body });
+          setTimeout(() => res.destroy(), HANG_MS).unref();
+          return;
+        }
         this.received.push({ path, bundleId: body.id, requestId: String(req.headers['x-request-id']), correlationId: String(req.headers['x-correlation-id']), answered: status, body });
         res.writeHead(status, { 'content-type': 'application/fhir+json' });
         res.end(JSON.stringify(status < 300 ? { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational' }] } : { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'processing' }] }));
