@@ -9,12 +9,19 @@ const { deps } = hubFromEnvironment();
 /**
  * The last safety net: a record the delivery worker could not finish in DELIVERY_QUEUE.maxReceiveCount receives
  * (it kept crashing, or a dependency kept failing) ends here. Its message becomes 'failed' and the sender is told,
- * so nothing accepted disappears silently; ops can replay it.
+ * so nothing accepted disappears silently; ops can replay it. A record that names no message carries nothing to
+ * lose: it is logged (with its SQS id) and dropped rather than retried forever.
  */
 export const handler = withObservability(sqsHandler(async (record) => {
-  const messageId = messageIdOf(record);
+  deps.metric('DeadLettered');
+  let messageId: string;
+  try {
+    messageId = messageIdOf(record);
+  } catch (error) {
+    deps.log.error('dead-lettered record names no message; dropped', { sqsMessageId: record.messageId, error: (error as Error).message });
+    return;
+  }
   const message = await deps.store.get(messageId);
   if (!message) return;
-  deps.metric('DeadLettered');
   await failMessage(deps, message, `delivery processing failed ${DELIVERY_QUEUE.maxReceiveCount} times (dead-lettered)`);
 }));

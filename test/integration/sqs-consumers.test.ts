@@ -11,9 +11,12 @@ const sqsMessage = (id: string, body: string) => ({ MessageId: id, ReceiptHandle
 describe('the SQS consumers, invoked with SQS events as the event source mapping builds them', () => {
   let hub: LocalHub;
   let deliver: (event: ReturnType<typeof sqsEvent>, context: ReturnType<typeof lambdaContext>) => Promise<SQSBatchResponse>;
+  let deadLetter: typeof deliver;
   beforeAll(async () => {
-    hub = await startLocalHub({ port: 0, receiversPort: false });
+    // One hub per process (handlers read their configuration once); retries far apart keep a failing push pending.
+    hub = await startLocalHub({ port: 0, receiversPort: false, env: { DELIVERY_BASE_DELAY_SECONDS: '600' } });
     deliver = (await import('../../functions/deliver/handler.js')).handler as never;
+    deadLetter = (await import('../../functions/dead-letter/handler.js')).handler as never;
   });
   afterAll(async () => {
     await hub?.stop();
@@ -39,5 +42,26 @@ describe('the SQS consumers, invoked with SQS events as the event source mapping
     const response = await deliver(sqsEvent([sqsMessage('again', JSON.stringify({ messageId: referral.id }))], 'arn'), lambdaContext('deliver', 60));
     expect(response.batchItemFailures).toEqual([]);
     expect((await messageStatus(hub.baseUrl, referral.id!, 'Z9W001')).timeline).toHaveLength(before.timeline.length);
+  });
+
+  describe('the dead-letter consumer', () => {
+    it('fails a dead-lettered message visibly and tells its sender', async () => {
+      // Prepare: a referral whose delivery is pending (its receiver is unreachable, retries far apart).
+      const referral = referralMessage({ category: 'community-nursing' }); // pushed to a simulated receiver that is not running
+      await sendMessage(hub.baseUrl, referral);
+      await eventually(() => messageStatus(hub.baseUrl, referral.id!, 'Z9W001'), untilStatus('retrying'));
+      // Act
+      const response = await deadLetter(sqsEvent([sqsMessage('dlq-1', JSON.stringify({ messageId: referral.id }))], 'arn'), lambdaContext('deadLetter', 30));
+      // Assess
+      expect(response.batchItemFailures).toEqual([]);
+      const record = await messageStatus(hub.baseUrl, referral.id!, 'Z9W001');
+      expect(record).toMatchObject({ status: 'failed', outcome: 'failed' });
+      expect(record.timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['failed', 'sender-notified']));
+    });
+
+    it('drops a record that names no message instead of retrying it forever', async () => {
+      const response = await deadLetter(sqsEvent([sqsMessage('dlq-2', 'garbage')], 'arn'), lambdaContext('deadLetter', 30));
+      expect(response.batchItemFailures).toEqual([]);
+    });
   });
 });
