@@ -6,10 +6,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { NetworkDefinition } from '../core/routing/network.js';
 import { PENDING } from '../core/lifecycle/message-record.js';
-import { requeue, requeueStuckMessages } from '../core/services/sweep.js';
+import { requeue } from '../core/services/sweep.js';
 import type { DynamoMessageStore } from '../functions/lib/dynamo-message-store.js';
 import { loadNetworks } from '../functions/lib/dynamo-directory.js';
-import { DEAD_LETTER_ENV, DELIVERY_QUEUE, DIRECTORY_TABLE, ENV, FUNCTIONS, type HandlerName, SWEEP_INTERVAL_MINUTES, SWEEP_STUCK_AFTER_SECONDS } from '../functions/lib/resources.js';
+import { DEAD_LETTER_ENV, DELIVERY_QUEUE, DIRECTORY_TABLE, ENV, FUNCTIONS, type HandlerName, SWEEP_INTERVAL_MINUTES } from '../functions/lib/resources.js';
 import { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from './identities.js';
 import { type EmbeddedServices, LOCAL_AWS, startEmbeddedServices } from './embedded.js';
 import { type HttpLambda, startHttpServer } from './http-server.js';
@@ -48,8 +48,6 @@ export interface LocalHub {
   baseUrl: string;
   services: EmbeddedServices;
   receivers: SimulatedReceivers | undefined;
-  /** Runs the sweep now with the given threshold (seconds a pending message may stand still). */
-  sweep(stuckAfterSeconds: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -115,7 +113,6 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
 
   return {
     baseUrl, services, receivers,
-    sweep: (stuckAfterSeconds = SWEEP_STUCK_AFTER_SECONDS) => requeueStuckMessages(deps, stuckAfterSeconds),
     async stop() {
       clearInterval(sweepTimer);
       await Promise.all(pollers.map((p) => p.stop()));
