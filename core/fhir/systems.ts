@@ -50,7 +50,6 @@ export const EVENTS = {
   careHomeTaskRequest: 'task-request',
   taskUpdate: 'task-update',
 } as const;
-export type HubEvent = (typeof EVENTS)[keyof typeof EVENTS];
 
 /** BaRS HTTP headers (lower case: API Gateway v2 delivers header names lower-cased). */
 export const HEADERS = {
