@@ -24,6 +24,8 @@ export interface ReferralOptions {
   senderOds?: string;
   senderName?: string;
   category?: string;
+  /** Name the service by a SNOMED CT referral procedure (ServiceRequest.code) instead of a hub category. */
+  snomedCode?: string;
   patient?: PatientDetails;
   priority?: 'routine' | 'urgent' | 'asap' | 'stat';
   /** ODS site code of the patient's care home. */
@@ -65,7 +67,10 @@ export function referralMessage(options: ReferralOptions = {}): MessageBundle {
     identifier: [{ system: SYSTEMS.sampleReferralId, value: randomUUID() }],
     status: options.status ?? 'active',
     intent: 'plan',
-    category: [{ coding: [{ system: SYSTEMS.hubServiceCategory, code: category }] }],
+    category: options.snomedCode
+      ? [{ coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/message-category-servicerequest', code: 'referral', display: 'Referral' }] }]
+      : [{ coding: [{ system: SYSTEMS.hubServiceCategory, code: category }] }],
+    ...(options.snomedCode ? { code: { coding: [{ system: SYSTEMS.snomed, code: options.snomedCode }] } } : {}),
     priority: options.priority ?? 'routine',
     subject: { reference: patient.fullUrl },
     requester: { reference: sender.fullUrl },

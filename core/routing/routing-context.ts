@@ -27,15 +27,15 @@ export function indexCategories(codeSystem: CodeSystem): CategoryIndex {
 export const HUB_CATEGORIES: CategoryIndex = indexCategories(hubConformance.codeSystems.get(SYSTEMS.hubServiceCategory) as CodeSystem);
 
 /** The service category asked for: a hub category coding, else a SNOMED CT code the hub maps. */
-export function requestedCategory(focus: ServiceRequest | Task, categories: CategoryIndex): string {
+export function requestedCategory(focus: ServiceRequest | Task, categories: CategoryIndex, focusPath: string): string {
   const concepts = focus.resourceType === 'ServiceRequest' ? [...(focus.category ?? []), ...(focus.code ? [focus.code] : [])] : focus.code ? [focus.code] : [];
   const codings = concepts.flatMap((c) => c.coding ?? []);
   const hub = codings.find((c) => c.system === SYSTEMS.hubServiceCategory && c.code && categories.codes.has(c.code));
   if (hub?.code) return hub.code;
   const mapped = codings.map((c) => (c.system === SYSTEMS.snomed && c.code ? categories.bySnomed.get(c.code) : undefined)).find(Boolean);
   if (mapped) return mapped;
-  const where = focus.resourceType === 'ServiceRequest' ? 'ServiceRequest.category' : 'Task.code';
-  throw new UnprocessableError('Unknown service category', [issue('code-invalid', `${where} names no service category of ${SYSTEMS.hubServiceCategory}`, where)]);
+  const where = `${focusPath}.${focus.resourceType === 'ServiceRequest' ? 'category' : 'code'}`;
+  throw new UnprocessableError('Unknown service category', [issue('code-invalid', `The request names no service category of ${SYSTEMS.hubServiceCategory}, nor a SNOMED CT code the hub maps to one`, where)]);
 }
 
 /** Everything routing needs from a validated message. */
@@ -45,7 +45,8 @@ export function routingContext(bundle: MessageBundle, focus: ServiceRequest | Ta
   const gp = patient?.generalPractitioner?.map((ref) => resolveResource<Organization>(bundle, ref, 'Organization')).find(Boolean);
   const locationRefs = focus.resourceType === 'ServiceRequest' ? (focus.locationReference ?? []) : focus.location ? [focus.location] : [];
   const location = locationRefs.map((ref) => resolveResource<Location>(bundle, ref, 'Location')).find(Boolean);
-  const context: RoutingContext = { senderPractice, category: requestedCategory(focus, categories), at };
+  const focusPath = `Bundle.entry[${(bundle.entry ?? []).findIndex((e) => e.resource === focus)}].resource`;
+  const context: RoutingContext = { senderPractice, category: requestedCategory(focus, categories, focusPath), at };
   const registeredPractice = identifierValue(gp?.identifier, SYSTEMS.odsOrganisation);
   if (registeredPractice) context.registeredPractice = registeredPractice;
   const careHome = identifierValue(location?.identifier, SYSTEMS.odsSite) ?? location?.identifier?.[0]?.value;

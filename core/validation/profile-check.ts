@@ -1,4 +1,5 @@
 import type { ElementDefinition, FhirResource, StructureDefinition } from 'fhir/r4';
+import { evalFhirPath } from '@medplum/core';
 import { issue, type Issue } from '../errors.js';
 import { type MessageBundle, resolveInBundle } from '../fhir/bundle.js';
 import { type Conformance, isInValueSet } from './conformance.js';
@@ -13,7 +14,10 @@ export function checkProfile(resource: FhirResource, profile: StructureDefinitio
   const issues: Issue[] = [];
   for (const element of profile.differential?.element ?? []) {
     const segments = element.path.split('.').slice(1);
-    if (segments.length === 0) continue;
+    if (segments.length === 0) {
+      issues.push(...constraintIssues(resource, element, resourcePath));
+      continue;
+    }
     const parentPath = segments.slice(0, -1);
     const name = segments[segments.length - 1]!;
     for (const parent of valuesAt(resource, parentPath, resourcePath)) {
@@ -24,6 +28,13 @@ export function checkProfile(resource: FhirResource, profile: StructureDefinitio
     }
   }
   return issues;
+}
+
+/** The profile's own invariants on the resource (FHIRPath, evaluated by Medplum). */
+function constraintIssues(resource: FhirResource, element: ElementDefinition, resourcePath: string): Issue[] {
+  return (element.constraint ?? [])
+    .filter((c) => c.severity === 'error' && c.expression && !evalFhirPath(c.expression, resource).every((v) => v === true))
+    .map((c) => issue('invariant', `${c.key}: ${c.human}`, resourcePath));
 }
 
 interface Located { value: unknown; path: string }

@@ -102,7 +102,7 @@ describe('the $process-message contract', () => {
     it('the real BaRS referral example is refused for its known defects, each with its path', async () => {
       const answer = await post(readFileSync(join(BARS, 'process_message__request__ValidationRequestPOST.json'), 'utf8'));
       expectRefusal(answer, 400, 'SEND_BAD_REQUEST');
-      expect(answer.body.issue.map((i: { expression: string[] }) => i.expression[0])).toEqual(expect.arrayContaining(['Bundle.entry[5].resource.identifier[0].value', 'Bundle.entry[1].resource.category']));
+      expect(answer.body.issue.map((i: { expression: string[] }) => i.expression[0])).toEqual(expect.arrayContaining(['Bundle.entry[5].resource.identifier[0].value', 'Bundle.entry[1].resource']));
     });
 
     it('an unknown path is 404 and a wrong method 405, both as OperationOutcomes', async () => {
@@ -130,6 +130,18 @@ describe('the $process-message contract', () => {
       const answer = await sendMessage(hub.baseUrl, referralMessage({ category: 'community-pharmacy' }), { headers: { 'nhsd-target-identifier': target } });
       expect(answer.status).toBe(202);
       expect(answer.body.issue[0].diagnostics).toContain('under rule explicit-target');
+    });
+
+    it('a referral naming its service by SNOMED CT is routed by the category the code maps to', async () => {
+      const answer = await sendMessage(hub.baseUrl, referralMessage({ snomedCode: '871731000000106' })); // Referral to social prescribing service
+      expect(answer.status).toBe(202);
+      expect(answer.body.issue[0].diagnostics).toContain('Milton Keynes Social Prescribing');
+    });
+
+    it('a SNOMED CT code the hub does not map is unprocessable (422), with the path to the category', async () => {
+      const answer = await sendMessage(hub.baseUrl, referralMessage({ snomedCode: '183524004' }));
+      expectRefusal(answer, 422, 'SEND_UNPROCESSABLE_ENTITY');
+      expect(answer.body.issue[0]).toMatchObject({ code: 'code-invalid', expression: ['Bundle.entry[1].resource.category'] });
     });
 
     it('a paused service diverts to its fallback (Leamington first contact physio to Warwick MSK)', async () => {

@@ -44,6 +44,10 @@ describe('the examples in fhir-profiles/examples', () => {
 });
 
 describe('validation of a referral message', () => {
+  it('accepts a referral that names its service by a SNOMED CT code instead of a hub category', () => {
+    expect(validateMessage(referralMessage({ snomedCode: '871731000000106' })).focus?.resourceType).toBe('ServiceRequest');
+  });
+
   it('collects every problem before failing once', () => {
     const bundle = referralMessage();
     const serviceRequest = bundle.entry![1]!.resource as { status: string; subject?: unknown };
@@ -98,9 +102,9 @@ describe('the real BaRS examples (../shared/reference/bars-api)', () => {
     expect(error.issues).toContainEqual(expect.objectContaining({ code: 'value', expression: 'Bundle.entry[5].resource.identifier[0].value' }));
   });
 
-  it('a BaRS referral is also told it names no service category of the hub', () => {
+  it('a BaRS referral is also told it names no service the hub knows (constraint hub-sr-1)', () => {
     const error = refusal(read(join(BARS, 'process_message__request__ValidationRequestPOST.json')));
-    expect(error.issues).toContainEqual(expect.objectContaining({ expression: 'Bundle.entry[1].resource.category' }));
+    expect(error.issues).toContainEqual(expect.objectContaining({ code: 'invariant', expression: 'Bundle.entry[1].resource', diagnostics: expect.stringContaining('hub-sr-1') }));
   });
 
   it('a BaRS booking is an event the hub does not support', () => {
