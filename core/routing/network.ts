@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject } from 'ajv';
+import { uniqueBy } from '../unique.js';
 import definitionSchema from './network-definition.schema.json' with { type: 'json' };
 
 /**
@@ -169,12 +170,4 @@ function uniqueKeys<T extends object>(items: T[], key: keyof T, path: string, pr
   return seen;
 }
 
-function dedupe(problems: DefinitionProblem[]): DefinitionProblem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const key = `${p.path}|${p.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
+const dedupe = (problems: DefinitionProblem[]) => uniqueBy(problems, (p) => `${p.path}|${p.message}`);

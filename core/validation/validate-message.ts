@@ -1,8 +1,9 @@
-import type { FhirResource, Identifier, MessageDefinition, MessageHeader, ServiceRequest, StructureDefinition, Task } from 'fhir/r4';
+import type { FhirResource, MessageDefinition, MessageHeader, ServiceRequest, StructureDefinition, Task } from 'fhir/r4';
 import { BadRequestError, issue, type Issue, UnprocessableError } from '../errors.js';
 import { canonicaliseIdentifierSystems, type MessageBundle, resolveInBundle, senderOrganization } from '../fhir/bundle.js';
 import { isValidNhsNumber } from '../fhir/nhs-number.js';
 import { canonicalSystem, HUB_CANONICAL, SYSTEMS } from '../fhir/systems.js';
+import { uniqueBy } from '../unique.js';
 import { checkBaseStructure } from './base-structure.js';
 import { type Conformance, headerProfileFor, hubConformance, messageDefinitionFor } from './conformance.js';
 import { checkJsonLimits } from './limits.js';
@@ -66,7 +67,7 @@ export function validateMessage(body: unknown, conformance: Conformance = hubCon
   (bundle.entry ?? []).forEach((entry, index) => {
     if (entry.resource && index > 0) invalid.push(...profileIssues(entry.resource, bundle, `Bundle.entry[${index}].resource`, conformance));
   });
-  invalid.push(...unresolvedLocalReferences(bundle), ...nhsNumberIssues(bundle), ...hubCodeIssues(bundle, conformance));
+  invalid.push(...elementIssues(bundle, conformance));
 
   if (invalid.length > 0) throw new BadRequestError('The message is not valid', dedupe([...invalid, ...unprocessable]));
   if (unprocessable.length > 0) throw new UnprocessableError('The hub cannot process this message', unprocessable);
@@ -110,41 +111,25 @@ function senderIssues(bundle: MessageBundle, header: MessageHeader, conformance:
   return checkProfile(sender, profile, `Bundle.entry[${index}].resource`, bundle, conformance);
 }
 
-/** A coding in one of the hub's own (complete) CodeSystems must be one of its codes. */
-function hubCodeIssues(bundle: MessageBundle, conformance: Conformance): Issue[] {
+/**
+ * Checks on every element of the message, in one walk: every urn:uuid reference names an entry of the Bundle (a
+ * message is self-contained); every NHS number passes the Modulus 11 check; a coding in one of the hub's own
+ * (complete) CodeSystems is one of its codes.
+ */
+function elementIssues(bundle: MessageBundle, conformance: Conformance): Issue[] {
   const issues: Issue[] = [];
   walk(bundle, 'Bundle', (value, path) => {
-    const coding = value as { system?: unknown; code?: unknown };
-    if (typeof coding.system !== 'string' || typeof coding.code !== 'string') return;
-    const codeSystem = conformance.codeSystems.get(coding.system);
-    if (codeSystem && !codeSystem.concept?.some((c) => c.code === coding.code)) {
-      issues.push(issue('code-invalid', `'${coding.code}' is not a code of ${coding.system}`, `${path}.code`));
+    const element = value as { reference?: unknown; system?: unknown; value?: unknown; code?: unknown };
+    if (typeof element.reference === 'string' && element.reference.startsWith('urn:uuid:') && !resolveInBundle(bundle, element.reference)) {
+      issues.push(issue('invariant', `Reference '${element.reference}' does not resolve to an entry of the message Bundle`, `${path}.reference`));
     }
-  });
-  return issues;
-}
-
-/** Every urn:uuid reference must name an entry of the Bundle (a message is self-contained). */
-function unresolvedLocalReferences(bundle: MessageBundle): Issue[] {
-  const issues: Issue[] = [];
-  walk(bundle, 'Bundle', (value, path) => {
-    const reference = (value as { reference?: unknown }).reference;
-    if (typeof reference === 'string' && reference.startsWith('urn:uuid:') && !resolveInBundle(bundle, reference)) {
-      issues.push(issue('invariant', `Reference '${reference}' does not resolve to an entry of the message Bundle`, `${path}.reference`));
+    if (typeof element.system !== 'string') return;
+    if (canonicalSystem(element.system) === SYSTEMS.nhsNumber && (typeof element.value !== 'string' || !isValidNhsNumber(element.value))) {
+      issues.push(issue('value', 'NHS number is not valid: it must be 10 digits passing the Modulus 11 check', `${path}.value`));
     }
-  });
-  return issues;
-}
-
-/** Every NHS number anywhere in the message must pass the Modulus 11 check. */
-function nhsNumberIssues(bundle: MessageBundle): Issue[] {
-  const issues: Issue[] = [];
-  walk(bundle, 'Bundle', (value, path) => {
-    const id = value as Identifier;
-    if (typeof id.system === 'string' && canonicalSystem(id.system) === SYSTEMS.nhsNumber) {
-      if (typeof id.value !== 'string' || !isValidNhsNumber(id.value)) {
-        issues.push(issue('value', 'NHS number is not valid: it must be 10 digits passing the Modulus 11 check', `${path}.value`));
-      }
+    const codeSystem = conformance.codeSystems.get(element.system);
+    if (codeSystem && typeof element.code === 'string' && !codeSystem.concept?.some((c) => c.code === element.code)) {
+      issues.push(issue('code-invalid', `'${element.code}' is not a code of ${element.system}`, `${path}.code`));
     }
   });
   return issues;
@@ -159,12 +144,4 @@ function walk(value: unknown, path: string, visit: (value: object, path: string)
 }
 
 /** One issue per element and kind: R4 and the hub's profile can both report the same missing element. */
-function dedupe(issues: Issue[]): Issue[] {
-  const seen = new Set<string>();
-  return issues.filter((i) => {
-    const key = `${i.expression}|${i.code}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
+const dedupe = (issues: Issue[]) => uniqueBy(issues, (i) => `${i.expression}|${i.code}`);
