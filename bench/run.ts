@@ -6,9 +6,8 @@
  *   3. the whole local hub: referrals per second through HTTP, validation, routing, DynamoDB and SQS, and latency.
  * Run with --expose-gc for the memory figure (the npm script does).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { checkNetworkDefinition } from '../core/routing/network.js';
 import { resolveRoute } from '../core/routing/resolve.js';
 import { HUB_CATEGORIES } from '../core/routing/routing-context.js';
@@ -35,7 +34,9 @@ validateMessage(JSON.parse(messages[0]!));
 start = performance.now();
 for (let i = 0; i < VALIDATIONS; i++) validateMessage(JSON.parse(messages[i % messages.length]!));
 const validationMs = ms(start);
-console.log(`validator: compiled R4 subset loaded in ${loadMs.toFixed(0)} ms; ${(VALIDATIONS / (validationMs / 1000)).toFixed(0)} referral messages/s (${(validationMs / VALIDATIONS).toFixed(2)} ms each, ${(messages[0]!.length / 1024).toFixed(1)} KB)`);
+console.log(
+  `validator: compiled R4 subset loaded in ${loadMs.toFixed(0)} ms; ${(VALIDATIONS / (validationMs / 1000)).toFixed(0)} referral messages/s (${(validationMs / VALIDATIONS).toFixed(2)} ms each, ${(messages[0]!.length / 1024).toFixed(1)} KB)`,
+);
 
 // 2. Routing at national scale
 start = performance.now();
@@ -45,7 +46,9 @@ const problems = england.flatMap((n) => checkNetworkDefinition(n, categories.cod
 if (problems.length) throw new Error(`synthetic network invalid: ${JSON.stringify(problems.slice(0, 3))}`);
 const practices = england.flatMap((n) => n.practices.map((p) => p.odsCode));
 const routes = england.reduce((sum, n) => sum + n.routes.length, 0);
-console.log(`synthetic England: ${england.length} PCNs, ${practices.length} practices, ${routes} routes; generated and validated in ${ms(start).toFixed(0)} ms`);
+console.log(
+  `synthetic England: ${england.length} PCNs, ${practices.length} practices, ${routes} routes; generated and validated in ${ms(start).toFixed(0)} ms`,
+);
 
 const services = await startEmbeddedServices();
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint }));
@@ -58,7 +61,9 @@ await loadNetworks(db, table, england, (done, total) => {
   if (done % 2500 < 25 || done === total) process.stdout.write(`\r  loading ${done}/${total} items`);
 });
 const loadSeconds = ms(start) / 1000;
-console.log(`\nload into the embedded DynamoDB: ${items} items in ${loadSeconds.toFixed(1)} s (${(items / loadSeconds).toFixed(0)} items/s)`);
+console.log(
+  `\nload into the embedded DynamoDB: ${items} items in ${loadSeconds.toFixed(1)} s (${(items / loadSeconds).toFixed(0)} items/s)`,
+);
 
 gc();
 const heapBefore = process.memoryUsage().heapUsed;
@@ -68,8 +73,12 @@ for (const ods of practices) await directory.networkOfPractice(ods);
 const coldMs = ms(start);
 gc();
 const heapAfter = process.memoryUsage().heapUsed;
-console.log(`cold: first lookup of every practice (membership + network read + compile): ${(coldMs / practices.length).toFixed(2)} ms each; ${directory.cachedNetworks} networks cached`);
-console.log(`memory: the whole cached directory takes ${((heapAfter - heapBefore) / 1024 / 1024).toFixed(1)} MB of heap${(globalThis as { gc?: unknown }).gc ? '' : ' (run with --expose-gc for an exact figure)'}`);
+console.log(
+  `cold: first lookup of every practice (membership + network read + compile): ${(coldMs / practices.length).toFixed(2)} ms each; ${directory.cachedNetworks} networks cached`,
+);
+console.log(
+  `memory: the whole cached directory takes ${((heapAfter - heapBefore) / 1024 / 1024).toFixed(1)} MB of heap${(globalThis as { gc?: unknown }).gc ? '' : ' (run with --expose-gc for an exact figure)'}`,
+);
 
 const at = new Date();
 const categoryCodes = [...categories.codes];
@@ -77,10 +86,18 @@ start = performance.now();
 for (let i = 0; i < RESOLUTIONS; i++) {
   const practice = practices[(i * 7919) % practices.length]!;
   const network = (await directory.networkOfPractice(practice))!;
-  resolveRoute(network, { senderPractice: practice, category: categoryCodes[i % categoryCodes.length]!, urgency: URGENCIES[i % 2]!, ageYears: 10 + (i % 80), at });
+  resolveRoute(network, {
+    senderPractice: practice,
+    category: categoryCodes[i % categoryCodes.length]!,
+    urgency: URGENCIES[i % 2]!,
+    ageYears: 10 + (i % 80),
+    at,
+  });
 }
 const warmMs = ms(start);
-console.log(`warm: ${RESOLUTIONS} resolutions (cached lookup + rules) in ${warmMs.toFixed(0)} ms: ${((warmMs * 1000) / RESOLUTIONS).toFixed(1)} µs each`);
+console.log(
+  `warm: ${RESOLUTIONS} resolutions (cached lookup + rules) in ${warmMs.toFixed(0)} ms: ${((warmMs * 1000) / RESOLUTIONS).toFixed(1)} µs each`,
+);
 
 db.destroy();
 await services.stop();
@@ -91,21 +108,32 @@ const IN_FLIGHT = 16;
 const { startLocalHub } = await import('../local/hub.js');
 const { endUserOrganisationHeader } = await import('../core/auth.js');
 const hub = await startLocalHub({ port: 0, receiversPort: false });
-const bodies = Array.from({ length: REFERRALS }, () => referralMessage({ senderOds: 'Z9W001', category: 'social-prescribing' }));
-const headers = { 'content-type': 'application/fhir+json', 'nhsd-end-user-organisation': endUserOrganisationHeader('Z9W001') };
+const bodies = Array.from({ length: REFERRALS }, () =>
+  referralMessage({ senderOds: 'Z9W001', category: 'social-prescribing' }),
+);
+const headers = {
+  'content-type': 'application/fhir+json',
+  'nhsd-end-user-organisation': endUserOrganisationHeader('Z9W001'),
+};
 const latencies: number[] = [];
 let next = 0;
 start = performance.now();
-await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-  while (next < bodies.length) {
-    const bundle = bodies[next++]!;
-    const sent = performance.now();
-    const response = await fetch(`${hub.baseUrl}/$process-message`, { method: 'POST', headers: { ...headers, 'x-request-id': crypto.randomUUID(), 'x-correlation-id': crypto.randomUUID() }, body: JSON.stringify(bundle) });
-    await response.text();
-    if (response.status !== 202) throw new Error(`HTTP ${response.status}`);
-    latencies.push(performance.now() - sent);
-  }
-}));
+await Promise.all(
+  Array.from({ length: IN_FLIGHT }, async () => {
+    while (next < bodies.length) {
+      const bundle = bodies[next++]!;
+      const sent = performance.now();
+      const response = await fetch(`${hub.baseUrl}/$process-message`, {
+        method: 'POST',
+        headers: { ...headers, 'x-request-id': crypto.randomUUID(), 'x-correlation-id': crypto.randomUUID() },
+        body: JSON.stringify(bundle),
+      });
+      await response.text();
+      if (response.status !== 202) throw new Error(`HTTP ${response.status}`);
+      latencies.push(performance.now() - sent);
+    }
+  }),
+);
 const acceptSeconds = ms(start) / 1000;
 latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.floor((latencies.length - 1) * p)]!.toFixed(1);
@@ -120,5 +148,7 @@ const pendingCount = async () => {
 };
 while ((await pendingCount()) > 0) await new Promise((r) => setTimeout(r, 100));
 const deliveredSeconds = ms(start) / 1000;
-console.log(`local hub: ${REFERRALS} referrals accepted in ${acceptSeconds.toFixed(1)} s (${(REFERRALS / acceptSeconds).toFixed(0)}/s, ${IN_FLIGHT} in flight; latency p50 ${pct(0.5)} ms, p95 ${pct(0.95)} ms, p99 ${pct(0.99)} ms); all in the receiver's mailbox after ${deliveredSeconds.toFixed(1)} s`);
+console.log(
+  `local hub: ${REFERRALS} referrals accepted in ${acceptSeconds.toFixed(1)} s (${(REFERRALS / acceptSeconds).toFixed(0)}/s, ${IN_FLIGHT} in flight; latency p50 ${pct(0.5)} ms, p95 ${pct(0.95)} ms, p99 ${pct(0.99)} ms); all in the receiver's mailbox after ${deliveredSeconds.toFixed(1)} s`,
+);
 await hub.stop();

@@ -14,22 +14,44 @@ export interface Caller {
   ops: boolean;
 }
 
-export function identifyCaller(headers: Record<string, string | undefined>, opsOrganisations: ReadonlySet<string>): Caller {
+export function identifyCaller(
+  headers: Record<string, string | undefined>,
+  opsOrganisations: ReadonlySet<string>,
+): Caller {
   const encoded = headers[HEADERS.endUserOrganisation];
   if (!encoded) return { ops: false };
   let organisation: Organization;
   try {
     organisation = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as Organization;
   } catch {
-    throw new BadRequestError('Bad NHSD-End-User-Organisation', [issue('invalid', 'NHSD-End-User-Organisation must be a Base64-encoded FHIR Organization (JSON)', 'NHSD-End-User-Organisation')]);
+    throw new BadRequestError('Bad NHSD-End-User-Organisation', [
+      issue(
+        'invalid',
+        'NHSD-End-User-Organisation must be a Base64-encoded FHIR Organization (JSON)',
+        'NHSD-End-User-Organisation',
+      ),
+    ]);
   }
   const ods = identifierValue(organisation?.identifier, SYSTEMS.odsOrganisation);
-  if (!ods) throw new BadRequestError('Bad NHSD-End-User-Organisation', [issue('required', 'NHSD-End-User-Organisation has no ODS organisation code identifier', 'NHSD-End-User-Organisation')]);
+  if (!ods)
+    throw new BadRequestError('Bad NHSD-End-User-Organisation', [
+      issue(
+        'required',
+        'NHSD-End-User-Organisation has no ODS organisation code identifier',
+        'NHSD-End-User-Organisation',
+      ),
+    ]);
   return { organisation: ods, ops: opsOrganisations.has(ods) };
 }
 
 export function requireOrganisation(caller: Caller): string {
-  if (!caller.organisation) throw new UnauthorizedError('Caller unknown', [issue('login', 'Say who is calling: the NHSD-End-User-Organisation header (Base64 JSON Organization with an ODS code) is required')]);
+  if (!caller.organisation)
+    throw new UnauthorizedError('Caller unknown', [
+      issue(
+        'login',
+        'Say who is calling: the NHSD-End-User-Organisation header (Base64 JSON Organization with an ODS code) is required',
+      ),
+    ]);
   return caller.organisation;
 }
 
@@ -40,6 +62,10 @@ export function requireOps(caller: Caller): void {
 
 /** Encodes an organisation for the NHSD-End-User-Organisation header (used by clients, samples and tests). */
 export function endUserOrganisationHeader(odsCode: string, name?: string): string {
-  const organisation: Organization = { resourceType: 'Organization', identifier: [{ system: SYSTEMS.odsOrganisation, value: odsCode }], ...(name ? { name } : {}) };
+  const organisation: Organization = {
+    resourceType: 'Organization',
+    identifier: [{ system: SYSTEMS.odsOrganisation, value: odsCode }],
+    ...(name ? { name } : {}),
+  };
   return Buffer.from(JSON.stringify(organisation)).toString('base64');
 }

@@ -5,9 +5,26 @@
 
 /** FHIR issue-type codes the hub uses (http://hl7.org/fhir/issue-type). */
 export type IssueCode =
-  | 'required' | 'invalid' | 'value' | 'structure' | 'invariant' | 'not-supported' | 'code-invalid'
-  | 'duplicate' | 'not-found' | 'forbidden' | 'security' | 'too-long' | 'processing' | 'transient' | 'exception'
-  | 'business-rule' | 'conflict' | 'login' | 'throttled' | 'timeout';
+  | 'required'
+  | 'invalid'
+  | 'value'
+  | 'structure'
+  | 'invariant'
+  | 'not-supported'
+  | 'code-invalid'
+  | 'duplicate'
+  | 'not-found'
+  | 'forbidden'
+  | 'security'
+  | 'too-long'
+  | 'processing'
+  | 'transient'
+  | 'exception'
+  | 'business-rule'
+  | 'conflict'
+  | 'login'
+  | 'throttled'
+  | 'timeout';
 
 export interface Issue {
   severity: 'fatal' | 'error' | 'warning' | 'information';
@@ -89,7 +106,6 @@ export class ConflictError extends HubError {
   readonly status = 409;
   readonly barsCode = 'REC_CONFLICT';
 }
-
 
 /** Builds the issue list for a single problem at one location. */
 export function issue(code: IssueCode, diagnostics: string, expression?: string): Issue {

@@ -5,7 +5,10 @@ import type { CompiledNetwork } from './routing/resolve.js';
 
 /** Ports: what the domain core needs from the outside. DynamoDB, SQS and fhir-kit-client adapters live in functions/lib. */
 
-export interface Page<T> { items: T[]; cursor?: string }
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
 
 export interface MessageChange {
   /** Only when the current status is one of these. */
@@ -34,7 +37,12 @@ export interface MessageStore {
   /** Applies a change atomically; undefined when its conditions do not hold (someone else got there first). */
   update(messageId: string, change: MessageChange): Promise<MessageRecord | undefined>;
   listBySender(organisation: string, limit: number, cursor?: string): Promise<Page<MessageRecord>>;
-  listByStatus(status: MessageStatus, limit: number, cursor?: string, updatedBefore?: Date): Promise<Page<MessageRecord>>;
+  listByStatus(
+    status: MessageStatus,
+    limit: number,
+    cursor?: string,
+    updatedBefore?: Date,
+  ): Promise<Page<MessageRecord>>;
   listMailbox(organisation: string, limit: number, cursor?: string): Promise<Page<MessageRecord>>;
   /** The messages of one case (X-Correlation-Id), oldest first. */
   listByCorrelation(correlationId: string, limit: number): Promise<Page<MessageRecord>>;
@@ -52,7 +60,10 @@ export interface PushRequest {
   timeoutMs: number;
 }
 /** status: the receiver's HTTP status; undefined when it did not answer. */
-export interface PushResult { status?: number; detail: string }
+export interface PushResult {
+  status?: number;
+  detail: string;
+}
 
 export interface Transport {
   push(request: PushRequest): Promise<PushResult>;
@@ -66,5 +77,7 @@ export interface Directory {
   listNetworks(): Promise<NetworkDefinition[]>;
 }
 
-export interface Clock { now(): Date }
+export interface Clock {
+  now(): Date;
+}
 export const systemClock: Clock = { now: () => new Date() };

@@ -21,19 +21,38 @@ export class PcnReferralHubStack extends Stack {
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, props);
-    const key = new kms.Key(this, 'DataKey', { enableKeyRotation: true, description: 'PCN Referral Hub: tables, queues, logs, alarms' });
+    const key = new kms.Key(this, 'DataKey', {
+      enableKeyRotation: true,
+      description: 'PCN Referral Hub: tables, queues, logs, alarms',
+    });
     // CloudWatch Logs encrypts the log groups and CloudWatch alarms publish to the encrypted topic with this key.
     key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`));
     key.grantEncryptDecrypt(new iam.ServicePrincipal('cloudwatch.amazonaws.com'));
     const tables = new HubTables(this, 'Tables', { key });
     const queues = new HubQueues(this, 'Queues', { key });
     this.api = new HubApi(this, 'Api', { key });
-    const { functions } = new HubFunctions(this, 'Functions', { tables, queues, key, hubOdsCode: props.hubOdsCode, opsOrganisations: props.opsOrganisations, hubBaseUrl: this.api.url });
+    const { functions } = new HubFunctions(this, 'Functions', {
+      tables,
+      queues,
+      key,
+      hubOdsCode: props.hubOdsCode,
+      opsOrganisations: props.opsOrganisations,
+      hubBaseUrl: this.api.url,
+    });
     this.api.addRoutes(functions);
     const monitoring = new HubMonitoring(this, 'Monitoring', { key, queues, functions, api: this.api });
-    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'FHIR base URL (routes need SigV4-signed requests)' });
-    new CfnOutput(this, 'DirectoryTableName', { value: tables.directory.tableName, description: 'npm run network -- load --table <this>' });
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.url,
+      description: 'FHIR base URL (routes need SigV4-signed requests)',
+    });
+    new CfnOutput(this, 'DirectoryTableName', {
+      value: tables.directory.tableName,
+      description: 'npm run network -- load --table <this>',
+    });
     new CfnOutput(this, 'MessagesTableName', { value: tables.messages.tableName });
-    new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.alarmTopic.topicArn, description: 'Subscribe ops to the hub\'s alarms' });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: monitoring.alarmTopic.topicArn,
+      description: "Subscribe ops to the hub's alarms",
+    });
   }
 }

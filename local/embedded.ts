@@ -1,13 +1,21 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DynamoDBClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
-import { DELIVERY_QUEUE, type TableDefinition, TABLES } from '../functions/lib/resources.js';
+import { DELIVERY_QUEUE, TABLES, type TableDefinition } from '../functions/lib/resources.js';
 
 /** Credentials and region the embedded services accept (they check neither). */
-export const LOCAL_AWS = { region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } as const;
+export const LOCAL_AWS = {
+  region: 'eu-west-2',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+} as const;
 
 export interface EmbeddedServices {
   dynamoEndpoint: string;
@@ -21,7 +29,11 @@ export interface EmbeddedServices {
 /** The CreateTable request for a table definition: the same keys and indexes the CDK stack deploys. */
 export function createTableInput(definition: TableDefinition, tableName: string): CreateTableCommandInput {
   const attributes = new Map<string, 'S' | 'N'>();
-  for (const key of [definition.partitionKey, definition.sortKey, ...definition.indexes.flatMap((i) => [i.partitionKey, i.sortKey])]) {
+  for (const key of [
+    definition.partitionKey,
+    definition.sortKey,
+    ...definition.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ]) {
     if (key) attributes.set(key.name, key.type);
   }
   return {
@@ -32,16 +44,18 @@ export function createTableInput(definition: TableDefinition, tableName: string)
       { AttributeName: definition.partitionKey.name, KeyType: 'HASH' },
       ...(definition.sortKey ? [{ AttributeName: definition.sortKey.name, KeyType: 'RANGE' as const }] : []),
     ],
-    ...(definition.indexes.length > 0 ? {
-      GlobalSecondaryIndexes: definition.indexes.map((index) => ({
-        IndexName: index.name,
-        KeySchema: [
-          { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
-          ...(index.sortKey ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' as const }] : []),
-        ],
-        Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: index.projectedAttributes },
-      })),
-    } : {}),
+    ...(definition.indexes.length > 0
+      ? {
+          GlobalSecondaryIndexes: definition.indexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: [
+              { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
+              ...(index.sortKey ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' as const }] : []),
+            ],
+            Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: index.projectedAttributes },
+          })),
+        }
+      : {}),
   };
 }
 
@@ -51,8 +65,15 @@ export function createTableInput(definition: TableDefinition, tableName: string)
  * queues are in memory (fauxqs 1.x), which is why pending messages are re-enqueued from DynamoDB at start.
  */
 export async function startEmbeddedServices(options: { dataDir?: string } = {}): Promise<EmbeddedServices> {
-  const dynamoServer: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.dataDir ? { path: options.dataDir } : {}) });
-  await new Promise<void>((resolve, reject) => dynamoServer.listen(0, '127.0.0.1', () => resolve()).once('error', reject));
+  const dynamoServer: Server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.dataDir ? { path: options.dataDir } : {}),
+  });
+  await new Promise<void>((resolve, reject) =>
+    dynamoServer.listen(0, '127.0.0.1', () => resolve()).once('error', reject),
+  );
   const dynamoEndpoint = `http://127.0.0.1:${(dynamoServer.address() as AddressInfo).port}`;
   const fauxqs = await startFauxqs({ port: 0, logger: false });
   const sqsEndpoint = `http://127.0.0.1:${fauxqs.port}`;
@@ -71,20 +92,32 @@ export async function startEmbeddedServices(options: { dataDir?: string } = {}):
   dynamo.destroy();
 
   const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: sqsEndpoint, useQueueUrlAsEndpoint: false });
-  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: 'pcn-hub-delivery-dlq', Attributes: { MessageRetentionPeriod: String(DELIVERY_QUEUE.deadLetterRetentionSeconds) } }));
-  const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl!, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-  const delivery = await sqs.send(new CreateQueueCommand({
-    QueueName: 'pcn-hub-delivery',
-    Attributes: {
-      VisibilityTimeout: String(DELIVERY_QUEUE.visibilityTimeoutSeconds),
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: DELIVERY_QUEUE.maxReceiveCount }),
-    },
-  }));
+  const dlq = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: 'pcn-hub-delivery-dlq',
+      Attributes: { MessageRetentionPeriod: String(DELIVERY_QUEUE.deadLetterRetentionSeconds) },
+    }),
+  );
+  const dlqArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl!, AttributeNames: ['QueueArn'] }))
+  ).Attributes!.QueueArn!;
+  const delivery = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: 'pcn-hub-delivery',
+      Attributes: {
+        VisibilityTimeout: String(DELIVERY_QUEUE.visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: DELIVERY_QUEUE.maxReceiveCount }),
+      },
+    }),
+  );
   sqs.destroy();
 
   return {
-    dynamoEndpoint, sqsEndpoint, tableNames,
-    deliveryQueueUrl: delivery.QueueUrl!, deadLetterQueueUrl: dlq.QueueUrl!,
+    dynamoEndpoint,
+    sqsEndpoint,
+    tableNames,
+    deliveryQueueUrl: delivery.QueueUrl!,
+    deadLetterQueueUrl: dlq.QueueUrl!,
     async stop() {
       await fauxqs.stop();
       await new Promise<void>((resolve) => {

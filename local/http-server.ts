@@ -5,12 +5,20 @@ import { FHIR_JSON } from '../core/fhir/systems.js';
 import { FUNCTIONS, type HandlerName, ROUTES } from '../functions/lib/resources.js';
 import { httpApiEvent, lambdaContext } from './lambda-events.js';
 
-export type HttpLambda = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+export type HttpLambda = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** API Gateway's own payload limit; the handlers enforce the hub's smaller one with a FHIR answer. */
 const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-interface CompiledRoute { method: string; segments: string[]; routeKey: string; handler: HandlerName }
+interface CompiledRoute {
+  method: string;
+  segments: string[];
+  routeKey: string;
+  handler: HandlerName;
+}
 
 const compiledRoutes: CompiledRoute[] = ROUTES.map((route) => {
   const [method, path] = route.routeKey.split(' ') as [string, string];
@@ -18,7 +26,10 @@ const compiledRoutes: CompiledRoute[] = ROUTES.map((route) => {
 });
 
 /** Matches a request to a route key the way API Gateway does: literal segments exact, {name} one segment. */
-export function matchRoute(method: string, path: string): { route: CompiledRoute; pathParameters: Record<string, string> } | 'method-not-allowed' | undefined {
+export function matchRoute(
+  method: string,
+  path: string,
+): { route: CompiledRoute; pathParameters: Record<string, string> } | 'method-not-allowed' | undefined {
   const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
   let pathMatched = false;
   for (const route of compiledRoutes) {
@@ -42,11 +53,20 @@ export function matchRoute(method: string, path: string): { route: CompiledRoute
  * The local stand-in for API Gateway: turns each HTTP request into the HTTP API v2 event for its route and calls
  * the same Lambda handler the stack deploys.
  */
-export function startHttpServer(handlers: Record<HandlerName, HttpLambda | undefined>, port: number, host = '127.0.0.1'): Promise<Server> {
+export function startHttpServer(
+  handlers: Record<HandlerName, HttpLambda | undefined>,
+  port: number,
+  host = '127.0.0.1',
+): Promise<Server> {
   const server = createServer((req, res) => {
     handle(req, res, handlers).catch((error: Error) => {
       console.error('local HTTP adapter failed', error.message);
-      send(res, 500, { 'content-type': FHIR_JSON }, JSON.stringify(statusAnswer(500, 'exception', 'The local hub failed').outcome));
+      send(
+        res,
+        500,
+        { 'content-type': FHIR_JSON },
+        JSON.stringify(statusAnswer(500, 'exception', 'The local hub failed').outcome),
+      );
     });
   });
   return new Promise((resolve, reject) => {
@@ -55,30 +75,51 @@ export function startHttpServer(handlers: Record<HandlerName, HttpLambda | undef
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, handlers: Record<HandlerName, HttpLambda | undefined>): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handlers: Record<HandlerName, HttpLambda | undefined>,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const matched = matchRoute(req.method ?? 'GET', url.pathname);
   if (matched === undefined || matched === 'method-not-allowed') {
     const status = matched === undefined ? 404 : 405;
-    const answer = statusAnswer(status, 'not-supported', `${req.method} ${url.pathname} is not an operation of this hub`);
+    const answer = statusAnswer(
+      status,
+      'not-supported',
+      `${req.method} ${url.pathname} is not an operation of this hub`,
+    );
     req.resume();
     return send(res, status, { 'content-type': FHIR_JSON }, JSON.stringify(answer.outcome));
   }
   const body = await readBody(req);
   if (body === 'too-large') {
-    return send(res, 413, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Request Entity Too Large' }));
+    return send(
+      res,
+      413,
+      { 'content-type': 'application/json' },
+      JSON.stringify({ message: 'Request Entity Too Large' }),
+    );
   }
   const handler = handlers[matched.route.handler]!;
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  for (const [name, value] of Object.entries(req.headers))
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   const event = httpApiEvent({
-    method: req.method ?? 'GET', rawPath: url.pathname, rawQueryString: url.search.slice(1), headers, body,
-    routeKey: matched.route.routeKey, pathParameters: matched.pathParameters, sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+    method: req.method ?? 'GET',
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    body,
+    routeKey: matched.route.routeKey,
+    pathParameters: matched.pathParameters,
+    sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
   });
   const fn = FUNCTIONS[matched.route.handler];
   const result = await handler(event, lambdaContext(matched.route.handler, fn.timeoutSeconds));
   const responseHeaders = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]));
-  const responseBody = result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
+  const responseBody =
+    result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
   send(res, result.statusCode ?? 200, responseHeaders, responseBody);
 }
 
@@ -92,7 +133,9 @@ function readBody(req: IncomingMessage): Promise<string | undefined | 'too-large
       if (size > API_GATEWAY_MAX_BODY_BYTES) tooLarge = true;
       else chunks.push(chunk);
     });
-    req.on('end', () => resolve(tooLarge ? 'too-large' : size === 0 ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () =>
+      resolve(tooLarge ? 'too-large' : size === 0 ? undefined : Buffer.concat(chunks).toString('utf8')),
+    );
     req.on('error', reject);
   });
 }

@@ -2,17 +2,25 @@ import { rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { NetworkDefinition } from '../core/routing/network.js';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PENDING } from '../core/lifecycle/message-record.js';
+import type { NetworkDefinition } from '../core/routing/network.js';
 import { requeue } from '../core/services/sweep.js';
-import type { DynamoMessageStore } from '../functions/lib/dynamo-message-store.js';
 import { loadNetworks } from '../functions/lib/dynamo-directory.js';
-import { DEAD_LETTER_ENV, DELIVERY_QUEUE, DIRECTORY_TABLE, ENV, FUNCTIONS, type HandlerName, SWEEP_INTERVAL_MINUTES } from '../functions/lib/resources.js';
-import { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from './identities.js';
+import type { DynamoMessageStore } from '../functions/lib/dynamo-message-store.js';
+import {
+  DEAD_LETTER_ENV,
+  DELIVERY_QUEUE,
+  DIRECTORY_TABLE,
+  ENV,
+  FUNCTIONS,
+  type HandlerName,
+  SWEEP_INTERVAL_MINUTES,
+} from '../functions/lib/resources.js';
 import { type EmbeddedServices, LOCAL_AWS, startEmbeddedServices } from './embedded.js';
 import { type HttpLambda, startHttpServer } from './http-server.js';
+import { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from './identities.js';
 import { lambdaContext } from './lambda-events.js';
 import { networkFiles, readNetworkDefinitions, SAMPLE_NETWORKS_DIR, withReceiversAt } from './network-files.js';
 import { type SimulatedReceivers, startSimulatedReceivers } from './simulated-receivers.js';
@@ -62,7 +70,10 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   const httpHandlers = {} as Record<HandlerName, HttpLambda | undefined>;
   const server: Server = await startHttpServer(httpHandlers, options.port);
   const baseUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
-  const receivers = options.receiversPort === false ? undefined : await startSimulatedReceivers({ port: options.receiversPort ?? 0, hubBaseUrl: () => baseUrl });
+  const receivers =
+    options.receiversPort === false
+      ? undefined
+      : await startSimulatedReceivers({ port: options.receiversPort ?? 0, hubBaseUrl: () => baseUrl });
 
   Object.assign(process.env, {
     AWS_REGION: LOCAL_AWS.region,
@@ -85,15 +96,29 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
 
   const definitions = options.networks ?? readNetworkDefinitions(networkFiles([SAMPLE_NETWORKS_DIR]));
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint }));
-  await loadNetworks(db, services.tableNames[DIRECTORY_TABLE.envVar]!, receivers ? withReceiversAt(definitions, receivers.origin) : definitions);
+  await loadNetworks(
+    db,
+    services.tableNames[DIRECTORY_TABLE.envVar]!,
+    receivers ? withReceiversAt(definitions, receivers.origin) : definitions,
+  );
   db.destroy();
 
   const [ingest, directory, mailbox, messages, deliver, deadLetter, sweep, hub] = await Promise.all([
-    import('../functions/ingest/handler.js'), import('../functions/directory/handler.js'), import('../functions/mailbox/handler.js'),
-    import('../functions/messages/handler.js'), import('../functions/deliver/handler.js'), import('../functions/dead-letter/handler.js'),
-    import('../functions/sweep/handler.js'), import('../functions/lib/hub.js'),
+    import('../functions/ingest/handler.js'),
+    import('../functions/directory/handler.js'),
+    import('../functions/mailbox/handler.js'),
+    import('../functions/messages/handler.js'),
+    import('../functions/deliver/handler.js'),
+    import('../functions/dead-letter/handler.js'),
+    import('../functions/sweep/handler.js'),
+    import('../functions/lib/hub.js'),
   ]);
-  Object.assign(httpHandlers, { ingest: ingest.handler, directory: directory.handler, mailbox: mailbox.handler, messages: messages.handler });
+  Object.assign(httpHandlers, {
+    ingest: ingest.handler,
+    directory: directory.handler,
+    mailbox: mailbox.handler,
+    messages: messages.handler,
+  });
 
   const { deps } = hub.hubFromEnvironment();
   // The local queue is in memory: whatever the hub still owed a delivery when it stopped is enqueued again
@@ -102,17 +127,35 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: services.sqsEndpoint, useQueueUrlAsEndpoint: false });
   const report = (name: string) => (error: Error) => console.error(`local ${name} poller: ${error.message}`);
   const pollers: Poller[] = [
-    startPoller(sqs, services.deliveryQueueUrl, deliver.handler as unknown as SqsLambda, 'deliver', FUNCTIONS.deliver.timeoutSeconds, report('delivery')),
-    startPoller(sqs, services.deadLetterQueueUrl, deadLetter.handler as unknown as SqsLambda, 'deadLetter', FUNCTIONS.deadLetter.timeoutSeconds, report('dead-letter')),
+    startPoller(
+      sqs,
+      services.deliveryQueueUrl,
+      deliver.handler as unknown as SqsLambda,
+      'deliver',
+      FUNCTIONS.deliver.timeoutSeconds,
+      report('delivery'),
+    ),
+    startPoller(
+      sqs,
+      services.deadLetterQueueUrl,
+      deadLetter.handler as unknown as SqsLambda,
+      'deadLetter',
+      FUNCTIONS.deadLetter.timeoutSeconds,
+      report('dead-letter'),
+    ),
   ];
   const sweepTimer = setInterval(() => {
-    void (sweep.handler as unknown as (e: unknown, c: unknown) => Promise<unknown>)({}, lambdaContext('sweep', FUNCTIONS.sweep.timeoutSeconds))
-      .catch((error: Error) => console.error(`local sweep: ${error.message}`));
+    void (sweep.handler as unknown as (e: unknown, c: unknown) => Promise<unknown>)(
+      {},
+      lambdaContext('sweep', FUNCTIONS.sweep.timeoutSeconds),
+    ).catch((error: Error) => console.error(`local sweep: ${error.message}`));
   }, SWEEP_INTERVAL_MINUTES * 60_000);
   sweepTimer.unref();
 
   return {
-    baseUrl, services, receivers,
+    baseUrl,
+    services,
+    receivers,
     async stop() {
       clearInterval(sweepTimer);
       await Promise.all(pollers.map((p) => p.stop()));

@@ -1,16 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2, Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Message } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2, Context, SQSEvent, SQSRecord } from 'aws-lambda';
 
 /** A Lambda context for in-process invocations (Powertools reads its names; the deadline is the function's timeout). */
 export function lambdaContext(functionName: string, timeoutSeconds: number): Context {
   const deadline = Date.now() + timeoutSeconds * 1000;
   return {
-    callbackWaitsForEmptyEventLoop: false, functionName, functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:eu-west-2:000000000000:function:${functionName}`, memoryLimitInMB: '512',
-    awsRequestId: randomUUID(), logGroupName: `/aws/lambda/${functionName}`, logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:eu-west-2:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined, fail: () => undefined, succeed: () => undefined,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
   };
 }
 
@@ -39,9 +46,22 @@ export function httpApiEvent(parts: HttpRequestParts): APIGatewayProxyEventV2 {
     ...(Object.keys(queryStringParameters).length ? { queryStringParameters } : {}),
     ...(Object.keys(parts.pathParameters).length ? { pathParameters: parts.pathParameters } : {}),
     requestContext: {
-      accountId: '000000000000', apiId: 'local', domainName: parts.headers.host ?? 'localhost', domainPrefix: 'local',
-      http: { method: parts.method, path: parts.rawPath, protocol: 'HTTP/1.1', sourceIp: parts.sourceIp, userAgent: parts.headers['user-agent'] ?? '' },
-      requestId: randomUUID(), routeKey: parts.routeKey, stage: '$default', time: now.toUTCString(), timeEpoch: now.getTime(),
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: parts.headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: {
+        method: parts.method,
+        path: parts.rawPath,
+        protocol: 'HTTP/1.1',
+        sourceIp: parts.sourceIp,
+        userAgent: parts.headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey: parts.routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
     },
     ...(parts.body !== undefined ? { body: parts.body } : {}),
     isBase64Encoded: false,
@@ -51,13 +71,23 @@ export function httpApiEvent(parts: HttpRequestParts): APIGatewayProxyEventV2 {
 /** The SQS event the Lambda event source mapping would deliver for received messages. */
 export function sqsEvent(messages: Message[], queueArn: string): SQSEvent {
   return {
-    Records: messages.map((m): SQSRecord => ({
-      messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body ?? '',
-      attributes: {
-        ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1', SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
-        SenderId: 'local', ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-      },
-      messageAttributes: {}, md5OfBody: m.MD5OfBody ?? '', eventSource: 'aws:sqs', eventSourceARN: queueArn, awsRegion: 'eu-west-2',
-    })),
+    Records: messages.map(
+      (m): SQSRecord => ({
+        messageId: m.MessageId!,
+        receiptHandle: m.ReceiptHandle!,
+        body: m.Body ?? '',
+        attributes: {
+          ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
+          SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
+          SenderId: 'local',
+          ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+        },
+        messageAttributes: {},
+        md5OfBody: m.MD5OfBody ?? '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: queueArn,
+        awsRegion: 'eu-west-2',
+      }),
+    ),
   };
 }

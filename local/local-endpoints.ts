@@ -2,7 +2,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Where a running `npm start` hub's embedded services listen, so the network CLI can load into it. */
-export interface LocalEndpoints { dynamoEndpoint: string; directoryTable: string; baseUrl: string; receiversOrigin?: string }
+export interface LocalEndpoints {
+  dynamoEndpoint: string;
+  directoryTable: string;
+  baseUrl: string;
+  receiversOrigin?: string;
+}
 
 const FILE = 'local-endpoints.json';
 

@@ -18,7 +18,13 @@ export interface PatientDetails {
 }
 
 /** An invented patient of Hilltops Medical Centre (9000000009 is a valid test-range NHS number). */
-export const SAMPLE_PATIENT: PatientDetails = { nhsNumber: '9000000009', family: 'Example', given: 'Alex', birthDate: '1956-03-14', postcode: 'MK4 2AB' };
+export const SAMPLE_PATIENT: PatientDetails = {
+  nhsNumber: '9000000009',
+  family: 'Example',
+  given: 'Alex',
+  birthDate: '1956-03-14',
+  postcode: 'MK4 2AB',
+};
 
 export interface ReferralOptions {
   senderOds?: string;
@@ -40,7 +46,11 @@ export interface ReferralOptions {
 const full = (resource: FhirResource) => ({ fullUrl: `urn:uuid:${randomUUID()}`, resource });
 
 export function organization(odsCode: string, name?: string): Organization {
-  return { resourceType: 'Organization', identifier: [{ system: SYSTEMS.odsOrganisation, value: odsCode }], ...(name ? { name } : {}) };
+  return {
+    resourceType: 'Organization',
+    identifier: [{ system: SYSTEMS.odsOrganisation, value: odsCode }],
+    ...(name ? { name } : {}),
+  };
 }
 
 export function patientResource(p: PatientDetails, gpReference?: string): Patient {
@@ -60,7 +70,13 @@ export function referralMessage(options: ReferralOptions = {}): MessageBundle {
   const sender = full(organization(senderOds, options.senderName ?? 'Hilltops Medical Centre'));
   const gp = options.patient?.registeredPractice ? full(organization(options.patient.registeredPractice)) : undefined;
   const patient = full(patientResource(options.patient ?? SAMPLE_PATIENT, gp?.fullUrl));
-  const location = options.careHome ? full({ resourceType: 'Location', identifier: [{ system: SYSTEMS.odsSite, value: options.careHome }], name: 'Care home' } satisfies Location) : undefined;
+  const location = options.careHome
+    ? full({
+        resourceType: 'Location',
+        identifier: [{ system: SYSTEMS.odsSite, value: options.careHome }],
+        name: 'Care home',
+      } satisfies Location)
+    : undefined;
   const category = options.category ?? 'social-prescribing';
   const serviceRequest = full({
     resourceType: 'ServiceRequest',
@@ -68,7 +84,17 @@ export function referralMessage(options: ReferralOptions = {}): MessageBundle {
     status: options.status ?? 'active',
     intent: 'plan',
     category: options.snomedCode
-      ? [{ coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/message-category-servicerequest', code: 'referral', display: 'Referral' }] }]
+      ? [
+          {
+            coding: [
+              {
+                system: 'https://fhir.nhs.uk/CodeSystem/message-category-servicerequest',
+                code: 'referral',
+                display: 'Referral',
+              },
+            ],
+          },
+        ]
       : [{ coding: [{ system: SYSTEMS.hubServiceCategory, code: category }] }],
     ...(options.snomedCode ? { code: { coding: [{ system: SYSTEMS.snomed, code: options.snomedCode }] } } : {}),
     priority: options.priority ?? 'routine',
@@ -82,7 +108,11 @@ export function referralMessage(options: ReferralOptions = {}): MessageBundle {
     eventCoding: { system: SYSTEMS.barsMessageEvents, code: 'servicerequest-request' },
     ...(options.destinationEndpoint ? { destination: [{ endpoint: options.destinationEndpoint }] } : {}),
     sender: { reference: sender.fullUrl },
-    source: { name: options.senderName ?? 'Hilltops Medical Centre', software: 'Sample practice system', endpoint: options.sourceEndpoint ?? `${SYSTEMS.odsOrganisation}|${senderOds}` },
+    source: {
+      name: options.senderName ?? 'Hilltops Medical Centre',
+      software: 'Sample practice system',
+      endpoint: options.sourceEndpoint ?? `${SYSTEMS.odsOrganisation}|${senderOds}`,
+    },
     reason: { coding: [{ system: SYSTEMS.barsMessageReason, code: options.reason ?? 'new' }] },
     focus: [{ reference: serviceRequest.fullUrl }],
     definition: 'https://pcn-referral-hub.example.org/fhir/MessageDefinition/servicerequest-request',
@@ -103,12 +133,20 @@ export function careHomeTaskMessage(options: TaskOptions = {}): MessageBundle {
   const senderOds = options.senderOds ?? 'Z9W003';
   const sender = full(organization(senderOds));
   const patient = full(patientResource(options.patient ?? SAMPLE_PATIENT));
-  const location = full({ resourceType: 'Location', identifier: [{ system: SYSTEMS.odsSite, value: options.careHome ?? 'Z9WC01' }], name: 'Care home' } satisfies Location);
+  const location = full({
+    resourceType: 'Location',
+    identifier: [{ system: SYSTEMS.odsSite, value: options.careHome ?? 'Z9WC01' }],
+    name: 'Care home',
+  } satisfies Location);
   const task = full({
     resourceType: 'Task',
     identifier: [{ system: SYSTEMS.sampleTaskId, value: randomUUID() }],
-    status: 'requested', intent: 'order',
-    code: { coding: [{ system: SYSTEMS.hubServiceCategory, code: options.category ?? 'enhanced-health-in-care-homes' }], text: 'Holistic assessment after admission' },
+    status: 'requested',
+    intent: 'order',
+    code: {
+      coding: [{ system: SYSTEMS.hubServiceCategory, code: options.category ?? 'enhanced-health-in-care-homes' }],
+      text: 'Holistic assessment after admission',
+    },
     for: { reference: patient.fullUrl },
     authoredOn: new Date().toISOString(),
     requester: { reference: sender.fullUrl },
@@ -141,13 +179,17 @@ export function responseMessage(options: ResponseOptions): MessageBundle {
   const task = full({
     resourceType: 'Task',
     identifier: [{ system: SYSTEMS.sampleTaskId, value: randomUUID() }],
-    status: options.taskStatus ?? 'accepted', intent: 'order',
+    status: options.taskStatus ?? 'accepted',
+    intent: 'order',
     ...(options.reason ? { statusReason: { text: options.reason } } : {}),
   } satisfies Task);
   const event = options.event ?? 'servicerequest-response';
   const header = full({
     resourceType: 'MessageHeader',
-    eventCoding: event === 'task-update' ? { system: SYSTEMS.hubMessageEvents, code: event } : { system: SYSTEMS.barsMessageEvents, code: event },
+    eventCoding:
+      event === 'task-update'
+        ? { system: SYSTEMS.hubMessageEvents, code: event }
+        : { system: SYSTEMS.barsMessageEvents, code: event },
     sender: { reference: sender.fullUrl },
     source: { endpoint: options.sourceEndpoint ?? `${SYSTEMS.odsOrganisation}|${options.receiverOds}` },
     response: { identifier: options.originalMessageId, code: options.code ?? 'ok' },
@@ -157,5 +199,11 @@ export function responseMessage(options: ResponseOptions): MessageBundle {
 }
 
 function bundleOf(entries: { fullUrl: string; resource: FhirResource }[]): MessageBundle {
-  return { resourceType: 'Bundle', id: randomUUID(), type: 'message', timestamp: new Date().toISOString(), entry: entries };
+  return {
+    resourceType: 'Bundle',
+    id: randomUUID(),
+    type: 'message',
+    timestamp: new Date().toISOString(),
+    entry: entries,
+  };
 }

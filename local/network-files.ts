@@ -12,14 +12,24 @@ export const SAMPLE_RECEIVERS_ORIGIN = 'http://localhost:4010';
 export const categoryCodes = HUB_CATEGORIES.codes;
 
 export class InvalidNetworkError extends Error {
-  constructor(readonly file: string, readonly problems: DefinitionProblem[]) {
+  constructor(
+    readonly file: string,
+    readonly problems: DefinitionProblem[],
+  ) {
     super(`${file}: ${problems.length} problem(s)\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
   }
 }
 
 /** JSON files named on the command line, or every *.json in a named folder. */
 export function networkFiles(paths: string[]): string[] {
-  return paths.flatMap((p) => (statSync(p).isDirectory() ? readdirSync(p).filter((f) => f.endsWith('.json')).sort().map((f) => join(p, f)) : [p]));
+  return paths.flatMap((p) =>
+    statSync(p).isDirectory()
+      ? readdirSync(p)
+          .filter((f) => f.endsWith('.json'))
+          .sort()
+          .map((f) => join(p, f))
+      : [p],
+  );
 }
 
 /** Reads and validates definition files; throws InvalidNetworkError listing every problem of the first bad file. */
@@ -38,7 +48,8 @@ export function readNetworkDefinitions(files: string[]): NetworkDefinition[] {
   }
   const ids = new Set<string>();
   for (const d of definitions) {
-    if (ids.has(d.id)) throw new InvalidNetworkError(d.id, [{ path: '$.id', message: `network id '${d.id}' is defined twice` }]);
+    if (ids.has(d.id))
+      throw new InvalidNetworkError(d.id, [{ path: '$.id', message: `network id '${d.id}' is defined twice` }]);
     ids.add(d.id);
   }
   return definitions;
@@ -48,6 +59,10 @@ export function readNetworkDefinitions(files: string[]): NetworkDefinition[] {
 export function withReceiversAt(definitions: NetworkDefinition[], origin: string): NetworkDefinition[] {
   return definitions.map((d) => ({
     ...d,
-    endpoints: d.endpoints.map((e) => (e.address?.startsWith(SAMPLE_RECEIVERS_ORIGIN) ? { ...e, address: origin + e.address.slice(SAMPLE_RECEIVERS_ORIGIN.length) } : e)),
+    endpoints: d.endpoints.map((e) =>
+      e.address?.startsWith(SAMPLE_RECEIVERS_ORIGIN)
+        ? { ...e, address: origin + e.address.slice(SAMPLE_RECEIVERS_ORIGIN.length) }
+        : e,
+    ),
   }));
 }

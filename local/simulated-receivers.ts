@@ -14,7 +14,15 @@ export const FLAKY_FAILURES_PER_MESSAGE = 2;
 
 export type ReceiverBehaviour = 'community-nursing' | 'mental-health' | 'wellbeing-line' | 'practice';
 
-export interface ReceivedMessage { ods: string; behaviour: string; bundleId: string; requestId: string; correlationId: string; status: number; event: string }
+export interface ReceivedMessage {
+  ods: string;
+  behaviour: string;
+  bundleId: string;
+  requestId: string;
+  correlationId: string;
+  status: number;
+  event: string;
+}
 
 export interface SimulatedReceivers {
   origin: string;
@@ -31,7 +39,11 @@ export interface SimulatedReceivers {
  *  - wellbeing-line is down: always 503 (delivery fails; ops can replay it elsewhere);
  *  - practice accepts whatever the hub pushes back to a practice (responses, failure notices).
  */
-export async function startSimulatedReceivers(options: { port: number; hubBaseUrl: () => string; answer?: boolean }): Promise<SimulatedReceivers> {
+export async function startSimulatedReceivers(options: {
+  port: number;
+  hubBaseUrl: () => string;
+  answer?: boolean;
+}): Promise<SimulatedReceivers> {
   const received: ReceivedMessage[] = [];
   const attempts = new Map<string, number>();
   const down = new Set<string>();
@@ -40,7 +52,9 @@ export async function startSimulatedReceivers(options: { port: number; hubBaseUr
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const [ods = '', behaviour = '', operation] = new URL(req.url ?? '/', 'http://x').pathname.split('/').filter(Boolean);
+      const [ods = '', behaviour = '', operation] = new URL(req.url ?? '/', 'http://x').pathname
+        .split('/')
+        .filter(Boolean);
       let bundle: MessageBundle | undefined;
       try {
         bundle = JSON.parse(Buffer.concat(chunks).toString('utf8')) as MessageBundle;
@@ -59,8 +73,23 @@ export async function startSimulatedReceivers(options: { port: number; hubBaseUr
       else if (behaviour === 'mental-health' && seen <= FLAKY_FAILURES_PER_MESSAGE) status = 503;
       received.push({ ods, behaviour, bundleId: bundle?.id ?? '', requestId, correlationId, status, event });
       res.writeHead(status, { 'content-type': FHIR_JSON });
-      res.end(JSON.stringify(status === 200 ? bundle : { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: 'simulated receiver unavailable' }] }));
-      if (status === 200 && seen === 1 && (options.answer ?? true) && behaviour === 'community-nursing' && event === 'servicerequest-request') {
+      res.end(
+        JSON.stringify(
+          status === 200
+            ? bundle
+            : {
+                resourceType: 'OperationOutcome',
+                issue: [{ severity: 'error', code: 'transient', diagnostics: 'simulated receiver unavailable' }],
+              },
+        ),
+      );
+      if (
+        status === 200 &&
+        seen === 1 &&
+        (options.answer ?? true) &&
+        behaviour === 'community-nursing' &&
+        event === 'servicerequest-request'
+      ) {
         later(ANSWER_AFTER_MS, () => answer(ods, bundle!.id!, correlationId, 'accepted'));
         later(COMPLETE_AFTER_MS, () => answer(ods, bundle!.id!, correlationId, 'completed'));
       }
@@ -73,16 +102,28 @@ export async function startSimulatedReceivers(options: { port: number; hubBaseUr
     }, ms);
     timers.add(timer);
   };
-  const answer = async (ods: string, originalId: string, correlationId: string, taskStatus: 'accepted' | 'completed') => {
+  const answer = async (
+    ods: string,
+    originalId: string,
+    correlationId: string,
+    taskStatus: 'accepted' | 'completed',
+  ) => {
     const message = responseMessage({ receiverOds: ods, originalMessageId: originalId, taskStatus });
     const response = await fetch(`${options.hubBaseUrl()}/$process-message`, {
       method: 'POST',
-      headers: { 'content-type': FHIR_JSON, 'x-request-id': randomUUID(), 'x-correlation-id': correlationId, 'nhsd-end-user-organisation': endUserOrganisationHeader(ods) },
+      headers: {
+        'content-type': FHIR_JSON,
+        'x-request-id': randomUUID(),
+        'x-correlation-id': correlationId,
+        'nhsd-end-user-organisation': endUserOrganisationHeader(ods),
+      },
       body: JSON.stringify(message),
     });
     if (!response.ok) throw new Error(`hub answered ${response.status}: ${await response.text()}`);
   };
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve, reject) =>
+    server.once('error', reject).listen(options.port, '127.0.0.1', () => resolve()),
+  );
   return {
     origin: `http://localhost:${(server.address() as AddressInfo).port}`,
     received,

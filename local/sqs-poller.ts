@@ -1,8 +1,13 @@
-import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { lambdaContext, sqsEvent } from './lambda-events.js';
 
-export type SqsLambda = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
+export type SqsLambda = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
 /** Long-poll wait per receive; short, so a stop is quick. */
 const POLL_WAIT_SECONDS = 1;
@@ -11,26 +16,49 @@ const ERROR_PAUSE_MS = 250;
 /** Records per invocation, as the event source mapping's batch size. */
 const BATCH_SIZE = 10;
 
-export interface Poller { stop(): Promise<void> }
+export interface Poller {
+  stop(): Promise<void>;
+}
 
 /**
  * The local stand-in for the Lambda SQS event source mapping: receive a batch, invoke the handler with the SQS event,
  * delete the records it did not report in batchItemFailures. Failed records stay (with whatever visibility the
  * handler set) and the queue's redrive policy moves them to the DLQ after maxReceiveCount receives.
  */
-export function startPoller(sqs: SQSClient, queueUrl: string, handler: SqsLambda, functionName: string, timeoutSeconds: number, onError: (error: Error) => void): Poller {
+export function startPoller(
+  sqs: SQSClient,
+  queueUrl: string,
+  handler: SqsLambda,
+  functionName: string,
+  timeoutSeconds: number,
+  onError: (error: Error) => void,
+): Poller {
   let running = true;
   const loop = (async () => {
-    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn ?? queueUrl;
+    const arn =
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes
+        ?.QueueArn ?? queueUrl;
     while (running) {
       try {
-        const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: BATCH_SIZE, WaitTimeSeconds: POLL_WAIT_SECONDS, MessageSystemAttributeNames: ['All'] }));
+        const { Messages } = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: BATCH_SIZE,
+            WaitTimeSeconds: POLL_WAIT_SECONDS,
+            MessageSystemAttributeNames: ['All'],
+          }),
+        );
         if (!Messages?.length) continue;
         const response = await handler(sqsEvent(Messages, arn), lambdaContext(functionName, timeoutSeconds));
         const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
         const done = Messages.filter((m) => !failed.has(m.MessageId!));
         if (done.length > 0) {
-          await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+          await sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+            }),
+          );
         }
       } catch (error) {
         if (running) onError(error as Error);

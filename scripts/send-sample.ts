@@ -15,7 +15,13 @@ const FOLLOW_SECONDS = 20;
 /** How often to read its status meanwhile. */
 const POLL_MS = 500;
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { category: { type: 'string', default: 'social-prescribing' }, sender: { type: 'string', default: 'Z9W001' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    category: { type: 'string', default: 'social-prescribing' },
+    sender: { type: 'string', default: 'Z9W001' },
+  },
+});
 const base = (positionals[0] ?? `http://localhost:${process.env.PORT ?? 8080}`).replace(/\/$/, '');
 const sender = values.sender!;
 const bundle = referralMessage({ senderOds: sender, category: values.category! });
@@ -25,7 +31,13 @@ const correlationId = randomUUID();
 console.log(`POST ${base}/$process-message  (Bundle ${bundle.id}, ${values.category} from ${sender})`);
 const response = await fetch(`${base}/$process-message`, {
   method: 'POST',
-  headers: { 'content-type': FHIR_JSON, accept: FHIR_JSON, 'x-request-id': requestId, 'x-correlation-id': correlationId, 'nhsd-end-user-organisation': endUserOrganisationHeader(sender) },
+  headers: {
+    'content-type': FHIR_JSON,
+    accept: FHIR_JSON,
+    'x-request-id': requestId,
+    'x-correlation-id': correlationId,
+    'nhsd-end-user-organisation': endUserOrganisationHeader(sender),
+  },
   body: JSON.stringify(bundle),
 }).catch((error: Error) => {
   console.error(`Could not reach the hub at ${base}: ${error.message}. Is it running (npm start)?`);
@@ -43,7 +55,8 @@ for (let i = 0; i < (FOLLOW_SECONDS * 1000) / POLL_MS; i++) {
   await new Promise((r) => setTimeout(r, POLL_MS));
 }
 console.log(`\nStatus: ${record?.status}${record?.outcome ? `, receiver outcome: ${record.outcome}` : ''}`);
-for (const event of record?.timeline ?? []) console.log(`  ${event.at}  ${event.type}${event.detail ? `  ${event.detail}` : ''}`);
+for (const event of record?.timeline ?? [])
+  console.log(`  ${event.at}  ${event.type}${event.detail ? `  ${event.detail}` : ''}`);
 const receiver = record?.destination.organisation ?? '';
 if (record?.status === 'in-mailbox') {
   const header = endUserOrganisationHeader(receiver);

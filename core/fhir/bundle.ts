@@ -2,10 +2,14 @@ import type { Bundle, BundleEntry, FhirResource, Identifier, MessageHeader, Orga
 
 /** A message Bundle whose entries hold any R4 resource. */
 export type MessageBundle = Bundle<FhirResource>;
+
 import { canonicalSystem } from './systems.js';
 
 /** Finds the entry a reference points at inside a message Bundle: by fullUrl (urn:uuid:...) or Type/id. */
-export function resolveInBundle(bundle: MessageBundle, reference: string | undefined): BundleEntry<FhirResource> | undefined {
+export function resolveInBundle(
+  bundle: MessageBundle,
+  reference: string | undefined,
+): BundleEntry<FhirResource> | undefined {
   if (!reference) return undefined;
   const entries = bundle.entry ?? [];
   const byFullUrl = entries.find((e) => e.fullUrl === reference);
@@ -14,16 +18,20 @@ export function resolveInBundle(bundle: MessageBundle, reference: string | undef
   return entries.find((e) => e.resource?.resourceType === type && e.resource?.id === id);
 }
 
-export function resolveResource<T extends FhirResource>(bundle: MessageBundle, ref: Reference | undefined, type: T['resourceType']): T | undefined {
+export function resolveResource<T extends FhirResource>(
+  bundle: MessageBundle,
+  ref: Reference | undefined,
+  type: T['resourceType'],
+): T | undefined {
   const resource = resolveInBundle(bundle, ref?.reference)?.resource;
   return resource?.resourceType === type ? (resource as T) : undefined;
 }
 
-
 /** The organisation that sends a message: MessageHeader.sender, or the organization of its PractitionerRole. */
 export function senderOrganization(bundle: MessageBundle, header: MessageHeader): Organization | undefined {
   let sender = resolveInBundle(bundle, header.sender?.reference)?.resource;
-  if (sender?.resourceType === 'PractitionerRole') sender = resolveInBundle(bundle, sender.organization?.reference)?.resource;
+  if (sender?.resourceType === 'PractitionerRole')
+    sender = resolveInBundle(bundle, sender.organization?.reference)?.resource;
   return sender?.resourceType === 'Organization' ? sender : undefined;
 }
 
@@ -31,7 +39,6 @@ export function senderOrganization(bundle: MessageBundle, header: MessageHeader)
 export function identifierValue(identifiers: Identifier[] | undefined, system: string): string | undefined {
   return identifiers?.find((i) => canonicalSystem(i.system) === system)?.value;
 }
-
 
 /** Rewrites every identifier system spelled in a known non-canonical way (in place; the hub emits canonical systems). */
 export function canonicaliseIdentifierSystems(value: unknown): void {

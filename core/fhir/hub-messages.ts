@@ -15,7 +15,12 @@ export interface HubIdentity {
  * The servicerequest-response the hub itself sends a practice when delivery of its message finally fails
  * (response.code fatal-error), in the BaRS shape: MessageHeader, then an OperationOutcome saying why.
  */
-export function failureNotification(hub: HubIdentity, original: { messageId: string; event: string; senderOrganisation: string }, reason: string, at: Date): MessageBundle {
+export function failureNotification(
+  hub: HubIdentity,
+  original: { messageId: string; event: string; senderOrganisation: string },
+  reason: string,
+  at: Date,
+): MessageBundle {
   const headerUrl = `urn:uuid:${randomUUID()}`;
   const hubUrl = `urn:uuid:${randomUUID()}`;
   const receiverUrl = `urn:uuid:${randomUUID()}`;
@@ -23,18 +28,44 @@ export function failureNotification(hub: HubIdentity, original: { messageId: str
   const header: MessageHeader = {
     resourceType: 'MessageHeader',
     eventCoding: { system: SYSTEMS.barsMessageEvents, code: 'servicerequest-response' },
-    destination: [{ endpoint: `${SYSTEMS.odsOrganisation}|${original.senderOrganisation}`, receiver: { reference: receiverUrl } }],
+    destination: [
+      { endpoint: `${SYSTEMS.odsOrganisation}|${original.senderOrganisation}`, receiver: { reference: receiverUrl } },
+    ],
     sender: { reference: hubUrl },
     source: { name: hub.name, software: 'PCN Referral Hub', endpoint: hub.baseUrl },
     response: { identifier: original.messageId, code: 'fatal-error', details: { reference: outcomeUrl } },
   };
   const outcome: OperationOutcome = {
     resourceType: 'OperationOutcome',
-    issue: [{ severity: 'error', code: 'transient', details: { coding: [{ system: SYSTEMS.httpErrorCodes, code: 'REC_UNAVAILABLE', display: 'The receiver could not be reached' }] }, diagnostics: reason }],
+    issue: [
+      {
+        severity: 'error',
+        code: 'transient',
+        details: {
+          coding: [
+            { system: SYSTEMS.httpErrorCodes, code: 'REC_UNAVAILABLE', display: 'The receiver could not be reached' },
+          ],
+        },
+        diagnostics: reason,
+      },
+    ],
   };
-  const organisation = (ods: string, name?: string): Organization => ({ resourceType: 'Organization', identifier: [{ system: SYSTEMS.odsOrganisation, value: ods }], ...(name ? { name } : {}) });
+  const organisation = (ods: string, name?: string): Organization => ({
+    resourceType: 'Organization',
+    identifier: [{ system: SYSTEMS.odsOrganisation, value: ods }],
+    ...(name ? { name } : {}),
+  });
   const entries: [string, FhirResource][] = [
-    [headerUrl, header], [hubUrl, organisation(hub.odsCode, hub.name)], [receiverUrl, organisation(original.senderOrganisation)], [outcomeUrl, outcome],
+    [headerUrl, header],
+    [hubUrl, organisation(hub.odsCode, hub.name)],
+    [receiverUrl, organisation(original.senderOrganisation)],
+    [outcomeUrl, outcome],
   ];
-  return { resourceType: 'Bundle', id: randomUUID(), type: 'message', timestamp: at.toISOString(), entry: entries.map(([fullUrl, resource]) => ({ fullUrl, resource })) };
+  return {
+    resourceType: 'Bundle',
+    id: randomUUID(),
+    type: 'message',
+    timestamp: at.toISOString(),
+    entry: entries.map(([fullUrl, resource]) => ({ fullUrl, resource })),
+  };
 }

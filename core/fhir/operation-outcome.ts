@@ -4,10 +4,19 @@ import { SYSTEMS } from './systems.js';
 
 /** BaRS error code for a status when no typed error says otherwise. */
 const DEFAULT_CODES: Record<number, string> = {
-  400: 'SEND_BAD_REQUEST', 401: 'SEND_UNAUTHORIZED', 403: 'SEND_FORBIDDEN', 404: 'SEND_NOT_FOUND',
-  405: 'SEND_METHOD_NOT_ALLOWED', 406: 'SEND_NOT_ACCEPTABLE', 409: 'REC_CONFLICT', 413: 'SEND_BAD_REQUEST',
-  415: 'SEND_BAD_REQUEST', 422: 'SEND_UNPROCESSABLE_ENTITY', 429: 'SEND_TOO_MANY_REQUESTS',
-  500: 'REC_SERVER_ERROR', 503: 'REC_UNAVAILABLE',
+  400: 'SEND_BAD_REQUEST',
+  401: 'SEND_UNAUTHORIZED',
+  403: 'SEND_FORBIDDEN',
+  404: 'SEND_NOT_FOUND',
+  405: 'SEND_METHOD_NOT_ALLOWED',
+  406: 'SEND_NOT_ACCEPTABLE',
+  409: 'REC_CONFLICT',
+  413: 'SEND_BAD_REQUEST',
+  415: 'SEND_BAD_REQUEST',
+  422: 'SEND_UNPROCESSABLE_ENTITY',
+  429: 'SEND_TOO_MANY_REQUESTS',
+  500: 'REC_SERVER_ERROR',
+  503: 'REC_UNAVAILABLE',
 };
 
 const DISPLAYS: Record<string, string> = {
@@ -31,7 +40,9 @@ export function operationOutcome(barsCode: string, issues: Issue[]): OperationOu
     issue: issues.map((i) => ({
       severity: i.severity,
       code: i.code,
-      details: { coding: [{ system: SYSTEMS.httpErrorCodes, code: barsCode, display: DISPLAYS[barsCode] ?? barsCode }] },
+      details: {
+        coding: [{ system: SYSTEMS.httpErrorCodes, code: barsCode, display: DISPLAYS[barsCode] ?? barsCode }],
+      },
       diagnostics: i.diagnostics,
       ...(i.expression ? { expression: [i.expression] } : {}),
     })),
@@ -51,11 +62,18 @@ export function errorAnswer(error: unknown): ErrorAnswer {
   return {
     status: 500,
     outcome: operationOutcome('REC_SERVER_ERROR', [
-      { severity: 'error', code: 'exception', diagnostics: 'The hub could not process the request. It is safe to retry with the same X-Request-Id.' },
+      {
+        severity: 'error',
+        code: 'exception',
+        diagnostics: 'The hub could not process the request. It is safe to retry with the same X-Request-Id.',
+      },
     ]),
   };
 }
 
 export function statusAnswer(status: number, code: Issue['code'], diagnostics: string): ErrorAnswer {
-  return { status, outcome: operationOutcome(DEFAULT_CODES[status] ?? 'REC_SERVER_ERROR', [{ severity: 'error', code, diagnostics }]) };
+  return {
+    status,
+    outcome: operationOutcome(DEFAULT_CODES[status] ?? 'REC_SERVER_ERROR', [{ severity: 'error', code, diagnostics }]),
+  };
 }

@@ -11,7 +11,15 @@
  * The receiver's answer to a referral is kept apart from delivery: `outcome` (accepted, rejected, completed...).
  */
 
-export type MessageStatus = 'accepted' | 'queued' | 'delivering' | 'retrying' | 'delivered' | 'in-mailbox' | 'acknowledged' | 'failed';
+export type MessageStatus =
+  | 'accepted'
+  | 'queued'
+  | 'delivering'
+  | 'retrying'
+  | 'delivered'
+  | 'in-mailbox'
+  | 'acknowledged'
+  | 'failed';
 
 /** Statuses from which the delivery worker may (re)start an attempt. */
 export const DELIVERABLE: readonly MessageStatus[] = ['accepted', 'queued', 'retrying'];
@@ -21,11 +29,31 @@ export const PENDING: readonly MessageStatus[] = ['accepted', 'queued', 'deliver
 /** request: a practice's referral or task; response: a receiver's answer forwarded back; notification: the hub's own message to a sender (delivery failed). */
 export type MessageKind = 'request' | 'response' | 'notification';
 
-export type ReceiverOutcome = 'accepted' | 'rejected' | 'in-progress' | 'completed' | 'cancelled' | 'failed' | 'transient-error';
+export type ReceiverOutcome =
+  | 'accepted'
+  | 'rejected'
+  | 'in-progress'
+  | 'completed'
+  | 'cancelled'
+  | 'failed'
+  | 'transient-error';
 
 export type TimelineEventType =
-  | 'received' | 'validated' | 'routed' | 'queued' | 'delivery-attempt' | 'delivered' | 'in-mailbox' | 'fetched'
-  | 'acknowledged' | 'responded' | 'updated' | 'failed' | 'sender-notified' | 'replayed' | 'requeued';
+  | 'received'
+  | 'validated'
+  | 'routed'
+  | 'queued'
+  | 'delivery-attempt'
+  | 'delivered'
+  | 'in-mailbox'
+  | 'fetched'
+  | 'acknowledged'
+  | 'responded'
+  | 'updated'
+  | 'failed'
+  | 'sender-notified'
+  | 'replayed'
+  | 'requeued';
 
 export interface TimelineEvent {
   at: string;
@@ -73,6 +101,10 @@ export interface MessageRecord {
   timeline: TimelineEvent[];
 }
 
-export function timelineEvent(type: TimelineEventType, at: Date, extra: Omit<TimelineEvent, 'at' | 'type'> = {}): TimelineEvent {
+export function timelineEvent(
+  type: TimelineEventType,
+  at: Date,
+  extra: Omit<TimelineEvent, 'at' | 'type'> = {},
+): TimelineEvent {
   return { at: at.toISOString(), type, ...extra };
 }

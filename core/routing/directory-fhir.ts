@@ -10,8 +10,15 @@ export interface FhirDirectory {
 }
 
 const KIND_DISPLAY: Record<PartnerKind, string> = {
-  'gp-practice': 'GP practice', pcn: 'Primary Care Network', 'community-services': 'Community services', 'mental-health': 'Mental health',
-  'social-care': 'Social care', 'community-pharmacy': 'Community pharmacy', hospital: 'Hospital', 'voluntary-sector': 'Voluntary sector', 'care-home': 'Care home',
+  'gp-practice': 'GP practice',
+  pcn: 'Primary Care Network',
+  'community-services': 'Community services',
+  'mental-health': 'Mental health',
+  'social-care': 'Social care',
+  'community-pharmacy': 'Community pharmacy',
+  hospital: 'Hospital',
+  'voluntary-sector': 'Voluntary sector',
+  'care-home': 'Care home',
 };
 
 export function fhirDirectory(networks: NetworkDefinition[]): FhirDirectory {
@@ -19,32 +26,57 @@ export function fhirDirectory(networks: NetworkDefinition[]): FhirDirectory {
   const services: HealthcareService[] = [];
   const endpoints = new Map<string, Endpoint>();
   const org = (odsCode: string, name: string, kind: PartnerKind, partOf?: string): Organization => ({
-    resourceType: 'Organization', id: odsCode, active: true, name,
+    resourceType: 'Organization',
+    id: odsCode,
+    active: true,
+    name,
     identifier: [{ system: SYSTEMS.odsOrganisation, value: odsCode }],
     type: [{ text: KIND_DISPLAY[kind] }],
     ...(partOf ? { partOf: { reference: `Organization/${partOf}` } } : {}),
   });
   for (const network of networks) {
     organisations.set(network.odsCode, org(network.odsCode, network.name, 'pcn'));
-    for (const p of network.practices) organisations.set(p.odsCode, org(p.odsCode, p.name, 'gp-practice', network.odsCode));
-    for (const o of network.organisations) if (!organisations.has(o.odsCode)) organisations.set(o.odsCode, org(o.odsCode, o.name, o.kind));
+    for (const p of network.practices)
+      organisations.set(p.odsCode, org(p.odsCode, p.name, 'gp-practice', network.odsCode));
+    for (const o of network.organisations)
+      if (!organisations.has(o.odsCode)) organisations.set(o.odsCode, org(o.odsCode, o.name, o.kind));
     for (const e of network.endpoints) {
       endpoints.set(e.id, {
-        resourceType: 'Endpoint', id: e.id, status: 'active',
+        resourceType: 'Endpoint',
+        id: e.id,
+        status: 'active',
         identifier: [{ system: SYSTEMS.hubEndpoint, value: e.id }],
-        connectionType: e.channel === 'fhir-push'
-          ? { system: 'https://fhir.nhs.uk/CodeSystem/endpoint-connection-type', code: 'hl7-fhir-msg', display: 'HL7 FHIR Messaging' }
-          : { system: SYSTEMS.hubEndpointConnectionType, code: 'hub-mailbox', display: 'Hub mailbox (receiver pulls)' },
+        connectionType:
+          e.channel === 'fhir-push'
+            ? {
+                system: 'https://fhir.nhs.uk/CodeSystem/endpoint-connection-type',
+                code: 'hl7-fhir-msg',
+                display: 'HL7 FHIR Messaging',
+              }
+            : {
+                system: SYSTEMS.hubEndpointConnectionType,
+                code: 'hub-mailbox',
+                display: 'Hub mailbox (receiver pulls)',
+              },
         managingOrganization: { reference: `Organization/${e.organisation}` },
-        payloadType: [{ coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/endpoint-payload-type', code: 'bars', display: 'BaRS' }] }],
+        payloadType: [
+          {
+            coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/endpoint-payload-type', code: 'bars', display: 'BaRS' }],
+          },
+        ],
         payloadMimeType: ['application/fhir+json'],
         address: e.address ?? `mailbox:${e.organisation}`,
       });
     }
     for (const s of network.services) {
       services.push({
-        resourceType: 'HealthcareService', id: s.id, active: !s.paused,
-        identifier: [{ system: SYSTEMS.hubService, value: s.id }, ...(s.dosServiceId ? [{ system: SYSTEMS.dosServiceId, value: s.dosServiceId }] : [])],
+        resourceType: 'HealthcareService',
+        id: s.id,
+        active: !s.paused,
+        identifier: [
+          { system: SYSTEMS.hubService, value: s.id },
+          ...(s.dosServiceId ? [{ system: SYSTEMS.dosServiceId, value: s.dosServiceId }] : []),
+        ],
         providedBy: { reference: `Organization/${s.provider}` },
         category: s.categories.map((code) => ({ coding: [{ system: SYSTEMS.hubServiceCategory, code }] })),
         name: s.name,
@@ -62,7 +94,9 @@ export const DIRECTORY_SEARCH_PARAMS = ['identifier', 'service-category', 'organ
 
 /** FHIR search over the directory: identifier (system|value or value), service-category, organization, name. */
 export function searchDirectory(resources: FhirResource[], params: Record<string, string>): FhirResource[] {
-  return resources.filter((resource) => Object.entries(params).every(([name, value]) => matches(resource, name, value)));
+  return resources.filter((resource) =>
+    Object.entries(params).every(([name, value]) => matches(resource, name, value)),
+  );
 }
 
 function matches(resource: FhirResource, name: string, value: string): boolean {
@@ -70,13 +104,21 @@ function matches(resource: FhirResource, name: string, value: string): boolean {
   switch (name) {
     case 'identifier': {
       const [system, code] = value.includes('|') ? value.split('|') : [undefined, value];
-      return ((r.identifier as { system?: string; value?: string }[] | undefined) ?? []).some((i) => i.value === code && (system === undefined || system === '' || canonicalSystem(system) === i.system));
+      return ((r.identifier as { system?: string; value?: string }[] | undefined) ?? []).some(
+        (i) => i.value === code && (system === undefined || system === '' || canonicalSystem(system) === i.system),
+      );
     }
     case 'service-category':
-      return resource.resourceType === 'HealthcareService' && (resource.category ?? []).some((c) => c.coding?.some((cd) => cd.code === (value.split('|').pop() ?? value)));
+      return (
+        resource.resourceType === 'HealthcareService' &&
+        (resource.category ?? []).some((c) => c.coding?.some((cd) => cd.code === (value.split('|').pop() ?? value)))
+      );
     case 'organization': {
       const target = `Organization/${value.replace(/^Organization\//, '')}`;
-      return (resource.resourceType === 'HealthcareService' && resource.providedBy?.reference === target) || (resource.resourceType === 'Endpoint' && resource.managingOrganization?.reference === target);
+      return (
+        (resource.resourceType === 'HealthcareService' && resource.providedBy?.reference === target) ||
+        (resource.resourceType === 'Endpoint' && resource.managingOrganization?.reference === target)
+      );
     }
     case 'name':
       return typeof r.name === 'string' && r.name.toLowerCase().includes(value.toLowerCase());
@@ -87,7 +129,13 @@ function matches(resource: FhirResource, name: string, value: string): boolean {
 
 export function searchset(baseUrl: string, resources: FhirResource[]): Bundle<FhirResource> {
   return {
-    resourceType: 'Bundle', type: 'searchset', total: resources.length,
-    entry: resources.map((resource) => ({ fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`, resource, search: { mode: 'match' } })),
+    resourceType: 'Bundle',
+    type: 'searchset',
+    total: resources.length,
+    entry: resources.map((resource) => ({
+      fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`,
+      resource,
+      search: { mode: 'match' },
+    })),
   };
 }

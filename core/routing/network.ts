@@ -8,7 +8,16 @@ import definitionSchema from './network-definition.schema.json' with { type: 'js
  */
 
 export type DeliveryChannel = 'fhir-push' | 'mailbox';
-export type PartnerKind = 'gp-practice' | 'pcn' | 'community-services' | 'mental-health' | 'social-care' | 'community-pharmacy' | 'hospital' | 'voluntary-sector' | 'care-home';
+export type PartnerKind =
+  | 'gp-practice'
+  | 'pcn'
+  | 'community-services'
+  | 'mental-health'
+  | 'social-care'
+  | 'community-pharmacy'
+  | 'hospital'
+  | 'voluntary-sector'
+  | 'care-home';
 export type Urgency = 'routine' | 'urgent' | 'asap' | 'stat';
 
 export interface NetworkDefinition {
@@ -28,8 +37,17 @@ export interface NetworkDefinition {
   routes: RouteDefinition[];
 }
 
-export interface PracticeDefinition { odsCode: string; name: string; postcode?: string; endpoint?: string }
-export interface OrganisationDefinition { odsCode: string; name: string; kind: PartnerKind }
+export interface PracticeDefinition {
+  odsCode: string;
+  name: string;
+  postcode?: string;
+  endpoint?: string;
+}
+export interface OrganisationDefinition {
+  odsCode: string;
+  name: string;
+  kind: PartnerKind;
+}
 export interface EndpointDefinition {
   id: string;
   organisation: string;
@@ -50,7 +68,13 @@ export interface ServiceDefinition {
   paused?: boolean;
   fallback?: string;
 }
-export interface CareHomeDefinition { odsCode: string; name: string; alignedPractice: string; careHomeTeam: string; postcode?: string }
+export interface CareHomeDefinition {
+  odsCode: string;
+  name: string;
+  alignedPractice: string;
+  careHomeTeam: string;
+  postcode?: string;
+}
 export interface RouteDefinition {
   id: string;
   category: string;
@@ -75,7 +99,10 @@ export interface RouteConditions {
   urgency?: Urgency[];
 }
 
-export interface DefinitionProblem { path: string; message: string }
+export interface DefinitionProblem {
+  path: string;
+  message: string;
+}
 
 const schemaValidator = new Ajv({ allErrors: true, verbose: true });
 schemaValidator.addKeyword({ keyword: 'x-message', schemaType: 'string' });
@@ -88,7 +115,8 @@ const validateStructure = schemaValidator.compile(definitionSchema);
  * `categories` is the set of known service category codes (from the hub's CodeSystem).
  */
 export function checkNetworkDefinition(input: unknown, categories: ReadonlySet<string>): DefinitionProblem[] {
-  if (!input || typeof input !== 'object' || Array.isArray(input)) return [{ path: '$', message: 'a network definition must be a JSON object' }];
+  if (!input || typeof input !== 'object' || Array.isArray(input))
+    return [{ path: '$', message: 'a network definition must be a JSON object' }];
   const problems = validateStructure(input) ? [] : schemaProblems(validateStructure.errors ?? []);
   return [...problems, ...crossReferenceProblems(input as Partial<NetworkDefinition>, categories)];
 }
@@ -97,18 +125,38 @@ function schemaProblems(errors: ErrorObject[]): DefinitionProblem[] {
   const problems: DefinitionProblem[] = [];
   for (const error of errors) {
     if (error.keyword === 'if') continue; // its branch reports the real problem
-    const path = `$${error.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('')}`;
+    const path = `$${error.instancePath
+      .split('/')
+      .slice(1)
+      .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
+      .join('')}`;
     const custom = (error.parentSchema as { 'x-message'?: string } | undefined)?.['x-message'];
-    if (error.keyword === 'additionalProperties') problems.push({ path: `${path}.${(error.params as { additionalProperty: string }).additionalProperty}`, message: 'unknown property' });
-    else if (error.keyword === 'required') problems.push({ path: `${path}.${(error.params as { missingProperty: string }).missingProperty}`, message: error.schemaPath.endsWith('/then/required') ? 'a fhir-push endpoint needs an http(s) FHIR base URL' : 'is required' });
-    else if (error.keyword === 'enum') problems.push({ path, message: `must be one of ${(error.params as { allowedValues: string[] }).allowedValues.join(', ')}` });
-    else if (custom && error.keyword === 'pattern' && path.includes('postcodeDistricts')) problems.push({ path, message: `'${String(error.data)}' ${custom}` });
+    if (error.keyword === 'additionalProperties')
+      problems.push({
+        path: `${path}.${(error.params as { additionalProperty: string }).additionalProperty}`,
+        message: 'unknown property',
+      });
+    else if (error.keyword === 'required')
+      problems.push({
+        path: `${path}.${(error.params as { missingProperty: string }).missingProperty}`,
+        message: error.schemaPath.endsWith('/then/required')
+          ? 'a fhir-push endpoint needs an http(s) FHIR base URL'
+          : 'is required',
+      });
+    else if (error.keyword === 'enum')
+      problems.push({
+        path,
+        message: `must be one of ${(error.params as { allowedValues: string[] }).allowedValues.join(', ')}`,
+      });
+    else if (custom && error.keyword === 'pattern' && path.includes('postcodeDistricts'))
+      problems.push({ path, message: `'${String(error.data)}' ${custom}` });
     else problems.push({ path, message: custom ?? error.message ?? 'is not valid' });
   }
   return dedupe(problems);
 }
 
-const list = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ? value.filter((v) => v && typeof v === 'object') : []);
+const list = <T>(value: T[] | undefined): T[] =>
+  Array.isArray(value) ? value.filter((v) => v && typeof v === 'object') : [];
 
 /** What the schema cannot say: references between the parts of a definition, and codes from the CodeSystem. */
 function crossReferenceProblems(def: Partial<NetworkDefinition>, categories: ReadonlySet<string>): DefinitionProblem[] {
@@ -123,43 +171,70 @@ function crossReferenceProblems(def: Partial<NetworkDefinition>, categories: Rea
   const allOrgs = new Set([...practiceCodes, ...orgCodes]);
 
   list(def.practices).forEach((p, i) => {
-    if (p.endpoint !== undefined && !endpointIds.has(p.endpoint)) problem(`$.practices[${i}].endpoint`, `names unknown endpoint '${p.endpoint}'`);
+    if (p.endpoint !== undefined && !endpointIds.has(p.endpoint))
+      problem(`$.practices[${i}].endpoint`, `names unknown endpoint '${p.endpoint}'`);
   });
   list(def.endpoints).forEach((e, i) => {
-    if (!allOrgs.has(e.organisation)) problem(`$.endpoints[${i}].organisation`, `names unknown organisation '${e.organisation}'`);
+    if (!allOrgs.has(e.organisation))
+      problem(`$.endpoints[${i}].organisation`, `names unknown organisation '${e.organisation}'`);
   });
   list(def.services).forEach((s, i) => {
     const at = `$.services[${i}]`;
-    if (Array.isArray(s.categories)) s.categories.forEach((c, j) => { if (!categories.has(c)) problem(`${at}.categories[${j}]`, `'${c}' is not a code of the pcn-service-category CodeSystem`); });
+    if (Array.isArray(s.categories))
+      s.categories.forEach((c, j) => {
+        if (!categories.has(c))
+          problem(`${at}.categories[${j}]`, `'${c}' is not a code of the pcn-service-category CodeSystem`);
+      });
     if (!allOrgs.has(s.provider)) problem(`${at}.provider`, `names unknown organisation '${s.provider}'`);
     if (!endpointIds.has(s.endpoint)) problem(`${at}.endpoint`, `names unknown endpoint '${s.endpoint}'`);
-    if (s.fallback !== undefined && !serviceIds.has(s.fallback)) problem(`${at}.fallback`, `names unknown service '${s.fallback}'`);
-    if (s.fallback !== undefined && s.fallback === s.id) problem(`${at}.fallback`, 'a service cannot be its own fallback');
+    if (s.fallback !== undefined && !serviceIds.has(s.fallback))
+      problem(`${at}.fallback`, `names unknown service '${s.fallback}'`);
+    if (s.fallback !== undefined && s.fallback === s.id)
+      problem(`${at}.fallback`, 'a service cannot be its own fallback');
     if (s.paused && s.fallback === undefined) problem(`${at}.paused`, 'a paused service needs a fallback to divert to');
   });
   list(def.careHomes).forEach((h, i) => {
-    if (!practiceCodes.has(h.alignedPractice)) problem(`$.careHomes[${i}].alignedPractice`, `names '${h.alignedPractice}', not a practice of this network`);
-    if (!serviceIds.has(h.careHomeTeam)) problem(`$.careHomes[${i}].careHomeTeam`, `names unknown service '${h.careHomeTeam}'`);
+    if (!practiceCodes.has(h.alignedPractice))
+      problem(`$.careHomes[${i}].alignedPractice`, `names '${h.alignedPractice}', not a practice of this network`);
+    if (!serviceIds.has(h.careHomeTeam))
+      problem(`$.careHomes[${i}].careHomeTeam`, `names unknown service '${h.careHomeTeam}'`);
   });
   list(def.routes).forEach((r, i) => {
     const at = `$.routes[${i}]`;
-    if (!categories.has(r.category)) problem(`${at}.category`, `'${r.category}' is not a code of the pcn-service-category CodeSystem`);
+    if (!categories.has(r.category))
+      problem(`${at}.category`, `'${r.category}' is not a code of the pcn-service-category CodeSystem`);
     const service = list(def.services).find((s) => s.id === r.service);
     if (!service) problem(`${at}.service`, `names unknown service '${r.service}'`);
-    else if (Array.isArray(service.categories) && !service.categories.includes(r.category)) problem(`${at}.service`, `service '${r.service}' does not offer '${r.category}'`);
+    else if (Array.isArray(service.categories) && !service.categories.includes(r.category))
+      problem(`${at}.service`, `service '${r.service}' does not offer '${r.category}'`);
     for (const key of ['effectiveFrom', 'effectiveTo'] as const) {
-      if (typeof r[key] === 'string' && Number.isNaN(Date.parse(r[key]!))) problem(`${at}.${key}`, 'is not a real date');
+      if (typeof r[key] === 'string' && Number.isNaN(Date.parse(r[key]!)))
+        problem(`${at}.${key}`, 'is not a real date');
     }
-    if (r.effectiveFrom && r.effectiveTo && r.effectiveFrom > r.effectiveTo) problem(`${at}.effectiveTo`, 'is before effectiveFrom');
+    if (r.effectiveFrom && r.effectiveTo && r.effectiveFrom > r.effectiveTo)
+      problem(`${at}.effectiveTo`, 'is before effectiveFrom');
     const w = r.when ?? {};
-    if (Array.isArray(w.senderPractices)) w.senderPractices.forEach((c, j) => { if (!practiceCodes.has(c)) problem(`${at}.when.senderPractices[${j}]`, `'${c}' is not a practice of this network`); });
-    if (Array.isArray(w.careHomes)) w.careHomes.forEach((c, j) => { if (!careHomeCodes.has(c)) problem(`${at}.when.careHomes[${j}]`, `'${c}' is not a care home of this network`); });
-    if (w.ageBand && (w.ageBand.min ?? 0) > (w.ageBand.max ?? Infinity)) problem(`${at}.when.ageBand`, 'min is above max');
+    if (Array.isArray(w.senderPractices))
+      w.senderPractices.forEach((c, j) => {
+        if (!practiceCodes.has(c))
+          problem(`${at}.when.senderPractices[${j}]`, `'${c}' is not a practice of this network`);
+      });
+    if (Array.isArray(w.careHomes))
+      w.careHomes.forEach((c, j) => {
+        if (!careHomeCodes.has(c)) problem(`${at}.when.careHomes[${j}]`, `'${c}' is not a care home of this network`);
+      });
+    if (w.ageBand && (w.ageBand.min ?? 0) > (w.ageBand.max ?? Infinity))
+      problem(`${at}.when.ageBand`, 'min is above max');
   });
   return problems;
 }
 
-function uniqueKeys<T extends object>(items: T[], key: keyof T, path: string, problem: (p: string, m: string) => void): Set<string> {
+function uniqueKeys<T extends object>(
+  items: T[],
+  key: keyof T,
+  path: string,
+  problem: (p: string, m: string) => void,
+): Set<string> {
   const seen = new Set<string>();
   items.forEach((item, i) => {
     const value = item[key];

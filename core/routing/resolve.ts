@@ -1,5 +1,14 @@
-import { UnprocessableError, issue } from '../errors.js';
-import type { CareHomeDefinition, EndpointDefinition, NetworkDefinition, OrganisationDefinition, PracticeDefinition, RouteDefinition, ServiceDefinition, Urgency } from './network.js';
+import { issue, UnprocessableError } from '../errors.js';
+import type {
+  CareHomeDefinition,
+  EndpointDefinition,
+  NetworkDefinition,
+  OrganisationDefinition,
+  PracticeDefinition,
+  RouteDefinition,
+  ServiceDefinition,
+  Urgency,
+} from './network.js';
 
 /** What routing looks at, drawn from the message (see routing-context.ts). */
 export interface RoutingContext {
@@ -52,7 +61,9 @@ export function compileNetwork(definition: NetworkDefinition): CompiledNetwork {
     routesByCategory.set(route.category, list);
   }
   for (const list of routesByCategory.values()) {
-    list.sort((a, b) => Number(a.fallback ?? false) - Number(b.fallback ?? false) || (b.priority ?? 0) - (a.priority ?? 0));
+    list.sort(
+      (a, b) => Number(a.fallback ?? false) - Number(b.fallback ?? false) || (b.priority ?? 0) - (a.priority ?? 0),
+    );
   }
   return {
     definition,
@@ -82,12 +93,26 @@ function explicitService(network: CompiledNetwork, context: RoutingContext, expl
   const target = context.explicitTarget!;
   const service = network.servicesByDosId.get(target.value) ?? network.services.get(target.value);
   if (!service) {
-    throw new UnprocessableError('Target not allowed', [issue('business-rule', `Target service ${target.system}|${target.value} is not available to practices of ${network.definition.name}; the network's routing tables do not list it`, 'MessageHeader.destination')]);
+    throw new UnprocessableError('Target not allowed', [
+      issue(
+        'business-rule',
+        `Target service ${target.system}|${target.value} is not available to practices of ${network.definition.name}; the network's routing tables do not list it`,
+        'MessageHeader.destination',
+      ),
+    ]);
   }
   if (!service.categories.includes(context.category)) {
-    throw new UnprocessableError('Target does not offer the category', [issue('business-rule', `Target service '${service.name}' does not provide '${context.category}'`, 'MessageHeader.destination')]);
+    throw new UnprocessableError('Target does not offer the category', [
+      issue(
+        'business-rule',
+        `Target service '${service.name}' does not provide '${context.category}'`,
+        'MessageHeader.destination',
+      ),
+    ]);
   }
-  explanation.push(`explicit target ${target.value} names service '${service.id}', which ${network.definition.name} allows`);
+  explanation.push(
+    `explicit target ${target.value} names service '${service.id}', which ${network.definition.name} allows`,
+  );
   return { service, ruleId: 'explicit-target' };
 }
 
@@ -115,40 +140,69 @@ function ruleService(network: CompiledNetwork, context: RoutingContext, explanat
     explanation.push(`fallback rule '${matchingFallback.id}' matched`);
     return { service: network.services.get(matchingFallback.service)!, ruleId: matchingFallback.id };
   }
-  const why = rules.length === 0 ? 'the network has no route for it' : 'no routing rule matched this patient and sender';
-  throw new UnprocessableError('No route', [issue('business-rule', `Service category '${context.category}' is not available for practice ${context.senderPractice} in ${network.definition.name}: ${why}`, 'ServiceRequest.category')]);
+  const why =
+    rules.length === 0 ? 'the network has no route for it' : 'no routing rule matched this patient and sender';
+  throw new UnprocessableError('No route', [
+    issue(
+      'business-rule',
+      `Service category '${context.category}' is not available for practice ${context.senderPractice} in ${network.definition.name}: ${why}`,
+      'ServiceRequest.category',
+    ),
+  ]);
 }
 
 /** Why a rule does not apply, or undefined when it does. */
-function mismatch(rule: RouteDefinition, c: RoutingContext, day: string, home: CareHomeDefinition | undefined): string | undefined {
+function mismatch(
+  rule: RouteDefinition,
+  c: RoutingContext,
+  day: string,
+  home: CareHomeDefinition | undefined,
+): string | undefined {
   if (rule.effectiveFrom && day < rule.effectiveFrom) return `not effective until ${rule.effectiveFrom}`;
   if (rule.effectiveTo && day > rule.effectiveTo) return `ended ${rule.effectiveTo}`;
   const w = rule.when;
   if (!w) return undefined;
-  if (w.senderPractices && !w.senderPractices.includes(c.senderPractice)) return `sender ${c.senderPractice} is not one of ${w.senderPractices.join(', ')}`;
+  if (w.senderPractices && !w.senderPractices.includes(c.senderPractice))
+    return `sender ${c.senderPractice} is not one of ${w.senderPractices.join(', ')}`;
   const registered = c.registeredPractice ?? c.senderPractice;
-  if (w.registeredPractices && !w.registeredPractices.includes(registered)) return `patient's practice ${registered} is not one of ${w.registeredPractices.join(', ')}`;
-  if (w.careHomeResident !== undefined && w.careHomeResident !== (home !== undefined)) return w.careHomeResident ? 'patient is not a resident of a known care home' : 'patient lives in a care home';
-  if (w.careHomes && !(home && w.careHomes.includes(home.odsCode))) return `patient's care home is not one of ${w.careHomes.join(', ')}`;
-  if (w.postcodeDistricts && !(c.postcodeDistrict && w.postcodeDistricts.includes(c.postcodeDistrict))) return `postcode district ${c.postcodeDistrict ?? 'unknown'} is not one of ${w.postcodeDistricts.join(', ')}`;
+  if (w.registeredPractices && !w.registeredPractices.includes(registered))
+    return `patient's practice ${registered} is not one of ${w.registeredPractices.join(', ')}`;
+  if (w.careHomeResident !== undefined && w.careHomeResident !== (home !== undefined))
+    return w.careHomeResident ? 'patient is not a resident of a known care home' : 'patient lives in a care home';
+  if (w.careHomes && !(home && w.careHomes.includes(home.odsCode)))
+    return `patient's care home is not one of ${w.careHomes.join(', ')}`;
+  if (w.postcodeDistricts && !(c.postcodeDistrict && w.postcodeDistricts.includes(c.postcodeDistrict)))
+    return `postcode district ${c.postcodeDistrict ?? 'unknown'} is not one of ${w.postcodeDistricts.join(', ')}`;
   if (w.ageBand) {
     if (c.ageYears === undefined) return 'patient age unknown';
     if (w.ageBand.min !== undefined && c.ageYears < w.ageBand.min) return `patient is under ${w.ageBand.min}`;
     if (w.ageBand.max !== undefined && c.ageYears > w.ageBand.max) return `patient is over ${w.ageBand.max}`;
   }
-  if (w.urgency && !w.urgency.includes(c.urgency ?? 'routine')) return `urgency ${c.urgency ?? 'routine'} is not one of ${w.urgency.join(', ')}`;
+  if (w.urgency && !w.urgency.includes(c.urgency ?? 'routine'))
+    return `urgency ${c.urgency ?? 'routine'} is not one of ${w.urgency.join(', ')}`;
   return undefined;
 }
 
 /** Applies pauses (a paused service diverts to its fallback, following the chain) and finds the endpoint. */
-function decide(network: CompiledNetwork, first: ServiceDefinition, ruleId: string, explanation: string[]): RouteDecision {
+function decide(
+  network: CompiledNetwork,
+  first: ServiceDefinition,
+  ruleId: string,
+  explanation: string[],
+): RouteDecision {
   let service = first;
   const seen = new Set<string>();
   while (service.paused) {
     seen.add(service.id);
     const next = service.fallback ? network.services.get(service.fallback) : undefined;
     if (!next || seen.has(next.id)) {
-      throw new UnprocessableError('Service paused', [issue('business-rule', `Service '${first.name}' is paused and has no available fallback`, 'ServiceRequest.category')]);
+      throw new UnprocessableError('Service paused', [
+        issue(
+          'business-rule',
+          `Service '${first.name}' is paused and has no available fallback`,
+          'ServiceRequest.category',
+        ),
+      ]);
     }
     explanation.push(`service '${service.id}' is paused: diverted to '${next.id}'`);
     service = next;

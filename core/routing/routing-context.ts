@@ -1,5 +1,5 @@
 import type { CodeSystem, Location, Organization, Patient, ServiceRequest, Task } from 'fhir/r4';
-import { UnprocessableError, issue } from '../errors.js';
+import { issue, UnprocessableError } from '../errors.js';
 import { identifierValue, type MessageBundle, resolveResource } from '../fhir/bundle.js';
 import { SYSTEMS } from '../fhir/systems.js';
 import { hubConformance } from '../validation/conformance.js';
@@ -24,26 +24,50 @@ export function indexCategories(codeSystem: CodeSystem): CategoryIndex {
 }
 
 /** The hub's own service categories (fhir-profiles/CodeSystem/pcn-service-category), indexed once per process. */
-export const HUB_CATEGORIES: CategoryIndex = indexCategories(hubConformance.codeSystems.get(SYSTEMS.hubServiceCategory) as CodeSystem);
+export const HUB_CATEGORIES: CategoryIndex = indexCategories(
+  hubConformance.codeSystems.get(SYSTEMS.hubServiceCategory) as CodeSystem,
+);
 
 /** The service category asked for: a hub category coding, else a SNOMED CT code the hub maps. */
 export function requestedCategory(focus: ServiceRequest | Task, categories: CategoryIndex, focusPath: string): string {
-  const concepts = focus.resourceType === 'ServiceRequest' ? [...(focus.category ?? []), ...(focus.code ? [focus.code] : [])] : focus.code ? [focus.code] : [];
+  const concepts =
+    focus.resourceType === 'ServiceRequest'
+      ? [...(focus.category ?? []), ...(focus.code ? [focus.code] : [])]
+      : focus.code
+        ? [focus.code]
+        : [];
   const codings = concepts.flatMap((c) => c.coding ?? []);
   const hub = codings.find((c) => c.system === SYSTEMS.hubServiceCategory && c.code && categories.codes.has(c.code));
   if (hub?.code) return hub.code;
-  const mapped = codings.map((c) => (c.system === SYSTEMS.snomed && c.code ? categories.bySnomed.get(c.code) : undefined)).find(Boolean);
+  const mapped = codings
+    .map((c) => (c.system === SYSTEMS.snomed && c.code ? categories.bySnomed.get(c.code) : undefined))
+    .find(Boolean);
   if (mapped) return mapped;
   const where = `${focusPath}.${focus.resourceType === 'ServiceRequest' ? 'category' : 'code'}`;
-  throw new UnprocessableError('Unknown service category', [issue('code-invalid', `The request names no service category of ${SYSTEMS.hubServiceCategory}, nor a SNOMED CT code the hub maps to one`, where)]);
+  throw new UnprocessableError('Unknown service category', [
+    issue(
+      'code-invalid',
+      `The request names no service category of ${SYSTEMS.hubServiceCategory}, nor a SNOMED CT code the hub maps to one`,
+      where,
+    ),
+  ]);
 }
 
 /** Everything routing needs from a validated message. */
-export function routingContext(bundle: MessageBundle, focus: ServiceRequest | Task, senderPractice: string, categories: CategoryIndex, at: Date): RoutingContext {
+export function routingContext(
+  bundle: MessageBundle,
+  focus: ServiceRequest | Task,
+  senderPractice: string,
+  categories: CategoryIndex,
+  at: Date,
+): RoutingContext {
   const patientRef = focus.resourceType === 'ServiceRequest' ? focus.subject : focus.for;
   const patient = resolveResource<Patient>(bundle, patientRef, 'Patient');
-  const gp = patient?.generalPractitioner?.map((ref) => resolveResource<Organization>(bundle, ref, 'Organization')).find(Boolean);
-  const locationRefs = focus.resourceType === 'ServiceRequest' ? (focus.locationReference ?? []) : focus.location ? [focus.location] : [];
+  const gp = patient?.generalPractitioner
+    ?.map((ref) => resolveResource<Organization>(bundle, ref, 'Organization'))
+    .find(Boolean);
+  const locationRefs =
+    focus.resourceType === 'ServiceRequest' ? (focus.locationReference ?? []) : focus.location ? [focus.location] : [];
   const location = locationRefs.map((ref) => resolveResource<Location>(bundle, ref, 'Location')).find(Boolean);
   const focusPath = `Bundle.entry[${(bundle.entry ?? []).findIndex((e) => e.resource === focus)}].resource`;
   const context: RoutingContext = { senderPractice, category: requestedCategory(focus, categories, focusPath), at };

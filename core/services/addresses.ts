@@ -14,5 +14,10 @@ export async function returnAddress(directory: Directory, organisation: string):
     : [...(network?.endpoints.values() ?? [])].find((e) => e.organisation === organisation);
   const base: Destination = { organisation, channel: 'mailbox', ...(org ? { organisationName: org.name } : {}) };
   if (!endpoint) return base;
-  return { ...base, endpointId: endpoint.id, channel: endpoint.channel, ...(endpoint.address ? { address: endpoint.address } : {}) };
+  return {
+    ...base,
+    endpointId: endpoint.id,
+    channel: endpoint.channel,
+    ...(endpoint.address ? { address: endpoint.address } : {}),
+  };
 }

@@ -1,5 +1,5 @@
-import type { DeliveryPolicy } from '../lifecycle/delivery-policy.js';
 import type { HubIdentity } from '../fhir/hub-messages.js';
+import type { DeliveryPolicy } from '../lifecycle/delivery-policy.js';
 import type { Clock, DeliveryQueue, Directory, MessageStore, Transport } from '../ports.js';
 import type { CategoryIndex } from '../routing/routing-context.js';
 
@@ -26,6 +26,18 @@ export interface HubLog {
 }
 
 export type HubMetric =
-  | 'MessageAccepted' | 'MessageRejected' | 'MessageDuplicate' | 'ResponseAccepted' | 'EnqueueFailed'
-  | 'DeliveryAttempt' | 'DeliverySucceeded' | 'DeliveryRetried' | 'DeliveryFailed' | 'DeliveredToMailbox'
-  | 'MailboxAcknowledged' | 'SenderNotified' | 'MessageReplayed' | 'MessageRequeued' | 'DeadLettered';
+  | 'MessageAccepted'
+  | 'MessageRejected'
+  | 'MessageDuplicate'
+  | 'ResponseAccepted'
+  | 'EnqueueFailed'
+  | 'DeliveryAttempt'
+  | 'DeliverySucceeded'
+  | 'DeliveryRetried'
+  | 'DeliveryFailed'
+  | 'DeliveredToMailbox'
+  | 'MailboxAcknowledged'
+  | 'SenderNotified'
+  | 'MessageReplayed'
+  | 'MessageRequeued'
+  | 'DeadLettered';

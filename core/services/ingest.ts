@@ -3,10 +3,15 @@ import { type Caller, requireOrganisation } from '../auth.js';
 import { DuplicateMessageError, ForbiddenError, issue, UnprocessableError } from '../errors.js';
 import { identifierValue, type MessageBundle, parseSystemValue, senderOrganization } from '../fhir/bundle.js';
 import { EVENTS, SYSTEMS } from '../fhir/systems.js';
-import { type Destination, type MessageRecord, type ReceiverOutcome, timelineEvent } from '../lifecycle/message-record.js';
-import { resolveRoute, type RouteDecision } from '../routing/resolve.js';
+import {
+  type Destination,
+  type MessageRecord,
+  type ReceiverOutcome,
+  timelineEvent,
+} from '../lifecycle/message-record.js';
+import { type RouteDecision, resolveRoute } from '../routing/resolve.js';
 import { routingContext } from '../routing/routing-context.js';
-import { validateMessage, type ValidatedMessage } from '../validation/validate-message.js';
+import { type ValidatedMessage, validateMessage } from '../validation/validate-message.js';
 import { returnAddress } from './addresses.js';
 import type { HubDependencies } from './dependencies.js';
 
@@ -35,18 +40,37 @@ export async function ingestMessage(deps: HubDependencies, inbound: InboundMessa
   const message = validateMessage(inbound.body);
   const senderOrganisation = senderOdsCode(message);
   if (senderOrganisation !== callerOrganisation) {
-    throw new ForbiddenError('Sender mismatch', [issue('forbidden', `MessageHeader.sender is ${senderOrganisation ?? 'not an ODS-coded organisation'}, but the caller is ${callerOrganisation}`, 'Bundle.entry[0].resource.sender')]);
+    throw new ForbiddenError('Sender mismatch', [
+      issue(
+        'forbidden',
+        `MessageHeader.sender is ${senderOrganisation ?? 'not an ODS-coded organisation'}, but the caller is ${callerOrganisation}`,
+        'Bundle.entry[0].resource.sender',
+      ),
+    ]);
   }
   const event = message.header.eventCoding?.code;
   const isAnswer = event === EVENTS.referralResponse || event === EVENTS.taskUpdate;
-  return isAnswer ? acceptAnswer(deps, inbound, message, senderOrganisation) : acceptRequest(deps, inbound, message, senderOrganisation);
+  return isAnswer
+    ? acceptAnswer(deps, inbound, message, senderOrganisation)
+    : acceptRequest(deps, inbound, message, senderOrganisation);
 }
 
-async function acceptRequest(deps: HubDependencies, inbound: InboundMessage, message: ValidatedMessage, sender: string): Promise<Accepted> {
+async function acceptRequest(
+  deps: HubDependencies,
+  inbound: InboundMessage,
+  message: ValidatedMessage,
+  sender: string,
+): Promise<Accepted> {
   const now = deps.clock.now();
   const network = await deps.directory.networkOfPractice(sender);
   if (!network) {
-    throw new UnprocessableError('Unknown practice', [issue('business-rule', `Practice ${sender} is not a member of any network the hub serves`, 'Bundle.entry[0].resource.sender')]);
+    throw new UnprocessableError('Unknown practice', [
+      issue(
+        'business-rule',
+        `Practice ${sender} is not a member of any network the hub serves`,
+        'Bundle.entry[0].resource.sender',
+      ),
+    ]);
   }
   const reason = message.header.reason?.coding?.find((c) => c.system === SYSTEMS.barsMessageReason)?.code;
   if (reason === 'update' || reason === 'delete') return acceptUpdate(deps, inbound, message, sender);
@@ -56,8 +80,18 @@ async function acceptRequest(deps: HubDependencies, inbound: InboundMessage, mes
   const decision = resolveRoute(network, context);
   const destination = destinationOf(decision);
   const record = newRecord(message, inbound, sender, destination, 'request', now);
-  record.route = { networkId: decision.networkId, ruleId: decision.ruleId, category: context.category, explanation: decision.explanation, ...(decision.divertedFrom ? { divertedFrom: decision.divertedFrom } : {}) };
-  record.timeline.push(timelineEvent('routed', now, { detail: `${context.category} -> ${decision.service.name} (${decision.provider.odsCode}) by rule ${decision.ruleId}${decision.divertedFrom ? `, diverted from paused ${decision.divertedFrom}` : ''}` }));
+  record.route = {
+    networkId: decision.networkId,
+    ruleId: decision.ruleId,
+    category: context.category,
+    explanation: decision.explanation,
+    ...(decision.divertedFrom ? { divertedFrom: decision.divertedFrom } : {}),
+  };
+  record.timeline.push(
+    timelineEvent('routed', now, {
+      detail: `${context.category} -> ${decision.service.name} (${decision.provider.odsCode}) by rule ${decision.ruleId}${decision.divertedFrom ? `, diverted from paused ${decision.divertedFrom}` : ''}`,
+    }),
+  );
   await storeAndEnqueue(deps, record, message.bundle);
   return { record, outcome: acceptedOutcome(record) };
 }
@@ -69,47 +103,105 @@ const CASE_LOOKUP_LIMIT = 100;
  * BaRS updates and cancellations (reason update/delete; a cancellation is an update with status revoked) go where
  * the case's referral went, whatever the routing rules say now: the receiver holding the referral must get them.
  */
-async function acceptUpdate(deps: HubDependencies, inbound: InboundMessage, message: ValidatedMessage, sender: string): Promise<Accepted> {
+async function acceptUpdate(
+  deps: HubDependencies,
+  inbound: InboundMessage,
+  message: ValidatedMessage,
+  sender: string,
+): Promise<Accepted> {
   const now = deps.clock.now();
   const caseMessages = (await deps.store.listByCorrelation(inbound.correlationId, CASE_LOOKUP_LIMIT)).items;
-  const original = caseMessages.find((m) => m.kind === 'request' && m.senderOrganisation === sender && m.event === message.header.eventCoding?.code);
+  const original = caseMessages.find(
+    (m) => m.kind === 'request' && m.senderOrganisation === sender && m.event === message.header.eventCoding?.code,
+  );
   if (!original) {
-    throw new UnprocessableError('Unknown case', [issue('business-rule', `An update or cancellation must carry the X-Correlation-Id of the referral it changes; the hub has no referral from ${sender} in case ${inbound.correlationId}`, 'X-Correlation-Id')]);
+    throw new UnprocessableError('Unknown case', [
+      issue(
+        'business-rule',
+        `An update or cancellation must carry the X-Correlation-Id of the referral it changes; the hub has no referral from ${sender} in case ${inbound.correlationId}`,
+        'X-Correlation-Id',
+      ),
+    ]);
   }
   const record = newRecord(message, inbound, sender, original.destination, 'request', now);
-  if (original.route) record.route = { ...original.route, ruleId: `update-of:${original.messageId}`, explanation: [`update of ${original.messageId}: sent where the referral went`] };
-  record.timeline.push(timelineEvent('routed', now, { detail: `update of ${original.messageId} -> ${original.destination.serviceName ?? original.destination.organisation} (${original.destination.organisation})`, relatedMessageId: original.messageId }));
+  if (original.route)
+    record.route = {
+      ...original.route,
+      ruleId: `update-of:${original.messageId}`,
+      explanation: [`update of ${original.messageId}: sent where the referral went`],
+    };
+  record.timeline.push(
+    timelineEvent('routed', now, {
+      detail: `update of ${original.messageId} -> ${original.destination.serviceName ?? original.destination.organisation} (${original.destination.organisation})`,
+      relatedMessageId: original.messageId,
+    }),
+  );
   await storeAndEnqueue(deps, record, message.bundle);
-  await deps.store.update(original.messageId, { events: [timelineEvent('updated', now, { detail: `${sender} sent an update`, relatedMessageId: record.messageId })], at: now });
+  await deps.store.update(original.messageId, {
+    events: [timelineEvent('updated', now, { detail: `${sender} sent an update`, relatedMessageId: record.messageId })],
+    at: now,
+  });
   return { record, outcome: acceptedOutcome(record) };
 }
 
-async function acceptAnswer(deps: HubDependencies, inbound: InboundMessage, message: ValidatedMessage, sender: string): Promise<Accepted> {
+async function acceptAnswer(
+  deps: HubDependencies,
+  inbound: InboundMessage,
+  message: ValidatedMessage,
+  sender: string,
+): Promise<Accepted> {
   const now = deps.clock.now();
   const originalId = message.header.response?.identifier ?? '';
   const original = await deps.store.get(originalId);
   if (!original) {
-    throw new UnprocessableError('Unknown original', [issue('not-found', `MessageHeader.response.identifier ${originalId} names no message the hub carried`, 'Bundle.entry[0].resource.response.identifier')]);
+    throw new UnprocessableError('Unknown original', [
+      issue(
+        'not-found',
+        `MessageHeader.response.identifier ${originalId} names no message the hub carried`,
+        'Bundle.entry[0].resource.response.identifier',
+      ),
+    ]);
   }
   const parties = [original.senderOrganisation, original.destination.organisation];
   if (!parties.includes(sender)) {
-    throw new ForbiddenError('Not a party', [issue('forbidden', `Organisation ${sender} was neither the sender nor the receiver of message ${originalId}`, 'Bundle.entry[0].resource.sender')]);
+    throw new ForbiddenError('Not a party', [
+      issue(
+        'forbidden',
+        `Organisation ${sender} was neither the sender nor the receiver of message ${originalId}`,
+        'Bundle.entry[0].resource.sender',
+      ),
+    ]);
   }
   if (inbound.correlationId !== original.correlationId) {
-    throw new UnprocessableError('Correlation mismatch', [issue('business-rule', `X-Correlation-Id must be the one of the original message (${original.correlationId})`, 'X-Correlation-Id')]);
+    throw new UnprocessableError('Correlation mismatch', [
+      issue(
+        'business-rule',
+        `X-Correlation-Id must be the one of the original message (${original.correlationId})`,
+        'X-Correlation-Id',
+      ),
+    ]);
   }
-  const otherParty = sender === original.senderOrganisation ? original.destination.organisation : original.senderOrganisation;
+  const otherParty =
+    sender === original.senderOrganisation ? original.destination.organisation : original.senderOrganisation;
   const destination = await returnAddress(deps.directory, otherParty);
   const record = newRecord(message, inbound, sender, destination, 'response', now);
   record.inReplyTo = originalId;
   const { outcome, reason } = receiverOutcome(message);
   record.outcome = outcome;
   if (reason) record.outcomeReason = reason;
-  record.timeline.push(timelineEvent('routed', now, { detail: `answer to ${originalId}: back to ${otherParty}`, relatedMessageId: originalId }));
+  record.timeline.push(
+    timelineEvent('routed', now, {
+      detail: `answer to ${originalId}: back to ${otherParty}`,
+      relatedMessageId: originalId,
+    }),
+  );
   await storeAndEnqueue(deps, record, message.bundle);
   await deps.store.update(originalId, {
-    outcome, ...(reason ? { outcomeReason: reason } : {}),
-    events: [timelineEvent('responded', now, { detail: `${sender} answered: ${outcome}`, relatedMessageId: record.messageId })],
+    outcome,
+    ...(reason ? { outcomeReason: reason } : {}),
+    events: [
+      timelineEvent('responded', now, { detail: `${sender} answered: ${outcome}`, relatedMessageId: record.messageId }),
+    ],
     at: now,
   });
   deps.metric('ResponseAccepted');
@@ -121,22 +213,42 @@ async function storeAndEnqueue(deps: HubDependencies, record: MessageRecord, bun
   if ((await deps.store.create(record, bundle)) === 'duplicate') {
     const existing = await deps.store.get(record.messageId);
     deps.metric('MessageDuplicate');
-    throw new DuplicateMessageError('Duplicate', [issue('duplicate', `Message ${record.messageId} was already received${existing ? ` at ${existing.createdAt} (X-Request-Id ${existing.requestId}); its status is ${existing.status}` : ''}. It was not processed again.`)]);
+    throw new DuplicateMessageError('Duplicate', [
+      issue(
+        'duplicate',
+        `Message ${record.messageId} was already received${existing ? ` at ${existing.createdAt} (X-Request-Id ${existing.requestId}); its status is ${existing.status}` : ''}. It was not processed again.`,
+      ),
+    ]);
   }
   try {
     await deps.queue.enqueue(record.messageId);
   } catch (error) {
     deps.metric('EnqueueFailed');
-    deps.log.error('enqueue failed; the sweep will enqueue it', { messageId: record.messageId, error: (error as Error).message });
+    deps.log.error('enqueue failed; the sweep will enqueue it', {
+      messageId: record.messageId,
+      error: (error as Error).message,
+    });
     return;
   }
   const now = deps.clock.now();
-  const updated = await deps.store.update(record.messageId, { fromStatuses: ['accepted'], status: 'queued', events: [timelineEvent('queued', now)], at: now });
+  const updated = await deps.store.update(record.messageId, {
+    fromStatuses: ['accepted'],
+    status: 'queued',
+    events: [timelineEvent('queued', now)],
+    at: now,
+  });
   if (updated) Object.assign(record, updated);
   deps.metric('MessageAccepted');
 }
 
-function newRecord(message: ValidatedMessage, inbound: InboundMessage, sender: string, destination: Destination, kind: MessageRecord['kind'], now: Date): MessageRecord {
+function newRecord(
+  message: ValidatedMessage,
+  inbound: InboundMessage,
+  sender: string,
+  destination: Destination,
+  kind: MessageRecord['kind'],
+  now: Date,
+): MessageRecord {
   const at = now.toISOString();
   return {
     messageId: message.bundle.id!,
@@ -178,17 +290,30 @@ function senderOdsCode(message: ValidatedMessage): string | undefined {
 /** BaRS names the receiving service in destination.endpoint as `system|value` (a DoS id or a hub service id). */
 function destinationTarget(header: MessageHeader): { system: string; value: string } | undefined {
   const parsed = parseSystemValue(header.destination?.[0]?.endpoint);
-  return parsed && (parsed.system === SYSTEMS.dosServiceId || parsed.system === SYSTEMS.hubService) ? parsed : undefined;
+  return parsed && (parsed.system === SYSTEMS.dosServiceId || parsed.system === SYSTEMS.hubService)
+    ? parsed
+    : undefined;
 }
 
 /** What the receiver said: a Task's status, else the ServiceRequest's, else response.code. */
 function receiverOutcome(message: ValidatedMessage): { outcome: ReceiverOutcome; reason?: string } {
   const code = message.header.response?.code;
   const focus = message.focus;
-  const reason = focus?.resourceType === 'Task' ? (focus.statusReason?.text ?? focus.statusReason?.coding?.[0]?.display) : undefined;
+  const reason =
+    focus?.resourceType === 'Task' ? (focus.statusReason?.text ?? focus.statusReason?.coding?.[0]?.display) : undefined;
   const withReason = (outcome: ReceiverOutcome) => (reason ? { outcome, reason } : { outcome });
   if (focus?.resourceType === 'Task') {
-    const byTask: Record<string, ReceiverOutcome> = { accepted: 'accepted', received: 'accepted', ready: 'accepted', rejected: 'rejected', 'in-progress': 'in-progress', 'on-hold': 'in-progress', completed: 'completed', cancelled: 'cancelled', failed: 'failed' };
+    const byTask: Record<string, ReceiverOutcome> = {
+      accepted: 'accepted',
+      received: 'accepted',
+      ready: 'accepted',
+      rejected: 'rejected',
+      'in-progress': 'in-progress',
+      'on-hold': 'in-progress',
+      completed: 'completed',
+      cancelled: 'cancelled',
+      failed: 'failed',
+    };
     const outcome = byTask[focus.status];
     if (outcome) return withReason(outcome);
   }
@@ -206,11 +331,13 @@ function acceptedOutcome(record: MessageRecord): OperationOutcome {
   const where = d.serviceName ? `${d.serviceName} (${d.organisation})` : d.organisation;
   return {
     resourceType: 'OperationOutcome',
-    issue: [{
-      severity: 'information',
-      code: 'informational',
-      details: { text: `Message ${record.messageId} accepted: ${record.status}` },
-      diagnostics: `Accepted message ${record.messageId} (${record.event}); routed to ${where} by ${d.channel === 'mailbox' ? 'mailbox' : 'FHIR push'}${record.route ? ` under rule ${record.route.ruleId}` : ''}. Status: GET /messages/${record.messageId}`,
-    }],
+    issue: [
+      {
+        severity: 'information',
+        code: 'informational',
+        details: { text: `Message ${record.messageId} accepted: ${record.status}` },
+        diagnostics: `Accepted message ${record.messageId} (${record.event}); routed to ${where} by ${d.channel === 'mailbox' ? 'mailbox' : 'FHIR push'}${record.route ? ` under rule ${record.route.ruleId}` : ''}. Status: GET /messages/${record.messageId}`,
+      },
+    ],
   };
 }

@@ -9,30 +9,49 @@ import type { HubDependencies } from './dependencies.js';
 export const MAILBOX_PAGE_SIZE = 50;
 
 /** Messages waiting for the calling organisation, oldest first. Each receiver sees only its own mailbox. */
-export async function listMailbox(deps: HubDependencies, caller: Caller, cursor?: string): Promise<Page<MessageRecord>> {
+export async function listMailbox(
+  deps: HubDependencies,
+  caller: Caller,
+  cursor?: string,
+): Promise<Page<MessageRecord>> {
   return deps.store.listMailbox(requireOrganisation(caller), MAILBOX_PAGE_SIZE, cursor);
 }
 
 /** One waiting message's Bundle, as the sender sent it (identifier systems canonical). */
-export async function fetchFromMailbox(deps: HubDependencies, caller: Caller, messageId: string): Promise<MessageBundle> {
+export async function fetchFromMailbox(
+  deps: HubDependencies,
+  caller: Caller,
+  messageId: string,
+): Promise<MessageBundle> {
   const record = await ownMailboxMessage(deps, caller, messageId);
   const bundle = await deps.store.getBundle(messageId);
-  if (!bundle) throw new NotFoundError('Body gone', [issue('not-found', `The body of message ${messageId} is no longer held`)]);
+  if (!bundle)
+    throw new NotFoundError('Body gone', [issue('not-found', `The body of message ${messageId} is no longer held`)]);
   if (!record.timeline.some((e) => e.type === 'fetched')) {
     const now = deps.clock.now();
-    await deps.store.update(messageId, { events: [timelineEvent('fetched', now, { detail: `by ${caller.organisation}` })], at: now });
+    await deps.store.update(messageId, {
+      events: [timelineEvent('fetched', now, { detail: `by ${caller.organisation}` })],
+      at: now,
+    });
   }
   return bundle;
 }
 
 /** Acknowledging takes the message out of the mailbox; acknowledging twice is harmless. */
-export async function acknowledgeMailboxMessage(deps: HubDependencies, caller: Caller, messageId: string): Promise<MessageRecord> {
+export async function acknowledgeMailboxMessage(
+  deps: HubDependencies,
+  caller: Caller,
+  messageId: string,
+): Promise<MessageRecord> {
   const record = await ownMailboxMessage(deps, caller, messageId);
   if (record.status === 'acknowledged') return record;
   const now = deps.clock.now();
   const updated = await deps.store.update(messageId, {
-    fromStatuses: ['in-mailbox'], status: 'acknowledged', mailbox: null,
-    events: [timelineEvent('acknowledged', now, { detail: `by ${caller.organisation}` })], at: now,
+    fromStatuses: ['in-mailbox'],
+    status: 'acknowledged',
+    mailbox: null,
+    events: [timelineEvent('acknowledged', now, { detail: `by ${caller.organisation}` })],
+    at: now,
   });
   if (updated) deps.metric('MailboxAcknowledged');
   return updated ?? (await deps.store.get(messageId))!;
@@ -42,11 +61,15 @@ async function ownMailboxMessage(deps: HubDependencies, caller: Caller, messageI
   const organisation = requireOrganisation(caller);
   const record = await deps.store.get(messageId);
   // Another organisation's message is reported as absent: a mailbox does not reveal what others receive.
-  if (!record || record.destination.channel !== 'mailbox' || !['in-mailbox', 'acknowledged'].includes(record.status)) {
-    throw new NotFoundError('Not in mailbox', [issue('not-found', `Message ${messageId} is not in ${organisation}'s mailbox`)]);
+  if (record?.destination.channel !== 'mailbox' || !['in-mailbox', 'acknowledged'].includes(record.status)) {
+    throw new NotFoundError('Not in mailbox', [
+      issue('not-found', `Message ${messageId} is not in ${organisation}'s mailbox`),
+    ]);
   }
   if (record.destination.organisation !== organisation) {
-    throw new ForbiddenError('Not yours', [issue('forbidden', `Message ${messageId} is not in ${organisation}'s mailbox`)]);
+    throw new ForbiddenError('Not yours', [
+      issue('forbidden', `Message ${messageId} is not in ${organisation}'s mailbox`),
+    ]);
   }
   return record;
 }

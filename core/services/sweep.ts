@@ -12,7 +12,8 @@ export const SWEEP_BATCH = 500;
 export async function requeueStuckMessages(deps: HubDependencies, stuckAfterSeconds: number): Promise<number> {
   const before = new Date(deps.clock.now().getTime() - stuckAfterSeconds * 1000);
   const stuck: MessageRecord[] = [];
-  for (const status of PENDING) stuck.push(...(await deps.store.listByStatus(status, SWEEP_BATCH, undefined, before)).items);
+  for (const status of PENDING)
+    stuck.push(...(await deps.store.listByStatus(status, SWEEP_BATCH, undefined, before)).items);
   return requeue(deps, stuck);
 }
 
@@ -21,10 +22,19 @@ export async function requeue(deps: HubDependencies, records: MessageRecord[]): 
   let count = 0;
   for (const record of records) {
     const now = deps.clock.now();
-    const event = timelineEvent('requeued', now, { detail: `no progress since ${record.updatedAt} (${record.status})` });
-    const released = record.status === 'delivering'
-      ? await deps.store.update(record.messageId, { fromStatuses: ['delivering'], expectAttempts: record.attempts, status: 'retrying', events: [event], at: now })
-      : await deps.store.update(record.messageId, { fromStatuses: [record.status], events: [event], at: now });
+    const event = timelineEvent('requeued', now, {
+      detail: `no progress since ${record.updatedAt} (${record.status})`,
+    });
+    const released =
+      record.status === 'delivering'
+        ? await deps.store.update(record.messageId, {
+            fromStatuses: ['delivering'],
+            expectAttempts: record.attempts,
+            status: 'retrying',
+            events: [event],
+            at: now,
+          })
+        : await deps.store.update(record.messageId, { fromStatuses: [record.status], events: [event], at: now });
     if (!released) continue; // moved on since it was listed
     await deps.queue.enqueue(record.messageId);
     count++;

@@ -13,7 +13,15 @@ export function loadBaseDefinitions(): void {
 }
 
 /** Medplum reports references it cannot type-check inside a Bundle as warnings; the hub resolves them itself. */
-const KNOWN_ISSUE_CODES = new Set<IssueCode>(['required', 'invalid', 'value', 'structure', 'invariant', 'not-supported', 'code-invalid']);
+const KNOWN_ISSUE_CODES = new Set<IssueCode>([
+  'required',
+  'invalid',
+  'value',
+  'structure',
+  'invariant',
+  'not-supported',
+  'code-invalid',
+]);
 
 /**
  * R4 structure, types, cardinality and FHIRPath invariants (bdl-12 among them), via Medplum's validator.
@@ -33,7 +41,12 @@ export function checkBaseStructure(resource: object): Issue[] {
       .filter((i: { severity: string }) => i.severity === 'error' || i.severity === 'fatal')
       .map((i: { code: string; details?: { text?: string }; diagnostics?: string; expression?: string[] }) => ({
         severity: 'error' as const,
-        code: i.details?.text === 'Missing required property' ? 'required' : KNOWN_ISSUE_CODES.has(i.code as IssueCode) ? (i.code as IssueCode) : 'structure',
+        code:
+          i.details?.text === 'Missing required property'
+            ? 'required'
+            : KNOWN_ISSUE_CODES.has(i.code as IssueCode)
+              ? (i.code as IssueCode)
+              : 'structure',
         diagnostics: i.details?.text ?? i.diagnostics ?? 'Invalid resource',
         ...(i.expression?.[0] ? { expression: i.expression[0] } : {}),
       }));

@@ -1,4 +1,12 @@
-import type { CapabilityStatement, CodeSystem, Coding, ElementDefinition, MessageDefinition, StructureDefinition, ValueSet } from 'fhir/r4';
+import type {
+  CapabilityStatement,
+  CodeSystem,
+  Coding,
+  ElementDefinition,
+  MessageDefinition,
+  StructureDefinition,
+  ValueSet,
+} from 'fhir/r4';
 import conformanceResources from '../../fhir-profiles/generated/hub-conformance.json' with { type: 'json' };
 
 /** The hub's conformance resources (fhir-profiles/), indexed for the validator and the metadata endpoint. */
@@ -17,13 +25,29 @@ export function indexConformance(resources: readonly unknown[]): Conformance {
   const valueSets: ValueSet[] = [];
   const messageDefinitions: MessageDefinition[] = [];
   let capabilityStatement: CapabilityStatement | undefined;
-  for (const resource of resources as (StructureDefinition | CodeSystem | ValueSet | MessageDefinition | CapabilityStatement)[]) {
+  for (const resource of resources as (
+    | StructureDefinition
+    | CodeSystem
+    | ValueSet
+    | MessageDefinition
+    | CapabilityStatement
+  )[]) {
     switch (resource.resourceType) {
-      case 'StructureDefinition': structureDefinitions.set(resource.url, resource); break;
-      case 'CodeSystem': codeSystems.set(resource.url ?? '', resource); break;
-      case 'ValueSet': valueSets.push(resource); break;
-      case 'MessageDefinition': messageDefinitions.push(resource); break;
-      case 'CapabilityStatement': capabilityStatement = resource; break;
+      case 'StructureDefinition':
+        structureDefinitions.set(resource.url, resource);
+        break;
+      case 'CodeSystem':
+        codeSystems.set(resource.url ?? '', resource);
+        break;
+      case 'ValueSet':
+        valueSets.push(resource);
+        break;
+      case 'MessageDefinition':
+        messageDefinitions.push(resource);
+        break;
+      case 'CapabilityStatement':
+        capabilityStatement = resource;
+        break;
     }
   }
   if (!capabilityStatement) throw new Error('fhir-profiles has no CapabilityStatement');
@@ -43,7 +67,11 @@ export function indexConformance(resources: readonly unknown[]): Conformance {
 export const hubConformance: Conformance = indexConformance(conformanceResources);
 
 /** A bare code (no system, as in a `code` element) matches the value set's member of that code in any system. */
-export function isInValueSet(conformance: Conformance, valueSetUrl: string, coding: Pick<Coding, 'system' | 'code'>): boolean {
+export function isInValueSet(
+  conformance: Conformance,
+  valueSetUrl: string,
+  coding: Pick<Coding, 'system' | 'code'>,
+): boolean {
   const members = conformance.valueSetMembers.get(valueSetUrl);
   if (!members || coding.code === undefined) return false;
   if (coding.system !== undefined) return members.has(`${coding.system}|${coding.code}`);
@@ -51,15 +79,22 @@ export function isInValueSet(conformance: Conformance, valueSetUrl: string, codi
   return false;
 }
 
-export function messageDefinitionFor(conformance: Conformance, eventCoding: Coding | undefined): MessageDefinition | undefined {
-  return conformance.messageDefinitions.find((d) => d.eventCoding?.system === eventCoding?.system && d.eventCoding?.code === eventCoding?.code);
+export function messageDefinitionFor(
+  conformance: Conformance,
+  eventCoding: Coding | undefined,
+): MessageDefinition | undefined {
+  return conformance.messageDefinitions.find(
+    (d) => d.eventCoding?.system === eventCoding?.system && d.eventCoding?.code === eventCoding?.code,
+  );
 }
 
 /** The MessageHeader profile is the one whose eventCoding pattern names the event. */
 export function headerProfileFor(conformance: Conformance, eventCoding: Coding): StructureDefinition | undefined {
   for (const sd of conformance.structureDefinitions.values()) {
     if (sd.type !== 'MessageHeader') continue;
-    const pattern = sd.differential?.element.find((e: ElementDefinition) => e.path === 'MessageHeader.eventCoding')?.patternCoding;
+    const pattern = sd.differential?.element.find(
+      (e: ElementDefinition) => e.path === 'MessageHeader.eventCoding',
+    )?.patternCoding;
     if (pattern?.system === eventCoding.system && pattern?.code === eventCoding.code) return sd;
   }
   return undefined;

@@ -13,11 +13,20 @@ export function checkJsonLimits(root: unknown): void {
   let nodes = 0;
   while (stack.length > 0) {
     const { value, depth, path } = stack.pop()!;
-    if (++nodes > MAX_JSON_NODES) throw new BadRequestError('Message too large', [issue('too-long', `The message has more than ${MAX_JSON_NODES} JSON values`)]);
-    if (depth > MAX_JSON_DEPTH) throw new BadRequestError('Message nested too deeply', [issue('structure', `JSON nesting deeper than ${MAX_JSON_DEPTH} levels`, path)]);
+    if (++nodes > MAX_JSON_NODES)
+      throw new BadRequestError('Message too large', [
+        issue('too-long', `The message has more than ${MAX_JSON_NODES} JSON values`),
+      ]);
+    if (depth > MAX_JSON_DEPTH)
+      throw new BadRequestError('Message nested too deeply', [
+        issue('structure', `JSON nesting deeper than ${MAX_JSON_DEPTH} levels`, path),
+      ]);
     if (Array.isArray(value)) {
-      if (value.length > MAX_ARRAY_LENGTH) throw new BadRequestError('Array too long', [issue('too-long', `An array has ${value.length} items; at most ${MAX_ARRAY_LENGTH} are accepted`, path)]);
-      value.forEach((v, i) => stack.push({ value: v, depth: depth + 1, path: `${path}[${i}]` }));
+      if (value.length > MAX_ARRAY_LENGTH)
+        throw new BadRequestError('Array too long', [
+          issue('too-long', `An array has ${value.length} items; at most ${MAX_ARRAY_LENGTH} are accepted`, path),
+        ]);
+      for (const [i, v] of value.entries()) stack.push({ value: v, depth: depth + 1, path: `${path}[${i}]` });
     } else if (value && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) stack.push({ value: v, depth: depth + 1, path: `${path}.${k}` });
     }

@@ -1,6 +1,6 @@
-import type { ElementDefinition, FhirResource, StructureDefinition } from 'fhir/r4';
 import { evalFhirPath } from '@medplum/core';
-import { issue, type Issue } from '../errors.js';
+import type { ElementDefinition, FhirResource, StructureDefinition } from 'fhir/r4';
+import { type Issue, issue } from '../errors.js';
 import { type MessageBundle, resolveInBundle } from '../fhir/bundle.js';
 import { type Conformance, isInValueSet } from './conformance.js';
 
@@ -10,7 +10,13 @@ import { type Conformance, isInValueSet } from './conformance.js';
  * one repetition must match, the hub's way of saying "one of these must be..."), required bindings (the code must be
  * in the value set) and Reference target types (resolved inside the message Bundle).
  */
-export function checkProfile(resource: FhirResource, profile: StructureDefinition, resourcePath: string, bundle: MessageBundle, conformance: Conformance): Issue[] {
+export function checkProfile(
+  resource: FhirResource,
+  profile: StructureDefinition,
+  resourcePath: string,
+  bundle: MessageBundle,
+  conformance: Conformance,
+): Issue[] {
   const issues: Issue[] = [];
   for (const element of profile.differential?.element ?? []) {
     const segments = element.path.split('.').slice(1);
@@ -33,11 +39,16 @@ export function checkProfile(resource: FhirResource, profile: StructureDefinitio
 /** The profile's own invariants on the resource (FHIRPath, evaluated by Medplum). */
 function constraintIssues(resource: FhirResource, element: ElementDefinition, resourcePath: string): Issue[] {
   return (element.constraint ?? [])
-    .filter((c) => c.severity === 'error' && c.expression && !evalFhirPath(c.expression, resource).every((v) => v === true))
+    .filter(
+      (c) => c.severity === 'error' && c.expression && !evalFhirPath(c.expression, resource).every((v) => v === true),
+    )
     .map((c) => issue('invariant', `${c.key}: ${c.human}`, resourcePath));
 }
 
-interface Located { value: unknown; path: string }
+interface Located {
+  value: unknown;
+  path: string;
+}
 
 /** Every value at a dotted path below the resource, each with its FHIRPath location (arrays indexed). */
 function valuesAt(resource: unknown, segments: string[], rootPath: string): Located[] {
@@ -46,15 +57,23 @@ function valuesAt(resource: unknown, segments: string[], rootPath: string): Loca
     const next: Located[] = [];
     for (const { value, path } of current) {
       const child = (value as Record<string, unknown> | undefined)?.[segment];
-      if (Array.isArray(child)) child.forEach((v, i) => next.push({ value: v, path: `${path}.${segment}[${i}]` }));
-      else if (child !== undefined && child !== null) next.push({ value: child, path: `${path}.${segment}` });
+      if (Array.isArray(child)) {
+        for (const [i, v] of child.entries()) next.push({ value: v, path: `${path}.${segment}[${i}]` });
+      } else if (child !== undefined && child !== null) next.push({ value: child, path: `${path}.${segment}` });
     }
     current = next;
   }
   return current.filter((l) => typeof l.value === 'object');
 }
 
-function checkElement(element: ElementDefinition, values: unknown[], path: string, repeating: boolean, bundle: MessageBundle, conformance: Conformance): Issue[] {
+function checkElement(
+  element: ElementDefinition,
+  values: unknown[],
+  path: string,
+  repeating: boolean,
+  bundle: MessageBundle,
+  conformance: Conformance,
+): Issue[] {
   const issues: Issue[] = [];
   const at = (i: number) => (repeating ? `${path}[${i}]` : path);
   if (element.min !== undefined && values.length < element.min) {
@@ -65,11 +84,20 @@ function checkElement(element: ElementDefinition, values: unknown[], path: strin
     issues.push(issue('structure', `${path} may occur at most ${element.max} time(s), found ${values.length}`, path));
   }
   if (element.fixedCode !== undefined) {
-    values.forEach((v, i) => { if (v !== element.fixedCode) issues.push(issue('value', `${at(i)} must be '${element.fixedCode}', found '${String(v)}'`, at(i))); });
+    values.forEach((v, i) => {
+      if (v !== element.fixedCode)
+        issues.push(issue('value', `${at(i)} must be '${element.fixedCode}', found '${String(v)}'`, at(i)));
+    });
   }
   const pattern = element.patternCoding ?? element.patternCodeableConcept ?? element.patternIdentifier;
   if (pattern !== undefined && values.length > 0 && !values.some((v) => matchesPattern(v, pattern))) {
-    issues.push(issue(element.patternCoding ? 'code-invalid' : 'value', `${path} must ${repeating ? 'include one ' : 'be '}matching ${describePattern(pattern)}`, path));
+    issues.push(
+      issue(
+        element.patternCoding ? 'code-invalid' : 'value',
+        `${path} must ${repeating ? 'include one ' : 'be '}matching ${describePattern(pattern)}`,
+        path,
+      ),
+    );
   }
   if (element.binding?.strength === 'required' && element.binding.valueSet) {
     const valueSet = element.binding.valueSet;
@@ -87,8 +115,18 @@ function checkElement(element: ElementDefinition, values: unknown[], path: strin
     values.forEach((v, i) => {
       const reference = (v as { reference?: string }).reference;
       const target = resolveInBundle(bundle, reference)?.resource;
-      if (!target) issues.push(issue('invariant', `Reference '${reference ?? ''}' does not resolve to an entry of the message Bundle`, `${at(i)}.reference`));
-      else if (!allowed.includes(target.resourceType)) issues.push(issue('structure', `${at(i)} must refer to ${allowed.join(' or ')}, found ${target.resourceType}`, at(i)));
+      if (!target)
+        issues.push(
+          issue(
+            'invariant',
+            `Reference '${reference ?? ''}' does not resolve to an entry of the message Bundle`,
+            `${at(i)}.reference`,
+          ),
+        );
+      else if (!allowed.includes(target.resourceType))
+        issues.push(
+          issue('structure', `${at(i)} must refer to ${allowed.join(' or ')}, found ${target.resourceType}`, at(i)),
+        );
     });
   }
   return issues;
@@ -107,7 +145,9 @@ function matchesPattern(value: unknown, pattern: unknown): boolean {
   }
   if (pattern && typeof pattern === 'object') {
     if (!value || typeof value !== 'object') return false;
-    return Object.entries(pattern as Record<string, unknown>).every(([k, p]) => matchesPattern((value as Record<string, unknown>)[k], p));
+    return Object.entries(pattern as Record<string, unknown>).every(([k, p]) =>
+      matchesPattern((value as Record<string, unknown>)[k], p),
+    );
   }
   return value === pattern;
 }

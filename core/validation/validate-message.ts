@@ -1,6 +1,18 @@
-import type { FhirResource, MessageDefinition, MessageHeader, ServiceRequest, StructureDefinition, Task } from 'fhir/r4';
-import { BadRequestError, issue, type Issue, UnprocessableError } from '../errors.js';
-import { canonicaliseIdentifierSystems, type MessageBundle, resolveInBundle, senderOrganization } from '../fhir/bundle.js';
+import type {
+  FhirResource,
+  MessageDefinition,
+  MessageHeader,
+  ServiceRequest,
+  StructureDefinition,
+  Task,
+} from 'fhir/r4';
+import { BadRequestError, type Issue, issue, UnprocessableError } from '../errors.js';
+import {
+  canonicaliseIdentifierSystems,
+  type MessageBundle,
+  resolveInBundle,
+  senderOrganization,
+} from '../fhir/bundle.js';
 import { isValidNhsNumber } from '../fhir/nhs-number.js';
 import { canonicalSystem, HUB_CANONICAL, SYSTEMS } from '../fhir/systems.js';
 import { uniqueBy } from '../unique.js';
@@ -32,11 +44,19 @@ const SENDER_PROFILE = `${HUB_CANONICAL}/StructureDefinition/HubOrganization`;
  */
 export function validateMessage(body: unknown, conformance: Conformance = hubConformance): ValidatedMessage {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw new BadRequestError('Not a FHIR resource', [issue('structure', 'The body must be a JSON object: a FHIR Bundle of type message')]);
+    throw new BadRequestError('Not a FHIR resource', [
+      issue('structure', 'The body must be a JSON object: a FHIR Bundle of type message'),
+    ]);
   }
   const resourceType = (body as { resourceType?: unknown }).resourceType;
   if (resourceType !== 'Bundle') {
-    throw new BadRequestError('Not a Bundle', [issue('invalid', `Expected resourceType 'Bundle' (a FHIR message), found ${JSON.stringify(resourceType ?? null)}`, 'resourceType')]);
+    throw new BadRequestError('Not a Bundle', [
+      issue(
+        'invalid',
+        `Expected resourceType 'Bundle' (a FHIR message), found ${JSON.stringify(resourceType ?? null)}`,
+        'resourceType',
+      ),
+    ]);
   }
   checkJsonLimits(body);
   const bundle = body as MessageBundle;
@@ -46,17 +66,27 @@ export function validateMessage(body: unknown, conformance: Conformance = hubCon
   const unprocessable: Issue[] = [];
   invalid.push(...profileIssues(bundle, bundle, 'Bundle', conformance));
 
-  const header = bundle.entry?.[0]?.resource?.resourceType === 'MessageHeader' ? (bundle.entry[0].resource as MessageHeader) : undefined;
+  const header =
+    bundle.entry?.[0]?.resource?.resourceType === 'MessageHeader'
+      ? (bundle.entry[0].resource as MessageHeader)
+      : undefined;
   let definition: MessageDefinition | undefined;
   let focus: ServiceRequest | Task | undefined;
   if (header) {
     definition = messageDefinitionFor(conformance, header.eventCoding);
     if (!definition) {
       const coding = header.eventCoding;
-      unprocessable.push(issue('not-supported', `Message event ${coding?.system ?? ''}|${coding?.code ?? ''} is not supported by the hub; supported: ${conformance.messageDefinitions.map((d) => d.eventCoding?.code).join(', ')}`, 'Bundle.entry[0].resource.eventCoding'));
+      unprocessable.push(
+        issue(
+          'not-supported',
+          `Message event ${coding?.system ?? ''}|${coding?.code ?? ''} is not supported by the hub; supported: ${conformance.messageDefinitions.map((d) => d.eventCoding?.code).join(', ')}`,
+          'Bundle.entry[0].resource.eventCoding',
+        ),
+      );
     } else {
       const headerProfile = headerProfileFor(conformance, definition.eventCoding ?? {});
-      if (headerProfile) invalid.push(...checkProfile(header, headerProfile, 'Bundle.entry[0].resource', bundle, conformance));
+      if (headerProfile)
+        invalid.push(...checkProfile(header, headerProfile, 'Bundle.entry[0].resource', bundle, conformance));
       const focusResult = checkFocus(bundle, header, definition, conformance);
       invalid.push(...focusResult.invalid);
       unprocessable.push(...focusResult.unprocessable);
@@ -65,7 +95,8 @@ export function validateMessage(body: unknown, conformance: Conformance = hubCon
     invalid.push(...senderIssues(bundle, header, conformance));
   }
   (bundle.entry ?? []).forEach((entry, index) => {
-    if (entry.resource && index > 0) invalid.push(...profileIssues(entry.resource, bundle, `Bundle.entry[${index}].resource`, conformance));
+    if (entry.resource && index > 0)
+      invalid.push(...profileIssues(entry.resource, bundle, `Bundle.entry[${index}].resource`, conformance));
   });
   invalid.push(...elementIssues(bundle, conformance));
 
@@ -80,7 +111,12 @@ function profileIssues(resource: FhirResource, bundle: MessageBundle, path: stri
   return profile ? checkProfile(resource, profile, path, bundle, conformance) : [];
 }
 
-function checkFocus(bundle: MessageBundle, header: MessageHeader, definition: MessageDefinition, conformance: Conformance) {
+function checkFocus(
+  bundle: MessageBundle,
+  header: MessageHeader,
+  definition: MessageDefinition,
+  conformance: Conformance,
+) {
   const invalid: Issue[] = [];
   const unprocessable: Issue[] = [];
   let focus: ServiceRequest | Task | undefined;
@@ -91,13 +127,23 @@ function checkFocus(bundle: MessageBundle, header: MessageHeader, definition: Me
     if (!entry?.resource) return; // reported as an unresolved reference
     const rule = allowed.find((f) => f.code === entry.resource!.resourceType);
     if (!rule) {
-      unprocessable.push(issue('not-supported', `A ${definition.eventCoding?.code} message cannot have a ${entry.resource.resourceType} as its focus; expected ${allowed.map((f) => f.code).join(' or ')}`, path));
+      unprocessable.push(
+        issue(
+          'not-supported',
+          `A ${definition.eventCoding?.code} message cannot have a ${entry.resource.resourceType} as its focus; expected ${allowed.map((f) => f.code).join(' or ')}`,
+          path,
+        ),
+      );
       return;
     }
-    const profile: StructureDefinition | undefined = rule.profile ? conformance.structureDefinitions.get(rule.profile) : undefined;
+    const profile: StructureDefinition | undefined = rule.profile
+      ? conformance.structureDefinitions.get(rule.profile)
+      : undefined;
     const index = (bundle.entry ?? []).indexOf(entry);
-    if (profile) invalid.push(...checkProfile(entry.resource, profile, `Bundle.entry[${index}].resource`, bundle, conformance));
-    if (entry.resource.resourceType === 'ServiceRequest' || entry.resource.resourceType === 'Task') focus ??= entry.resource;
+    if (profile)
+      invalid.push(...checkProfile(entry.resource, profile, `Bundle.entry[${index}].resource`, bundle, conformance));
+    if (entry.resource.resourceType === 'ServiceRequest' || entry.resource.resourceType === 'Task')
+      focus ??= entry.resource;
   });
   return { invalid, unprocessable, focus };
 }
@@ -120,12 +166,27 @@ function elementIssues(bundle: MessageBundle, conformance: Conformance): Issue[]
   const issues: Issue[] = [];
   walk(bundle, 'Bundle', (value, path) => {
     const element = value as { reference?: unknown; system?: unknown; value?: unknown; code?: unknown };
-    if (typeof element.reference === 'string' && element.reference.startsWith('urn:uuid:') && !resolveInBundle(bundle, element.reference)) {
-      issues.push(issue('invariant', `Reference '${element.reference}' does not resolve to an entry of the message Bundle`, `${path}.reference`));
+    if (
+      typeof element.reference === 'string' &&
+      element.reference.startsWith('urn:uuid:') &&
+      !resolveInBundle(bundle, element.reference)
+    ) {
+      issues.push(
+        issue(
+          'invariant',
+          `Reference '${element.reference}' does not resolve to an entry of the message Bundle`,
+          `${path}.reference`,
+        ),
+      );
     }
     if (typeof element.system !== 'string') return;
-    if (canonicalSystem(element.system) === SYSTEMS.nhsNumber && (typeof element.value !== 'string' || !isValidNhsNumber(element.value))) {
-      issues.push(issue('value', 'NHS number is not valid: it must be 10 digits passing the Modulus 11 check', `${path}.value`));
+    if (
+      canonicalSystem(element.system) === SYSTEMS.nhsNumber &&
+      (typeof element.value !== 'string' || !isValidNhsNumber(element.value))
+    ) {
+      issues.push(
+        issue('value', 'NHS number is not valid: it must be 10 digits passing the Modulus 11 check', `${path}.value`),
+      );
     }
     const codeSystem = conformance.codeSystems.get(element.system);
     if (codeSystem && typeof element.code === 'string' && !codeSystem.concept?.some((c) => c.code === element.code)) {
@@ -136,8 +197,9 @@ function elementIssues(bundle: MessageBundle, conformance: Conformance): Issue[]
 }
 
 function walk(value: unknown, path: string, visit: (value: object, path: string) => void): void {
-  if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`, visit));
-  else if (value && typeof value === 'object') {
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) walk(v, `${path}[${i}]`, visit);
+  } else if (value && typeof value === 'object') {
     visit(value, path);
     for (const [k, v] of Object.entries(value)) if (v && typeof v === 'object') walk(v, `${path}.${k}`, visit);
   }

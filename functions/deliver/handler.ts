@@ -9,10 +9,12 @@ const { deps, queue } = hubFromEnvironment();
 /** Thrown so the batch processor lists the record as failed after its visibility has been set to the backoff. */
 class RetryLater extends Error {}
 
-export const handler = withObservability(sqsHandler(async (record) => {
-  const outcome = await deliverMessage(deps, messageIdOf(record), DELIVERY_QUEUE.visibilityTimeoutSeconds);
-  if (outcome.action === 'retry') {
-    await queue.retryAfter(record.receiptHandle, outcome.delaySeconds);
-    throw new RetryLater(`retry in ${outcome.delaySeconds}s`);
-  }
-}));
+export const handler = withObservability(
+  sqsHandler(async (record) => {
+    const outcome = await deliverMessage(deps, messageIdOf(record), DELIVERY_QUEUE.visibilityTimeoutSeconds);
+    if (outcome.action === 'retry') {
+      await queue.retryAfter(record.receiptHandle, outcome.delaySeconds);
+      throw new RetryLater(`retry in ${outcome.delaySeconds}s`);
+    }
+  }),
+);

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Directory } from '../../core/ports.js';
 import type { NetworkDefinition } from '../../core/routing/network.js';
 import { type CompiledNetwork, compileNetwork } from '../../core/routing/resolve.js';
@@ -22,7 +29,12 @@ export class DynamoDirectory implements Directory {
   private revision: string | undefined;
   private checkedAt = 0;
 
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string, private readonly refreshSeconds = DIRECTORY_REFRESH_SECONDS, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly refreshSeconds = DIRECTORY_REFRESH_SECONDS,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async networkOfPractice(odsCode: string): Promise<CompiledNetwork | undefined> {
     const membership = (await this.membershipsOf(odsCode)).find((m) => m.role === 'practice');
@@ -40,7 +52,14 @@ export class DynamoDirectory implements Directory {
     const definitions: NetworkDefinition[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.db.send(new ScanCommand({ TableName: this.tableName, FilterExpression: 'begins_with(pk, :prefix)', ExpressionAttributeValues: { ':prefix': DIRECTORY_KEYS.networkPrefix }, ExclusiveStartKey: start }));
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'begins_with(pk, :prefix)',
+          ExpressionAttributeValues: { ':prefix': DIRECTORY_KEYS.networkPrefix },
+          ExclusiveStartKey: start,
+        }),
+      );
       for (const item of page.Items ?? []) definitions.push(JSON.parse(item.definition as string) as NetworkDefinition);
       start = page.LastEvaluatedKey;
     } while (start);
@@ -56,8 +75,11 @@ export class DynamoDirectory implements Directory {
     await this.refreshIfChanged();
     let cached = this.networks.get(networkId);
     if (!cached) {
-      cached = this.db.send(new GetCommand({ TableName: this.tableName, Key: DIRECTORY_KEYS.network(networkId) }))
-        .then(({ Item }) => (Item ? compileNetwork(JSON.parse(Item.definition as string) as NetworkDefinition) : undefined));
+      cached = this.db
+        .send(new GetCommand({ TableName: this.tableName, Key: DIRECTORY_KEYS.network(networkId) }))
+        .then(({ Item }) =>
+          Item ? compileNetwork(JSON.parse(Item.definition as string) as NetworkDefinition) : undefined,
+        );
       cached.catch(() => this.networks.delete(networkId));
       this.networks.set(networkId, cached);
     }
@@ -68,7 +90,14 @@ export class DynamoDirectory implements Directory {
     await this.refreshIfChanged();
     let cached = this.memberships.get(odsCode);
     if (!cached) {
-      cached = this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': DIRECTORY_KEYS.membershipsOf(odsCode) } }))
+      cached = this.db
+        .send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': DIRECTORY_KEYS.membershipsOf(odsCode) },
+          }),
+        )
         .then(({ Items }) => (Items ?? []).map((i) => ({ networkId: i.networkId as string, role: i.role as string })));
       cached.catch(() => this.memberships.delete(odsCode));
       this.memberships.set(odsCode, cached);
@@ -89,7 +118,10 @@ export class DynamoDirectory implements Directory {
   }
 }
 
-export interface NetworkChange { networkId: string; change: 'added' | 'changed' | 'unchanged' | 'removed' }
+export interface NetworkChange {
+  networkId: string;
+  change: 'added' | 'changed' | 'unchanged' | 'removed';
+}
 
 /** Content hash of a definition: what `diff` compares and what the revision is made of. */
 export function definitionHash(definition: NetworkDefinition): string {
@@ -97,7 +129,11 @@ export function definitionHash(definition: NetworkDefinition): string {
 }
 
 /** What loading these definitions would change, network by network. */
-export async function diffNetworks(db: DynamoDBDocumentClient, tableName: string, definitions: NetworkDefinition[]): Promise<NetworkChange[]> {
+export async function diffNetworks(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  definitions: NetworkDefinition[],
+): Promise<NetworkChange[]> {
   const current = await storedHashes(db, tableName);
   const changes: NetworkChange[] = definitions.map((d) => ({
     networkId: d.id,
@@ -110,7 +146,16 @@ async function storedHashes(db: DynamoDBDocumentClient, tableName: string): Prom
   const hashes = new Map<string, string>();
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await db.send(new ScanCommand({ TableName: tableName, FilterExpression: 'begins_with(pk, :prefix)', ExpressionAttributeValues: { ':prefix': DIRECTORY_KEYS.networkPrefix }, ProjectionExpression: 'networkId, #hash', ExpressionAttributeNames: { '#hash': 'hash' }, ExclusiveStartKey: start }));
+    const page = await db.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: 'begins_with(pk, :prefix)',
+        ExpressionAttributeValues: { ':prefix': DIRECTORY_KEYS.networkPrefix },
+        ProjectionExpression: 'networkId, #hash',
+        ExpressionAttributeNames: { '#hash': 'hash' },
+        ExclusiveStartKey: start,
+      }),
+    );
     for (const item of page.Items ?? []) hashes.set(item.networkId as string, item.hash as string);
     start = page.LastEvaluatedKey;
   } while (start);
@@ -121,26 +166,55 @@ async function storedHashes(db: DynamoDBDocumentClient, tableName: string): Prom
  * Writes validated definitions (network items and one membership item per organisation), then bumps the
  * revision so every warm cache reloads. Unchanged networks are skipped. Reports progress per batch.
  */
-export async function loadNetworks(db: DynamoDBDocumentClient, tableName: string, definitions: NetworkDefinition[], onProgress?: (done: number, total: number) => void): Promise<NetworkChange[]> {
+export async function loadNetworks(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  definitions: NetworkDefinition[],
+  onProgress?: (done: number, total: number) => void,
+): Promise<NetworkChange[]> {
   const changes = await diffNetworks(db, tableName, definitions);
   const toWrite = definitions.filter((_, i) => changes[i]!.change !== 'unchanged');
   const items: Record<string, unknown>[] = [];
   const removed: Record<string, unknown>[] = [];
   for (const definition of toWrite.filter((d) => changes.find((c) => c.networkId === d.id)!.change === 'changed')) {
     // An organisation that left the network must stop resolving to it.
-    const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: DIRECTORY_KEYS.network(definition.id) }));
+    const { Item } = await db.send(
+      new GetCommand({ TableName: tableName, Key: DIRECTORY_KEYS.network(definition.id) }),
+    );
     const before = JSON.parse(Item!.definition as string) as NetworkDefinition;
     const now = new Set([...definition.practices, ...definition.organisations].map((o) => o.odsCode));
-    for (const o of [...before.practices, ...before.organisations]) if (!now.has(o.odsCode)) removed.push(DIRECTORY_KEYS.membership(o.odsCode, definition.id));
+    for (const o of [...before.practices, ...before.organisations])
+      if (!now.has(o.odsCode)) removed.push(DIRECTORY_KEYS.membership(o.odsCode, definition.id));
   }
   for (const definition of toWrite) {
     const text = JSON.stringify(definition);
-    if (Buffer.byteLength(text) > MAX_DEFINITION_BYTES) throw new Error(`network ${definition.id} is ${Buffer.byteLength(text)} bytes; the limit is ${MAX_DEFINITION_BYTES}`);
-    items.push({ ...DIRECTORY_KEYS.network(definition.id), networkId: definition.id, hash: definitionHash(definition), definition: text });
-    for (const practice of definition.practices) items.push({ ...DIRECTORY_KEYS.membership(practice.odsCode, definition.id), networkId: definition.id, role: 'practice' });
-    for (const organisation of definition.organisations) items.push({ ...DIRECTORY_KEYS.membership(organisation.odsCode, definition.id), networkId: definition.id, role: organisation.kind });
+    if (Buffer.byteLength(text) > MAX_DEFINITION_BYTES)
+      throw new Error(
+        `network ${definition.id} is ${Buffer.byteLength(text)} bytes; the limit is ${MAX_DEFINITION_BYTES}`,
+      );
+    items.push({
+      ...DIRECTORY_KEYS.network(definition.id),
+      networkId: definition.id,
+      hash: definitionHash(definition),
+      definition: text,
+    });
+    for (const practice of definition.practices)
+      items.push({
+        ...DIRECTORY_KEYS.membership(practice.odsCode, definition.id),
+        networkId: definition.id,
+        role: 'practice',
+      });
+    for (const organisation of definition.organisations)
+      items.push({
+        ...DIRECTORY_KEYS.membership(organisation.odsCode, definition.id),
+        networkId: definition.id,
+        role: organisation.kind,
+      });
   }
-  const requests = [...items.map((Item) => ({ PutRequest: { Item } })), ...removed.map((Key) => ({ DeleteRequest: { Key } }))];
+  const requests = [
+    ...items.map((Item) => ({ PutRequest: { Item } })),
+    ...removed.map((Key) => ({ DeleteRequest: { Key } })),
+  ];
   for (let i = 0; i < requests.length; i += BATCH_SIZE) {
     let pending: (typeof requests)[number][] | undefined = requests.slice(i, i + BATCH_SIZE);
     while (pending && pending.length > 0) {
@@ -150,8 +224,17 @@ export async function loadNetworks(db: DynamoDBDocumentClient, tableName: string
     onProgress?.(Math.min(i + BATCH_SIZE, requests.length), requests.length);
   }
   if (toWrite.length > 0) {
-    const revision = createHash('sha256').update(definitions.map(definitionHash).join()).update(new Date().toISOString()).digest('hex').slice(0, 16);
-    await db.send(new PutCommand({ TableName: tableName, Item: { ...DIRECTORY_KEYS.revision, revision, updatedAt: new Date().toISOString() } }));
+    const revision = createHash('sha256')
+      .update(definitions.map(definitionHash).join())
+      .update(new Date().toISOString())
+      .digest('hex')
+      .slice(0, 16);
+    await db.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...DIRECTORY_KEYS.revision, revision, updatedAt: new Date().toISOString() },
+      }),
+    );
   }
   return changes;
 }

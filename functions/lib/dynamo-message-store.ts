@@ -1,6 +1,14 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { MessageBundle } from '../../core/fhir/bundle.js';
 import type { MessageRecord, MessageStatus } from '../../core/lifecycle/message-record.js';
 import type { MessageChange, MessageStore, Page } from '../../core/ports.js';
@@ -11,24 +19,29 @@ import type { MessageChange, MessageStore, Page } from '../../core/ports.js';
  * both stores the message and claims its identity.
  */
 export class DynamoMessageStore implements MessageStore {
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
 
   async create(record: MessageRecord, bundle: MessageBundle): Promise<'created' | 'duplicate'> {
     try {
-      await this.db.send(new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          messageId: record.messageId,
-          senderOrganisation: record.senderOrganisation,
-          correlationId: record.correlationId,
-          createdAt: record.createdAt,
-          status: record.status,
-          updatedAt: record.updatedAt,
-          record,
-          body: gzipSync(JSON.stringify(bundle)),
-        },
-        ConditionExpression: 'attribute_not_exists(messageId)',
-      }));
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            messageId: record.messageId,
+            senderOrganisation: record.senderOrganisation,
+            correlationId: record.correlationId,
+            createdAt: record.createdAt,
+            status: record.status,
+            updatedAt: record.updatedAt,
+            record,
+            body: gzipSync(JSON.stringify(bundle)),
+          },
+          ConditionExpression: 'attribute_not_exists(messageId)',
+        }),
+      );
       return 'created';
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return 'duplicate';
@@ -37,12 +50,27 @@ export class DynamoMessageStore implements MessageStore {
   }
 
   async get(messageId: string): Promise<MessageRecord | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { messageId }, ProjectionExpression: '#record', ExpressionAttributeNames: { '#record': 'record' }, ConsistentRead: true }));
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { messageId },
+        ProjectionExpression: '#record',
+        ExpressionAttributeNames: { '#record': 'record' },
+        ConsistentRead: true,
+      }),
+    );
     return Item?.record as MessageRecord | undefined;
   }
 
   async getBundle(messageId: string): Promise<MessageBundle | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { messageId }, ProjectionExpression: 'body', ConsistentRead: true }));
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { messageId },
+        ProjectionExpression: 'body',
+        ConsistentRead: true,
+      }),
+    );
     const body = Item?.body as Uint8Array | undefined;
     return body ? (JSON.parse(gunzipSync(body).toString('utf8')) as MessageBundle) : undefined;
   }
@@ -69,7 +97,12 @@ export class DynamoMessageStore implements MessageStore {
       names['#updatedAt'] = 'updatedAt';
       values[':status'] = change.status;
       values[':updatedAt'] = change.at.toISOString();
-      sets.push('#status = :status', '#record.#status = :status', '#updatedAt = :updatedAt', '#record.#updatedAt = :updatedAt');
+      sets.push(
+        '#status = :status',
+        '#record.#status = :status',
+        '#updatedAt = :updatedAt',
+        '#record.#updatedAt = :updatedAt',
+      );
     }
     for (const field of ['attempts', 'outcome', 'outcomeReason', 'destination', 'replays'] as const) {
       if (change[field] !== undefined) setField(field, change[field]);
@@ -100,18 +133,25 @@ export class DynamoMessageStore implements MessageStore {
       values[':expectAttempts'] = change.expectAttempts;
       conditions.push('#record.#attempts = :expectAttempts');
     }
-    const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' ');
+    const expression = [
+      sets.length ? `SET ${sets.join(', ')}` : '',
+      removes.length ? `REMOVE ${removes.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
     if (!expression) return this.get(messageId);
     try {
-      const { Attributes } = await this.db.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: { messageId },
-        UpdateExpression: expression,
-        ConditionExpression: conditions.join(' AND '),
-        ExpressionAttributeNames: names,
-        ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
-        ReturnValues: 'ALL_NEW',
-      }));
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { messageId },
+          UpdateExpression: expression,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
       return Attributes?.record as MessageRecord | undefined;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
@@ -120,21 +160,72 @@ export class DynamoMessageStore implements MessageStore {
   }
 
   listBySender(organisation: string, limit: number, cursor?: string): Promise<Page<MessageRecord>> {
-    return this.query({ IndexName: 'bySender', KeyConditionExpression: 'senderOrganisation = :key', ExpressionAttributeValues: { ':key': organisation }, ScanIndexForward: false }, limit, cursor);
+    return this.query(
+      {
+        IndexName: 'bySender',
+        KeyConditionExpression: 'senderOrganisation = :key',
+        ExpressionAttributeValues: { ':key': organisation },
+        ScanIndexForward: false,
+      },
+      limit,
+      cursor,
+    );
   }
 
-  listByStatus(status: MessageStatus, limit: number, cursor?: string, updatedBefore?: Date): Promise<Page<MessageRecord>> {
+  listByStatus(
+    status: MessageStatus,
+    limit: number,
+    cursor?: string,
+    updatedBefore?: Date,
+  ): Promise<Page<MessageRecord>> {
     return updatedBefore
-      ? this.query({ IndexName: 'byStatus', KeyConditionExpression: '#status = :key AND updatedAt < :before', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':key': status, ':before': updatedBefore.toISOString() }, ScanIndexForward: true }, limit, cursor)
-      : this.query({ IndexName: 'byStatus', KeyConditionExpression: '#status = :key', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':key': status }, ScanIndexForward: false }, limit, cursor);
+      ? this.query(
+          {
+            IndexName: 'byStatus',
+            KeyConditionExpression: '#status = :key AND updatedAt < :before',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':key': status, ':before': updatedBefore.toISOString() },
+            ScanIndexForward: true,
+          },
+          limit,
+          cursor,
+        )
+      : this.query(
+          {
+            IndexName: 'byStatus',
+            KeyConditionExpression: '#status = :key',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':key': status },
+            ScanIndexForward: false,
+          },
+          limit,
+          cursor,
+        );
   }
 
   listByCorrelation(correlationId: string, limit: number): Promise<Page<MessageRecord>> {
-    return this.query({ IndexName: 'byCorrelation', KeyConditionExpression: 'correlationId = :key', ExpressionAttributeValues: { ':key': correlationId }, ScanIndexForward: true }, limit);
+    return this.query(
+      {
+        IndexName: 'byCorrelation',
+        KeyConditionExpression: 'correlationId = :key',
+        ExpressionAttributeValues: { ':key': correlationId },
+        ScanIndexForward: true,
+      },
+      limit,
+    );
   }
 
   listMailbox(organisation: string, limit: number, cursor?: string): Promise<Page<MessageRecord>> {
-    return this.query({ IndexName: 'byMailbox', KeyConditionExpression: 'mailbox = :key', ExpressionAttributeValues: { ':key': organisation }, ScanIndexForward: true }, limit, cursor);
+    return this.query(
+      {
+        IndexName: 'byMailbox',
+        KeyConditionExpression: 'mailbox = :key',
+        ExpressionAttributeValues: { ':key': organisation },
+        ScanIndexForward: true,
+      },
+      limit,
+      cursor,
+    );
   }
 
   /**
@@ -145,25 +236,43 @@ export class DynamoMessageStore implements MessageStore {
     const records: MessageRecord[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.db.send(new ScanCommand({
-        TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: start,
-        FilterExpression: `#status IN (${statuses.map((_, i) => `:s${i}`).join(', ')})`,
-        ProjectionExpression: '#record', ExpressionAttributeNames: { '#status': 'status', '#record': 'record' },
-        ExpressionAttributeValues: Object.fromEntries(statuses.map((s, i) => [`:s${i}`, s])),
-      }));
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+          FilterExpression: `#status IN (${statuses.map((_, i) => `:s${i}`).join(', ')})`,
+          ProjectionExpression: '#record',
+          ExpressionAttributeNames: { '#status': 'status', '#record': 'record' },
+          ExpressionAttributeValues: Object.fromEntries(statuses.map((s, i) => [`:s${i}`, s])),
+        }),
+      );
       records.push(...(page.Items ?? []).map((item) => item.record as MessageRecord));
       start = page.LastEvaluatedKey;
     } while (start);
     return records;
   }
 
-  private async query(input: Omit<QueryCommandInput, 'TableName'>, limit: number, cursor?: string): Promise<Page<MessageRecord>> {
-    const { Items, LastEvaluatedKey } = await this.db.send(new QueryCommand({
-      ...input,
-      TableName: this.tableName,
-      Limit: limit,
-      ...(cursor ? { ExclusiveStartKey: JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown> } : {}),
-    }));
+  private async query(
+    input: Omit<QueryCommandInput, 'TableName'>,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<MessageRecord>> {
+    const { Items, LastEvaluatedKey } = await this.db.send(
+      new QueryCommand({
+        ...input,
+        TableName: this.tableName,
+        Limit: limit,
+        ...(cursor
+          ? {
+              ExclusiveStartKey: JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<
+                string,
+                unknown
+              >,
+            }
+          : {}),
+      }),
+    );
     return {
       items: (Items ?? []).map((item) => item.record as MessageRecord),
       ...(LastEvaluatedKey ? { cursor: Buffer.from(JSON.stringify(LastEvaluatedKey)).toString('base64url') } : {}),

@@ -16,7 +16,12 @@ export class FhirKitTransport implements Transport {
         name: '$process-message',
         input: bundle as unknown as FhirKitInput, // fhir-kit-client has its own resource type
         options: {
-          headers: { 'x-request-id': requestId, 'x-correlation-id': correlationId, accept: FHIR_JSON, 'content-type': FHIR_JSON },
+          headers: {
+            'x-request-id': requestId,
+            'x-correlation-id': correlationId,
+            accept: FHIR_JSON,
+            'content-type': FHIR_JSON,
+          },
           signal: AbortSignal.timeout(timeoutMs),
         },
       });
@@ -29,7 +34,12 @@ export class FhirKitTransport implements Transport {
         return { status, detail: `receiver answered HTTP ${status}` };
       }
       const name = (error as Error).name;
-      return { detail: name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${timeoutMs} ms` : `receiver unreachable (${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message})` };
+      return {
+        detail:
+          name === 'TimeoutError' || name === 'AbortError'
+            ? `no answer within ${timeoutMs} ms`
+            : `receiver unreachable (${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message})`,
+      };
     }
   }
 

@@ -1,7 +1,14 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type Caller, identifyCaller } from '../../core/auth.js';
-import { BadRequestError, issue, NotAcceptableError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../core/errors.js';
+import {
+  BadRequestError,
+  issue,
+  NotAcceptableError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+} from '../../core/errors.js';
 import { errorAnswer } from '../../core/fhir/operation-outcome.js';
 import { FHIR_JSON, HEADERS } from '../../core/fhir/systems.js';
 import type { HubLog } from '../../core/services/dependencies.js';
@@ -35,38 +42,57 @@ export type RouteTable = Record<string, (request: HubRequest) => Promise<HubResp
  * API Gateway route key, and turn every error into a FHIR OperationOutcome with BaRS codes. X-Request-Id and
  * X-Correlation-Id are echoed on every answer.
  */
-export function httpHandler(routes: RouteTable, options: { opsOrganisations: ReadonlySet<string>; log: HubLog; onRefused?: () => void }) {
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
-    .handler(async (event) => {
-      const headers = lowerCaseHeaders(event.headers);
-      const echo = echoHeaders(headers);
-      try {
-        const route = routes[event.routeKey];
-        if (!route) throw new NotFoundError('No route', [issue('not-supported', `${event.routeKey} is not an operation of this hub`)]);
-        const request: HubRequest = {
+export function httpHandler(
+  routes: RouteTable,
+  options: { opsOrganisations: ReadonlySet<string>; log: HubLog; onRefused?: () => void },
+) {
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>().handler(async (event) => {
+    const headers = lowerCaseHeaders(event.headers);
+    const echo = echoHeaders(headers);
+    try {
+      const route = routes[event.routeKey];
+      if (!route)
+        throw new NotFoundError('No route', [
+          issue('not-supported', `${event.routeKey} is not an operation of this hub`),
+        ]);
+      const request: HubRequest = {
+        routeKey: event.routeKey,
+        path: (event.pathParameters ?? {}) as Record<string, string>,
+        query: (event.queryStringParameters ?? {}) as Record<string, string>,
+        headers,
+        rawBody:
+          event.body === undefined
+            ? undefined
+            : event.isBase64Encoded
+              ? Buffer.from(event.body, 'base64').toString('utf8')
+              : event.body,
+        caller: identifyCaller(headers, options.opsOrganisations),
+      };
+      const response = await route(request);
+      return {
+        statusCode: response.status,
+        headers: { 'content-type': response.contentType ?? FHIR_JSON, ...echo, ...response.headers },
+        ...(response.body === undefined ? {} : { body: JSON.stringify(response.body) }),
+      };
+    } catch (error) {
+      const answer = errorAnswer(error);
+      if (answer.status >= 500)
+        options.log.error('request failed', {
           routeKey: event.routeKey,
-          path: (event.pathParameters ?? {}) as Record<string, string>,
-          query: (event.queryStringParameters ?? {}) as Record<string, string>,
-          headers,
-          rawBody: event.body === undefined ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body,
-          caller: identifyCaller(headers, options.opsOrganisations),
-        };
-        const response = await route(request);
-        return {
-          statusCode: response.status,
-          headers: { 'content-type': response.contentType ?? FHIR_JSON, ...echo, ...response.headers },
-          ...(response.body === undefined ? {} : { body: JSON.stringify(response.body) }),
-        };
-      } catch (error) {
-        const answer = errorAnswer(error);
-        if (answer.status >= 500) options.log.error('request failed', { routeKey: event.routeKey, error: (error as Error).message, stack: (error as Error).stack });
-        else {
-          options.log.info('request refused', { routeKey: event.routeKey, status: answer.status });
-          options.onRefused?.();
-        }
-        return { statusCode: answer.status, headers: { 'content-type': FHIR_JSON, ...echo }, body: JSON.stringify(answer.outcome) };
+          error: (error as Error).message,
+          stack: (error as Error).stack,
+        });
+      else {
+        options.log.info('request refused', { routeKey: event.routeKey, status: answer.status });
+        options.onRefused?.();
       }
-    });
+      return {
+        statusCode: answer.status,
+        headers: { 'content-type': FHIR_JSON, ...echo },
+        body: JSON.stringify(answer.outcome),
+      };
+    }
+  });
 }
 
 function lowerCaseHeaders(headers: Record<string, string | undefined> | undefined): Record<string, string | undefined> {
@@ -81,7 +107,10 @@ function echoHeaders(headers: Record<string, string | undefined>): Record<string
 }
 
 /** BaRS: X-Request-Id and X-Correlation-Id are required GUIDs. */
-export function requireBarsIds(headers: Record<string, string | undefined>): { requestId: string; correlationId: string } {
+export function requireBarsIds(headers: Record<string, string | undefined>): {
+  requestId: string;
+  correlationId: string;
+} {
   const problems = [HEADERS.requestId, HEADERS.correlationId].flatMap((name) => {
     const value = headers[name];
     const display = name === HEADERS.requestId ? 'X-Request-Id' : 'X-Correlation-Id';
@@ -97,31 +126,52 @@ export function requireBarsIds(headers: Record<string, string | undefined>): { r
 export function parseFhirBody(request: HubRequest): unknown {
   const accept = request.headers.accept;
   if (accept && !/(application\/(fhir\+)?json|\*\/\*|application\/\*)/i.test(accept)) {
-    throw new NotAcceptableError('Not acceptable', [issue('not-supported', `The hub answers in ${FHIR_JSON}; Accept was '${accept}'`, 'Accept')]);
+    throw new NotAcceptableError('Not acceptable', [
+      issue('not-supported', `The hub answers in ${FHIR_JSON}; Accept was '${accept}'`, 'Accept'),
+    ]);
   }
   const contentType = request.headers['content-type'];
   if (contentType && !/^application\/(fhir\+)?json\b/i.test(contentType)) {
-    throw new UnsupportedMediaTypeError('Unsupported media type', [issue('not-supported', `Send ${FHIR_JSON}; Content-Type was '${contentType}'`, 'Content-Type')]);
+    throw new UnsupportedMediaTypeError('Unsupported media type', [
+      issue('not-supported', `Send ${FHIR_JSON}; Content-Type was '${contentType}'`, 'Content-Type'),
+    ]);
   }
   const body = request.rawBody;
-  if (!body || !body.trim()) throw new BadRequestError('Empty body', [issue('required', 'The request has no body: send a FHIR Bundle of type message')]);
-  if (Buffer.byteLength(body) > MAX_BODY_BYTES) throw new PayloadTooLargeError('Too large', [issue('too-long', `The body is over the hub's limit of ${MAX_BODY_BYTES} bytes`)]);
+  if (!body?.trim())
+    throw new BadRequestError('Empty body', [
+      issue('required', 'The request has no body: send a FHIR Bundle of type message'),
+    ]);
+  if (Buffer.byteLength(body) > MAX_BODY_BYTES)
+    throw new PayloadTooLargeError('Too large', [
+      issue('too-long', `The body is over the hub's limit of ${MAX_BODY_BYTES} bytes`),
+    ]);
   try {
     return JSON.parse(body) as unknown;
   } catch (error) {
-    throw new BadRequestError('Not JSON', [issue('structure', `The body is not valid JSON: ${(error as Error).message}`)]);
+    throw new BadRequestError('Not JSON', [
+      issue('structure', `The body is not valid JSON: ${(error as Error).message}`),
+    ]);
   }
 }
 
 /** Decodes NHSD-Target-Identifier: Base64 JSON {"system": ..., "value": ...}. */
-export function targetIdentifier(headers: Record<string, string | undefined>): { system: string; value: string } | undefined {
+export function targetIdentifier(
+  headers: Record<string, string | undefined>,
+): { system: string; value: string } | undefined {
   const encoded = headers[HEADERS.targetIdentifier];
   if (!encoded) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as { system?: unknown; value?: unknown };
-    if (typeof parsed.system === 'string' && typeof parsed.value === 'string') return { system: parsed.system, value: parsed.value };
+    if (typeof parsed.system === 'string' && typeof parsed.value === 'string')
+      return { system: parsed.system, value: parsed.value };
   } catch {
     // reported below
   }
-  throw new BadRequestError('Bad NHSD-Target-Identifier', [issue('invalid', 'NHSD-Target-Identifier must be Base64-encoded JSON with system and value', 'NHSD-Target-Identifier')]);
+  throw new BadRequestError('Bad NHSD-Target-Identifier', [
+    issue(
+      'invalid',
+      'NHSD-Target-Identifier must be Base64-encoded JSON with system and value',
+      'NHSD-Target-Identifier',
+    ),
+  ]);
 }

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from '../../core/lifecycle/delivery-policy.js';
 import { systemClock } from '../../core/ports.js';
 import { HUB_CATEGORIES } from '../../core/routing/routing-context.js';
@@ -46,14 +46,20 @@ export interface HubRuntime {
  * fauxqs locally (the SDK reads them itself).
  */
 export function hubFromEnvironment(): HubRuntime {
-  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   // Queue URLs from the local emulator name a host that does not resolve: always use the configured endpoint.
   const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
   const queue = new SqsDeliveryQueue(sqs, required(DELIVERY_QUEUE.envVar));
   const deps: HubDependencies = {
     store: new DynamoMessageStore(dynamo, required(MESSAGES_TABLE.envVar)),
     queue,
-    directory: new DynamoDirectory(dynamo, required(DIRECTORY_TABLE.envVar), numberSetting(ENV.directoryRefreshSeconds, DIRECTORY_REFRESH_SECONDS)),
+    directory: new DynamoDirectory(
+      dynamo,
+      required(DIRECTORY_TABLE.envVar),
+      numberSetting(ENV.directoryRefreshSeconds, DIRECTORY_REFRESH_SECONDS),
+    ),
     transport: new FhirKitTransport(),
     clock: systemClock,
     categories: HUB_CATEGORIES,
@@ -62,6 +68,11 @@ export function hubFromEnvironment(): HubRuntime {
     log: hubLog,
     metric: recordMetric,
   };
-  const opsOrganisations = new Set((process.env[ENV.opsOrganisations] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  const opsOrganisations = new Set(
+    (process.env[ENV.opsOrganisations] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   return { deps, queue, deadLetterQueueUrl: process.env[DEAD_LETTER_ENV], opsOrganisations };
 }

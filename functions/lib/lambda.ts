@@ -1,6 +1,6 @@
-import type middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type middy from '@middy/core';
 import { logger, metrics } from './observability.js';
 
 /** Powertools on every Lambda: request context in the logs, metrics flushed after each invocation. */

@@ -4,8 +4,16 @@
  * the handlers read the names from the environment variables named here.
  */
 
-export interface KeyAttribute { name: string; type: 'S' | 'N' }
-export interface IndexDefinition { name: string; partitionKey: KeyAttribute; sortKey?: KeyAttribute; projectedAttributes: string[] }
+export interface KeyAttribute {
+  name: string;
+  type: 'S' | 'N';
+}
+export interface IndexDefinition {
+  name: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  projectedAttributes: string[];
+}
 export interface TableDefinition {
   id: string;
   envVar: string;
@@ -21,12 +29,32 @@ export const MESSAGES_TABLE: TableDefinition = {
   envVar: 'MESSAGES_TABLE',
   partitionKey: { name: 'messageId', type: 'S' },
   indexes: [
-    { name: 'bySender', partitionKey: { name: 'senderOrganisation', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' }, projectedAttributes: ['record'] },
-    { name: 'byStatus', partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'updatedAt', type: 'S' }, projectedAttributes: ['record'] },
+    {
+      name: 'bySender',
+      partitionKey: { name: 'senderOrganisation', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'S' },
+      projectedAttributes: ['record'],
+    },
+    {
+      name: 'byStatus',
+      partitionKey: { name: 'status', type: 'S' },
+      sortKey: { name: 'updatedAt', type: 'S' },
+      projectedAttributes: ['record'],
+    },
     // A case: every message under one X-Correlation-Id (updates and cancellations follow the original).
-    { name: 'byCorrelation', partitionKey: { name: 'correlationId', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' }, projectedAttributes: ['record'] },
+    {
+      name: 'byCorrelation',
+      partitionKey: { name: 'correlationId', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'S' },
+      projectedAttributes: ['record'],
+    },
     // Sparse: only messages waiting in a mailbox carry the attribute.
-    { name: 'byMailbox', partitionKey: { name: 'mailbox', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' }, projectedAttributes: ['record'] },
+    {
+      name: 'byMailbox',
+      partitionKey: { name: 'mailbox', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'S' },
+      projectedAttributes: ['record'],
+    },
   ],
 };
 
@@ -80,13 +108,48 @@ export interface FunctionDefinition {
 }
 
 export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
-  ingest: { entry: 'functions/ingest/handler.ts', memorySize: 1024, timeoutSeconds: 29, description: '$process-message: validate, route, store, enqueue' },
-  directory: { entry: 'functions/directory/handler.ts', memorySize: 512, timeoutSeconds: 10, description: 'metadata and the FHIR directory (Organization, HealthcareService, Endpoint)' },
-  mailbox: { entry: 'functions/mailbox/handler.ts', memorySize: 512, timeoutSeconds: 10, description: 'receivers pull and acknowledge their messages' },
-  messages: { entry: 'functions/messages/handler.ts', memorySize: 512, timeoutSeconds: 10, description: 'message status, timelines, replay' },
-  deliver: { entry: 'functions/deliver/handler.ts', memorySize: 512, timeoutSeconds: 60, description: 'SQS consumer: push or place in mailbox, retry, fail' },
-  deadLetter: { entry: 'functions/dead-letter/handler.ts', memorySize: 256, timeoutSeconds: 30, description: 'DLQ consumer: mark failed, tell the sender' },
-  sweep: { entry: 'functions/sweep/handler.ts', memorySize: 256, timeoutSeconds: 120, description: 'scheduled: re-enqueue messages that stopped moving' },
+  ingest: {
+    entry: 'functions/ingest/handler.ts',
+    memorySize: 1024,
+    timeoutSeconds: 29,
+    description: '$process-message: validate, route, store, enqueue',
+  },
+  directory: {
+    entry: 'functions/directory/handler.ts',
+    memorySize: 512,
+    timeoutSeconds: 10,
+    description: 'metadata and the FHIR directory (Organization, HealthcareService, Endpoint)',
+  },
+  mailbox: {
+    entry: 'functions/mailbox/handler.ts',
+    memorySize: 512,
+    timeoutSeconds: 10,
+    description: 'receivers pull and acknowledge their messages',
+  },
+  messages: {
+    entry: 'functions/messages/handler.ts',
+    memorySize: 512,
+    timeoutSeconds: 10,
+    description: 'message status, timelines, replay',
+  },
+  deliver: {
+    entry: 'functions/deliver/handler.ts',
+    memorySize: 512,
+    timeoutSeconds: 60,
+    description: 'SQS consumer: push or place in mailbox, retry, fail',
+  },
+  deadLetter: {
+    entry: 'functions/dead-letter/handler.ts',
+    memorySize: 256,
+    timeoutSeconds: 30,
+    description: 'DLQ consumer: mark failed, tell the sender',
+  },
+  sweep: {
+    entry: 'functions/sweep/handler.ts',
+    memorySize: 256,
+    timeoutSeconds: 120,
+    description: 'scheduled: re-enqueue messages that stopped moving',
+  },
 };
 
 /** HTTP routes, in API Gateway HTTP API route-key form; the local server matches the same keys. */

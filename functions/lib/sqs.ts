@@ -6,7 +6,8 @@ import type { DeliveryQueueMessage } from './sqs-delivery-queue.js';
 /** The message id a delivery-queue record carries; a record without one is malformed and fails alone. */
 export function messageIdOf(record: SQSRecord): string {
   const body = JSON.parse(record.body) as Partial<DeliveryQueueMessage>;
-  if (typeof body.messageId !== 'string' || !body.messageId) throw new Error(`record ${record.messageId} carries no messageId`);
+  if (typeof body.messageId !== 'string' || !body.messageId)
+    throw new Error(`record ${record.messageId} carries no messageId`);
   return body.messageId;
 }
 
@@ -17,5 +18,6 @@ export function messageIdOf(record: SQSRecord): string {
 export function sqsHandler(handleRecord: (record: SQSRecord) => Promise<void>) {
   const processor = new BatchProcessor(EventType.SQS);
   return middy<SQSEvent, SQSBatchResponse>().handler((event, context) =>
-    processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false }));
+    processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false }),
+  );
 }

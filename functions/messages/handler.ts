@@ -2,8 +2,8 @@ import { BadRequestError, issue } from '../../core/errors.js';
 import { listMessages, messageStatus, replayMessage } from '../../core/services/messages.js';
 import { httpHandler } from '../lib/http.js';
 import { hubFromEnvironment } from '../lib/hub.js';
-import { hubLog } from '../lib/observability.js';
 import { withObservability } from '../lib/lambda.js';
+import { hubLog } from '../lib/observability.js';
 
 const { deps, opsOrganisations } = hubFromEnvironment();
 
@@ -15,14 +15,33 @@ function replayTarget(rawBody: string | undefined): string | undefined {
   } catch {
     // reported below
   }
-  throw new BadRequestError('Bad replay request', [issue('invalid', 'The body, when sent, must be JSON {"service": "<service id>"}', 'service')]);
+  throw new BadRequestError('Bad replay request', [
+    issue('invalid', 'The body, when sent, must be JSON {"service": "<service id>"}', 'service'),
+  ]);
 }
 
-export const handler = withObservability(httpHandler({
-  'GET /messages': async (request) => {
-    const page = await listMessages(deps, request.caller, request.query);
-    return { status: 200, contentType: 'application/json', body: { messages: page.items, ...(page.cursor ? { next: page.cursor } : {}) } };
-  },
-  'GET /messages/{id}': async (request) => ({ status: 200, contentType: 'application/json', body: await messageStatus(deps, request.caller, request.path.id!) }),
-  'POST /messages/{id}/$replay': async (request) => ({ status: 202, contentType: 'application/json', body: await replayMessage(deps, request.caller, request.path.id!, replayTarget(request.rawBody)) }),
-}, { opsOrganisations, log: hubLog }));
+export const handler = withObservability(
+  httpHandler(
+    {
+      'GET /messages': async (request) => {
+        const page = await listMessages(deps, request.caller, request.query);
+        return {
+          status: 200,
+          contentType: 'application/json',
+          body: { messages: page.items, ...(page.cursor ? { next: page.cursor } : {}) },
+        };
+      },
+      'GET /messages/{id}': async (request) => ({
+        status: 200,
+        contentType: 'application/json',
+        body: await messageStatus(deps, request.caller, request.path.id!),
+      }),
+      'POST /messages/{id}/$replay': async (request) => ({
+        status: 202,
+        contentType: 'application/json',
+        body: await replayMessage(deps, request.caller, request.path.id!, replayTarget(request.rawBody)),
+      }),
+    },
+    { opsOrganisations, log: hubLog },
+  ),
+);

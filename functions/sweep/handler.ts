@@ -7,6 +7,8 @@ import { SWEEP_STUCK_AFTER_SECONDS } from '../lib/resources.js';
 const { deps } = hubFromEnvironment();
 
 /** Scheduled: re-enqueue messages that stopped moving (stored but never enqueued, or lost from a queue). */
-export const handler = withObservability(middy<unknown, { requeued: number }>().handler(async () => ({
-  requeued: await requeueStuckMessages(deps, SWEEP_STUCK_AFTER_SECONDS),
-})));
+export const handler = withObservability(
+  middy<unknown, { requeued: number }>().handler(async () => ({
+    requeued: await requeueStuckMessages(deps, SWEEP_STUCK_AFTER_SECONDS),
+  })),
+);

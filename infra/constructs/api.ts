@@ -1,12 +1,12 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpApi, HttpStage, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import { RemovalPolicy } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
 import { type HandlerName, ROUTES } from '../../functions/lib/resources.js';
 
 /** Steady requests per second the API accepts before answering 429 (a PCN sends a few per minute). */
@@ -24,16 +24,29 @@ export class HubApi extends Construct {
   constructor(scope: Construct, id: string, props: { key: kms.IKey }) {
     super(scope, id);
     this.httpApi = new HttpApi(this, 'Http', { createDefaultStage: false, defaultAuthorizer: new HttpIamAuthorizer() });
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_YEAR, encryptionKey: props.key, removalPolicy: RemovalPolicy.RETAIN });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logs.RetentionDays.ONE_YEAR,
+      encryptionKey: props.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     const stage = new HttpStage(this, 'DefaultStage', {
-      httpApi: this.httpApi, stageName: '$default', autoDeploy: true,
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
       throttle: { rateLimit: THROTTLE_RATE_LIMIT, burstLimit: THROTTLE_BURST_LIMIT } satisfies ThrottleSettings,
     });
     const cfnStage = stage.node.defaultChild as apigw.CfnStage;
     cfnStage.accessLogSettings = {
       destinationArn: accessLogs.logGroupArn,
       // Ids, route and status only: no headers, no bodies (patient data never reaches the access log).
-      format: JSON.stringify({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status', latency: '$context.integrationLatency', ip: '$context.identity.sourceIp', time: '$context.requestTime' }),
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        routeKey: '$context.routeKey',
+        status: '$context.status',
+        latency: '$context.integrationLatency',
+        ip: '$context.identity.sourceIp',
+        time: '$context.requestTime',
+      }),
     };
   }
 

@@ -7,7 +7,16 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { DEAD_LETTER_ENV, DELIVERY_QUEUE, DIRECTORY_TABLE, ENV, FUNCTIONS, MESSAGES_TABLE, type HandlerName, SWEEP_INTERVAL_MINUTES } from '../../functions/lib/resources.js';
+import {
+  DEAD_LETTER_ENV,
+  DELIVERY_QUEUE,
+  DIRECTORY_TABLE,
+  ENV,
+  FUNCTIONS,
+  type HandlerName,
+  MESSAGES_TABLE,
+  SWEEP_INTERVAL_MINUTES,
+} from '../../functions/lib/resources.js';
 import type { HubQueues } from './queues.js';
 import type { HubTables } from './tables.js';
 
@@ -30,7 +39,11 @@ const SWEEP_RETRY_ATTEMPTS = 2;
 /** How long Lambda logs are kept. */
 const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
 
-interface Access { messages?: boolean; directory?: boolean; enqueue?: boolean }
+interface Access {
+  messages?: boolean;
+  directory?: boolean;
+  enqueue?: boolean;
+}
 
 /** What each function may touch (least privilege): read/write messages, read the routing tables, enqueue deliveries. */
 const ACCESS: Record<HandlerName, Access> = {
@@ -64,7 +77,11 @@ export class HubFunctions extends Construct {
     };
     const make = (name: HandlerName) => {
       const definition = FUNCTIONS[name];
-      const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: LOG_RETENTION, encryptionKey: props.key, removalPolicy: RemovalPolicy.RETAIN });
+      const logGroup = new logs.LogGroup(this, `${name}Logs`, {
+        retention: LOG_RETENTION,
+        encryptionKey: props.key,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
       return new NodejsFunction(this, name, {
         entry: definition.entry,
         description: definition.description,
@@ -82,11 +99,14 @@ export class HubFunctions extends Construct {
           sourceMap: true,
           mainFields: ['module', 'main'],
           // CommonJS dependencies inside an ESM bundle still call require().
-          banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+          banner:
+            "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
         },
       });
     };
-    this.functions = Object.fromEntries((Object.keys(FUNCTIONS) as HandlerName[]).map((name) => [name, make(name)])) as Record<HandlerName, NodejsFunction>;
+    this.functions = Object.fromEntries(
+      (Object.keys(FUNCTIONS) as HandlerName[]).map((name) => [name, make(name)]),
+    ) as Record<HandlerName, NodejsFunction>;
     const f = this.functions;
 
     for (const [name, access] of Object.entries(ACCESS) as [HandlerName, Access][]) {
@@ -94,8 +114,16 @@ export class HubFunctions extends Construct {
       if (access.directory) tables.directory.grantReadData(f[name]);
       if (access.enqueue) queues.delivery.grantSendMessages(f[name]);
     }
-    f.deliver.addEventSource(new SqsEventSource(queues.delivery, { batchSize: DELIVERY_BATCH_SIZE, reportBatchItemFailures: true, maxConcurrency: DELIVERY_MAX_CONCURRENCY }));
-    f.deadLetter.addEventSource(new SqsEventSource(queues.deadLetter, { batchSize: DELIVERY_BATCH_SIZE, reportBatchItemFailures: true }));
+    f.deliver.addEventSource(
+      new SqsEventSource(queues.delivery, {
+        batchSize: DELIVERY_BATCH_SIZE,
+        reportBatchItemFailures: true,
+        maxConcurrency: DELIVERY_MAX_CONCURRENCY,
+      }),
+    );
+    f.deadLetter.addEventSource(
+      new SqsEventSource(queues.deadLetter, { batchSize: DELIVERY_BATCH_SIZE, reportBatchItemFailures: true }),
+    );
     new events.Rule(this, 'SweepSchedule', {
       schedule: events.Schedule.rate(Duration.minutes(SWEEP_INTERVAL_MINUTES)),
       targets: [new targets.LambdaFunction(f.sweep, { retryAttempts: SWEEP_RETRY_ATTEMPTS })],

@@ -7,7 +7,12 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DEFAULT_DELIVERY_POLICY } from '../../core/lifecycle/delivery-policy.js';
 import type { HubMetric } from '../../core/services/dependencies.js';
-import { DELIVERY_QUEUE, FUNCTIONS, type HandlerName, SWEEP_STUCK_AFTER_SECONDS } from '../../functions/lib/resources.js';
+import {
+  DELIVERY_QUEUE,
+  FUNCTIONS,
+  type HandlerName,
+  SWEEP_STUCK_AFTER_SECONDS,
+} from '../../functions/lib/resources.js';
 import type { HubApi } from './api.js';
 import type { HubQueues } from './queues.js';
 
@@ -26,37 +31,131 @@ export class HubMonitoring extends Construct {
   readonly alarmTopic: sns.Topic;
   readonly dashboard: cloudwatch.Dashboard;
 
-  constructor(scope: Construct, id: string, props: { key: kms.IKey; queues: HubQueues; functions: Record<HandlerName, NodejsFunction>; api: HubApi }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { key: kms.IKey; queues: HubQueues; functions: Record<HandlerName, NodejsFunction>; api: HubApi },
+  ) {
     super(scope, id);
     this.alarmTopic = new sns.Topic(this, 'Alarms', { masterKey: props.key, enforceSSL: true });
     const notify = new actions.SnsAction(this.alarmTopic);
-    const metric = (name: HubMetric, period = Duration.minutes(5)) => new cloudwatch.Metric({ namespace: 'PcnReferralHub', metricName: name, dimensionsMap: { service: 'pcn-referral-hub' }, statistic: 'Sum', period });
+    const metric = (name: HubMetric, period = Duration.minutes(5)) =>
+      new cloudwatch.Metric({
+        namespace: 'PcnReferralHub',
+        metricName: name,
+        dimensionsMap: { service: 'pcn-referral-hub' },
+        statistic: 'Sum',
+        period,
+      });
     const alarm = (id: string, m: cloudwatch.IMetric, threshold: number, description: string) => {
-      const a = new cloudwatch.Alarm(this, id, { metric: m, threshold, evaluationPeriods: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING, alarmDescription: description });
+      const a = new cloudwatch.Alarm(this, id, {
+        metric: m,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
       a.addAlarmAction(notify);
       return a;
     };
 
-    alarm('DeliveryFailed', metric('DeliveryFailed'), 1, `A message failed after ${DEFAULT_DELIVERY_POLICY.maxAttempts} attempts or was refused; its sender was told. Replay it from the ops API.`);
-    alarm('DeadLettered', metric('DeadLettered'), 1, `A delivery record reached the DLQ after ${DELIVERY_QUEUE.maxReceiveCount} receives (worker crashes).`);
-    alarm('DeadLetterQueueNotEmpty', props.queues.deadLetter.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 1, 'The dead-letter consumer is not draining the DLQ.');
-    alarm('EnqueueFailed', metric('EnqueueFailed'), 1, 'A stored message could not be enqueued; the sweep will enqueue it.');
-    alarm('MessagesStuck', metric('MessageRequeued'), 1, `The sweep found messages without progress for ${SWEEP_STUCK_AFTER_SECONDS} s.`);
-    alarm('RetryStorm', metric('DeliveryRetried', Duration.minutes(15)), RETRY_STORM_THRESHOLD, 'Many delivery retries: a receiver is failing.');
-    alarm('RejectionSpike', metric('MessageRejected', Duration.minutes(15)), REJECTION_SPIKE_THRESHOLD, 'Many messages refused (4xx): a sender is misconfigured or sending bad input.');
-    alarm('DeliveryQueueOldMessage', props.queues.delivery.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }), SWEEP_STUCK_AFTER_SECONDS, 'Deliveries are waiting longer than the longest retry schedule.');
+    alarm(
+      'DeliveryFailed',
+      metric('DeliveryFailed'),
+      1,
+      `A message failed after ${DEFAULT_DELIVERY_POLICY.maxAttempts} attempts or was refused; its sender was told. Replay it from the ops API.`,
+    );
+    alarm(
+      'DeadLettered',
+      metric('DeadLettered'),
+      1,
+      `A delivery record reached the DLQ after ${DELIVERY_QUEUE.maxReceiveCount} receives (worker crashes).`,
+    );
+    alarm(
+      'DeadLetterQueueNotEmpty',
+      props.queues.deadLetter.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      1,
+      'The dead-letter consumer is not draining the DLQ.',
+    );
+    alarm(
+      'EnqueueFailed',
+      metric('EnqueueFailed'),
+      1,
+      'A stored message could not be enqueued; the sweep will enqueue it.',
+    );
+    alarm(
+      'MessagesStuck',
+      metric('MessageRequeued'),
+      1,
+      `The sweep found messages without progress for ${SWEEP_STUCK_AFTER_SECONDS} s.`,
+    );
+    alarm(
+      'RetryStorm',
+      metric('DeliveryRetried', Duration.minutes(15)),
+      RETRY_STORM_THRESHOLD,
+      'Many delivery retries: a receiver is failing.',
+    );
+    alarm(
+      'RejectionSpike',
+      metric('MessageRejected', Duration.minutes(15)),
+      REJECTION_SPIKE_THRESHOLD,
+      'Many messages refused (4xx): a sender is misconfigured or sending bad input.',
+    );
+    alarm(
+      'DeliveryQueueOldMessage',
+      props.queues.delivery.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      SWEEP_STUCK_AFTER_SECONDS,
+      'Deliveries are waiting longer than the longest retry schedule.',
+    );
     alarm('Api5xx', props.api.httpApi.metricServerError({ period: Duration.minutes(5) }), 1, 'The API answered 5xx.');
     for (const [name, fn] of Object.entries(props.functions) as [HandlerName, NodejsFunction][]) {
       alarm(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5) }), 1, `${name} Lambda errors.`);
       alarm(`${name}Throttles`, fn.metricThrottles({ period: Duration.minutes(5) }), 1, `${name} Lambda throttled.`);
-      alarm(`${name}NearTimeout`, fn.metricDuration({ period: Duration.minutes(5), statistic: 'p99' }), FUNCTIONS[name].timeoutSeconds * 1000 * DURATION_ALARM_SHARE, `${name} p99 duration above ${DURATION_ALARM_SHARE * 100}% of its timeout.`);
+      alarm(
+        `${name}NearTimeout`,
+        fn.metricDuration({ period: Duration.minutes(5), statistic: 'p99' }),
+        FUNCTIONS[name].timeoutSeconds * 1000 * DURATION_ALARM_SHARE,
+        `${name} p99 duration above ${DURATION_ALARM_SHARE * 100}% of its timeout.`,
+      );
     }
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: 'PcnReferralHub' });
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'Volumes', left: (['MessageAccepted', 'ResponseAccepted', 'DeliverySucceeded', 'DeliveredToMailbox', 'MailboxAcknowledged'] as HubMetric[]).map((n) => metric(n)) }),
-      new cloudwatch.GraphWidget({ title: 'Failures', left: (['MessageRejected', 'MessageDuplicate', 'DeliveryRetried', 'DeliveryFailed', 'DeadLettered', 'SenderNotified', 'MessageReplayed'] as HubMetric[]).map((n) => metric(n)) }),
-      new cloudwatch.GraphWidget({ title: 'Queues', left: [props.queues.delivery.metricApproximateNumberOfMessagesVisible(), props.queues.deadLetter.metricApproximateNumberOfMessagesVisible()], right: [props.queues.delivery.metricApproximateAgeOfOldestMessage()] }),
+      new cloudwatch.GraphWidget({
+        title: 'Volumes',
+        left: (
+          [
+            'MessageAccepted',
+            'ResponseAccepted',
+            'DeliverySucceeded',
+            'DeliveredToMailbox',
+            'MailboxAcknowledged',
+          ] as HubMetric[]
+        ).map((n) => metric(n)),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Failures',
+        left: (
+          [
+            'MessageRejected',
+            'MessageDuplicate',
+            'DeliveryRetried',
+            'DeliveryFailed',
+            'DeadLettered',
+            'SenderNotified',
+            'MessageReplayed',
+          ] as HubMetric[]
+        ).map((n) => metric(n)),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Queues',
+        left: [
+          props.queues.delivery.metricApproximateNumberOfMessagesVisible(),
+          props.queues.deadLetter.metricApproximateNumberOfMessagesVisible(),
+        ],
+        right: [props.queues.delivery.metricApproximateAgeOfOldestMessage()],
+      }),
     );
   }
 }

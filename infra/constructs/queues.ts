@@ -12,11 +12,15 @@ export class HubQueues extends Construct {
   constructor(scope: Construct, id: string, props: { key: kms.IKey }) {
     super(scope, id);
     this.deadLetter = new sqs.Queue(this, 'DeliveryDeadLetter', {
-      encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.key, enforceSSL: true,
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
       retentionPeriod: Duration.seconds(DELIVERY_QUEUE.deadLetterRetentionSeconds),
     });
     this.delivery = new sqs.Queue(this, 'Delivery', {
-      encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.key, enforceSSL: true,
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
       visibilityTimeout: Duration.seconds(DELIVERY_QUEUE.visibilityTimeoutSeconds),
       deadLetterQueue: { queue: this.deadLetter, maxReceiveCount: DELIVERY_QUEUE.maxReceiveCount },
     });

@@ -15,11 +15,19 @@ export class HubTables extends Construct {
     this.messages = this.table(MESSAGES_TABLE, props.key);
     this.directory = this.table(DIRECTORY_TABLE, props.key);
     const plan = backup.BackupPlan.daily35DayRetention(this, 'BackupPlan');
-    plan.addSelection('Tables', { resources: [backup.BackupResource.fromDynamoDbTable(this.messages), backup.BackupResource.fromDynamoDbTable(this.directory)] });
+    plan.addSelection('Tables', {
+      resources: [
+        backup.BackupResource.fromDynamoDbTable(this.messages),
+        backup.BackupResource.fromDynamoDbTable(this.directory),
+      ],
+    });
   }
 
   private table(definition: TableDefinition, key: kms.IKey): dynamodb.TableV2 {
-    const attribute = (k: { name: string; type: 'S' | 'N' }) => ({ name: k.name, type: k.type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER });
+    const attribute = (k: { name: string; type: 'S' | 'N' }) => ({
+      name: k.name,
+      type: k.type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER,
+    });
     return new dynamodb.TableV2(this, definition.id, {
       partitionKey: attribute(definition.partitionKey),
       ...(definition.sortKey ? { sortKey: attribute(definition.sortKey) } : {}),

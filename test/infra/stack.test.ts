@@ -4,8 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/app.js';
 import { DELIVERY_QUEUE, FUNCTIONS, MESSAGES_TABLE, ROUTES } from '../../functions/lib/resources.js';
+import { buildApp } from '../../infra/app.js';
 
 describe('the CDK stack', () => {
   let template: Template;
@@ -22,7 +22,9 @@ describe('the CDK stack', () => {
   it('has one Node.js Lambda per handler, on a current runtime, traced', () => {
     const functions = template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } });
     expect(Object.keys(functions)).toHaveLength(Object.keys(FUNCTIONS).length);
-    for (const fn of Object.values(functions) as { Properties: { Runtime: string; TracingConfig: { Mode: string } } }[]) {
+    for (const fn of Object.values(functions) as {
+      Properties: { Runtime: string; TracingConfig: { Mode: string } };
+    }[]) {
       expect(fn.Properties.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
       expect(fn.Properties.TracingConfig.Mode).toBe('Active');
     }
@@ -31,9 +33,19 @@ describe('the CDK stack', () => {
   it('creates the messages table from the shared definition, encrypted with a CMK, with PITR', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       KeySchema: [{ AttributeName: MESSAGES_TABLE.partitionKey.name, KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: MESSAGES_TABLE.indexes.map((index) => Match.objectLike({ IndexName: index.name, Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: index.projectedAttributes } })),
+      GlobalSecondaryIndexes: MESSAGES_TABLE.indexes.map((index) =>
+        Match.objectLike({
+          IndexName: index.name,
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: index.projectedAttributes },
+        }),
+      ),
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
-      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })],
+      Replicas: [
+        Match.objectLike({
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+        }),
+      ],
     });
   });
 
@@ -48,28 +60,47 @@ describe('the CDK stack', () => {
       RedrivePolicy: { maxReceiveCount: DELIVERY_QUEUE.maxReceiveCount, deadLetterTargetArn: Match.anyValue() },
       KmsMasterKeyId: Match.anyValue(),
     });
-    template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: DELIVERY_QUEUE.deadLetterRetentionSeconds, KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      MessageRetentionPeriod: DELIVERY_QUEUE.deadLetterRetentionSeconds,
+      KmsMasterKeyId: Match.anyValue(),
+    });
   });
 
   it('consumes the delivery queue with per-record failure reporting', () => {
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], BatchSize: 10 });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+    });
   });
 
   it('exposes every route, IAM-authorised, with access logs and throttling', () => {
-    for (const { routeKey } of ROUTES) template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'AWS_IAM' });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }), DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: Match.anyValue() }) });
+    for (const { routeKey } of ROUTES)
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'AWS_IAM' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: Match.anyValue() }),
+    });
   });
 
   it('lets the directory function only read (least privilege)', () => {
     const policies = template.findResources('AWS::IAM::Policy');
-    const directoryPolicy = Object.entries(policies).find(([id]) => id.startsWith('Functionsdirectory'))![1] as { Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } } };
+    const directoryPolicy = Object.entries(policies).find(([id]) => id.startsWith('Functionsdirectory'))![1] as {
+      Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } };
+    };
     const actions = directoryPolicy.Properties.PolicyDocument.Statement.flatMap((s) => s.Action);
     expect(actions).not.toEqual(expect.arrayContaining(['dynamodb:PutItem']));
     expect(actions.filter((a) => a.startsWith('sqs:'))).toEqual([]);
   });
 
   it('alarms on failures, dead letters, stuck messages and old queue records', () => {
-    for (const name of ['DeliveryFailed', 'DeadLettered', 'EnqueueFailed', 'MessageRequeued', 'DeliveryRetried', 'MessageRejected']) {
+    for (const name of [
+      'DeliveryFailed',
+      'DeadLettered',
+      'EnqueueFailed',
+      'MessageRequeued',
+      'DeliveryRetried',
+      'MessageRejected',
+    ]) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: name, Namespace: 'PcnReferralHub' });
     }
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage' });
@@ -77,9 +108,18 @@ describe('the CDK stack', () => {
   });
 
   it('bundles every handler into an ESM file that loads and exports a handler', async () => {
-    const bundles = readdirSync(app.outdir).filter((d) => d.startsWith('asset.') && existsSync(join(app.outdir, d, 'index.mjs')));
+    const bundles = readdirSync(app.outdir).filter(
+      (d) => d.startsWith('asset.') && existsSync(join(app.outdir, d, 'index.mjs')),
+    );
     expect(bundles).toHaveLength(Object.keys(FUNCTIONS).length);
-    Object.assign(process.env, { MESSAGES_TABLE: 't', DIRECTORY_TABLE: 'd', DELIVERY_QUEUE_URL: 'https://sqs.eu-west-2.amazonaws.com/0/q', HUB_ODS_CODE: 'Z9HUB1', HUB_BASE_URL: 'https://hub.example.org', AWS_REGION: 'eu-west-2' });
+    Object.assign(process.env, {
+      MESSAGES_TABLE: 't',
+      DIRECTORY_TABLE: 'd',
+      DELIVERY_QUEUE_URL: 'https://sqs.eu-west-2.amazonaws.com/0/q',
+      HUB_ODS_CODE: 'Z9HUB1',
+      HUB_BASE_URL: 'https://hub.example.org',
+      AWS_REGION: 'eu-west-2',
+    });
     for (const bundle of bundles) {
       const module = (await import(pathToFileURL(join(app.outdir, bundle, 'index.mjs')).href)) as { handler: unknown };
       expect(typeof module.handler).toBe('function');
@@ -87,7 +127,9 @@ describe('the CDK stack', () => {
   });
 
   it('outputs what an operator needs after deploying', () => {
-    expect(Object.keys(template.findOutputs('*'))).toEqual(expect.arrayContaining(['ApiUrl', 'DirectoryTableName', 'MessagesTableName', 'AlarmTopicArn']));
+    expect(Object.keys(template.findOutputs('*'))).toEqual(
+      expect.arrayContaining(['ApiUrl', 'DirectoryTableName', 'MessagesTableName', 'AlarmTopicArn']),
+    );
   });
 
   it('runs the sweep on a schedule', () => {

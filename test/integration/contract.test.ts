@@ -29,16 +29,29 @@ describe('the $process-message contract', () => {
     await hub?.stop();
   });
 
-  const post = (rawBody: string, headers: Record<string, string> = {}) => call(hub.baseUrl, 'POST', '/$process-message', {
-    headers: { 'content-type': FHIR_JSON, 'x-request-id': crypto.randomUUID(), 'x-correlation-id': crypto.randomUUID(), ...asOrganisation(HILLTOPS), ...headers },
-    rawBody,
-  });
+  const post = (rawBody: string, headers: Record<string, string> = {}) =>
+    call(hub.baseUrl, 'POST', '/$process-message', {
+      headers: {
+        'content-type': FHIR_JSON,
+        'x-request-id': crypto.randomUUID(),
+        'x-correlation-id': crypto.randomUUID(),
+        ...asOrganisation(HILLTOPS),
+        ...headers,
+      },
+      rawBody,
+    });
 
   describe('BaRS headers', () => {
     it('refuses a request without X-Request-Id and X-Correlation-Id, naming both', async () => {
-      const answer = await call(hub.baseUrl, 'POST', '/$process-message', { headers: { 'content-type': FHIR_JSON, ...asOrganisation(HILLTOPS) }, body: referralMessage() });
+      const answer = await call(hub.baseUrl, 'POST', '/$process-message', {
+        headers: { 'content-type': FHIR_JSON, ...asOrganisation(HILLTOPS) },
+        body: referralMessage(),
+      });
       expectRefusal(answer, 400, 'SEND_BAD_REQUEST');
-      expect(answer.body.issue.map((i: { expression: string[] }) => i.expression[0])).toEqual(['X-Request-Id', 'X-Correlation-Id']);
+      expect(answer.body.issue.map((i: { expression: string[] }) => i.expression[0])).toEqual([
+        'X-Request-Id',
+        'X-Correlation-Id',
+      ]);
     });
 
     it('refuses an X-Request-Id that is not a GUID', async () => {
@@ -49,7 +62,9 @@ describe('the $process-message contract', () => {
     });
 
     it('asks a caller that does not say who it is to authenticate (401)', async () => {
-      const answer = await sendMessage(hub.baseUrl, referralMessage(), { headers: { 'nhsd-end-user-organisation': '' } });
+      const answer = await sendMessage(hub.baseUrl, referralMessage(), {
+        headers: { 'nhsd-end-user-organisation': '' },
+      });
       expectRefusal(answer, 401, 'SEND_UNAUTHORIZED');
     });
 
@@ -60,7 +75,9 @@ describe('the $process-message contract', () => {
     });
 
     it('refuses an NHSD-Target-Identifier that is not Base64 JSON', async () => {
-      const answer = await sendMessage(hub.baseUrl, referralMessage(), { headers: { 'nhsd-target-identifier': 'not-base64-json' } });
+      const answer = await sendMessage(hub.baseUrl, referralMessage(), {
+        headers: { 'nhsd-target-identifier': 'not-base64-json' },
+      });
       expectRefusal(answer, 400, 'SEND_BAD_REQUEST');
       expect(answer.body.issue[0].expression).toEqual(['NHSD-Target-Identifier']);
     });
@@ -73,13 +90,52 @@ describe('the $process-message contract', () => {
       ['JSON that is not FHIR', '{"hello": "world"}', {}, 400, 'SEND_BAD_REQUEST'],
       ['the wrong resourceType', '{"resourceType": "Patient"}', {}, 400, 'SEND_BAD_REQUEST'],
       ['a JSON array', '[]', {}, 400, 'SEND_BAD_REQUEST'],
-      ['the wrong content type', JSON.stringify(referralMessage()), { 'content-type': 'text/plain' }, 415, 'SEND_BAD_REQUEST'],
-      ['an Accept the hub cannot produce', JSON.stringify(referralMessage()), { accept: 'application/fhir+xml' }, 406, 'SEND_NOT_ACCEPTABLE'],
-      ['a body over the size limit', JSON.stringify({ ...referralMessage(), padding: 'x'.repeat(MAX_BODY_BYTES) }), {}, 413, 'SEND_BAD_REQUEST'],
+      [
+        'the wrong content type',
+        JSON.stringify(referralMessage()),
+        { 'content-type': 'text/plain' },
+        415,
+        'SEND_BAD_REQUEST',
+      ],
+      [
+        'an Accept the hub cannot produce',
+        JSON.stringify(referralMessage()),
+        { accept: 'application/fhir+xml' },
+        406,
+        'SEND_NOT_ACCEPTABLE',
+      ],
+      [
+        'a body over the size limit',
+        JSON.stringify({ ...referralMessage(), padding: 'x'.repeat(MAX_BODY_BYTES) }),
+        {},
+        413,
+        'SEND_BAD_REQUEST',
+      ],
       ['deeply nested JSON', `${'['.repeat(5000)}${']'.repeat(5000)}`, {}, 400, 'SEND_BAD_REQUEST'],
-      ['deeply nested FHIR', JSON.stringify({ ...referralMessage(), meta: JSON.parse(`${'{"extension":'.repeat(100)}{}${'}'.repeat(100)}`) }), {}, 400, 'SEND_BAD_REQUEST'],
-      ['a huge array', JSON.stringify({ ...referralMessage(), entry: Array.from({ length: 10_000 }, () => ({})) }), {}, 400, 'SEND_BAD_REQUEST'],
-      ['a Bundle of the wrong type', JSON.stringify({ ...referralMessage(), type: 'collection' }), {}, 400, 'SEND_BAD_REQUEST'],
+      [
+        'deeply nested FHIR',
+        JSON.stringify({
+          ...referralMessage(),
+          meta: JSON.parse(`${'{"extension":'.repeat(100)}{}${'}'.repeat(100)}`),
+        }),
+        {},
+        400,
+        'SEND_BAD_REQUEST',
+      ],
+      [
+        'a huge array',
+        JSON.stringify({ ...referralMessage(), entry: Array.from({ length: 10_000 }, () => ({})) }),
+        {},
+        400,
+        'SEND_BAD_REQUEST',
+      ],
+      [
+        'a Bundle of the wrong type',
+        JSON.stringify({ ...referralMessage(), type: 'collection' }),
+        {},
+        400,
+        'SEND_BAD_REQUEST',
+      ],
     ])('%s', async (_, rawBody, headers, status, code) => {
       expectRefusal(await post(rawBody, headers), status, code);
     });
@@ -89,20 +145,32 @@ describe('the $process-message contract', () => {
       (bundle.entry![0]!.resource as { eventCoding: { code: string } }).eventCoding.code = 'prescription-request';
       const answer = await sendMessage(hub.baseUrl, bundle);
       expectRefusal(answer, 422, 'SEND_UNPROCESSABLE_ENTITY');
-      expect(answer.body.issue[0]).toMatchObject({ code: 'not-supported', expression: ['Bundle.entry[0].resource.eventCoding'] });
+      expect(answer.body.issue[0]).toMatchObject({
+        code: 'not-supported',
+        expression: ['Bundle.entry[0].resource.eventCoding'],
+      });
     });
 
     it('an invalid NHS number is refused with the path to it', async () => {
-      const bundle = referralMessage({ patient: { nhsNumber: '9000000001', family: 'X', given: 'Y', birthDate: '1970-01-01', postcode: 'MK4 1AA' } });
+      const bundle = referralMessage({
+        patient: { nhsNumber: '9000000001', family: 'X', given: 'Y', birthDate: '1970-01-01', postcode: 'MK4 1AA' },
+      });
       const answer = await sendMessage(hub.baseUrl, bundle);
       expectRefusal(answer, 400, 'SEND_BAD_REQUEST');
-      expect(answer.body.issue[0]).toMatchObject({ code: 'value', expression: ['Bundle.entry[2].resource.identifier[0].value'] });
+      expect(answer.body.issue[0]).toMatchObject({
+        code: 'value',
+        expression: ['Bundle.entry[2].resource.identifier[0].value'],
+      });
     });
 
     it('the real BaRS referral example is refused for its known defects, each with its path', async () => {
-      const answer = await post(readFileSync(join(BARS, 'process_message__request__ValidationRequestPOST.json'), 'utf8'));
+      const answer = await post(
+        readFileSync(join(BARS, 'process_message__request__ValidationRequestPOST.json'), 'utf8'),
+      );
       expectRefusal(answer, 400, 'SEND_BAD_REQUEST');
-      expect(answer.body.issue.map((i: { expression: string[] }) => i.expression[0])).toEqual(expect.arrayContaining(['Bundle.entry[5].resource.identifier[0].value', 'Bundle.entry[1].resource']));
+      expect(answer.body.issue.map((i: { expression: string[] }) => i.expression[0])).toEqual(
+        expect.arrayContaining(['Bundle.entry[5].resource.identifier[0].value', 'Bundle.entry[1].resource']),
+      );
     });
 
     it('an unknown path is 404 and a wrong method 405, both as OperationOutcomes', async () => {
@@ -118,16 +186,24 @@ describe('the $process-message contract', () => {
       expect(answer.body.issue[0].diagnostics).toBe('Practice Z9X999 is not a member of any network the hub serves');
     });
 
-    it('an explicit target outside the sender\'s network is refused (422)', async () => {
-      const target = Buffer.from(JSON.stringify({ system: SYSTEMS.dosServiceId, value: '2000000201' })).toString('base64'); // Leamington's pharmacy
-      const answer = await sendMessage(hub.baseUrl, referralMessage({ category: 'community-pharmacy' }), { headers: { 'nhsd-target-identifier': target } });
+    it("an explicit target outside the sender's network is refused (422)", async () => {
+      const target = Buffer.from(JSON.stringify({ system: SYSTEMS.dosServiceId, value: '2000000201' })).toString(
+        'base64',
+      ); // Leamington's pharmacy
+      const answer = await sendMessage(hub.baseUrl, referralMessage({ category: 'community-pharmacy' }), {
+        headers: { 'nhsd-target-identifier': target },
+      });
       expectRefusal(answer, 422, 'SEND_UNPROCESSABLE_ENTITY');
       expect(answer.body.issue[0].diagnostics).toContain('is not available to practices of Watling Street PCN');
     });
 
     it('an explicit target the network allows is honoured', async () => {
-      const target = Buffer.from(JSON.stringify({ system: SYSTEMS.dosServiceId, value: '2000000101' })).toString('base64');
-      const answer = await sendMessage(hub.baseUrl, referralMessage({ category: 'community-pharmacy' }), { headers: { 'nhsd-target-identifier': target } });
+      const target = Buffer.from(JSON.stringify({ system: SYSTEMS.dosServiceId, value: '2000000101' })).toString(
+        'base64',
+      );
+      const answer = await sendMessage(hub.baseUrl, referralMessage({ category: 'community-pharmacy' }), {
+        headers: { 'nhsd-target-identifier': target },
+      });
       expect(answer.status).toBe(202);
       expect(answer.body.issue[0].diagnostics).toContain('under rule explicit-target');
     });
@@ -141,16 +217,23 @@ describe('the $process-message contract', () => {
     it('a SNOMED CT code the hub does not map is unprocessable (422), with the path to the category', async () => {
       const answer = await sendMessage(hub.baseUrl, referralMessage({ snomedCode: '183524004' }));
       expectRefusal(answer, 422, 'SEND_UNPROCESSABLE_ENTITY');
-      expect(answer.body.issue[0]).toMatchObject({ code: 'code-invalid', expression: ['Bundle.entry[1].resource.category'] });
+      expect(answer.body.issue[0]).toMatchObject({
+        code: 'code-invalid',
+        expression: ['Bundle.entry[1].resource.category'],
+      });
     });
 
     it('a paused service diverts to its fallback (Leamington first contact physio to Warwick MSK)', async () => {
-      const answer = await sendMessage(hub.baseUrl, referralMessage({ senderOds: 'Z9L001', category: 'first-contact-physiotherapy' }), { sender: 'Z9L001' });
+      const answer = await sendMessage(
+        hub.baseUrl,
+        referralMessage({ senderOds: 'Z9L001', category: 'first-contact-physiotherapy' }),
+        { sender: 'Z9L001' },
+      );
       expect(answer.status).toBe(202);
       expect(answer.body.issue[0].diagnostics).toContain('Warwick Hospital MSK Physiotherapy');
     });
 
-    it('a care-home task goes to the care-home team of the resident\'s home', async () => {
+    it("a care-home task goes to the care-home team of the resident's home", async () => {
       const task = careHomeTaskMessage({ senderOds: 'Z9W003', careHome: 'Z9WC01' });
       const answer = await sendMessage(hub.baseUrl, task, { sender: 'Z9W003' });
       expect(answer.status).toBe(202);
@@ -159,16 +242,30 @@ describe('the $process-message contract', () => {
   });
 
   describe('updates and cancellations', () => {
-    it('a cancellation (reason update, status revoked) follows the referral to its service, not today\'s rules', async () => {
+    it("a cancellation (reason update, status revoked) follows the referral to its service, not today's rules", async () => {
       const correlationId = crypto.randomUUID();
-      const patient = { nhsNumber: '9000000009', family: 'Example', given: 'Alex', birthDate: '1956-03-14', postcode: 'MK4 2AB' };
-      expect((await sendMessage(hub.baseUrl, referralMessage({ patient }), { correlationId })).body.issue[0].diagnostics).toContain('Milton Keynes Social Prescribing');
+      const patient = {
+        nhsNumber: '9000000009',
+        family: 'Example',
+        given: 'Alex',
+        birthDate: '1956-03-14',
+        postcode: 'MK4 2AB',
+      };
+      expect(
+        (await sendMessage(hub.baseUrl, referralMessage({ patient }), { correlationId })).body.issue[0].diagnostics,
+      ).toContain('Milton Keynes Social Prescribing');
       // The patient moved to Stony Stratford: a new referral would now go to the local connectors.
       const moved = { ...patient, postcode: 'MK11 1AA' };
-      const cancellation = await sendMessage(hub.baseUrl, referralMessage({ patient: moved, reason: 'update', status: 'revoked' }), { correlationId });
+      const cancellation = await sendMessage(
+        hub.baseUrl,
+        referralMessage({ patient: moved, reason: 'update', status: 'revoked' }),
+        { correlationId },
+      );
       expect(cancellation.status).toBe(202);
       expect(cancellation.body.issue[0].diagnostics).toContain('routed to Milton Keynes Social Prescribing (Z9W101)');
-      expect((await sendMessage(hub.baseUrl, referralMessage({ patient: moved }))).body.issue[0].diagnostics).toContain('Stony Stratford Community Connectors');
+      expect((await sendMessage(hub.baseUrl, referralMessage({ patient: moved }))).body.issue[0].diagnostics).toContain(
+        'Stony Stratford Community Connectors',
+      );
     });
 
     it('an update for a case the hub does not know is refused (422)', async () => {
@@ -188,7 +285,10 @@ describe('the $process-message contract', () => {
       expectRefusal(repeat, 409, 'REC_CONFLICT');
       expect(repeat.body.issue[0].code).toBe('duplicate');
       expect(repeat.body.issue[0].diagnostics).toContain(`Message ${bundle.id} was already received`);
-      const record = await eventually(() => messageStatus(hub.baseUrl, bundle.id!, HILLTOPS), untilStatus('in-mailbox'));
+      const record = await eventually(
+        () => messageStatus(hub.baseUrl, bundle.id!, HILLTOPS),
+        untilStatus('in-mailbox'),
+      );
       expect(record.timeline.filter((e) => e.type === 'received')).toHaveLength(1);
     });
 

@@ -14,14 +14,21 @@ const NORTH = 'Z8T001'; // has its own FHIR endpoint for answers (/north)
 const SOUTH = 'Z8T002'; // has none: answers go to its mailbox
 const COMMUNITY = 'Z8T102'; // community nursing (/community) and rapid response (/rapid)
 
-describe('delivery, acknowledgements and the referral\'s lifecycle', () => {
+describe("delivery, acknowledgements and the referral's lifecycle", () => {
   let hub: LocalHub;
   const receiver = new TestReceiver();
   beforeAll(async () => {
     await receiver.start();
     hub = await startLocalHub({
-      port: 0, receiversPort: false, networks: [networkPushingTo(receiver.origin)],
-      env: { DELIVERY_MAX_ATTEMPTS: String(MAX_ATTEMPTS), DELIVERY_BASE_DELAY_SECONDS: '1', DELIVERY_MAX_DELAY_SECONDS: '1', PUSH_TIMEOUT_MS: '2000' },
+      port: 0,
+      receiversPort: false,
+      networks: [networkPushingTo(receiver.origin)],
+      env: {
+        DELIVERY_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+        DELIVERY_BASE_DELAY_SECONDS: '1',
+        DELIVERY_MAX_DELAY_SECONDS: '1',
+        PUSH_TIMEOUT_MS: '2000',
+      },
     });
   });
   afterAll(async () => {
@@ -29,16 +36,18 @@ describe('delivery, acknowledgements and the referral\'s lifecycle', () => {
     await receiver.stop();
   });
 
-  const nursing = (sender = NORTH, priority: 'routine' | 'urgent' = 'routine') => referralMessage({ senderOds: sender, category: 'community-nursing', priority });
+  const nursing = (sender = NORTH, priority: 'routine' | 'urgent' = 'routine') =>
+    referralMessage({ senderOds: sender, category: 'community-nursing', priority });
   const send = async (bundle: ReturnType<typeof nursing>, sender = NORTH, correlationId = crypto.randomUUID()) => {
     const requestId = crypto.randomUUID();
     const answer = await sendMessage(hub.baseUrl, bundle, { sender, requestId, correlationId });
     expect(answer.status).toBe(202);
     return { requestId, correlationId };
   };
-  const finalStatus = (id: string, sender = NORTH) => eventually(() => messageStatus(hub.baseUrl, id, sender), untilStatus('delivered', 'failed'));
+  const finalStatus = (id: string, sender = NORTH) =>
+    eventually(() => messageStatus(hub.baseUrl, id, sender), untilStatus('delivered', 'failed'));
 
-  it('pushes to the receiver\'s $process-message with the original Bundle.id and BaRS ids, so it can discard duplicates', async () => {
+  it("pushes to the receiver's $process-message with the original Bundle.id and BaRS ids, so it can discard duplicates", async () => {
     receiver.answer('/community', 200);
     const bundle = nursing();
     const { requestId, correlationId } = await send(bundle);
@@ -56,7 +65,11 @@ describe('delivery, acknowledgements and the referral\'s lifecycle', () => {
     const record = await finalStatus(bundle.id!);
     expect(record.status).toBe('delivered');
     expect(record.attempts).toBe(3);
-    expect(record.timeline.filter((e) => e.type === 'delivery-attempt').map((e) => e.result)).toEqual(['transient', 'transient', 'success']);
+    expect(record.timeline.filter((e) => e.type === 'delivery-attempt').map((e) => e.result)).toEqual([
+      'transient',
+      'transient',
+      'success',
+    ]);
     expect(receiver.pushesOf(bundle.id!).map((p) => p.answered)).toEqual([503, 429, 200]);
   });
 
@@ -66,7 +79,10 @@ describe('delivery, acknowledgements and the referral\'s lifecycle', () => {
     await send(bundle);
     const record = await finalStatus(bundle.id!);
     expect(record.status).toBe('delivered');
-    expect(record.timeline.find((e) => e.type === 'delivery-attempt')).toMatchObject({ result: 'transient', detail: expect.stringContaining('no answer within 2000 ms') });
+    expect(record.timeline.find((e) => e.type === 'delivery-attempt')).toMatchObject({
+      result: 'transient',
+      detail: expect.stringContaining('no answer within 2000 ms'),
+    });
   });
 
   it('fails at once on a permanent refusal and sends the practice a fatal-error response at its endpoint', async () => {
@@ -76,10 +92,19 @@ describe('delivery, acknowledgements and the referral\'s lifecycle', () => {
     const record = await finalStatus(bundle.id!);
     expect(record.status).toBe('failed');
     expect(record.attempts).toBe(1);
-    const notice = await eventually(async () => receiver.received.find((r) => r.path === '/north' && r.body.entry?.[0]?.resource?.response?.identifier === bundle.id), Boolean);
+    const notice = await eventually(
+      async () =>
+        receiver.received.find(
+          (r) => r.path === '/north' && r.body.entry?.[0]?.resource?.response?.identifier === bundle.id,
+        ),
+      Boolean,
+    );
     expect(notice!.body.entry[0].resource.response.code).toBe('fatal-error');
     expect(notice!.body.entry[0].resource.eventCoding.code).toBe('servicerequest-response');
-    const after = await eventually(() => messageStatus(hub.baseUrl, bundle.id!, NORTH), (r) => r.timeline.some((e) => e.type === 'sender-notified'));
+    const after = await eventually(
+      () => messageStatus(hub.baseUrl, bundle.id!, NORTH),
+      (r) => r.timeline.some((e) => e.type === 'sender-notified'),
+    );
     expect(after.outcome).toBe('failed');
   });
 
@@ -91,7 +116,10 @@ describe('delivery, acknowledgements and the referral\'s lifecycle', () => {
     const record = await finalStatus(bundle.id!, SOUTH);
     expect(record.status).toBe('failed');
     expect(record.attempts).toBe(MAX_ATTEMPTS);
-    const mailbox = await eventually(() => call(hub.baseUrl, 'GET', '/mailbox', { headers: asOrganisation(SOUTH) }), (a) => a.body.messages.some((m: { inReplyTo?: string }) => m.inReplyTo === bundle.id));
+    const mailbox = await eventually(
+      () => call(hub.baseUrl, 'GET', '/mailbox', { headers: asOrganisation(SOUTH) }),
+      (a) => a.body.messages.some((m: { inReplyTo?: string }) => m.inReplyTo === bundle.id),
+    );
     const notice = mailbox.body.messages.find((m: { inReplyTo?: string }) => m.inReplyTo === bundle.id);
     expect(notice).toMatchObject({ kind: 'notification', outcome: 'failed', event: 'servicerequest-response' });
     const fetched = await call(hub.baseUrl, 'GET', `/mailbox/${notice.messageId}`, { headers: asOrganisation(SOUTH) });
@@ -102,12 +130,16 @@ describe('delivery, acknowledgements and the referral\'s lifecycle', () => {
   it('lists failed messages for ops, and not for practices', async () => {
     const ops = await call(hub.baseUrl, 'GET', '/messages?status=failed', { headers: asOrganisation(LOCAL_OPS_ODS) });
     expect(ops.body.messages.map((m: { messageId: string }) => m.messageId)).toContain(failedWhileDown);
-    expect((await call(hub.baseUrl, 'GET', '/messages?status=failed', { headers: asOrganisation(SOUTH) })).status).toBe(403);
+    expect((await call(hub.baseUrl, 'GET', '/messages?status=failed', { headers: asOrganisation(SOUTH) })).status).toBe(
+      403,
+    );
   });
 
   it('replays a failed message from its stored original when ops ask, linked in the timeline', async () => {
     receiver.answer('/community', 200);
-    const answer = await call(hub.baseUrl, 'POST', `/messages/${failedWhileDown}/$replay`, { headers: asOrganisation(LOCAL_OPS_ODS) });
+    const answer = await call(hub.baseUrl, 'POST', `/messages/${failedWhileDown}/$replay`, {
+      headers: asOrganisation(LOCAL_OPS_ODS),
+    });
     expect(answer.status).toBe(202);
     const record = await finalStatus(failedWhileDown, SOUTH);
     expect(record.status).toBe('delivered');
@@ -123,11 +155,16 @@ describe('delivery, acknowledgements and the referral\'s lifecycle', () => {
     const bundle = nursing();
     await send(bundle);
     expect((await finalStatus(bundle.id!)).status).toBe('failed');
-    const answer = await call(hub.baseUrl, 'POST', `/messages/${bundle.id}/$replay`, { headers: asOrganisation(LOCAL_OPS_ODS), body: { service: 'rapid' } });
+    const answer = await call(hub.baseUrl, 'POST', `/messages/${bundle.id}/$replay`, {
+      headers: asOrganisation(LOCAL_OPS_ODS),
+      body: { service: 'rapid' },
+    });
     expect(answer.status).toBe(202);
     const record = await finalStatus(bundle.id!);
     expect(record).toMatchObject({ status: 'delivered', destination: { serviceId: 'rapid' } });
-    expect(record.timeline.find((e) => e.type === 'replayed')!.detail).toContain('to Rapid Response (was Community Nursing)');
+    expect(record.timeline.find((e) => e.type === 'replayed')!.detail).toContain(
+      'to Rapid Response (was Community Nursing)',
+    );
   });
 
   it('refuses to replay a message that did not fail, or for someone who is not ops', async () => {
@@ -135,8 +172,13 @@ describe('delivery, acknowledgements and the referral\'s lifecycle', () => {
     const bundle = nursing();
     await send(bundle);
     await finalStatus(bundle.id!);
-    expect((await call(hub.baseUrl, 'POST', `/messages/${bundle.id}/$replay`, { headers: asOrganisation(LOCAL_OPS_ODS) })).status).toBe(409);
-    expect((await call(hub.baseUrl, 'POST', `/messages/${bundle.id}/$replay`, { headers: asOrganisation(NORTH) })).status).toBe(403);
+    expect(
+      (await call(hub.baseUrl, 'POST', `/messages/${bundle.id}/$replay`, { headers: asOrganisation(LOCAL_OPS_ODS) }))
+        .status,
+    ).toBe(409);
+    expect(
+      (await call(hub.baseUrl, 'POST', `/messages/${bundle.id}/$replay`, { headers: asOrganisation(NORTH) })).status,
+    ).toBe(403);
   });
 
   it('does not let one failing receiver hold up deliveries to the others', async () => {
@@ -159,7 +201,12 @@ describe('delivery, acknowledgements and the referral\'s lifecycle', () => {
     await send(bundle);
     await finalStatus(bundle.id!);
     const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: hub.services.sqsEndpoint, useQueueUrlAsEndpoint: false });
-    await sqs.send(new SendMessageCommand({ QueueUrl: hub.services.deliveryQueueUrl, MessageBody: JSON.stringify({ messageId: bundle.id }) }));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: hub.services.deliveryQueueUrl,
+        MessageBody: JSON.stringify({ messageId: bundle.id }),
+      }),
+    );
     sqs.destroy();
     await new Promise((r) => setTimeout(r, 1500));
     expect(receiver.pushesOf(bundle.id!)).toHaveLength(1);
@@ -176,14 +223,24 @@ describe('delivery, acknowledgements and the referral\'s lifecycle', () => {
       await finalStatus(bundle.id!);
       original = bundle.id!;
     });
-    const answerAs = (ods: string, message: unknown, correlation = correlationId) => call(hub.baseUrl, 'POST', '/$process-message', {
-      headers: { 'content-type': FHIR_JSON, 'x-request-id': crypto.randomUUID(), 'x-correlation-id': correlation, ...asOrganisation(ods) }, body: message,
-    });
+    const answerAs = (ods: string, message: unknown, correlation = correlationId) =>
+      call(hub.baseUrl, 'POST', '/$process-message', {
+        headers: {
+          'content-type': FHIR_JSON,
+          'x-request-id': crypto.randomUUID(),
+          'x-correlation-id': correlation,
+          ...asOrganisation(ods),
+        },
+        body: message,
+      });
 
     it('are correlated to the original and routed back to the referring practice, not through the routing table', async () => {
       const accepted = responseMessage({ receiverOds: COMMUNITY, originalMessageId: original, taskStatus: 'accepted' });
       expect((await answerAs(COMMUNITY, accepted)).status).toBe(202);
-      const pushed = await eventually(async () => receiver.pushesOf(accepted.id!), (p) => p.length > 0);
+      const pushed = await eventually(
+        async () => receiver.pushesOf(accepted.id!),
+        (p) => p.length > 0,
+      );
       expect(pushed[0]).toMatchObject({ path: '/north', correlationId });
       const record = await messageStatus(hub.baseUrl, original, NORTH);
       expect(record.outcome).toBe('accepted');
@@ -191,25 +248,50 @@ describe('delivery, acknowledgements and the referral\'s lifecycle', () => {
     });
 
     it('carry a rejection and its reason', async () => {
-      const rejected = responseMessage({ receiverOds: COMMUNITY, originalMessageId: original, taskStatus: 'rejected', reason: 'Outside our catchment' });
+      const rejected = responseMessage({
+        receiverOds: COMMUNITY,
+        originalMessageId: original,
+        taskStatus: 'rejected',
+        reason: 'Outside our catchment',
+      });
       expect((await answerAs(COMMUNITY, rejected)).status).toBe(202);
-      const record = await eventually(() => messageStatus(hub.baseUrl, original, NORTH), (r) => r.outcome === 'rejected');
+      const record = await eventually(
+        () => messageStatus(hub.baseUrl, original, NORTH),
+        (r) => r.outcome === 'rejected',
+      );
       expect(record.outcomeReason).toBe('Outside our catchment');
     });
 
     it('carry completion', async () => {
-      expect((await answerAs(COMMUNITY, responseMessage({ receiverOds: COMMUNITY, originalMessageId: original, taskStatus: 'completed' }))).status).toBe(202);
-      await eventually(() => messageStatus(hub.baseUrl, original, NORTH), (r) => r.outcome === 'completed');
+      expect(
+        (
+          await answerAs(
+            COMMUNITY,
+            responseMessage({ receiverOds: COMMUNITY, originalMessageId: original, taskStatus: 'completed' }),
+          )
+        ).status,
+      ).toBe(202);
+      await eventually(
+        () => messageStatus(hub.baseUrl, original, NORTH),
+        (r) => r.outcome === 'completed',
+      );
     });
 
-    it('must keep the case\'s X-Correlation-Id', async () => {
-      const answer = await answerAs(COMMUNITY, responseMessage({ receiverOds: COMMUNITY, originalMessageId: original }), crypto.randomUUID());
+    it("must keep the case's X-Correlation-Id", async () => {
+      const answer = await answerAs(
+        COMMUNITY,
+        responseMessage({ receiverOds: COMMUNITY, originalMessageId: original }),
+        crypto.randomUUID(),
+      );
       expect(answer.status).toBe(422);
       expect(answer.body.issue[0].expression).toEqual(['X-Correlation-Id']);
     });
 
     it('must name a message the hub carried', async () => {
-      const answer = await answerAs(COMMUNITY, responseMessage({ receiverOds: COMMUNITY, originalMessageId: crypto.randomUUID() }));
+      const answer = await answerAs(
+        COMMUNITY,
+        responseMessage({ receiverOds: COMMUNITY, originalMessageId: crypto.randomUUID() }),
+      );
       expect(answer.status).toBe(422);
       expect(answer.body.issue[0].expression).toEqual(['Bundle.entry[0].resource.response.identifier']);
     });
@@ -221,19 +303,35 @@ describe('delivery, acknowledgements and the referral\'s lifecycle', () => {
   });
 
   describe('care-home tasks', () => {
-    it('go to the home\'s care-home team, and the team\'s task updates come back to the practice', async () => {
+    it("go to the home's care-home team, and the team's task updates come back to the practice", async () => {
       receiver.answer('/community', 200);
       const task = careHomeTaskMessage({ senderOds: NORTH, careHome: 'Z8TC01', category: 'care-home-mdt' });
       const correlationId = crypto.randomUUID();
-      expect((await sendMessage(hub.baseUrl, task, { sender: NORTH, correlationId })).body.issue[0].diagnostics).toContain('Care Home Team');
+      expect(
+        (await sendMessage(hub.baseUrl, task, { sender: NORTH, correlationId })).body.issue[0].diagnostics,
+      ).toContain('Care Home Team');
       expect((await finalStatus(task.id!)).status).toBe('delivered');
 
-      const update = responseMessage({ receiverOds: COMMUNITY, originalMessageId: task.id!, event: 'task-update', taskStatus: 'in-progress' });
+      const update = responseMessage({
+        receiverOds: COMMUNITY,
+        originalMessageId: task.id!,
+        event: 'task-update',
+        taskStatus: 'in-progress',
+      });
       const answer = await call(hub.baseUrl, 'POST', '/$process-message', {
-        headers: { 'content-type': FHIR_JSON, 'x-request-id': crypto.randomUUID(), 'x-correlation-id': correlationId, ...asOrganisation(COMMUNITY) }, body: update,
+        headers: {
+          'content-type': FHIR_JSON,
+          'x-request-id': crypto.randomUUID(),
+          'x-correlation-id': correlationId,
+          ...asOrganisation(COMMUNITY),
+        },
+        body: update,
       });
       expect(answer.status).toBe(202);
-      await eventually(async () => receiver.pushesOf(update.id!), (p) => p.some((push) => push.path === '/north'));
+      await eventually(
+        async () => receiver.pushesOf(update.id!),
+        (p) => p.some((push) => push.path === '/north'),
+      );
       expect((await messageStatus(hub.baseUrl, task.id!, NORTH)).outcome).toBe('in-progress');
     });
   });

@@ -23,7 +23,7 @@ describe('the routing tables in DynamoDB, read through the in-memory cache', () 
     await services.stop();
   });
 
-  it('finds a practice\'s network and an organisation\'s network', async () => {
+  it("finds a practice's network and an organisation's network", async () => {
     const directory = new DynamoDirectory(db, table);
     expect((await directory.networkOfPractice('Z8T001'))?.definition.id).toBe('test-pcn');
     expect((await directory.networkOfOrganisation('Z8T102'))?.definition.id).toBe('test-pcn');

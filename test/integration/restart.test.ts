@@ -12,12 +12,37 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const NORTH = 'Z8T001';
 
 /** `npm start` as a separate process (the way a user runs it), on a data folder that outlives it. */
-async function startHubProcess(dataDir: string, networksFile: string, fresh: boolean): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--data-dir', dataDir, '--networks', networksFile, ...(fresh ? ['--fresh'] : [])], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', RECEIVERS_PORT: '0', DELIVERY_MAX_ATTEMPTS: '20', DELIVERY_BASE_DELAY_SECONDS: '1', DELIVERY_MAX_DELAY_SECONDS: '1', PUSH_TIMEOUT_MS: '2000' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+async function startHubProcess(
+  dataDir: string,
+  networksFile: string,
+  fresh: boolean,
+): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'local/start.ts',
+      '--data-dir',
+      dataDir,
+      '--networks',
+      networksFile,
+      ...(fresh ? ['--fresh'] : []),
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: '0',
+        RECEIVERS_PORT: '0',
+        DELIVERY_MAX_ATTEMPTS: '20',
+        DELIVERY_BASE_DELAY_SECONDS: '1',
+        DELIVERY_MAX_DELAY_SECONDS: '1',
+        PUSH_TIMEOUT_MS: '2000',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const baseUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`hub did not start:\n${output}`)), 30_000);
@@ -65,9 +90,14 @@ describe('a hub restart in the middle of deliveries', () => {
     // Prepare: the receiver is down, so deliveries are pending (retrying, some mid-attempt) when the hub dies.
     receiver.byDefault('/community', 503);
     const first = await startHubProcess(join(dataDir, 'db'), networksFile, true);
-    const pushes = Array.from({ length: 5 }, () => referralMessage({ senderOds: NORTH, category: 'community-nursing' }));
-    const mailbox = Array.from({ length: 2 }, () => referralMessage({ senderOds: NORTH, category: 'social-prescribing' }));
-    for (const bundle of [...pushes, ...mailbox]) expect((await sendMessage(first.baseUrl, bundle, { sender: NORTH })).status).toBe(202);
+    const pushes = Array.from({ length: 5 }, () =>
+      referralMessage({ senderOds: NORTH, category: 'community-nursing' }),
+    );
+    const mailbox = Array.from({ length: 2 }, () =>
+      referralMessage({ senderOds: NORTH, category: 'social-prescribing' }),
+    );
+    for (const bundle of [...pushes, ...mailbox])
+      expect((await sendMessage(first.baseUrl, bundle, { sender: NORTH })).status).toBe(202);
     await eventually(async () => pushes.every((b) => receiver.pushesOf(b.id!).length > 0), Boolean);
 
     // Act: crash the hub (its in-memory queue is lost), bring the receiver back, start the hub again on the same data.
@@ -78,12 +108,24 @@ describe('a hub restart in the middle of deliveries', () => {
 
     // Assess: every accepted message reaches its receiver.
     for (const bundle of pushes) {
-      const record = await eventually(() => messageStatus(restarted.baseUrl, bundle.id!, NORTH), (r) => r.status === 'delivered', 30_000);
+      const record = await eventually(
+        () => messageStatus(restarted.baseUrl, bundle.id!, NORTH),
+        (r) => r.status === 'delivered',
+        30_000,
+      );
       expect(record.timeline.some((e) => e.type === 'requeued')).toBe(true);
       expect(receiver.pushesOf(bundle.id!).some((p) => p.answered === 200)).toBe(true);
     }
     for (const bundle of mailbox) {
-      expect((await eventually(() => messageStatus(restarted.baseUrl, bundle.id!, NORTH), (r) => r.status === 'in-mailbox', 30_000)).destination.organisation).toBe('Z8T101');
+      expect(
+        (
+          await eventually(
+            () => messageStatus(restarted.baseUrl, bundle.id!, NORTH),
+            (r) => r.status === 'in-mailbox',
+            30_000,
+          )
+        ).destination.organisation,
+      ).toBe('Z8T101');
     }
   });
 

@@ -36,16 +36,29 @@ describe('the local hub on its embedded default (sample networks, simulated rece
       expect(answer.headers.get('x-request-id')).toBe(requestId);
       expect(answer.headers.get('x-correlation-id')).toBe(correlationId);
       expect(answer.headers.get('location')).toBe(`messages/${referral.id}`);
-      expect(answer.body.issue[0].diagnostics).toContain('routed to Milton Keynes Social Prescribing (Z9W101) by mailbox under rule social-prescribing');
+      expect(answer.body.issue[0].diagnostics).toContain(
+        'routed to Milton Keynes Social Prescribing (Z9W101) by mailbox under rule social-prescribing',
+      );
     });
 
-    it('is delivered through the queue to the social prescribing service\'s mailbox', async () => {
-      const record = await eventually(() => messageStatus(hub.baseUrl, referral.id!, HILLTOPS), untilStatus('in-mailbox'));
-      expect(record.destination).toMatchObject({ organisation: SOCIAL_PRESCRIBING, channel: 'mailbox', serviceId: 'mk-social-prescribing' });
-      expect(record.route).toMatchObject({ networkId: 'watling-street-pcn', ruleId: 'social-prescribing', category: 'social-prescribing' });
+    it("is delivered through the queue to the social prescribing service's mailbox", async () => {
+      const record = await eventually(
+        () => messageStatus(hub.baseUrl, referral.id!, HILLTOPS),
+        untilStatus('in-mailbox'),
+      );
+      expect(record.destination).toMatchObject({
+        organisation: SOCIAL_PRESCRIBING,
+        channel: 'mailbox',
+        serviceId: 'mk-social-prescribing',
+      });
+      expect(record.route).toMatchObject({
+        networkId: 'watling-street-pcn',
+        ruleId: 'social-prescribing',
+        category: 'social-prescribing',
+      });
     });
 
-    it('is listed in the receiver\'s mailbox and in no one else\'s', async () => {
+    it("is listed in the receiver's mailbox and in no one else's", async () => {
       const mine = await call(hub.baseUrl, 'GET', '/mailbox', { headers: asOrganisation(SOCIAL_PRESCRIBING) });
       expect(mine.status).toBe(200);
       expect(mine.body.messages.map((m: { messageId: string }) => m.messageId)).toContain(referral.id);
@@ -53,22 +66,30 @@ describe('the local hub on its embedded default (sample networks, simulated rece
       expect(theirs.body.messages.map((m: { messageId: string }) => m.messageId)).not.toContain(referral.id);
     });
 
-    it('cannot be fetched from another organisation\'s mailbox', async () => {
-      const answer = await call(hub.baseUrl, 'GET', `/mailbox/${referral.id}`, { headers: asOrganisation(ADULT_SOCIAL_CARE) });
+    it("cannot be fetched from another organisation's mailbox", async () => {
+      const answer = await call(hub.baseUrl, 'GET', `/mailbox/${referral.id}`, {
+        headers: asOrganisation(ADULT_SOCIAL_CARE),
+      });
       expect(answer.status).toBe(403);
       expect(answer.body.resourceType).toBe('OperationOutcome');
     });
 
     it('is fetched by the receiver over HTTP as the FHIR message the practice sent', async () => {
-      const answer = await call(hub.baseUrl, 'GET', `/mailbox/${referral.id}`, { headers: asOrganisation(SOCIAL_PRESCRIBING) });
+      const answer = await call(hub.baseUrl, 'GET', `/mailbox/${referral.id}`, {
+        headers: asOrganisation(SOCIAL_PRESCRIBING),
+      });
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual(referral);
     });
 
     it('leaves the mailbox when acknowledged, and acknowledging again is harmless', async () => {
-      const first = await call(hub.baseUrl, 'POST', `/mailbox/${referral.id}/$acknowledge`, { headers: asOrganisation(SOCIAL_PRESCRIBING) });
+      const first = await call(hub.baseUrl, 'POST', `/mailbox/${referral.id}/$acknowledge`, {
+        headers: asOrganisation(SOCIAL_PRESCRIBING),
+      });
       expect(first.body).toEqual({ messageId: referral.id, status: 'acknowledged' });
-      const again = await call(hub.baseUrl, 'POST', `/mailbox/${referral.id}/$acknowledge`, { headers: asOrganisation(SOCIAL_PRESCRIBING) });
+      const again = await call(hub.baseUrl, 'POST', `/mailbox/${referral.id}/$acknowledge`, {
+        headers: asOrganisation(SOCIAL_PRESCRIBING),
+      });
       expect(again.status).toBe(200);
       const listing = await call(hub.baseUrl, 'GET', '/mailbox', { headers: asOrganisation(SOCIAL_PRESCRIBING) });
       expect(listing.body.messages.map((m: { messageId: string }) => m.messageId)).not.toContain(referral.id);
@@ -77,24 +98,43 @@ describe('the local hub on its embedded default (sample networks, simulated rece
     it('shows the sender its status and the whole timeline', async () => {
       const record = await messageStatus(hub.baseUrl, referral.id!, HILLTOPS);
       expect(record.status).toBe('acknowledged');
-      expect(record.timeline.map((e) => e.type)).toEqual(['received', 'validated', 'routed', 'queued', 'in-mailbox', 'fetched', 'acknowledged']);
+      expect(record.timeline.map((e) => e.type)).toEqual([
+        'received',
+        'validated',
+        'routed',
+        'queued',
+        'in-mailbox',
+        'fetched',
+        'acknowledged',
+      ]);
       const list = await call(hub.baseUrl, 'GET', '/messages', { headers: asOrganisation(HILLTOPS) });
       expect(list.body.messages.map((m: { messageId: string }) => m.messageId)).toContain(referral.id);
     });
 
     it('is hidden from organisations that were not party to it, but not from ops', async () => {
-      expect((await call(hub.baseUrl, 'GET', `/messages/${referral.id}`, { headers: asOrganisation(ADULT_SOCIAL_CARE) })).status).toBe(403);
-      expect((await call(hub.baseUrl, 'GET', `/messages/${referral.id}`, { headers: asOrganisation(LOCAL_OPS_ODS) })).status).toBe(200);
+      expect(
+        (await call(hub.baseUrl, 'GET', `/messages/${referral.id}`, { headers: asOrganisation(ADULT_SOCIAL_CARE) }))
+          .status,
+      ).toBe(403);
+      expect(
+        (await call(hub.baseUrl, 'GET', `/messages/${referral.id}`, { headers: asOrganisation(LOCAL_OPS_ODS) })).status,
+      ).toBe(200);
     });
   });
 
   describe('a referral to community nursing (a FHIR endpoint that answers)', () => {
-    it('is pushed, answered by the receiver, and the answers reach the practice\'s mailbox', async () => {
+    it("is pushed, answered by the receiver, and the answers reach the practice's mailbox", async () => {
       const referral = referralMessage({ senderOds: HILLTOPS, category: 'community-nursing' });
       expect((await sendMessage(hub.baseUrl, referral, { sender: HILLTOPS })).status).toBe(202);
-      const record = await eventually(() => messageStatus(hub.baseUrl, referral.id!, HILLTOPS), (r) => r.outcome === 'completed');
+      const record = await eventually(
+        () => messageStatus(hub.baseUrl, referral.id!, HILLTOPS),
+        (r) => r.outcome === 'completed',
+      );
       expect(record.status).toBe('delivered');
-      expect(record.timeline.filter((e) => e.type === 'responded').map((e) => e.detail)).toEqual(['Z9W102 answered: accepted', 'Z9W102 answered: completed']);
+      expect(record.timeline.filter((e) => e.type === 'responded').map((e) => e.detail)).toEqual([
+        'Z9W102 answered: accepted',
+        'Z9W102 answered: completed',
+      ]);
       const mailbox = await eventually(
         () => call(hub.baseUrl, 'GET', '/mailbox', { headers: asOrganisation(HILLTOPS) }),
         (a) => a.body.messages.filter((m: { inReplyTo?: string }) => m.inReplyTo === referral.id).length === 2,
@@ -108,17 +148,28 @@ describe('the local hub on its embedded default (sample networks, simulated rece
     it('finds the services of a category', async () => {
       const answer = await call(hub.baseUrl, 'GET', '/HealthcareService?service-category=social-prescribing');
       expect(answer.body.resourceType).toBe('Bundle');
-      expect(answer.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual(expect.arrayContaining(['mk-social-prescribing', 'warks-social-prescribing', 'harrow-social-prescribing']));
+      expect(answer.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual(
+        expect.arrayContaining(['mk-social-prescribing', 'warks-social-prescribing', 'harrow-social-prescribing']),
+      );
     });
 
     it('reads a practice by its ODS code', async () => {
       const answer = await call(hub.baseUrl, 'GET', `/Organization/${HILLTOPS}`);
-      expect(answer.body).toMatchObject({ resourceType: 'Organization', name: 'Hilltops Medical Centre', identifier: [{ system: SYSTEMS.odsOrganisation, value: HILLTOPS }], partOf: { reference: 'Organization/Z9W000' } });
+      expect(answer.body).toMatchObject({
+        resourceType: 'Organization',
+        name: 'Hilltops Medical Centre',
+        identifier: [{ system: SYSTEMS.odsOrganisation, value: HILLTOPS }],
+        partOf: { reference: 'Organization/Z9W000' },
+      });
     });
 
-    it('lists an organisation\'s endpoints (the BaRS-style endpoint catalogue)', async () => {
+    it("lists an organisation's endpoints (the BaRS-style endpoint catalogue)", async () => {
       const answer = await call(hub.baseUrl, 'GET', '/Endpoint?organization=Z9W102');
-      expect(answer.body.entry[0].resource).toMatchObject({ resourceType: 'Endpoint', connectionType: { code: 'hl7-fhir-msg' }, payloadType: [{ coding: [{ code: 'bars' }] }] });
+      expect(answer.body.entry[0].resource).toMatchObject({
+        resourceType: 'Endpoint',
+        connectionType: { code: 'hl7-fhir-msg' },
+        payloadType: [{ coding: [{ code: 'bars' }] }],
+      });
     });
 
     it('refuses a search parameter it does not support instead of ignoring it', async () => {

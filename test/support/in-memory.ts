@@ -1,9 +1,18 @@
 import type { MessageBundle } from '../../core/fhir/bundle.js';
-import type { MessageRecord, MessageStatus } from '../../core/lifecycle/message-record.js';
 import { DEFAULT_DELIVERY_POLICY } from '../../core/lifecycle/delivery-policy.js';
-import type { DeliveryQueue, Directory, MessageChange, MessageStore, Page, PushRequest, PushResult, Transport } from '../../core/ports.js';
-import { compileNetwork } from '../../core/routing/resolve.js';
+import type { MessageRecord, MessageStatus } from '../../core/lifecycle/message-record.js';
+import type {
+  DeliveryQueue,
+  Directory,
+  MessageChange,
+  MessageStore,
+  Page,
+  PushRequest,
+  PushResult,
+  Transport,
+} from '../../core/ports.js';
 import type { NetworkDefinition } from '../../core/routing/network.js';
+import { compileNetwork } from '../../core/routing/resolve.js';
 import { HUB_CATEGORIES } from '../../core/routing/routing-context.js';
 import type { HubDependencies, HubMetric } from '../../core/services/dependencies.js';
 
@@ -19,8 +28,14 @@ export class InMemoryMessageStore implements MessageStore {
     this.bundles.set(record.messageId, structuredClone(bundle));
     return 'created';
   }
-  async get(id: string) { const r = this.records.get(id); return r && structuredClone(r); }
-  async getBundle(id: string) { const b = this.bundles.get(id); return b && structuredClone(b); }
+  async get(id: string) {
+    const r = this.records.get(id);
+    return r && structuredClone(r);
+  }
+  async getBundle(id: string) {
+    const b = this.bundles.get(id);
+    return b && structuredClone(b);
+  }
   async update(id: string, change: MessageChange): Promise<MessageRecord | undefined> {
     const record = this.records.get(id);
     if (!record) return undefined;
@@ -42,15 +57,25 @@ export class InMemoryMessageStore implements MessageStore {
   private page(filter: (r: MessageRecord) => boolean): Page<MessageRecord> {
     return { items: [...this.records.values()].filter(filter).map((r) => structuredClone(r)) };
   }
-  async listBySender(organisation: string) { return this.page((r) => r.senderOrganisation === organisation); }
-  async listByStatus(status: MessageStatus, _limit: number, _cursor?: string, before?: Date) { return this.page((r) => r.status === status && (!before || Date.parse(r.updatedAt) < before.getTime())); }
-  async listByCorrelation(correlationId: string) { return this.page((r) => r.correlationId === correlationId); }
-  async listMailbox(organisation: string) { return this.page((r) => this.mailboxes.get(r.messageId) === organisation); }
+  async listBySender(organisation: string) {
+    return this.page((r) => r.senderOrganisation === organisation);
+  }
+  async listByStatus(status: MessageStatus, _limit: number, _cursor?: string, before?: Date) {
+    return this.page((r) => r.status === status && (!before || Date.parse(r.updatedAt) < before.getTime()));
+  }
+  async listByCorrelation(correlationId: string) {
+    return this.page((r) => r.correlationId === correlationId);
+  }
+  async listMailbox(organisation: string) {
+    return this.page((r) => this.mailboxes.get(r.messageId) === organisation);
+  }
 }
 
 export class RecordingQueue implements DeliveryQueue {
   readonly enqueued: string[] = [];
-  async enqueue(messageId: string) { this.enqueued.push(messageId); }
+  async enqueue(messageId: string) {
+    this.enqueued.push(messageId);
+  }
 }
 
 /** A transport that answers with the statuses given, in order (undefined: no answer). */
@@ -80,13 +105,23 @@ export interface TestHub extends HubDependencies {
   metrics: HubMetric[];
 }
 
-export function testDependencies(networks: NetworkDefinition[], transport = new ScriptedTransport(), now = new Date('2026-11-23T10:00:00Z')): TestHub {
+export function testDependencies(
+  networks: NetworkDefinition[],
+  transport = new ScriptedTransport(),
+  now = new Date('2026-11-23T10:00:00Z'),
+): TestHub {
   const metrics: HubMetric[] = [];
   return {
-    store: new InMemoryMessageStore(), queue: new RecordingQueue(), directory: inMemoryDirectory(networks), transport,
-    clock: { now: () => now }, categories: HUB_CATEGORIES, policy: { ...DEFAULT_DELIVERY_POLICY, maxAttempts: 3 },
+    store: new InMemoryMessageStore(),
+    queue: new RecordingQueue(),
+    directory: inMemoryDirectory(networks),
+    transport,
+    clock: { now: () => now },
+    categories: HUB_CATEGORIES,
+    policy: { ...DEFAULT_DELIVERY_POLICY, maxAttempts: 3 },
     hub: { odsCode: 'Z8HUB1', name: 'Test hub', baseUrl: 'https://hub.example.org' },
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    metric: (name) => metrics.push(name), metrics,
+    metric: (name) => metrics.push(name),
+    metrics,
   };
 }

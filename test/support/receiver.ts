@@ -6,7 +6,14 @@ export const HANG = -1;
 /** How long a hanging receiver holds the connection (longer than the hub's push timeout in tests). */
 const HANG_MS = 10_000;
 
-export interface ReceivedPush { path: string; bundleId: string; requestId: string; correlationId: string; answered: number; body: any }
+export interface ReceivedPush {
+  path: string;
+  bundleId: string;
+  requestId: string;
+  correlationId: string;
+  answered: number;
+  body: any;
+}
 
 /**
  * A receiver's FHIR endpoint the test controls: each path answers with the statuses queued for it (then the
@@ -28,13 +35,33 @@ export class TestReceiver {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
         const status = this.scripts.get(path)?.shift() ?? this.defaults.get(path) ?? 200;
         if (status === HANG) {
-          this.received.push({ path, bundleId: body.id, requestId: String(req.headers['x-request-id']), correlationId: String(req.headers['x-correlation-id']), answered: HANG, body });
+          this.received.push({
+            path,
+            bundleId: body.id,
+            requestId: String(req.headers['x-request-id']),
+            correlationId: String(req.headers['x-correlation-id']),
+            answered: HANG,
+            body,
+          });
           setTimeout(() => res.destroy(), HANG_MS).unref();
           return;
         }
-        this.received.push({ path, bundleId: body.id, requestId: String(req.headers['x-request-id']), correlationId: String(req.headers['x-correlation-id']), answered: status, body });
+        this.received.push({
+          path,
+          bundleId: body.id,
+          requestId: String(req.headers['x-request-id']),
+          correlationId: String(req.headers['x-correlation-id']),
+          answered: status,
+          body,
+        });
         res.writeHead(status, { 'content-type': 'application/fhir+json' });
-        res.end(JSON.stringify(status < 300 ? { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational' }] } : { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'processing' }] }));
+        res.end(
+          JSON.stringify(
+            status < 300
+              ? { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational' }] }
+              : { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'processing' }] },
+          ),
+        );
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));

@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { classifyHttpStatus, DEFAULT_DELIVERY_POLICY, retryDelaySeconds } from '../../core/lifecycle/delivery-policy.js';
+import {
+  classifyHttpStatus,
+  DEFAULT_DELIVERY_POLICY,
+  retryDelaySeconds,
+} from '../../core/lifecycle/delivery-policy.js';
 
-describe('classifying a receiver\'s answer', () => {
-  it.each([[200, 'success'], [201, 'success'], [202, 'success'], [204, 'success']])('%i is success', (status, expected) => {
+describe("classifying a receiver's answer", () => {
+  it.each([
+    [200, 'success'],
+    [201, 'success'],
+    [202, 'success'],
+    [204, 'success'],
+  ])('%i is success', (status, expected) => {
     expect(classifyHttpStatus(status)).toBe(expected);
   });
   it.each([[408], [429], [500], [502], [503], [504]])('%i is transient: retry later', (status) => {

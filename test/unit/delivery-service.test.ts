@@ -5,7 +5,7 @@ import { ingestMessage } from '../../core/services/ingest.js';
 import { replayMessage } from '../../core/services/messages.js';
 import { requeueStuckMessages } from '../../core/services/sweep.js';
 import { referralMessage } from '../../local/messages.js';
-import { ScriptedTransport, testDependencies, type TestHub } from '../support/in-memory.js';
+import { ScriptedTransport, type TestHub, testDependencies } from '../support/in-memory.js';
 import { testNetwork } from '../support/networks.js';
 
 const LEASE_SECONDS = 90;
@@ -14,7 +14,12 @@ const OPS = { organisation: 'Z8OPS1', ops: true };
 
 async function accept(hub: TestHub, category = 'community-nursing') {
   const bundle = referralMessage({ senderOds: 'Z8T001', category });
-  const { record } = await ingestMessage(hub, { body: bundle, requestId: crypto.randomUUID(), correlationId: crypto.randomUUID(), caller: NORTH });
+  const { record } = await ingestMessage(hub, {
+    body: bundle,
+    requestId: crypto.randomUUID(),
+    correlationId: crypto.randomUUID(),
+    caller: NORTH,
+  });
   return record.messageId;
 }
 
@@ -39,32 +44,64 @@ describe('ingest (the use case behind $process-message)', () => {
 
   it('keeps the message accepted (for the sweep) when the enqueue fails after the store succeeded', async () => {
     const hub = testDependencies([testNetwork()]);
-    hub.queue.enqueue = async () => { throw new Error('queue unavailable'); };
+    hub.queue.enqueue = async () => {
+      throw new Error('queue unavailable');
+    };
     const bundle = referralMessage({ senderOds: 'Z8T001' });
-    const { record } = await ingestMessage(hub, { body: bundle, requestId: crypto.randomUUID(), correlationId: crypto.randomUUID(), caller: NORTH });
+    const { record } = await ingestMessage(hub, {
+      body: bundle,
+      requestId: crypto.randomUUID(),
+      correlationId: crypto.randomUUID(),
+      caller: NORTH,
+    });
     expect((await hub.store.get(record.messageId))!.status).toBe('accepted');
     expect(hub.metrics).toContain('EnqueueFailed');
   });
 });
 
 describe('updates and cancellations (BaRS reason update/delete)', () => {
-  it('go where the case\'s referral went, even when the rules would now choose another service', async () => {
+  it("go where the case's referral went, even when the rules would now choose another service", async () => {
     const hub = testDependencies([testNetwork()]);
     const correlationId = crypto.randomUUID();
     const routine = referralMessage({ senderOds: 'Z8T001', category: 'community-nursing', priority: 'routine' });
-    const { record: original } = await ingestMessage(hub, { body: routine, requestId: crypto.randomUUID(), correlationId, caller: NORTH });
-    const cancellation = referralMessage({ senderOds: 'Z8T001', category: 'community-nursing', priority: 'urgent', reason: 'update', status: 'revoked' });
-    const { record } = await ingestMessage(hub, { body: cancellation, requestId: crypto.randomUUID(), correlationId, caller: NORTH });
+    const { record: original } = await ingestMessage(hub, {
+      body: routine,
+      requestId: crypto.randomUUID(),
+      correlationId,
+      caller: NORTH,
+    });
+    const cancellation = referralMessage({
+      senderOds: 'Z8T001',
+      category: 'community-nursing',
+      priority: 'urgent',
+      reason: 'update',
+      status: 'revoked',
+    });
+    const { record } = await ingestMessage(hub, {
+      body: cancellation,
+      requestId: crypto.randomUUID(),
+      correlationId,
+      caller: NORTH,
+    });
     expect(record.destination.serviceId).toBe(original.destination.serviceId);
     expect(record.route?.ruleId).toBe(`update-of:${original.messageId}`);
-    expect((await hub.store.get(original.messageId))!.timeline.at(-1)).toMatchObject({ type: 'updated', relatedMessageId: record.messageId });
+    expect((await hub.store.get(original.messageId))!.timeline.at(-1)).toMatchObject({
+      type: 'updated',
+      relatedMessageId: record.messageId,
+    });
   });
 
   it('are refused when the case has no referral from the sender', async () => {
     const hub = testDependencies([testNetwork()]);
     const update = referralMessage({ senderOds: 'Z8T001', reason: 'update' });
-    await expect(ingestMessage(hub, { body: update, requestId: crypto.randomUUID(), correlationId: crypto.randomUUID(), caller: NORTH }))
-      .rejects.toMatchObject({ status: 422, issues: [expect.objectContaining({ expression: 'X-Correlation-Id' })] });
+    await expect(
+      ingestMessage(hub, {
+        body: update,
+        requestId: crypto.randomUUID(),
+        correlationId: crypto.randomUUID(),
+        caller: NORTH,
+      }),
+    ).rejects.toMatchObject({ status: 422, issues: [expect.objectContaining({ expression: 'X-Correlation-Id' })] });
   });
 });
 
@@ -88,7 +125,9 @@ describe('delivering one message', () => {
     expect(record).toMatchObject({ status: 'failed', attempts: 3, outcome: 'failed' });
     const notification = [...hub.store.records.values()].find((r) => r.kind === 'notification')!;
     expect(notification).toMatchObject({ inReplyTo: id, destination: { organisation: 'Z8T001', channel: 'mailbox' } });
-    expect((await hub.store.getBundle(notification.messageId))!.entry![0]!.resource).toMatchObject({ response: { identifier: id, code: 'fatal-error' } });
+    expect((await hub.store.getBundle(notification.messageId))!.entry![0]!.resource).toMatchObject({
+      response: { identifier: id, code: 'fatal-error' },
+    });
   });
 
   it('does nothing for a message already delivered (a redelivered queue record)', async () => {
@@ -99,7 +138,7 @@ describe('delivering one message', () => {
     expect(hub.transport.pushes).toHaveLength(1);
   });
 
-  it('places a mailbox message in its receiver\'s mailbox without pushing', async () => {
+  it("places a mailbox message in its receiver's mailbox without pushing", async () => {
     const hub = testDependencies([testNetwork()]);
     const id = await accept(hub, 'social-prescribing');
     await deliverMessage(hub, id, LEASE_SECONDS);
@@ -123,7 +162,14 @@ describe('delivering one message', () => {
   it('a sweep releases the claim of a worker that died mid-attempt and enqueues the message again', async () => {
     const hub = testDependencies([testNetwork()]);
     const id = await accept(hub);
-    await hub.store.update(id, { fromStatuses: ['queued'], expectAttempts: 0, status: 'delivering', attempts: 1, events: [], at: new Date('2026-11-23T09:00:00Z') });
+    await hub.store.update(id, {
+      fromStatuses: ['queued'],
+      expectAttempts: 0,
+      status: 'delivering',
+      attempts: 1,
+      events: [],
+      at: new Date('2026-11-23T09:00:00Z'),
+    });
     expect(await requeueStuckMessages(hub, 60)).toBe(1);
     expect((await hub.store.get(id))!.status).toBe('retrying');
     await deliverMessage(hub, id, LEASE_SECONDS);

@@ -24,9 +24,12 @@ describe('NHS number Modulus 11 check', () => {
     expect(isValidNhsNumber('0000000000')).toBe(true);
   });
 
-  it.each(['900000000', '90000000091', '900000000A', ' 9000000009', ''])('refuses %j, which is not ten digits', (value) => {
-    expect(isValidNhsNumber(value)).toBe(false);
-  });
+  it.each(['900000000', '90000000091', '900000000A', ' 9000000009', ''])(
+    'refuses %j, which is not ten digits',
+    (value) => {
+      expect(isValidNhsNumber(value)).toBe(false);
+    },
+  );
 
   it('masks all but the last four digits', () => {
     expect(maskNhsNumber('9000000009')).toBe('******0009');

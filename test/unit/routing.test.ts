@@ -1,14 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { UnprocessableError } from '../../core/errors.js';
 import type { NetworkDefinition, RouteDefinition } from '../../core/routing/network.js';
-import { compileNetwork, resolveRoute, type RoutingContext } from '../../core/routing/resolve.js';
+import { compileNetwork, type RoutingContext, resolveRoute } from '../../core/routing/resolve.js';
 import { ageInYears, postcodeDistrict } from '../../core/routing/routing-context.js';
 import { testNetwork } from '../support/networks.js';
 
 const AT = new Date('2026-11-23T10:00:00Z');
-const context = (overrides: Partial<RoutingContext> = {}): RoutingContext => ({ senderPractice: 'Z8T001', category: 'social-prescribing', at: AT, ...overrides });
-const resolve = (overrides: Partial<RoutingContext> = {}, network: NetworkDefinition = testNetwork()) => resolveRoute(compileNetwork(network), context(overrides));
-const withRoutes = (routes: RouteDefinition[], extra: Partial<NetworkDefinition> = {}) => testNetwork({ routes, ...extra });
+const context = (overrides: Partial<RoutingContext> = {}): RoutingContext => ({
+  senderPractice: 'Z8T001',
+  category: 'social-prescribing',
+  at: AT,
+  ...overrides,
+});
+const resolve = (overrides: Partial<RoutingContext> = {}, network: NetworkDefinition = testNetwork()) =>
+  resolveRoute(compileNetwork(network), context(overrides));
+const withRoutes = (routes: RouteDefinition[], extra: Partial<NetworkDefinition> = {}) =>
+  testNetwork({ routes, ...extra });
 
 function refusedWith(fn: () => unknown): UnprocessableError {
   try {
@@ -46,18 +53,30 @@ describe('routing a referral to a service', () => {
     expect(adult.explanation.join('\n')).toContain("rule 'minds-young' skipped: patient is over 17");
   });
 
-  it('matches on the patient\'s postcode district', () => {
+  it("matches on the patient's postcode district", () => {
     const network = withRoutes([
-      { id: 'rural', category: 'social-prescribing', service: 'social-south', priority: 5, when: { postcodeDistricts: ['MK19'] } },
+      {
+        id: 'rural',
+        category: 'social-prescribing',
+        service: 'social-south',
+        priority: 5,
+        when: { postcodeDistricts: ['MK19'] },
+      },
       { id: 'town', category: 'social-prescribing', service: 'social' },
     ]);
     expect(resolve({ postcodeDistrict: 'MK19' }, network).service.id).toBe('social-south');
     expect(resolve({ postcodeDistrict: 'MK5' }, network).service.id).toBe('social');
   });
 
-  it('matches on the patient\'s registered practice, defaulting to the sender', () => {
+  it("matches on the patient's registered practice, defaulting to the sender", () => {
     const network = withRoutes([
-      { id: 'south-patients', category: 'social-prescribing', service: 'social-south', priority: 5, when: { registeredPractices: ['Z8T002'] } },
+      {
+        id: 'south-patients',
+        category: 'social-prescribing',
+        service: 'social-south',
+        priority: 5,
+        when: { registeredPractices: ['Z8T002'] },
+      },
       { id: 'others', category: 'social-prescribing', service: 'social' },
     ]);
     expect(resolve({ registeredPractice: 'Z8T002' }, network).service.id).toBe('social-south');
@@ -75,16 +94,33 @@ describe('routing a referral to a service', () => {
 
   it('honours effective dates', () => {
     const network = withRoutes([
-      { id: 'future', category: 'social-prescribing', service: 'social-south', priority: 9, effectiveFrom: '2027-01-01' },
+      {
+        id: 'future',
+        category: 'social-prescribing',
+        service: 'social-south',
+        priority: 9,
+        effectiveFrom: '2027-01-01',
+      },
       { id: 'ended', category: 'social-prescribing', service: 'social-south', priority: 8, effectiveTo: '2026-11-22' },
-      { id: 'current', category: 'social-prescribing', service: 'social', effectiveFrom: '2026-11-23', effectiveTo: '2026-11-23' },
+      {
+        id: 'current',
+        category: 'social-prescribing',
+        service: 'social',
+        effectiveFrom: '2026-11-23',
+        effectiveTo: '2026-11-23',
+      },
     ]);
     const decision = resolve({}, network);
     expect(decision.ruleId).toBe('current');
-    expect(decision.explanation).toEqual(expect.arrayContaining(["rule 'future' skipped: not effective until 2027-01-01", "rule 'ended' skipped: ended 2026-11-22"]));
+    expect(decision.explanation).toEqual(
+      expect.arrayContaining([
+        "rule 'future' skipped: not effective until 2027-01-01",
+        "rule 'ended' skipped: ended 2026-11-22",
+      ]),
+    );
   });
 
-  it('sends a care-home resident\'s care to the home\'s care-home team', () => {
+  it("sends a care-home resident's care to the home's care-home team", () => {
     const network = withRoutes([]);
     const decision = resolve({ category: 'care-home-mdt', careHome: 'Z8TC01' }, network);
     expect(decision.service.id).toBe('care-home-team');
@@ -93,7 +129,13 @@ describe('routing a referral to a service', () => {
 
   it('lets a rule target care-home residents explicitly', () => {
     const network = withRoutes([
-      { id: 'residents', category: 'community-nursing', service: 'rapid', priority: 5, when: { careHomeResident: true } },
+      {
+        id: 'residents',
+        category: 'community-nursing',
+        service: 'rapid',
+        priority: 5,
+        when: { careHomeResident: true },
+      },
       { id: 'everyone', category: 'community-nursing', service: 'nursing' },
     ]);
     expect(resolve({ category: 'community-nursing', careHome: 'Z8TC01' }, network).service.id).toBe('rapid');
@@ -116,34 +158,52 @@ describe('routing a referral to a service', () => {
     social.fallback = 'social-south';
     network.services.find((s) => s.id === 'social-south')!.paused = true;
     network.services.find((s) => s.id === 'social-south')!.fallback = 'social';
-    expect(refusedWith(() => resolve({ senderPractice: 'Z8T001' }, network)).issues[0]!.diagnostics).toContain('paused');
+    expect(refusedWith(() => resolve({ senderPractice: 'Z8T001' }, network)).issues[0]!.diagnostics).toContain(
+      'paused',
+    );
   });
 
   it('honours an explicit target the network allows (by DoS id)', () => {
-    const decision = resolve({ senderPractice: 'Z8T002', explicitTarget: { system: 'https://fhir.nhs.uk/Id/dos-service-id', value: '1000000001' } });
+    const decision = resolve({
+      senderPractice: 'Z8T002',
+      explicitTarget: { system: 'https://fhir.nhs.uk/Id/dos-service-id', value: '1000000001' },
+    });
     expect(decision.service.id).toBe('social');
     expect(decision.ruleId).toBe('explicit-target');
   });
 
   it('refuses an explicit target the network does not list', () => {
-    const error = refusedWith(() => resolve({ explicitTarget: { system: 'https://fhir.nhs.uk/Id/dos-service-id', value: '999' } }));
+    const error = refusedWith(() =>
+      resolve({ explicitTarget: { system: 'https://fhir.nhs.uk/Id/dos-service-id', value: '999' } }),
+    );
     expect(error.status).toBe(422);
     expect(error.issues[0]!.diagnostics).toContain('not available to practices of Test PCN');
   });
 
   it('refuses an explicit target that does not offer the category asked for', () => {
-    expect(refusedWith(() => resolve({ category: 'community-nursing', explicitTarget: { system: 'x', value: 'social' } })).issues[0]!.diagnostics).toContain('does not provide');
+    expect(
+      refusedWith(() => resolve({ category: 'community-nursing', explicitTarget: { system: 'x', value: 'social' } }))
+        .issues[0]!.diagnostics,
+    ).toContain('does not provide');
   });
 
   it('says which category was not available for which practice when nothing matches', () => {
     const error = refusedWith(() => resolve({ category: 'first-contact-physiotherapy' }));
-    expect(error.issues[0]!.diagnostics).toBe("Service category 'first-contact-physiotherapy' is not available for practice Z8T001 in Test PCN: the network has no route for it");
+    expect(error.issues[0]!.diagnostics).toBe(
+      "Service category 'first-contact-physiotherapy' is not available for practice Z8T001 in Test PCN: the network has no route for it",
+    );
     expect(error.issues[0]!.expression).toBe('ServiceRequest.category');
   });
 });
 
 describe('routing context from the message', () => {
-  it.each([['MK5 6LT', 'MK5'], ['mk19 7aa', 'MK19'], ['CV313AA', 'CV31'], ['SW1A 1AA', 'SW1A'], ['AB', undefined]])('postcode %s is in district %s', (postcode, district) => {
+  it.each([
+    ['MK5 6LT', 'MK5'],
+    ['mk19 7aa', 'MK19'],
+    ['CV313AA', 'CV31'],
+    ['SW1A 1AA', 'SW1A'],
+    ['AB', undefined],
+  ])('postcode %s is in district %s', (postcode, district) => {
     expect(postcodeDistrict(postcode)).toBe(district);
   });
 
