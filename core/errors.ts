@@ -35,10 +35,33 @@ export interface Issue {
   expression?: string;
 }
 
+/**
+ * BaRS error codes (https://fhir.nhs.uk/Codesystem/http-error-codes) with the HTTP status each answers with: the one
+ * table the errors below and every OperationOutcome the hub writes take their codes, statuses and displays from.
+ */
+export const BARS_CODES = {
+  SEND_BAD_REQUEST: { status: 400, display: '400: The Receiver was unable to process the request.' },
+  SEND_UNAUTHORIZED: { status: 401, display: '401: Unauthorized.' },
+  SEND_FORBIDDEN: { status: 403, display: '403: Forbidden.' },
+  SEND_NOT_FOUND: { status: 404, display: '404: Not Found.' },
+  SEND_METHOD_NOT_ALLOWED: { status: 405, display: '405: Method Not Allowed.' },
+  SEND_NOT_ACCEPTABLE: { status: 406, display: '406: Not Acceptable.' },
+  REC_CONFLICT: { status: 409, display: '409: The Receiver identified a conflict.' },
+  SEND_UNPROCESSABLE_ENTITY: { status: 422, display: '422: Unprocessable Entity.' },
+  SEND_TOO_MANY_REQUESTS: { status: 429, display: '429: Too Many Requests.' },
+  REC_SERVER_ERROR: { status: 500, display: '500: The Receiver has encountered an error processing the request.' },
+  REC_UNAVAILABLE: { status: 503, display: '503: The Receiver is currently unavailable.' },
+} as const satisfies Record<string, { status: number; display: string }>;
+
+export type BarsCode = keyof typeof BARS_CODES;
+
 /** Who is at fault decides the BaRS code prefix: SEND_ (the caller) or REC_ (the hub as receiver). */
 export abstract class HubError extends Error {
-  abstract readonly status: number;
-  abstract readonly barsCode: string;
+  abstract readonly barsCode: BarsCode;
+  /** The HTTP status; from the BaRS table unless the error says otherwise (415 and 413 have no BaRS code of their own). */
+  get status(): number {
+    return BARS_CODES[this.barsCode].status;
+  }
   readonly issues: Issue[];
   constructor(message: string, issues?: Issue[]) {
     super(message);
@@ -49,62 +72,80 @@ export abstract class HubError extends Error {
 
 /** 400: the message is malformed or breaks the hub's profiles. */
 export class BadRequestError extends HubError {
-  readonly status = 400;
   readonly barsCode = 'SEND_BAD_REQUEST';
 }
 
 /** 422: well-formed, but the hub cannot act on it (unknown event, no route, unknown correlation...). */
 export class UnprocessableError extends HubError {
-  readonly status = 422;
   readonly barsCode = 'SEND_UNPROCESSABLE_ENTITY';
 }
 
 /** 406: the caller asked for a representation the hub does not produce. */
 export class NotAcceptableError extends HubError {
-  readonly status = 406;
   readonly barsCode = 'SEND_NOT_ACCEPTABLE';
 }
 
 /** 415: the body is not FHIR JSON. BaRS has no 415 code: it is reported as a bad request. */
 export class UnsupportedMediaTypeError extends HubError {
-  readonly status = 415;
   readonly barsCode = 'SEND_BAD_REQUEST';
+  override get status() {
+    return 415;
+  }
 }
 
-/** 413: the body is over the hub's size limit. */
+/** 413: the body is over the hub's size limit (reported as a bad request, as BaRS has no 413 code). */
 export class PayloadTooLargeError extends HubError {
-  readonly status = 413;
   readonly barsCode = 'SEND_BAD_REQUEST';
+  override get status() {
+    return 413;
+  }
 }
 
 /** 403: the caller may not do this (e.g. read another organisation's mailbox). */
 export class ForbiddenError extends HubError {
-  readonly status = 403;
   readonly barsCode = 'SEND_FORBIDDEN';
 }
 
 /** 401: the caller did not say who it is. */
 export class UnauthorizedError extends HubError {
-  readonly status = 401;
   readonly barsCode = 'SEND_UNAUTHORIZED';
 }
 
 /** 404: no such resource or route. */
 export class NotFoundError extends HubError {
-  readonly status = 404;
   readonly barsCode = 'SEND_NOT_FOUND';
 }
 
 /** 409: BaRS duplicate: this message identity was already processed. */
 export class DuplicateMessageError extends HubError {
-  readonly status = 409;
   readonly barsCode = 'REC_CONFLICT';
 }
 
 /** 409 on state: the request conflicts with the current state (e.g. replaying a delivered message). */
 export class ConflictError extends HubError {
-  readonly status = 409;
   readonly barsCode = 'REC_CONFLICT';
+}
+
+/** 409: a lifecycle forbids the change asked for (e.g. a referral already completed cannot be accepted again). */
+export class IllegalTransitionError extends ConflictError {
+  constructor(
+    readonly lifecycle: string,
+    readonly from: string,
+    readonly to: string,
+    allowed: readonly string[],
+  ) {
+    super(`Illegal ${lifecycle} change ${from} -> ${to}`, [
+      {
+        severity: 'error',
+        code: 'business-rule',
+        diagnostics: `The ${lifecycle} is '${from}' and cannot become '${to}'${
+          allowed.length
+            ? `; from '${from}' it may become ${allowed.map((s) => `'${s}'`).join(', ')}`
+            : ` ('${from}' is final)`
+        }`,
+      },
+    ]);
+  }
 }
 
 /** Builds the issue list for a single problem at one location. */

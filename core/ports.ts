@@ -1,5 +1,7 @@
 import type { MessageBundle } from './fhir/bundle.js';
-import type { Destination, MessageRecord, MessageStatus, TimelineEvent } from './lifecycle/message-record.js';
+import type { MessageStatus } from './lifecycle/delivery-lifecycle.js';
+import type { Destination, MessageRecord, TimelineEvent } from './lifecycle/message-record.js';
+import type { OutcomeState, ReceiverOutcome } from './lifecycle/outcome-lifecycle.js';
 import type { NetworkDefinition } from './routing/network.js';
 import type { CompiledNetwork } from './routing/resolve.js';
 
@@ -10,19 +12,27 @@ export interface Page<T> {
   cursor?: string;
 }
 
-export interface MessageChange {
-  /** Only when the current status is one of these. */
-  fromStatuses?: readonly MessageStatus[];
+/** The state a conditional write expects to find: the record's previous state in its lifecycles. */
+export interface ExpectedState {
+  status?: MessageStatus;
   /** Only when attempts has this value (claims an attempt exactly once). */
-  expectAttempts?: number;
+  attempts?: number;
+  /** 'none': no outcome yet. */
+  outcome?: OutcomeState;
+}
+
+/**
+ * One atomic change of a message. A change of status or outcome must say the state it expects to replace
+ * (core/lifecycle/transitions.ts builds such changes from the transition tables); the store refuses any other.
+ */
+export interface MessageChange {
+  expect?: ExpectedState;
   status?: MessageStatus;
   attempts?: number;
-  outcome?: MessageRecord['outcome'];
+  outcome?: ReceiverOutcome;
   outcomeReason?: string;
   destination?: Destination;
   replays?: number;
-  /** Forget the receiver's outcome (a replay starts the delivery afresh). */
-  clearOutcome?: boolean;
   /** Put into (organisation) or take out of (null) its mailbox listing. */
   mailbox?: string | null;
   events: TimelineEvent[];
@@ -34,22 +44,34 @@ export interface MessageStore {
   create(record: MessageRecord, bundle: MessageBundle): Promise<'created' | 'duplicate'>;
   get(messageId: string): Promise<MessageRecord | undefined>;
   getBundle(messageId: string): Promise<MessageBundle | undefined>;
-  /** Applies a change atomically; undefined when its conditions do not hold (someone else got there first). */
+  /** Applies a change atomically; undefined when its expected state does not hold (someone else got there first). */
   update(messageId: string, change: MessageChange): Promise<MessageRecord | undefined>;
+  /** Newest first. */
   listBySender(organisation: string, limit: number, cursor?: string): Promise<Page<MessageRecord>>;
+  /** Newest first; with updatedBefore, those in the status since before then, oldest first (the sweep's view). */
   listByStatus(
     status: MessageStatus,
     limit: number,
     cursor?: string,
     updatedBefore?: Date,
   ): Promise<Page<MessageRecord>>;
+  /** Every message, newest first (ops). */
+  listAll(limit: number, cursor?: string): Promise<Page<MessageRecord>>;
+  /** Waiting in an organisation's mailbox, oldest first. */
   listMailbox(organisation: string, limit: number, cursor?: string): Promise<Page<MessageRecord>>;
   /** The messages of one case (X-Correlation-Id), oldest first. */
   listByCorrelation(correlationId: string, limit: number): Promise<Page<MessageRecord>>;
+  /**
+   * Every message in these statuses, read from the store itself (consistent), not an index: the local hub's
+   * recovery at start, where nothing owed a delivery may be missed.
+   */
+  scanByStatus(statuses: readonly MessageStatus[]): Promise<MessageRecord[]>;
 }
 
 export interface DeliveryQueue {
   enqueue(messageId: string, delaySeconds?: number): Promise<void>;
+  /** Backoff without sleeping: the received record (by its receipt) becomes visible again after the delay. */
+  retryAfter(receipt: string, delaySeconds: number): Promise<void>;
 }
 
 export interface PushRequest {

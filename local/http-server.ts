@@ -1,14 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { statusAnswer } from '../core/fhir/operation-outcome.js';
 import { FHIR_JSON } from '../core/fhir/systems.js';
-import { FUNCTIONS, type HandlerName, ROUTES } from '../functions/lib/resources.js';
+import { type HubHandlers, httpHandlerOf } from '../functions/handlers.js';
+import { FUNCTIONS, type HandlerName, ROUTES, routeKey } from '../functions/lib/resources.js';
 import { httpApiEvent, lambdaContext } from './lambda-events.js';
-
-export type HttpLambda = (
-  event: APIGatewayProxyEventV2,
-  context: Context,
-) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** API Gateway's own payload limit; the handlers enforce the hub's smaller one with a FHIR answer. */
 const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -21,8 +16,12 @@ interface CompiledRoute {
 }
 
 const compiledRoutes: CompiledRoute[] = ROUTES.map((route) => {
-  const [method, path] = route.routeKey.split(' ') as [string, string];
-  return { method, segments: path.split('/').filter(Boolean), routeKey: route.routeKey, handler: route.handler };
+  return {
+    method: route.method,
+    segments: route.path.split('/').filter(Boolean),
+    routeKey: routeKey(route),
+    handler: route.handler,
+  };
 });
 
 /** Matches a request to a route key the way API Gateway does: literal segments exact, {name} one segment. */
@@ -53,11 +52,7 @@ export function matchRoute(
  * The local stand-in for API Gateway: turns each HTTP request into the HTTP API v2 event for its route and calls
  * the same Lambda handler the stack deploys.
  */
-export function startHttpServer(
-  handlers: Record<HandlerName, HttpLambda | undefined>,
-  port: number,
-  host = '127.0.0.1',
-): Promise<Server> {
+export function startHttpServer(handlers: HubHandlers, port: number, host = '127.0.0.1'): Promise<Server> {
   const server = createServer((req, res) => {
     handle(req, res, handlers).catch((error: Error) => {
       console.error('local HTTP adapter failed', error.message);
@@ -75,11 +70,7 @@ export function startHttpServer(
   });
 }
 
-async function handle(
-  req: IncomingMessage,
-  res: ServerResponse,
-  handlers: Record<HandlerName, HttpLambda | undefined>,
-): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, handlers: HubHandlers): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const matched = matchRoute(req.method ?? 'GET', url.pathname);
   if (matched === undefined || matched === 'method-not-allowed') {
@@ -101,7 +92,7 @@ async function handle(
       JSON.stringify({ message: 'Request Entity Too Large' }),
     );
   }
-  const handler = handlers[matched.route.handler]!;
+  const handler = httpHandlerOf(handlers, matched.route.handler);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers))
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;

@@ -1,41 +1,35 @@
 import { rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PENDING } from '../core/lifecycle/message-record.js';
+import type { HubAdapters } from '../core/hub.js';
+import { PENDING } from '../core/lifecycle/delivery-lifecycle.js';
+import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from '../core/lifecycle/delivery-policy.js';
 import type { NetworkDefinition } from '../core/routing/network.js';
+import type { HubLog, HubMetric } from '../core/services/dependencies.js';
 import { requeue } from '../core/services/sweep.js';
+import { createHandlers, type HubHandlers } from '../functions/handlers.js';
+import { type AwsHub, awsHub } from '../functions/lib/aws-hub.js';
 import { loadNetworks } from '../functions/lib/dynamo-directory.js';
-import type { DynamoMessageStore } from '../functions/lib/dynamo-message-store.js';
-import {
-  DEAD_LETTER_ENV,
-  DELIVERY_QUEUE,
-  DIRECTORY_TABLE,
-  ENV,
-  FUNCTIONS,
-  type HandlerName,
-  SWEEP_INTERVAL_MINUTES,
-} from '../functions/lib/resources.js';
+import { DIRECTORY_TABLE, FUNCTIONS, MESSAGES_TABLE, SWEEP_INTERVAL_MINUTES } from '../functions/lib/resources.js';
 import { type EmbeddedServices, LOCAL_AWS, startEmbeddedServices } from './embedded.js';
-import { type HttpLambda, startHttpServer } from './http-server.js';
+import { startHttpServer } from './http-server.js';
 import { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from './identities.js';
 import { lambdaContext } from './lambda-events.js';
 import { networkFiles, readNetworkDefinitions, SAMPLE_NETWORKS_DIR, withReceiversAt } from './network-files.js';
 import { type SimulatedReceivers, startSimulatedReceivers } from './simulated-receivers.js';
-import { type Poller, type SqsLambda, startPoller } from './sqs-poller.js';
+import { type Poller, startPoller } from './sqs-poller.js';
 
-export { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from './identities.js';
-
-/** Local delivery policy: seconds instead of minutes, so retries and failures can be watched. Env vars override. */
-const LOCAL_POLICY_ENV: Record<string, string> = {
-  [ENV.deliveryBaseDelaySeconds]: '2',
-  [ENV.deliveryMaxDelaySeconds]: '10',
-  [ENV.deliveryMaxAttempts]: '4',
-  [ENV.pushTimeoutMs]: '5000',
-  [ENV.directoryRefreshSeconds]: '2',
+/** Local delivery policy: seconds instead of minutes, so retries and failures can be watched. */
+export const LOCAL_DELIVERY_POLICY: DeliveryPolicy = {
+  maxAttempts: 4, // a failure shows within about 15 s
+  baseDelaySeconds: 2,
+  maxDelaySeconds: 10,
+  pushTimeoutMs: 5000,
 };
+/** Routing-table changes (npm run network -- load --local) are seen within this many seconds. */
+const LOCAL_DIRECTORY_REFRESH_SECONDS = 2;
 
 export interface LocalHubOptions {
   /** 0 picks a free port. */
@@ -48,89 +42,99 @@ export interface LocalHubOptions {
   networks?: NetworkDefinition[];
   /** Port of the simulated receivers (0: any free port); false: none. */
   receiversPort?: number | false;
-  /** Extra environment for the handlers (e.g. a faster delivery policy in tests). */
-  env?: Record<string, string>;
+  /** Delivery policy changes (e.g. faster retries in tests). */
+  policy?: Partial<DeliveryPolicy>;
+  /** Replace adapters: a store, queue or transport that fails or stops on the Nth call. */
+  adapters?: (adapters: HubAdapters) => HubAdapters;
+  /** Log level of the hub's own log (default WARN). */
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 }
 
 export interface LocalHub {
   baseUrl: string;
   services: EmbeddedServices;
   receivers: SimulatedReceivers | undefined;
+  /** The hub the handlers run on, built by the composition root. */
+  hub: AwsHub;
+  handlers: HubHandlers;
+  /** Counts of each metric the hub recorded. */
+  metrics: Map<HubMetric, number>;
+  /** Runs one scheduled sweep now (as the timer does every SWEEP_INTERVAL_MINUTES). */
+  sweep(): Promise<unknown>;
   stop(): Promise<void>;
+}
+
+function localLog(level: LocalHubOptions['logLevel']): HubLog {
+  const logger = new Logger({ serviceName: 'pcn-referral-hub', logLevel: level ?? 'WARN' });
+  return {
+    info: (message, attributes) => logger.info(message, attributes ?? {}),
+    warn: (message, attributes) => logger.warn(message, attributes ?? {}),
+    error: (message, attributes) => logger.error(message, attributes ?? {}),
+  };
 }
 
 /**
  * The whole hub in this process, on its embedded default: dynalite and fauxqs, the sample networks, the same Lambda
- * handlers behind a local API Gateway stand-in and SQS pollers, and simulated receivers. One hub per process:
- * the handlers read their configuration once, at import, as Lambdas do at cold start.
+ * handlers (built by the same composition root) behind a local API Gateway stand-in and SQS pollers, and
+ * simulated receivers. Several hubs may run in one process: nothing is configured through the environment.
  */
 export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub> {
   if (options.fresh && options.dataDir) rmSync(options.dataDir, { recursive: true, force: true });
   const services = await startEmbeddedServices(options.dataDir ? { dataDir: options.dataDir } : {});
-  const httpHandlers = {} as Record<HandlerName, HttpLambda | undefined>;
-  const server: Server = await startHttpServer(httpHandlers, options.port);
-  const baseUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
+  // Known once the server listens, which it does only when every handler is ready; nothing reads it before.
+  const identity = { odsCode: LOCAL_HUB_ODS, name: 'PCN Referral Hub (local)', baseUrl: '' };
   const receivers =
     options.receiversPort === false
       ? undefined
-      : await startSimulatedReceivers({ port: options.receiversPort ?? 0, hubBaseUrl: () => baseUrl });
+      : await startSimulatedReceivers({ port: options.receiversPort ?? 0, hubBaseUrl: () => identity.baseUrl });
 
-  Object.assign(process.env, {
-    AWS_REGION: LOCAL_AWS.region,
-    AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: services.dynamoEndpoint,
-    AWS_ENDPOINT_URL_SQS: services.sqsEndpoint,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-    ...services.tableNames,
-    [DELIVERY_QUEUE.envVar]: services.deliveryQueueUrl,
-    [DEAD_LETTER_ENV]: services.deadLetterQueueUrl,
-    [ENV.hubBaseUrl]: baseUrl,
-    [ENV.hubOdsCode]: LOCAL_HUB_ODS,
-    [ENV.opsOrganisations]: LOCAL_OPS_ODS,
-    ...Object.fromEntries(Object.entries(LOCAL_POLICY_ENV).filter(([k]) => process.env[k] === undefined)),
-    ...options.env,
-  });
+  const metrics = new Map<HubMetric, number>();
+  const log = localLog(options.logLevel);
+  const hub = awsHub(
+    {
+      config: {
+        hub: identity,
+        policy: { ...DEFAULT_DELIVERY_POLICY, ...LOCAL_DELIVERY_POLICY, ...options.policy },
+        opsOrganisations: [LOCAL_OPS_ODS],
+      },
+      messagesTable: services.tableNames[MESSAGES_TABLE.envVar]!,
+      directoryTable: services.tableNames[DIRECTORY_TABLE.envVar]!,
+      deliveryQueueUrl: services.deliveryQueueUrl,
+      deadLetterQueueUrl: services.deadLetterQueueUrl,
+      directoryRefreshSeconds: LOCAL_DIRECTORY_REFRESH_SECONDS,
+      client: { ...LOCAL_AWS, dynamoEndpoint: services.dynamoEndpoint, sqsEndpoint: services.sqsEndpoint },
+    },
+    (adapters) => {
+      const local: HubAdapters = {
+        ...adapters,
+        log,
+        metric: (name, value = 1) => metrics.set(name, (metrics.get(name) ?? 0) + value),
+      };
+      return options.adapters ? options.adapters(local) : local;
+    },
+  );
 
   const definitions = options.networks ?? readNetworkDefinitions(networkFiles([SAMPLE_NETWORKS_DIR]));
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint }));
   await loadNetworks(
-    db,
-    services.tableNames[DIRECTORY_TABLE.envVar]!,
+    hub.documentClient,
+    hub.settings.directoryTable,
     receivers ? withReceiversAt(definitions, receivers.origin) : definitions,
   );
-  db.destroy();
 
-  const [ingest, directory, mailbox, messages, deliver, deadLetter, sweep, hub] = await Promise.all([
-    import('../functions/ingest/handler.js'),
-    import('../functions/directory/handler.js'),
-    import('../functions/mailbox/handler.js'),
-    import('../functions/messages/handler.js'),
-    import('../functions/deliver/handler.js'),
-    import('../functions/dead-letter/handler.js'),
-    import('../functions/sweep/handler.js'),
-    import('../functions/lib/hub.js'),
-  ]);
-  Object.assign(httpHandlers, {
-    ingest: ingest.handler,
-    directory: directory.handler,
-    mailbox: mailbox.handler,
-    messages: messages.handler,
-  });
-
-  const { deps } = hub.hubFromEnvironment();
+  const handlers = createHandlers(hub);
   // The local queue is in memory: whatever the hub still owed a delivery when it stopped is enqueued again
   // (before the workers start, so every claim left from the last run is released first).
-  await requeue(deps, await (deps.store as DynamoMessageStore).scanByStatus(PENDING));
+  await requeue(hub, await hub.store.scanByStatus(PENDING));
+  const server: Server = await startHttpServer(handlers, options.port);
+  const baseUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
+  identity.baseUrl = baseUrl;
   const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: services.sqsEndpoint, useQueueUrlAsEndpoint: false });
   const report = (name: string) => (error: Error) => console.error(`local ${name} poller: ${error.message}`);
   const pollers: Poller[] = [
     startPoller(
       sqs,
       services.deliveryQueueUrl,
-      deliver.handler as unknown as SqsLambda,
+      handlers.deliver,
       'deliver',
       FUNCTIONS.deliver.timeoutSeconds,
       report('delivery'),
@@ -138,17 +142,15 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     startPoller(
       sqs,
       services.deadLetterQueueUrl,
-      deadLetter.handler as unknown as SqsLambda,
+      handlers.deadLetter,
       'deadLetter',
       FUNCTIONS.deadLetter.timeoutSeconds,
       report('dead-letter'),
     ),
   ];
+  const sweep = () => handlers.sweep({}, lambdaContext('sweep', FUNCTIONS.sweep.timeoutSeconds));
   const sweepTimer = setInterval(() => {
-    void (sweep.handler as unknown as (e: unknown, c: unknown) => Promise<unknown>)(
-      {},
-      lambdaContext('sweep', FUNCTIONS.sweep.timeoutSeconds),
-    ).catch((error: Error) => console.error(`local sweep: ${error.message}`));
+    void sweep().catch((error: Error) => console.error(`local sweep: ${error.message}`));
   }, SWEEP_INTERVAL_MINUTES * 60_000);
   sweepTimer.unref();
 
@@ -156,6 +158,10 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     baseUrl,
     services,
     receivers,
+    hub,
+    handlers,
+    metrics,
+    sweep,
     async stop() {
       clearInterval(sweepTimer);
       await Promise.all(pollers.map((p) => p.stop()));
@@ -165,7 +171,10 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
         server.closeAllConnections();
       });
       await receivers?.stop();
+      hub.close();
       await services.stop();
     },
   };
 }
+
+export { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from './identities.js';

@@ -10,8 +10,9 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { NetworkDefinition } from '../core/routing/network.js';
+import { deliveryPolicyFromEnvironment } from '../functions/lib/aws-hub.js';
 import { DIRECTORY_TABLE } from '../functions/lib/resources.js';
-import { LOCAL_OPS_ODS, startLocalHub } from './hub.js';
+import { LOCAL_DELIVERY_POLICY, LOCAL_OPS_ODS, type LocalHubOptions, startLocalHub } from './hub.js';
 import { writeLocalEndpoints } from './local-endpoints.js';
 import { InvalidNetworkError, networkFiles, readNetworkDefinitions } from './network-files.js';
 
@@ -36,6 +37,8 @@ try {
   process.exit(1);
 }
 const hub = await startLocalHub({
+  policy: deliveryPolicyFromEnvironment(process.env, LOCAL_DELIVERY_POLICY),
+  logLevel: (process.env.POWERTOOLS_LOG_LEVEL?.toUpperCase() as LocalHubOptions['logLevel']) ?? 'WARN',
   port,
   dataDir,
   fresh: values.fresh,

@@ -11,14 +11,19 @@ export interface HubIdentity {
   baseUrl: string;
 }
 
+/** FHIR MessageHeader.response.code. */
+export type HubResponseCode = 'ok' | 'transient-error' | 'fatal-error';
+
 /**
- * The servicerequest-response the hub itself sends a practice when delivery of its message finally fails
- * (response.code fatal-error), in the BaRS shape: MessageHeader, then an OperationOutcome saying why.
+ * A servicerequest-response the hub itself sends a practice about its message, in the BaRS shape: MessageHeader,
+ * then an OperationOutcome saying what happened. fatal-error: delivery finally failed; ok: re-sent by ops, or
+ * delivered after such a replay.
  */
-export function failureNotification(
+export function hubNotification(
   hub: HubIdentity,
-  original: { messageId: string; event: string; senderOrganisation: string },
-  reason: string,
+  original: { messageId: string; senderOrganisation: string },
+  code: HubResponseCode,
+  text: string,
   at: Date,
 ): MessageBundle {
   const headerUrl = `urn:uuid:${randomUUID()}`;
@@ -33,21 +38,27 @@ export function failureNotification(
     ],
     sender: { reference: hubUrl },
     source: { name: hub.name, software: 'PCN Referral Hub', endpoint: hub.baseUrl },
-    response: { identifier: original.messageId, code: 'fatal-error', details: { reference: outcomeUrl } },
+    response: { identifier: original.messageId, code, details: { reference: outcomeUrl } },
   };
   const outcome: OperationOutcome = {
     resourceType: 'OperationOutcome',
     issue: [
-      {
-        severity: 'error',
-        code: 'transient',
-        details: {
-          coding: [
-            { system: SYSTEMS.httpErrorCodes, code: 'REC_UNAVAILABLE', display: 'The receiver could not be reached' },
-          ],
-        },
-        diagnostics: reason,
-      },
+      code === 'ok'
+        ? { severity: 'information', code: 'informational', diagnostics: text }
+        : {
+            severity: 'error',
+            code: 'transient',
+            details: {
+              coding: [
+                {
+                  system: SYSTEMS.httpErrorCodes,
+                  code: 'REC_UNAVAILABLE',
+                  display: 'The receiver could not be reached',
+                },
+              ],
+            },
+            diagnostics: text,
+          },
     ],
   };
   const organisation = (ods: string, name?: string): Organization => ({

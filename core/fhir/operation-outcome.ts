@@ -1,39 +1,14 @@
 import type { OperationOutcome } from 'fhir/r4';
-import { HubError, type Issue } from '../errors.js';
+import { BARS_CODES, type BarsCode, HubError, type Issue } from '../errors.js';
 import { SYSTEMS } from './systems.js';
 
-/** BaRS error code for a status when no typed error says otherwise. */
-const DEFAULT_CODES: Record<number, string> = {
-  400: 'SEND_BAD_REQUEST',
-  401: 'SEND_UNAUTHORIZED',
-  403: 'SEND_FORBIDDEN',
-  404: 'SEND_NOT_FOUND',
-  405: 'SEND_METHOD_NOT_ALLOWED',
-  406: 'SEND_NOT_ACCEPTABLE',
-  409: 'REC_CONFLICT',
-  413: 'SEND_BAD_REQUEST',
-  415: 'SEND_BAD_REQUEST',
-  422: 'SEND_UNPROCESSABLE_ENTITY',
-  429: 'SEND_TOO_MANY_REQUESTS',
-  500: 'REC_SERVER_ERROR',
-  503: 'REC_UNAVAILABLE',
-};
+/** The BaRS code the table gives a status, for answers made before a typed error exists (404/405 of the router). */
+function barsCodeOf(status: number): BarsCode {
+  const found = (Object.entries(BARS_CODES) as [BarsCode, { status: number }][]).find(([, c]) => c.status === status);
+  return found?.[0] ?? 'REC_SERVER_ERROR';
+}
 
-const DISPLAYS: Record<string, string> = {
-  SEND_BAD_REQUEST: '400: The Receiver was unable to process the request.',
-  SEND_UNAUTHORIZED: '401: Unauthorized.',
-  SEND_FORBIDDEN: '403: Forbidden.',
-  SEND_NOT_FOUND: '404: Not Found.',
-  SEND_METHOD_NOT_ALLOWED: '405: Method Not Allowed.',
-  SEND_NOT_ACCEPTABLE: '406: Not Acceptable.',
-  SEND_UNPROCESSABLE_ENTITY: '422: Unprocessable Entity.',
-  SEND_TOO_MANY_REQUESTS: '429: Too Many Requests.',
-  REC_CONFLICT: '409: The Receiver identified a conflict.',
-  REC_SERVER_ERROR: '500: The Receiver has encountered an error processing the request.',
-  REC_UNAVAILABLE: '503: The Receiver is currently unavailable.',
-};
-
-export function operationOutcome(barsCode: string, issues: Issue[]): OperationOutcome {
+export function operationOutcome(barsCode: BarsCode, issues: Issue[]): OperationOutcome {
   return {
     resourceType: 'OperationOutcome',
     meta: { profile: ['https://fhir.nhs.uk/StructureDefinition/NHSDigital-OperationOutcome'] },
@@ -41,7 +16,7 @@ export function operationOutcome(barsCode: string, issues: Issue[]): OperationOu
       severity: i.severity,
       code: i.code,
       details: {
-        coding: [{ system: SYSTEMS.httpErrorCodes, code: barsCode, display: DISPLAYS[barsCode] ?? barsCode }],
+        coding: [{ system: SYSTEMS.httpErrorCodes, code: barsCode, display: BARS_CODES[barsCode].display }],
       },
       diagnostics: i.diagnostics,
       ...(i.expression ? { expression: [i.expression] } : {}),
@@ -74,6 +49,6 @@ export function errorAnswer(error: unknown): ErrorAnswer {
 export function statusAnswer(status: number, code: Issue['code'], diagnostics: string): ErrorAnswer {
   return {
     status,
-    outcome: operationOutcome(DEFAULT_CODES[status] ?? 'REC_SERVER_ERROR', [{ severity: 'error', code, diagnostics }]),
+    outcome: operationOutcome(barsCodeOf(status), [{ severity: 'error', code, diagnostics }]),
   };
 }

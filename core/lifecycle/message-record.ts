@@ -1,42 +1,17 @@
+import type { MessageStatus } from './delivery-lifecycle.js';
+import type { ReceiverOutcome } from './outcome-lifecycle.js';
+
 /**
  * A message's life in the hub. The record is what the store keeps (the Bundle is kept beside it) and what the
- * status API shows; the timeline is append-only.
- *
- *   accepted -> queued -> delivering -> delivered            (FHIR push: the receiver answered 2xx)
- *                                    -> in-mailbox -> acknowledged   (mailbox: the receiver pulled and acknowledged)
- *                                    -> retrying -> delivering ...   (transient failure, attempts left)
- *                                    -> failed                      (permanent failure or attempts used up)
- *   failed -> queued (replay by ops)
- *
- * The receiver's answer to a referral is kept apart from delivery: `outcome` (accepted, rejected, completed...).
+ * status API shows; the timeline is append-only. Two lifecycles move it, each a transition table: `status`, how
+ * its delivery goes (delivery-lifecycle.ts), and `outcome`, what the receiver said (outcome-lifecycle.ts).
  */
 
-export type MessageStatus =
-  | 'accepted'
-  | 'queued'
-  | 'delivering'
-  | 'retrying'
-  | 'delivered'
-  | 'in-mailbox'
-  | 'acknowledged'
-  | 'failed';
+export type { MessageStatus } from './delivery-lifecycle.js';
+export type { ReceiverOutcome } from './outcome-lifecycle.js';
 
-/** Statuses from which the delivery worker may (re)start an attempt. */
-export const DELIVERABLE: readonly MessageStatus[] = ['accepted', 'queued', 'retrying'];
-/** Statuses in which the hub still owes the message a delivery. */
-export const PENDING: readonly MessageStatus[] = ['accepted', 'queued', 'delivering', 'retrying'];
-
-/** request: a practice's referral or task; response: a receiver's answer forwarded back; notification: the hub's own message to a sender (delivery failed). */
+/** request: a practice's referral or task; response: a receiver's answer forwarded back; notification: the hub's own message to a sender (delivery failed, replayed, delivered after a replay). */
 export type MessageKind = 'request' | 'response' | 'notification';
-
-export type ReceiverOutcome =
-  | 'accepted'
-  | 'rejected'
-  | 'in-progress'
-  | 'completed'
-  | 'cancelled'
-  | 'failed'
-  | 'transient-error';
 
 export type TimelineEventType =
   | 'received'
@@ -49,6 +24,8 @@ export type TimelineEventType =
   | 'fetched'
   | 'acknowledged'
   | 'responded'
+  | 'cancelled'
+  | 'late-result'
   | 'updated'
   | 'failed'
   | 'sender-notified'

@@ -89,8 +89,15 @@ export function fhirDirectory(networks: NetworkDefinition[]): FhirDirectory {
   return { Organization: [...organisations.values()], HealthcareService: services, Endpoint: [...endpoints.values()] };
 }
 
-/** Search parameters the directory supports (anything else is refused by the handler, not silently ignored). */
-export const DIRECTORY_SEARCH_PARAMS = ['identifier', 'service-category', 'organization', 'name', '_count', '_format'];
+/** Search parameters each directory resource supports, with their FHIR types (the CapabilityStatement lists them). */
+export const DIRECTORY_SEARCH_PARAMS = {
+  Organization: { identifier: 'token', name: 'string' },
+  HealthcareService: { identifier: 'token', 'service-category': 'token', organization: 'reference', name: 'string' },
+  Endpoint: { identifier: 'token', organization: 'reference', name: 'string' },
+} as const satisfies Record<keyof FhirDirectory, Record<string, 'token' | 'string' | 'reference'>>;
+
+/** Parameters every search takes that only shape the answer. */
+export const RESULT_PARAMS = ['_count', '_format'] as const;
 
 /** FHIR search over the directory: identifier (system|value or value), service-category, organization, name. */
 export function searchDirectory(resources: FhirResource[], params: Record<string, string>): FhirResource[] {

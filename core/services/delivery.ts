@@ -1,8 +1,9 @@
-import { failureNotification } from '../fhir/hub-messages.js';
+import { DELIVERABLE } from '../lifecycle/delivery-lifecycle.js';
 import { classifyHttpStatus, retryDelaySeconds } from '../lifecycle/delivery-policy.js';
-import { DELIVERABLE, type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
-import { returnAddress } from './addresses.js';
+import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
+import { statusChange } from '../lifecycle/transitions.js';
 import type { HubDependencies } from './dependencies.js';
+import { notifySender } from './notifications.js';
 
 /** What the queue adapter does with the record: remove it, or make it visible again after a delay. */
 export type DeliveryOutcome = { action: 'done' } | { action: 'retry'; delaySeconds: number };
@@ -10,47 +11,35 @@ export type DeliveryOutcome = { action: 'done' } | { action: 'retry'; delaySecon
 /**
  * One delivery attempt of one message. Idempotent per message: the attempt is claimed by a conditional write on
  * (status, attempts), so a redelivered queue record or a second worker never delivers the same attempt twice, and
- * a message already delivered, failed or acknowledged is left alone.
+ * every write after the attempt expects that claim still to hold: a late worker whose claim was released (or whose
+ * message was failed meanwhile) records what happened on the timeline but changes no status.
  */
 export async function deliverMessage(
   deps: HubDependencies,
   messageId: string,
   leaseSeconds: number,
 ): Promise<DeliveryOutcome> {
-  const record = await deps.store.get(messageId);
-  if (!record) {
-    deps.log.warn('delivery for an unknown message dropped', { messageId });
-    return { action: 'done' };
-  }
-  const now = deps.clock.now();
-  const stale = record.status === 'delivering' && Date.parse(record.updatedAt) < now.getTime() - leaseSeconds * 1000;
-  if (!DELIVERABLE.includes(record.status) && !stale) return { action: 'done' };
-  const attempt = record.attempts + 1;
-  const claimed = await deps.store.update(messageId, {
-    fromStatuses: stale ? ['delivering'] : DELIVERABLE,
-    expectAttempts: record.attempts,
-    status: 'delivering',
-    attempts: attempt,
-    events: [],
-    at: now,
-  });
+  const claimed = await claimAttempt(deps, messageId, leaseSeconds);
   if (!claimed) return { action: 'done' };
+  const attempt = claimed.attempts;
   deps.metric('DeliveryAttempt');
   const destination = claimed.destination;
+  const afterAttempt = (to: Parameters<typeof statusChange>[1], rest: Parameters<typeof statusChange>[2]) =>
+    deps.store.update(messageId, statusChange(claimed, to, { ...rest, expect: { attempts: attempt } }));
 
   if (destination.channel === 'mailbox') {
-    await deps.store.update(messageId, {
-      status: 'in-mailbox',
+    const at = deps.clock.now();
+    const placed = await afterAttempt('in-mailbox', {
       mailbox: destination.organisation,
-      at: deps.clock.now(),
+      at,
       events: [
-        timelineEvent('in-mailbox', deps.clock.now(), {
-          attempt,
-          detail: `waiting in ${destination.organisation}'s mailbox`,
-        }),
+        timelineEvent('in-mailbox', at, { attempt, detail: `waiting in ${destination.organisation}'s mailbox` }),
       ],
     });
-    deps.metric('DeliveredToMailbox');
+    if (placed) {
+      deps.metric('DeliveredToMailbox');
+      await confirmReplayedDelivery(deps, placed);
+    }
     return { action: 'done' };
   }
 
@@ -67,103 +56,125 @@ export async function deliverMessage(
     timeoutMs: deps.policy.pushTimeoutMs,
   });
   const kind = classifyHttpStatus(result.status);
-  const attemptEvent = timelineEvent('delivery-attempt', deps.clock.now(), {
-    attempt,
-    result: kind,
-    detail: result.detail,
-  });
+  const at = deps.clock.now();
+  const attemptEvent = timelineEvent('delivery-attempt', at, { attempt, result: kind, detail: result.detail });
   if (kind === 'success') {
-    await deps.store.update(messageId, {
-      status: 'delivered',
-      events: [attemptEvent, timelineEvent('delivered', deps.clock.now(), { attempt })],
-      at: deps.clock.now(),
+    const delivered = await afterAttempt('delivered', {
+      events: [attemptEvent, timelineEvent('delivered', at, { attempt })],
+      at,
     });
+    if (!delivered) return lateResult(deps, messageId, attemptEvent);
     deps.metric('DeliverySucceeded');
+    await confirmReplayedDelivery(deps, delivered);
     return { action: 'done' };
   }
   if (kind === 'transient' && attempt < deps.policy.maxAttempts) {
     const delaySeconds = retryDelaySeconds(attempt, deps.policy);
-    await deps.store.update(messageId, {
-      status: 'retrying',
+    const retrying = await afterAttempt('retrying', {
       events: [{ ...attemptEvent, detail: `${result.detail}; retry in ${delaySeconds}s` }],
-      at: deps.clock.now(),
+      at,
     });
+    if (!retrying) return lateResult(deps, messageId, attemptEvent);
     deps.metric('DeliveryRetried');
     return { action: 'retry', delaySeconds };
   }
-  await deps.store.update(messageId, { events: [attemptEvent], at: deps.clock.now() });
   const why =
     kind === 'permanent'
       ? `the receiver refused it: ${result.detail}`
       : `no successful delivery after ${attempt} attempts; last: ${result.detail}`;
-  await failMessage(deps, claimed, why);
+  await failMessage(deps, claimed, why, [attemptEvent]);
+  return { action: 'done' };
+}
+
+/** Times a worker re-reads and tries again to claim an attempt whose status moved under it (e.g. accepted -> queued). */
+const CLAIM_TRIES = 3;
+
+/**
+ * Claims the next attempt: a conditional write from the status read (and its attempt count). When the status moved
+ * meanwhile to another deliverable one (the ingest marking it queued), the claim is read and tried again; when it
+ * moved on (delivered, failed, claimed by another worker), there is nothing to do.
+ */
+async function claimAttempt(
+  deps: HubDependencies,
+  messageId: string,
+  leaseSeconds: number,
+): Promise<MessageRecord | undefined> {
+  for (let tries = 0; tries < CLAIM_TRIES; tries++) {
+    const record = await deps.store.get(messageId);
+    if (!record) {
+      deps.log.warn('delivery for an unknown message dropped', { messageId });
+      return undefined;
+    }
+    const now = deps.clock.now();
+    const stale = record.status === 'delivering' && Date.parse(record.updatedAt) < now.getTime() - leaseSeconds * 1000;
+    if (!DELIVERABLE.includes(record.status) && !stale) return undefined;
+    const claimed = await deps.store.update(
+      messageId,
+      statusChange(record, 'delivering', {
+        expect: { attempts: record.attempts },
+        attempts: record.attempts + 1,
+        events: [],
+        at: now,
+      }),
+    );
+    if (claimed) return claimed;
+  }
+  return undefined;
+}
+
+/** A worker whose claim no longer holds: the attempt is kept on the timeline, the status is left to its owner. */
+async function lateResult(
+  deps: HubDependencies,
+  messageId: string,
+  attemptEvent: ReturnType<typeof timelineEvent>,
+): Promise<DeliveryOutcome> {
+  deps.log.warn('late delivery result not applied: the message moved on', { messageId });
+  await deps.store.update(messageId, {
+    events: [{ ...attemptEvent, type: 'late-result', detail: `${attemptEvent.detail} (after the message moved on)` }],
+    at: deps.clock.now(),
+  });
   return { action: 'done' };
 }
 
 /**
- * Terminal failure: the message becomes 'failed' (visible to ops, replayable) and, for a practice's request, the
- * sender is sent a servicerequest-response with response.code fatal-error through its own return address.
+ * Terminal failure, from the status the caller read: the message becomes 'failed' (visible to ops, replayable) and,
+ * for a practice's request, the sender is sent a fatal-error response. The receiver's outcome is left alone: the
+ * receiver never answered. When the status moved meanwhile (another worker, a replay), nothing is written or sent.
  */
-export async function failMessage(deps: HubDependencies, record: MessageRecord, reason: string): Promise<void> {
+export async function failMessage(
+  deps: HubDependencies,
+  record: MessageRecord,
+  reason: string,
+  events: ReturnType<typeof timelineEvent>[] = [],
+): Promise<void> {
   const now = deps.clock.now();
-  const failed = await deps.store.update(record.messageId, {
-    fromStatuses: ['accepted', 'queued', 'delivering', 'retrying'],
-    status: 'failed',
-    mailbox: null,
-    events: [timelineEvent('failed', now, { detail: reason })],
-    at: now,
-  });
-  if (!failed) return; // already terminal: nothing more to say
-  deps.metric('DeliveryFailed');
-  deps.log.warn('message failed', { messageId: record.messageId, destination: record.destination.organisation });
-  if (record.kind !== 'request') return; // answers about answers would loop
-  const notification = failureNotification(
-    deps.hub,
-    record,
-    `Delivery to ${record.destination.organisationName ?? record.destination.organisation} failed: ${reason}`,
-    now,
-  );
-  const destination = await returnAddress(deps.directory, record.senderOrganisation);
-  const at = now.toISOString();
-  const notificationRecord: MessageRecord = {
-    messageId: notification.id!,
-    kind: 'notification',
-    event: 'servicerequest-response',
-    requestId: crypto.randomUUID(),
-    correlationId: record.correlationId,
-    senderOrganisation: deps.hub.odsCode,
-    destination,
-    status: 'accepted',
-    attempts: 0,
-    replays: 0,
-    inReplyTo: record.messageId,
-    outcome: 'failed',
-    createdAt: at,
-    updatedAt: at,
-    timeline: [
-      timelineEvent('received', now, {
-        detail: `created by the hub: delivery of ${record.messageId} failed`,
-        relatedMessageId: record.messageId,
-      }),
-    ],
-  };
-  await deps.store.create(notificationRecord, notification);
-  await deps.queue.enqueue(notificationRecord.messageId).catch((error: Error) =>
-    deps.log.error('enqueue of failure notification failed; the sweep will retry', {
-      messageId: notificationRecord.messageId,
-      error: error.message,
+  const failed = await deps.store.update(
+    record.messageId,
+    statusChange(record, 'failed', {
+      ...(record.status === 'delivering' ? { expect: { attempts: record.attempts } } : {}),
+      mailbox: null,
+      events: [...events, timelineEvent('failed', now, { detail: reason })],
+      at: now,
     }),
   );
-  await deps.store.update(record.messageId, {
-    outcome: 'failed',
-    outcomeReason: reason,
-    events: [
-      timelineEvent('sender-notified', deps.clock.now(), {
-        detail: `fatal-error response sent to ${record.senderOrganisation} by ${destination.channel}`,
-        relatedMessageId: notificationRecord.messageId,
-      }),
-    ],
-    at: deps.clock.now(),
+  if (!failed) return;
+  deps.metric('DeliveryFailed');
+  deps.log.warn('message failed', { messageId: record.messageId, destination: record.destination.organisation });
+  await notifySender(deps, failed, {
+    code: 'fatal-error',
+    text: `Delivery to ${record.destination.organisationName ?? record.destination.organisation} failed: ${reason}`,
   });
-  deps.metric('SenderNotified');
+}
+
+/** After a replay, the practice that was told "failed" is told the referral has now arrived. */
+async function confirmReplayedDelivery(deps: HubDependencies, record: MessageRecord): Promise<void> {
+  if (record.replays === 0) return;
+  const where =
+    record.destination.serviceName ?? record.destination.organisationName ?? record.destination.organisation;
+  await notifySender(deps, record, {
+    code: 'ok',
+    text: `After an earlier delivery failure the hub re-sent this referral, and it has now been delivered to ${where}${
+      record.destination.channel === 'mailbox' ? "'s mailbox" : ''
+    }.`,
+  });
 }

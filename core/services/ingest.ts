@@ -1,18 +1,28 @@
 import type { MessageHeader, OperationOutcome, ServiceRequest, Task } from 'fhir/r4';
 import { type Caller, requireOrganisation } from '../auth.js';
-import { DuplicateMessageError, ForbiddenError, issue, UnprocessableError } from '../errors.js';
+import {
+  ConflictError,
+  DuplicateMessageError,
+  ForbiddenError,
+  IllegalTransitionError,
+  issue,
+  UnprocessableError,
+} from '../errors.js';
 import { identifierValue, type MessageBundle, parseSystemValue, senderOrganization } from '../fhir/bundle.js';
 import { EVENTS, SYSTEMS } from '../fhir/systems.js';
 import {
   type Destination,
   type MessageRecord,
   type ReceiverOutcome,
+  type TimelineEvent,
   timelineEvent,
 } from '../lifecycle/message-record.js';
-import { type RouteDecision, resolveRoute } from '../routing/resolve.js';
+import { outcomeChange, statusChange } from '../lifecycle/transitions.js';
+import type { MessageChange } from '../ports.js';
+import { destinationOfService, returnAddress } from '../routing/destinations.js';
+import { resolveRoute } from '../routing/resolve.js';
 import { routingContext } from '../routing/routing-context.js';
 import { type ValidatedMessage, validateMessage } from '../validation/validate-message.js';
-import { returnAddress } from './addresses.js';
 import type { HubDependencies } from './dependencies.js';
 
 export interface InboundMessage {
@@ -73,12 +83,12 @@ async function acceptRequest(
     ]);
   }
   const reason = message.header.reason?.coding?.find((c) => c.system === SYSTEMS.barsMessageReason)?.code;
-  if (reason === 'update' || reason === 'delete') return acceptUpdate(deps, inbound, message, sender);
+  if (reason === 'update' || reason === 'delete') return acceptUpdate(deps, inbound, message, sender, reason);
   const context = routingContext(message.bundle, message.focus as ServiceRequest | Task, sender, deps.categories, now);
   const target = inbound.target ?? destinationTarget(message.header);
   if (target) context.explicitTarget = target;
   const decision = resolveRoute(network, context);
-  const destination = destinationOf(decision);
+  const destination = destinationOfService(network, decision.service);
   const record = newRecord(message, inbound, sender, destination, 'request', now);
   record.route = {
     networkId: decision.networkId,
@@ -108,6 +118,7 @@ async function acceptUpdate(
   inbound: InboundMessage,
   message: ValidatedMessage,
   sender: string,
+  reason: 'update' | 'delete',
 ): Promise<Accepted> {
   const now = deps.clock.now();
   const caseMessages = (await deps.store.listByCorrelation(inbound.correlationId, CASE_LOOKUP_LIMIT)).items;
@@ -123,24 +134,40 @@ async function acceptUpdate(
       ),
     ]);
   }
+  // BaRS: a cancellation is reason 'delete', or an update whose ServiceRequest is revoked. Refused when the
+  // referral's outcome is already final (a completed referral cannot be cancelled).
+  const cancels =
+    reason === 'delete' || (message.focus?.resourceType === 'ServiceRequest' && message.focus.status === 'revoked');
+  if (cancels) outcomeChange(original, 'cancelled', { events: [], at: now });
   const record = newRecord(message, inbound, sender, original.destination, 'request', now);
   if (original.route)
     record.route = {
       ...original.route,
       ruleId: `update-of:${original.messageId}`,
-      explanation: [`update of ${original.messageId}: sent where the referral went`],
+      explanation: [`${cancels ? 'cancellation' : 'update'} of ${original.messageId}: sent where the referral went`],
     };
   record.timeline.push(
     timelineEvent('routed', now, {
-      detail: `update of ${original.messageId} -> ${original.destination.serviceName ?? original.destination.organisation} (${original.destination.organisation})`,
+      detail: `${cancels ? 'cancellation' : 'update'} of ${original.messageId} -> ${original.destination.serviceName ?? original.destination.organisation} (${original.destination.organisation})`,
       relatedMessageId: original.messageId,
     }),
   );
   await storeAndEnqueue(deps, record, message.bundle);
-  await deps.store.update(original.messageId, {
-    events: [timelineEvent('updated', now, { detail: `${sender} sent an update`, relatedMessageId: record.messageId })],
-    at: now,
-  });
+  if (cancels) {
+    await applyOutcome(deps, original.messageId, 'cancelled', undefined, (at) =>
+      timelineEvent('cancelled', at, {
+        detail: `${sender} cancelled the referral`,
+        relatedMessageId: record.messageId,
+      }),
+    );
+  } else {
+    await deps.store.update(original.messageId, {
+      events: [
+        timelineEvent('updated', now, { detail: `${sender} sent an update`, relatedMessageId: record.messageId }),
+      ],
+      at: now,
+    });
+  }
   return { record, outcome: acceptedOutcome(record) };
 }
 
@@ -181,13 +208,16 @@ async function acceptAnswer(
       ),
     ]);
   }
+  await refuseIfKnown(deps, message.bundle.id!);
+  const { outcome, reason } = receiverOutcome(message);
+  // Refused before anything is stored when the outcome may not follow the current one (completed is final).
+  if (outcome) outcomeChange(original, outcome, { events: [], at: now });
   const otherParty =
     sender === original.senderOrganisation ? original.destination.organisation : original.senderOrganisation;
   const destination = await returnAddress(deps.directory, otherParty);
   const record = newRecord(message, inbound, sender, destination, 'response', now);
   record.inReplyTo = originalId;
-  const { outcome, reason } = receiverOutcome(message);
-  record.outcome = outcome;
+  if (outcome) record.outcome = outcome;
   if (reason) record.outcomeReason = reason;
   record.timeline.push(
     timelineEvent('routed', now, {
@@ -196,29 +226,76 @@ async function acceptAnswer(
     }),
   );
   await storeAndEnqueue(deps, record, message.bundle);
-  await deps.store.update(originalId, {
-    outcome,
-    ...(reason ? { outcomeReason: reason } : {}),
-    events: [
-      timelineEvent('responded', now, { detail: `${sender} answered: ${outcome}`, relatedMessageId: record.messageId }),
-    ],
-    at: now,
-  });
+  const answered = (at: Date) =>
+    timelineEvent('responded', at, {
+      detail: `${sender} answered: ${outcome ?? message.header.response?.code}`,
+      relatedMessageId: record.messageId,
+    });
+  if (outcome) await applyOutcome(deps, originalId, outcome, reason, answered);
+  else await deps.store.update(originalId, { events: [answered(now)], at: now });
   deps.metric('ResponseAccepted');
   return { record, outcome: acceptedOutcome(record) };
+}
+
+/** Times an outcome write is retried when another answer changed the outcome between read and write. */
+const OUTCOME_WRITE_ATTEMPTS = 3;
+
+/**
+ * Moves the original message's outcome, conditional on the outcome read. A concurrent answer that got there first
+ * makes it read again and re-check the table; if the change is no longer allowed the answer (already forwarded)
+ * is noted on the timeline without changing the outcome.
+ */
+async function applyOutcome(
+  deps: HubDependencies,
+  messageId: string,
+  outcome: ReceiverOutcome,
+  reason: string | undefined,
+  event: (at: Date) => TimelineEvent,
+): Promise<void> {
+  for (let attempt = 0; attempt < OUTCOME_WRITE_ATTEMPTS; attempt++) {
+    const current = await deps.store.get(messageId);
+    if (!current) return;
+    const at = deps.clock.now();
+    let change: MessageChange | undefined;
+    try {
+      change = outcomeChange(current, outcome, {
+        ...(reason ? { outcomeReason: reason } : {}),
+        events: [event(at)],
+        at,
+      });
+    } catch (error) {
+      if (!(error instanceof IllegalTransitionError)) throw error;
+      const ignored = event(at);
+      await deps.store.update(messageId, {
+        events: [{ ...ignored, detail: `${ignored.detail} (not applied: ${error.issues[0]?.diagnostics})` }],
+        at,
+      });
+      return;
+    }
+    if (!change) change = { events: [event(at)], at };
+    if (await deps.store.update(messageId, change)) return;
+  }
+  deps.log.error('outcome not written after retries', { messageId });
+}
+
+/** BaRS duplicates: a message identity the hub already holds is answered 409 and never processed again. */
+async function refuseIfKnown(deps: HubDependencies, messageId: string, known?: MessageRecord): Promise<void> {
+  const existing = known ?? (await deps.store.get(messageId));
+  if (!existing) return;
+  deps.metric('MessageDuplicate');
+  throw new DuplicateMessageError('Duplicate', [
+    issue(
+      'duplicate',
+      `Message ${messageId} was already received at ${existing.createdAt} (X-Request-Id ${existing.requestId}); its status is ${existing.status}. It was not processed again.`,
+    ),
+  ]);
 }
 
 /** Stores first (the durable yes), then enqueues; a failed enqueue leaves the message 'accepted' for the sweep. */
 async function storeAndEnqueue(deps: HubDependencies, record: MessageRecord, bundle: MessageBundle): Promise<void> {
   if ((await deps.store.create(record, bundle)) === 'duplicate') {
-    const existing = await deps.store.get(record.messageId);
-    deps.metric('MessageDuplicate');
-    throw new DuplicateMessageError('Duplicate', [
-      issue(
-        'duplicate',
-        `Message ${record.messageId} was already received${existing ? ` at ${existing.createdAt} (X-Request-Id ${existing.requestId}); its status is ${existing.status}` : ''}. It was not processed again.`,
-      ),
-    ]);
+    await refuseIfKnown(deps, record.messageId);
+    throw new ConflictError('Duplicate', [issue('duplicate', `Message ${record.messageId} was already received`)]);
   }
   try {
     await deps.queue.enqueue(record.messageId);
@@ -231,12 +308,10 @@ async function storeAndEnqueue(deps: HubDependencies, record: MessageRecord, bun
     return;
   }
   const now = deps.clock.now();
-  const updated = await deps.store.update(record.messageId, {
-    fromStatuses: ['accepted'],
-    status: 'queued',
-    events: [timelineEvent('queued', now)],
-    at: now,
-  });
+  const updated = await deps.store.update(
+    record.messageId,
+    statusChange(record, 'queued', { events: [timelineEvent('queued', now)], at: now }),
+  );
   if (updated) Object.assign(record, updated);
   deps.metric('MessageAccepted');
 }
@@ -270,18 +345,6 @@ function newRecord(
   };
 }
 
-function destinationOf(decision: RouteDecision): Destination {
-  return {
-    organisation: decision.provider.odsCode,
-    organisationName: decision.provider.name,
-    serviceId: decision.service.id,
-    serviceName: decision.service.name,
-    endpointId: decision.endpoint.id,
-    channel: decision.endpoint.channel,
-    ...(decision.endpoint.address ? { address: decision.endpoint.address } : {}),
-  };
-}
-
 /** The ODS code of MessageHeader.sender (an Organization, or a PractitionerRole's organization). */
 function senderOdsCode(message: ValidatedMessage): string | undefined {
   return identifierValue(senderOrganization(message.bundle, message.header)?.identifier, SYSTEMS.odsOrganisation);
@@ -295,8 +358,8 @@ function destinationTarget(header: MessageHeader): { system: string; value: stri
     : undefined;
 }
 
-/** What the receiver said: a Task's status, else the ServiceRequest's, else response.code. */
-function receiverOutcome(message: ValidatedMessage): { outcome: ReceiverOutcome; reason?: string } {
+/** What the receiver said: a Task's status, else the ServiceRequest's, else response.code (none for transient-error). */
+function receiverOutcome(message: ValidatedMessage): { outcome?: ReceiverOutcome; reason?: string } {
   const code = message.header.response?.code;
   const focus = message.focus;
   const reason =
@@ -318,7 +381,8 @@ function receiverOutcome(message: ValidatedMessage): { outcome: ReceiverOutcome;
     if (outcome) return withReason(outcome);
   }
   if (code === 'fatal-error') return withReason('rejected');
-  if (code === 'transient-error') return withReason('transient-error');
+  // transient-error: the receiver could not process it yet; it says nothing about the referral itself.
+  if (code === 'transient-error') return reason ? { reason } : {};
   if (focus?.resourceType === 'ServiceRequest') {
     if (focus.status === 'completed') return withReason('completed');
     if (focus.status === 'revoked' || focus.status === 'entered-in-error') return withReason('rejected');

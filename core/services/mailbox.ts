@@ -2,6 +2,7 @@ import { type Caller, requireOrganisation } from '../auth.js';
 import { ForbiddenError, issue, NotFoundError } from '../errors.js';
 import type { MessageBundle } from '../fhir/bundle.js';
 import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
+import { statusChange } from '../lifecycle/transitions.js';
 import type { Page } from '../ports.js';
 import type { HubDependencies } from './dependencies.js';
 
@@ -17,12 +18,12 @@ export async function listMailbox(
   return deps.store.listMailbox(requireOrganisation(caller), MAILBOX_PAGE_SIZE, cursor);
 }
 
-/** One waiting message's Bundle, as the sender sent it (identifier systems canonical). */
+/** One waiting message's Bundle, as the sender sent it (identifier systems canonical), with its record. */
 export async function fetchFromMailbox(
   deps: HubDependencies,
   caller: Caller,
   messageId: string,
-): Promise<MessageBundle> {
+): Promise<{ record: MessageRecord; bundle: MessageBundle }> {
   const record = await ownMailboxMessage(deps, caller, messageId);
   const bundle = await deps.store.getBundle(messageId);
   if (!bundle)
@@ -34,7 +35,7 @@ export async function fetchFromMailbox(
       at: now,
     });
   }
-  return bundle;
+  return { record, bundle };
 }
 
 /** Acknowledging takes the message out of the mailbox; acknowledging twice is harmless. */
@@ -46,13 +47,14 @@ export async function acknowledgeMailboxMessage(
   const record = await ownMailboxMessage(deps, caller, messageId);
   if (record.status === 'acknowledged') return record;
   const now = deps.clock.now();
-  const updated = await deps.store.update(messageId, {
-    fromStatuses: ['in-mailbox'],
-    status: 'acknowledged',
-    mailbox: null,
-    events: [timelineEvent('acknowledged', now, { detail: `by ${caller.organisation}` })],
-    at: now,
-  });
+  const updated = await deps.store.update(
+    messageId,
+    statusChange(record, 'acknowledged', {
+      mailbox: null,
+      events: [timelineEvent('acknowledged', now, { detail: `by ${caller.organisation}` })],
+      at: now,
+    }),
+  );
   if (updated) deps.metric('MailboxAcknowledged');
   return updated ?? (await deps.store.get(messageId))!;
 }

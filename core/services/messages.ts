@@ -1,27 +1,15 @@
 import { type Caller, requireOps, requireOrganisation } from '../auth.js';
 import { ConflictError, ForbiddenError, issue, NotFoundError, UnprocessableError } from '../errors.js';
-import {
-  type Destination,
-  type MessageRecord,
-  type MessageStatus,
-  timelineEvent,
-} from '../lifecycle/message-record.js';
+import { DELIVERY_LIFECYCLE, type MessageStatus } from '../lifecycle/delivery-lifecycle.js';
+import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
+import { statusChange } from '../lifecycle/transitions.js';
 import type { Page } from '../ports.js';
+import { destinationOfService } from '../routing/destinations.js';
 import type { HubDependencies } from './dependencies.js';
+import { notifySender } from './notifications.js';
 
 /** Most messages one status page lists. */
 export const STATUS_PAGE_SIZE = 50;
-
-const STATUSES: MessageStatus[] = [
-  'accepted',
-  'queued',
-  'delivering',
-  'retrying',
-  'delivered',
-  'in-mailbox',
-  'acknowledged',
-  'failed',
-];
 
 /** A message's status and timeline, for its sender, its receiver, or ops. */
 export async function messageStatus(deps: HubDependencies, caller: Caller, messageId: string): Promise<MessageRecord> {
@@ -36,7 +24,7 @@ export async function messageStatus(deps: HubDependencies, caller: Caller, messa
   return record;
 }
 
-/** Senders list the messages they sent; ops list by status (?status=failed). */
+/** Senders list the messages they sent; ops list every message, or those in one status (?status=failed). Newest first. */
 export async function listMessages(
   deps: HubDependencies,
   caller: Caller,
@@ -45,13 +33,14 @@ export async function listMessages(
   const organisation = requireOrganisation(caller);
   if (query.status !== undefined) {
     requireOps(caller);
-    if (!STATUSES.includes(query.status as MessageStatus)) {
+    if (!DELIVERY_LIFECYCLE.states.includes(query.status as MessageStatus)) {
       throw new UnprocessableError('Bad status', [
-        issue('value', `status must be one of ${STATUSES.join(', ')}`, 'status'),
+        issue('value', `status must be one of ${DELIVERY_LIFECYCLE.states.join(', ')}`, 'status'),
       ]);
     }
     return deps.store.listByStatus(query.status as MessageStatus, STATUS_PAGE_SIZE, query.cursor);
   }
+  if (caller.ops) return deps.store.listAll(STATUS_PAGE_SIZE, query.cursor);
   return deps.store.listBySender(organisation, STATUS_PAGE_SIZE, query.cursor);
 }
 
@@ -69,54 +58,43 @@ export async function replayMessage(
   requireOps(caller);
   const record = await deps.store.get(messageId);
   if (!record) throw new NotFoundError('No such message', [issue('not-found', `No message ${messageId}`)]);
-  if (record.status !== 'failed')
-    throw new ConflictError('Not failed', [
-      issue('conflict', `Only failed messages can be replayed; ${messageId} is ${record.status}`),
-    ]);
   const destination = toServiceId ? await serviceDestination(deps, record, toServiceId) : record.destination;
   const now = deps.clock.now();
   const replay = record.replays + 1;
-  const updated = await deps.store.update(messageId, {
-    fromStatuses: ['failed'],
-    status: 'queued',
-    attempts: 0,
-    replays: replay,
-    destination,
-    clearOutcome: true,
-    events: [
-      timelineEvent('replayed', now, {
-        detail: `replay ${replay} by ${caller.organisation} to ${destination.serviceName ?? destination.organisation}${toServiceId ? ` (was ${record.destination.serviceName ?? record.destination.organisation})` : ''}`,
-      }),
-    ],
-    at: now,
-  });
+  const where = destination.serviceName ?? destination.organisation;
+  const updated = await deps.store.update(
+    messageId,
+    statusChange(record, 'queued', {
+      attempts: 0,
+      replays: replay,
+      destination,
+      events: [
+        timelineEvent('replayed', now, {
+          detail: `replay ${replay} by ${caller.organisation} to ${where}${toServiceId ? ` (was ${record.destination.serviceName ?? record.destination.organisation})` : ''}`,
+        }),
+      ],
+      at: now,
+    }),
+  );
   if (!updated)
     throw new ConflictError('Changed', [issue('conflict', `Message ${messageId} changed while replaying; try again`)]);
   await deps.queue.enqueue(messageId);
   deps.metric('MessageReplayed');
-  return updated;
+  // The practice was told this referral failed: without word of the replay it may refer the patient again.
+  await notifySender(deps, updated, {
+    code: 'ok',
+    text: `The hub has re-sent this referral (after the earlier delivery failure) to ${where}; you will be told when it is delivered.`,
+  });
+  return (await deps.store.get(messageId)) ?? updated;
 }
 
-async function serviceDestination(
-  deps: HubDependencies,
-  record: MessageRecord,
-  serviceId: string,
-): Promise<Destination> {
+/** Another service of the sender's network, for a replay elsewhere. */
+async function serviceDestination(deps: HubDependencies, record: MessageRecord, serviceId: string) {
   const network = await deps.directory.networkOfOrganisation(record.senderOrganisation);
   const service = network?.services.get(serviceId);
   if (!network || !service)
     throw new UnprocessableError('Unknown service', [
       issue('not-found', `Service ${serviceId} is not in the sender's network`, 'service'),
     ]);
-  const endpoint = network.endpoints.get(service.endpoint)!;
-  const provider = network.organisations.get(service.provider);
-  return {
-    organisation: service.provider,
-    serviceId: service.id,
-    serviceName: service.name,
-    endpointId: endpoint.id,
-    channel: endpoint.channel,
-    ...(provider ? { organisationName: provider.name } : {}),
-    ...(endpoint.address ? { address: endpoint.address } : {}),
-  };
+  return destinationOfService(network, service);
 }

@@ -1,4 +1,6 @@
-import { type MessageRecord, PENDING, timelineEvent } from '../lifecycle/message-record.js';
+import { PENDING } from '../lifecycle/delivery-lifecycle.js';
+import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
+import { statusChange } from '../lifecycle/transitions.js';
 import type { HubDependencies } from './dependencies.js';
 
 /** Most messages one sweep re-enqueues per status (the next sweep takes the rest). */
@@ -27,14 +29,11 @@ export async function requeue(deps: HubDependencies, records: MessageRecord[]): 
     });
     const released =
       record.status === 'delivering'
-        ? await deps.store.update(record.messageId, {
-            fromStatuses: ['delivering'],
-            expectAttempts: record.attempts,
-            status: 'retrying',
-            events: [event],
-            at: now,
-          })
-        : await deps.store.update(record.messageId, { fromStatuses: [record.status], events: [event], at: now });
+        ? await deps.store.update(
+            record.messageId,
+            statusChange(record, 'retrying', { expect: { attempts: record.attempts }, events: [event], at: now }),
+          )
+        : await deps.store.update(record.messageId, { expect: { status: record.status }, events: [event], at: now });
     if (!released) continue; // moved on since it was listed
     await deps.queue.enqueue(record.messageId);
     count++;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
@@ -9,9 +10,12 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { BadRequestError, issue } from '../../core/errors.js';
 import type { MessageBundle } from '../../core/fhir/bundle.js';
 import type { MessageRecord, MessageStatus } from '../../core/lifecycle/message-record.js';
+import { assertConditional } from '../../core/lifecycle/transitions.js';
 import type { MessageChange, MessageStore, Page } from '../../core/ports.js';
+import { LISTING_SHARDS } from './resources.js';
 
 /**
  * Messages in DynamoDB: one item per message holding the record (a map, projected into the indexes), the key
@@ -34,6 +38,7 @@ export class DynamoMessageStore implements MessageStore {
             senderOrganisation: record.senderOrganisation,
             correlationId: record.correlationId,
             createdAt: record.createdAt,
+            listShard: listShardOf(record.messageId),
             status: record.status,
             updatedAt: record.updatedAt,
             record,
@@ -76,6 +81,7 @@ export class DynamoMessageStore implements MessageStore {
   }
 
   async update(messageId: string, change: MessageChange): Promise<MessageRecord | undefined> {
+    assertConditional(change);
     const names: Record<string, string> = { '#record': 'record', '#messageId': 'messageId' };
     const values: Record<string, unknown> = {};
     const sets: string[] = [];
@@ -107,11 +113,6 @@ export class DynamoMessageStore implements MessageStore {
     for (const field of ['attempts', 'outcome', 'outcomeReason', 'destination', 'replays'] as const) {
       if (change[field] !== undefined) setField(field, change[field]);
     }
-    if (change.clearOutcome) {
-      names['#outcome'] = 'outcome';
-      names['#outcomeReason'] = 'outcomeReason';
-      removes.push('#record.#outcome', '#record.#outcomeReason');
-    }
     if (change.mailbox !== undefined) {
       names['#mailbox'] = 'mailbox';
       if (change.mailbox === null) removes.push('#mailbox');
@@ -120,18 +121,24 @@ export class DynamoMessageStore implements MessageStore {
         sets.push('#mailbox = :mailbox');
       }
     }
-    if (change.fromStatuses) {
+    const expect = change.expect ?? {};
+    if (expect.status !== undefined) {
       names['#status'] = 'status';
-      const keys = change.fromStatuses.map((s, i) => {
-        values[`:from${i}`] = s;
-        return `:from${i}`;
-      });
-      conditions.push(`#status IN (${keys.join(', ')})`);
+      values[':expectStatus'] = expect.status;
+      conditions.push('#status = :expectStatus');
     }
-    if (change.expectAttempts !== undefined) {
+    if (expect.attempts !== undefined) {
       names['#attempts'] = 'attempts';
-      values[':expectAttempts'] = change.expectAttempts;
+      values[':expectAttempts'] = expect.attempts;
       conditions.push('#record.#attempts = :expectAttempts');
+    }
+    if (expect.outcome !== undefined) {
+      names['#outcome'] = 'outcome';
+      if (expect.outcome === 'none') conditions.push('attribute_not_exists(#record.#outcome)');
+      else {
+        values[':expectOutcome'] = expect.outcome;
+        conditions.push('#record.#outcome = :expectOutcome');
+      }
     }
     const expression = [
       sets.length ? `SET ${sets.join(', ')}` : '',
@@ -253,6 +260,51 @@ export class DynamoMessageStore implements MessageStore {
     return records;
   }
 
+  /**
+   * Every message, newest first: each shard of the byShard index is read from where the cursor left it, the pages
+   * merged, and the cursor remembers per shard the last item handed out (or that the shard is exhausted).
+   */
+  async listAll(limit: number, cursor?: string): Promise<Page<MessageRecord>> {
+    const positions = cursor ? decodeCursor<ShardPositions>(cursor) : {};
+    const pages = await Promise.all(
+      Array.from({ length: LISTING_SHARDS }, async (_, shard) => {
+        const position = positions[shard];
+        if (position === 'done') return { shard, items: [] as Record<string, unknown>[], more: false };
+        const page = await this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'byShard',
+            KeyConditionExpression: 'listShard = :shard',
+            ExpressionAttributeValues: { ':shard': String(shard) },
+            ScanIndexForward: false,
+            Limit: limit,
+            ...(position ? { ExclusiveStartKey: position } : {}),
+          }),
+        );
+        return { shard, items: page.Items ?? [], more: page.LastEvaluatedKey !== undefined };
+      }),
+    );
+    const merged = pages
+      .flatMap((page) => page.items.map((item) => ({ shard: page.shard, item })))
+      .sort((a, b) => newestFirst(a.item, b.item))
+      .slice(0, limit);
+    const next: ShardPositions = {};
+    for (const page of pages) {
+      const taken = merged.filter((m) => m.shard === page.shard);
+      const last = taken.at(-1)?.item;
+      if (positions[page.shard] === 'done' || (taken.length === page.items.length && !page.more)) {
+        next[page.shard] = 'done';
+      } else if (last) {
+        next[page.shard] = { messageId: last.messageId, listShard: last.listShard, createdAt: last.createdAt };
+      } else if (positions[page.shard]) next[page.shard] = positions[page.shard]!;
+    }
+    const finished = Array.from({ length: LISTING_SHARDS }, (_, shard) => next[shard] === 'done').every(Boolean);
+    return {
+      items: merged.map((m) => m.item.record as MessageRecord),
+      ...(finished ? {} : { cursor: encodeCursor(next) }),
+    };
+  }
+
   private async query(
     input: Omit<QueryCommandInput, 'TableName'>,
     limit: number,
@@ -263,19 +315,43 @@ export class DynamoMessageStore implements MessageStore {
         ...input,
         TableName: this.tableName,
         Limit: limit,
-        ...(cursor
-          ? {
-              ExclusiveStartKey: JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<
-                string,
-                unknown
-              >,
-            }
-          : {}),
+        ...(cursor ? { ExclusiveStartKey: decodeCursor<Record<string, unknown>>(cursor) } : {}),
       }),
     );
     return {
       items: (Items ?? []).map((item) => item.record as MessageRecord),
-      ...(LastEvaluatedKey ? { cursor: Buffer.from(JSON.stringify(LastEvaluatedKey)).toString('base64url') } : {}),
+      ...(LastEvaluatedKey ? { cursor: encodeCursor(LastEvaluatedKey) } : {}),
     };
   }
+}
+
+/** Per shard of the listing index: where the last page stopped, or that the shard has nothing more. */
+type ShardPositions = Record<number, Record<string, unknown> | 'done'>;
+
+function newestFirst(a: Record<string, unknown>, b: Record<string, unknown>): number {
+  return (
+    String(b.createdAt).localeCompare(String(a.createdAt)) || String(b.messageId).localeCompare(String(a.messageId))
+  );
+}
+
+/** The listing shard of a message: spread evenly by its identity. */
+export function listShardOf(messageId: string): string {
+  return String(createHash('sha256').update(messageId).digest()[0]! % LISTING_SHARDS);
+}
+
+function encodeCursor(position: unknown): string {
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+/** A cursor the hub did not hand out is a bad request, never a crash. */
+function decodeCursor<T>(cursor: string): T {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as T;
+  } catch {
+    // reported below
+  }
+  throw new BadRequestError('Bad cursor', [
+    issue('invalid', 'cursor must be the "next" value of a previous page, unchanged', 'cursor'),
+  ]);
 }

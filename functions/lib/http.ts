@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { type Caller, identifyCaller } from '../../core/auth.js';
+import { type Caller, identifyCaller, requireOps, requireOrganisation } from '../../core/auth.js';
 import {
   BadRequestError,
   issue,
@@ -11,7 +11,8 @@ import {
 } from '../../core/errors.js';
 import { errorAnswer } from '../../core/fhir/operation-outcome.js';
 import { FHIR_JSON, HEADERS } from '../../core/fhir/systems.js';
-import type { HubLog } from '../../core/services/dependencies.js';
+import type { Hub } from '../../core/hub.js';
+import { type HandlerName, ROUTES, type RouteDefinition, routeKey } from './resources.js';
 
 /** Largest request body the hub reads (a referral with attachments by reference is tens of KB). */
 export const MAX_BODY_BYTES = 1_000_000;
@@ -35,23 +36,54 @@ export interface HubResponse {
   contentType?: string;
 }
 
-export type RouteTable = Record<string, (request: HubRequest) => Promise<HubResponse>>;
+export type Operation = (request: HubRequest) => Promise<HubResponse>;
+/** A function's operations by route key: exactly the routes ROUTES gives that function. */
+export type Operations = Record<string, Operation>;
+
+/** The routes of one function, from the routes table; refuses at construction a dispatch that disagrees with it. */
+function routesOf(name: HandlerName, operations: Operations): Map<string, RouteDefinition> {
+  const declared = new Map(ROUTES.filter((r) => r.handler === name).map((r) => [routeKey(r), r]));
+  const implemented = Object.keys(operations);
+  const missing = [...declared.keys()].filter((key) => !implemented.includes(key));
+  const undeclared = implemented.filter((key) => !declared.has(key));
+  if (missing.length || undeclared.length) {
+    throw new Error(`${name}: routes table and dispatch disagree (missing: ${missing}; not in ROUTES: ${undeclared})`);
+  }
+  return declared;
+}
+
+/** The route's access rule, before its operation runs: each refusal a 401 or 403 OperationOutcome. */
+function authorise(route: RouteDefinition, caller: Caller): void {
+  if (route.access === 'organisation') requireOrganisation(caller);
+  if (route.access === 'ops') requireOps(caller);
+}
+
+function refuseUnknownQuery(route: RouteDefinition, query: Record<string, string>): void {
+  const unknown = Object.keys(query).filter((name) => !route.query.includes(name));
+  if (unknown.length === 0) return;
+  const known = route.query.length ? `; it understands ${route.query.join(', ')}` : '; it takes none';
+  throw new BadRequestError(
+    'Unknown query parameter',
+    unknown.map((name) =>
+      issue('not-supported', `Query parameter '${name}' is not understood by ${routeKey(route)}${known}`, name),
+    ),
+  );
+}
 
 /**
- * The HTTP pipeline every API Lambda shares (middy): identify the caller (the authentication seam), dispatch on the
- * API Gateway route key, and turn every error into a FHIR OperationOutcome with BaRS codes. X-Request-Id and
- * X-Correlation-Id are echoed on every answer.
+ * The HTTP pipeline every API Lambda shares (middy): find the route in the routes table, identify the caller (the
+ * authentication seam) and apply the route's access rule, refuse unknown query parameters, dispatch, and turn every
+ * error into a FHIR OperationOutcome with BaRS codes. X-Request-Id and X-Correlation-Id are echoed on every answer.
  */
-export function httpHandler(
-  routes: RouteTable,
-  options: { opsOrganisations: ReadonlySet<string>; log: HubLog; onRefused?: () => void },
-) {
+export function httpHandler(name: HandlerName, operations: Operations, hub: Hub, onRefused?: () => void) {
+  const routes = routesOf(name, operations);
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>().handler(async (event) => {
     const headers = lowerCaseHeaders(event.headers);
     const echo = echoHeaders(headers);
     try {
-      const route = routes[event.routeKey];
-      if (!route)
+      const route = routes.get(event.routeKey);
+      const operation = operations[event.routeKey];
+      if (!route || !operation)
         throw new NotFoundError('No route', [
           issue('not-supported', `${event.routeKey} is not an operation of this hub`),
         ]);
@@ -66,9 +98,11 @@ export function httpHandler(
             : event.isBase64Encoded
               ? Buffer.from(event.body, 'base64').toString('utf8')
               : event.body,
-        caller: identifyCaller(headers, options.opsOrganisations),
+        caller: identifyCaller(headers, hub.opsOrganisations),
       };
-      const response = await route(request);
+      authorise(route, request.caller);
+      refuseUnknownQuery(route, request.query);
+      const response = await operation(request);
       return {
         statusCode: response.status,
         headers: { 'content-type': response.contentType ?? FHIR_JSON, ...echo, ...response.headers },
@@ -77,14 +111,14 @@ export function httpHandler(
     } catch (error) {
       const answer = errorAnswer(error);
       if (answer.status >= 500)
-        options.log.error('request failed', {
+        hub.log.error('request failed', {
           routeKey: event.routeKey,
           error: (error as Error).message,
           stack: (error as Error).stack,
         });
       else {
-        options.log.info('request refused', { routeKey: event.routeKey, status: answer.status });
-        options.onRefused?.();
+        hub.log.info('request refused', { routeKey: event.routeKey, status: answer.status });
+        onRefused?.();
       }
       return {
         statusCode: answer.status,

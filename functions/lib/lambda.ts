@@ -6,7 +6,6 @@ import { logger, metrics } from './observability.js';
 /** Powertools on every Lambda: request context in the logs, metrics flushed after each invocation. */
 export function withObservability<T extends middy.MiddyfiedHandler<any, any, any, any>>(handler: T): T {
   handler.use(injectLambdaContext(logger));
-  // Locally metrics are off; flushing would only warn that there is nothing to publish.
-  if (process.env.POWERTOOLS_METRICS_DISABLED !== 'true') handler.use(logMetrics(metrics));
+  handler.use(logMetrics(metrics));
   return handler;
 }

@@ -1,7 +1,9 @@
+import { DIRECTORY_SEARCH_PARAMS, type FhirDirectory, RESULT_PARAMS } from '../../core/routing/directory-fhir.js';
+
 /**
  * The one definition of the hub's tables, queues, routes and functions, with their keys and settings.
  * infra/ builds the AWS resources from it, local/ creates the same tables and queues in dynalite and fauxqs, and
- * the handlers read the names from the environment variables named here.
+ * the Lambdas read the names from the environment variables named here.
  */
 
 export interface KeyAttribute {
@@ -48,6 +50,13 @@ export const MESSAGES_TABLE: TableDefinition = {
       sortKey: { name: 'createdAt', type: 'S' },
       projectedAttributes: ['record'],
     },
+    // Every message, spread over LISTING_SHARDS partitions so no single key takes every write (ops' listing).
+    {
+      name: 'byShard',
+      partitionKey: { name: 'listShard', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'S' },
+      projectedAttributes: ['record'],
+    },
     // Sparse: only messages waiting in a mailbox carry the attribute.
     {
       name: 'byMailbox',
@@ -57,6 +66,9 @@ export const MESSAGES_TABLE: TableDefinition = {
     },
   ],
 };
+
+/** Partitions of the byShard index: a listing of all messages reads each and merges them, newest first. */
+export const LISTING_SHARDS = 4;
 
 export const DIRECTORY_TABLE: TableDefinition = {
   id: 'Directory',
@@ -99,8 +111,17 @@ export const DEAD_LETTER_ENV = 'DELIVERY_DLQ_URL';
 
 export type HandlerName = 'ingest' | 'directory' | 'mailbox' | 'messages' | 'deliver' | 'deadLetter' | 'sweep';
 
+/** What a function may touch (least privilege); infra/ grants exactly this and nothing else. */
+export interface FunctionAccess {
+  messages?: 'read' | 'read-write';
+  directory?: 'read';
+  /** Send to the delivery queue. */
+  enqueue?: boolean;
+}
+
 export interface FunctionDefinition {
   entry: string;
+  access: FunctionAccess;
   /** MB */
   memorySize: number;
   timeoutSeconds: number;
@@ -110,71 +131,112 @@ export interface FunctionDefinition {
 export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
   ingest: {
     entry: 'functions/ingest/handler.ts',
+    access: { messages: 'read-write', directory: 'read', enqueue: true },
     memorySize: 1024,
     timeoutSeconds: 29,
     description: '$process-message: validate, route, store, enqueue',
   },
   directory: {
     entry: 'functions/directory/handler.ts',
+    access: { directory: 'read' },
     memorySize: 512,
     timeoutSeconds: 10,
     description: 'metadata and the FHIR directory (Organization, HealthcareService, Endpoint)',
   },
   mailbox: {
     entry: 'functions/mailbox/handler.ts',
+    access: { messages: 'read-write' },
     memorySize: 512,
     timeoutSeconds: 10,
     description: 'receivers pull and acknowledge their messages',
   },
   messages: {
     entry: 'functions/messages/handler.ts',
+    access: { messages: 'read-write', directory: 'read', enqueue: true },
     memorySize: 512,
     timeoutSeconds: 10,
     description: 'message status, timelines, replay',
   },
   deliver: {
     entry: 'functions/deliver/handler.ts',
+    access: { messages: 'read-write', directory: 'read', enqueue: true },
     memorySize: 512,
     timeoutSeconds: 60,
     description: 'SQS consumer: push or place in mailbox, retry, fail',
   },
   deadLetter: {
     entry: 'functions/dead-letter/handler.ts',
+    access: { messages: 'read-write', directory: 'read', enqueue: true },
     memorySize: 256,
     timeoutSeconds: 30,
     description: 'DLQ consumer: mark failed, tell the sender',
   },
   sweep: {
     entry: 'functions/sweep/handler.ts',
+    access: { messages: 'read-write', enqueue: true },
     memorySize: 256,
     timeoutSeconds: 120,
     description: 'scheduled: re-enqueue messages that stopped moving',
   },
 };
 
-/** HTTP routes, in API Gateway HTTP API route-key form; the local server matches the same keys. */
-export const ROUTES: { routeKey: string; handler: HandlerName }[] = [
-  { routeKey: 'POST /$process-message', handler: 'ingest' },
-  { routeKey: 'GET /metadata', handler: 'directory' },
-  { routeKey: 'GET /Organization', handler: 'directory' },
-  { routeKey: 'GET /Organization/{id}', handler: 'directory' },
-  { routeKey: 'GET /HealthcareService', handler: 'directory' },
-  { routeKey: 'GET /HealthcareService/{id}', handler: 'directory' },
-  { routeKey: 'GET /Endpoint', handler: 'directory' },
-  { routeKey: 'GET /Endpoint/{id}', handler: 'directory' },
-  { routeKey: 'GET /mailbox', handler: 'mailbox' },
-  { routeKey: 'GET /mailbox/{id}', handler: 'mailbox' },
-  { routeKey: 'POST /mailbox/{id}/$acknowledge', handler: 'mailbox' },
-  { routeKey: 'GET /messages', handler: 'messages' },
-  { routeKey: 'GET /messages/{id}', handler: 'messages' },
-  { routeKey: 'POST /messages/{id}/$replay', handler: 'messages' },
+/** Who may call a route: anyone; any identified organisation (each sees only its own); hub ops staff only. */
+export type RouteAccess = 'anyone' | 'organisation' | 'ops';
+
+export interface RouteDefinition {
+  method: 'GET' | 'POST';
+  /** API Gateway HTTP API path: literal segments, {name} for one segment. */
+  path: string;
+  handler: HandlerName;
+  access: RouteAccess;
+  /** The query parameters the route understands; any other is refused with 400 naming it. */
+  query: readonly string[];
+}
+
+const search = (type: keyof FhirDirectory): RouteDefinition => ({
+  method: 'GET',
+  path: `/${type}`,
+  handler: 'directory',
+  access: 'anyone',
+  query: [...Object.keys(DIRECTORY_SEARCH_PARAMS[type]), ...RESULT_PARAMS],
+});
+const read = (path: string): RouteDefinition => ({
+  method: 'GET',
+  path,
+  handler: 'directory',
+  access: 'anyone',
+  query: ['_format'],
+});
+
+/**
+ * The API: the one place a route is declared. The handlers' dispatch, the local HTTP server, the API Gateway
+ * routes and the CapabilityStatement's search parameters are all built from it (test/unit/routes.test.ts checks).
+ */
+export const ROUTES: readonly RouteDefinition[] = [
+  { method: 'POST', path: '/$process-message', handler: 'ingest', access: 'organisation', query: [] },
+  { method: 'GET', path: '/metadata', handler: 'directory', access: 'anyone', query: ['_format'] },
+  search('Organization'),
+  read('/Organization/{id}'),
+  search('HealthcareService'),
+  read('/HealthcareService/{id}'),
+  search('Endpoint'),
+  read('/Endpoint/{id}'),
+  { method: 'GET', path: '/mailbox', handler: 'mailbox', access: 'organisation', query: ['cursor'] },
+  { method: 'GET', path: '/mailbox/{id}', handler: 'mailbox', access: 'organisation', query: [] },
+  { method: 'POST', path: '/mailbox/{id}/$acknowledge', handler: 'mailbox', access: 'organisation', query: [] },
+  { method: 'GET', path: '/messages', handler: 'messages', access: 'organisation', query: ['status', 'cursor'] },
+  { method: 'GET', path: '/messages/{id}', handler: 'messages', access: 'organisation', query: [] },
+  { method: 'POST', path: '/messages/{id}/$replay', handler: 'messages', access: 'ops', query: [] },
 ];
+
+/** The API Gateway route key of a route: "METHOD /path". */
+export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) => `${route.method} ${route.path}`;
 
 /** Every sweep: how often, and how long a pending message may stand still before it is re-enqueued. */
 export const SWEEP_INTERVAL_MINUTES = 5;
 export const SWEEP_STUCK_AFTER_SECONDS = 45 * 60; // above the longest retry delay (30 min) + visibility timeout
 
-/** Other environment variables the handlers read. */
+/** Other environment variables of the Lambdas (read in functions/lib/aws-hub.ts only). */
 export const ENV = {
   hubBaseUrl: 'HUB_BASE_URL',
   hubOdsCode: 'HUB_ODS_CODE',

@@ -53,14 +53,14 @@ export class HubApi extends Construct {
   /** Adds every route, one Lambda integration per handler. */
   addRoutes(functions: Record<HandlerName, NodejsFunction>): void {
     const integrations = new Map<HandlerName, HttpLambdaIntegration>();
-    for (const { routeKey, handler } of ROUTES) {
+    for (const route of ROUTES) {
+      const { handler } = route;
       let integration = integrations.get(handler);
       if (!integration) {
         integration = new HttpLambdaIntegration(`${handler}Integration`, functions[handler]);
         integrations.set(handler, integration);
       }
-      const [method, path] = routeKey.split(' ') as [string, string];
-      this.httpApi.addRoutes({ path, methods: [method as apigw.HttpMethod], integration });
+      this.httpApi.addRoutes({ path: route.path, methods: [route.method as apigw.HttpMethod], integration });
     }
   }
 

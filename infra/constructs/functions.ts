@@ -39,23 +39,6 @@ const SWEEP_RETRY_ATTEMPTS = 2;
 /** How long Lambda logs are kept. */
 const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
 
-interface Access {
-  messages?: boolean;
-  directory?: boolean;
-  enqueue?: boolean;
-}
-
-/** What each function may touch (least privilege): read/write messages, read the routing tables, enqueue deliveries. */
-const ACCESS: Record<HandlerName, Access> = {
-  ingest: { messages: true, directory: true, enqueue: true },
-  directory: { directory: true },
-  mailbox: { messages: true },
-  messages: { messages: true, directory: true, enqueue: true },
-  deliver: { messages: true, directory: true, enqueue: true },
-  deadLetter: { messages: true, directory: true, enqueue: true },
-  sweep: { messages: true, enqueue: true },
-};
-
 /** One NodejsFunction per handler, bundled by the local esbuild, each granted only what it uses. */
 export class HubFunctions extends Construct {
   readonly functions: Record<HandlerName, NodejsFunction>;
@@ -109,8 +92,11 @@ export class HubFunctions extends Construct {
     ) as Record<HandlerName, NodejsFunction>;
     const f = this.functions;
 
-    for (const [name, access] of Object.entries(ACCESS) as [HandlerName, Access][]) {
-      if (access.messages) tables.messages.grantReadWriteData(f[name]);
+    // Least privilege, from each function's access in functions/lib/resources.ts.
+    for (const name of Object.keys(FUNCTIONS) as HandlerName[]) {
+      const { access } = FUNCTIONS[name];
+      if (access.messages === 'read-write') tables.messages.grantReadWriteData(f[name]);
+      if (access.messages === 'read') tables.messages.grantReadData(f[name]);
       if (access.directory) tables.directory.grantReadData(f[name]);
       if (access.enqueue) queues.delivery.grantSendMessages(f[name]);
     }

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DELIVERY_QUEUE, FUNCTIONS, MESSAGES_TABLE, ROUTES } from '../../functions/lib/resources.js';
+import { DELIVERY_QUEUE, FUNCTIONS, MESSAGES_TABLE, ROUTES, routeKey } from '../../functions/lib/resources.js';
 import { buildApp } from '../../infra/app.js';
 
 describe('the CDK stack', () => {
@@ -74,8 +74,11 @@ describe('the CDK stack', () => {
   });
 
   it('exposes every route, IAM-authorised, with access logs and throttling', () => {
-    for (const { routeKey } of ROUTES)
-      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'AWS_IAM' });
+    for (const route of ROUTES)
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: routeKey(route),
+        AuthorizationType: 'AWS_IAM',
+      });
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
       DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: Match.anyValue() }),

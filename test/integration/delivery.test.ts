@@ -23,12 +23,7 @@ describe("delivery, acknowledgements and the referral's lifecycle", () => {
       port: 0,
       receiversPort: false,
       networks: [networkPushingTo(receiver.origin)],
-      env: {
-        DELIVERY_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
-        DELIVERY_BASE_DELAY_SECONDS: '1',
-        DELIVERY_MAX_DELAY_SECONDS: '1',
-        PUSH_TIMEOUT_MS: '2000',
-      },
+      policy: { maxAttempts: MAX_ATTEMPTS, baseDelaySeconds: 1, maxDelaySeconds: 1, pushTimeoutMs: 2000 },
     });
   });
   afterAll(async () => {

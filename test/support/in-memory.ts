@@ -1,6 +1,8 @@
 import type { MessageBundle } from '../../core/fhir/bundle.js';
+import { createHub, type Hub } from '../../core/hub.js';
 import { DEFAULT_DELIVERY_POLICY } from '../../core/lifecycle/delivery-policy.js';
 import type { MessageRecord, MessageStatus } from '../../core/lifecycle/message-record.js';
+import { assertConditional } from '../../core/lifecycle/transitions.js';
 import type {
   DeliveryQueue,
   Directory,
@@ -13,10 +15,13 @@ import type {
 } from '../../core/ports.js';
 import type { NetworkDefinition } from '../../core/routing/network.js';
 import { compileNetwork } from '../../core/routing/resolve.js';
-import { HUB_CATEGORIES } from '../../core/routing/routing-context.js';
-import type { HubDependencies, HubMetric } from '../../core/services/dependencies.js';
+import type { HubMetric } from '../../core/services/dependencies.js';
+import { LOCAL_HUB_ODS } from '../../local/identities.js';
 
-/** The store port with DynamoDB's conditional-write semantics, in memory, for unit tests of the use cases. */
+/**
+ * The store port in memory, for unit tests of the use cases: it honours the same contract as the DynamoDB store
+ * (conditional writes on the expected state, orderings, limit and cursor), checked by test/contract/message-store.
+ */
 export class InMemoryMessageStore implements MessageStore {
   readonly records = new Map<string, MessageRecord>();
   readonly bundles = new Map<string, MessageBundle>();
@@ -37,44 +42,74 @@ export class InMemoryMessageStore implements MessageStore {
     return b && structuredClone(b);
   }
   async update(id: string, change: MessageChange): Promise<MessageRecord | undefined> {
+    assertConditional(change);
     const record = this.records.get(id);
     if (!record) return undefined;
-    if (change.fromStatuses && !change.fromStatuses.includes(record.status)) return undefined;
-    if (change.expectAttempts !== undefined && record.attempts !== change.expectAttempts) return undefined;
-    record.timeline.push(...change.events);
+    const expect = change.expect ?? {};
+    if (expect.status !== undefined && record.status !== expect.status) return undefined;
+    if (expect.attempts !== undefined && record.attempts !== expect.attempts) return undefined;
+    if (expect.outcome !== undefined && (record.outcome ?? 'none') !== expect.outcome) return undefined;
+    record.timeline.push(...structuredClone(change.events));
     if (change.status) Object.assign(record, { status: change.status, updatedAt: change.at.toISOString() });
     for (const field of ['attempts', 'outcome', 'outcomeReason', 'destination', 'replays'] as const) {
-      if (change[field] !== undefined) Object.assign(record, { [field]: change[field] });
-    }
-    if (change.clearOutcome) {
-      delete record.outcome;
-      delete record.outcomeReason;
+      if (change[field] !== undefined) Object.assign(record, { [field]: structuredClone(change[field]) });
     }
     if (change.mailbox === null) this.mailboxes.delete(id);
     else if (change.mailbox) this.mailboxes.set(id, change.mailbox);
     return structuredClone(record);
   }
-  private page(filter: (r: MessageRecord) => boolean): Page<MessageRecord> {
-    return { items: [...this.records.values()].filter(filter).map((r) => structuredClone(r)) };
+  /** Sorted, then paged by position: the cursor is the index of the next item. */
+  private page(
+    filter: (r: MessageRecord) => boolean,
+    order: 'newest' | 'oldest',
+    sortBy: 'createdAt' | 'updatedAt',
+    limit: number,
+    cursor?: string,
+  ): Page<MessageRecord> {
+    const sign = order === 'newest' ? -1 : 1;
+    const all = [...this.records.values()]
+      .filter(filter)
+      .sort((a, b) => sign * (a[sortBy].localeCompare(b[sortBy]) || a.messageId.localeCompare(b.messageId)));
+    const start = cursor ? Number(cursor) : 0;
+    const items = all.slice(start, start + limit).map((r) => structuredClone(r));
+    return { items, ...(start + limit < all.length ? { cursor: String(start + limit) } : {}) };
   }
-  async listBySender(organisation: string) {
-    return this.page((r) => r.senderOrganisation === organisation);
+  async listBySender(organisation: string, limit: number, cursor?: string) {
+    return this.page((r) => r.senderOrganisation === organisation, 'newest', 'createdAt', limit, cursor);
   }
-  async listByStatus(status: MessageStatus, _limit: number, _cursor?: string, before?: Date) {
-    return this.page((r) => r.status === status && (!before || Date.parse(r.updatedAt) < before.getTime()));
+  async listByStatus(status: MessageStatus, limit: number, cursor?: string, before?: Date) {
+    return before
+      ? this.page(
+          (r) => r.status === status && Date.parse(r.updatedAt) < before.getTime(),
+          'oldest',
+          'updatedAt',
+          limit,
+          cursor,
+        )
+      : this.page((r) => r.status === status, 'newest', 'updatedAt', limit, cursor);
   }
-  async listByCorrelation(correlationId: string) {
-    return this.page((r) => r.correlationId === correlationId);
+  async listAll(limit: number, cursor?: string) {
+    return this.page(() => true, 'newest', 'createdAt', limit, cursor);
   }
-  async listMailbox(organisation: string) {
-    return this.page((r) => this.mailboxes.get(r.messageId) === organisation);
+  async listByCorrelation(correlationId: string, limit: number) {
+    return this.page((r) => r.correlationId === correlationId, 'oldest', 'createdAt', limit);
+  }
+  async listMailbox(organisation: string, limit: number, cursor?: string) {
+    return this.page((r) => this.mailboxes.get(r.messageId) === organisation, 'oldest', 'createdAt', limit, cursor);
+  }
+  async scanByStatus(statuses: readonly MessageStatus[]) {
+    return [...this.records.values()].filter((r) => statuses.includes(r.status)).map((r) => structuredClone(r));
   }
 }
 
 export class RecordingQueue implements DeliveryQueue {
   readonly enqueued: string[] = [];
+  readonly retries: { receipt: string; delaySeconds: number }[] = [];
   async enqueue(messageId: string) {
     this.enqueued.push(messageId);
+  }
+  async retryAfter(receipt: string, delaySeconds: number) {
+    this.retries.push({ receipt, delaySeconds });
   }
 }
 
@@ -98,30 +133,33 @@ export function inMemoryDirectory(networks: NetworkDefinition[]): Directory {
   };
 }
 
-export interface TestHub extends HubDependencies {
+export interface TestHub extends Hub {
   store: InMemoryMessageStore;
   queue: RecordingQueue;
   transport: ScriptedTransport;
   metrics: HubMetric[];
 }
 
+/** A hub on in-memory ports, built by the same composition root as the Lambdas and the local hub. */
 export function testDependencies(
   networks: NetworkDefinition[],
   transport = new ScriptedTransport(),
   now = new Date('2026-11-23T10:00:00Z'),
 ): TestHub {
   const metrics: HubMetric[] = [];
-  return {
+  const adapters = {
     store: new InMemoryMessageStore(),
     queue: new RecordingQueue(),
     directory: inMemoryDirectory(networks),
     transport,
-    clock: { now: () => now },
-    categories: HUB_CATEGORIES,
-    policy: { ...DEFAULT_DELIVERY_POLICY, maxAttempts: 3 },
-    hub: { odsCode: 'Z8HUB1', name: 'Test hub', baseUrl: 'https://hub.example.org' },
-    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    metric: (name) => metrics.push(name),
-    metrics,
   };
+  const hub = createHub(
+    {
+      hub: { odsCode: LOCAL_HUB_ODS, name: 'Test hub', baseUrl: 'https://hub.example.org' },
+      policy: { ...DEFAULT_DELIVERY_POLICY, maxAttempts: 3 },
+      opsOrganisations: [],
+    },
+    { ...adapters, clock: { now: () => now }, metric: (name) => metrics.push(name) },
+  );
+  return { ...hub, ...adapters, metrics };
 }

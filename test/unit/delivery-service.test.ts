@@ -143,7 +143,7 @@ describe('delivering one message', () => {
     const id = await accept(hub, 'social-prescribing');
     await deliverMessage(hub, id, LEASE_SECONDS);
     expect((await hub.store.get(id))!.status).toBe('in-mailbox');
-    expect((await hub.store.listMailbox('Z8T101')).items.map((r) => r.messageId)).toEqual([id]);
+    expect((await hub.store.listMailbox('Z8T101', 10)).items.map((r) => r.messageId)).toEqual([id]);
     expect(hub.transport.pushes).toHaveLength(0);
   });
 
@@ -163,8 +163,7 @@ describe('delivering one message', () => {
     const hub = testDependencies([testNetwork()]);
     const id = await accept(hub);
     await hub.store.update(id, {
-      fromStatuses: ['queued'],
-      expectAttempts: 0,
+      expect: { status: 'queued', attempts: 0 },
       status: 'delivering',
       attempts: 1,
       events: [],

@@ -1,5 +1,24 @@
 import type { Destination } from '../lifecycle/message-record.js';
 import type { Directory } from '../ports.js';
+import type { ServiceDefinition } from './network.js';
+import type { CompiledNetwork } from './resolve.js';
+
+/** Every Destination the hub records is built here: a routed or replayed service, or an answer's return address. */
+
+/** A service of a network: its provider, and the endpoint that reaches it (push or mailbox). */
+export function destinationOfService(network: CompiledNetwork, service: ServiceDefinition): Destination {
+  const endpoint = network.endpoints.get(service.endpoint)!;
+  const provider = network.organisations.get(service.provider);
+  return {
+    organisation: service.provider,
+    serviceId: service.id,
+    serviceName: service.name,
+    endpointId: endpoint.id,
+    channel: endpoint.channel,
+    ...(provider ? { organisationName: provider.name } : {}),
+    ...(endpoint.address ? { address: endpoint.address } : {}),
+  };
+}
 
 /**
  * Where answers for an organisation go: its own FHIR endpoint when the directory lists one (a practice's

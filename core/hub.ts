@@ -1,0 +1,58 @@
+import type { HubIdentity } from './fhir/hub-messages.js';
+import type { DeliveryPolicy } from './lifecycle/delivery-policy.js';
+import {
+  type Clock,
+  type DeliveryQueue,
+  type Directory,
+  type MessageStore,
+  systemClock,
+  type Transport,
+} from './ports.js';
+import { HUB_CATEGORIES } from './routing/routing-context.js';
+import type { HubDependencies, HubLog, HubMetric } from './services/dependencies.js';
+
+/** What a deployment decides: who the hub is, how it retries, who its ops staff are. Read once, by the caller. */
+export interface HubConfig {
+  hub: HubIdentity;
+  policy: DeliveryPolicy;
+  /** ODS codes whose callers are hub operations staff. */
+  opsOrganisations: readonly string[];
+}
+
+/** The ports the hub runs on: DynamoDB/SQS/HTTP on AWS and locally, in-memory or failing ones in tests. */
+export interface HubAdapters {
+  store: MessageStore;
+  queue: DeliveryQueue;
+  directory: Directory;
+  transport: Transport;
+  clock?: Clock;
+  log?: HubLog;
+  metric?: (name: HubMetric, value?: number) => void;
+}
+
+export interface Hub extends HubDependencies {
+  opsOrganisations: ReadonlySet<string>;
+}
+
+const silentLog: HubLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * The composition root: every service the hub runs is built here from its configuration and its ports. The
+ * Lambda handlers, `npm start`, the benchmarks and the tests all go through it, so a test can hand the hub a store,
+ * queue or transport that fails, and nothing else reads the environment or wires adapters on its own.
+ */
+export function createHub(config: HubConfig, adapters: HubAdapters): Hub {
+  return {
+    store: adapters.store,
+    queue: adapters.queue,
+    directory: adapters.directory,
+    transport: adapters.transport,
+    clock: adapters.clock ?? systemClock,
+    log: adapters.log ?? silentLog,
+    metric: adapters.metric ?? (() => undefined),
+    categories: HUB_CATEGORIES,
+    policy: config.policy,
+    hub: config.hub,
+    opsOrganisations: new Set(config.opsOrganisations),
+  };
+}

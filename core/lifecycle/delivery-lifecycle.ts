@@ -1,0 +1,37 @@
+import { defineLifecycle } from './state-machine.js';
+
+/**
+ * How the hub delivers one message (the delivery status; the receiver's answer is a separate lifecycle):
+ *
+ *   accepted -> queued -> delivering -> delivered                  (FHIR push: the receiver answered 2xx)
+ *                                    -> in-mailbox -> acknowledged (mailbox: the receiver pulled and acknowledged)
+ *                                    -> retrying -> delivering ... (transient failure, attempts left)
+ *                                    -> failed -> queued           (attempts used up or refused; ops replay)
+ * 'accepted' is the durable yes before the message is on the queue; 'delivering -> delivering' is a new attempt
+ * claimed over a worker that died mid-attempt.
+ */
+export type MessageStatus =
+  | 'accepted'
+  | 'queued'
+  | 'delivering'
+  | 'retrying'
+  | 'delivered'
+  | 'in-mailbox'
+  | 'acknowledged'
+  | 'failed';
+
+export const DELIVERY_LIFECYCLE = defineLifecycle<MessageStatus>('delivery', {
+  accepted: ['queued', 'delivering', 'failed'],
+  queued: ['delivering', 'failed'],
+  delivering: ['delivering', 'delivered', 'in-mailbox', 'retrying', 'failed'],
+  retrying: ['delivering', 'failed'],
+  'in-mailbox': ['acknowledged'],
+  delivered: [],
+  acknowledged: [],
+  failed: ['queued'],
+});
+
+/** Statuses from which the delivery worker may (re)start an attempt. */
+export const DELIVERABLE: readonly MessageStatus[] = ['accepted', 'queued', 'retrying'];
+/** Statuses in which the hub still owes the message a delivery. */
+export const PENDING: readonly MessageStatus[] = ['accepted', 'queued', 'delivering', 'retrying'];

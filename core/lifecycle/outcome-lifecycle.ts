@@ -1,0 +1,22 @@
+import { defineLifecycle } from './state-machine.js';
+
+/**
+ * What the receiver (or, for a cancellation, the sender) has said about a referral or task, apart from how its
+ * delivery went. 'none' until the first answer. Completed, rejected, cancelled and failed are final: a late
+ * "accepted" after "completed" is refused, never written. Repeating the current outcome is accepted as a no-op, so
+ * a receiver may safely resend an answer.
+ */
+export type OutcomeState = 'none' | 'accepted' | 'rejected' | 'in-progress' | 'completed' | 'cancelled' | 'failed';
+
+export const OUTCOME_LIFECYCLE = defineLifecycle<OutcomeState>('receiver outcome', {
+  none: ['accepted', 'rejected', 'in-progress', 'completed', 'cancelled', 'failed'],
+  accepted: ['in-progress', 'completed', 'cancelled', 'failed'],
+  'in-progress': ['completed', 'cancelled', 'failed'],
+  completed: [],
+  rejected: [],
+  cancelled: [],
+  failed: [],
+});
+
+/** The receiver's outcome as stored: absent means 'none'. */
+export type ReceiverOutcome = Exclude<OutcomeState, 'none'>;

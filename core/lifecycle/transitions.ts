@@ -1,0 +1,38 @@
+import type { ExpectedState, MessageChange } from '../ports.js';
+import { DELIVERY_LIFECYCLE, type MessageStatus } from './delivery-lifecycle.js';
+import type { MessageRecord } from './message-record.js';
+import { OUTCOME_LIFECYCLE, type OutcomeState, type ReceiverOutcome } from './outcome-lifecycle.js';
+
+type ChangeRest = Omit<MessageChange, 'status' | 'outcome' | 'expect'> & { expect?: Pick<ExpectedState, 'attempts'> };
+
+/**
+ * A change of delivery status from the record's current one: checked against the delivery table (throws
+ * IllegalTransitionError), and conditional on the record still being in that status when written.
+ */
+export function statusChange(record: MessageRecord, to: MessageStatus, rest: ChangeRest): MessageChange {
+  DELIVERY_LIFECYCLE.assert(record.status, to);
+  return { ...rest, status: to, expect: { ...rest.expect, status: record.status } };
+}
+
+export const outcomeOf = (record: MessageRecord): OutcomeState => record.outcome ?? 'none';
+
+/**
+ * A change of the receiver's outcome, checked against the outcome table and conditional on the outcome read.
+ * Undefined when the outcome is already `to` (a repeated answer changes nothing).
+ */
+export function outcomeChange(record: MessageRecord, to: ReceiverOutcome, rest: ChangeRest): MessageChange | undefined {
+  const from = outcomeOf(record);
+  if (from === to) return undefined;
+  OUTCOME_LIFECYCLE.assert(from, to);
+  return { ...rest, outcome: to, expect: { ...rest.expect, outcome: from } };
+}
+
+/** The stores' shared rule: no status or outcome is written without the state it replaces. */
+export function assertConditional(change: MessageChange): void {
+  if (change.status !== undefined && change.expect?.status === undefined) {
+    throw new Error('A status write must name the status it replaces (use statusChange)');
+  }
+  if (change.outcome !== undefined && change.expect?.outcome === undefined) {
+    throw new Error('An outcome write must name the outcome it replaces (use outcomeChange)');
+  }
+}

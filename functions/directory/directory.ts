@@ -1,0 +1,64 @@
+import type { CapabilityStatement, FhirResource } from 'fhir/r4';
+import { issue, NotFoundError } from '../../core/errors.js';
+import type { Hub } from '../../core/hub.js';
+import {
+  DIRECTORY_SEARCH_PARAMS,
+  type FhirDirectory,
+  fhirDirectory,
+  searchDirectory,
+  searchset,
+} from '../../core/routing/directory-fhir.js';
+import { hubConformance } from '../../core/validation/conformance.js';
+import { type HubRequest, type HubResponse, httpHandler } from '../lib/http.js';
+
+/** The CapabilityStatement, its search parameters taken from what the directory actually searches. */
+function capabilityStatement(baseUrl: string): CapabilityStatement {
+  const statement = hubConformance.capabilityStatement;
+  return {
+    ...statement,
+    implementation: { description: 'PCN Referral Hub', url: baseUrl },
+    rest: (statement.rest ?? []).map((rest) => ({
+      ...rest,
+      resource: (rest.resource ?? []).map((resource) => {
+        const params = DIRECTORY_SEARCH_PARAMS[resource.type as keyof FhirDirectory];
+        if (!params) return resource;
+        return { ...resource, searchParam: Object.entries(params).map(([name, type]) => ({ name, type })) };
+      }),
+    })),
+  };
+}
+
+/** GET /metadata and the FHIR directory (Organization, HealthcareService, Endpoint): read and search. */
+export function createDirectoryHandler(hub: Hub) {
+  const directoryOf = async (type: keyof FhirDirectory): Promise<FhirResource[]> =>
+    fhirDirectory(await hub.directory.listNetworks())[type];
+  const search =
+    (type: keyof FhirDirectory) =>
+    async (request: HubRequest): Promise<HubResponse> => ({
+      status: 200,
+      body: searchset(hub.hub.baseUrl, searchDirectory(await directoryOf(type), request.query)),
+    });
+  const read =
+    (type: keyof FhirDirectory) =>
+    async (request: HubRequest): Promise<HubResponse> => {
+      const found = (await directoryOf(type)).find((r) => r.id === request.path.id);
+      if (!found)
+        throw new NotFoundError('Not found', [
+          issue('not-found', `${type}/${request.path.id} is not in the directory`),
+        ]);
+      return { status: 200, body: found };
+    };
+  return httpHandler(
+    'directory',
+    {
+      'GET /metadata': async () => ({ status: 200, body: capabilityStatement(hub.hub.baseUrl) }),
+      'GET /Organization': search('Organization'),
+      'GET /Organization/{id}': read('Organization'),
+      'GET /HealthcareService': search('HealthcareService'),
+      'GET /HealthcareService/{id}': read('HealthcareService'),
+      'GET /Endpoint': search('Endpoint'),
+      'GET /Endpoint/{id}': read('Endpoint'),
+    },
+    hub,
+  );
+}

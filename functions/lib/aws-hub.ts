@@ -1,0 +1,113 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createHub, type Hub, type HubAdapters, type HubConfig } from '../../core/hub.js';
+import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from '../../core/lifecycle/delivery-policy.js';
+import { DIRECTORY_REFRESH_SECONDS, DynamoDirectory } from './dynamo-directory.js';
+import { DynamoMessageStore } from './dynamo-message-store.js';
+import { FhirKitTransport } from './fhir-transport.js';
+import { hubLog, recordMetric } from './observability.js';
+import { DEAD_LETTER_ENV, DELIVERY_QUEUE, DIRECTORY_TABLE, ENV, MESSAGES_TABLE } from './resources.js';
+import { SqsDeliveryQueue } from './sqs-delivery-queue.js';
+
+/** Where the hub's AWS resources are and how it behaves: from the Lambda environment, or given by `npm start`. */
+export interface AwsSettings {
+  config: HubConfig;
+  messagesTable: string;
+  directoryTable: string;
+  deliveryQueueUrl: string;
+  deadLetterQueueUrl: string;
+  directoryRefreshSeconds: number;
+  /** SDK client settings (the local hub points them at dynalite and fauxqs); the SDK's defaults on AWS. */
+  client?: Pick<DynamoDBClientConfig, 'region' | 'credentials'> & { dynamoEndpoint?: string; sqsEndpoint?: string };
+}
+
+function numberSetting(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = Number(env[name]);
+  return env[name] && Number.isFinite(value) ? value : fallback;
+}
+
+/** The one place the hub reads its environment: a missing required variable is a deployment fault at cold start. */
+export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): AwsSettings {
+  const required = (name: string) => {
+    const value = env[name];
+    if (!value) throw new Error(`Environment variable ${name} is not set`);
+    return value;
+  };
+  const policy = deliveryPolicyFromEnvironment(env, DEFAULT_DELIVERY_POLICY);
+  return {
+    config: {
+      hub: { odsCode: required(ENV.hubOdsCode), name: 'PCN Referral Hub', baseUrl: required(ENV.hubBaseUrl) },
+      policy,
+      opsOrganisations: (env[ENV.opsOrganisations] ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    },
+    messagesTable: required(MESSAGES_TABLE.envVar),
+    directoryTable: required(DIRECTORY_TABLE.envVar),
+    deliveryQueueUrl: required(DELIVERY_QUEUE.envVar),
+    deadLetterQueueUrl: required(DEAD_LETTER_ENV),
+    directoryRefreshSeconds: numberSetting(env, ENV.directoryRefreshSeconds, DIRECTORY_REFRESH_SECONDS),
+  };
+}
+
+/** The delivery policy's settings from the environment (the Lambdas', or `npm start`'s overrides), else `defaults`. */
+export function deliveryPolicyFromEnvironment(env: NodeJS.ProcessEnv, defaults: DeliveryPolicy): DeliveryPolicy {
+  return {
+    maxAttempts: numberSetting(env, ENV.deliveryMaxAttempts, defaults.maxAttempts),
+    baseDelaySeconds: numberSetting(env, ENV.deliveryBaseDelaySeconds, defaults.baseDelaySeconds),
+    maxDelaySeconds: numberSetting(env, ENV.deliveryMaxDelaySeconds, defaults.maxDelaySeconds),
+    pushTimeoutMs: numberSetting(env, ENV.pushTimeoutMs, defaults.pushTimeoutMs),
+  };
+}
+
+/** A hub on AWS services: DynamoDB store and directory, SQS queue, FHIR push, Powertools logs and metrics. */
+export interface AwsHub extends Hub {
+  settings: AwsSettings;
+  /** The DynamoDB client the adapters share (the local hub loads its routing tables with it). */
+  documentClient: DynamoDBDocumentClient;
+  /** Closes the SDK clients (the local hub, on stop). */
+  close(): void;
+}
+
+/**
+ * Builds the AWS adapters and hands them to the composition root. `override` replaces any of them: tests inject
+ * a store, queue or transport that fails or stops on the Nth call.
+ */
+export function awsHub(settings: AwsSettings, override: (adapters: HubAdapters) => HubAdapters = (a) => a): AwsHub {
+  const { dynamoEndpoint, sqsEndpoint, ...client } = settings.client ?? {};
+  const dynamoClient = new DynamoDBClient({ ...client, ...(dynamoEndpoint ? { endpoint: dynamoEndpoint } : {}) });
+  const dynamo = DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
+  // Queue URLs from the local emulator name a host that does not resolve: always use the configured endpoint.
+  const sqs = new SQSClient({
+    ...client,
+    ...(sqsEndpoint ? { endpoint: sqsEndpoint } : {}),
+    useQueueUrlAsEndpoint: false,
+  });
+  const adapters = override({
+    store: new DynamoMessageStore(dynamo, settings.messagesTable),
+    queue: new SqsDeliveryQueue(sqs, settings.deliveryQueueUrl),
+    directory: new DynamoDirectory(dynamo, settings.directoryTable, settings.directoryRefreshSeconds),
+    transport: new FhirKitTransport(),
+    log: hubLog,
+    metric: recordMetric,
+  });
+  return {
+    ...createHub(settings.config, adapters),
+    settings,
+    documentClient: dynamo,
+    close() {
+      dynamo.destroy();
+      sqs.destroy();
+    },
+  };
+}
+
+let lambdaSingleton: AwsHub | undefined;
+
+/** The hub of this Lambda container: built once at cold start from the environment, kept while the container lives. */
+export function lambdaHub(): AwsHub {
+  lambdaSingleton ??= awsHub(settingsFromEnvironment());
+  return lambdaSingleton;
+}

@@ -1,0 +1,45 @@
+import { BadRequestError, issue } from '../../core/errors.js';
+import type { Hub } from '../../core/hub.js';
+import { listMessages, messageStatus, replayMessage } from '../../core/services/messages.js';
+import { httpHandler } from '../lib/http.js';
+
+function replayTarget(rawBody: string | undefined): string | undefined {
+  if (!rawBody?.trim()) return undefined;
+  try {
+    const parsed = JSON.parse(rawBody) as { service?: unknown };
+    if (parsed.service === undefined || typeof parsed.service === 'string') return parsed.service;
+  } catch {
+    // reported below
+  }
+  throw new BadRequestError('Bad replay request', [
+    issue('invalid', 'The body, when sent, must be JSON {"service": "<service id>"}', 'service'),
+  ]);
+}
+
+/** Message status, timelines and listings for senders, receivers and ops; replay for ops. */
+export function createMessagesHandler(hub: Hub) {
+  return httpHandler(
+    'messages',
+    {
+      'GET /messages': async (request) => {
+        const page = await listMessages(hub, request.caller, request.query);
+        return {
+          status: 200,
+          contentType: 'application/json',
+          body: { messages: page.items, ...(page.cursor ? { next: page.cursor } : {}) },
+        };
+      },
+      'GET /messages/{id}': async (request) => ({
+        status: 200,
+        contentType: 'application/json',
+        body: await messageStatus(hub, request.caller, request.path.id!),
+      }),
+      'POST /messages/{id}/$replay': async (request) => ({
+        status: 202,
+        contentType: 'application/json',
+        body: await replayMessage(hub, request.caller, request.path.id!, replayTarget(request.rawBody)),
+      }),
+    },
+    hub,
+  );
+}
