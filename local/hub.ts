@@ -100,7 +100,6 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
       messagesTable: services.tableNames[MESSAGES_TABLE.envVar]!,
       directoryTable: services.tableNames[DIRECTORY_TABLE.envVar]!,
       deliveryQueueUrl: services.deliveryQueueUrl,
-      deadLetterQueueUrl: services.deadLetterQueueUrl,
       directoryRefreshSeconds: LOCAL_DIRECTORY_REFRESH_SECONDS,
       client: { ...LOCAL_AWS, dynamoEndpoint: services.dynamoEndpoint, sqsEndpoint: services.sqsEndpoint },
     },

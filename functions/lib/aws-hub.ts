@@ -7,7 +7,7 @@ import { DIRECTORY_REFRESH_SECONDS, DynamoDirectory } from './dynamo-directory.j
 import { DynamoMessageStore } from './dynamo-message-store.js';
 import { FhirKitTransport } from './fhir-transport.js';
 import { hubLog, recordMetric } from './observability.js';
-import { DEAD_LETTER_ENV, DELIVERY_QUEUE, DIRECTORY_TABLE, ENV, MESSAGES_TABLE } from './resources.js';
+import { DELIVERY_QUEUE, DIRECTORY_TABLE, ENV, MESSAGES_TABLE } from './resources.js';
 import { SqsDeliveryQueue } from './sqs-delivery-queue.js';
 
 /** Where the hub's AWS resources are and how it behaves: from the Lambda environment, or given by `npm start`. */
@@ -16,7 +16,6 @@ export interface AwsSettings {
   messagesTable: string;
   directoryTable: string;
   deliveryQueueUrl: string;
-  deadLetterQueueUrl: string;
   directoryRefreshSeconds: number;
   /** SDK client settings (the local hub points them at dynalite and fauxqs); the SDK's defaults on AWS. */
   client?: Pick<DynamoDBClientConfig, 'region' | 'credentials'> & { dynamoEndpoint?: string; sqsEndpoint?: string };
@@ -47,7 +46,6 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): A
     messagesTable: required(MESSAGES_TABLE.envVar),
     directoryTable: required(DIRECTORY_TABLE.envVar),
     deliveryQueueUrl: required(DELIVERY_QUEUE.envVar),
-    deadLetterQueueUrl: required(DEAD_LETTER_ENV),
     directoryRefreshSeconds: numberSetting(env, ENV.directoryRefreshSeconds, DIRECTORY_REFRESH_SECONDS),
   };
 }

@@ -107,7 +107,6 @@ export const DELIVERY_QUEUE: QueueDefinition = {
   maxReceiveCount: 12, // the delivery policy's 8 attempts + 4 for worker crashes
   deadLetterRetentionSeconds: 14 * 24 * 3600,
 };
-export const DEAD_LETTER_ENV = 'DELIVERY_DLQ_URL';
 
 export type HandlerName = 'ingest' | 'directory' | 'mailbox' | 'messages' | 'deliver' | 'deadLetter' | 'sweep';
 

@@ -8,7 +8,6 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
-  DEAD_LETTER_ENV,
   DELIVERY_QUEUE,
   DIRECTORY_TABLE,
   ENV,
@@ -50,7 +49,6 @@ export class HubFunctions extends Construct {
       [MESSAGES_TABLE.envVar]: tables.messages.tableName,
       [DIRECTORY_TABLE.envVar]: tables.directory.tableName,
       [DELIVERY_QUEUE.envVar]: queues.delivery.queueUrl,
-      [DEAD_LETTER_ENV]: queues.deadLetter.queueUrl,
       [ENV.hubOdsCode]: props.hubOdsCode,
       [ENV.opsOrganisations]: props.opsOrganisations,
       [ENV.hubBaseUrl]: props.hubBaseUrl,

@@ -116,9 +116,12 @@ export class RecordingQueue implements DeliveryQueue {
 /** A transport that answers with the statuses given, in order (undefined: no answer). */
 export class ScriptedTransport implements Transport {
   readonly pushes: PushRequest[] = [];
+  /** Runs while a push is in flight, before the receiver answers (to make the world change under a worker). */
+  beforeAnswer: (() => Promise<void>) | undefined;
   constructor(private readonly answers: (number | undefined)[] = []) {}
   async push(request: PushRequest): Promise<PushResult> {
     this.pushes.push(request);
+    await this.beforeAnswer?.();
     const status = this.answers.length ? this.answers.shift() : 200;
     return status === undefined ? { detail: 'no answer' } : { status, detail: `HTTP ${status}` };
   }

@@ -1,6 +1,7 @@
+import type { MessageHeader, OperationOutcome } from 'fhir/r4';
 import { describe, expect, it } from 'vitest';
 import { DuplicateMessageError } from '../../core/errors.js';
-import { deliverMessage } from '../../core/services/delivery.js';
+import { deliverMessage, failMessage } from '../../core/services/delivery.js';
 import { ingestMessage } from '../../core/services/ingest.js';
 import { replayMessage } from '../../core/services/messages.js';
 import { requeueStuckMessages } from '../../core/services/sweep.js';
@@ -85,10 +86,33 @@ describe('updates and cancellations (BaRS reason update/delete)', () => {
     });
     expect(record.destination.serviceId).toBe(original.destination.serviceId);
     expect(record.route?.ruleId).toBe(`update-of:${original.messageId}`);
-    expect((await hub.store.get(original.messageId))!.timeline.at(-1)).toMatchObject({
-      type: 'updated',
-      relatedMessageId: record.messageId,
+    const referral = (await hub.store.get(original.messageId))!;
+    expect(referral.outcome).toBe('cancelled'); // not merely "updated"
+    expect(referral.timeline.at(-1)).toMatchObject({ type: 'cancelled', relatedMessageId: record.messageId });
+  });
+
+  it('cannot cancel a referral its receiver has completed: 409 naming both outcomes, nothing stored', async () => {
+    const hub = testDependencies([testNetwork()]);
+    const correlationId = crypto.randomUUID();
+    const referral = referralMessage({ senderOds: 'Z8T001', category: 'community-nursing' });
+    const { record } = await ingestMessage(hub, {
+      body: referral,
+      requestId: crypto.randomUUID(),
+      correlationId,
+      caller: NORTH,
     });
+    await hub.store.update(record.messageId, {
+      expect: { outcome: 'none' },
+      outcome: 'completed',
+      events: [],
+      at: new Date(),
+    });
+    const cancellation = referralMessage({ senderOds: 'Z8T001', category: 'community-nursing', reason: 'delete' });
+    await expect(
+      ingestMessage(hub, { body: cancellation, requestId: crypto.randomUUID(), correlationId, caller: NORTH }),
+    ).rejects.toMatchObject({ status: 409, barsCode: 'REC_CONFLICT', from: 'completed', to: 'cancelled' });
+    expect(hub.store.records.has(cancellation.id!)).toBe(false);
+    expect((await hub.store.get(record.messageId))!.outcome).toBe('completed');
   });
 
   it('are refused when the case has no referral from the sender', async () => {
@@ -122,7 +146,8 @@ describe('delivering one message', () => {
     expect(await deliverMessage(hub, id, LEASE_SECONDS)).toMatchObject({ action: 'retry' });
     expect(await deliverMessage(hub, id, LEASE_SECONDS)).toEqual({ action: 'done' });
     const record = (await hub.store.get(id))!;
-    expect(record).toMatchObject({ status: 'failed', attempts: 3, outcome: 'failed' });
+    expect(record).toMatchObject({ status: 'failed', attempts: 3 });
+    expect(record.outcome).toBeUndefined(); // the receiver never answered
     const notification = [...hub.store.records.values()].find((r) => r.kind === 'notification')!;
     expect(notification).toMatchObject({ inReplyTo: id, destination: { organisation: 'Z8T001', channel: 'mailbox' } });
     expect((await hub.store.getBundle(notification.messageId))!.entry![0]!.resource).toMatchObject({
@@ -157,6 +182,46 @@ describe('delivering one message', () => {
     expect(record).toMatchObject({ status: 'delivered', replays: 1 });
     expect(record.outcome).toBeUndefined();
     expect(hub.transport.pushes.map((p) => p.bundle.id)).toEqual([id, id]);
+  });
+
+  it('tells the practice that a failed referral was re-sent, and again when it arrives', async () => {
+    // Prepare: a referral refused by its receiver, so the practice was told fatal-error.
+    const hub = testDependencies([testNetwork()], new ScriptedTransport([400, 200]));
+    const id = await accept(hub);
+    await deliverMessage(hub, id, LEASE_SECONDS);
+    // Act: ops replay it, and it is delivered.
+    await replayMessage(hub, OPS, id);
+    await deliverMessage(hub, id, LEASE_SECONDS);
+    // Assess: three answers to the practice, in order: failed, re-sent, delivered.
+    const notices = [...hub.store.records.values()].filter((r) => r.kind === 'notification' && r.inReplyTo === id);
+    const said = await Promise.all(
+      notices.map(async (n) => {
+        const header = (await hub.store.getBundle(n.messageId))!.entry![0]!.resource as MessageHeader;
+        const outcome = (await hub.store.getBundle(n.messageId))!.entry!.at(-1)!.resource as OperationOutcome;
+        return `${header.response!.code}: ${outcome.issue[0]!.diagnostics}`;
+      }),
+    );
+    expect(said).toHaveLength(3);
+    expect(said[0]).toMatch(/^fatal-error: Delivery to .* failed/);
+    expect(said[1]).toMatch(/^ok: The hub has re-sent this referral .* to Community Nursing/);
+    expect(said[2]).toMatch(/^ok: .* has now been delivered to Community Nursing/);
+    expect(notices.every((n) => n.destination.organisation === 'Z8T001')).toBe(true);
+  });
+
+  it('a late worker cannot write "delivered" over a failure the sender was already told of', async () => {
+    // Prepare: while the push is in flight, the message is failed (as the dead-letter consumer would).
+    const hub = testDependencies([testNetwork()]);
+    const id = await accept(hub);
+    hub.transport.beforeAnswer = async () => {
+      await failMessage(hub, (await hub.store.get(id))!, 'dead-lettered meanwhile');
+    };
+    // Act: the push then succeeds.
+    await deliverMessage(hub, id, LEASE_SECONDS);
+    // Assess: the failure stands; the late success is on the timeline only.
+    const record = (await hub.store.get(id))!;
+    expect(record.status).toBe('failed');
+    expect(record.timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['failed', 'late-result']));
+    expect(record.timeline.map((e) => e.type)).not.toContain('delivered');
   });
 
   it('a sweep releases the claim of a worker that died mid-attempt and enqueues the message again', async () => {
