@@ -147,6 +147,8 @@ export class DynamoMessageStore implements MessageStore {
       .filter(Boolean)
       .join(' ');
     if (!expression) return this.get(messageId);
+    // DynamoDB refuses a name no expression uses (a change of the mailbox alone touches no record field).
+    if (!`${expression} ${conditions.join(' ')}`.includes('#record')) delete names['#record'];
     try {
       const { Attributes } = await this.db.send(
         new UpdateCommand({

@@ -1,0 +1,228 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MessageBundle } from '../../core/fhir/bundle.js';
+import type { MessageRecord } from '../../core/lifecycle/message-record.js';
+import type { MessageStore } from '../../core/ports.js';
+import { DynamoMessageStore } from '../../functions/lib/dynamo-message-store.js';
+import { MESSAGES_TABLE } from '../../functions/lib/resources.js';
+import { type EmbeddedServices, LOCAL_AWS, startEmbeddedServices } from '../../local/embedded.js';
+import { InMemoryMessageStore } from '../support/in-memory.js';
+
+/** A stored message record, made distinct by its creation time. */
+function aRecord(overrides: Partial<MessageRecord> & { minute: number }): MessageRecord {
+  const { minute, ...rest } = overrides;
+  const at = new Date(Date.UTC(2026, 10, 23, 9, minute)).toISOString();
+  return {
+    messageId: crypto.randomUUID(),
+    kind: 'request',
+    event: 'servicerequest-request',
+    requestId: crypto.randomUUID(),
+    correlationId: crypto.randomUUID(),
+    senderOrganisation: 'Z8T001',
+    destination: { organisation: 'Z8T101', channel: 'mailbox' },
+    status: 'accepted',
+    attempts: 0,
+    replays: 0,
+    createdAt: at,
+    updatedAt: at,
+    timeline: [],
+    ...rest,
+  };
+}
+const bundleOf = (record: MessageRecord): MessageBundle => ({
+  resourceType: 'Bundle',
+  id: record.messageId,
+  type: 'message',
+});
+const at = new Date('2026-11-23T10:00:00Z');
+
+/** Reads every page of a listing, checking each page keeps to the limit. */
+async function allPages(
+  read: (cursor?: string) => Promise<{ items: MessageRecord[]; cursor?: string }>,
+  limit: number,
+) {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const page = await read(cursor);
+    expect(page.items.length).toBeLessThanOrEqual(limit);
+    ids.push(...page.items.map((r) => r.messageId));
+    cursor = page.cursor;
+    pages++;
+  } while (cursor && pages < 50);
+  return ids;
+}
+
+/** The MessageStore contract, run against every implementation the hub or its tests use. */
+function honoursTheStoreContract(name: string, open: () => Promise<MessageStore>) {
+  describe(`${name} honours the MessageStore contract`, () => {
+    let store: MessageStore;
+    beforeAll(async () => {
+      store = await open();
+    });
+
+    it('creates a message once; the same identity again is a duplicate', async () => {
+      const record = aRecord({ minute: 1 });
+      expect(await store.create(record, bundleOf(record))).toBe('created');
+      expect(await store.create({ ...record, requestId: 'other' }, bundleOf(record))).toBe('duplicate');
+      expect(await store.get(record.messageId)).toEqual(record);
+      expect(await store.getBundle(record.messageId)).toEqual(bundleOf(record));
+      expect(await store.get(crypto.randomUUID())).toBeUndefined();
+    });
+
+    it('changes status only from the status it expects, and reports a lost race as undefined', async () => {
+      const record = aRecord({ minute: 2 });
+      await store.create(record, bundleOf(record));
+      const event = { at: at.toISOString(), type: 'queued' as const };
+      const queued = await store.update(record.messageId, {
+        expect: { status: 'accepted' },
+        status: 'queued',
+        events: [event],
+        at,
+      });
+      expect(queued).toMatchObject({ status: 'queued', updatedAt: at.toISOString(), timeline: [event] });
+      expect(
+        await store.update(record.messageId, { expect: { status: 'accepted' }, status: 'queued', events: [], at }),
+      ).toBeUndefined();
+      expect(
+        await store.update(crypto.randomUUID(), { expect: { status: 'accepted' }, status: 'queued', events: [], at }),
+      ).toBeUndefined();
+    });
+
+    it('claims an attempt only while attempts has the value expected', async () => {
+      const record = aRecord({ minute: 3, status: 'queued' });
+      await store.create(record, bundleOf(record));
+      const claim = {
+        expect: { status: 'queued' as const, attempts: 0 },
+        status: 'delivering' as const,
+        attempts: 1,
+        events: [],
+        at,
+      };
+      expect(await store.update(record.messageId, claim)).toMatchObject({ status: 'delivering', attempts: 1 });
+      expect(
+        await store.update(record.messageId, { ...claim, expect: { status: 'delivering', attempts: 0 } }),
+      ).toBeUndefined();
+    });
+
+    it("changes the receiver's outcome only from the outcome it expects ('none' when there is none)", async () => {
+      const record = aRecord({ minute: 4, status: 'delivered' });
+      await store.create(record, bundleOf(record));
+      expect(
+        await store.update(record.messageId, { expect: { outcome: 'accepted' }, outcome: 'completed', events: [], at }),
+      ).toBeUndefined();
+      const accepted = await store.update(record.messageId, {
+        expect: { outcome: 'none' },
+        outcome: 'accepted',
+        events: [],
+        at,
+      });
+      expect(accepted).toMatchObject({ outcome: 'accepted', status: 'delivered' });
+      expect(
+        await store.update(record.messageId, { expect: { outcome: 'none' }, outcome: 'rejected', events: [], at }),
+      ).toBeUndefined();
+      const completed = await store.update(record.messageId, {
+        expect: { outcome: 'accepted' },
+        outcome: 'completed',
+        outcomeReason: 'seen',
+        events: [],
+        at,
+      });
+      expect(completed).toMatchObject({ outcome: 'completed', outcomeReason: 'seen', status: 'delivered' });
+    });
+
+    it('refuses a status or outcome write that does not name the state it replaces', async () => {
+      const record = aRecord({ minute: 5 });
+      await store.create(record, bundleOf(record));
+      await expect(store.update(record.messageId, { status: 'queued', events: [], at })).rejects.toThrow(
+        /status write/,
+      );
+      await expect(store.update(record.messageId, { outcome: 'accepted', events: [], at })).rejects.toThrow(
+        /outcome write/,
+      );
+    });
+
+    it('appends timeline events without moving updatedAt ("in this status since")', async () => {
+      const record = aRecord({ minute: 6 });
+      await store.create(record, bundleOf(record));
+      const events = [{ at: at.toISOString(), type: 'fetched' as const }];
+      const updated = await store.update(record.messageId, { events, at });
+      expect(updated).toMatchObject({ timeline: events, updatedAt: record.updatedAt });
+    });
+
+    it('lists a mailbox oldest first while its messages wait, and forgets them when taken out', async () => {
+      const mailbox = `Z8M${crypto.randomUUID().slice(0, 4)}`;
+      const records = [aRecord({ minute: 12 }), aRecord({ minute: 10 }), aRecord({ minute: 11 })];
+      for (const r of records) {
+        await store.create(r, bundleOf(r));
+        await store.update(r.messageId, { mailbox, events: [], at });
+      }
+      const ids = await allPages((cursor) => store.listMailbox(mailbox, 2, cursor), 2);
+      expect(ids).toEqual([records[1]!, records[2]!, records[0]!].map((r) => r.messageId));
+      await store.update(records[1]!.messageId, { mailbox: null, events: [], at });
+      expect((await store.listMailbox(mailbox, 10)).items.map((r) => r.messageId)).toEqual(
+        [records[2]!, records[0]!].map((r) => r.messageId),
+      );
+    });
+
+    it("pages a sender's messages newest first, through limit and cursor", async () => {
+      const sender = `Z8S${crypto.randomUUID().slice(0, 4)}`;
+      const records = [20, 24, 21, 23, 22].map((minute) => aRecord({ minute, senderOrganisation: sender }));
+      for (const r of records) await store.create(r, bundleOf(r));
+      const newestFirst = [...records].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((r) => r.messageId);
+      expect(await allPages((cursor) => store.listBySender(sender, 2, cursor), 2)).toEqual(newestFirst);
+    });
+
+    it('pages a case oldest first', async () => {
+      const correlationId = crypto.randomUUID();
+      const records = [31, 30].map((minute) => aRecord({ minute, correlationId }));
+      for (const r of records) await store.create(r, bundleOf(r));
+      expect((await store.listByCorrelation(correlationId, 10)).items.map((r) => r.messageId)).toEqual(
+        [records[1]!, records[0]!].map((r) => r.messageId),
+      );
+    });
+
+    it('lists by status, and those standing still since before a time oldest first (the sweep)', async () => {
+      const records = [41, 40, 42].map((minute) => aRecord({ minute, status: 'retrying' }));
+      for (const r of records) await store.create(r, bundleOf(r));
+      const inStatus = await allPages((cursor) => store.listByStatus('retrying', 2, cursor), 2);
+      expect(inStatus).toEqual(expect.arrayContaining(records.map((r) => r.messageId)));
+      const before = new Date(Date.UTC(2026, 10, 23, 9, 42));
+      const stuck = (await store.listByStatus('retrying', 10, undefined, before)).items.map((r) => r.messageId);
+      expect(stuck).toEqual([records[1]!, records[0]!].map((r) => r.messageId));
+      expect((await store.scanByStatus(['retrying'])).map((r) => r.messageId).sort()).toEqual(
+        records.map((r) => r.messageId).sort(),
+      );
+    });
+
+    it('pages every message newest first, each exactly once', async () => {
+      const records = Array.from({ length: 9 }, (_, i) => aRecord({ minute: 50 + i }));
+      for (const r of records) await store.create(r, bundleOf(r));
+      const ids = await allPages((cursor) => store.listAll(4, cursor), 4);
+      expect(new Set(ids).size).toBe(ids.length);
+      const ours = ids.filter((id) => records.some((r) => r.messageId === id));
+      expect(ours).toEqual([...records].reverse().map((r) => r.messageId));
+      expect(ids.indexOf(records.at(-1)!.messageId)).toBe(0); // the newest of all
+    });
+  });
+}
+
+let services: EmbeddedServices;
+let client: DynamoDBDocumentClient;
+beforeAll(async () => {
+  services = await startEmbeddedServices();
+  client = DynamoDBDocumentClient.from(new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+});
+afterAll(async () => {
+  client?.destroy();
+  await services?.stop();
+});
+
+honoursTheStoreContract('the DynamoDB store (on dynalite)', async () => {
+  return new DynamoMessageStore(client, services.tableNames[MESSAGES_TABLE.envVar]!);
+});
+honoursTheStoreContract('the in-memory store of the unit tests', async () => new InMemoryMessageStore());

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { IllegalTransitionError } from '../../core/errors.js';
+import { DELIVERY_LIFECYCLE } from '../../core/lifecycle/delivery-lifecycle.js';
+import { OUTCOME_LIFECYCLE } from '../../core/lifecycle/outcome-lifecycle.js';
+import type { Lifecycle } from '../../core/lifecycle/state-machine.js';
+import { TASK_LIFECYCLE } from '../../core/lifecycle/task-lifecycle.js';
+
+/** Every allowed transition of a table, as "from -> to". */
+const allowed = <S extends string>(lifecycle: Lifecycle<S>) =>
+  lifecycle.states.flatMap((from) => lifecycle.transitions[from].map((to) => `${from} -> ${to}`));
+
+/** Checks a table against the transitions a specification lists, and that every other pair is refused. */
+function specifies<S extends string>(lifecycle: Lifecycle<S>, expected: string[], forbidden: [S, S][]) {
+  it('allows exactly the transitions of its specification', () => {
+    expect(allowed(lifecycle).sort()).toEqual([...expected].sort());
+  });
+  it.each(expected.map((t) => t.split(' -> ') as [S, S]))('allows %s -> %s', (from, to) => {
+    expect(lifecycle.can(from, to)).toBe(true);
+    expect(() => lifecycle.assert(from, to)).not.toThrow();
+  });
+  it.each(forbidden)('refuses %s -> %s with an error naming both states', (from, to) => {
+    expect(lifecycle.can(from, to)).toBe(false);
+    const error = (() => {
+      try {
+        lifecycle.assert(from, to);
+      } catch (e) {
+        return e as IllegalTransitionError;
+      }
+    })();
+    expect(error).toBeInstanceOf(IllegalTransitionError);
+    expect(error).toMatchObject({ status: 409, barsCode: 'REC_CONFLICT', from, to });
+    expect(error!.issues[0]!.diagnostics).toContain(`is '${from}' and cannot become '${to}'`);
+  });
+  it('refuses every pair it does not list', () => {
+    const all = lifecycle.states.flatMap((from) => lifecycle.states.map((to) => [from, to] as [S, S]));
+    const refused = all.filter(([from, to]) => !expected.includes(`${from} -> ${to}`));
+    for (const [from, to] of refused) expect(lifecycle.can(from, to), `${from} -> ${to}`).toBe(false);
+  });
+}
+
+describe('the delivery lifecycle', () => {
+  specifies(
+    DELIVERY_LIFECYCLE,
+    [
+      'accepted -> queued',
+      'accepted -> delivering',
+      'accepted -> failed',
+      'queued -> delivering',
+      'queued -> failed',
+      'delivering -> delivering',
+      'delivering -> delivered',
+      'delivering -> in-mailbox',
+      'delivering -> retrying',
+      'delivering -> failed',
+      'retrying -> delivering',
+      'retrying -> failed',
+      'in-mailbox -> acknowledged',
+      'failed -> queued',
+    ],
+    [
+      ['failed', 'delivered'], // a late worker after the sender was told
+      ['delivered', 'failed'],
+      ['delivered', 'queued'], // only failures are replayed
+      ['acknowledged', 'in-mailbox'],
+      ['in-mailbox', 'failed'],
+      ['queued', 'delivered'], // never without an attempt
+    ],
+  );
+  it('has delivered and acknowledged as its only final states', () => {
+    expect(DELIVERY_LIFECYCLE.states.filter((s) => DELIVERY_LIFECYCLE.isFinal(s)).sort()).toEqual([
+      'acknowledged',
+      'delivered',
+    ]);
+  });
+});
+
+describe("the receiver's outcome", () => {
+  specifies(
+    OUTCOME_LIFECYCLE,
+    [
+      'none -> accepted',
+      'none -> rejected',
+      'none -> in-progress',
+      'none -> completed',
+      'none -> cancelled',
+      'none -> failed',
+      'accepted -> in-progress',
+      'accepted -> completed',
+      'accepted -> cancelled',
+      'accepted -> failed',
+      'in-progress -> completed',
+      'in-progress -> cancelled',
+      'in-progress -> failed',
+    ],
+    [
+      ['completed', 'accepted'], // the late "accepted" after "completed"
+      ['completed', 'cancelled'],
+      ['rejected', 'accepted'],
+      ['cancelled', 'in-progress'],
+      ['in-progress', 'accepted'],
+      ['accepted', 'rejected'],
+    ],
+  );
+  it('makes completed, rejected, cancelled and failed final', () => {
+    expect(OUTCOME_LIFECYCLE.states.filter((s) => OUTCOME_LIFECYCLE.isFinal(s)).sort()).toEqual([
+      'cancelled',
+      'completed',
+      'failed',
+      'rejected',
+    ]);
+  });
+});
+
+describe('the FHIR R4 Task lifecycle', () => {
+  const everyState = TASK_LIFECYCLE.states.filter((s) => s !== 'entered-in-error');
+  specifies(
+    TASK_LIFECYCLE,
+    [
+      'draft -> requested',
+      'draft -> cancelled',
+      'requested -> received',
+      'requested -> accepted',
+      'requested -> rejected',
+      'requested -> cancelled',
+      'received -> accepted',
+      'received -> rejected',
+      'received -> cancelled',
+      'accepted -> ready',
+      'accepted -> in-progress',
+      'accepted -> cancelled',
+      'ready -> in-progress',
+      'ready -> cancelled',
+      'ready -> failed',
+      'ready -> completed',
+      'in-progress -> on-hold',
+      'in-progress -> completed',
+      'in-progress -> failed',
+      'in-progress -> cancelled',
+      'on-hold -> in-progress',
+      'on-hold -> cancelled',
+      'on-hold -> failed',
+      ...everyState.map((s) => `${s} -> entered-in-error`),
+    ],
+    [
+      ['completed', 'in-progress'],
+      ['cancelled', 'requested'],
+      ['rejected', 'accepted'],
+      ['failed', 'in-progress'],
+      ['entered-in-error', 'requested'],
+      ['draft', 'completed'],
+    ],
+  );
+});

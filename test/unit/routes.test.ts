@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { endUserOrganisationHeader } from '../../core/auth.js';
+import { createHandlers, httpHandlerOf } from '../../functions/handlers.js';
+import { httpHandler } from '../../functions/lib/http.js';
+import { ROUTES, routeKey } from '../../functions/lib/resources.js';
+import { matchRoute } from '../../local/http-server.js';
+import { LOCAL_OPS_ODS } from '../../local/identities.js';
+import { httpApiEvent, lambdaContext } from '../../local/lambda-events.js';
+import { testDependencies } from '../support/in-memory.js';
+import { testNetwork } from '../support/networks.js';
+
+/** A route's path with its parameters filled in. */
+const concrete = (path: string) => path.replace(/\{[^}]+\}/g, 'a1b2');
+
+function invoke(route: (typeof ROUTES)[number], options: { organisation?: string; query?: string } = {}) {
+  const hub = testDependencies([testNetwork()]);
+  const handlers = createHandlers({ ...hub, opsOrganisations: new Set([LOCAL_OPS_ODS]) });
+  const path = concrete(route.path);
+  const event = httpApiEvent({
+    method: route.method,
+    rawPath: path,
+    rawQueryString: options.query ?? '',
+    headers: options.organisation
+      ? { 'nhsd-end-user-organisation': endUserOrganisationHeader(options.organisation) }
+      : {},
+    body: undefined,
+    routeKey: routeKey(route),
+    pathParameters: route.path.includes('{') ? { id: 'a1b2' } : {},
+    sourceIp: '127.0.0.1',
+  });
+  return httpHandlerOf(handlers, route.handler)(event, lambdaContext(route.handler, 10));
+}
+
+describe('the routes table is the one place a route is declared', () => {
+  it("builds every function's dispatch from it", () => {
+    const hub = testDependencies([testNetwork()]);
+    expect(() => createHandlers(hub)).not.toThrow();
+  });
+
+  it('refuses a dispatch that implements a route the table lacks, or lacks one it declares', () => {
+    const hub = testDependencies([testNetwork()]);
+    expect(() => httpHandler('mailbox', {}, hub)).toThrow(/missing: GET \/mailbox/);
+    const extra = { 'GET /mailbox/{id}/secret': async () => ({ status: 200 }) };
+    expect(() => httpHandler('directory', extra, hub)).toThrow(/not in ROUTES: GET \/mailbox\/\{id\}\/secret/);
+  });
+
+  it.each(ROUTES.map((r) => [routeKey(r), r] as const))('the local server matches %s to its function', (_, route) => {
+    const matched = matchRoute(route.method, concrete(route.path));
+    expect(matched).toMatchObject({ route: { routeKey: routeKey(route), handler: route.handler } });
+  });
+
+  it.each(ROUTES.filter((r) => r.access !== 'anyone').map((r) => [routeKey(r), r] as const))(
+    '%s refuses a caller who does not say who it is (401)',
+    async (_, route) => {
+      const answer = await invoke(route);
+      expect(answer.statusCode).toBe(401);
+      expect(JSON.parse(answer.body!).issue[0].details.coding[0].code).toBe('SEND_UNAUTHORIZED');
+    },
+  );
+
+  it.each(ROUTES.filter((r) => r.access === 'ops').map((r) => [routeKey(r), r] as const))(
+    '%s is for ops only (403 for a practice)',
+    async (_, route) => {
+      const answer = await invoke(route, { organisation: 'Z8T001' });
+      expect(answer.statusCode).toBe(403);
+    },
+  );
+
+  it.each(ROUTES.map((r) => [routeKey(r), r] as const))(
+    '%s refuses a query parameter it does not understand, naming it (400)',
+    async (_, route) => {
+      const answer = await invoke(route, { organisation: LOCAL_OPS_ODS, query: 'colour=blue' });
+      expect(answer.statusCode).toBe(400);
+      const outcome = JSON.parse(answer.body!);
+      expect(outcome.issue[0].expression).toEqual(['colour']);
+      expect(outcome.issue[0].diagnostics).toContain("'colour'");
+    },
+  );
+});
