@@ -1,27 +1,35 @@
-/**
- * `npm start`: the PCN Referral Hub on this machine, on its embedded default (dynalite + fauxqs, in-process).
- *   PORT            HTTP port (default 8080)
- *   RECEIVERS_PORT  port of the simulated receivers (default 4010)
- *   --fresh         start from a clean state (deletes the data folder)
- *   --data-dir DIR  where DynamoDB state is kept (default .local-data/)
- *   --networks PATH network definition files or folders to load instead of the samples (validated first)
- */
-
+/** `npm start`: the PCN Referral Hub on this machine, on its embedded default (dynalite + fauxqs, in-process). */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { NetworkDefinition } from '../core/routing/network.js';
 import { deliveryPolicyFromEnvironment } from '../functions/lib/aws-hub.js';
 import { DIRECTORY_TABLE } from '../functions/lib/resources.js';
+import { commandLine } from './cli.js';
 import { LOCAL_DELIVERY_POLICY, LOCAL_OPS_ODS, type LocalHubOptions, startLocalHub } from './hub.js';
 import { writeLocalEndpoints } from './local-endpoints.js';
 import { InvalidNetworkError, networkFiles, readNetworkDefinitions } from './network-files.js';
 
-const { values } = parseArgs({
-  options: {
-    fresh: { type: 'boolean', default: false },
-    'data-dir': { type: 'string', default: '.local-data' },
-    networks: { type: 'string', multiple: true },
-  },
+const USAGE = `npm start [-- OPTIONS]: the PCN Referral Hub on this machine (dynalite and fauxqs in-process)
+
+Options:
+  --fresh            start from a clean state (deletes the data folder first)
+  --data-dir DIR     where the hub keeps its DynamoDB state (default .local-data/)
+  --networks PATH    network definition files or folders to load instead of the samples (validated first);
+                     may be given more than once
+  -h, --help         this help
+
+Environment:
+  PORT=8080            HTTP port of the hub
+  RECEIVERS_PORT=4010  port of the simulated receivers
+  POWERTOOLS_LOG_LEVEL=WARN      the hub's log level (DEBUG, INFO, WARN, ERROR)
+  DELIVERY_MAX_ATTEMPTS=4, DELIVERY_BASE_DELAY_SECONDS=2, DELIVERY_MAX_DELAY_SECONDS=10, PUSH_TIMEOUT_MS=5000
+                       the local delivery policy
+
+The network CLI (npm run network) and send-sample find the running hub by themselves.`;
+
+const { values } = commandLine(USAGE, {
+  fresh: { type: 'boolean', default: false },
+  'data-dir': { type: 'string', default: '.local-data' },
+  networks: { type: 'string', multiple: true },
 });
 const port = Number(process.env.PORT ?? 8080);
 const receiversPort = Number(process.env.RECEIVERS_PORT ?? 4010);
@@ -52,7 +60,8 @@ const hub = await startLocalHub({
   );
   process.exit(1);
 });
-writeLocalEndpoints(dataDir, {
+writeLocalEndpoints({
+  dataDir,
   dynamoEndpoint: hub.services.dynamoEndpoint,
   directoryTable: hub.services.tableNames[DIRECTORY_TABLE.envVar]!,
   baseUrl: hub.baseUrl,

@@ -1,15 +1,5 @@
-/**
- * `npm run network -- <command> [paths...] [options]`: the routing tables' command line.
- *   validate [paths]            check definition files (default: networks/); every problem with its JSON path
- *   diff [paths] TARGET         what loading would change, network by network
- *   load [paths] TARGET         validate, then write to the directory table (progress on long loads)
- *   explain MESSAGE [paths] [--target SYSTEM|VALUE]
- *                               why a referral (a message Bundle file) goes where it goes
- * TARGET: --local (the running `npm start` hub) or --table NAME (a deployed table; AWS credentials from the
- * environment, as for the AWS CLI).
- */
+/** `npm run network -- COMMAND`: validate, diff, load and explain the routing tables (see USAGE below). */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ServiceRequest, Task } from 'fhir/r4';
@@ -21,8 +11,9 @@ import { compileNetwork, resolveRoute } from '../core/routing/resolve.js';
 import { HUB_CATEGORIES, routingContext } from '../core/routing/routing-context.js';
 import { validateMessage } from '../core/validation/validate-message.js';
 import { diffNetworks, loadNetworks } from '../functions/lib/dynamo-directory.js';
+import { commandLine } from '../local/cli.js';
 import { LOCAL_AWS } from '../local/embedded.js';
-import { readLocalEndpoints } from '../local/local-endpoints.js';
+import { findLocalHub } from '../local/local-endpoints.js';
 import {
   InvalidNetworkError,
   networkFiles,
@@ -31,15 +22,53 @@ import {
   withReceiversAt,
 } from '../local/network-files.js';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
+const TARGET_HELP = `Where (diff and load):
+  --local            the running local hub (npm start), found however it was started
+  --data-dir DIR     with --local: the hub whose data is in DIR, when several have run
+  --table NAME       a deployed directory table (AWS credentials and region from the environment, as the AWS CLI)`;
+
+const HELP: Record<string, string> = {
+  validate: `npm run network -- validate [PATHS...]
+  Checks network definition files (default: networks/) against the JSON Schema and the hub's cross-reference
+  checks, and prints every problem with its JSON path. Exit code 1 when any file is invalid.`,
+  diff: `npm run network -- diff [PATHS...] (--local | --table NAME)
+  What loading the definitions would change, network by network: added, unchanged, or changed with each practice,
+  organisation, endpoint, service, care home and route added, removed or changed.
+
+${TARGET_HELP}`,
+  load: `npm run network -- load [PATHS...] (--local | --table NAME)
+  Validates the definitions, then writes them to the directory table; running hubs see the change within their
+  refresh interval (2 s locally, 30 s on AWS). Unchanged networks are skipped.
+
+${TARGET_HELP}`,
+  explain: `npm run network -- explain MESSAGE_FILE [PATHS...] [--target SYSTEM|VALUE]
+  Why a referral (a FHIR message Bundle file) goes where it goes under the definitions: every rule considered,
+  in order. --target names a service as a practice would in NHSD-Target-Identifier.`,
+};
+
+const USAGE = `npm run network -- COMMAND [PATHS...] [OPTIONS]: the routing tables' command line
+
+Commands:
+  validate   check definition files (default: networks/)
+  diff       what loading would change, and what exactly changed
+  load       validate, then write to the directory table
+  explain    why a referral goes where it goes
+
+PATHS are definition files or folders (default: networks/).
+Run npm run network -- COMMAND --help for a command's options.
+
+${TARGET_HELP}`;
+
+const { values, positionals } = commandLine(
+  ([command]) => (command && HELP[command]) || USAGE,
+  {
     local: { type: 'boolean', default: false },
     table: { type: 'string' },
     target: { type: 'string' },
-    'data-dir': { type: 'string', default: '.local-data' },
+    'data-dir': { type: 'string' },
   },
-});
+  true,
+);
 const [command, ...rest] = positionals;
 
 function definitions(paths: string[]): NetworkDefinition[] {
@@ -53,9 +82,9 @@ interface Target {
   prepare: (d: NetworkDefinition[]) => NetworkDefinition[];
 }
 
-function target(): Target {
+async function target(): Promise<Target> {
   if (values.local) {
-    const local = readLocalEndpoints(values['data-dir']!);
+    const local = await findLocalHub(values['data-dir']);
     return {
       db: DynamoDBDocumentClient.from(new DynamoDBClient({ ...LOCAL_AWS, endpoint: local.dynamoEndpoint })),
       table: local.directoryTable,
@@ -86,14 +115,17 @@ async function main(): Promise<void> {
       return;
     }
     case 'diff': {
-      const { db, table, where, prepare } = target();
+      const { db, table, where, prepare } = await target();
       const changes = await diffNetworks(db, table, prepare(definitions(rest)));
       console.log(`Against ${where}:`);
-      for (const c of changes) console.log(`  ${c.change.padEnd(9)} ${c.networkId}`);
+      for (const c of changes) {
+        console.log(`  ${c.change.padEnd(9)} ${c.networkId}`);
+        for (const line of c.details ?? []) console.log(`              ${line}`);
+      }
       return;
     }
     case 'load': {
-      const { db, table, where, prepare } = target();
+      const { db, table, where, prepare } = await target();
       const loaded = prepare(definitions(rest));
       const started = Date.now();
       const changes = await loadNetworks(db, table, loaded, (done, total) => {
@@ -144,10 +176,9 @@ async function main(): Promise<void> {
       return;
     }
     default:
-      console.log(
-        'usage: npm run network -- validate|diff|load|explain [paths...] [--local | --table NAME] [--target SYSTEM|VALUE]',
-      );
-      process.exitCode = command ? 1 : 0;
+      if (command) console.error(`Unknown command '${command}'.\n`);
+      console.log(USAGE);
+      process.exitCode = command ? 2 : 0;
   }
 }
 

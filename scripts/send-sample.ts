@@ -1,28 +1,42 @@
-/**
- * `npm run send-sample [-- BASE_URL] [--category CODE] [--sender ODS]`: sends a sample referral (Hilltops Medical
- * Centre -> social prescribing by default) to a running hub, then follows it until it reaches the receiver.
- */
+/** `npm run send-sample`: sends a sample referral to a running hub and follows it (see USAGE below). */
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { endUserOrganisationHeader } from '../core/auth.js';
 import { FHIR_JSON } from '../core/fhir/systems.js';
 import type { MessageRecord } from '../core/lifecycle/message-record.js';
-import { LOCAL_OPS_ODS } from '../local/identities.js';
+import { commandLine } from '../local/cli.js';
+import { LOCAL_OPS_ODS, SAMPLE_PRACTICE } from '../local/identities.js';
+import { findLocalHub } from '../local/local-endpoints.js';
 import { referralMessage } from '../local/messages.js';
 
 /** How long to follow the message after the hub accepted it (local retries of a failing receiver take about 15 s). */
 const FOLLOW_SECONDS = 20;
+/** How long to wait for a pushed referral's answers (the simulated community team completes within seconds). */
+const ANSWERS_SECONDS = 15;
 /** How often to read its status meanwhile. */
 const POLL_MS = 500;
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    category: { type: 'string', default: 'social-prescribing' },
-    sender: { type: 'string', default: 'Z9W001' },
-  },
-});
-const base = (positionals[0] ?? `http://localhost:${process.env.PORT ?? 8080}`).replace(/\/$/, '');
+const USAGE = `npm run send-sample [-- BASE_URL] [--category CODE] [--sender ODS]
+
+Sends a sample referral (a FHIR message Bundle with the BaRS headers) to a running hub, then follows it: through
+delivery, and for a pushed referral until the receiver's answers arrive, printing the commands the receiver and
+the practice use next.
+
+  BASE_URL          the hub (default: the running local hub, found however npm start was started)
+  --category CODE   the service asked for (default social-prescribing; e.g. community-nursing, voluntary-sector,
+                    mental-health, first-contact-physio)
+  --sender ODS      the referring practice (default ${SAMPLE_PRACTICE}, Hilltops Medical Centre)
+  -h, --help        this help`;
+
+const { values, positionals } = commandLine(
+  USAGE,
+  { category: { type: 'string', default: 'social-prescribing' }, sender: { type: 'string', default: SAMPLE_PRACTICE } },
+  true,
+);
+const base = (
+  positionals[0] ??
+  (await findLocalHub().catch(() => undefined))?.baseUrl ??
+  `http://localhost:${process.env.PORT ?? 8080}`
+).replace(/\/$/, '');
 const sender = values.sender!;
 const bundle = referralMessage({ senderOds: sender, category: values.category! });
 const requestId = randomUUID();
@@ -54,6 +68,14 @@ for (let i = 0; i < (FOLLOW_SECONDS * 1000) / POLL_MS; i++) {
   if (['delivered', 'in-mailbox', 'acknowledged', 'failed'].includes(record.status)) break;
   await new Promise((r) => setTimeout(r, POLL_MS));
 }
+if (record?.status === 'delivered') {
+  // Pushed: the receiver's system answers through the hub (accepted, then completed); follow until it is final.
+  const final = ['completed', 'rejected', 'cancelled', 'failed'];
+  for (let i = 0; i < (ANSWERS_SECONDS * 1000) / POLL_MS && !final.includes(record.outcome ?? ''); i++) {
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    record = (await (await fetch(`${base}/messages/${bundle.id}`, { headers: asSender })).json()) as MessageRecord;
+  }
+}
 console.log(`\nStatus: ${record?.status}${record?.outcome ? `, receiver outcome: ${record.outcome}` : ''}`);
 for (const event of record?.timeline ?? [])
   console.log(`  ${event.at}  ${event.type}${event.detail ? `  ${event.detail}` : ''}`);
@@ -70,6 +92,10 @@ if (record?.status === 'failed') {
   console.log(`\nIt failed, and ${sender} was sent a fatal-error response. Ops see it and can replay it (here to another service):
   curl -s '${base}/messages?status=failed' -H 'NHSD-End-User-Organisation: ${ops}'
   curl -s -X POST '${base}/messages/${bundle.id}/$replay' -H 'NHSD-End-User-Organisation: ${ops}' -d '{"service":"mk-social-prescribing"}'`);
+}
+if (record?.timeline.some((e) => e.type === 'responded' || e.type === 'sender-notified')) {
+  console.log(`\nThe answers come back to ${sender}: by its own FHIR endpoint when the directory lists one, else in its mailbox:
+  curl -s ${base}/mailbox -H 'NHSD-End-User-Organisation: ${asSender['nhsd-end-user-organisation']}'`);
 }
 console.log(`\nThe sender follows it with:
   curl -s ${base}/messages/${bundle.id} -H 'NHSD-End-User-Organisation: ${asSender['nhsd-end-user-organisation']}'`);

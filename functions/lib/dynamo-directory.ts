@@ -8,6 +8,7 @@ import {
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Directory } from '../../core/ports.js';
+import { describeNetworkChanges } from '../../core/routing/network-diff.js';
 import type { NetworkDefinition } from '../../core/routing/network.js';
 import { type CompiledNetwork, compileNetwork } from '../../core/routing/resolve.js';
 import { DIRECTORY_KEYS } from './resources.js';
@@ -121,6 +122,8 @@ export class DynamoDirectory implements Directory {
 export interface NetworkChange {
   networkId: string;
   change: 'added' | 'changed' | 'unchanged' | 'removed';
+  /** For a changed network: what changed, one line each. */
+  details?: string[];
 }
 
 /** Content hash of a definition: what `diff` compares and what the revision is made of. */
@@ -135,11 +138,19 @@ export async function diffNetworks(
   definitions: NetworkDefinition[],
 ): Promise<NetworkChange[]> {
   const current = await storedHashes(db, tableName);
-  const changes: NetworkChange[] = definitions.map((d) => ({
-    networkId: d.id,
-    change: !current.has(d.id) ? 'added' : current.get(d.id) === definitionHash(d) ? 'unchanged' : 'changed',
-  }));
-  return changes;
+  return Promise.all(
+    definitions.map(async (d): Promise<NetworkChange> => {
+      if (!current.has(d.id)) return { networkId: d.id, change: 'added' };
+      if (current.get(d.id) === definitionHash(d)) return { networkId: d.id, change: 'unchanged' };
+      const before = await storedDefinition(db, tableName, d.id);
+      return { networkId: d.id, change: 'changed', details: describeNetworkChanges(before, d) };
+    }),
+  );
+}
+
+async function storedDefinition(db: DynamoDBDocumentClient, tableName: string, networkId: string) {
+  const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: DIRECTORY_KEYS.network(networkId) }));
+  return JSON.parse(Item!.definition as string) as NetworkDefinition;
 }
 
 async function storedHashes(db: DynamoDBDocumentClient, tableName: string): Promise<Map<string, string>> {
@@ -178,10 +189,7 @@ export async function loadNetworks(
   const removed: Record<string, unknown>[] = [];
   for (const definition of toWrite.filter((d) => changes.find((c) => c.networkId === d.id)!.change === 'changed')) {
     // An organisation that left the network must stop resolving to it.
-    const { Item } = await db.send(
-      new GetCommand({ TableName: tableName, Key: DIRECTORY_KEYS.network(definition.id) }),
-    );
-    const before = JSON.parse(Item!.definition as string) as NetworkDefinition;
+    const before = await storedDefinition(db, tableName, definition.id);
     const now = new Set([...definition.practices, ...definition.organisations].map((o) => o.odsCode));
     for (const o of [...before.practices, ...before.organisations])
       if (!now.has(o.odsCode)) removed.push(DIRECTORY_KEYS.membership(o.odsCode, definition.id));

@@ -25,6 +25,28 @@ describe('the local hub on its embedded default (sample networks, simulated rece
     expect(answer.body.rest[0].operation[0].name).toBe('process-message');
   });
 
+  it('lists in its CapabilityStatement every directory search parameter that works', async () => {
+    const statement = (await call(hub.baseUrl, 'GET', '/metadata')).body;
+    const params = (type: string) =>
+      statement.rest[0].resource
+        .find((r: { type: string }) => r.type === type)
+        .searchParam.map((p: { name: string }) => p.name)
+        .sort();
+    expect(params('Organization')).toEqual(['identifier', 'name']);
+    expect(params('HealthcareService')).toEqual(['identifier', 'name', 'organization', 'service-category']);
+    expect(params('Endpoint')).toEqual(['identifier', 'name', 'organization']);
+    // Each listed parameter is one the directory answers, not one it refuses.
+    for (const [type, name, value] of [
+      ['Organization', 'name', 'Hilltops'],
+      ['Organization', 'identifier', HILLTOPS],
+      ['Endpoint', 'name', 'mailbox'],
+    ]) {
+      const answer = await call(hub.baseUrl, 'GET', `/${type}?${name}=${value}`);
+      expect(answer.status, `${type}?${name}`).toBe(200);
+    }
+    expect((await call(hub.baseUrl, 'GET', `/Organization?name=Hilltops`)).body.total).toBe(1);
+  });
+
   describe('a first referral: Hilltops Medical Centre to social prescribing', () => {
     const referral = referralMessage({ senderOds: HILLTOPS, category: 'social-prescribing' });
     const requestId = crypto.randomUUID();
@@ -80,6 +102,9 @@ describe('the local hub on its embedded default (sample networks, simulated rece
       });
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual(referral);
+      // The practice's own BaRS ids, as a pushed delivery carries them, so the receiver can discard copies.
+      expect(answer.headers.get('x-request-id')).toBe(requestId);
+      expect(answer.headers.get('x-correlation-id')).toBe(correlationId);
     });
 
     it('leaves the mailbox when acknowledged, and acknowledging again is harmless', async () => {
@@ -93,6 +118,17 @@ describe('the local hub on its embedded default (sample networks, simulated rece
       expect(again.status).toBe(200);
       const listing = await call(hub.baseUrl, 'GET', '/mailbox', { headers: asOrganisation(SOCIAL_PRESCRIBING) });
       expect(listing.body.messages.map((m: { messageId: string }) => m.messageId)).not.toContain(referral.id);
+    });
+
+    it('is in the listing ops see of every message, newest first, paged', async () => {
+      const ops = asOrganisation(LOCAL_OPS_ODS);
+      const all = await call(hub.baseUrl, 'GET', '/messages', { headers: ops });
+      expect(all.status).toBe(200);
+      expect(all.body.messages.map((m: { messageId: string }) => m.messageId)).toContain(referral.id);
+      const created = all.body.messages.map((m: { createdAt: string }) => m.createdAt);
+      expect(created).toEqual([...created].sort().reverse());
+      const practice = await call(hub.baseUrl, 'GET', '/messages', { headers: asOrganisation(ADULT_SOCIAL_CARE) });
+      expect(practice.body.messages.map((m: { messageId: string }) => m.messageId)).not.toContain(referral.id);
     });
 
     it('shows the sender its status and the whole timeline', async () => {
