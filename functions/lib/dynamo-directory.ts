@@ -8,8 +8,8 @@ import {
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Directory } from '../../core/ports.js';
-import { describeNetworkChanges } from '../../core/routing/network-diff.js';
 import type { NetworkDefinition } from '../../core/routing/network.js';
+import { describeNetworkChanges } from '../../core/routing/network-diff.js';
 import { type CompiledNetwork, compileNetwork } from '../../core/routing/resolve.js';
 import { DIRECTORY_KEYS } from './resources.js';
 
