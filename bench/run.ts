@@ -16,6 +16,7 @@ import { validateMessage } from '../core/validation/validate-message.js';
 import { DynamoDirectory, loadNetworks } from '../functions/lib/dynamo-directory.js';
 import { DIRECTORY_TABLE } from '../functions/lib/resources.js';
 import { createTableInput, LOCAL_AWS, startEmbeddedServices } from '../local/embedded.js';
+import { LOCAL_OPS_ODS, SAMPLE_PRACTICE } from '../local/identities.js';
 import { referralMessage } from '../local/messages.js';
 import { syntheticEngland } from './synthetic-england.js';
 
@@ -109,11 +110,11 @@ const { startLocalHub } = await import('../local/hub.js');
 const { endUserOrganisationHeader } = await import('../core/auth.js');
 const hub = await startLocalHub({ port: 0, receiversPort: false });
 const bodies = Array.from({ length: REFERRALS }, () =>
-  referralMessage({ senderOds: 'Z9W001', category: 'social-prescribing' }),
+  referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing' }),
 );
 const headers = {
   'content-type': 'application/fhir+json',
-  'nhsd-end-user-organisation': endUserOrganisationHeader('Z9W001'),
+  'nhsd-end-user-organisation': endUserOrganisationHeader(SAMPLE_PRACTICE),
 };
 const latencies: number[] = [];
 let next = 0;
@@ -137,7 +138,7 @@ await Promise.all(
 const acceptSeconds = ms(start) / 1000;
 latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.floor((latencies.length - 1) * p)]!.toFixed(1);
-const opsHeaders = { 'nhsd-end-user-organisation': endUserOrganisationHeader('Z9OPS1') };
+const opsHeaders = { 'nhsd-end-user-organisation': endUserOrganisationHeader(LOCAL_OPS_ODS) };
 const pendingCount = async () => {
   let count = 0;
   for (const status of ['accepted', 'queued', 'delivering', 'retrying']) {

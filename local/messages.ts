@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FhirResource, Location, MessageHeader, Organization, Patient, ServiceRequest, Task } from 'fhir/r4';
 import type { MessageBundle } from '../core/fhir/bundle.js';
 import { SYSTEMS } from '../core/fhir/systems.js';
+import { SAMPLE_PRACTICE } from './identities.js';
 
 /**
  * Builders of FHIR messages as practice systems and receivers send them: used by `npm run send-sample`, the
@@ -66,7 +67,7 @@ export function patientResource(p: PatientDetails, gpReference?: string): Patien
 
 /** A BaRS servicerequest-request from a practice: MessageHeader, ServiceRequest, Patient, sender Organization. */
 export function referralMessage(options: ReferralOptions = {}): MessageBundle {
-  const senderOds = options.senderOds ?? 'Z9W001';
+  const senderOds = options.senderOds ?? SAMPLE_PRACTICE;
   const sender = full(organization(senderOds, options.senderName ?? 'Hilltops Medical Centre'));
   const gp = options.patient?.registeredPractice ? full(organization(options.patient.registeredPractice)) : undefined;
   const patient = full(patientResource(options.patient ?? SAMPLE_PATIENT, gp?.fullUrl));

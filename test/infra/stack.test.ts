@@ -6,6 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DELIVERY_QUEUE, FUNCTIONS, MESSAGES_TABLE, ROUTES, routeKey } from '../../functions/lib/resources.js';
 import { buildApp } from '../../infra/app.js';
+import { LOCAL_HUB_ODS } from '../../local/identities.js';
 
 describe('the CDK stack', () => {
   let template: Template;
@@ -134,7 +135,7 @@ describe('the CDK stack', () => {
       MESSAGES_TABLE: 't',
       DIRECTORY_TABLE: 'd',
       DELIVERY_QUEUE_URL: 'https://sqs.eu-west-2.amazonaws.com/0/q',
-      HUB_ODS_CODE: 'Z9HUB1',
+      HUB_ODS_CODE: LOCAL_HUB_ODS,
       HUB_BASE_URL: 'https://hub.example.org',
       AWS_REGION: 'eu-west-2',
     });

@@ -4,11 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FHIR_JSON, SYSTEMS } from '../../core/fhir/systems.js';
 import { MAX_BODY_BYTES } from '../../functions/lib/http.js';
 import { type LocalHub, startLocalHub } from '../../local/hub.js';
+import { SAMPLE_PRACTICE } from '../../local/identities.js';
 import { careHomeTaskMessage, referralMessage } from '../../local/messages.js';
 import { asOrganisation, call, eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
 
 const BARS = join(import.meta.dirname, '..', '..', '..', 'shared', 'reference', 'bars-api');
-const HILLTOPS = 'Z9W001';
+const HILLTOPS = SAMPLE_PRACTICE;
 
 /** Every refusal is a FHIR OperationOutcome with a BaRS http-error-code, never a 5xx. */
 function expectRefusal(answer: { status: number; body: any }, status: number, barsCode: string) {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryQueue } from '../../core/ports.js';
 import { type LocalHub, startLocalHub } from '../../local/hub.js';
+import { SAMPLE_PRACTICE } from '../../local/identities.js';
 import { referralMessage } from '../../local/messages.js';
 import { failingOn } from '../support/faults.js';
 import { eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
@@ -33,14 +34,14 @@ describe('faults handed to the hub through its composition root', () => {
     // Assess: stored durably (202), left 'accepted' with the failure counted for the alarm.
     expect(answer.status).toBe(202);
     expect(queue.calls).toBe(1);
-    expect((await messageStatus(hub.baseUrl, referral.id!, 'Z9W001')).status).toBe('accepted');
+    expect((await messageStatus(hub.baseUrl, referral.id!, SAMPLE_PRACTICE)).status).toBe('accepted');
     expect(hub.metrics.get('EnqueueFailed')).toBe(1);
     // Act: an hour later, the scheduled sweep runs.
     clockOffsetMs = AN_HOUR_MS;
     await hub.sweep();
     // Assess: re-enqueued and delivered to the receiver's mailbox, the timeline saying why.
     const record = await eventually(
-      () => messageStatus(hub.baseUrl, referral.id!, 'Z9W001'),
+      () => messageStatus(hub.baseUrl, referral.id!, SAMPLE_PRACTICE),
       untilStatus('in-mailbox'),
     );
     expect(record.timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['requeued', 'in-mailbox']));

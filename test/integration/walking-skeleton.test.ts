@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEMS } from '../../core/fhir/systems.js';
 import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';
+import { SAMPLE_PRACTICE } from '../../local/identities.js';
 import { referralMessage } from '../../local/messages.js';
 import { asOrganisation, call, eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
 
-const HILLTOPS = 'Z9W001';
+const HILLTOPS = SAMPLE_PRACTICE;
 const SOCIAL_PRESCRIBING = 'Z9W101';
 const ADULT_SOCIAL_CARE = 'Z9W104';
 

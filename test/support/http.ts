@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { endUserOrganisationHeader } from '../../core/auth.js';
 import { FHIR_JSON } from '../../core/fhir/systems.js';
 import type { MessageRecord } from '../../core/lifecycle/message-record.js';
+import { SAMPLE_PRACTICE } from '../../local/identities.js';
 
 /** HTTP calls to a running hub as a practice, a receiver or ops would make them. */
 
@@ -53,7 +54,7 @@ export function sendMessage(baseUrl: string, bundle: unknown, options: SendOptio
       accept: FHIR_JSON,
       'x-request-id': options.requestId ?? randomUUID(),
       'x-correlation-id': options.correlationId ?? randomUUID(),
-      ...asOrganisation(options.sender ?? 'Z9W001'),
+      ...asOrganisation(options.sender ?? SAMPLE_PRACTICE),
       ...options.headers,
     },
     body: bundle,

@@ -5,6 +5,7 @@ import { BadRequestError, HubError, UnprocessableError } from '../../core/errors
 import { SYSTEMS } from '../../core/fhir/systems.js';
 import { MAX_ARRAY_LENGTH, MAX_JSON_DEPTH } from '../../core/validation/limits.js';
 import { validateMessage } from '../../core/validation/validate-message.js';
+import { SAMPLE_PRACTICE } from '../../local/identities.js';
 import { referralMessage } from '../../local/messages.js';
 import { compileProfiles, GENERATED_DIR } from '../../scripts/build-profiles.js';
 
@@ -153,7 +154,7 @@ describe('the real BaRS examples (../shared/reference/bars-api)', () => {
     };
     for (const entry of booking.entry) {
       if (entry.resource.resourceType === 'Organization')
-        entry.resource.identifier = [{ system: SYSTEMS.odsOrganisation, value: 'Z9W001' }];
+        entry.resource.identifier = [{ system: SYSTEMS.odsOrganisation, value: SAMPLE_PRACTICE }];
     }
     const error = refusal(booking);
     expect(error).toBeInstanceOf(UnprocessableError);
