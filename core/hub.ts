@@ -1,4 +1,5 @@
 import type { HubIdentity } from './fhir/hub-messages.js';
+import { SECONDS_PER_HOUR } from './lifecycle/deadlines.js';
 import type { DeliveryPolicy } from './lifecycle/delivery-policy.js';
 import {
   type Clock,
@@ -17,6 +18,8 @@ export interface HubConfig {
   policy: DeliveryPolicy;
   /** ODS codes whose callers are hub operations staff. */
   opsOrganisations: readonly string[];
+  /** Seconds in one hour of the routes' response times (SECONDS_PER_HOUR unless compressed, as `npm start` does). */
+  secondsPerResponseHour?: number;
 }
 
 /** The ports the hub runs on: DynamoDB/SQS/HTTP on AWS and locally, in-memory or failing ones in tests. */
@@ -53,6 +56,7 @@ export function createHub(config: HubConfig, adapters: HubAdapters): Hub {
     categories: HUB_CATEGORIES,
     policy: config.policy,
     hub: config.hub,
+    secondsPerResponseHour: config.secondsPerResponseHour ?? SECONDS_PER_HOUR,
     opsOrganisations: new Set(config.opsOrganisations),
   };
 }

@@ -1,7 +1,8 @@
 import type { MessageBundle } from './fhir/bundle.js';
 import type { MessageStatus } from './lifecycle/delivery-lifecycle.js';
-import type { Destination, MessageRecord, TimelineEvent } from './lifecycle/message-record.js';
+import type { Destination, MessageRecord, TaskState, TimelineEvent } from './lifecycle/message-record.js';
 import type { OutcomeState, ReceiverOutcome } from './lifecycle/outcome-lifecycle.js';
+import type { TaskStatus } from './lifecycle/task-lifecycle.js';
 import type { NetworkDefinition } from './routing/network.js';
 import type { CompiledNetwork } from './routing/resolve.js';
 
@@ -19,6 +20,9 @@ export interface ExpectedState {
   attempts?: number;
   /** 'none': no outcome yet. */
   outcome?: OutcomeState;
+  taskStatus?: TaskStatus;
+  /** Still watched by the deadline sweep (not yet answered, finished or escalated). */
+  due?: true;
 }
 
 /**
@@ -35,6 +39,10 @@ export interface MessageChange {
   replays?: number;
   /** Put into (organisation) or take out of (null) its mailbox listing. */
   mailbox?: string | null;
+  task?: TaskState;
+  /** Take it out of the deadline sweep's view (answered, finished or escalated). */
+  clearDue?: true;
+  overdue?: true;
   events: TimelineEvent[];
   at: Date;
 }
@@ -61,6 +69,10 @@ export interface MessageStore {
   listMailbox(organisation: string, limit: number, cursor?: string): Promise<Page<MessageRecord>>;
   /** The messages of one case (X-Correlation-Id), oldest first. */
   listByCorrelation(correlationId: string, limit: number): Promise<Page<MessageRecord>>;
+  /** Messages still watched whose deadline is before `before`, oldest deadline first (the deadline sweep). */
+  listDue(before: Date, limit: number): Promise<MessageRecord[]>;
+  /** Care-home Tasks an organisation requested or owns (every Task when undefined: ops), newest first. */
+  listTasks(organisation: string | undefined, limit: number, cursor?: string): Promise<Page<MessageRecord>>;
   /**
    * Every message in these statuses, read from the store itself (consistent), not an index: the local hub's
    * recovery at start, where nothing owed a delivery may be missed.

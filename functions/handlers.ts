@@ -7,6 +7,7 @@ import type {
 } from 'aws-lambda';
 import type { Hub } from '../core/hub.js';
 import { createDeadLetterHandler } from './dead-letter/dead-letter.js';
+import { createDeadlinesHandler } from './deadlines/deadlines.js';
 import { createDeliverHandler } from './deliver/deliver.js';
 import { createDirectoryHandler } from './directory/directory.js';
 import { createIngestHandler } from './ingest/ingest.js';
@@ -14,6 +15,7 @@ import type { HandlerName } from './lib/resources.js';
 import { createMailboxHandler } from './mailbox/mailbox.js';
 import { createMessagesHandler } from './messages/messages.js';
 import { createSweepHandler } from './sweep/sweep.js';
+import { createTasksHandler } from './tasks/tasks.js';
 
 export type HttpLambda = (
   event: APIGatewayProxyEventV2,
@@ -22,13 +24,14 @@ export type HttpLambda = (
 export type SqsLambda = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 export type ScheduledLambda = (event: unknown, context: Context) => Promise<unknown>;
 
-export type HttpHandlerName = 'ingest' | 'directory' | 'mailbox' | 'messages';
+export type HttpHandlerName = 'ingest' | 'directory' | 'mailbox' | 'messages' | 'tasks';
 
 export interface HubHandlers {
   http: Record<HttpHandlerName, HttpLambda>;
   deliver: SqsLambda;
   deadLetter: SqsLambda;
   sweep: ScheduledLambda;
+  deadlines: ScheduledLambda;
 }
 
 /**
@@ -42,10 +45,12 @@ export function createHandlers(hub: Hub): HubHandlers {
       directory: createDirectoryHandler(hub) as HttpLambda,
       mailbox: createMailboxHandler(hub) as HttpLambda,
       messages: createMessagesHandler(hub) as HttpLambda,
+      tasks: createTasksHandler(hub) as HttpLambda,
     },
     deliver: createDeliverHandler(hub) as SqsLambda,
     deadLetter: createDeadLetterHandler(hub) as SqsLambda,
     sweep: createSweepHandler(hub) as ScheduledLambda,
+    deadlines: createDeadlinesHandler(hub) as ScheduledLambda,
   };
 }
 

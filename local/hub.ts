@@ -18,6 +18,7 @@ import { startHttpServer } from './http-server.js';
 import { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from './identities.js';
 import { lambdaContext } from './lambda-events.js';
 import { networkFiles, readNetworkDefinitions, SAMPLE_NETWORKS_DIR, withReceiversAt } from './network-files.js';
+import { seedSampleTasks } from './sample-tasks.js';
 import { type SimulatedReceivers, startSimulatedReceivers } from './simulated-receivers.js';
 import { type Poller, startPoller } from './sqs-poller.js';
 
@@ -30,6 +31,10 @@ export const LOCAL_DELIVERY_POLICY: DeliveryPolicy = {
 };
 /** Routing-table changes (npm run network -- load --local) are seen within this many seconds. */
 const LOCAL_DIRECTORY_REFRESH_SECONDS = 2;
+/** Seconds in one hour of a route's response time locally: a routine referral (120 h) is due after 4 minutes. */
+export const LOCAL_SECONDS_PER_RESPONSE_HOUR = 2;
+/** How often the local deadline sweep runs (every 5 minutes on AWS). */
+export const LOCAL_DEADLINE_SWEEP_SECONDS = 10;
 
 export interface LocalHubOptions {
   /** 0 picks a free port. */
@@ -48,6 +53,10 @@ export interface LocalHubOptions {
   adapters?: (adapters: HubAdapters) => HubAdapters;
   /** Log level of the hub's own log (default WARN). */
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Seconds in one hour of the routes' response times (real hours unless given; npm start compresses them). */
+  secondsPerResponseHour?: number;
+  /** Seed a week of sample care-home Tasks into an empty hub (npm start does). */
+  sampleTasks?: boolean;
 }
 
 export interface LocalHub {
@@ -61,6 +70,8 @@ export interface LocalHub {
   metrics: Map<HubMetric, number>;
   /** Runs one scheduled sweep now (as the timer does every SWEEP_INTERVAL_MINUTES). */
   sweep(): Promise<unknown>;
+  /** Runs one deadline sweep now (as the timer does every LOCAL_DEADLINE_SWEEP_SECONDS). */
+  deadlines(): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -96,6 +107,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
         hub: identity,
         policy: { ...DEFAULT_DELIVERY_POLICY, ...LOCAL_DELIVERY_POLICY, ...options.policy },
         opsOrganisations: [LOCAL_OPS_ODS],
+        ...(options.secondsPerResponseHour ? { secondsPerResponseHour: options.secondsPerResponseHour } : {}),
       },
       messagesTable: services.tableNames[MESSAGES_TABLE.envVar]!,
       directoryTable: services.tableNames[DIRECTORY_TABLE.envVar]!,
@@ -152,6 +164,12 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     void sweep().catch((error: Error) => console.error(`local sweep: ${error.message}`));
   }, SWEEP_INTERVAL_MINUTES * 60_000);
   sweepTimer.unref();
+  const deadlines = () => handlers.deadlines({}, lambdaContext('deadlines', FUNCTIONS.deadlines.timeoutSeconds));
+  const deadlineTimer = setInterval(() => {
+    void deadlines().catch((error: Error) => console.error(`local deadline sweep: ${error.message}`));
+  }, LOCAL_DEADLINE_SWEEP_SECONDS * 1000);
+  deadlineTimer.unref();
+  if (options.sampleTasks) await seedSampleTasks(hub);
 
   return {
     baseUrl,
@@ -161,8 +179,10 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     handlers,
     metrics,
     sweep,
+    deadlines,
     async stop() {
       clearInterval(sweepTimer);
+      clearInterval(deadlineTimer);
       await Promise.all(pollers.map((p) => p.stop()));
       sqs.destroy();
       await new Promise<void>((resolve) => {

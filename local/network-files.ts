@@ -1,6 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { checkNetworkDefinition, type DefinitionProblem, type NetworkDefinition } from '../core/routing/network.js';
+import {
+  checkNetworkDefinition,
+  crossNetworkProblems,
+  type DefinitionProblem,
+  type NetworkDefinition,
+} from '../core/routing/network.js';
 import { HUB_CATEGORIES } from '../core/routing/routing-context.js';
 
 /** The folder of sample network definitions shipped with the hub. */
@@ -46,11 +51,13 @@ export function readNetworkDefinitions(files: string[]): NetworkDefinition[] {
     if (problems.length > 0) throw new InvalidNetworkError(file, problems);
     definitions.push(parsed as NetworkDefinition);
   }
-  const ids = new Set<string>();
-  for (const d of definitions) {
-    if (ids.has(d.id))
-      throw new InvalidNetworkError(d.id, [{ path: '$.id', message: `network id '${d.id}' is defined twice` }]);
-    ids.add(d.id);
+  const [first] = crossNetworkProblems(definitions);
+  if (first) {
+    const file = files[definitions.findIndex((d) => d.id === first.networkId)] ?? first.networkId;
+    throw new InvalidNetworkError(
+      file,
+      crossNetworkProblems(definitions).map((p) => p.problem),
+    );
   }
   return definitions;
 }

@@ -4,7 +4,13 @@ import type { NetworkDefinition } from '../core/routing/network.js';
 import { deliveryPolicyFromEnvironment } from '../functions/lib/aws-hub.js';
 import { DIRECTORY_TABLE } from '../functions/lib/resources.js';
 import { commandLine } from './cli.js';
-import { LOCAL_DELIVERY_POLICY, LOCAL_OPS_ODS, type LocalHubOptions, startLocalHub } from './hub.js';
+import {
+  LOCAL_DELIVERY_POLICY,
+  LOCAL_OPS_ODS,
+  LOCAL_SECONDS_PER_RESPONSE_HOUR,
+  type LocalHubOptions,
+  startLocalHub,
+} from './hub.js';
 import { writeLocalEndpoints } from './local-endpoints.js';
 import { InvalidNetworkError, networkFiles, readNetworkDefinitions } from './network-files.js';
 
@@ -45,6 +51,8 @@ try {
   process.exit(1);
 }
 const hub = await startLocalHub({
+  sampleTasks: !values.networks,
+  secondsPerResponseHour: LOCAL_SECONDS_PER_RESPONSE_HOUR,
   policy: deliveryPolicyFromEnvironment(process.env, LOCAL_DELIVERY_POLICY),
   logLevel: (process.env.POWERTOOLS_LOG_LEVEL?.toUpperCase() as LocalHubOptions['logLevel']) ?? 'WARN',
   port,

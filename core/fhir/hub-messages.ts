@@ -21,11 +21,21 @@ export type HubResponseCode = 'ok' | 'transient-error' | 'fatal-error';
  */
 export function hubNotification(
   hub: HubIdentity,
-  original: { messageId: string; senderOrganisation: string },
-  code: HubResponseCode,
-  text: string,
+  notice: {
+    /** The message it is about. */
+    about: string;
+    /** ODS code of the organisation told. */
+    to: string;
+    code: HubResponseCode;
+    /** 'warning' for an escalation (overdue, not answered); else information for ok, error otherwise. */
+    severity?: 'information' | 'warning' | 'error';
+    text: string;
+    /** A deterministic Bundle.id, so the same notice is never sent twice. */
+    id?: string;
+  },
   at: Date,
 ): MessageBundle {
+  const { code, text } = notice;
   const headerUrl = `urn:uuid:${randomUUID()}`;
   const hubUrl = `urn:uuid:${randomUUID()}`;
   const receiverUrl = `urn:uuid:${randomUUID()}`;
@@ -33,32 +43,32 @@ export function hubNotification(
   const header: MessageHeader = {
     resourceType: 'MessageHeader',
     eventCoding: { system: SYSTEMS.barsMessageEvents, code: 'servicerequest-response' },
-    destination: [
-      { endpoint: `${SYSTEMS.odsOrganisation}|${original.senderOrganisation}`, receiver: { reference: receiverUrl } },
-    ],
+    destination: [{ endpoint: `${SYSTEMS.odsOrganisation}|${notice.to}`, receiver: { reference: receiverUrl } }],
     sender: { reference: hubUrl },
     source: { name: hub.name, software: 'PCN Referral Hub', endpoint: hub.baseUrl },
-    response: { identifier: original.messageId, code, details: { reference: outcomeUrl } },
+    response: { identifier: notice.about, code, details: { reference: outcomeUrl } },
   };
   const outcome: OperationOutcome = {
     resourceType: 'OperationOutcome',
     issue: [
-      code === 'ok'
-        ? { severity: 'information', code: 'informational', diagnostics: text }
-        : {
-            severity: 'error',
-            code: 'transient',
-            details: {
-              coding: [
-                {
-                  system: SYSTEMS.httpErrorCodes,
-                  code: 'REC_UNAVAILABLE',
-                  display: 'The receiver could not be reached',
-                },
-              ],
+      notice.severity === 'warning'
+        ? { severity: 'warning', code: 'timeout', diagnostics: text }
+        : code === 'ok'
+          ? { severity: 'information', code: 'informational', diagnostics: text }
+          : {
+              severity: 'error',
+              code: 'transient',
+              details: {
+                coding: [
+                  {
+                    system: SYSTEMS.httpErrorCodes,
+                    code: 'REC_UNAVAILABLE',
+                    display: 'The receiver could not be reached',
+                  },
+                ],
+              },
+              diagnostics: text,
             },
-            diagnostics: text,
-          },
     ],
   };
   const organisation = (ods: string, name?: string): Organization => ({
@@ -69,12 +79,12 @@ export function hubNotification(
   const entries: [string, FhirResource][] = [
     [headerUrl, header],
     [hubUrl, organisation(hub.odsCode, hub.name)],
-    [receiverUrl, organisation(original.senderOrganisation)],
+    [receiverUrl, organisation(notice.to)],
     [outcomeUrl, outcome],
   ];
   return {
     resourceType: 'Bundle',
-    id: randomUUID(),
+    id: notice.id ?? randomUUID(),
     type: 'message',
     timestamp: at.toISOString(),
     entry: entries.map(([fullUrl, resource]) => ({ fullUrl, resource })),

@@ -15,6 +15,8 @@ export const SYSTEMS = {
   hubServiceCategory: `${HUB_CANONICAL}/CodeSystem/pcn-service-category`,
   hubEndpoint: `${HUB_CANONICAL}/Id/endpoint`,
   hubService: `${HUB_CANONICAL}/Id/service`,
+  /** Tags the hub puts on resources it serves (e.g. overdue on a Task). */
+  hubTags: `${HUB_CANONICAL}/CodeSystem/hub-tags`,
   /** Sample business identifiers of referrals and tasks (a real practice system uses its own). */
   sampleReferralId: `${HUB_CANONICAL}/Id/sample-referral`,
   sampleTaskId: `${HUB_CANONICAL}/Id/sample-task`,

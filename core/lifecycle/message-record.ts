@@ -1,5 +1,6 @@
 import type { MessageStatus } from './delivery-lifecycle.js';
 import type { ReceiverOutcome } from './outcome-lifecycle.js';
+import type { TaskStatus } from './task-lifecycle.js';
 
 /**
  * A message's life in the hub. The record is what the store keeps (the Bundle is kept beside it) and what the
@@ -26,6 +27,9 @@ export type TimelineEventType =
   | 'responded'
   | 'cancelled'
   | 'late-result'
+  | 'task-updated'
+  | 'overdue'
+  | 'not-responded'
   | 'updated'
   | 'failed'
   | 'sender-notified'
@@ -55,6 +59,16 @@ export interface Destination {
   address?: string;
 }
 
+/** A care-home Task's own state (FHIR R4 Task), kept beside the message's delivery and the receiver's outcome. */
+export interface TaskState {
+  status: TaskStatus;
+  businessStatus?: string;
+  /** Task.note, as the requester and the owner added them (kept across updates). */
+  notes: { at: string; author: string; text: string }[];
+  /** ODS site code of the care home the Task is about. */
+  careHome?: string;
+}
+
 export interface MessageRecord {
   /** The message identity: Bundle.id. */
   messageId: string;
@@ -73,6 +87,15 @@ export interface MessageRecord {
   outcome?: ReceiverOutcome;
   outcomeReason?: string;
   replays: number;
+  /**
+   * When the receiver should have answered (the route's response time) or the Task be done
+   * (Task.restriction.period.end); while set and unanswered, the deadline sweep watches it.
+   */
+  dueAt?: string;
+  /** Past dueAt and escalated: the sender (and for a Task, the PCN's clinical lead) was told. */
+  overdue?: boolean;
+  /** For a care-home Task (task-request): its FHIR state. */
+  task?: TaskState;
   createdAt: string;
   updatedAt: string;
   timeline: TimelineEvent[];

@@ -1,7 +1,8 @@
 import type { ExpectedState, MessageChange } from '../ports.js';
 import { DELIVERY_LIFECYCLE, type MessageStatus } from './delivery-lifecycle.js';
-import type { MessageRecord } from './message-record.js';
+import type { MessageRecord, TaskState } from './message-record.js';
 import { OUTCOME_LIFECYCLE, type OutcomeState, type ReceiverOutcome } from './outcome-lifecycle.js';
+import { TASK_LIFECYCLE } from './task-lifecycle.js';
 
 type ChangeRest = Omit<MessageChange, 'status' | 'outcome' | 'expect'> & { expect?: Pick<ExpectedState, 'attempts'> };
 
@@ -27,10 +28,24 @@ export function outcomeChange(record: MessageRecord, to: ReceiverOutcome, rest: 
   return { ...rest, outcome: to, expect: { ...rest.expect, outcome: from } };
 }
 
+/**
+ * A change of a care-home Task's FHIR status (and its business status and notes), checked against R4's Task state
+ * machine and conditional on the status read. A repeated status may still carry a new business status or note.
+ */
+export function taskChange(record: MessageRecord, task: TaskState, rest: ChangeRest): MessageChange {
+  const from = record.task?.status;
+  if (!from) throw new Error(`message ${record.messageId} is not a Task`);
+  if (from !== task.status) TASK_LIFECYCLE.assert(from, task.status);
+  return { ...rest, task, expect: { ...rest.expect, taskStatus: from } };
+}
+
 /** The stores' shared rule: no status or outcome is written without the state it replaces. */
 export function assertConditional(change: MessageChange): void {
   if (change.status !== undefined && change.expect?.status === undefined) {
     throw new Error('A status write must name the status it replaces (use statusChange)');
+  }
+  if (change.task !== undefined && change.expect?.taskStatus === undefined) {
+    throw new Error('A task write must name the task status it replaces (use taskChange)');
   }
   if (change.outcome !== undefined && change.expect?.outcome === undefined) {
     throw new Error('An outcome write must name the outcome it replaces (use outcomeChange)');

@@ -34,6 +34,8 @@ export interface NetworkDefinition {
   endpoints: EndpointDefinition[];
   services: ServiceDefinition[];
   careHomes?: CareHomeDefinition[];
+  /** The service of the PCN's clinical lead for care homes: told when a care-home task is overdue. */
+  careHomeClinicalLead?: string;
   routes: RouteDefinition[];
 }
 
@@ -83,6 +85,10 @@ export interface RouteDefinition {
   priority?: number;
   /** Considered only when no other rule for the category matches. */
   fallback?: boolean;
+  /** How long the receiver has to answer a routine referral before its sender is told (RESPONSE_HOURS by default). */
+  respondWithinHours?: number;
+  /** The same for urgent, asap and stat referrals. */
+  urgentRespondWithinHours?: number;
   effectiveFrom?: string;
   effectiveTo?: string;
   when?: RouteConditions;
@@ -193,6 +199,8 @@ function crossReferenceProblems(def: Partial<NetworkDefinition>, categories: Rea
       problem(`${at}.fallback`, 'a service cannot be its own fallback');
     if (s.paused && s.fallback === undefined) problem(`${at}.paused`, 'a paused service needs a fallback to divert to');
   });
+  if (def.careHomeClinicalLead !== undefined && !serviceIds.has(def.careHomeClinicalLead))
+    problem('$.careHomeClinicalLead', `names unknown service '${def.careHomeClinicalLead}'`);
   list(def.careHomes).forEach((h, i) => {
     if (!practiceCodes.has(h.alignedPractice))
       problem(`$.careHomes[${i}].alignedPractice`, `names '${h.alignedPractice}', not a practice of this network`);
@@ -246,3 +254,34 @@ function uniqueKeys<T extends object>(
 }
 
 const dedupe = (problems: DefinitionProblem[]) => uniqueBy(problems, (p) => `${p.path}|${p.message}`);
+
+/**
+ * Checks across networks what one file cannot: a care home is aligned to one PCN only (Enhanced Health in Care
+ * Homes), and a network id is defined once.
+ */
+export function crossNetworkProblems(
+  definitions: NetworkDefinition[],
+): { networkId: string; problem: DefinitionProblem }[] {
+  const problems: { networkId: string; problem: DefinitionProblem }[] = [];
+  const networkOf = new Map<string, string>();
+  const homeOf = new Map<string, string>();
+  for (const d of definitions) {
+    if (networkOf.has(d.id))
+      problems.push({ networkId: d.id, problem: { path: '$.id', message: `network id '${d.id}' is defined twice` } });
+    networkOf.set(d.id, d.id);
+    (d.careHomes ?? []).forEach((home, i) => {
+      const other = homeOf.get(home.odsCode);
+      if (other && other !== d.id) {
+        problems.push({
+          networkId: d.id,
+          problem: {
+            path: `$.careHomes[${i}].odsCode`,
+            message: `care home ${home.odsCode} is already aligned to ${other}: a care home is aligned to one PCN`,
+          },
+        });
+      }
+      homeOf.set(home.odsCode, d.id);
+    });
+  }
+  return problems;
+}

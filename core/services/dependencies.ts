@@ -13,6 +13,8 @@ export interface HubDependencies {
   categories: CategoryIndex;
   policy: DeliveryPolicy;
   hub: HubIdentity;
+  /** Seconds in one hour of the routes' response times (compressed locally). */
+  secondsPerResponseHour: number;
   /** Structured log without patient data; the adapters give it Powertools' logger. */
   log: HubLog;
   /** Counts for dashboards and alarms (Powertools metrics in the Lambdas). */
@@ -40,4 +42,5 @@ export type HubMetric =
   | 'SenderNotified'
   | 'MessageReplayed'
   | 'MessageRequeued'
-  | 'DeadLettered';
+  | 'DeadLettered'
+  | 'DeadlineEscalated';

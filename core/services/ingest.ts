@@ -10,14 +10,16 @@ import {
 } from '../errors.js';
 import { identifierValue, type MessageBundle, parseSystemValue, senderOrganization } from '../fhir/bundle.js';
 import { EVENTS, SYSTEMS } from '../fhir/systems.js';
+import { FINISHED_TASK_STATES, respondBy } from '../lifecycle/deadlines.js';
 import {
   type Destination,
   type MessageRecord,
   type ReceiverOutcome,
+  type TaskState,
   type TimelineEvent,
   timelineEvent,
 } from '../lifecycle/message-record.js';
-import { outcomeChange, statusChange } from '../lifecycle/transitions.js';
+import { outcomeChange, statusChange, taskChange } from '../lifecycle/transitions.js';
 import type { MessageChange } from '../ports.js';
 import { destinationOfService, returnAddress } from '../routing/destinations.js';
 import { resolveRoute } from '../routing/resolve.js';
@@ -102,8 +104,36 @@ async function acceptRequest(
       detail: `${context.category} -> ${decision.service.name} (${decision.provider.odsCode}) by rule ${decision.ruleId}${decision.divertedFrom ? `, diverted from paused ${decision.divertedFrom}` : ''}`,
     }),
   );
+  const focus = message.focus;
+  if (focus?.resourceType === 'Task') {
+    record.task = {
+      status: focus.status,
+      ...(businessStatusOf(focus) ? { businessStatus: businessStatusOf(focus)! } : {}),
+      notes: notesOf(focus, sender, now),
+      ...(context.careHome ? { careHome: context.careHome } : {}),
+    };
+  }
+  // A Task is due when it says (restriction.period.end); a referral by its route's response time.
+  const taskDue = focus?.resourceType === 'Task' ? focus.restriction?.period?.end : undefined;
+  const route = network.definition.routes.find((r) => r.id === decision.ruleId);
+  record.dueAt = taskDue
+    ? new Date(taskDue).toISOString()
+    : respondBy(route, context.urgency, now, deps.secondsPerResponseHour).toISOString();
   await storeAndEnqueue(deps, record, message.bundle);
   return { record, outcome: acceptedOutcome(record) };
+}
+
+function businessStatusOf(task: Task): string | undefined {
+  return (
+    task.businessStatus?.text ?? task.businessStatus?.coding?.[0]?.display ?? task.businessStatus?.coding?.[0]?.code
+  );
+}
+
+/** Task.note as kept on the record: who added it (the sending organisation) and when. */
+function notesOf(task: Task, author: string, now: Date): TaskState['notes'] {
+  return (task.note ?? [])
+    .filter((n) => typeof n.text === 'string')
+    .map((n) => ({ at: n.time ?? now.toISOString(), author, text: n.text }));
 }
 
 /** Most messages of one case the hub reads to find the referral an update belongs to. */
@@ -154,7 +184,7 @@ async function acceptUpdate(
   );
   await storeAndEnqueue(deps, record, message.bundle);
   if (cancels) {
-    await applyOutcome(deps, original.messageId, 'cancelled', undefined, (at) =>
+    await applyAnswer(deps, original.messageId, { outcome: 'cancelled' }, (at) =>
       timelineEvent('cancelled', at, {
         detail: `${sender} cancelled the referral`,
         relatedMessageId: record.messageId,
@@ -209,16 +239,25 @@ async function acceptAnswer(
     ]);
   }
   await refuseIfKnown(deps, message.bundle.id!);
-  const { outcome, reason } = receiverOutcome(message);
-  // Refused before anything is stored when the outcome may not follow the current one (completed is final).
-  if (outcome) outcomeChange(original, outcome, { events: [], at: now });
+  const answer = answerOf(message, sender, now);
+  if (original.task && answer.task && sender === original.senderOrganisation && answer.task.status !== 'cancelled') {
+    throw new ForbiddenError('Not the owner', [
+      issue(
+        'forbidden',
+        `Only the Task's owner (${original.destination.organisation}) moves it; its requester may cancel it`,
+        'Bundle.entry[0].resource.sender',
+      ),
+    ]);
+  }
+  // Refused before anything is stored when the outcome or the Task's status may not follow the current one.
+  answerChange(original, answer, { events: [], at: now });
   const otherParty =
     sender === original.senderOrganisation ? original.destination.organisation : original.senderOrganisation;
   const destination = await returnAddress(deps.directory, otherParty);
   const record = newRecord(message, inbound, sender, destination, 'response', now);
   record.inReplyTo = originalId;
-  if (outcome) record.outcome = outcome;
-  if (reason) record.outcomeReason = reason;
+  if (answer.outcome) record.outcome = answer.outcome;
+  if (answer.reason) record.outcomeReason = answer.reason;
   record.timeline.push(
     timelineEvent('routed', now, {
       detail: `answer to ${originalId}: back to ${otherParty}`,
@@ -226,43 +265,99 @@ async function acceptAnswer(
     }),
   );
   await storeAndEnqueue(deps, record, message.bundle);
+  const said = [
+    answer.task && original.task
+      ? `task ${answer.task.status}${answer.task.businessStatus ? ` (${answer.task.businessStatus})` : ''}`
+      : undefined,
+    answer.outcome ?? (answer.task ? undefined : message.header.response?.code),
+  ].filter(Boolean);
   const answered = (at: Date) =>
-    timelineEvent('responded', at, {
-      detail: `${sender} answered: ${outcome ?? message.header.response?.code}`,
+    timelineEvent(answer.task && original.task ? 'task-updated' : 'responded', at, {
+      detail: `${sender} answered: ${said.join('; ')}`,
       relatedMessageId: record.messageId,
     });
-  if (outcome) await applyOutcome(deps, originalId, outcome, reason, answered);
-  else await deps.store.update(originalId, { events: [answered(now)], at: now });
+  await applyAnswer(deps, originalId, answer, answered);
   deps.metric('ResponseAccepted');
   return { record, outcome: acceptedOutcome(record) };
 }
 
-/** Times an outcome write is retried when another answer changed the outcome between read and write. */
-const OUTCOME_WRITE_ATTEMPTS = 3;
+/** What an answer says: the receiver's outcome, its reason, and for a Task its new FHIR state. */
+interface Answer {
+  outcome?: ReceiverOutcome;
+  reason?: string;
+  task?: { status: TaskState['status']; businessStatus?: string; notes: TaskState['notes'] };
+}
+
+function answerOf(message: ValidatedMessage, sender: string, now: Date): Answer {
+  const focus = message.focus;
+  const task =
+    focus?.resourceType === 'Task'
+      ? {
+          status: focus.status,
+          ...(businessStatusOf(focus) ? { businessStatus: businessStatusOf(focus)! } : {}),
+          notes: notesOf(focus, sender, now),
+        }
+      : undefined;
+  return { ...receiverOutcome(message), ...(task ? { task } : {}) };
+}
 
 /**
- * Moves the original message's outcome, conditional on the outcome read. A concurrent answer that got there first
- * makes it read again and re-check the table; if the change is no longer allowed the answer (already forwarded)
- * is noted on the timeline without changing the outcome.
+ * The change an answer makes to its original, checked against the outcome table and, for a Task, R4's Task state
+ * machine (each throws IllegalTransitionError), conditional on the states read. A referral that is answered, or a
+ * Task that is finished, leaves the deadline sweep's watch. Undefined when it changes no state.
  */
-async function applyOutcome(
+function answerChange(current: MessageRecord, answer: Answer, rest: { events: TimelineEvent[]; at: Date }) {
+  const extra = answer.reason ? { outcomeReason: answer.reason } : {};
+  const task =
+    answer.task && current.task
+      ? taskChange(
+          current,
+          {
+            ...current.task,
+            status: answer.task.status,
+            ...(answer.task.businessStatus ? { businessStatus: answer.task.businessStatus } : {}),
+            notes: [...current.task.notes, ...answer.task.notes],
+          },
+          rest,
+        )
+      : undefined;
+  // The Task's own state machine speaks first: its refusal names the Task's states.
+  const outcome = answer.outcome ? outcomeChange(current, answer.outcome, { ...rest, ...extra }) : undefined;
+  if (!outcome && !task) return undefined;
+  const finished = current.task
+    ? task?.task && FINISHED_TASK_STATES.includes(task.task.status)
+    : answer.outcome !== undefined;
+  return {
+    ...rest,
+    ...extra,
+    ...outcome,
+    ...task,
+    expect: { ...outcome?.expect, ...task?.expect },
+    ...(finished ? { clearDue: true as const } : {}),
+  } satisfies MessageChange;
+}
+
+/** Times an answer's write is retried when another answer changed the original between read and write. */
+const ANSWER_WRITE_ATTEMPTS = 3;
+
+/**
+ * Applies an answer to its original, conditional on the states read. A concurrent answer that got there first
+ * makes it read again and re-check the tables; if the change is no longer allowed the answer (already forwarded)
+ * is noted on the timeline without changing any state.
+ */
+async function applyAnswer(
   deps: HubDependencies,
   messageId: string,
-  outcome: ReceiverOutcome,
-  reason: string | undefined,
+  answer: Answer,
   event: (at: Date) => TimelineEvent,
 ): Promise<void> {
-  for (let attempt = 0; attempt < OUTCOME_WRITE_ATTEMPTS; attempt++) {
+  for (let attempt = 0; attempt < ANSWER_WRITE_ATTEMPTS; attempt++) {
     const current = await deps.store.get(messageId);
     if (!current) return;
     const at = deps.clock.now();
     let change: MessageChange | undefined;
     try {
-      change = outcomeChange(current, outcome, {
-        ...(reason ? { outcomeReason: reason } : {}),
-        events: [event(at)],
-        at,
-      });
+      change = answerChange(current, answer, { events: [event(at)], at });
     } catch (error) {
       if (!(error instanceof IllegalTransitionError)) throw error;
       const ignored = event(at);
@@ -272,10 +367,9 @@ async function applyOutcome(
       });
       return;
     }
-    if (!change) change = { events: [event(at)], at };
-    if (await deps.store.update(messageId, change)) return;
+    if (await deps.store.update(messageId, change ?? { events: [event(at)], at })) return;
   }
-  deps.log.error('outcome not written after retries', { messageId });
+  deps.log.error('answer not applied after retries', { messageId });
 }
 
 /** BaRS duplicates: a message identity the hub already holds is answered 409 and never processed again. */

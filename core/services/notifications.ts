@@ -1,60 +1,78 @@
 import { type HubResponseCode, hubNotification } from '../fhir/hub-messages.js';
-import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
+import { type Destination, type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
 import { returnAddress } from '../routing/destinations.js';
 import type { HubDependencies } from './dependencies.js';
 
+export interface Notice {
+  code: HubResponseCode;
+  text: string;
+  severity?: 'information' | 'warning' | 'error';
+  /** A deterministic id: sending the same notice again finds it already sent (returns undefined). */
+  id?: string;
+}
+
 /**
- * Tells the sender of a request what the hub did with it (delivery failed; re-sent by ops; delivered after a
- * replay): a servicerequest-response from the hub, delivered like any answer through the sender's return address,
- * and a 'sender-notified' event on the request's timeline. Answers and notifications are never answered (that
- * would loop).
+ * Sends the hub's own servicerequest-response about a message to an organisation, delivered like any answer. Returns
+ * the notification's id, or undefined when a notice with the same deterministic id was already sent.
  */
-export async function notifySender(
+export async function sendNotification(
   deps: HubDependencies,
-  record: MessageRecord,
-  message: { code: HubResponseCode; text: string },
-): Promise<void> {
-  if (record.kind !== 'request') return;
+  about: MessageRecord,
+  to: Destination,
+  notice: Notice,
+): Promise<string | undefined> {
   const now = deps.clock.now();
-  const bundle = hubNotification(deps.hub, record, message.code, message.text, now);
-  const destination = await returnAddress(deps.directory, record.senderOrganisation);
+  const bundle = hubNotification(deps.hub, { about: about.messageId, to: to.organisation, ...notice }, now);
   const at = now.toISOString();
   const notification: MessageRecord = {
     messageId: bundle.id!,
     kind: 'notification',
     event: 'servicerequest-response',
     requestId: crypto.randomUUID(),
-    correlationId: record.correlationId,
+    correlationId: about.correlationId,
     senderOrganisation: deps.hub.odsCode,
-    destination,
+    destination: to,
     status: 'accepted',
     attempts: 0,
     replays: 0,
-    inReplyTo: record.messageId,
+    inReplyTo: about.messageId,
     createdAt: at,
     updatedAt: at,
     timeline: [
       timelineEvent('received', now, {
-        detail: `created by the hub: ${message.text}`,
-        relatedMessageId: record.messageId,
+        detail: `created by the hub: ${notice.text}`,
+        relatedMessageId: about.messageId,
       }),
     ],
   };
-  await deps.store.create(notification, bundle);
+  if ((await deps.store.create(notification, bundle)) === 'duplicate') return undefined;
   await deps.queue.enqueue(notification.messageId).catch((error: Error) =>
     deps.log.error('enqueue of a notification failed; the sweep will retry', {
       messageId: notification.messageId,
       error: error.message,
     }),
   );
+  deps.metric('SenderNotified');
+  return notification.messageId;
+}
+
+/**
+ * Tells the sender of a request what the hub did with it (delivery failed; re-sent by ops; delivered after a
+ * replay) through its return address, and records a 'sender-notified' event on the request's timeline. Answers and
+ * notifications are never answered (that would loop).
+ */
+export async function notifySender(deps: HubDependencies, record: MessageRecord, notice: Notice): Promise<void> {
+  if (record.kind !== 'request') return;
+  const destination = await returnAddress(deps.directory, record.senderOrganisation);
+  const id = await sendNotification(deps, record, destination, notice);
+  if (!id) return;
   await deps.store.update(record.messageId, {
     events: [
       timelineEvent('sender-notified', deps.clock.now(), {
-        detail: `${message.code} response sent to ${record.senderOrganisation} by ${destination.channel}: ${message.text}`,
-        relatedMessageId: notification.messageId,
+        detail: `${notice.code} response sent to ${record.senderOrganisation} by ${destination.channel}: ${notice.text}`,
+        relatedMessageId: id,
       }),
     ],
     at: deps.clock.now(),
   });
-  deps.metric('SenderNotified');
 }

@@ -15,7 +15,7 @@ import type { MessageBundle } from '../../core/fhir/bundle.js';
 import type { MessageRecord, MessageStatus } from '../../core/lifecycle/message-record.js';
 import { assertConditional } from '../../core/lifecycle/transitions.js';
 import type { MessageChange, MessageStore, Page } from '../../core/ports.js';
-import { LISTING_SHARDS } from './resources.js';
+import { LISTING_SHARDS, MESSAGES_TABLE } from './resources.js';
 
 /**
  * Messages in DynamoDB: one item per message holding the record (a map, projected into the indexes), the key
@@ -39,6 +39,10 @@ export class DynamoMessageStore implements MessageStore {
             correlationId: record.correlationId,
             createdAt: record.createdAt,
             listShard: listShardOf(record.messageId),
+            ...(record.dueAt ? { dueAt: record.dueAt, dueShard: listShardOf(record.messageId) } : {}),
+            ...(record.task
+              ? { taskRequester: record.senderOrganisation, taskOwner: record.destination.organisation }
+              : {}),
             status: record.status,
             updatedAt: record.updatedAt,
             record,
@@ -110,8 +114,21 @@ export class DynamoMessageStore implements MessageStore {
         '#record.#updatedAt = :updatedAt',
       );
     }
-    for (const field of ['attempts', 'outcome', 'outcomeReason', 'destination', 'replays'] as const) {
+    for (const field of [
+      'attempts',
+      'outcome',
+      'outcomeReason',
+      'destination',
+      'replays',
+      'task',
+      'overdue',
+    ] as const) {
       if (change[field] !== undefined) setField(field, change[field]);
+    }
+    if (change.clearDue) {
+      names['#dueAt'] = 'dueAt';
+      names['#dueShard'] = 'dueShard';
+      removes.push('#dueAt', '#dueShard');
     }
     if (change.mailbox !== undefined) {
       names['#mailbox'] = 'mailbox';
@@ -131,6 +148,16 @@ export class DynamoMessageStore implements MessageStore {
       names['#attempts'] = 'attempts';
       values[':expectAttempts'] = expect.attempts;
       conditions.push('#record.#attempts = :expectAttempts');
+    }
+    if (expect.taskStatus !== undefined) {
+      names['#task'] = 'task';
+      names['#taskStatus'] = 'status';
+      values[':expectTaskStatus'] = expect.taskStatus;
+      conditions.push('#record.#task.#taskStatus = :expectTaskStatus');
+    }
+    if (expect.due) {
+      names['#dueAt'] = 'dueAt';
+      conditions.push('attribute_exists(#dueAt)');
     }
     if (expect.outcome !== undefined) {
       names['#outcome'] = 'outcome';
@@ -262,45 +289,136 @@ export class DynamoMessageStore implements MessageStore {
     return records;
   }
 
-  /**
-   * Every message, newest first: each shard of the byShard index is read from where the cursor left it, the pages
-   * merged, and the cursor remembers per shard the last item handed out (or that the shard is exhausted).
-   */
-  async listAll(limit: number, cursor?: string): Promise<Page<MessageRecord>> {
-    const positions = cursor ? decodeCursor<ShardPositions>(cursor) : {};
+  /** Every message, newest first, from the shards of the byShard index. */
+  listAll(limit: number, cursor?: string): Promise<Page<MessageRecord>> {
+    return this.merged(
+      Array.from({ length: LISTING_SHARDS }, (_, shard) => ({
+        IndexName: 'byShard',
+        KeyConditionExpression: 'listShard = :key',
+        ExpressionAttributeValues: { ':key': String(shard) },
+      })),
+      'createdAt',
+      limit,
+      cursor,
+    );
+  }
+
+  /** The Tasks an organisation requested or owns (the two sparse task indexes), or every Task for ops. */
+  listTasks(organisation: string | undefined, limit: number, cursor?: string): Promise<Page<MessageRecord>> {
+    if (organisation === undefined) {
+      return this.merged(
+        Array.from({ length: LISTING_SHARDS }, (_, shard) => ({
+          IndexName: 'byShard',
+          KeyConditionExpression: 'listShard = :key',
+          // Only projected attributes can be filtered on in an index: the record's task, not the key attribute.
+          FilterExpression: 'attribute_exists(#record.#task)',
+          ExpressionAttributeNames: { '#record': 'record', '#task': 'task' },
+          ExpressionAttributeValues: { ':key': String(shard) },
+        })),
+        'createdAt',
+        limit,
+        cursor,
+      );
+    }
+    return this.merged(
+      [
+        {
+          IndexName: 'byTaskRequester',
+          KeyConditionExpression: 'taskRequester = :key',
+          ExpressionAttributeValues: { ':key': organisation },
+        },
+        {
+          IndexName: 'byTaskOwner',
+          KeyConditionExpression: 'taskOwner = :key',
+          ExpressionAttributeValues: { ':key': organisation },
+        },
+      ],
+      'createdAt',
+      limit,
+      cursor,
+    );
+  }
+
+  /** Watched messages past their deadline, oldest deadline first, from every shard of the byDue index. */
+  async listDue(before: Date, limit: number): Promise<MessageRecord[]> {
     const pages = await Promise.all(
-      Array.from({ length: LISTING_SHARDS }, async (_, shard) => {
-        const position = positions[shard];
-        if (position === 'done') return { shard, items: [] as Record<string, unknown>[], more: false };
-        const page = await this.db.send(
+      Array.from({ length: LISTING_SHARDS }, (_, shard) =>
+        this.db.send(
           new QueryCommand({
             TableName: this.tableName,
-            IndexName: 'byShard',
-            KeyConditionExpression: 'listShard = :shard',
-            ExpressionAttributeValues: { ':shard': String(shard) },
+            IndexName: 'byDue',
+            KeyConditionExpression: 'dueShard = :shard AND dueAt < :before',
+            ExpressionAttributeValues: { ':shard': String(shard), ':before': before.toISOString() },
+            ScanIndexForward: true,
+            Limit: limit,
+          }),
+        ),
+      ),
+    );
+    return pages
+      .flatMap((page) => page.Items ?? [])
+      .sort((a, b) => String(a.dueAt).localeCompare(String(b.dueAt)))
+      .slice(0, limit)
+      .map((item) => item.record as MessageRecord);
+  }
+
+  /**
+   * Several index queries read as one listing, newest first by `sortKey`: each is read from where the cursor left
+   * it, the pages merged, and the cursor remembers per query the last item handed out (or that it is exhausted).
+   * An item that two queries both find (it cannot happen for the indexes used here) would be listed once.
+   */
+  private async merged(
+    queries: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ScanIndexForward' | 'ExclusiveStartKey'>[],
+    sortKey: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<MessageRecord>> {
+    const positions = cursor ? decodeCursor<Positions>(cursor) : {};
+    const pages = await Promise.all(
+      queries.map(async (query, n) => {
+        const position = positions[n];
+        if (position === 'done') return { n, items: [] as Record<string, unknown>[], more: false, keyNames: [] };
+        const page = await this.db.send(
+          new QueryCommand({
+            ...query,
+            TableName: this.tableName,
             ScanIndexForward: false,
             Limit: limit,
             ...(position ? { ExclusiveStartKey: position } : {}),
           }),
         );
-        return { shard, items: page.Items ?? [], more: page.LastEvaluatedKey !== undefined };
+        const index = MESSAGES_TABLE.indexes.find((i) => i.name === query.IndexName)!;
+        const keyNames = [MESSAGES_TABLE.partitionKey.name, index.partitionKey.name, index.sortKey!.name];
+        return {
+          n,
+          items: page.Items ?? [],
+          more: page.LastEvaluatedKey !== undefined,
+          keyNames,
+          last: page.LastEvaluatedKey,
+        };
       }),
     );
+    const seen = new Set<unknown>();
     const merged = pages
-      .flatMap((page) => page.items.map((item) => ({ shard: page.shard, item })))
-      .sort((a, b) => newestFirst(a.item, b.item))
+      .flatMap((page) => page.items.map((item) => ({ n: page.n, item })))
+      .sort(
+        (a, b) =>
+          String(b.item[sortKey]).localeCompare(String(a.item[sortKey])) ||
+          String(b.item.messageId).localeCompare(String(a.item.messageId)),
+      )
+      .filter(({ item }) => !seen.has(item.messageId) && seen.add(item.messageId))
       .slice(0, limit);
-    const next: ShardPositions = {};
+    const next: Positions = {};
     for (const page of pages) {
-      const taken = merged.filter((m) => m.shard === page.shard);
+      const taken = merged.filter((m) => m.n === page.n);
       const last = taken.at(-1)?.item;
-      if (positions[page.shard] === 'done' || (taken.length === page.items.length && !page.more)) {
-        next[page.shard] = 'done';
-      } else if (last) {
-        next[page.shard] = { messageId: last.messageId, listShard: last.listShard, createdAt: last.createdAt };
-      } else if (positions[page.shard]) next[page.shard] = positions[page.shard]!;
+      if (positions[page.n] === 'done' || (taken.length === page.items.length && !page.more)) next[page.n] = 'done';
+      else if (last) next[page.n] = Object.fromEntries(page.keyNames.map((k) => [k, last[k]]));
+      // A filtered page can be empty yet not the end: continue from where DynamoDB stopped.
+      else if (page.items.length === 0 && page.last) next[page.n] = page.last;
+      else if (positions[page.n]) next[page.n] = positions[page.n]!;
     }
-    const finished = Array.from({ length: LISTING_SHARDS }, (_, shard) => next[shard] === 'done').every(Boolean);
+    const finished = queries.every((_, n) => next[n] === 'done');
     return {
       items: merged.map((m) => m.item.record as MessageRecord),
       ...(finished ? {} : { cursor: encodeCursor(next) }),
@@ -327,14 +445,8 @@ export class DynamoMessageStore implements MessageStore {
   }
 }
 
-/** Per shard of the listing index: where the last page stopped, or that the shard has nothing more. */
-type ShardPositions = Record<number, Record<string, unknown> | 'done'>;
-
-function newestFirst(a: Record<string, unknown>, b: Record<string, unknown>): number {
-  return (
-    String(b.createdAt).localeCompare(String(a.createdAt)) || String(b.messageId).localeCompare(String(a.messageId))
-  );
-}
+/** Per query of a merged listing: where its last page stopped, or that it has nothing more. */
+type Positions = Record<number, Record<string, unknown> | 'done'>;
 
 /** The listing shard of a message: spread evenly by its identity. */
 export function listShardOf(messageId: string): string {

@@ -1,4 +1,5 @@
 import { DIRECTORY_SEARCH_PARAMS, type FhirDirectory, RESULT_PARAMS } from '../../core/routing/directory-fhir.js';
+import { TASK_SEARCH_PARAMS } from '../../core/services/tasks.js';
 
 /**
  * The one definition of the hub's tables, queues, routes and functions, with their keys and settings.
@@ -57,6 +58,26 @@ export const MESSAGES_TABLE: TableDefinition = {
       sortKey: { name: 'createdAt', type: 'S' },
       projectedAttributes: ['record'],
     },
+    // Sparse: only messages the deadline sweep still watches (unanswered, unfinished, not yet escalated).
+    {
+      name: 'byDue',
+      partitionKey: { name: 'dueShard', type: 'S' },
+      sortKey: { name: 'dueAt', type: 'S' },
+      projectedAttributes: ['record'],
+    },
+    // Sparse: care-home Tasks by the organisation that requested them, and by the one that owns them.
+    {
+      name: 'byTaskRequester',
+      partitionKey: { name: 'taskRequester', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'S' },
+      projectedAttributes: ['record'],
+    },
+    {
+      name: 'byTaskOwner',
+      partitionKey: { name: 'taskOwner', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'S' },
+      projectedAttributes: ['record'],
+    },
     // Sparse: only messages waiting in a mailbox carry the attribute.
     {
       name: 'byMailbox',
@@ -108,7 +129,16 @@ export const DELIVERY_QUEUE: QueueDefinition = {
   deadLetterRetentionSeconds: 14 * 24 * 3600,
 };
 
-export type HandlerName = 'ingest' | 'directory' | 'mailbox' | 'messages' | 'deliver' | 'deadLetter' | 'sweep';
+export type HandlerName =
+  | 'ingest'
+  | 'directory'
+  | 'mailbox'
+  | 'messages'
+  | 'tasks'
+  | 'deliver'
+  | 'deadLetter'
+  | 'sweep'
+  | 'deadlines';
 
 /** What a function may touch (least privilege); infra/ grants exactly this and nothing else. */
 export interface FunctionAccess {
@@ -156,6 +186,13 @@ export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
     timeoutSeconds: 10,
     description: 'message status, timelines, replay',
   },
+  tasks: {
+    entry: 'functions/tasks/handler.ts',
+    access: { messages: 'read' },
+    memorySize: 512,
+    timeoutSeconds: 10,
+    description: 'care-home Tasks as FHIR: search and read',
+  },
   deliver: {
     entry: 'functions/deliver/handler.ts',
     access: { messages: 'read-write', directory: 'read', enqueue: true },
@@ -176,6 +213,13 @@ export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
     memorySize: 256,
     timeoutSeconds: 120,
     description: 'scheduled: re-enqueue messages that stopped moving',
+  },
+  deadlines: {
+    entry: 'functions/deadlines/handler.ts',
+    access: { messages: 'read-write', directory: 'read', enqueue: true },
+    memorySize: 256,
+    timeoutSeconds: 120,
+    description: 'scheduled: escalate overdue Tasks and unanswered referrals',
   },
 };
 
@@ -226,10 +270,15 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/messages', handler: 'messages', access: 'organisation', query: ['status', 'cursor'] },
   { method: 'GET', path: '/messages/{id}', handler: 'messages', access: 'organisation', query: [] },
   { method: 'POST', path: '/messages/{id}/$replay', handler: 'messages', access: 'ops', query: [] },
+  { method: 'GET', path: '/Task', handler: 'tasks', access: 'organisation', query: TASK_SEARCH_PARAMS },
+  { method: 'GET', path: '/Task/{id}', handler: 'tasks', access: 'organisation', query: ['_format'] },
 ];
 
 /** The API Gateway route key of a route: "METHOD /path". */
 export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) => `${route.method} ${route.path}`;
+
+/** How often the deadline sweep looks for overdue Tasks and unanswered referrals. */
+export const DEADLINE_SWEEP_MINUTES = 5;
 
 /** Every sweep: how often, and how long a pending message may stand still before it is re-enqueued. */
 export const SWEEP_INTERVAL_MINUTES = 5;

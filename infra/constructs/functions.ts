@@ -8,6 +8,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
+  DEADLINE_SWEEP_MINUTES,
   DELIVERY_QUEUE,
   DIRECTORY_TABLE,
   ENV,
@@ -111,6 +112,10 @@ export class HubFunctions extends Construct {
     new events.Rule(this, 'SweepSchedule', {
       schedule: events.Schedule.rate(Duration.minutes(SWEEP_INTERVAL_MINUTES)),
       targets: [new targets.LambdaFunction(f.sweep, { retryAttempts: SWEEP_RETRY_ATTEMPTS })],
+    });
+    new events.Rule(this, 'DeadlineSchedule', {
+      schedule: events.Schedule.rate(Duration.minutes(DEADLINE_SWEEP_MINUTES)),
+      targets: [new targets.LambdaFunction(f.deadlines, { retryAttempts: SWEEP_RETRY_ATTEMPTS })],
     });
   }
 }

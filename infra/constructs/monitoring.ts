@@ -91,6 +91,12 @@ export class HubMonitoring extends Construct {
       `The sweep found messages without progress for ${SWEEP_STUCK_AFTER_SECONDS} s.`,
     );
     alarm(
+      'DeadlineEscalated',
+      metric('DeadlineEscalated'),
+      1,
+      "A care-home Task is overdue, or a referral was not answered within its route's response time; the sender (and for a Task the PCN clinical lead) was told.",
+    );
+    alarm(
       'RetryStorm',
       metric('DeliveryRetried', Duration.minutes(15)),
       RETRY_STORM_THRESHOLD,

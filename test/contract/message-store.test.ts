@@ -197,8 +197,56 @@ function honoursTheStoreContract(name: string, open: () => Promise<MessageStore>
       );
     });
 
+    it("changes a Task's status only from the one expected, and watches deadlines until cleared", async () => {
+      const owner = `Z8O${crypto.randomUUID().slice(0, 4)}`;
+      const task = aRecord({
+        minute: 60,
+        destination: { organisation: owner, channel: 'mailbox' },
+        dueAt: '2026-11-23T12:00:00.000Z',
+        task: { status: 'requested', notes: [] },
+      });
+      const later = aRecord({ minute: 61, dueAt: '2026-11-23T13:00:00.000Z' });
+      await store.create(task, bundleOf(task));
+      await store.create(later, bundleOf(later));
+      const due = (before: string) =>
+        store
+          .listDue(new Date(before), 100)
+          .then((rs) => rs.map((r) => r.messageId).filter((id) => [task.messageId, later.messageId].includes(id)));
+      expect(await due('2026-11-23T12:00:00.000Z')).toEqual([]); // strictly before
+      expect(await due('2026-11-23T12:00:01.000Z')).toEqual([task.messageId]);
+      expect(await due('2026-11-24T00:00:00.000Z')).toEqual([task.messageId, later.messageId]);
+      const accepted = { status: 'accepted' as const, notes: [{ at: at.toISOString(), author: owner, text: 'seen' }] };
+      expect(
+        await store.update(task.messageId, { expect: { taskStatus: 'received' }, task: accepted, events: [], at }),
+      ).toBeUndefined();
+      expect(
+        await store.update(task.messageId, { expect: { taskStatus: 'requested' }, task: accepted, events: [], at }),
+      ).toMatchObject({ task: accepted });
+      await expect(store.update(task.messageId, { task: accepted, events: [], at })).rejects.toThrow(/task write/);
+      const escalated = await store.update(task.messageId, {
+        expect: { due: true },
+        clearDue: true,
+        overdue: true,
+        events: [],
+        at,
+      });
+      expect(escalated).toMatchObject({ overdue: true });
+      expect(
+        await store.update(task.messageId, { expect: { due: true }, clearDue: true, overdue: true, events: [], at }),
+      ).toBeUndefined();
+      expect(await due('2026-11-24T00:00:00.000Z')).toEqual([later.messageId]);
+      const mine = await allPages((cursor) => store.listTasks(owner, 2, cursor), 2);
+      expect(mine).toEqual([task.messageId]);
+      expect(await allPages((cursor) => store.listTasks(task.senderOrganisation, 5, cursor), 5)).toContain(
+        task.messageId,
+      );
+      const everyTask = await allPages((cursor) => store.listTasks(undefined, 3, cursor), 3);
+      expect(everyTask).toContain(task.messageId);
+      expect(everyTask).not.toContain(later.messageId); // not a Task
+    });
+
     it('pages every message newest first, each exactly once', async () => {
-      const records = Array.from({ length: 9 }, (_, i) => aRecord({ minute: 50 + i }));
+      const records = Array.from({ length: 9 }, (_, i) => aRecord({ minute: 80 + i }));
       for (const r of records) await store.create(r, bundleOf(r));
       const ids = await allPages((cursor) => store.listAll(4, cursor), 4);
       expect(new Set(ids).size).toBe(ids.length);

@@ -313,26 +313,33 @@ describe("delivery, acknowledgements and the referral's lifecycle", () => {
       ).toContain('Care Home Team');
       expect((await finalStatus(task.id!)).status).toBe('delivered');
 
-      const update = responseMessage({
-        receiverOds: COMMUNITY,
-        originalMessageId: task.id!,
-        event: 'task-update',
-        taskStatus: 'in-progress',
-      });
-      const answer = await call(hub.baseUrl, 'POST', '/$process-message', {
-        headers: {
-          'content-type': FHIR_JSON,
-          'x-request-id': crypto.randomUUID(),
-          'x-correlation-id': correlationId,
-          ...asOrganisation(COMMUNITY),
-        },
-        body: update,
-      });
+      const updateAs = (taskStatus: 'accepted' | 'in-progress' | 'completed') =>
+        call(hub.baseUrl, 'POST', '/$process-message', {
+          headers: {
+            'content-type': FHIR_JSON,
+            'x-request-id': crypto.randomUUID(),
+            'x-correlation-id': correlationId,
+            ...asOrganisation(COMMUNITY),
+          },
+          body: responseMessage({
+            receiverOds: COMMUNITY,
+            originalMessageId: task.id!,
+            event: 'task-update',
+            taskStatus,
+          }),
+        });
+      expect((await updateAs('accepted')).status).toBe(202);
+      const answer = await updateAs('in-progress');
       expect(answer.status).toBe(202);
+      const update = { id: answer.headers.get('location')!.replace('messages/', '') };
       await eventually(
         async () => receiver.pushesOf(update.id!),
         (p) => p.some((push) => push.path === '/north'),
       );
+      // FHIR's Task state machine: a Task under way cannot go back to requested-and-accepted.
+      const refused = await updateAs('accepted');
+      expect(refused.status).toBe(409);
+      expect(refused.body.issue[0].diagnostics).toContain("The task is 'in-progress' and cannot become 'accepted'");
       expect((await messageStatus(hub.baseUrl, task.id!, NORTH)).outcome).toBe('in-progress');
     });
   });

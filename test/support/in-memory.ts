@@ -26,11 +26,14 @@ export class InMemoryMessageStore implements MessageStore {
   readonly records = new Map<string, MessageRecord>();
   readonly bundles = new Map<string, MessageBundle>();
   readonly mailboxes = new Map<string, string>();
+  /** Messages the deadline sweep still watches (the DynamoDB store's sparse byDue index). */
+  readonly watched = new Set<string>();
 
   async create(record: MessageRecord, bundle: MessageBundle): Promise<'created' | 'duplicate'> {
     if (this.records.has(record.messageId)) return 'duplicate';
     this.records.set(record.messageId, structuredClone(record));
     this.bundles.set(record.messageId, structuredClone(bundle));
+    if (record.dueAt) this.watched.add(record.messageId);
     return 'created';
   }
   async get(id: string) {
@@ -49,9 +52,20 @@ export class InMemoryMessageStore implements MessageStore {
     if (expect.status !== undefined && record.status !== expect.status) return undefined;
     if (expect.attempts !== undefined && record.attempts !== expect.attempts) return undefined;
     if (expect.outcome !== undefined && (record.outcome ?? 'none') !== expect.outcome) return undefined;
+    if (expect.taskStatus !== undefined && record.task?.status !== expect.taskStatus) return undefined;
+    if (expect.due && !this.watched.has(id)) return undefined;
     record.timeline.push(...structuredClone(change.events));
     if (change.status) Object.assign(record, { status: change.status, updatedAt: change.at.toISOString() });
-    for (const field of ['attempts', 'outcome', 'outcomeReason', 'destination', 'replays'] as const) {
+    if (change.clearDue) this.watched.delete(id);
+    for (const field of [
+      'attempts',
+      'outcome',
+      'outcomeReason',
+      'destination',
+      'replays',
+      'task',
+      'overdue',
+    ] as const) {
       if (change[field] !== undefined) Object.assign(record, { [field]: structuredClone(change[field]) });
     }
     if (change.mailbox === null) this.mailboxes.delete(id);
@@ -96,6 +110,21 @@ export class InMemoryMessageStore implements MessageStore {
   }
   async listMailbox(organisation: string, limit: number, cursor?: string) {
     return this.page((r) => this.mailboxes.get(r.messageId) === organisation, 'oldest', 'createdAt', limit, cursor);
+  }
+  async listDue(before: Date, limit: number) {
+    return [...this.watched]
+      .map((id) => this.records.get(id)!)
+      .filter((r) => r.dueAt && Date.parse(r.dueAt) < before.getTime())
+      .sort((a, b) => a.dueAt!.localeCompare(b.dueAt!))
+      .slice(0, limit)
+      .map((r) => structuredClone(r));
+  }
+  async listTasks(organisation: string | undefined, limit: number, cursor?: string) {
+    const party = (r: MessageRecord) =>
+      organisation === undefined ||
+      r.senderOrganisation === organisation ||
+      r.destination.organisation === organisation;
+    return this.page((r) => r.task !== undefined && party(r), 'newest', 'createdAt', limit, cursor);
   }
   async scanByStatus(statuses: readonly MessageStatus[]) {
     return [...this.records.values()].filter((r) => statuses.includes(r.status)).map((r) => structuredClone(r));

@@ -18,6 +18,7 @@ export function testNetwork(overrides: Partial<NetworkDefinition> = {}): Network
       { odsCode: 'Z8T101', name: 'Social Prescribers', kind: 'voluntary-sector' },
       { odsCode: 'Z8T102', name: 'Community Services', kind: 'community-services' },
       { odsCode: 'Z8T103', name: "Young People's Service", kind: 'mental-health' },
+      { odsCode: 'Z8T100', name: 'Test PCN (shared roles)', kind: 'pcn' },
     ],
     endpoints: [
       { id: 'ep-social', organisation: 'Z8T101', channel: 'mailbox' },
@@ -28,6 +29,7 @@ export function testNetwork(overrides: Partial<NetworkDefinition> = {}): Network
         address: 'https://community.example.org/fhir',
       },
       { id: 'ep-young', organisation: 'Z8T103', channel: 'mailbox' },
+      { id: 'ep-pcn', organisation: 'Z8T100', channel: 'mailbox' },
     ],
     services: [
       {
@@ -80,8 +82,16 @@ export function testNetwork(overrides: Partial<NetworkDefinition> = {}): Network
         provider: 'Z8T102',
         endpoint: 'ep-community',
       },
+      {
+        id: 'care-home-lead',
+        name: 'PCN Clinical Lead for Care Homes',
+        categories: ['enhanced-health-in-care-homes'],
+        provider: 'Z8T100',
+        endpoint: 'ep-pcn',
+      },
     ],
     careHomes: [{ odsCode: 'Z8TC01', name: 'Oak House', alignedPractice: 'Z8T001', careHomeTeam: 'care-home-team' }],
+    careHomeClinicalLead: 'care-home-lead',
     routes: [
       {
         id: 'social-south',
@@ -90,7 +100,7 @@ export function testNetwork(overrides: Partial<NetworkDefinition> = {}): Network
         priority: 10,
         when: { senderPractices: ['Z8T002'] },
       },
-      { id: 'social', category: 'social-prescribing', service: 'social' },
+      { id: 'social', category: 'social-prescribing', service: 'social', respondWithinHours: 48 },
       {
         id: 'nursing-urgent',
         category: 'community-nursing',
