@@ -110,7 +110,7 @@ async function main(): Promise<void> {
       const loaded = readNetworkDefinitions(files);
       for (const [i, d] of loaded.entries())
         console.log(
-          `ok  ${files[i]}: ${d.name}: ${d.practices.length} practices, ${d.services.length} services, ${d.routes.length} routes`,
+          `ok  ${files[i]}: ${d.name}: ${d.practices.length} practices, ${d.services.length} services, ${d.routes.length} routes, ${d.careHomes?.length ?? 0} care homes`,
         );
       return;
     }

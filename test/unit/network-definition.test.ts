@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SYSTEMS } from '../../core/fhir/systems.js';
 import { checkNetworkDefinition } from '../../core/routing/network.js';
@@ -17,6 +20,8 @@ const PARTNER_KINDS = [
   'hospital',
   'voluntary-sector',
 ];
+
+const problems = (definition: unknown) => checkNetworkDefinition(definition, categoryCodes);
 
 describe('the sample networks', () => {
   const samples = readNetworkDefinitions(networkFiles([SAMPLE_NETWORKS_DIR]));
@@ -58,8 +63,6 @@ describe('the sample networks', () => {
 });
 
 describe('checking a network definition', () => {
-  const problems = (definition: unknown) => checkNetworkDefinition(definition, categoryCodes);
-
   it('accepts a correct definition', () => {
     expect(problems(testNetwork())).toEqual([]);
   });
@@ -145,5 +148,50 @@ describe('checking a network definition', () => {
       path: '$.rotues',
       message: 'unknown property',
     });
+  });
+});
+
+describe('care homes in the network definitions', () => {
+  const samples = readNetworkDefinitions(networkFiles([SAMPLE_NETWORKS_DIR]));
+
+  it('align two sample homes to Watling Street PCN and one to Leamington, each with a clinical lead', () => {
+    const homes = (id: string) => samples.find((n) => n.id === id)!.careHomes!.map((h) => h.odsCode);
+    expect(homes('watling-street-pcn')).toHaveLength(2);
+    expect(homes('leamington-pcn')).toHaveLength(1);
+    for (const id of ['watling-street-pcn', 'leamington-pcn']) {
+      const network = samples.find((n) => n.id === id)!;
+      expect(network.services.map((s) => s.id)).toContain(network.careHomeClinicalLead);
+    }
+  });
+
+  it('refuse a home aligned to a practice outside its PCN', () => {
+    const network = testNetwork();
+    network.careHomes![0]!.alignedPractice = 'Z9W001';
+    expect(problems(network)).toContainEqual({
+      path: '$.careHomes[0].alignedPractice',
+      message: "names 'Z9W001', not a practice of this network",
+    });
+  });
+
+  it('refuse a clinical lead that is not a service of the network', () => {
+    expect(problems({ ...testNetwork(), careHomeClinicalLead: 'nobody' })).toContainEqual({
+      path: '$.careHomeClinicalLead',
+      message: "names unknown service 'nobody'",
+    });
+  });
+
+  it('refuse a home aligned to two PCNs, naming the file and the other PCN', () => {
+    // Prepare: the test network, and a second network claiming its care home.
+    const dir = mkdtempSync(join(tmpdir(), 'networks-'));
+    const other = testNetwork({ id: 'other-pcn', name: 'Other PCN', odsCode: 'Z8U000' });
+    other.practices = other.practices.map((p) => ({ ...p, odsCode: p.odsCode.replace('Z8T', 'Z8U') }));
+    other.careHomes = [{ ...other.careHomes![0]!, alignedPractice: 'Z8U001' }];
+    other.routes = other.routes.filter((r) => !r.when?.senderPractices);
+    writeFileSync(join(dir, 'a.json'), JSON.stringify(testNetwork()));
+    writeFileSync(join(dir, 'b.json'), JSON.stringify(other));
+    // Act and assess
+    expect(() => readNetworkDefinitions(networkFiles([dir]))).toThrow(
+      /b\.json[\s\S]*care home Z8TC01 is already aligned to test-pcn: a care home is aligned to one PCN/,
+    );
   });
 });
