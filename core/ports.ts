@@ -69,6 +69,8 @@ export interface MessageStore {
   listMailbox(organisation: string, limit: number, cursor?: string): Promise<Page<MessageRecord>>;
   /** The messages of one case (X-Correlation-Id), oldest first. */
   listByCorrelation(correlationId: string, limit: number): Promise<Page<MessageRecord>>;
+  /** Messages escalated past their deadline, most recently escalated first (ops). */
+  listOverdue(limit: number, cursor?: string): Promise<Page<MessageRecord>>;
   /** Messages still watched whose deadline is before `before`, oldest deadline first (the deadline sweep). */
   listDue(before: Date, limit: number): Promise<MessageRecord[]>;
   /** Care-home Tasks an organisation requested or owns (every Task when undefined: ops), newest first. */

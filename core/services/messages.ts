@@ -24,13 +24,22 @@ export async function messageStatus(deps: HubDependencies, caller: Caller, messa
   return record;
 }
 
-/** Senders list the messages they sent; ops list every message, or those in one status (?status=failed). Newest first. */
+/**
+ * Senders list the messages they sent; ops list every message, those in one status (?status=failed), or those past
+ * their deadline (?overdue=true, most recently escalated first). Newest first.
+ */
 export async function listMessages(
   deps: HubDependencies,
   caller: Caller,
-  query: { status?: string; cursor?: string },
+  query: { status?: string; overdue?: string; cursor?: string },
 ): Promise<Page<MessageRecord>> {
   const organisation = requireOrganisation(caller);
+  if (query.overdue !== undefined) {
+    requireOps(caller);
+    if (query.overdue !== 'true')
+      throw new UnprocessableError('Bad overdue', [issue('value', 'overdue takes only true', 'overdue')]);
+    return deps.store.listOverdue(STATUS_PAGE_SIZE, query.cursor);
+  }
   if (query.status !== undefined) {
     requireOps(caller);
     if (!DELIVERY_LIFECYCLE.states.includes(query.status as MessageStatus)) {

@@ -7,19 +7,19 @@ import type { MessageRecord } from '../lifecycle/message-record.js';
 import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
 import type { HubDependencies } from './dependencies.js';
 
-/** The search parameters of GET /Task (the routes table refuses any other). */
-export const TASK_SEARCH_PARAMS = [
-  'owner',
-  'requester',
-  'status',
-  'patient:identifier',
-  '_lastUpdated',
-  'care-home',
-  'overdue',
-  '_count',
-  'cursor',
-  '_format',
+/** The search parameters of GET /Task, as the CapabilityStatement lists them. */
+export const TASK_SEARCH = [
+  { name: 'owner', type: 'reference', documentation: 'ODS code of the organisation that owns the Task' },
+  { name: 'requester', type: 'reference', documentation: 'ODS code of the organisation that requested it' },
+  { name: 'status', type: 'token', documentation: 'FHIR Task status; several separated by commas' },
+  { name: 'patient:identifier', type: 'token', documentation: 'https://fhir.nhs.uk/Id/nhs-number|<NHS number>' },
+  { name: '_lastUpdated', type: 'date', documentation: 'when it last changed, with eq, ne, gt, lt, ge, le' },
+  { name: 'care-home', type: 'token', documentation: "(the hub's own) ODS site code of the resident's care home" },
+  { name: 'overdue', type: 'token', documentation: "(the hub's own) true: past Task.restriction.period.end" },
 ] as const;
+
+/** Every query parameter GET /Task understands (the routes table refuses any other). */
+export const TASK_SEARCH_PARAMS = [...TASK_SEARCH.map((p) => p.name), '_count', 'cursor', '_format'] as const;
 
 /** Tasks per page unless _count says otherwise, and the most a page may hold. */
 export const DEFAULT_TASK_PAGE = 20;

@@ -1,4 +1,4 @@
-import type { CapabilityStatement, FhirResource } from 'fhir/r4';
+import type { CapabilityStatement, CapabilityStatementRestResource, FhirResource } from 'fhir/r4';
 import { issue, NotFoundError } from '../../core/errors.js';
 import type { Hub } from '../../core/hub.js';
 import {
@@ -8,10 +8,18 @@ import {
   searchDirectory,
   searchset,
 } from '../../core/routing/directory-fhir.js';
+import { TASK_SEARCH } from '../../core/services/tasks.js';
 import { hubConformance } from '../../core/validation/conformance.js';
 import { type HubRequest, type HubResponse, httpHandler } from '../lib/http.js';
 
-/** The CapabilityStatement, its search parameters taken from what the directory actually searches. */
+/** Care-home Tasks as the hub serves them: read and search, with the parameters GET /Task understands. */
+const TASK_CAPABILITY: CapabilityStatementRestResource = {
+  type: 'Task',
+  interaction: [{ code: 'read' }, { code: 'search-type' }],
+  searchParam: TASK_SEARCH.map(({ name, type, documentation }) => ({ name, type, documentation })),
+};
+
+/** The CapabilityStatement, its search parameters taken from what the directory and GET /Task actually search. */
 function capabilityStatement(baseUrl: string): CapabilityStatement {
   const statement = hubConformance.capabilityStatement;
   return {
@@ -19,11 +27,16 @@ function capabilityStatement(baseUrl: string): CapabilityStatement {
     implementation: { description: 'PCN Referral Hub', url: baseUrl },
     rest: (statement.rest ?? []).map((rest) => ({
       ...rest,
-      resource: (rest.resource ?? []).map((resource) => {
-        const params = DIRECTORY_SEARCH_PARAMS[resource.type as keyof FhirDirectory];
-        if (!params) return resource;
-        return { ...resource, searchParam: Object.entries(params).map(([name, type]) => ({ name, type })) };
-      }),
+      resource: [
+        ...(rest.resource ?? [])
+          .filter((resource) => resource.type !== 'Task')
+          .map((resource) => {
+            const params = DIRECTORY_SEARCH_PARAMS[resource.type as keyof FhirDirectory];
+            if (!params) return resource;
+            return { ...resource, searchParam: Object.entries(params).map(([name, type]) => ({ name, type })) };
+          }),
+        TASK_CAPABILITY,
+      ],
     })),
   };
 }

@@ -125,6 +125,14 @@ export class DynamoMessageStore implements MessageStore {
     ] as const) {
       if (change[field] !== undefined) setField(field, change[field]);
     }
+    if (change.overdue) {
+      // Into the sparse byOverdue index: what ops list as past its deadline.
+      names['#overdueShard'] = 'overdueShard';
+      names['#overdueAt'] = 'overdueAt';
+      values[':overdueShard'] = listShardOf(messageId);
+      values[':overdueAt'] = change.at.toISOString();
+      sets.push('#overdueShard = :overdueShard', '#overdueAt = :overdueAt');
+    }
     if (change.clearDue) {
       names['#dueAt'] = 'dueAt';
       names['#dueShard'] = 'dueShard';
@@ -298,6 +306,20 @@ export class DynamoMessageStore implements MessageStore {
         ExpressionAttributeValues: { ':key': String(shard) },
       })),
       'createdAt',
+      limit,
+      cursor,
+    );
+  }
+
+  /** Every message escalated past its deadline, most recently escalated first (the sparse byOverdue index). */
+  listOverdue(limit: number, cursor?: string): Promise<Page<MessageRecord>> {
+    return this.merged(
+      Array.from({ length: LISTING_SHARDS }, (_, shard) => ({
+        IndexName: 'byOverdue',
+        KeyConditionExpression: 'overdueShard = :key',
+        ExpressionAttributeValues: { ':key': String(shard) },
+      })),
+      'overdueAt',
       limit,
       cursor,
     );

@@ -65,6 +65,13 @@ export const MESSAGES_TABLE: TableDefinition = {
       sortKey: { name: 'dueAt', type: 'S' },
       projectedAttributes: ['record'],
     },
+    // Sparse: messages escalated past their deadline (ops' overdue list).
+    {
+      name: 'byOverdue',
+      partitionKey: { name: 'overdueShard', type: 'S' },
+      sortKey: { name: 'overdueAt', type: 'S' },
+      projectedAttributes: ['record'],
+    },
     // Sparse: care-home Tasks by the organisation that requested them, and by the one that owns them.
     {
       name: 'byTaskRequester',
@@ -267,7 +274,13 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/mailbox', handler: 'mailbox', access: 'organisation', query: ['cursor'] },
   { method: 'GET', path: '/mailbox/{id}', handler: 'mailbox', access: 'organisation', query: [] },
   { method: 'POST', path: '/mailbox/{id}/$acknowledge', handler: 'mailbox', access: 'organisation', query: [] },
-  { method: 'GET', path: '/messages', handler: 'messages', access: 'organisation', query: ['status', 'cursor'] },
+  {
+    method: 'GET',
+    path: '/messages',
+    handler: 'messages',
+    access: 'organisation',
+    query: ['status', 'overdue', 'cursor'],
+  },
   { method: 'GET', path: '/messages/{id}', handler: 'messages', access: 'organisation', query: [] },
   { method: 'POST', path: '/messages/{id}/$replay', handler: 'messages', access: 'ops', query: [] },
   { method: 'GET', path: '/Task', handler: 'tasks', access: 'organisation', query: TASK_SEARCH_PARAMS },

@@ -231,6 +231,9 @@ function honoursTheStoreContract(name: string, open: () => Promise<MessageStore>
         at,
       });
       expect(escalated).toMatchObject({ overdue: true });
+      const overdue = await allPages((cursor) => store.listOverdue(1, cursor), 1);
+      expect(overdue).toContain(task.messageId);
+      expect(overdue).not.toContain(later.messageId);
       expect(
         await store.update(task.messageId, { expect: { due: true }, clearDue: true, overdue: true, events: [], at }),
       ).toBeUndefined();

@@ -68,6 +68,20 @@ describe("care-home Tasks through the API, on npm start's sample week", () => {
     );
   });
 
+  it('lets ops list everything past its deadline, Tasks and referrals alike', async () => {
+    const overdue = await call(hub.baseUrl, 'GET', '/messages?overdue=true', {
+      headers: asOrganisation(LOCAL_OPS_ODS),
+    });
+    expect(
+      overdue.body.messages.map((m: { kind: string; task?: unknown }) => (m.task ? 'task' : m.kind)).sort(),
+    ).toEqual(['request', 'task', 'task']);
+    expect(overdue.body.messages.every((m: { overdue: boolean }) => m.overdue)).toBe(true);
+    const practice = await call(hub.baseUrl, 'GET', '/messages?overdue=true', {
+      headers: asOrganisation(SAMPLE_PRACTICE),
+    });
+    expect(practice.status).toBe(403);
+  });
+
   it('shows each organisation only the Tasks it requested or owns; ops see all', async () => {
     const all = ids(await tasks(LOCAL_OPS_ODS, '?_count=100'));
     expect(all).toHaveLength(7);

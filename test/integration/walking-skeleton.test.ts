@@ -36,6 +36,9 @@ describe('the local hub on its embedded default (sample networks, simulated rece
     expect(params('Organization')).toEqual(['identifier', 'name']);
     expect(params('HealthcareService')).toEqual(['identifier', 'name', 'organization', 'service-category']);
     expect(params('Endpoint')).toEqual(['identifier', 'name', 'organization']);
+    expect(params('Task')).toEqual(
+      ['_lastUpdated', 'care-home', 'overdue', 'owner', 'patient:identifier', 'requester', 'status'].sort(),
+    );
     // Each listed parameter is one the directory answers, not one it refuses.
     for (const [type, name, value] of [
       ['Organization', 'name', 'Hilltops'],

@@ -28,6 +28,8 @@ export class InMemoryMessageStore implements MessageStore {
   readonly mailboxes = new Map<string, string>();
   /** Messages the deadline sweep still watches (the DynamoDB store's sparse byDue index). */
   readonly watched = new Set<string>();
+  /** When each message was escalated (the DynamoDB store's sparse byOverdue index). */
+  readonly overdueAt = new Map<string, string>();
 
   async create(record: MessageRecord, bundle: MessageBundle): Promise<'created' | 'duplicate'> {
     if (this.records.has(record.messageId)) return 'duplicate';
@@ -57,6 +59,7 @@ export class InMemoryMessageStore implements MessageStore {
     record.timeline.push(...structuredClone(change.events));
     if (change.status) Object.assign(record, { status: change.status, updatedAt: change.at.toISOString() });
     if (change.clearDue) this.watched.delete(id);
+    if (change.overdue) this.overdueAt.set(id, change.at.toISOString());
     for (const field of [
       'attempts',
       'outcome',
@@ -118,6 +121,16 @@ export class InMemoryMessageStore implements MessageStore {
       .sort((a, b) => a.dueAt!.localeCompare(b.dueAt!))
       .slice(0, limit)
       .map((r) => structuredClone(r));
+  }
+  async listOverdue(limit: number, cursor?: string) {
+    const all = [...this.overdueAt]
+      .sort(([a, at], [b, bt]) => bt.localeCompare(at) || b.localeCompare(a))
+      .map(([id]) => structuredClone(this.records.get(id)!));
+    const start = cursor ? Number(cursor) : 0;
+    return {
+      items: all.slice(start, start + limit),
+      ...(start + limit < all.length ? { cursor: String(start + limit) } : {}),
+    };
   }
   async listTasks(organisation: string | undefined, limit: number, cursor?: string) {
     const party = (r: MessageRecord) =>

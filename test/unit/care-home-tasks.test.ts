@@ -210,6 +210,7 @@ describe('GET /Task', () => {
   it('shows each organisation only the Tasks it requested or owns, ops every one, filtered and paged', async () => {
     const hub = hubAt(start);
     const first = await aTask(hub, new Date(start.getTime() + HOUR_MS));
+    hub.setTime(new Date(start.getTime() + 60_000)); // newest first: the second a minute later
     const second = await aTask(hub, new Date(start.getTime() + 48 * HOUR_MS));
     await send(hub, update(second.id, 'accepted'), TEAM, second.correlationId);
     hub.setTime(new Date(start.getTime() + 2 * HOUR_MS));
