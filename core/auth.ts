@@ -1,7 +1,6 @@
 import type { Organization } from 'fhir/r4';
 import { BadRequestError, ForbiddenError, issue, UnauthorizedError } from './errors.js';
-import { identifierValue } from './fhir/bundle.js';
-import { HEADERS, SYSTEMS } from './fhir/systems.js';
+import { canonicalSystem, HEADERS, SYSTEMS } from './fhir/systems.js';
 
 /**
  * Who is calling. Today the caller's organisation comes from BaRS's NHSD-End-User-Organisation header, which the
@@ -14,33 +13,39 @@ export interface Caller {
   ops: boolean;
 }
 
+/** An ODS organisation code: letters and digits (3 to 10). */
+const ODS_CODE = /^[A-Z0-9]{3,10}$/i;
+
 export function identifyCaller(
   headers: Record<string, string | undefined>,
   opsOrganisations: ReadonlySet<string>,
 ): Caller {
   const encoded = headers[HEADERS.endUserOrganisation];
   if (!encoded) return { ops: false };
-  let organisation: Organization;
+  const refuse = (why: string, code: 'invalid' | 'required' = 'invalid') =>
+    new BadRequestError('Bad NHSD-End-User-Organisation', [issue(code, why, 'NHSD-End-User-Organisation')]);
+  let organisation: unknown;
   try {
-    organisation = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as Organization;
+    organisation = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
   } catch {
-    throw new BadRequestError('Bad NHSD-End-User-Organisation', [
-      issue(
-        'invalid',
-        'NHSD-End-User-Organisation must be a Base64-encoded FHIR Organization (JSON)',
-        'NHSD-End-User-Organisation',
-      ),
-    ]);
+    throw refuse('NHSD-End-User-Organisation must be a Base64-encoded FHIR Organization (JSON)');
   }
-  const ods = identifierValue(organisation?.identifier, SYSTEMS.odsOrganisation);
-  if (!ods)
-    throw new BadRequestError('Bad NHSD-End-User-Organisation', [
-      issue(
-        'required',
-        'NHSD-End-User-Organisation has no ODS organisation code identifier',
-        'NHSD-End-User-Organisation',
-      ),
-    ]);
+  // Any JSON may arrive here: check each level's type before using it.
+  const identifiers = (organisation as { identifier?: unknown } | null)?.identifier;
+  if (!organisation || typeof organisation !== 'object' || !Array.isArray(identifiers)) {
+    throw refuse('NHSD-End-User-Organisation must be a FHIR Organization with an identifier list');
+  }
+  const ods = identifiers.find(
+    (i): i is { system: string; value: unknown } =>
+      !!i &&
+      typeof i === 'object' &&
+      typeof i.system === 'string' &&
+      canonicalSystem(i.system) === SYSTEMS.odsOrganisation,
+  )?.value;
+  if (ods === undefined) throw refuse('NHSD-End-User-Organisation has no ODS organisation code identifier', 'required');
+  if (typeof ods !== 'string' || !ODS_CODE.test(ods)) {
+    throw refuse('The ODS organisation code in NHSD-End-User-Organisation must be 3 to 10 letters and digits');
+  }
   return { organisation: ods, ops: opsOrganisations.has(ods) };
 }
 

@@ -24,7 +24,8 @@ export type IssueCode =
   | 'conflict'
   | 'login'
   | 'throttled'
-  | 'timeout';
+  | 'timeout'
+  | 'too-costly';
 
 export interface Issue {
   severity: 'fatal' | 'error' | 'warning' | 'information';

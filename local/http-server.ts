@@ -7,6 +7,8 @@ import { httpApiEvent, lambdaContext } from './lambda-events.js';
 
 /** API Gateway's own payload limit; the handlers enforce the hub's smaller one with a FHIR answer. */
 const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** API Gateway HTTP APIs refuse a request line and headers over 10 KB. */
+const API_GATEWAY_MAX_HEADER_BYTES = 10 * 1024;
 
 interface CompiledRoute {
   method: string;
@@ -24,12 +26,24 @@ const compiledRoutes: CompiledRoute[] = ROUTES.map((route) => {
   };
 });
 
+/** A segment's decoded text; an undecodable one stays as it was (the request is refused before it gets here). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 /** Matches a request to a route key the way API Gateway does: literal segments exact, {name} one segment. */
 export function matchRoute(
   method: string,
   path: string,
 ): { route: CompiledRoute; pathParameters: Record<string, string> } | 'method-not-allowed' | undefined {
-  const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const segments = path
+    .split('/')
+    .filter(Boolean)
+    .map((s) => safeDecode(s));
   let pathMatched = false;
   for (const route of compiledRoutes) {
     if (route.segments.length !== segments.length) continue;
@@ -53,7 +67,7 @@ export function matchRoute(
  * the same Lambda handler the stack deploys.
  */
 export function startHttpServer(handlers: HubHandlers, port: number, host = '127.0.0.1'): Promise<Server> {
-  const server = createServer((req, res) => {
+  const server = createServer({ maxHeaderSize: API_GATEWAY_MAX_HEADER_BYTES }, (req, res) => {
     handle(req, res, handlers).catch((error: Error) => {
       console.error('local HTTP adapter failed', error.message);
       send(
@@ -64,14 +78,45 @@ export function startHttpServer(handlers: HubHandlers, port: number, host = '127
       );
     });
   });
+  // Node answers oversized headers and malformed requests itself, before any handler: answer as the hub would.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const answer = statusAnswer(
+      status,
+      tooLarge ? 'too-long' : 'structure',
+      tooLarge ? `Request headers over ${API_GATEWAY_MAX_HEADER_BYTES} bytes` : 'Malformed HTTP request',
+    );
+    const body = JSON.stringify(answer.outcome);
+    socket.end(
+      `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: ${FHIR_JSON}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve(server));
   });
 }
 
+/** A request line the hub cannot read (a path that is not valid %-encoding): 400, as API Gateway refuses it. */
+function parsePath(raw: string | undefined): { pathname: string; search: string } | undefined {
+  try {
+    const url = new URL(raw ?? '/', 'http://localhost');
+    for (const segment of url.pathname.split('/')) decodeURIComponent(segment); // throws on bad %-encoding
+    return { pathname: url.pathname, search: url.search };
+  } catch {
+    return undefined;
+  }
+}
+
 async function handle(req: IncomingMessage, res: ServerResponse, handlers: HubHandlers): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const url = parsePath(req.url);
+  if (!url) {
+    req.resume();
+    const answer = statusAnswer(400, 'invalid', 'The request path is not a valid URL (check its %-encoding)');
+    return send(res, 400, { 'content-type': FHIR_JSON }, JSON.stringify(answer.outcome));
+  }
   const matched = matchRoute(req.method ?? 'GET', url.pathname);
   if (matched === undefined || matched === 'method-not-allowed') {
     const status = matched === undefined ? 404 : 405;
@@ -85,12 +130,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, handlers: HubHa
   }
   const body = await readBody(req);
   if (body === 'too-large') {
-    return send(
-      res,
-      413,
-      { 'content-type': 'application/json' },
-      JSON.stringify({ message: 'Request Entity Too Large' }),
-    );
+    const answer = statusAnswer(413, 'too-long', `The body is over API Gateway's ${API_GATEWAY_MAX_BODY_BYTES} bytes`);
+    return send(res, 413, { 'content-type': FHIR_JSON }, JSON.stringify(answer.outcome));
   }
   const handler = httpHandlerOf(handlers, matched.route.handler);
   const headers: Record<string, string> = {};

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -113,6 +114,8 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
       directoryTable: services.tableNames[DIRECTORY_TABLE.envVar]!,
       deliveryQueueUrl: services.deliveryQueueUrl,
       directoryRefreshSeconds: LOCAL_DIRECTORY_REFRESH_SECONDS,
+      // Cursors live only as long as this process: a fresh key each start.
+      cursorKey: randomBytes(32).toString('base64url'),
       client: { ...LOCAL_AWS, dynamoEndpoint: services.dynamoEndpoint, sqsEndpoint: services.sqsEndpoint },
     },
     (adapters) => {

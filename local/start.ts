@@ -5,6 +5,7 @@ import { deliveryPolicyFromEnvironment } from '../functions/lib/aws-hub.js';
 import { DIRECTORY_TABLE } from '../functions/lib/resources.js';
 import { commandLine } from './cli.js';
 import {
+  LOCAL_DEADLINE_SWEEP_SECONDS,
   LOCAL_DELIVERY_POLICY,
   LOCAL_OPS_ODS,
   LOCAL_SECONDS_PER_RESPONSE_HOUR,
@@ -84,7 +85,13 @@ console.log(`PCN Referral Hub running locally
 
 Send a first referral (Hilltops Medical Centre -> social prescribing):
   npm run send-sample -- ${hub.baseUrl}
-Ops staff (all messages, replay) call with NHSD-End-User-Organisation for ODS ${LOCAL_OPS_ODS}; see README.md.
+Ops staff (all messages, replay) call with NHSD-End-User-Organisation for ODS ${LOCAL_OPS_ODS}; see README.md.${
+  networks
+    ? ''
+    : `
+A week of sample care-home Tasks is loaded; the deadline sweep (every ${LOCAL_DEADLINE_SWEEP_SECONDS} s; one response hour lasts ${LOCAL_SECONDS_PER_RESPONSE_HOUR} s here)
+escalates the overdue ones within a minute: GET ${hub.baseUrl}/Task?overdue=true as ops.`
+}
 Ctrl-C stops the hub.`);
 
 let stopping = false;

@@ -1,14 +1,27 @@
 import type { OperationOutcome } from 'fhir/r4';
 import { BARS_CODES, type BarsCode, HubError, type Issue } from '../errors.js';
+import { MAX_ISSUES_PER_ANSWER } from '../validation/limits.js';
 import { SYSTEMS } from './systems.js';
 
 /** The BaRS code the table gives a status, for answers made before a typed error exists (404/405 of the router). */
 function barsCodeOf(status: number): BarsCode {
   const found = (Object.entries(BARS_CODES) as [BarsCode, { status: number }][]).find(([, c]) => c.status === status);
-  return found?.[0] ?? 'REC_SERVER_ERROR';
+  if (found) return found[0];
+  return status < 500 ? 'SEND_BAD_REQUEST' : 'REC_SERVER_ERROR'; // 413, 415, 431: the sender's to fix
 }
 
-export function operationOutcome(barsCode: BarsCode, issues: Issue[]): OperationOutcome {
+export function operationOutcome(barsCode: BarsCode, all: Issue[]): OperationOutcome {
+  const issues =
+    all.length > MAX_ISSUES_PER_ANSWER
+      ? [
+          ...all.slice(0, MAX_ISSUES_PER_ANSWER),
+          {
+            severity: 'error' as const,
+            code: 'too-costly' as const,
+            diagnostics: `and ${all.length - MAX_ISSUES_PER_ANSWER} more issues, not listed`,
+          },
+        ]
+      : all;
   return {
     resourceType: 'OperationOutcome',
     meta: { profile: ['https://fhir.nhs.uk/StructureDefinition/NHSDigital-OperationOutcome'] },

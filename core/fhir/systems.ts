@@ -63,3 +63,6 @@ export const HEADERS = {
 } as const;
 
 export const FHIR_JSON = 'application/fhir+json';
+
+/** FHIR's id datatype (https://hl7.org/fhir/R4/datatypes.html#id): also every message identity (Bundle.id). */
+export const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;

@@ -6,6 +6,10 @@ export const MAX_JSON_DEPTH = 32;
 export const MAX_ARRAY_LENGTH = 500;
 /** Most JSON values in one message; bounds validation time per request. */
 export const MAX_JSON_NODES = 100_000;
+/** Longest string in a message: attachments travel by reference (Attachment.url), so no element needs more. */
+export const MAX_STRING_LENGTH = 64_000;
+/** Most issues one answer lists; the rest are counted in one last issue, so an answer stays smaller than its question. */
+export const MAX_ISSUES_PER_ANSWER = 100;
 
 /** Refuses pathological JSON before any FHIR processing spends time on it. Iterative: no stack to overflow. */
 export function checkJsonLimits(root: unknown): void {
@@ -27,6 +31,14 @@ export function checkJsonLimits(root: unknown): void {
           issue('too-long', `An array has ${value.length} items; at most ${MAX_ARRAY_LENGTH} are accepted`, path),
         ]);
       for (const [i, v] of value.entries()) stack.push({ value: v, depth: depth + 1, path: `${path}[${i}]` });
+    } else if (typeof value === 'string' && value.length > MAX_STRING_LENGTH) {
+      throw new BadRequestError('String too long', [
+        issue(
+          'too-long',
+          `A string of ${value.length} characters; at most ${MAX_STRING_LENGTH} are accepted (attachments go by Attachment.url)`,
+          path,
+        ),
+      ]);
     } else if (value && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) stack.push({ value: v, depth: depth + 1, path: `${path}.${k}` });
     }

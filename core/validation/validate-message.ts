@@ -14,7 +14,7 @@ import {
   senderOrganization,
 } from '../fhir/bundle.js';
 import { isValidNhsNumber } from '../fhir/nhs-number.js';
-import { canonicalSystem, HUB_CANONICAL, SYSTEMS } from '../fhir/systems.js';
+import { canonicalSystem, FHIR_ID, HUB_CANONICAL, SYSTEMS } from '../fhir/systems.js';
 import { uniqueBy } from '../unique.js';
 import { checkBaseStructure } from './base-structure.js';
 import { type Conformance, headerProfileFor, hubConformance, messageDefinitionFor } from './conformance.js';
@@ -64,11 +64,32 @@ export function validateMessage(body: unknown, conformance: Conformance = hubCon
   canonicaliseIdentifierSystems(bundle);
   const invalid: Issue[] = checkBaseStructure(bundle);
   const unprocessable: Issue[] = [];
-  invalid.push(...profileIssues(bundle, bundle, 'Bundle', conformance));
+  if (typeof bundle.id !== 'string' || !FHIR_ID.test(bundle.id)) {
+    invalid.push(
+      issue(
+        'value',
+        "Bundle.id (the message's identity) must be a FHIR id: 1 to 64 letters, digits, '-' or '.'",
+        'Bundle.id',
+      ),
+    );
+  }
+  // The checks below read the message as R4 shapes it. R4's own check above has reported any value of the wrong
+  // type; a check that stumbles on one adds nothing more (and never fails the request with a 500).
+  const safely = (check: () => void) => {
+    try {
+      check();
+    } catch (error) {
+      if (!(error instanceof TypeError || error instanceof RangeError)) throw error;
+      if (invalid.length === 0)
+        invalid.push(issue('structure', 'The message does not have the shape of a FHIR R4 message Bundle', 'Bundle'));
+    }
+  };
+  safely(() => invalid.push(...profileIssues(bundle, bundle, 'Bundle', conformance)));
 
+  const firstEntry = Array.isArray(bundle.entry) ? (bundle.entry[0] as unknown) : undefined;
   const header =
-    bundle.entry?.[0]?.resource?.resourceType === 'MessageHeader'
-      ? (bundle.entry[0].resource as MessageHeader)
+    (firstEntry as { resource?: { resourceType?: unknown } } | null)?.resource?.resourceType === 'MessageHeader'
+      ? (firstEntry as { resource: MessageHeader }).resource
       : undefined;
   let definition: MessageDefinition | undefined;
   let focus: ServiceRequest | Task | undefined;
@@ -86,19 +107,25 @@ export function validateMessage(body: unknown, conformance: Conformance = hubCon
     } else {
       const headerProfile = headerProfileFor(conformance, definition.eventCoding ?? {});
       if (headerProfile)
-        invalid.push(...checkProfile(header, headerProfile, 'Bundle.entry[0].resource', bundle, conformance));
-      const focusResult = checkFocus(bundle, header, definition, conformance);
-      invalid.push(...focusResult.invalid);
-      unprocessable.push(...focusResult.unprocessable);
-      focus = focusResult.focus;
+        safely(() =>
+          invalid.push(...checkProfile(header, headerProfile, 'Bundle.entry[0].resource', bundle, conformance)),
+        );
+      safely(() => {
+        const focusResult = checkFocus(bundle, header, definition!, conformance);
+        invalid.push(...focusResult.invalid);
+        unprocessable.push(...focusResult.unprocessable);
+        focus = focusResult.focus;
+      });
     }
-    invalid.push(...senderIssues(bundle, header, conformance));
+    safely(() => invalid.push(...senderIssues(bundle, header, conformance)));
   }
-  (bundle.entry ?? []).forEach((entry, index) => {
-    if (entry.resource && index > 0)
-      invalid.push(...profileIssues(entry.resource, bundle, `Bundle.entry[${index}].resource`, conformance));
-  });
-  invalid.push(...elementIssues(bundle, conformance));
+  safely(() =>
+    (bundle.entry ?? []).forEach((entry, index) => {
+      if (entry?.resource && index > 0)
+        invalid.push(...profileIssues(entry.resource, bundle, `Bundle.entry[${index}].resource`, conformance));
+    }),
+  );
+  safely(() => invalid.push(...elementIssues(bundle, conformance)));
 
   if (invalid.length > 0) throw new BadRequestError('The message is not valid', dedupe([...invalid, ...unprocessable]));
   if (unprocessable.length > 0) throw new UnprocessableError('The hub cannot process this message', unprocessable);

@@ -3,6 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHub, type Hub, type HubAdapters, type HubConfig } from '../../core/hub.js';
 import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from '../../core/lifecycle/delivery-policy.js';
+import { CursorCodec } from './cursors.js';
 import { DIRECTORY_REFRESH_SECONDS, DynamoDirectory } from './dynamo-directory.js';
 import { DynamoMessageStore } from './dynamo-message-store.js';
 import { FhirKitTransport } from './fhir-transport.js';
@@ -17,6 +18,8 @@ export interface AwsSettings {
   directoryTable: string;
   deliveryQueueUrl: string;
   directoryRefreshSeconds: number;
+  /** The key paging cursors are signed with (one per deployment). */
+  cursorKey: string;
   /** SDK client settings (the local hub points them at dynalite and fauxqs); the SDK's defaults on AWS. */
   client?: Pick<DynamoDBClientConfig, 'region' | 'credentials'> & { dynamoEndpoint?: string; sqsEndpoint?: string };
 }
@@ -47,6 +50,7 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): A
     directoryTable: required(DIRECTORY_TABLE.envVar),
     deliveryQueueUrl: required(DELIVERY_QUEUE.envVar),
     directoryRefreshSeconds: numberSetting(env, ENV.directoryRefreshSeconds, DIRECTORY_REFRESH_SECONDS),
+    cursorKey: required(ENV.cursorKey),
   };
 }
 
@@ -84,7 +88,7 @@ export function awsHub(settings: AwsSettings, override: (adapters: HubAdapters) 
     useQueueUrlAsEndpoint: false,
   });
   const adapters = override({
-    store: new DynamoMessageStore(dynamo, settings.messagesTable),
+    store: new DynamoMessageStore(dynamo, settings.messagesTable, new CursorCodec(settings.cursorKey)),
     queue: new SqsDeliveryQueue(sqs, settings.deliveryQueueUrl),
     directory: new DynamoDirectory(dynamo, settings.directoryTable, settings.directoryRefreshSeconds),
     transport: new FhirKitTransport(),

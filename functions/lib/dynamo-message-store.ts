@@ -10,11 +10,11 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { BadRequestError, issue } from '../../core/errors.js';
 import type { MessageBundle } from '../../core/fhir/bundle.js';
 import type { MessageRecord, MessageStatus } from '../../core/lifecycle/message-record.js';
 import { assertConditional } from '../../core/lifecycle/transitions.js';
 import type { MessageChange, MessageStore, Page } from '../../core/ports.js';
+import type { CursorCodec } from './cursors.js';
 import { LISTING_SHARDS, MESSAGES_TABLE } from './resources.js';
 
 /**
@@ -26,6 +26,7 @@ export class DynamoMessageStore implements MessageStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly cursors: CursorCodec,
   ) {}
 
   async create(record: MessageRecord, bundle: MessageBundle): Promise<'created' | 'duplicate'> {
@@ -395,7 +396,7 @@ export class DynamoMessageStore implements MessageStore {
     limit: number,
     cursor?: string,
   ): Promise<Page<MessageRecord>> {
-    const positions = cursor ? decodeCursor<Positions>(cursor) : {};
+    const positions = cursor ? this.cursors.open<Positions>(cursor) : {};
     const pages = await Promise.all(
       queries.map(async (query, n) => {
         const position = positions[n];
@@ -443,7 +444,7 @@ export class DynamoMessageStore implements MessageStore {
     const finished = queries.every((_, n) => next[n] === 'done');
     return {
       items: merged.map((m) => m.item.record as MessageRecord),
-      ...(finished ? {} : { cursor: encodeCursor(next) }),
+      ...(finished ? {} : { cursor: this.cursors.seal(next) }),
     };
   }
 
@@ -457,12 +458,12 @@ export class DynamoMessageStore implements MessageStore {
         ...input,
         TableName: this.tableName,
         Limit: limit,
-        ...(cursor ? { ExclusiveStartKey: decodeCursor<Record<string, unknown>>(cursor) } : {}),
+        ...(cursor ? { ExclusiveStartKey: this.cursors.open<Record<string, unknown>>(cursor) } : {}),
       }),
     );
     return {
       items: (Items ?? []).map((item) => item.record as MessageRecord),
-      ...(LastEvaluatedKey ? { cursor: encodeCursor(LastEvaluatedKey) } : {}),
+      ...(LastEvaluatedKey ? { cursor: this.cursors.seal(LastEvaluatedKey) } : {}),
     };
   }
 }
@@ -473,21 +474,4 @@ type Positions = Record<number, Record<string, unknown> | 'done'>;
 /** The listing shard of a message: spread evenly by its identity. */
 export function listShardOf(messageId: string): string {
   return String(createHash('sha256').update(messageId).digest()[0]! % LISTING_SHARDS);
-}
-
-function encodeCursor(position: unknown): string {
-  return Buffer.from(JSON.stringify(position)).toString('base64url');
-}
-
-/** A cursor the hub did not hand out is a bad request, never a crash. */
-function decodeCursor<T>(cursor: string): T {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as T;
-  } catch {
-    // reported below
-  }
-  throw new BadRequestError('Bad cursor', [
-    issue('invalid', 'cursor must be the "next" value of a previous page, unchanged', 'cursor'),
-  ]);
 }

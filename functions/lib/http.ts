@@ -10,7 +10,7 @@ import {
   UnsupportedMediaTypeError,
 } from '../../core/errors.js';
 import { errorAnswer } from '../../core/fhir/operation-outcome.js';
-import { FHIR_JSON, HEADERS } from '../../core/fhir/systems.js';
+import { FHIR_ID, FHIR_JSON, HEADERS } from '../../core/fhir/systems.js';
 import type { Hub } from '../../core/hub.js';
 import { type HandlerName, ROUTES, type RouteDefinition, routeKey } from './resources.js';
 
@@ -70,6 +70,18 @@ function refuseUnknownQuery(route: RouteDefinition, query: Record<string, string
   );
 }
 
+/** Every id in a path is a FHIR id (message ids are Bundle.ids): anything else is refused before any lookup. */
+function refuseMalformedIds(path: Record<string, string>): void {
+  const bad = Object.entries(path).filter(([, value]) => !FHIR_ID.test(value));
+  if (bad.length === 0) return;
+  throw new BadRequestError(
+    'Malformed id',
+    bad.map(([name]) =>
+      issue('value', `The ${name} in the path must be a FHIR id: 1 to 64 letters, digits, '-' or '.'`, name),
+    ),
+  );
+}
+
 /**
  * The HTTP pipeline every API Lambda shares (middy): find the route in the routes table, identify the caller (the
  * authentication seam) and apply the route's access rule, refuse unknown query parameters, dispatch, and turn every
@@ -102,6 +114,7 @@ export function httpHandler(name: HandlerName, operations: Operations, hub: Hub,
       };
       authorise(route, request.caller);
       refuseUnknownQuery(route, request.query);
+      refuseMalformedIds(request.path);
       const response = await operation(request);
       return {
         statusCode: response.status,

@@ -307,4 +307,5 @@ export const ENV = {
   deliveryMaxDelaySeconds: 'DELIVERY_MAX_DELAY_SECONDS',
   pushTimeoutMs: 'PUSH_TIMEOUT_MS',
   directoryRefreshSeconds: 'DIRECTORY_REFRESH_SECONDS',
+  cursorKey: 'HUB_CURSOR_KEY',
 } as const;

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
   DEADLINE_SWEEP_MINUTES,
@@ -46,7 +47,27 @@ export class HubFunctions extends Construct {
   constructor(scope: Construct, id: string, props: HubFunctionsProps) {
     super(scope, id);
     const { tables, queues } = props;
+    // Paging cursors are signed with a per-deployment key (not patient data: changing it only ends open paging).
+    const cursorKey = new secretsmanager.Secret(this, 'CursorKey', {
+      description: 'Signs the paging cursors the hub hands out',
+      encryptionKey: props.key,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    Validations.of(cursorKey).acknowledge(
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Rotating the cursor key only invalidates cursors of pages being read; it is rotated by replacing the secret',
+      },
+      {
+        id: 'HIPAA.Security-SecretsManagerRotationEnabled',
+        reason:
+          'Rotating the cursor key only invalidates cursors of pages being read; it is rotated by replacing the secret',
+      },
+    );
     const environment: Record<string, string> = {
+      // Resolved by CloudFormation at deploy into the functions' (KMS-encrypted) configuration.
+      [ENV.cursorKey]: cursorKey.secretValue.unsafeUnwrap(),
       [MESSAGES_TABLE.envVar]: tables.messages.tableName,
       [DIRECTORY_TABLE.envVar]: tables.directory.tableName,
       [DELIVERY_QUEUE.envVar]: queues.delivery.queueUrl,

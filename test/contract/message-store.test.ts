@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageBundle } from '../../core/fhir/bundle.js';
 import type { MessageRecord } from '../../core/lifecycle/message-record.js';
 import type { MessageStore } from '../../core/ports.js';
+import { CursorCodec } from '../../functions/lib/cursors.js';
 import { DynamoMessageStore } from '../../functions/lib/dynamo-message-store.js';
 import { MESSAGES_TABLE } from '../../functions/lib/resources.js';
 import { type EmbeddedServices, LOCAL_AWS, startEmbeddedServices } from '../../local/embedded.js';
@@ -274,6 +275,10 @@ afterAll(async () => {
 });
 
 honoursTheStoreContract('the DynamoDB store (on dynalite)', async () => {
-  return new DynamoMessageStore(client, services.tableNames[MESSAGES_TABLE.envVar]!);
+  return new DynamoMessageStore(
+    client,
+    services.tableNames[MESSAGES_TABLE.envVar]!,
+    new CursorCodec('contract-test-cursor-key'),
+  );
 });
 honoursTheStoreContract('the in-memory store of the unit tests', async () => new InMemoryMessageStore());

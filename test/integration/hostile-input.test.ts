@@ -1,0 +1,153 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { endUserOrganisationHeader } from '../../core/auth.js';
+import { MAX_ISSUES_PER_ANSWER } from '../../core/validation/limits.js';
+import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';
+import { SAMPLE_PRACTICE } from '../../local/identities.js';
+import { referralMessage } from '../../local/messages.js';
+import { type HostileRequest, hostileRequest } from '../support/hostile.js';
+import { asOrganisation, call, sendMessage } from '../support/http.js';
+
+/** Generated requests per run (FUZZ_RUNS raises it for a longer hunt). */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
+/** No answer may take longer than this. */
+const SLOWEST_MS = 2000;
+/** No answer may be larger than this. */
+const LARGEST_ANSWER_BYTES = 1_000_000;
+
+describe('hostile input: every request gets an answer, never a 5xx', () => {
+  let hub: LocalHub;
+  beforeAll(async () => {
+    hub = await startLocalHub({ port: 0, receiversPort: false });
+  });
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  async function send(request: HostileRequest) {
+    const started = performance.now();
+    const response = await fetch(`${hub.baseUrl}${request.path}`, {
+      method: request.method,
+      headers: request.headers,
+      ...(request.body !== undefined ? { body: request.body } : {}),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      text,
+      ms: performance.now() - started,
+      type: response.headers.get('content-type'),
+    };
+  }
+
+  it(`answers ${RUNS} generated hostile requests across every route with a 4xx OperationOutcome or a success`, async () => {
+    const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
+    console.log(`hostile input: seed ${seed} (replay with FUZZ_SEED=${seed})`);
+    await fc.assert(
+      fc.asyncProperty(hostileRequest, async (request) => {
+        const answer = await send(request);
+        expect(answer.status, `${request.method} ${request.path.slice(0, 100)}`).toBeLessThan(500);
+        expect(answer.ms).toBeLessThan(SLOWEST_MS);
+        expect(answer.text.length).toBeLessThan(LARGEST_ANSWER_BYTES);
+        if (answer.status >= 400) {
+          expect(answer.type).toBe('application/fhir+json');
+          expect(JSON.parse(answer.text).resourceType).toBe('OperationOutcome');
+        }
+      }),
+      { numRuns: RUNS, seed },
+    );
+    // And the hub still does its work.
+    expect((await sendMessage(hub.baseUrl, referralMessage())).status).toBe(202);
+  }, 300_000);
+
+  describe('each cause found by an attacker, refused with a 4xx', () => {
+    const valid = () => referralMessage() as unknown as Record<string, any>;
+    const post = (body: unknown) => sendMessage(hub.baseUrl, body);
+
+    it.each([
+      ['a malformed %-encoding in a path', '/messages/%E0%A4%A'],
+      ['an id over 2 KB in a path', `/messages/${'a'.repeat(3000)}`],
+      ['an id that is not a FHIR id', '/messages/..%2F..%2Fx'],
+      ['a cursor the hub did not hand out', '/messages?cursor=eyJ4IjoxfQ'],
+      ['a cursor that is not even JSON', '/messages?cursor=abc'],
+    ])('%s', async (_, path) => {
+      const answer = await call(hub.baseUrl, 'GET', path, { headers: asOrganisation(LOCAL_OPS_ODS) });
+      expect(answer.status).toBe(400);
+      expect(answer.body.resourceType).toBe('OperationOutcome');
+    });
+
+    it.each([
+      ['a reference that is a number', (b: Record<string, any>) => (b.entry[0].resource.sender.reference = 123)],
+      [
+        'a reference that is an object',
+        (b: Record<string, any>) => (b.entry[0].resource.sender = { reference: { a: 1 } }),
+      ],
+      ['entries that are not a list', (b: Record<string, any>) => (b.entry = 'x')],
+      ['a null entry', (b: Record<string, any>) => (b.entry = [null])],
+      ['an empty Bundle.id', (b: Record<string, any>) => (b.id = '')],
+      ['a Bundle.id with a path in it', (b: Record<string, any>) => (b.id = '../../x')],
+      ['a Bundle.id with a non-character', (b: Record<string, any>) => (b.id = 'x\uFFFF')],
+      ['a focus that is a string', (b: Record<string, any>) => (b.entry[0].resource.focus = 'x')],
+    ])('a message with %s', async (_, mutate) => {
+      const bundle = valid();
+      mutate(bundle);
+      const answer = await post(bundle);
+      expect(answer.status).toBe(400);
+      expect(answer.body.issue.length).toBeGreaterThan(0);
+    });
+
+    it('nesting thousands deep', async () => {
+      const answer = await call(hub.baseUrl, 'POST', '/$process-message', {
+        headers: { 'content-type': 'application/fhir+json', ...asOrganisation(SAMPLE_PRACTICE) },
+        rawBody: `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`,
+      });
+      expect(answer.status).toBe(400);
+    });
+
+    it('a long string where an object belongs: an answer far smaller than the question', async () => {
+      const bundle = valid();
+      bundle.entry[1].resource.subject = 'x'.repeat(60_000);
+      const answer = await post(bundle);
+      expect(answer.status).toBe(400);
+      expect(answer.body.issue.length).toBeLessThanOrEqual(MAX_ISSUES_PER_ANSWER + 1);
+      expect(answer.body.issue.at(-1).diagnostics).toMatch(/and \d+ more issues/);
+      expect(JSON.stringify(answer.body).length).toBeLessThan(60_000);
+    });
+
+    it.each([
+      ['an identifier that is an object', { identifier: { system: 'x', value: 'y' } }],
+      ['an identifier that is a string', { identifier: 'Z9W001' }],
+      ['an identifier list holding null', { identifier: [null] }],
+      [
+        'an ODS code that is a number',
+        { identifier: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 42 }] },
+      ],
+      [
+        'an ODS code that is an object',
+        { identifier: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: {} }] },
+      ],
+    ])('an NHSD-End-User-Organisation with %s', async (_, organisation) => {
+      const header = Buffer.from(JSON.stringify({ resourceType: 'Organization', ...organisation })).toString('base64');
+      const answer = await call(hub.baseUrl, 'GET', '/messages', { headers: { 'nhsd-end-user-organisation': header } });
+      expect(answer.status).toBe(400);
+      expect(answer.body.issue[0].expression).toEqual(['NHSD-End-User-Organisation']);
+    });
+
+    it('a body over the size limit, and headers over 10 KB, as OperationOutcomes', async () => {
+      const huge = await call(hub.baseUrl, 'POST', '/$process-message', {
+        headers: { 'content-type': 'application/fhir+json', ...asOrganisation(SAMPLE_PRACTICE) },
+        rawBody: 'x'.repeat(11 * 1024 * 1024),
+      });
+      expect(huge.status).toBe(413);
+      expect(huge.body.resourceType).toBe('OperationOutcome');
+      const headers = await call(hub.baseUrl, 'GET', '/metadata', {
+        headers: {
+          'x-padding': 'x'.repeat(12 * 1024),
+          'nhsd-end-user-organisation': endUserOrganisationHeader(SAMPLE_PRACTICE),
+        },
+      });
+      expect(headers.status).toBe(431);
+      expect(headers.body.resourceType).toBe('OperationOutcome');
+    });
+  });
+});
