@@ -70,7 +70,7 @@ const path = fc.oneof(
   fc
     .record({ route: fc.constantFrom(...ROUTES), id: weirdText })
     .map(({ route, id }) => route.path.replace(/\{[^}]+\}/g, () => (id.startsWith('%') ? id : encodeURIComponent(id)))),
-  fc.constantFrom('/messages/%E0%A4%A', '/mailbox/%', '/Task/%ZZ', '//', '/Patient', '/messages/' + 'a'.repeat(3000)),
+  fc.constantFrom('/messages/%E0%A4%A', '/mailbox/%', '/Task/%ZZ', '//', '/Patient', `/messages/${'a'.repeat(3000)}`),
 );
 const query = fc.oneof(
   fc.constant(''),
@@ -85,9 +85,15 @@ const mutatedReferral = fc.record({ where: fc.nat(), value: anyJson, seed: fc.na
   const bundle = referralMessage() as unknown as Record<string, unknown>;
   const slots: [Record<string, unknown> | unknown[], string | number][] = [];
   const visit = (node: unknown) => {
-    if (Array.isArray(node)) node.forEach((v, i) => (slots.push([node, i]), visit(v)));
-    else if (node && typeof node === 'object')
-      for (const [k, v] of Object.entries(node)) slots.push([node as Record<string, unknown>, k]), visit(v);
+    const children: [string | number, unknown][] = Array.isArray(node)
+      ? [...node.entries()]
+      : node && typeof node === 'object'
+        ? Object.entries(node)
+        : [];
+    for (const [key, child] of children) {
+      slots.push([node as Record<string, unknown>, key]);
+      visit(child);
+    }
   };
   visit(bundle);
   const [parent, key] = slots[where % slots.length]!;
