@@ -42,6 +42,8 @@ export interface MessageChange {
   task?: TaskState;
   /** Take it out of the deadline sweep's view (answered, finished or escalated). */
   clearDue?: true;
+  /** Put it in the deadline sweep's view from this time: a follow-up (telling the sender) is owed from then. */
+  dueAt?: string;
   overdue?: true;
   events: TimelineEvent[];
   at: Date;

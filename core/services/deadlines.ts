@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
 import { PENDING } from '../lifecycle/delivery-lifecycle.js';
 import { type Destination, type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
 import { destinationOfService, returnAddress } from '../routing/destinations.js';
+import { tellSenderOfFailure } from './delivery.js';
 import type { HubDependencies } from './dependencies.js';
+import { deterministicId } from './deterministic-id.js';
 import { sendNotification } from './notifications.js';
 
 /** Most overdue messages one sweep escalates (the next sweep takes the rest). */
@@ -22,7 +23,13 @@ export async function escalateDeadlines(deps: HubDependencies): Promise<number> 
   let escalated = 0;
   for (const record of await deps.store.listDue(now, DEADLINE_BATCH)) {
     if (PENDING.includes(record.status)) continue; // still being delivered: the delivery's own failure path tells
-    if (await escalate(deps, record, now)) escalated++;
+    try {
+      if (await escalate(deps, record, now)) escalated++;
+    } catch (error) {
+      // One message that cannot be escalated must not stop the others: it stays watched for the next sweep.
+      deps.metric('SweepFailed');
+      deps.log.error('deadline escalation failed', { messageId: record.messageId, error: (error as Error).message });
+    }
   }
   if (escalated > 0) deps.metric('DeadlineEscalated', escalated);
   return escalated;
@@ -31,11 +38,9 @@ export async function escalateDeadlines(deps: HubDependencies): Promise<number> 
 async function escalate(deps: HubDependencies, record: MessageRecord, now: Date): Promise<boolean> {
   const at = now.toISOString();
   if (record.status === 'failed') {
-    // Its sender was already told delivery failed: nothing more to say, stop watching.
-    return (
-      (await deps.store.update(record.messageId, { expect: { due: true }, clearDue: true, events: [], at: now })) !==
-      undefined
-    );
+    // A failure whose sender may not have been told yet (the process stopped in between): tell it, once.
+    await tellSenderOfFailure(deps, record);
+    return false;
   }
   const receiver =
     record.destination.serviceName ?? record.destination.organisationName ?? record.destination.organisation;
@@ -78,10 +83,4 @@ async function clinicalLead(deps: HubDependencies, record: MessageRecord): Promi
   const serviceId = network?.definition.careHomeClinicalLead;
   const service = serviceId ? network?.services.get(serviceId) : undefined;
   return network && service ? destinationOfService(network, service) : undefined;
-}
-
-/** A UUID made from a name (the same name, the same id): notices sent twice are found, not repeated. */
-export function deterministicId(name: string): string {
-  const hex = createHash('sha256').update(name).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

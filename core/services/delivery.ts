@@ -3,6 +3,7 @@ import { classifyHttpStatus, retryDelaySeconds } from '../lifecycle/delivery-pol
 import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
 import { statusChange } from '../lifecycle/transitions.js';
 import type { HubDependencies } from './dependencies.js';
+import { deterministicId } from './deterministic-id.js';
 import { notifySender } from './notifications.js';
 
 /** What the queue adapter does with the record: remove it, or make it visible again after a delay. */
@@ -108,6 +109,11 @@ async function claimAttempt(
     const now = deps.clock.now();
     const stale = record.status === 'delivering' && Date.parse(record.updatedAt) < now.getTime() - leaseSeconds * 1000;
     if (!DELIVERABLE.includes(record.status) && !stale) return undefined;
+    if (stale && record.attempts >= deps.policy.maxAttempts) {
+      // A message whose worker keeps dying mid-attempt ends like any other: failed, its sender told.
+      await failMessage(deps, record, `the delivery worker stopped ${record.attempts} times during an attempt`);
+      return undefined;
+    }
     const claimed = await deps.store.update(
       messageId,
       statusChange(record, 'delivering', {
@@ -140,6 +146,8 @@ async function lateResult(
  * Terminal failure, from the status the caller read: the message becomes 'failed' (visible to ops, replayable) and,
  * for a practice's request, the sender is sent a fatal-error response. The receiver's outcome is left alone: the
  * receiver never answered. When the status moved meanwhile (another worker, a replay), nothing is written or sent.
+ * Crash-safe: the same write puts the message in the deadline sweep's view, so if the process dies before the
+ * sender is told, the sweep tells it (the notice's id is made from the message: it is never sent twice).
  */
 export async function failMessage(
   deps: HubDependencies,
@@ -153,6 +161,7 @@ export async function failMessage(
     statusChange(record, 'failed', {
       ...(record.status === 'delivering' ? { expect: { attempts: record.attempts } } : {}),
       mailbox: null,
+      dueAt: now.toISOString(),
       events: [...events, timelineEvent('failed', now, { detail: reason })],
       at: now,
     }),
@@ -160,9 +169,22 @@ export async function failMessage(
   if (!failed) return;
   deps.metric('DeliveryFailed');
   deps.log.warn('message failed', { messageId: record.messageId, destination: record.destination.organisation });
+  await tellSenderOfFailure(deps, failed);
+}
+
+/** The fatal-error response for a failed message (once per failure), then out of the deadline sweep's view. */
+export async function tellSenderOfFailure(deps: HubDependencies, failed: MessageRecord): Promise<void> {
+  const reason = failed.timeline.findLast((e) => e.type === 'failed')?.detail ?? 'delivery failed';
   await notifySender(deps, failed, {
     code: 'fatal-error',
-    text: `Delivery to ${record.destination.organisationName ?? record.destination.organisation} failed: ${reason}`,
+    text: `Delivery to ${failed.destination.organisationName ?? failed.destination.organisation} failed: ${reason}`,
+    id: deterministicId(`${failed.messageId}:fatal-error:${failed.replays}`),
+  });
+  await deps.store.update(failed.messageId, {
+    expect: { due: true },
+    clearDue: true,
+    events: [],
+    at: deps.clock.now(),
   });
 }
 

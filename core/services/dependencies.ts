@@ -43,4 +43,5 @@ export type HubMetric =
   | 'MessageReplayed'
   | 'MessageRequeued'
   | 'DeadLettered'
-  | 'DeadlineEscalated';
+  | 'DeadlineEscalated'
+  | 'SweepFailed';

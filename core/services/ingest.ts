@@ -136,6 +136,9 @@ function notesOf(task: Task, author: string, now: Date): TaskState['notes'] {
     .map((n) => ({ at: n.time ?? now.toISOString(), author, text: n.text }));
 }
 
+/** The rule an update or cancellation is routed by: where its referral went. */
+const UPDATE_RULE_PREFIX = 'update-of:';
+
 /** Most messages of one case the hub reads to find the referral an update belongs to. */
 const CASE_LOOKUP_LIMIT = 100;
 
@@ -153,7 +156,11 @@ async function acceptUpdate(
   const now = deps.clock.now();
   const caseMessages = (await deps.store.listByCorrelation(inbound.correlationId, CASE_LOOKUP_LIMIT)).items;
   const original = caseMessages.find(
-    (m) => m.kind === 'request' && m.senderOrganisation === sender && m.event === message.header.eventCoding?.code,
+    (m) =>
+      m.kind === 'request' &&
+      m.senderOrganisation === sender &&
+      m.event === message.header.eventCoding?.code &&
+      !m.route?.ruleId.startsWith(UPDATE_RULE_PREFIX), // the referral itself, not an earlier update of it
   );
   if (!original) {
     throw new UnprocessableError('Unknown case', [
@@ -168,12 +175,32 @@ async function acceptUpdate(
   // referral's outcome is already final (a completed referral cannot be cancelled).
   const cancels =
     reason === 'delete' || (message.focus?.resourceType === 'ServiceRequest' && message.focus.status === 'revoked');
+  /** The referral's side of the link: cancelled (its outcome) or updated, pointing at the update. */
+  const link = async (updateId: string) => {
+    if (cancels) {
+      await applyAnswer(deps, original.messageId, { outcome: 'cancelled' }, (at) =>
+        timelineEvent('cancelled', at, { detail: `${sender} cancelled the referral`, relatedMessageId: updateId }),
+      );
+    } else {
+      await deps.store.update(original.messageId, {
+        events: [timelineEvent('updated', now, { detail: `${sender} sent an update`, relatedMessageId: updateId })],
+        at: now,
+      });
+    }
+  };
+  const known = await deps.store.get(message.bundle.id!);
+  if (known) {
+    // A repeat of an update the hub stored: if the process stopped before the referral was linked, link it now.
+    const linked = original.timeline.some((e) => e.relatedMessageId === known.messageId);
+    if (known.route?.ruleId === `${UPDATE_RULE_PREFIX}${original.messageId}` && !linked) await link(known.messageId);
+    await refuseIfKnown(deps, known.messageId, known);
+  }
   if (cancels) outcomeChange(original, 'cancelled', { events: [], at: now });
   const record = newRecord(message, inbound, sender, original.destination, 'request', now);
   if (original.route)
     record.route = {
       ...original.route,
-      ruleId: `update-of:${original.messageId}`,
+      ruleId: `${UPDATE_RULE_PREFIX}${original.messageId}`,
       explanation: [`${cancels ? 'cancellation' : 'update'} of ${original.messageId}: sent where the referral went`],
     };
   record.timeline.push(
@@ -183,21 +210,7 @@ async function acceptUpdate(
     }),
   );
   await storeAndEnqueue(deps, record, message.bundle);
-  if (cancels) {
-    await applyAnswer(deps, original.messageId, { outcome: 'cancelled' }, (at) =>
-      timelineEvent('cancelled', at, {
-        detail: `${sender} cancelled the referral`,
-        relatedMessageId: record.messageId,
-      }),
-    );
-  } else {
-    await deps.store.update(original.messageId, {
-      events: [
-        timelineEvent('updated', now, { detail: `${sender} sent an update`, relatedMessageId: record.messageId }),
-      ],
-      at: now,
-    });
-  }
+  await link(record.messageId);
   return { record, outcome: acceptedOutcome(record) };
 }
 
@@ -238,8 +251,26 @@ async function acceptAnswer(
       ),
     ]);
   }
-  await refuseIfKnown(deps, message.bundle.id!);
   const answer = answerOf(message, sender, now);
+  const said = [
+    answer.task && original.task
+      ? `task ${answer.task.status}${answer.task.businessStatus ? ` (${answer.task.businessStatus})` : ''}`
+      : undefined,
+    answer.outcome ?? (answer.task ? undefined : message.header.response?.code),
+  ].filter(Boolean);
+  const answered = (answerId: string) => (at: Date) =>
+    timelineEvent(answer.task && original.task ? 'task-updated' : 'responded', at, {
+      detail: `${sender} answered: ${said.join('; ')}`,
+      relatedMessageId: answerId,
+    });
+  const known = await deps.store.get(message.bundle.id!);
+  if (known) {
+    // A repeat of an answer the hub stored: if the process stopped before the original took it in, finish that now.
+    if (known.inReplyTo === originalId && !original.timeline.some((e) => e.relatedMessageId === known.messageId)) {
+      await applyAnswer(deps, originalId, answer, answered(known.messageId));
+    }
+    await refuseIfKnown(deps, known.messageId, known);
+  }
   if (original.task && answer.task && sender === original.senderOrganisation && answer.task.status !== 'cancelled') {
     throw new ForbiddenError('Not the owner', [
       issue(
@@ -265,18 +296,7 @@ async function acceptAnswer(
     }),
   );
   await storeAndEnqueue(deps, record, message.bundle);
-  const said = [
-    answer.task && original.task
-      ? `task ${answer.task.status}${answer.task.businessStatus ? ` (${answer.task.businessStatus})` : ''}`
-      : undefined,
-    answer.outcome ?? (answer.task ? undefined : message.header.response?.code),
-  ].filter(Boolean);
-  const answered = (at: Date) =>
-    timelineEvent(answer.task && original.task ? 'task-updated' : 'responded', at, {
-      detail: `${sender} answered: ${said.join('; ')}`,
-      relatedMessageId: record.messageId,
-    });
-  await applyAnswer(deps, originalId, answer, answered);
+  await applyAnswer(deps, originalId, answer, answered(record.messageId));
   deps.metric('ResponseAccepted');
   return { record, outcome: acceptedOutcome(record) };
 }

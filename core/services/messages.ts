@@ -87,8 +87,12 @@ export async function replayMessage(
   );
   if (!updated)
     throw new ConflictError('Changed', [issue('conflict', `Message ${messageId} changed while replaying; try again`)]);
-  await deps.queue.enqueue(messageId);
   deps.metric('MessageReplayed');
+  await deps.queue.enqueue(messageId).catch((error: Error) => {
+    // The replay is stored ('queued'): the sweep enqueues it; ops need not retry.
+    deps.metric('EnqueueFailed');
+    deps.log.error('enqueue of a replay failed; the sweep will enqueue it', { messageId, error: error.message });
+  });
   // The practice was told this referral failed: without word of the replay it may refer the patient again.
   await notifySender(deps, updated, {
     code: 'ok',

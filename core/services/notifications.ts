@@ -1,5 +1,6 @@
 import { type HubResponseCode, hubNotification } from '../fhir/hub-messages.js';
 import { type Destination, type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
+import { statusChange } from '../lifecycle/transitions.js';
 import { returnAddress } from '../routing/destinations.js';
 import type { HubDependencies } from './dependencies.js';
 
@@ -46,12 +47,22 @@ export async function sendNotification(
     ],
   };
   if ((await deps.store.create(notification, bundle)) === 'duplicate') return undefined;
-  await deps.queue.enqueue(notification.messageId).catch((error: Error) =>
-    deps.log.error('enqueue of a notification failed; the sweep will retry', {
+  try {
+    await deps.queue.enqueue(notification.messageId);
+    await deps.store.update(
+      notification.messageId,
+      statusChange(notification, 'queued', {
+        events: [timelineEvent('queued', deps.clock.now())],
+        at: deps.clock.now(),
+      }),
+    );
+  } catch (error) {
+    deps.metric('EnqueueFailed');
+    deps.log.error('enqueue of a notification failed; the sweep will enqueue it', {
       messageId: notification.messageId,
-      error: error.message,
-    }),
-  );
+      error: (error as Error).message,
+    });
+  }
   deps.metric('SenderNotified');
   return notification.messageId;
 }

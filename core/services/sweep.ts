@@ -6,16 +6,21 @@ import type { HubDependencies } from './dependencies.js';
 /** Most messages one sweep re-enqueues per status (the next sweep takes the rest). */
 export const SWEEP_BATCH = 500;
 
+/** A message still 'accepted' this long was stored but never enqueued (it is queued within milliseconds). */
+export const UNQUEUED_AFTER_SECONDS = 120;
+
 /**
- * Re-enqueues messages the hub still owes a delivery but that have not moved for `stuckAfterSeconds`: stored but
- * never enqueued (the enqueue failed), or lost from a queue. The delivery worker's claim makes a duplicate enqueue
- * harmless. Returns how many were re-enqueued.
+ * Re-enqueues messages the hub still owes a delivery but that have not moved: stored but never enqueued (after
+ * UNQUEUED_AFTER_SECONDS), or lost from a queue or left by a dead worker (after `stuckAfterSeconds`, longer than any
+ * retry delay). The delivery worker's claim makes a duplicate enqueue harmless. Returns how many were re-enqueued.
  */
 export async function requeueStuckMessages(deps: HubDependencies, stuckAfterSeconds: number): Promise<number> {
-  const before = new Date(deps.clock.now().getTime() - stuckAfterSeconds * 1000);
+  const now = deps.clock.now().getTime();
   const stuck: MessageRecord[] = [];
-  for (const status of PENDING)
-    stuck.push(...(await deps.store.listByStatus(status, SWEEP_BATCH, undefined, before)).items);
+  for (const status of PENDING) {
+    const after = status === 'accepted' ? UNQUEUED_AFTER_SECONDS : stuckAfterSeconds;
+    stuck.push(...(await deps.store.listByStatus(status, SWEEP_BATCH, undefined, new Date(now - after * 1000))).items);
+  }
   return requeue(deps, stuck);
 }
 
@@ -35,8 +40,17 @@ export async function requeue(deps: HubDependencies, records: MessageRecord[]): 
           )
         : await deps.store.update(record.messageId, { expect: { status: record.status }, events: [event], at: now });
     if (!released) continue; // moved on since it was listed
-    await deps.queue.enqueue(record.messageId);
-    count++;
+    try {
+      await deps.queue.enqueue(record.messageId);
+      count++;
+    } catch (error) {
+      // One message that cannot be enqueued must not stop the others: the next sweep tries it again.
+      deps.metric('SweepFailed');
+      deps.log.error('sweep could not enqueue a message', {
+        messageId: record.messageId,
+        error: (error as Error).message,
+      });
+    }
   }
   if (count > 0) deps.metric('MessageRequeued', count);
   return count;

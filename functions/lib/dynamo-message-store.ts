@@ -134,6 +134,13 @@ export class DynamoMessageStore implements MessageStore {
       values[':overdueAt'] = change.at.toISOString();
       sets.push('#overdueShard = :overdueShard', '#overdueAt = :overdueAt');
     }
+    if (change.dueAt) {
+      names['#dueAt'] = 'dueAt';
+      names['#dueShard'] = 'dueShard';
+      values[':dueAt'] = change.dueAt;
+      values[':dueShard'] = listShardOf(messageId);
+      sets.push('#dueAt = :dueAt', '#dueShard = :dueShard', '#record.#dueAt = :dueAt');
+    }
     if (change.clearDue) {
       names['#dueAt'] = 'dueAt';
       names['#dueShard'] = 'dueShard';

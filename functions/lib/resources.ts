@@ -293,6 +293,12 @@ export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) => `${
 /** How often the deadline sweep looks for overdue Tasks and unanswered referrals. */
 export const DEADLINE_SWEEP_MINUTES = 5;
 
+/**
+ * How long a delivery claim holds: past the deliver function's timeout (60 s), so a claim older than this belongs
+ * to a worker that died; below the queue's visibility timeout, so the redelivered record finds it stale.
+ */
+export const DELIVERY_CLAIM_LEASE_SECONDS = 75;
+
 /** Every sweep: how often, and how long a pending message may stand still before it is re-enqueued. */
 export const SWEEP_INTERVAL_MINUTES = 5;
 export const SWEEP_STUCK_AFTER_SECONDS = 45 * 60; // above the longest retry delay (30 min) + visibility timeout

@@ -91,6 +91,12 @@ export class HubMonitoring extends Construct {
       `The sweep found messages without progress for ${SWEEP_STUCK_AFTER_SECONDS} s.`,
     );
     alarm(
+      'SweepFailed',
+      metric('SweepFailed'),
+      1,
+      'A sweep could not enqueue or escalate a message (a poison message, or SQS failing); it carried on with the others and will try again.',
+    );
+    alarm(
       'DeadlineEscalated',
       metric('DeadlineEscalated'),
       1,

@@ -4,7 +4,15 @@ import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DELIVERY_QUEUE, FUNCTIONS, MESSAGES_TABLE, ROUTES, routeKey } from '../../functions/lib/resources.js';
+import { DEFAULT_DELIVERY_POLICY } from '../../core/lifecycle/delivery-policy.js';
+import {
+  DELIVERY_CLAIM_LEASE_SECONDS,
+  DELIVERY_QUEUE,
+  FUNCTIONS,
+  MESSAGES_TABLE,
+  ROUTES,
+  routeKey,
+} from '../../functions/lib/resources.js';
 import { buildApp } from '../../infra/app.js';
 import { LOCAL_HUB_ODS } from '../../local/identities.js';
 
@@ -119,11 +127,20 @@ describe('the CDK stack', () => {
       'MessageRequeued',
       'DeliveryRetried',
       'MessageRejected',
+      'DeadlineEscalated',
+      'SweepFailed',
     ]) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: name, Namespace: 'PcnReferralHub' });
     }
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible' });
+  });
+
+  it('keeps a delivery claim longer than a worker may run and shorter than SQS hides a record', () => {
+    // A redelivered record must find a dead worker's claim stale, or the message waits for the 45-minute sweep.
+    expect(DELIVERY_CLAIM_LEASE_SECONDS).toBeGreaterThan(FUNCTIONS.deliver.timeoutSeconds);
+    expect(DELIVERY_CLAIM_LEASE_SECONDS).toBeLessThan(DELIVERY_QUEUE.visibilityTimeoutSeconds);
+    expect(DELIVERY_QUEUE.maxReceiveCount).toBeGreaterThan(DEFAULT_DELIVERY_POLICY.maxAttempts);
   });
 
   it('bundles every handler into an ESM file that loads and exports a handler', async () => {

@@ -58,6 +58,10 @@ export class InMemoryMessageStore implements MessageStore {
     if (expect.due && !this.watched.has(id)) return undefined;
     record.timeline.push(...structuredClone(change.events));
     if (change.status) Object.assign(record, { status: change.status, updatedAt: change.at.toISOString() });
+    if (change.dueAt) {
+      this.watched.add(id);
+      record.dueAt = change.dueAt;
+    }
     if (change.clearDue) this.watched.delete(id);
     if (change.overdue) this.overdueAt.set(id, change.at.toISOString());
     for (const field of [
