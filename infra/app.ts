@@ -4,12 +4,30 @@ import { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from '../local/identities.js';
 import { acknowledgeNagFindings } from './nag.js';
 import { PcnReferralHubStack } from './stack.js';
 
+/** Where patient data may live: the UK (London). */
+export const UK_REGION = 'eu-west-2';
+
+/**
+ * The region to deploy to: `-c region=...` when given, else London, never the CLI's default region (which the CDK
+ * CLI always sets, often to us-east-1). A region outside the UK is refused unless `-c allowNonUkRegion=true`.
+ */
+export function deploymentRegion(app: App): string {
+  const region = (app.node.tryGetContext('region') as string | undefined) ?? UK_REGION;
+  if (region !== UK_REGION && String(app.node.tryGetContext('allowNonUkRegion')) !== 'true') {
+    throw new Error(
+      `Refusing to deploy patient data to ${region}: the hub deploys to ${UK_REGION} (London). Set -c allowNonUkRegion=true to override.`,
+    );
+  }
+  return region;
+}
+
 /** Builds the app; `npx cdk synth` runs it (cdk.json), and the infra tests call it directly. */
 export function buildApp(app = new App()): { app: App; stack: PcnReferralHubStack } {
   const stack = new PcnReferralHubStack(app, 'PcnReferralHub', {
     hubOdsCode: (app.node.tryGetContext('hubOdsCode') as string | undefined) ?? LOCAL_HUB_ODS,
     opsOrganisations: (app.node.tryGetContext('opsOrganisations') as string | undefined) ?? LOCAL_OPS_ODS,
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'eu-west-2' },
+    ...(app.node.tryGetContext('alarmEmail') ? { alarmEmail: app.node.tryGetContext('alarmEmail') as string } : {}),
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: deploymentRegion(app) },
     description: 'PCN Referral Hub: FHIR (BaRS) referral switchboard for Primary Care Networks',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new HIPAASecurityChecks(app));

@@ -13,6 +13,8 @@ export interface HubStackProps extends StackProps {
   hubOdsCode: string;
   /** Comma-separated ODS codes of organisations whose callers are hub ops staff. */
   opsOrganisations: string;
+  /** Where alarms are emailed (subscribe further endpoints to the AlarmTopicArn output). */
+  alarmEmail?: string;
 }
 
 /** The PCN Referral Hub on AWS: HTTP API, Lambdas, SQS, DynamoDB, alarms; everything encrypted with one CMK. */
@@ -40,7 +42,13 @@ export class PcnReferralHubStack extends Stack {
       hubBaseUrl: this.api.url,
     });
     this.api.addRoutes(functions);
-    const monitoring = new HubMonitoring(this, 'Monitoring', { key, queues, functions, api: this.api });
+    const monitoring = new HubMonitoring(this, 'Monitoring', {
+      key,
+      queues,
+      functions,
+      api: this.api,
+      ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+    });
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.url,
       description: 'FHIR base URL (routes need SigV4-signed requests)',

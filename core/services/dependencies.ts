@@ -29,7 +29,8 @@ export interface HubLog {
 
 export type HubMetric =
   | 'MessageAccepted'
-  | 'MessageRejected'
+  | 'RequestRefused'
+  | 'Unauthorised'
   | 'MessageDuplicate'
   | 'ResponseAccepted'
   | 'EnqueueFailed'

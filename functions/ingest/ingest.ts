@@ -24,6 +24,5 @@ export function createIngestHandler(hub: Hub) {
       },
     },
     hub,
-    () => hub.metric('MessageRejected'),
   );
 }

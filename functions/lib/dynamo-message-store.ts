@@ -22,6 +22,9 @@ import { LISTING_SHARDS, MESSAGES_TABLE } from './resources.js';
  * attributes the indexes need, and the Bundle gzipped. One item, so creating it is the single atomic step that
  * both stores the message and claims its identity.
  */
+/** How long a message is kept (GP records guidance keeps referral correspondence with the record; 8 years here). */
+export const MESSAGE_RETENTION_DAYS = 8 * 365;
+
 export class DynamoMessageStore implements MessageStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -40,6 +43,8 @@ export class DynamoMessageStore implements MessageStore {
             correlationId: record.correlationId,
             createdAt: record.createdAt,
             listShard: listShardOf(record.messageId),
+            // DynamoDB deletes the message (record, timeline and body) once its retention has passed.
+            expiresAt: Math.floor(Date.parse(record.createdAt) / 1000) + MESSAGE_RETENTION_DAYS * 86_400,
             ...(record.dueAt ? { dueAt: record.dueAt, dueShard: listShardOf(record.messageId) } : {}),
             ...(record.task
               ? { taskRequester: record.senderOrganisation, taskOwner: record.destination.organisation }

@@ -87,7 +87,7 @@ function refuseMalformedIds(path: Record<string, string>): void {
  * authentication seam) and apply the route's access rule, refuse unknown query parameters, dispatch, and turn every
  * error into a FHIR OperationOutcome with BaRS codes. X-Request-Id and X-Correlation-Id are echoed on every answer.
  */
-export function httpHandler(name: HandlerName, operations: Operations, hub: Hub, onRefused?: () => void) {
+export function httpHandler(name: HandlerName, operations: Operations, hub: Hub) {
   const routes = routesOf(name, operations);
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>().handler(async (event) => {
     const headers = lowerCaseHeaders(event.headers);
@@ -131,7 +131,9 @@ export function httpHandler(name: HandlerName, operations: Operations, hub: Hub,
         });
       else {
         hub.log.info('request refused', { routeKey: event.routeKey, status: answer.status });
-        onRefused?.();
+        // Every refusal is counted, on every route; refused identities apart, for the unauthorised-burst alarm.
+        hub.metric('RequestRefused');
+        if (answer.status === 401 || answer.status === 403) hub.metric('Unauthorised');
       }
       return {
         statusCode: answer.status,

@@ -31,6 +31,7 @@ export const MESSAGES_TABLE: TableDefinition = {
   id: 'Messages',
   envVar: 'MESSAGES_TABLE',
   partitionKey: { name: 'messageId', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
   indexes: [
     {
       name: 'bySender',

@@ -4,6 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { DEFAULT_DELIVERY_POLICY } from '../../core/lifecycle/delivery-policy.js';
 import type { HubMetric } from '../../core/services/dependencies.js';
@@ -20,6 +21,8 @@ import type { HubQueues } from './queues.js';
 const RETRY_STORM_THRESHOLD = 50;
 /** Refused messages in 15 minutes that mean a sender is misconfigured (bad input of every kind counts here). */
 const REJECTION_SPIKE_THRESHOLD = 20;
+/** Requests refused 401/403 in 15 minutes that look like a misconfigured client or an attack. */
+const UNAUTHORISED_BURST_THRESHOLD = 20;
 /** Alarm when a function's p99 duration passes this share of its timeout. */
 const DURATION_ALARM_SHARE = 0.8;
 
@@ -34,10 +37,17 @@ export class HubMonitoring extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    props: { key: kms.IKey; queues: HubQueues; functions: Record<HandlerName, NodejsFunction>; api: HubApi },
+    props: {
+      key: kms.IKey;
+      queues: HubQueues;
+      functions: Record<HandlerName, NodejsFunction>;
+      api: HubApi;
+      alarmEmail?: string;
+    },
   ) {
     super(scope, id);
     this.alarmTopic = new sns.Topic(this, 'Alarms', { masterKey: props.key, enforceSSL: true });
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     const notify = new actions.SnsAction(this.alarmTopic);
     const metric = (name: HubMetric, period = Duration.minutes(5)) =>
       new cloudwatch.Metric({
@@ -91,6 +101,12 @@ export class HubMonitoring extends Construct {
       `The sweep found messages without progress for ${SWEEP_STUCK_AFTER_SECONDS} s.`,
     );
     alarm(
+      'UnauthorisedBurst',
+      metric('Unauthorised', Duration.minutes(15)),
+      UNAUTHORISED_BURST_THRESHOLD,
+      'Many requests refused 401/403: a misconfigured client, or someone trying identities.',
+    );
+    alarm(
       'SweepFailed',
       metric('SweepFailed'),
       1,
@@ -110,7 +126,7 @@ export class HubMonitoring extends Construct {
     );
     alarm(
       'RejectionSpike',
-      metric('MessageRejected', Duration.minutes(15)),
+      metric('RequestRefused', Duration.minutes(15)),
       REJECTION_SPIKE_THRESHOLD,
       'Many messages refused (4xx): a sender is misconfigured or sending bad input.',
     );
@@ -150,7 +166,7 @@ export class HubMonitoring extends Construct {
         title: 'Failures',
         left: (
           [
-            'MessageRejected',
+            'RequestRefused',
             'MessageDuplicate',
             'DeliveryRetried',
             'DeliveryFailed',

@@ -13,7 +13,7 @@ import {
   ROUTES,
   routeKey,
 } from '../../functions/lib/resources.js';
-import { buildApp } from '../../infra/app.js';
+import { buildApp, deploymentRegion } from '../../infra/app.js';
 import { LOCAL_HUB_ODS } from '../../local/identities.js';
 
 describe('the CDK stack', () => {
@@ -126,7 +126,8 @@ describe('the CDK stack', () => {
       'EnqueueFailed',
       'MessageRequeued',
       'DeliveryRetried',
-      'MessageRejected',
+      'RequestRefused',
+      'Unauthorised',
       'DeadlineEscalated',
       'SweepFailed',
     ]) {
@@ -134,6 +135,26 @@ describe('the CDK stack', () => {
     }
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible' });
+  });
+
+  it('deploys to London unless told otherwise, and refuses a region outside the UK without an explicit override', () => {
+    const withContext = (context: Record<string, string>) => new App({ context });
+    const before = process.env.CDK_DEFAULT_REGION;
+    process.env.CDK_DEFAULT_REGION = 'us-east-1'; // as the CDK CLI sets it
+    try {
+      expect(deploymentRegion(withContext({}))).toBe('eu-west-2');
+      expect(() => deploymentRegion(withContext({ region: 'us-east-1' }))).toThrow(
+        /Refusing to deploy patient data to us-east-1/,
+      );
+      expect(deploymentRegion(withContext({ region: 'eu-west-1', allowNonUkRegion: 'true' }))).toBe('eu-west-1');
+    } finally {
+      if (before === undefined) delete process.env.CDK_DEFAULT_REGION;
+      else process.env.CDK_DEFAULT_REGION = before;
+    }
+    expect(template.toJSON().Resources).toBeDefined();
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
   });
 
   it('keeps a delivery claim longer than a worker may run and shorter than SQS hides a record', () => {
