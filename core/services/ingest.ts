@@ -1,6 +1,7 @@
 import type { MessageHeader, OperationOutcome, ServiceRequest, Task } from 'fhir/r4';
 import { type Caller, requireOrganisation } from '../auth.js';
 import {
+  BadRequestError,
   ConflictError,
   DuplicateMessageError,
   ForbiddenError,
@@ -49,17 +50,20 @@ export interface Accepted {
  */
 export async function ingestMessage(deps: HubDependencies, inbound: InboundMessage): Promise<Accepted> {
   const callerOrganisation = requireOrganisation(inbound.caller);
-  const message = validateMessage(inbound.body);
-  const senderOrganisation = senderOdsCode(message);
-  if (senderOrganisation !== callerOrganisation) {
-    throw new ForbiddenError('Sender mismatch', [
-      issue(
-        'forbidden',
-        `MessageHeader.sender is ${senderOrganisation ?? 'not an ODS-coded organisation'}, but the caller is ${callerOrganisation}`,
-        'Bundle.entry[0].resource.sender',
-      ),
-    ]);
+  let message: ValidatedMessage;
+  try {
+    message = validateMessage(inbound.body);
+  } catch (error) {
+    // Tell the sender everything at once: a message both invalid and sent as another organisation says both.
+    if (error instanceof BadRequestError || error instanceof UnprocessableError) {
+      const mismatch = senderMismatch(claimedSender(inbound.body), callerOrganisation);
+      if (mismatch) error.issues.push(mismatch);
+    }
+    throw error;
   }
+  const mismatch = senderMismatch(senderOdsCode(message), callerOrganisation);
+  if (mismatch) throw new ForbiddenError('Sender mismatch', [mismatch]);
+  const senderOrganisation = callerOrganisation;
   const event = message.header.eventCoding?.code;
   const isAnswer = event === EVENTS.referralResponse || event === EVENTS.taskUpdate;
   return isAnswer
@@ -457,6 +461,28 @@ function newRecord(
       timelineEvent('validated', now, { detail: `${message.header.eventCoding?.code} conforms to the hub's profiles` }),
     ],
   };
+}
+
+function senderMismatch(sender: string | undefined, caller: string) {
+  if (sender === caller) return undefined;
+  return issue(
+    'forbidden',
+    `MessageHeader.sender is ${sender ?? 'not an ODS-coded organisation'}, but the caller is ${caller}`,
+    'Bundle.entry[0].resource.sender',
+  );
+}
+
+/** The sender a message that failed validation claims, when it can be read at all. */
+function claimedSender(body: unknown): string | undefined {
+  try {
+    const bundle = body as MessageBundle;
+    const header = bundle.entry?.[0]?.resource;
+    if (header?.resourceType !== 'MessageHeader') return undefined;
+    const value = identifierValue(senderOrganization(bundle, header)?.identifier, SYSTEMS.odsOrganisation);
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined; // too malformed to say: the validation issues speak for it
+  }
 }
 
 /** The ODS code of MessageHeader.sender (an Organization, or a PractitionerRole's organization). */

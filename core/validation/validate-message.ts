@@ -127,7 +127,12 @@ export function validateMessage(body: unknown, conformance: Conformance = hubCon
   );
   safely(() => invalid.push(...elementIssues(bundle, conformance)));
 
-  if (invalid.length > 0) throw new BadRequestError('The message is not valid', dedupe([...invalid, ...unprocessable]));
+  const everything = dedupe([...invalid, ...unprocessable].map((i) => withCodesListed(i, conformance)));
+  // An event the hub does not handle is always 422, whatever else is wrong (BaRS: the sender must not retry as is).
+  if (unprocessable.some((i) => i.expression === 'Bundle.entry[0].resource.eventCoding')) {
+    throw new UnprocessableError('The hub cannot process this message', everything);
+  }
+  if (invalid.length > 0) throw new BadRequestError('The message is not valid', everything);
   if (unprocessable.length > 0) throw new UnprocessableError('The hub cannot process this message', unprocessable);
   return { bundle, header: header!, definition: definition!, focus };
 }
@@ -234,3 +239,17 @@ function walk(value: unknown, path: string, visit: (value: object, path: string)
 
 /** One issue per element and kind: R4 and the hub's profile can both report the same missing element. */
 const dedupe = (issues: Issue[]) => uniqueBy(issues, (i) => `${i.expression}|${i.code}`);
+
+/** hub-sr-1 (no routable service) names the CodeSystem and every code a sender may use, so it can fix the message. */
+function withCodesListed(found: Issue, conformance: Conformance): Issue {
+  if (!found.diagnostics.startsWith('hub-sr-1')) return found;
+  const codeSystem = conformance.codeSystems.get(SYSTEMS.hubServiceCategory);
+  const codes = (codeSystem?.concept ?? []).map((c) => c.code);
+  const snomed = (codeSystem?.concept ?? []).flatMap((c) =>
+    (c.property ?? []).filter((p) => p.code === 'snomed').map((p) => `${p.valueCode} (${c.code})`),
+  );
+  return {
+    ...found,
+    diagnostics: `${found.diagnostics}. ServiceRequest.category from ${SYSTEMS.hubServiceCategory}: ${codes.join(', ')}; or ServiceRequest.code from ${SYSTEMS.snomed}: ${snomed.join(', ')}`,
+  };
+}

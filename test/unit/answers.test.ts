@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { ingestMessage } from '../../core/services/ingest.js';
+import { referralMessage } from '../../local/messages.js';
+import { testDependencies } from '../support/in-memory.js';
+import { testNetwork } from '../support/networks.js';
+
+/** What a sender learns from one refusal: everything the message lets the hub see, each problem once. */
+describe('answers a sender can act on', () => {
+  const refusal = async (body: unknown, caller = 'Z8T001') => {
+    const hub = testDependencies([testNetwork()]);
+    return ingestMessage(hub, {
+      body,
+      requestId: crypto.randomUUID(),
+      correlationId: crypto.randomUUID(),
+      caller: { organisation: caller, ops: false },
+    }).catch(
+      (error: { status: number; issues: { code: string; diagnostics: string; expression?: string }[] }) => error,
+    );
+  };
+
+  it('name both an invalid message and a sender that is not the caller in the first answer', async () => {
+    const bundle = referralMessage({ senderOds: 'Z8T002' }) as unknown as Record<string, any>;
+    bundle.entry[1].resource.status = 'bogus';
+    const answer = (await refusal(bundle)) as { status: number; issues: { code: string; expression?: string }[] };
+    expect(answer.status).toBe(400);
+    expect(answer.issues.map((i) => i.code)).toEqual(expect.arrayContaining(['forbidden']));
+    expect(answer.issues.length).toBeGreaterThan(1);
+  });
+
+  it('list the CodeSystem and every accepted code when no service can be told from the referral (hub-sr-1)', async () => {
+    const bundle = referralMessage() as unknown as Record<string, any>;
+    const request = bundle.entry.find(
+      (e: { resource: { resourceType: string } }) => e.resource.resourceType === 'ServiceRequest',
+    ).resource;
+    delete request.category;
+    delete request.code;
+    const answer = (await refusal(bundle, 'Z9W001')) as { issues: { diagnostics: string }[] };
+    const hubSr1 = answer.issues.find((i) => i.diagnostics.startsWith('hub-sr-1'))!;
+    expect(hubSr1.diagnostics).toContain('https://pcn-referral-hub.example.org/fhir/CodeSystem/pcn-service-category');
+    expect(hubSr1.diagnostics).toContain('social-prescribing');
+    expect(hubSr1.diagnostics).toContain('871731000000106');
+  });
+
+  it('answer an unsupported event with 422 even when something else is wrong too, each problem once', async () => {
+    const bundle = referralMessage() as unknown as Record<string, any>;
+    bundle.entry[0].resource.eventCoding.code = 'appointment-request';
+    bundle.entry[1].resource.status = 'bogus';
+    const answer = (await refusal(bundle, 'Z9W001')) as {
+      status: number;
+      issues: { code: string; expression?: string }[];
+    };
+    expect(answer.status).toBe(422);
+    const keys = answer.issues.map((i) => `${i.expression}|${i.code}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(answer.issues.every((i) => !i.expression || /^(Bundle|X-|NHSD-)/.test(i.expression))).toBe(true);
+  });
+});
