@@ -49,6 +49,7 @@ export const BARS_CODES = {
   SEND_NOT_ACCEPTABLE: { status: 406, display: '406: Not Acceptable.' },
   REC_CONFLICT: { status: 409, display: '409: The Receiver identified a conflict.' },
   SEND_UNPROCESSABLE_ENTITY: { status: 422, display: '422: Unprocessable Entity.' },
+  REC_TOO_EARLY: { status: 425, display: '425: Too Early.' },
   SEND_TOO_MANY_REQUESTS: { status: 429, display: '429: Too Many Requests.' },
   REC_SERVER_ERROR: { status: 500, display: '500: The Receiver has encountered an error processing the request.' },
   REC_UNAVAILABLE: { status: 503, display: '503: The Receiver is currently unavailable.' },
@@ -125,6 +126,11 @@ export class DuplicateMessageError extends HubError {
 /** 409 on state: the request conflicts with the current state (e.g. replaying a delivered message). */
 export class ConflictError extends HubError {
   readonly barsCode = 'REC_CONFLICT';
+}
+
+/** 425: BaRS: a retry of an X-Request-Id whose first request is still being processed. */
+export class TooEarlyError extends HubError {
+  readonly barsCode = 'REC_TOO_EARLY';
 }
 
 /** 409: a lifecycle forbids the change asked for (e.g. a referral already completed cannot be accepted again). */

@@ -7,6 +7,7 @@ import {
   ForbiddenError,
   IllegalTransitionError,
   issue,
+  TooEarlyError,
   UnprocessableError,
 } from '../errors.js';
 import { identifierValue, type MessageBundle, parseSystemValue, senderOrganization } from '../fhir/bundle.js';
@@ -197,7 +198,7 @@ async function acceptUpdate(
     // A repeat of an update the hub stored: if the process stopped before the referral was linked, link it now.
     const linked = original.timeline.some((e) => e.relatedMessageId === known.messageId);
     if (known.route?.ruleId === `${UPDATE_RULE_PREFIX}${original.messageId}` && !linked) await link(known.messageId);
-    await refuseIfKnown(deps, known.messageId, known);
+    await refuseIfKnown(deps, known.messageId, known, inbound.requestId);
   }
   if (cancels) outcomeChange(original, 'cancelled', { events: [], at: now });
   const record = newRecord(message, inbound, sender, original.destination, 'request', now);
@@ -273,7 +274,7 @@ async function acceptAnswer(
     if (known.inReplyTo === originalId && !original.timeline.some((e) => e.relatedMessageId === known.messageId)) {
       await applyAnswer(deps, originalId, answer, answered(known.messageId));
     }
-    await refuseIfKnown(deps, known.messageId, known);
+    await refuseIfKnown(deps, known.messageId, known, inbound.requestId);
   }
   if (original.task && answer.task && sender === original.senderOrganisation && answer.task.status !== 'cancelled') {
     throw new ForbiddenError('Not the owner', [
@@ -397,9 +398,24 @@ async function applyAnswer(
 }
 
 /** BaRS duplicates: a message identity the hub already holds is answered 409 and never processed again. */
-async function refuseIfKnown(deps: HubDependencies, messageId: string, known?: MessageRecord): Promise<void> {
+async function refuseIfKnown(
+  deps: HubDependencies,
+  messageId: string,
+  known?: MessageRecord,
+  requestId?: string,
+): Promise<void> {
   const existing = known ?? (await deps.store.get(messageId));
   if (!existing) return;
+  const inFlight =
+    existing.status === 'accepted' &&
+    existing.requestId === requestId &&
+    deps.clock.now().getTime() - Date.parse(existing.createdAt) < IN_FLIGHT_SECONDS * 1000;
+  if (inFlight) {
+    // BaRS: the first request with this X-Request-Id is still being processed; a second processing never starts.
+    throw new TooEarlyError('Still processing', [
+      issue('duplicate', `Request ${requestId} for message ${messageId} is still being processed; ask again shortly`),
+    ]);
+  }
   deps.metric('MessageDuplicate');
   throw new DuplicateMessageError('Duplicate', [
     issue(
@@ -409,10 +425,13 @@ async function refuseIfKnown(deps: HubDependencies, messageId: string, known?: M
   ]);
 }
 
+/** How long after it was stored a message still 'accepted' may be in its first request's hands (ingest's timeout). */
+const IN_FLIGHT_SECONDS = 30;
+
 /** Stores first (the durable yes), then enqueues; a failed enqueue leaves the message 'accepted' for the sweep. */
 async function storeAndEnqueue(deps: HubDependencies, record: MessageRecord, bundle: MessageBundle): Promise<void> {
   if ((await deps.store.create(record, bundle)) === 'duplicate') {
-    await refuseIfKnown(deps, record.messageId);
+    await refuseIfKnown(deps, record.messageId, undefined, record.requestId);
     throw new ConflictError('Duplicate', [issue('duplicate', `Message ${record.messageId} was already received`)]);
   }
   try {

@@ -28,25 +28,12 @@ export async function requeueStuckMessages(deps: HubDependencies, stuckAfterSeco
 export async function requeue(deps: HubDependencies, records: MessageRecord[]): Promise<number> {
   let count = 0;
   for (const record of records) {
-    const now = deps.clock.now();
-    const event = timelineEvent('requeued', now, {
-      detail: `no progress since ${record.updatedAt} (${record.status})`,
-    });
-    const released =
-      record.status === 'delivering'
-        ? await deps.store.update(
-            record.messageId,
-            statusChange(record, 'retrying', { expect: { attempts: record.attempts }, events: [event], at: now }),
-          )
-        : await deps.store.update(record.messageId, { expect: { status: record.status }, events: [event], at: now });
-    if (!released) continue; // moved on since it was listed
     try {
-      await deps.queue.enqueue(record.messageId);
-      count++;
+      if (await requeueOne(deps, record)) count++;
     } catch (error) {
-      // One message that cannot be enqueued must not stop the others: the next sweep tries it again.
+      // One message that cannot be requeued must not stop the others: the next sweep tries it again.
       deps.metric('SweepFailed');
-      deps.log.error('sweep could not enqueue a message', {
+      deps.log.error('sweep could not requeue a message', {
         messageId: record.messageId,
         error: (error as Error).message,
       });
@@ -54,4 +41,20 @@ export async function requeue(deps: HubDependencies, records: MessageRecord[]): 
   }
   if (count > 0) deps.metric('MessageRequeued', count);
   return count;
+}
+
+/** Releases a dead worker's claim (or notes the requeue) and enqueues; false when the message moved on meanwhile. */
+async function requeueOne(deps: HubDependencies, record: MessageRecord): Promise<boolean> {
+  const now = deps.clock.now();
+  const event = timelineEvent('requeued', now, { detail: `no progress since ${record.updatedAt} (${record.status})` });
+  const released =
+    record.status === 'delivering'
+      ? await deps.store.update(
+          record.messageId,
+          statusChange(record, 'retrying', { expect: { attempts: record.attempts }, events: [event], at: now }),
+        )
+      : await deps.store.update(record.messageId, { expect: { status: record.status }, events: [event], at: now });
+  if (!released) return false;
+  await deps.queue.enqueue(record.messageId);
+  return true;
 }

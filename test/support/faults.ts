@@ -25,3 +25,25 @@ export function failingOn<T extends object>(
     },
   }) as T & { calls: number };
 }
+
+/**
+ * A port whose given methods fail transiently at random (rate 0 to 1), as a throttled or briefly unreachable
+ * DynamoDB or SQS does; `rate()` is read on each call, so a test can turn the faults off.
+ */
+export function flaky<T extends object>(
+  port: T,
+  methods: (keyof T & string)[],
+  rate: () => number,
+  random = Math.random,
+): T {
+  return new Proxy(port, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (!methods.includes(property as keyof T & string) || typeof value !== 'function') return value;
+      return (...args: unknown[]) =>
+        random() < rate()
+          ? Promise.reject(new Error(`injected transient fault: ${String(property)}`))
+          : value.apply(target, args);
+    },
+  });
+}

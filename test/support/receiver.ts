@@ -5,6 +5,9 @@ import type { AddressInfo } from 'node:net';
 export const HANG = -1;
 /** How long a hanging receiver holds the connection (longer than the hub's push timeout in tests). */
 const HANG_MS = 10_000;
+/** How long a hanging receiver holds the connection when told to (HANG_SHORT): past a push timeout of 1 s. */
+export const HANG_SHORT = -2;
+const HANG_SHORT_MS = 1500;
 
 export interface ReceivedPush {
   path: string;
@@ -23,6 +26,7 @@ export class TestReceiver {
   readonly received: ReceivedPush[] = [];
   private readonly scripts = new Map<string, number[]>();
   private readonly defaults = new Map<string, number>();
+  private readonly chances = new Map<string, () => number>();
   private server: Server | undefined;
   origin = '';
 
@@ -33,8 +37,8 @@ export class TestReceiver {
       req.on('end', () => {
         const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/\$process-message$/, '');
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-        const status = this.scripts.get(path)?.shift() ?? this.defaults.get(path) ?? 200;
-        if (status === HANG) {
+        const status = this.scripts.get(path)?.shift() ?? this.chances.get(path)?.() ?? this.defaults.get(path) ?? 200;
+        if (status === HANG || status === HANG_SHORT) {
           this.received.push({
             path,
             bundleId: body.id,
@@ -43,7 +47,7 @@ export class TestReceiver {
             answered: HANG,
             body,
           });
-          setTimeout(() => res.destroy(), HANG_MS).unref();
+          setTimeout(() => res.destroy(), status === HANG ? HANG_MS : HANG_SHORT_MS).unref();
           return;
         }
         this.received.push({
@@ -76,6 +80,12 @@ export class TestReceiver {
 
   byDefault(path: string, status: number): void {
     this.defaults.set(path, status);
+  }
+
+  /** Each answer at this path chosen afresh (e.g. a receiver that fails one time in five); none: back to default. */
+  byChance(path: string, pick?: () => number): void {
+    if (pick) this.chances.set(path, pick);
+    else this.chances.delete(path);
   }
 
   pushesOf(bundleId: string): ReceivedPush[] {

@@ -55,3 +55,41 @@ describe('answers a sender can act on', () => {
     expect(answer.issues.every((i) => !i.expression || /^(Bundle|X-|NHSD-)/.test(i.expression))).toBe(true);
   });
 });
+
+describe('a retry while the first request is still being processed', () => {
+  it('is answered 425 REC_TOO_EARLY and never processed twice; once done, a repeat is 409', async () => {
+    // Prepare: the first request stored the message and is still busy (its enqueue has not returned).
+    const hub = testDependencies([testNetwork()]);
+    let release: () => void = () => undefined;
+    let reached: () => void = () => undefined;
+    const reachedEnqueue = new Promise<void>((resolve) => (reached = resolve));
+    const slowQueue = {
+      enqueue: () => {
+        reached();
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+      retryAfter: async () => undefined,
+    };
+    const bundle = referralMessage({ senderOds: 'Z8T001', category: 'community-nursing' });
+    const requestId = crypto.randomUUID();
+    const inbound = {
+      body: bundle,
+      requestId,
+      correlationId: crypto.randomUUID(),
+      caller: { organisation: 'Z8T001', ops: false },
+    };
+    const first = ingestMessage({ ...hub, queue: slowQueue }, inbound);
+    await reachedEnqueue;
+    // Act and assess
+    await expect(ingestMessage(hub, { ...inbound, body: structuredClone(bundle) })).rejects.toMatchObject({
+      status: 425,
+      barsCode: 'REC_TOO_EARLY',
+    });
+    release();
+    await first;
+    await expect(ingestMessage(hub, { ...inbound, body: structuredClone(bundle) })).rejects.toMatchObject({
+      status: 409,
+      barsCode: 'REC_CONFLICT',
+    });
+  });
+});
