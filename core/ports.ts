@@ -77,6 +77,8 @@ export interface MessageStore {
   listDue(before: Date, limit: number): Promise<MessageRecord[]>;
   /** Care-home Tasks an organisation requested or owns (every Task when undefined: ops), newest first. */
   listTasks(organisation: string | undefined, limit: number, cursor?: string): Promise<Page<MessageRecord>>;
+  /** Removes message bodies whose retention ended before `before` (records and timelines stay); how many. */
+  dropExpiredBodies(before: Date, limit: number): Promise<number>;
   /**
    * Every message in these statuses, read from the store itself (consistent), not an index: the local hub's
    * recovery at start, where nothing owed a delivery may be missed.

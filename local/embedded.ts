@@ -52,7 +52,9 @@ export function createTableInput(definition: TableDefinition, tableName: string)
               { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
               ...(index.sortKey ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' as const }] : []),
             ],
-            Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: index.projectedAttributes },
+            Projection: index.projectedAttributes.length
+              ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: index.projectedAttributes }
+              : { ProjectionType: 'KEYS_ONLY' as const },
           })),
         }
       : {}),

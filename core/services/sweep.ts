@@ -24,6 +24,16 @@ export async function requeueStuckMessages(deps: HubDependencies, stuckAfterSeco
   return requeue(deps, stuck);
 }
 
+/** Bodies whose retention has passed, removed per sweep at most (the next sweep takes the rest). */
+export const BODY_REMOVAL_BATCH = 500;
+
+/** Removes the bodies (patient details) of messages past BODY_RETENTION_DAYS; the records and timelines stay. */
+export async function dropExpiredBodies(deps: HubDependencies): Promise<number> {
+  const removed = await deps.store.dropExpiredBodies(deps.clock.now(), BODY_REMOVAL_BATCH);
+  if (removed > 0) deps.log.info('message bodies past their retention removed', { removed });
+  return removed;
+}
+
 /** Enqueues each pending message again, releasing the claim of a worker that died mid-attempt. */
 export async function requeue(deps: HubDependencies, records: MessageRecord[]): Promise<number> {
   let count = 0;

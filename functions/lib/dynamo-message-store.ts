@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { MessageBundle } from '../../core/fhir/bundle.js';
 import type { MessageRecord, MessageStatus } from '../../core/lifecycle/message-record.js';
+import { BODY_RETENTION_DAYS, MESSAGE_RETENTION_DAYS } from '../../core/lifecycle/retention.js';
 import { assertConditional } from '../../core/lifecycle/transitions.js';
 import type { MessageChange, MessageStore, Page } from '../../core/ports.js';
 import type { CursorCodec } from './cursors.js';
@@ -22,8 +23,6 @@ import { LISTING_SHARDS, MESSAGES_TABLE } from './resources.js';
  * attributes the indexes need, and the Bundle gzipped. One item, so creating it is the single atomic step that
  * both stores the message and claims its identity.
  */
-/** How long a message is kept (GP records guidance keeps referral correspondence with the record; 8 years here). */
-export const MESSAGE_RETENTION_DAYS = 8 * 365;
 
 export class DynamoMessageStore implements MessageStore {
   constructor(
@@ -53,6 +52,9 @@ export class DynamoMessageStore implements MessageStore {
             updatedAt: record.updatedAt,
             record,
             body: gzipSync(JSON.stringify(bundle)),
+            // The body (patient details) goes sooner than the record: the sparse byBodyExpiry index finds it.
+            bodyShard: listShardOf(record.messageId),
+            bodyExpiresAt: new Date(Date.parse(record.createdAt) + BODY_RETENTION_DAYS * 86_400_000).toISOString(),
           },
           ConditionExpression: 'attribute_not_exists(messageId)',
         }),
@@ -322,6 +324,36 @@ export class DynamoMessageStore implements MessageStore {
       limit,
       cursor,
     );
+  }
+
+  /** Removes the bodies whose retention has passed (the record and timeline stay); returns how many. */
+  async dropExpiredBodies(before: Date, limit: number): Promise<number> {
+    const pages = await Promise.all(
+      Array.from({ length: LISTING_SHARDS }, (_, shard) =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'byBodyExpiry',
+            KeyConditionExpression: 'bodyShard = :shard AND bodyExpiresAt < :before',
+            ExpressionAttributeValues: { ':shard': String(shard), ':before': before.toISOString() },
+            ProjectionExpression: 'messageId',
+            Limit: limit,
+          }),
+        ),
+      ),
+    );
+    const expired = pages.flatMap((page) => page.Items ?? []).slice(0, limit);
+    for (const { messageId } of expired) {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { messageId },
+          UpdateExpression: 'REMOVE body, bodyShard, bodyExpiresAt',
+          ConditionExpression: 'attribute_exists(messageId)',
+        }),
+      );
+    }
+    return expired.length;
   }
 
   /** Every message escalated past its deadline, most recently escalated first (the sparse byOverdue index). */

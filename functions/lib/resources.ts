@@ -66,6 +66,13 @@ export const MESSAGES_TABLE: TableDefinition = {
       sortKey: { name: 'dueAt', type: 'S' },
       projectedAttributes: ['record'],
     },
+    // Sparse: messages whose body is still held, by when it is to be removed (retention).
+    {
+      name: 'byBodyExpiry',
+      partitionKey: { name: 'bodyShard', type: 'S' },
+      sortKey: { name: 'bodyExpiresAt', type: 'S' },
+      projectedAttributes: [],
+    },
     // Sparse: messages escalated past their deadline (ops' overdue list).
     {
       name: 'byOverdue',

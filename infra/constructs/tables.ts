@@ -41,8 +41,9 @@ export class HubTables extends Construct {
         indexName: index.name,
         partitionKey: attribute(index.partitionKey),
         ...(index.sortKey ? { sortKey: attribute(index.sortKey) } : {}),
-        projectionType: dynamodb.ProjectionType.INCLUDE,
-        nonKeyAttributes: index.projectedAttributes,
+        ...(index.projectedAttributes.length
+          ? { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: index.projectedAttributes }
+          : { projectionType: dynamodb.ProjectionType.KEYS_ONLY }),
       })),
     });
   }

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageBundle } from '../../core/fhir/bundle.js';
 import type { MessageRecord } from '../../core/lifecycle/message-record.js';
+import { BODY_RETENTION_DAYS } from '../../core/lifecycle/retention.js';
 import type { MessageStore } from '../../core/ports.js';
 import { CursorCodec } from '../../functions/lib/cursors.js';
 import { DynamoMessageStore } from '../../functions/lib/dynamo-message-store.js';
@@ -247,6 +248,20 @@ function honoursTheStoreContract(name: string, open: () => Promise<MessageStore>
       const everyTask = await allPages((cursor) => store.listTasks(undefined, 3, cursor), 3);
       expect(everyTask).toContain(task.messageId);
       expect(everyTask).not.toContain(later.messageId); // not a Task
+    });
+
+    it('removes bodies past their retention and keeps the records', async () => {
+      const old = aRecord({ minute: 7, createdAt: '2025-01-01T00:00:00.000Z' });
+      const recent = aRecord({ minute: 8 });
+      for (const r of [old, recent]) await store.create(r, bundleOf(r));
+      const beforeRetentionEnds = new Date(Date.parse(old.createdAt) + (BODY_RETENTION_DAYS - 1) * 86_400_000);
+      await store.dropExpiredBodies(beforeRetentionEnds, 1000);
+      expect(await store.getBundle(old.messageId)).toEqual(bundleOf(old));
+      const afterRetention = new Date(Date.parse(old.createdAt) + (BODY_RETENTION_DAYS + 1) * 86_400_000);
+      expect(await store.dropExpiredBodies(afterRetention, 1000)).toBeGreaterThanOrEqual(1);
+      expect(await store.getBundle(old.messageId)).toBeUndefined();
+      expect(await store.get(old.messageId)).toMatchObject({ messageId: old.messageId });
+      expect(await store.getBundle(recent.messageId)).toEqual(bundleOf(recent));
     });
 
     it('pages every message newest first, each exactly once', async () => {

@@ -45,7 +45,9 @@ describe('the CDK stack', () => {
       GlobalSecondaryIndexes: MESSAGES_TABLE.indexes.map((index) =>
         Match.objectLike({
           IndexName: index.name,
-          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: index.projectedAttributes },
+          Projection: index.projectedAttributes.length
+            ? { ProjectionType: 'INCLUDE', NonKeyAttributes: index.projectedAttributes }
+            : { ProjectionType: 'KEYS_ONLY' },
         }),
       ),
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },

@@ -2,6 +2,7 @@ import type { MessageBundle } from '../../core/fhir/bundle.js';
 import { createHub, type Hub } from '../../core/hub.js';
 import { DEFAULT_DELIVERY_POLICY } from '../../core/lifecycle/delivery-policy.js';
 import type { MessageRecord, MessageStatus } from '../../core/lifecycle/message-record.js';
+import { BODY_RETENTION_DAYS } from '../../core/lifecycle/retention.js';
 import { assertConditional } from '../../core/lifecycle/transitions.js';
 import type {
   DeliveryQueue,
@@ -17,6 +18,9 @@ import type { NetworkDefinition } from '../../core/routing/network.js';
 import { compileNetwork } from '../../core/routing/resolve.js';
 import type { HubMetric } from '../../core/services/dependencies.js';
 import { LOCAL_HUB_ODS } from '../../local/identities.js';
+
+/** The DynamoDB store's body retention, for the in-memory store to honour the same contract. */
+const IN_MEMORY_BODY_RETENTION_MS = BODY_RETENTION_DAYS * 86_400_000;
 
 /**
  * The store port in memory, for unit tests of the use cases: it honours the same contract as the DynamoDB store
@@ -142,6 +146,13 @@ export class InMemoryMessageStore implements MessageStore {
       r.senderOrganisation === organisation ||
       r.destination.organisation === organisation;
     return this.page((r) => r.task !== undefined && party(r), 'newest', 'createdAt', limit, cursor);
+  }
+  async dropExpiredBodies(before: Date, limit: number) {
+    const expired = [...this.bundles.keys()]
+      .filter((id) => Date.parse(this.records.get(id)!.createdAt) + IN_MEMORY_BODY_RETENTION_MS < before.getTime())
+      .slice(0, limit);
+    for (const id of expired) this.bundles.delete(id);
+    return expired.length;
   }
   async scanByStatus(statuses: readonly MessageStatus[]) {
     return [...this.records.values()].filter((r) => statuses.includes(r.status)).map((r) => structuredClone(r));
