@@ -18,6 +18,8 @@ const IN_FLIGHT = 16;
 const FAULT_RATE = 0.02;
 /** Referrals the receiver answers (accepted), through the hub, while the chaos lasts. */
 const ANSWERS = 50;
+/** How long a sender keeps trying one message (a restart on a busy CI machine takes seconds). */
+const SENDER_PATIENCE_MS = 90_000;
 const NORTH = 'Z8T001';
 const COMMUNITY = 'Z8T102';
 const FINAL = ['delivered', 'in-mailbox', 'acknowledged', 'failed'];
@@ -45,7 +47,10 @@ function startHub(dataDir: string, networksFile: string, faultRate: number): Pro
       }
     });
     child.stderr!.on('data', (chunk: Buffer) => (output = `${output}${chunk}`.slice(-20000)));
-    child.once('exit', (code) => reject(new Error(`hub exited (${code}):\n${output}`)));
+    child.once('exit', (code, signal) => {
+      if (signal !== 'SIGKILL') console.error(`chaos hub exited by itself (${code}):\n${output.slice(-4000)}`);
+      reject(new Error(`hub exited (${code}):\n${output}`));
+    });
   });
 }
 
@@ -73,12 +78,16 @@ describe('chaos: receivers failing, the store and queue failing, the hub killed 
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** Sends as a practice system does: again on a 5xx or no answer, with the same message, until 202 or 409. */
+  /**
+   * Sends as a practice system does: again on a 5xx or no answer (the hub may be restarting), with the same message,
+   * until 202 or 409, for up to SENDER_PATIENCE_MS.
+   */
   async function sendUntilAnswered(body: { id?: string }, sender: string, correlationId: string): Promise<number> {
-    for (let tries = 0; tries < 200; tries++) {
+    const deadline = Date.now() + SENDER_PATIENCE_MS;
+    while (Date.now() < deadline) {
       const answer = await sendMessage(hub.baseUrl, body, { sender, correlationId }).catch(() => undefined);
       if (answer && answer.status < 500) return answer.status;
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`message ${body.id} never answered`);
   }
