@@ -6,11 +6,18 @@ import {
   DuplicateMessageError,
   ForbiddenError,
   IllegalTransitionError,
+  type Issue,
   issue,
   TooEarlyError,
   UnprocessableError,
 } from '../errors.js';
-import { identifierValue, type MessageBundle, parseSystemValue, senderOrganization } from '../fhir/bundle.js';
+import {
+  identifierValue,
+  type MessageBundle,
+  parseSystemValue,
+  resolveInBundle,
+  senderOrganization,
+} from '../fhir/bundle.js';
 import { EVENTS, SYSTEMS } from '../fhir/systems.js';
 import { FINISHED_TASK_STATES, respondBy } from '../lifecycle/deadlines.js';
 import {
@@ -57,8 +64,10 @@ export async function ingestMessage(deps: HubDependencies, inbound: InboundMessa
   } catch (error) {
     // Tell the sender everything at once: a message both invalid and sent as another organisation says both.
     if (error instanceof BadRequestError || error instanceof UnprocessableError) {
-      const mismatch = senderMismatch(claimedSender(inbound.body), callerOrganisation);
+      const claimed = claimedSender(inbound.body);
+      const mismatch = senderMismatch(claimed, callerOrganisation);
       if (mismatch) error.issues.push(mismatch);
+      error.issues.push(...(await routingProblems(deps, inbound, claimed ?? callerOrganisation)));
     }
     throw error;
   }
@@ -489,6 +498,40 @@ function senderMismatch(sender: string | undefined, caller: string) {
     `MessageHeader.sender is ${sender ?? 'not an ODS-coded organisation'}, but the caller is ${caller}`,
     'Bundle.entry[0].resource.sender',
   );
+}
+
+/**
+ * Where an invalid message could not go, when it can be read far enough to ask the routing tables: so the sender
+ * learns of an unknown practice or a service with no route in the same answer as its validation problems.
+ */
+async function routingProblems(deps: HubDependencies, inbound: InboundMessage, sender: string): Promise<Issue[]> {
+  try {
+    const bundle = inbound.body as MessageBundle;
+    const header = bundle.entry?.[0]?.resource;
+    if (header?.resourceType !== 'MessageHeader') return [];
+    if (header.eventCoding?.code !== EVENTS.referralRequest && header.eventCoding?.code !== EVENTS.careHomeTaskRequest)
+      return [];
+    const focus = resolveInBundle(bundle, header.focus?.[0]?.reference)?.resource;
+    if (focus?.resourceType !== 'ServiceRequest' && focus?.resourceType !== 'Task') return [];
+    const network = await deps.directory.networkOfPractice(sender);
+    if (!network) {
+      return [
+        issue(
+          'business-rule',
+          `Practice ${sender} is not a member of any network the hub serves`,
+          'Bundle.entry[0].resource.sender',
+        ),
+      ];
+    }
+    const context = routingContext(bundle, focus, sender, deps.categories, deps.clock.now());
+    const target = inbound.target ?? destinationTarget(header);
+    if (target) context.explicitTarget = target;
+    resolveRoute(network, context);
+    return [];
+  } catch (error) {
+    // A routing refusal says what it would have said; anything else means the message is too broken to ask.
+    return error instanceof UnprocessableError ? error.issues : [];
+  }
 }
 
 /** The sender a message that failed validation claims, when it can be read at all. */

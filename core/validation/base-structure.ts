@@ -2,6 +2,7 @@ import { indexStructureDefinitionBundle, OperationOutcomeError, validateResource
 
 import baseDefinitions from '../../fhir-profiles/generated/r4-base-definitions.json' with { type: 'json' };
 import type { Issue, IssueCode } from '../errors.js';
+import { withoutMisplacedValues } from './misplaced.js';
 
 let indexed = false;
 
@@ -29,26 +30,30 @@ const KNOWN_ISSUE_CODES = new Set<IssueCode>([
  */
 export function checkBaseStructure(resource: object): Issue[] {
   loadBaseDefinitions();
+  const { copy, issues: misplaced } = withoutMisplacedValues(resource);
   try {
-    validateResource(resource as Parameters<typeof validateResource>[0]);
-    return [];
+    validateResource(copy as Parameters<typeof validateResource>[0]);
+    return misplaced;
   } catch (error) {
     if (!(error instanceof OperationOutcomeError)) {
       // Medplum throws plain errors for resource types outside the compiled set.
-      return [{ severity: 'error', code: 'not-supported', diagnostics: (error as Error).message }];
+      return [...misplaced, { severity: 'error', code: 'not-supported', diagnostics: (error as Error).message }];
     }
-    return (error.outcome.issue ?? [])
-      .filter((i: { severity: string }) => i.severity === 'error' || i.severity === 'fatal')
-      .map((i: { code: string; details?: { text?: string }; diagnostics?: string; expression?: string[] }) => ({
-        severity: 'error' as const,
-        code:
-          i.details?.text === 'Missing required property'
-            ? 'required'
-            : KNOWN_ISSUE_CODES.has(i.code as IssueCode)
-              ? (i.code as IssueCode)
-              : 'structure',
-        diagnostics: i.details?.text ?? i.diagnostics ?? 'Invalid resource',
-        ...(i.expression?.[0] ? { expression: i.expression[0] } : {}),
-      }));
+    return [
+      ...misplaced,
+      ...(error.outcome.issue ?? [])
+        .filter((i: { severity: string }) => i.severity === 'error' || i.severity === 'fatal')
+        .map((i: { code: string; details?: { text?: string }; diagnostics?: string; expression?: string[] }) => ({
+          severity: 'error' as const,
+          code:
+            i.details?.text === 'Missing required property'
+              ? 'required'
+              : KNOWN_ISSUE_CODES.has(i.code as IssueCode)
+                ? (i.code as IssueCode)
+                : 'structure',
+          diagnostics: i.details?.text ?? i.diagnostics ?? 'Invalid resource',
+          ...(i.expression?.[0] ? { expression: i.expression[0] } : {}),
+        })),
+    ];
   }
 }

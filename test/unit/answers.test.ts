@@ -93,3 +93,28 @@ describe('a retry while the first request is still being processed', () => {
     });
   });
 });
+
+describe('a refusal that says everything at once', () => {
+  it('names the missing route of a referral together with its validation problems', async () => {
+    // Prepare: a referral for a service the test network has no route for, with an invalid status too.
+    const hub = testDependencies([testNetwork()]);
+    const bundle = referralMessage({ senderOds: 'Z8T001', category: 'community-pharmacy' }) as unknown as Record<
+      string,
+      any
+    >;
+    bundle.entry[1].resource.status = 'bogus';
+    // Act
+    const refusal = await ingestMessage(hub, {
+      body: bundle,
+      requestId: crypto.randomUUID(),
+      correlationId: crypto.randomUUID(),
+      caller: { organisation: 'Z8T001', ops: false },
+    }).catch((error: { status: number; issues: { code: string; diagnostics: string }[] }) => error);
+    // Assess: 400 for the invalid status, and the routing problem in the same answer.
+    const answer = refusal as { status: number; issues: { code: string; diagnostics: string }[] };
+    expect(answer.status).toBe(400);
+    expect(answer.issues.some((i) => i.code === 'business-rule' && /community-pharmacy/.test(i.diagnostics))).toBe(
+      true,
+    );
+  });
+});
