@@ -237,21 +237,18 @@ async function acceptAnswer(
   const now = deps.clock.now();
   const originalId = message.header.response?.identifier ?? '';
   const original = await deps.store.get(originalId);
-  if (!original) {
-    throw new UnprocessableError('Unknown original', [
-      issue(
-        'not-found',
-        `MessageHeader.response.identifier ${originalId} names no message the hub carried`,
-        'Bundle.entry[0].resource.response.identifier',
-      ),
-    ]);
+  if (!original) throw unknownOriginal(originalId);
+  if (sender !== original.senderOrganisation && sender !== original.destination.organisation) {
+    // Not a party: told exactly what an unknown id is told, so ids cannot be probed.
+    throw unknownOriginal(originalId);
   }
-  const parties = [original.senderOrganisation, original.destination.organisation];
-  if (!parties.includes(sender)) {
-    throw new ForbiddenError('Not a party', [
+  const focusStatus = message.focus?.resourceType === 'Task' ? message.focus.status : undefined;
+  const requesterCancelsTask = original.task !== undefined && focusStatus === 'cancelled';
+  if (sender !== original.destination.organisation && !requesterCancelsTask) {
+    throw new ForbiddenError('Not the receiver', [
       issue(
         'forbidden',
-        `Organisation ${sender} was neither the sender nor the receiver of message ${originalId}`,
+        `An answer to message ${originalId} comes from ${original.destination.organisation}, the organisation it was delivered to; its sender changes it with an update or cancellation`,
         'Bundle.entry[0].resource.sender',
       ),
     ]);
@@ -285,15 +282,6 @@ async function acceptAnswer(
     }
     await refuseIfKnown(deps, known.messageId, known, inbound.requestId);
   }
-  if (original.task && answer.task && sender === original.senderOrganisation && answer.task.status !== 'cancelled') {
-    throw new ForbiddenError('Not the owner', [
-      issue(
-        'forbidden',
-        `Only the Task's owner (${original.destination.organisation}) moves it; its requester may cancel it`,
-        'Bundle.entry[0].resource.sender',
-      ),
-    ]);
-  }
   // Refused before anything is stored when the outcome or the Task's status may not follow the current one.
   answerChange(original, answer, { events: [], at: now });
   const otherParty =
@@ -313,6 +301,16 @@ async function acceptAnswer(
   await applyAnswer(deps, originalId, answer, answered(record.messageId));
   deps.metric('ResponseAccepted');
   return { record, outcome: acceptedOutcome(record) };
+}
+
+function unknownOriginal(originalId: string): UnprocessableError {
+  return new UnprocessableError('Unknown original', [
+    issue(
+      'not-found',
+      `MessageHeader.response.identifier ${originalId} names no message the hub carried`,
+      'Bundle.entry[0].resource.response.identifier',
+    ),
+  ]);
 }
 
 /** What an answer says: the receiver's outcome, its reason, and for a Task its new FHIR state. */

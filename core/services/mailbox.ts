@@ -1,5 +1,5 @@
 import { type Caller, requireOrganisation } from '../auth.js';
-import { ForbiddenError, issue, NotFoundError } from '../errors.js';
+import { issue, NotFoundError } from '../errors.js';
 import type { MessageBundle } from '../fhir/bundle.js';
 import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
 import { statusChange } from '../lifecycle/transitions.js';
@@ -63,14 +63,13 @@ async function ownMailboxMessage(deps: HubDependencies, caller: Caller, messageI
   const organisation = requireOrganisation(caller);
   const record = await deps.store.get(messageId);
   // Another organisation's message is reported as absent: a mailbox does not reveal what others receive.
-  if (record?.destination.channel !== 'mailbox' || !['in-mailbox', 'acknowledged'].includes(record.status)) {
+  const inMailbox =
+    record?.destination.channel === 'mailbox' &&
+    record.destination.organisation === organisation &&
+    ['in-mailbox', 'acknowledged'].includes(record.status);
+  if (!record || !inMailbox) {
     throw new NotFoundError('Not in mailbox', [
       issue('not-found', `Message ${messageId} is not in ${organisation}'s mailbox`),
-    ]);
-  }
-  if (record.destination.organisation !== organisation) {
-    throw new ForbiddenError('Not yours', [
-      issue('forbidden', `Message ${messageId} is not in ${organisation}'s mailbox`),
     ]);
   }
   return record;

@@ -1,5 +1,5 @@
 import { type Caller, requireOps, requireOrganisation } from '../auth.js';
-import { ConflictError, ForbiddenError, issue, NotFoundError, UnprocessableError } from '../errors.js';
+import { ConflictError, issue, NotFoundError, UnprocessableError } from '../errors.js';
 import { DELIVERY_LIFECYCLE, type MessageStatus } from '../lifecycle/delivery-lifecycle.js';
 import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
 import { statusChange } from '../lifecycle/transitions.js';
@@ -15,12 +15,11 @@ export const STATUS_PAGE_SIZE = 50;
 export async function messageStatus(deps: HubDependencies, caller: Caller, messageId: string): Promise<MessageRecord> {
   const organisation = requireOrganisation(caller);
   const record = await deps.store.get(messageId);
-  if (!record) throw new NotFoundError('No such message', [issue('not-found', `No message ${messageId}`)]);
-  if (!caller.ops && organisation !== record.senderOrganisation && organisation !== record.destination.organisation) {
-    throw new ForbiddenError('Not yours', [
-      issue('forbidden', `Organisation ${organisation} was not a party to message ${messageId}`),
-    ]);
-  }
+  const party =
+    record && (caller.ops || [record.senderOrganisation, record.destination.organisation].includes(organisation));
+  // Another organisation's message answers exactly as a message that does not exist: ids cannot be probed.
+  if (!record || !party)
+    throw new NotFoundError('No such message', [issue('not-found', `No message ${messageId} for ${organisation}`)]);
   return record;
 }
 

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { type Caller, identifyCaller, requireOps, requireOrganisation } from '../../core/auth.js';
 import {
   BadRequestError,
+  ForbiddenError,
   issue,
   NotAcceptableError,
   NotFoundError,
@@ -52,10 +53,19 @@ function routesOf(name: HandlerName, operations: Operations): Map<string, RouteD
   return declared;
 }
 
-/** The route's access rule, before its operation runs: each refusal a 401 or 403 OperationOutcome. */
-function authorise(route: RouteDefinition, caller: Caller): void {
-  if (route.access === 'organisation') requireOrganisation(caller);
+/**
+ * The route's access rule, before its operation runs: each refusal a 401 or 403 OperationOutcome. An organisation
+ * must be registered: a member of a network the hub serves (a practice or a partner), or hub ops.
+ */
+async function authorise(route: RouteDefinition, caller: Caller, hub: Hub): Promise<void> {
+  if (route.access === 'anyone') return;
+  const organisation = requireOrganisation(caller);
   if (route.access === 'ops') requireOps(caller);
+  if (!caller.ops && !(await hub.directory.networkOfOrganisation(organisation))) {
+    throw new ForbiddenError('Not registered', [
+      issue('forbidden', `Organisation ${organisation} is not registered with the hub (no network it serves lists it)`),
+    ]);
+  }
 }
 
 function refuseUnknownQuery(route: RouteDefinition, query: Record<string, string>): void {
@@ -112,7 +122,7 @@ export function httpHandler(name: HandlerName, operations: Operations, hub: Hub)
               : event.body,
         caller: identifyCaller(headers, hub.opsOrganisations),
       };
-      authorise(route, request.caller);
+      await authorise(route, request.caller, hub);
       refuseUnknownQuery(route, request.query);
       refuseMalformedIds(request.path);
       const response = await operation(request);

@@ -251,18 +251,19 @@ export interface RouteDefinition {
   query: readonly string[];
 }
 
+// The directory names receivers' addresses: only identified organisations read it (only /metadata is public).
 const search = (type: keyof FhirDirectory): RouteDefinition => ({
   method: 'GET',
   path: `/${type}`,
   handler: 'directory',
-  access: 'anyone',
+  access: 'organisation',
   query: [...Object.keys(DIRECTORY_SEARCH_PARAMS[type]), ...RESULT_PARAMS],
 });
 const read = (path: string): RouteDefinition => ({
   method: 'GET',
   path,
   handler: 'directory',
-  access: 'anyone',
+  access: 'organisation',
   query: ['_format'],
 });
 

@@ -181,10 +181,12 @@ describe('the $process-message contract', () => {
   });
 
   describe('routing answers', () => {
-    it('a practice outside every network is told at once (422)', async () => {
+    it('an organisation outside every network is not registered: refused at once (403)', async () => {
       const answer = await sendMessage(hub.baseUrl, referralMessage({ senderOds: 'Z9X999' }), { sender: 'Z9X999' });
-      expectRefusal(answer, 422, 'SEND_UNPROCESSABLE_ENTITY');
-      expect(answer.body.issue[0].diagnostics).toBe('Practice Z9X999 is not a member of any network the hub serves');
+      expectRefusal(answer, 403, 'SEND_FORBIDDEN');
+      expect(answer.body.issue[0].diagnostics).toBe(
+        'Organisation Z9X999 is not registered with the hub (no network it serves lists it)',
+      );
     });
 
     it("an explicit target outside the sender's network is refused (422)", async () => {

@@ -297,9 +297,24 @@ describe("delivery, acknowledgements and the referral's lifecycle", () => {
       expect(answer.body.issue[0].expression).toEqual(['Bundle.entry[0].resource.response.identifier']);
     });
 
-    it('are refused from an organisation that was not party to the original', async () => {
+    it('are refused from an organisation that was not party to the original, as if it did not exist', async () => {
       const answer = await answerAs('Z8T101', responseMessage({ receiverOds: 'Z8T101', originalMessageId: original }));
+      expect(answer.status).toBe(422);
+      expect(answer.body.issue[0].diagnostics).toContain('names no message the hub carried');
+    });
+
+    it("are refused from the referring practice: it cannot set its own referral's outcome (403)", async () => {
+      const answer = await answerAs(
+        NORTH,
+        responseMessage({
+          receiverOds: NORTH,
+          originalMessageId: original,
+          code: 'fatal-error',
+          taskStatus: 'rejected',
+        }),
+      );
       expect(answer.status).toBe(403);
+      expect(answer.body.issue[0].diagnostics).toContain(`comes from ${COMMUNITY}`);
     });
   });
 

@@ -45,10 +45,11 @@ describe('the local hub on its embedded default (sample networks, simulated rece
       ['Organization', 'identifier', HILLTOPS],
       ['Endpoint', 'name', 'mailbox'],
     ]) {
-      const answer = await call(hub.baseUrl, 'GET', `/${type}?${name}=${value}`);
+      const answer = await call(hub.baseUrl, 'GET', `/${type}?${name}=${value}`, { headers: asOrganisation(HILLTOPS) });
       expect(answer.status, `${type}?${name}`).toBe(200);
     }
-    expect((await call(hub.baseUrl, 'GET', `/Organization?name=Hilltops`)).body.total).toBe(1);
+    const byName = await call(hub.baseUrl, 'GET', '/Organization?name=Hilltops', { headers: asOrganisation(HILLTOPS) });
+    expect(byName.body.total).toBe(1);
   });
 
   describe('a first referral: Hilltops Medical Centre to social prescribing', () => {
@@ -92,11 +93,11 @@ describe('the local hub on its embedded default (sample networks, simulated rece
       expect(theirs.body.messages.map((m: { messageId: string }) => m.messageId)).not.toContain(referral.id);
     });
 
-    it("cannot be fetched from another organisation's mailbox", async () => {
+    it("cannot be fetched from another organisation's mailbox (404, as if absent: ids cannot be probed)", async () => {
       const answer = await call(hub.baseUrl, 'GET', `/mailbox/${referral.id}`, {
         headers: asOrganisation(ADULT_SOCIAL_CARE),
       });
-      expect(answer.status).toBe(403);
+      expect(answer.status).toBe(404);
       expect(answer.body.resourceType).toBe('OperationOutcome');
     });
 
@@ -151,11 +152,11 @@ describe('the local hub on its embedded default (sample networks, simulated rece
       expect(list.body.messages.map((m: { messageId: string }) => m.messageId)).toContain(referral.id);
     });
 
-    it('is hidden from organisations that were not party to it, but not from ops', async () => {
+    it('is hidden from organisations that were not party to it (404, as if absent), but not from ops', async () => {
       expect(
         (await call(hub.baseUrl, 'GET', `/messages/${referral.id}`, { headers: asOrganisation(ADULT_SOCIAL_CARE) }))
           .status,
-      ).toBe(403);
+      ).toBe(404);
       expect(
         (await call(hub.baseUrl, 'GET', `/messages/${referral.id}`, { headers: asOrganisation(LOCAL_OPS_ODS) })).status,
       ).toBe(200);
@@ -184,9 +185,15 @@ describe('the local hub on its embedded default (sample networks, simulated rece
     });
   });
 
-  describe('the directory over FHIR', () => {
+  describe("the directory over FHIR (for identified organisations: it names receivers' addresses)", () => {
+    it('is not readable without saying who is asking', async () => {
+      expect((await call(hub.baseUrl, 'GET', '/HealthcareService')).status).toBe(401);
+    });
+
     it('finds the services of a category', async () => {
-      const answer = await call(hub.baseUrl, 'GET', '/HealthcareService?service-category=social-prescribing');
+      const answer = await call(hub.baseUrl, 'GET', '/HealthcareService?service-category=social-prescribing', {
+        headers: asOrganisation(HILLTOPS),
+      });
       expect(answer.body.resourceType).toBe('Bundle');
       expect(answer.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual(
         expect.arrayContaining(['mk-social-prescribing', 'warks-social-prescribing', 'harrow-social-prescribing']),
@@ -194,7 +201,7 @@ describe('the local hub on its embedded default (sample networks, simulated rece
     });
 
     it('reads a practice by its ODS code', async () => {
-      const answer = await call(hub.baseUrl, 'GET', `/Organization/${HILLTOPS}`);
+      const answer = await call(hub.baseUrl, 'GET', `/Organization/${HILLTOPS}`, { headers: asOrganisation(HILLTOPS) });
       expect(answer.body).toMatchObject({
         resourceType: 'Organization',
         name: 'Hilltops Medical Centre',
@@ -204,7 +211,9 @@ describe('the local hub on its embedded default (sample networks, simulated rece
     });
 
     it("lists an organisation's endpoints (the BaRS-style endpoint catalogue)", async () => {
-      const answer = await call(hub.baseUrl, 'GET', '/Endpoint?organization=Z9W102');
+      const answer = await call(hub.baseUrl, 'GET', '/Endpoint?organization=Z9W102', {
+        headers: asOrganisation(HILLTOPS),
+      });
       expect(answer.body.entry[0].resource).toMatchObject({
         resourceType: 'Endpoint',
         connectionType: { code: 'hl7-fhir-msg' },
@@ -213,13 +222,15 @@ describe('the local hub on its embedded default (sample networks, simulated rece
     });
 
     it('refuses a search parameter it does not support instead of ignoring it', async () => {
-      const answer = await call(hub.baseUrl, 'GET', '/HealthcareService?colour=blue');
+      const answer = await call(hub.baseUrl, 'GET', '/HealthcareService?colour=blue', {
+        headers: asOrganisation(HILLTOPS),
+      });
       expect(answer.status).toBe(400);
       expect(answer.body.issue[0].expression).toEqual(['colour']);
     });
 
     it('answers 404 with an OperationOutcome for an unknown resource', async () => {
-      const answer = await call(hub.baseUrl, 'GET', '/Organization/NOPE1');
+      const answer = await call(hub.baseUrl, 'GET', '/Organization/NOPE1', { headers: asOrganisation(HILLTOPS) });
       expect(answer.status).toBe(404);
       expect(answer.body.issue[0].details.coding[0].code).toBe('SEND_NOT_FOUND');
     });
