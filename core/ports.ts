@@ -49,6 +49,17 @@ export interface MessageChange {
   at: Date;
 }
 
+/** The record fields a change sets as given (status, mailbox and the deadline have their own handling). */
+export const CHANGED_FIELDS = [
+  'attempts',
+  'outcome',
+  'outcomeReason',
+  'destination',
+  'replays',
+  'task',
+  'overdue',
+] as const satisfies readonly (keyof MessageChange & keyof MessageRecord)[];
+
 export interface MessageStore {
   /** Stores a new message and its Bundle in one conditional write; 'duplicate' when the identity exists. */
   create(record: MessageRecord, bundle: MessageBundle): Promise<'created' | 'duplicate'>;

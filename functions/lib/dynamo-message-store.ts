@@ -14,7 +14,7 @@ import type { MessageBundle } from '../../core/fhir/bundle.js';
 import type { MessageRecord, MessageStatus } from '../../core/lifecycle/message-record.js';
 import { BODY_RETENTION_DAYS, MESSAGE_RETENTION_DAYS } from '../../core/lifecycle/retention.js';
 import { assertConditional } from '../../core/lifecycle/transitions.js';
-import type { MessageChange, MessageStore, Page } from '../../core/ports.js';
+import { CHANGED_FIELDS, type MessageChange, type MessageStore, type Page } from '../../core/ports.js';
 import type { CursorCodec } from './cursors.js';
 import { LISTING_SHARDS, MESSAGES_TABLE } from './resources.js';
 
@@ -122,15 +122,7 @@ export class DynamoMessageStore implements MessageStore {
         '#record.#updatedAt = :updatedAt',
       );
     }
-    for (const field of [
-      'attempts',
-      'outcome',
-      'outcomeReason',
-      'destination',
-      'replays',
-      'task',
-      'overdue',
-    ] as const) {
+    for (const field of CHANGED_FIELDS) {
       if (change[field] !== undefined) setField(field, change[field]);
     }
     if (change.overdue) {

@@ -4,19 +4,21 @@ import { DEFAULT_DELIVERY_POLICY } from '../../core/lifecycle/delivery-policy.js
 import type { MessageRecord, MessageStatus } from '../../core/lifecycle/message-record.js';
 import { BODY_RETENTION_DAYS } from '../../core/lifecycle/retention.js';
 import { assertConditional } from '../../core/lifecycle/transitions.js';
-import type {
-  DeliveryQueue,
-  Directory,
-  MessageChange,
-  MessageStore,
-  Page,
-  PushRequest,
-  PushResult,
-  Transport,
+import {
+  CHANGED_FIELDS,
+  type DeliveryQueue,
+  type Directory,
+  type MessageChange,
+  type MessageStore,
+  type Page,
+  type PushRequest,
+  type PushResult,
+  type Transport,
 } from '../../core/ports.js';
 import type { NetworkDefinition } from '../../core/routing/network.js';
 import { compileNetwork } from '../../core/routing/resolve.js';
 import type { HubMetric } from '../../core/services/dependencies.js';
+import { ingestMessage } from '../../core/services/ingest.js';
 import { LOCAL_HUB_ODS } from '../../local/identities.js';
 
 /** The DynamoDB store's body retention, for the in-memory store to honour the same contract. */
@@ -68,15 +70,7 @@ export class InMemoryMessageStore implements MessageStore {
     }
     if (change.clearDue) this.watched.delete(id);
     if (change.overdue) this.overdueAt.set(id, change.at.toISOString());
-    for (const field of [
-      'attempts',
-      'outcome',
-      'outcomeReason',
-      'destination',
-      'replays',
-      'task',
-      'overdue',
-    ] as const) {
+    for (const field of CHANGED_FIELDS) {
       if (change[field] !== undefined) Object.assign(record, { [field]: structuredClone(change[field]) });
     }
     if (change.mailbox === null) this.mailboxes.delete(id);
@@ -222,4 +216,15 @@ export function testDependencies(
     { ...adapters, clock: { now: () => now }, metric: (name) => metrics.push(name) },
   );
   return { ...hub, ...adapters, metrics };
+}
+
+/** A message sent to the hub's ingest as an organisation would send it (its own request and correlation ids). */
+export async function ingestAs(hub: Hub, body: unknown, caller: string, correlationId: string = crypto.randomUUID()) {
+  const { record } = await ingestMessage(hub, {
+    body,
+    requestId: crypto.randomUUID(),
+    correlationId,
+    caller: { organisation: caller, ops: false },
+  });
+  return { id: record.messageId, correlationId };
 }

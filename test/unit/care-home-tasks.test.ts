@@ -3,10 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { IllegalTransitionError } from '../../core/errors.js';
 import { escalateDeadlines } from '../../core/services/deadlines.js';
 import { deliverMessage } from '../../core/services/delivery.js';
-import { ingestMessage } from '../../core/services/ingest.js';
 import { searchTasks } from '../../core/services/tasks.js';
 import { careHomeTaskMessage, referralMessage, responseMessage } from '../../local/messages.js';
-import { type TestHub, testDependencies } from '../support/in-memory.js';
+import { ingestAs, type TestHub, testDependencies } from '../support/in-memory.js';
 import { testNetwork } from '../support/networks.js';
 
 const NORTH = 'Z8T001';
@@ -23,15 +22,7 @@ function hubAt(time: Date): TestHub & { setTime(t: Date): void } {
   return Object.assign(hub, { clock: { now: () => now }, setTime: (t: Date) => (now = t) });
 }
 
-async function send(hub: TestHub, body: unknown, caller: string, correlationId = crypto.randomUUID()) {
-  const { record } = await ingestMessage(hub, {
-    body,
-    requestId: crypto.randomUUID(),
-    correlationId,
-    caller: { organisation: caller, ops: false },
-  });
-  return { id: record.messageId, correlationId };
-}
+const send = ingestAs;
 
 /** A care-home Task from the North practice for Oak House, due at `due`, delivered to the team. */
 async function aTask(hub: TestHub, due: Date) {

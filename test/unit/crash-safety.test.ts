@@ -2,12 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { Hub } from '../../core/hub.js';
 import { escalateDeadlines } from '../../core/services/deadlines.js';
 import { deliverMessage } from '../../core/services/delivery.js';
-import { ingestMessage } from '../../core/services/ingest.js';
 import { replayMessage } from '../../core/services/messages.js';
 import { requeueStuckMessages, UNQUEUED_AFTER_SECONDS } from '../../core/services/sweep.js';
 import { referralMessage, responseMessage } from '../../local/messages.js';
 import { failingOn } from '../support/faults.js';
-import { ScriptedTransport, type TestHub, testDependencies } from '../support/in-memory.js';
+import { ingestAs, ScriptedTransport, type TestHub, testDependencies } from '../support/in-memory.js';
 import { testNetwork } from '../support/networks.js';
 
 const NORTH = 'Z8T001';
@@ -37,15 +36,7 @@ const crashing = (
   [port]: failingOn(hub[port] as never, method as never, n, { thereafter }),
 });
 
-async function send(hub: Hub, body: unknown, caller: string, correlationId = crypto.randomUUID()) {
-  const { record } = await ingestMessage(hub, {
-    body,
-    requestId: crypto.randomUUID(),
-    correlationId,
-    caller: { organisation: caller, ops: false },
-  });
-  return { id: record.messageId, correlationId };
-}
+const send = ingestAs;
 const notices = (hub: TestHub, about: string) =>
   [...hub.store.records.values()].filter((r) => r.kind === 'notification' && r.inReplyTo === about);
 
