@@ -18,7 +18,7 @@ export async function listMailbox(
   return deps.store.listMailbox(requireOrganisation(caller), MAILBOX_PAGE_SIZE, cursor);
 }
 
-/** One waiting message's Bundle, as the sender sent it (identifier systems canonical), with its record. */
+/** One waiting message's Bundle, as the sender sent it (identifier systems canonical), with its record; each read recorded. */
 export async function fetchFromMailbox(
   deps: HubDependencies,
   caller: Caller,
@@ -28,13 +28,12 @@ export async function fetchFromMailbox(
   const bundle = await deps.store.getBundle(messageId);
   if (!bundle)
     throw new NotFoundError('Body gone', [issue('not-found', `The body of message ${messageId} is no longer held`)]);
-  if (!record.timeline.some((e) => e.type === 'fetched')) {
-    const now = deps.clock.now();
-    await deps.store.update(messageId, {
-      events: [timelineEvent('fetched', now, { detail: `by ${caller.organisation}` })],
-      at: now,
-    });
-  }
+  // Every read of the patient's details is recorded, each time: who and when.
+  const now = deps.clock.now();
+  await deps.store.update(messageId, {
+    events: [timelineEvent('fetched', now, { detail: `patient details read by ${caller.organisation}` })],
+    at: now,
+  });
   return { record, bundle };
 }
 

@@ -110,6 +110,15 @@ describe('the local hub on its embedded default (sample networks, simulated rece
       // The practice's own BaRS ids, as a pushed delivery carries them, so the receiver can discard copies.
       expect(answer.headers.get('x-request-id')).toBe(requestId);
       expect(answer.headers.get('x-correlation-id')).toBe(correlationId);
+      // Each read of the patient's details is recorded, each time, with who read them.
+      await call(hub.baseUrl, 'GET', `/mailbox/${referral.id}`, { headers: asOrganisation(SOCIAL_PRESCRIBING) });
+      const reads = (await messageStatus(hub.baseUrl, referral.id!, HILLTOPS)).timeline.filter(
+        (e) => e.type === 'fetched',
+      );
+      expect(reads.map((e) => e.detail)).toEqual([
+        `patient details read by ${SOCIAL_PRESCRIBING}`,
+        `patient details read by ${SOCIAL_PRESCRIBING}`,
+      ]);
     });
 
     it('leaves the mailbox when acknowledged, and acknowledging again is harmless', async () => {
@@ -145,6 +154,7 @@ describe('the local hub on its embedded default (sample networks, simulated rece
         'routed',
         'queued',
         'in-mailbox',
+        'fetched',
         'fetched',
         'acknowledged',
       ]);
