@@ -10,10 +10,15 @@ const MAX_TYPE_DEPTH = 40;
  * report one issue per character of the string, so a question of a megabyte could cost seconds and a huge answer.
  */
 export function withoutMisplacedValues<T>(resource: T): { copy: T; issues: Issue[] } {
+  const type = (resource as { resourceType?: unknown })?.resourceType;
+  if (typeof type !== 'string') return { copy: resource, issues: [] };
+  // Most messages have none: look first, and copy only a message that needs mending.
+  const found: Issue[] = [];
+  visit(resource as Record<string, unknown>, type, [], type, found, 0, false);
+  if (found.length === 0) return { copy: resource, issues: [] };
   const copy = structuredClone(resource);
   const issues: Issue[] = [];
-  const type = (copy as { resourceType?: unknown })?.resourceType;
-  if (typeof type === 'string') visit(copy as Record<string, unknown>, type, [], type, issues, 0);
+  visit(copy as Record<string, unknown>, type, [], type, issues, 0, true);
   return { copy, issues };
 }
 
@@ -24,6 +29,7 @@ function visit(
   path: string,
   issues: Issue[],
   depth: number,
+  mend: boolean,
 ): void {
   if (depth > MAX_TYPE_DEPTH) return;
   const schema = tryGetDataType(typeName) ?? inner.find((t) => t.name === typeName);
@@ -37,13 +43,14 @@ function visit(
       const at = Array.isArray(child) ? `${path}.${key}[${i}]` : `${path}.${key}`;
       if (item === null || typeof item !== 'object' || Array.isArray(item)) {
         issues.push(issue('structure', `Expected ${code} (a JSON object), found ${describe(item)}`, at));
+        if (!mend) return;
         if (Array.isArray(child)) child[i] = {};
         else value[key] = {};
         return;
       }
       const record = item as Record<string, unknown>;
       const next = code === 'Resource' && typeof record.resourceType === 'string' ? record.resourceType : code;
-      visit(record, next, innerTypes, at, issues, depth + 1);
+      visit(record, next, innerTypes, at, issues, depth + 1, mend);
     });
   }
 }
