@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROUTES, routeKey } from '../../functions/lib/resources.js';
+
+const SECURITY = readFileSync(join(import.meta.dirname, '..', '..', 'SECURITY.md'), 'utf8');
+const ACCESS_WORDS = { anyone: 'anyone', organisation: 'registered organisation', ops: 'ops' } as const;
+
+/** The table's rows as [route, access] (the first two cells; the table may be padded). */
+const ROWS = SECURITY.split('\n')
+  .filter((line) => /^\| `(GET|POST) /.test(line))
+  .map((line) => line.split('|').map((cell) => cell.trim()))
+  .map(([, route = '', access = '']) => [route.replaceAll('`', ''), access] as const);
+
+const documentedAccess = (route: string) => ROWS.find(([r]) => r === route)?.[1];
+
+describe("SECURITY.md's table of who can do what", () => {
+  it.each(ROUTES.map((r) => [routeKey(r), r.access] as const))('shows %s with its access (%s)', (route, access) => {
+    expect(documentedAccess(route)).toBe(ACCESS_WORDS[access]);
+  });
+
+  it('lists no route the routes table does not have', () => {
+    expect(ROWS.map(([route]) => route).sort()).toEqual(ROUTES.map(routeKey).sort());
+  });
+});
