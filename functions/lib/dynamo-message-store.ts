@@ -306,35 +306,19 @@ export class DynamoMessageStore implements MessageStore {
 
   /** Every message, newest first, from the shards of the byShard index. */
   listAll(limit: number, cursor?: string): Promise<Page<MessageRecord>> {
-    return this.merged(
-      Array.from({ length: LISTING_SHARDS }, (_, shard) => ({
-        IndexName: 'byShard',
-        KeyConditionExpression: 'listShard = :key',
-        ExpressionAttributeValues: { ':key': String(shard) },
-      })),
-      'createdAt',
-      limit,
-      cursor,
-    );
+    return this.merged(shardQueries('byShard', 'listShard'), 'createdAt', limit, cursor);
   }
 
   /** Removes the bodies whose retention has passed (the record and timeline stay); returns how many. */
   async dropExpiredBodies(before: Date, limit: number): Promise<number> {
-    const pages = await Promise.all(
-      Array.from({ length: LISTING_SHARDS }, (_, shard) =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: 'byBodyExpiry',
-            KeyConditionExpression: 'bodyShard = :shard AND bodyExpiresAt < :before',
-            ExpressionAttributeValues: { ':shard': String(shard), ':before': before.toISOString() },
-            ProjectionExpression: 'messageId',
-            Limit: limit,
-          }),
-        ),
-      ),
+    const expired = await this.earliestInShards(
+      'byBodyExpiry',
+      'bodyShard',
+      'bodyExpiresAt',
+      before,
+      limit,
+      'messageId, bodyExpiresAt',
     );
-    const expired = pages.flatMap((page) => page.Items ?? []).slice(0, limit);
     for (const { messageId } of expired) {
       await this.db.send(
         new UpdateCommand({
@@ -350,34 +334,18 @@ export class DynamoMessageStore implements MessageStore {
 
   /** Every message escalated past its deadline, most recently escalated first (the sparse byOverdue index). */
   listOverdue(limit: number, cursor?: string): Promise<Page<MessageRecord>> {
-    return this.merged(
-      Array.from({ length: LISTING_SHARDS }, (_, shard) => ({
-        IndexName: 'byOverdue',
-        KeyConditionExpression: 'overdueShard = :key',
-        ExpressionAttributeValues: { ':key': String(shard) },
-      })),
-      'overdueAt',
-      limit,
-      cursor,
-    );
+    return this.merged(shardQueries('byOverdue', 'overdueShard'), 'overdueAt', limit, cursor);
   }
 
   /** The Tasks an organisation requested or owns (the two sparse task indexes), or every Task for ops. */
   listTasks(organisation: string | undefined, limit: number, cursor?: string): Promise<Page<MessageRecord>> {
     if (organisation === undefined) {
-      return this.merged(
-        Array.from({ length: LISTING_SHARDS }, (_, shard) => ({
-          IndexName: 'byShard',
-          KeyConditionExpression: 'listShard = :key',
-          // Only projected attributes can be filtered on in an index: the record's task, not the key attribute.
-          FilterExpression: 'attribute_exists(#record.#task)',
-          ExpressionAttributeNames: { '#record': 'record', '#task': 'task' },
-          ExpressionAttributeValues: { ':key': String(shard) },
-        })),
-        'createdAt',
-        limit,
-        cursor,
-      );
+      // Only projected attributes can be filtered on in an index: the record's task, not the key attribute.
+      const tasksOnly = {
+        FilterExpression: 'attribute_exists(#record.#task)',
+        ExpressionAttributeNames: { '#record': 'record', '#task': 'task' },
+      };
+      return this.merged(shardQueries('byShard', 'listShard', tasksOnly), 'createdAt', limit, cursor);
     }
     return this.merged(
       [
@@ -400,15 +368,29 @@ export class DynamoMessageStore implements MessageStore {
 
   /** Watched messages past their deadline, oldest deadline first, from every shard of the byDue index. */
   async listDue(before: Date, limit: number): Promise<MessageRecord[]> {
+    const due = await this.earliestInShards('byDue', 'dueShard', 'dueAt', before, limit);
+    return due.map((item) => item.record as MessageRecord);
+  }
+
+  /** The items of a sharded index whose sort key is before `before`, earliest first, from every shard. */
+  private async earliestInShards(
+    indexName: string,
+    shardKey: string,
+    sortKey: string,
+    before: Date,
+    limit: number,
+    projection?: string,
+  ): Promise<Record<string, unknown>[]> {
     const pages = await Promise.all(
       Array.from({ length: LISTING_SHARDS }, (_, shard) =>
         this.db.send(
           new QueryCommand({
             TableName: this.tableName,
-            IndexName: 'byDue',
-            KeyConditionExpression: 'dueShard = :shard AND dueAt < :before',
+            IndexName: indexName,
+            KeyConditionExpression: '#shard = :shard AND #sort < :before',
+            ExpressionAttributeNames: { '#shard': shardKey, '#sort': sortKey },
             ExpressionAttributeValues: { ':shard': String(shard), ':before': before.toISOString() },
-            ScanIndexForward: true,
+            ...(projection ? { ProjectionExpression: projection } : {}),
             Limit: limit,
           }),
         ),
@@ -416,9 +398,8 @@ export class DynamoMessageStore implements MessageStore {
     );
     return pages
       .flatMap((page) => page.Items ?? [])
-      .sort((a, b) => String(a.dueAt).localeCompare(String(b.dueAt)))
-      .slice(0, limit)
-      .map((item) => item.record as MessageRecord);
+      .sort((a, b) => String(a[sortKey]).localeCompare(String(b[sortKey])))
+      .slice(0, limit);
   }
 
   /**
@@ -502,6 +483,16 @@ export class DynamoMessageStore implements MessageStore {
       ...(LastEvaluatedKey ? { cursor: this.cursors.seal(LastEvaluatedKey) } : {}),
     };
   }
+}
+
+/** One query per shard of a sharded index, for a merged listing. */
+function shardQueries(indexName: string, shardKey: string, extra: Partial<QueryCommandInput> = {}) {
+  return Array.from({ length: LISTING_SHARDS }, (_, shard) => ({
+    ...extra,
+    IndexName: indexName,
+    KeyConditionExpression: `${shardKey} = :key`,
+    ExpressionAttributeValues: { ':key': String(shard) },
+  }));
 }
 
 /** Per query of a merged listing: where its last page stopped, or that it has nothing more. */

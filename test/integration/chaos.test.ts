@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../core/lifecycle/message-record.js';
 import { referralMessage, responseMessage } from '../../local/messages.js';
 import { asOrganisation, call, sendMessage } from '../support/http.js';
+import { crash, type HubProcess, startHubProcess } from '../support/hub-process.js';
 import { networkPushingTo } from '../support/networks.js';
 import { HANG_SHORT, TestReceiver } from '../support/receiver.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 /** Referrals per run: CHAOS_REFERRALS raises it for the full-size run. */
 const REFERRALS = Number(process.env.CHAOS_REFERRALS ?? 2000);
 /** Senders at once. */
@@ -24,42 +23,15 @@ const NORTH = 'Z8T001';
 const COMMUNITY = 'Z8T102';
 const FINAL = ['delivered', 'in-mailbox', 'acknowledged', 'failed'];
 
-interface Hub {
-  child: ChildProcess;
-  baseUrl: string;
-}
+type Hub = HubProcess;
 
 function startHub(dataDir: string, networksFile: string, faultRate: number): Promise<Hub> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/support/chaos-hub.ts', '--data-dir', dataDir, '--networks', networksFile],
-    { cwd: ROOT, env: { ...process.env, CHAOS_FAULT_RATE: String(faultRate) }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub did not start:\n${output}`)), 30_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /FHIR base: (\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, baseUrl: match[1]! });
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output = `${output}${chunk}`.slice(-20000)));
-    child.once('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') console.error(`chaos hub exited by itself (${code}):\n${output.slice(-4000)}`);
-      reject(new Error(`hub exited (${code}):\n${output}`));
-    });
+  return startHubProcess(['test/support/chaos-hub.ts', '--data-dir', dataDir, '--networks', networksFile], {
+    CHAOS_FAULT_RATE: String(faultRate),
   });
 }
 
-const kill = (hub: Hub) =>
-  new Promise<void>((resolve) => {
-    if (hub.child.exitCode !== null || hub.child.signalCode !== null) return resolve();
-    hub.child.once('exit', () => resolve());
-    hub.child.kill('SIGKILL');
-  });
+const kill = (hub: Hub) => crash(hub.child);
 
 describe('chaos: receivers failing, the store and queue failing, the hub killed twice mid-run', () => {
   const receiver = new TestReceiver();

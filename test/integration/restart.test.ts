@@ -1,71 +1,29 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referralMessage } from '../../local/messages.js';
 import { eventually, messageStatus, sendMessage } from '../support/http.js';
+import { crash, startHubProcess } from '../support/hub-process.js';
 import { networkPushingTo } from '../support/networks.js';
 import { TestReceiver } from '../support/receiver.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const NORTH = 'Z8T001';
 
 /** `npm start` as a separate process (the way a user runs it), on a data folder that outlives it. */
-async function startHubProcess(
-  dataDir: string,
-  networksFile: string,
-  fresh: boolean,
-): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'local/start.ts',
-      '--data-dir',
-      dataDir,
-      '--networks',
-      networksFile,
-      ...(fresh ? ['--fresh'] : []),
-    ],
+function startHub(dataDir: string, networksFile: string, fresh: boolean) {
+  return startHubProcess(
+    ['local/start.ts', '--data-dir', dataDir, '--networks', networksFile, ...(fresh ? ['--fresh'] : [])],
     {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: '0',
-        RECEIVERS_PORT: '0',
-        DELIVERY_MAX_ATTEMPTS: '20',
-        DELIVERY_BASE_DELAY_SECONDS: '1',
-        DELIVERY_MAX_DELAY_SECONDS: '1',
-        PUSH_TIMEOUT_MS: '2000',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      PORT: '0',
+      RECEIVERS_PORT: '0',
+      DELIVERY_MAX_ATTEMPTS: '20',
+      DELIVERY_BASE_DELAY_SECONDS: '1',
+      DELIVERY_MAX_DELAY_SECONDS: '1',
+      PUSH_TIMEOUT_MS: '2000',
     },
   );
-  let output = '';
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub did not start:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /FHIR base:\s+(\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`hub exited (${code}):\n${output}`)));
-  });
-  return { child, baseUrl };
-}
-
-function crash(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
 }
 
 describe('a hub restart in the middle of deliveries', () => {
@@ -89,7 +47,7 @@ describe('a hub restart in the middle of deliveries', () => {
   it('loses no message: what was accepted before a crash is delivered after the restart', async () => {
     // Prepare: the receiver is down, so deliveries are pending (retrying, some mid-attempt) when the hub dies.
     receiver.byDefault('/community', 503);
-    const first = await startHubProcess(join(dataDir, 'db'), networksFile, true);
+    const first = await startHub(join(dataDir, 'db'), networksFile, true);
     const pushes = Array.from({ length: 5 }, () =>
       referralMessage({ senderOds: NORTH, category: 'community-nursing' }),
     );
@@ -103,7 +61,7 @@ describe('a hub restart in the middle of deliveries', () => {
     // Act: crash the hub (its in-memory queue is lost), bring the receiver back, start the hub again on the same data.
     await crash(first.child);
     receiver.byDefault('/community', 200);
-    const restarted = await startHubProcess(join(dataDir, 'db'), networksFile, false);
+    const restarted = await startHub(join(dataDir, 'db'), networksFile, false);
     second = restarted.child;
 
     // Assess: every accepted message reaches its receiver.

@@ -38,26 +38,19 @@ export class TestReceiver {
         const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/\$process-message$/, '');
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
         const status = this.scripts.get(path)?.shift() ?? this.chances.get(path)?.() ?? this.defaults.get(path) ?? 200;
-        if (status === HANG || status === HANG_SHORT) {
-          this.received.push({
-            path,
-            bundleId: body.id,
-            requestId: String(req.headers['x-request-id']),
-            correlationId: String(req.headers['x-correlation-id']),
-            answered: HANG,
-            body,
-          });
-          setTimeout(() => res.destroy(), status === HANG ? HANG_MS : HANG_SHORT_MS).unref();
-          return;
-        }
+        const hangs = status === HANG || status === HANG_SHORT;
         this.received.push({
           path,
           bundleId: body.id,
           requestId: String(req.headers['x-request-id']),
           correlationId: String(req.headers['x-correlation-id']),
-          answered: status,
+          answered: hangs ? HANG : status,
           body,
         });
+        if (hangs) {
+          setTimeout(() => res.destroy(), status === HANG ? HANG_MS : HANG_SHORT_MS).unref();
+          return;
+        }
         res.writeHead(status, { 'content-type': 'application/fhir+json' });
         res.end(
           JSON.stringify(

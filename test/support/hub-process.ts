@@ -1,0 +1,50 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+/** How long a hub process may take to say where it listens. */
+const START_TIMEOUT_MS = 30_000;
+
+export interface HubProcess {
+  child: ChildProcess;
+  baseUrl: string;
+}
+
+/**
+ * A hub in a process of its own (`npm start`'s entry, or a test's), resolved once it prints its FHIR base. A hub
+ * that exits before then rejects with its output; one that exits later by itself (not killed) has it printed.
+ */
+export function startHubProcess(args: string[], env: Record<string, string>): Promise<HubProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`hub did not start:\n${output}`)), START_TIMEOUT_MS);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output = `${output}${chunk}`.slice(-20_000);
+      const match = /FHIR base:\s+(\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, baseUrl: match[1]! });
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output = `${output}${chunk}`.slice(-20_000)));
+    child.once('exit', (code, signal) => {
+      if (signal !== 'SIGKILL' && signal !== 'SIGINT')
+        console.error(`hub process exited (${code}):\n${output.slice(-4000)}`);
+      reject(new Error(`hub exited (${code}):\n${output}`));
+    });
+  });
+}
+
+/** Kills a hub process as a power cut would (SIGKILL), and waits until it is gone. */
+export function crash(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
