@@ -1,27 +1,74 @@
-import type { Organization } from 'fhir/r4';
 import { BadRequestError, ForbiddenError, issue, UnauthorizedError } from './errors.js';
 import { canonicalSystem, HEADERS, SYSTEMS } from './fhir/systems.js';
+import type { Role } from './identity/identity.js';
+import { type IdentityService, TokenRefusedError, type TokenSubject } from './identity/tokens.js';
 
-/**
- * Who is calling. Today the caller's organisation comes from BaRS's NHSD-End-User-Organisation header, which the
- * deployed API only accepts from IAM-signed callers; signed-JWT system authentication with org-bound roles will
- * replace this one function (the seam every HTTP handler goes through).
- */
+/** Who is calling: from the hub's access token, verified before any operation runs. */
 export interface Caller {
+  /** ODS code of the organisation the caller acts for. */
   organisation?: string;
+  roles: readonly Role[];
   /** Hub operations staff: may read every message and replay failures. */
   ops: boolean;
+  /** The client id or user id: named in the access log and in the timeline of what it did. */
+  subject?: string;
 }
+
+export const ANONYMOUS: Caller = { roles: [], ops: false };
 
 /** An ODS organisation code: letters and digits (3 to 10). */
 const ODS_CODE = /^[A-Z0-9]{3,10}$/i;
+const BEARER = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i;
 
-export function identifyCaller(
+/**
+ * The caller of a request: anonymous without an Authorization header, else the bearer of a valid hub access token
+ * (refused with 401 when it is not one). BaRS's NHSD-End-User-Organisation, when sent, must name the token's
+ * organisation: a system cannot claim to act for another.
+ */
+export async function identifyCaller(
   headers: Record<string, string | undefined>,
-  opsOrganisations: ReadonlySet<string>,
-): Caller {
-  const encoded = headers[HEADERS.endUserOrganisation];
-  if (!encoded) return { ops: false };
+  identity: Pick<IdentityService, 'verify'>,
+): Promise<{ caller: Caller; token?: TokenSubject }> {
+  const authorization = headers.authorization;
+  if (!authorization) return { caller: ANONYMOUS };
+  const bearer = BEARER.exec(authorization)?.[1];
+  if (!bearer)
+    throw new UnauthorizedError('Bad Authorization', [
+      issue('login', 'The Authorization header must be "Bearer <access token>"', 'Authorization'),
+    ]);
+  let token: TokenSubject;
+  try {
+    token = await identity.verify(bearer);
+  } catch (error) {
+    if (error instanceof TokenRefusedError)
+      throw new UnauthorizedError('Token refused', [issue('login', error.message, 'Authorization')]);
+    throw error;
+  }
+  const asserted = headers[HEADERS.endUserOrganisation];
+  if (asserted !== undefined) {
+    const claimed = endUserOrganisation(asserted);
+    if (claimed !== token.organisation)
+      throw new ForbiddenError('Organisation mismatch', [
+        issue(
+          'forbidden',
+          `NHSD-End-User-Organisation names ${claimed}, but this access token is for ${token.organisation}`,
+          'NHSD-End-User-Organisation',
+        ),
+      ]);
+  }
+  return {
+    caller: {
+      organisation: token.organisation,
+      roles: token.roles,
+      ops: token.roles.includes('ops'),
+      subject: token.subject,
+    },
+    token,
+  };
+}
+
+/** The ODS code in an NHSD-End-User-Organisation header (Base64 JSON FHIR Organization); any other JSON refused. */
+function endUserOrganisation(encoded: string): string {
   const refuse = (why: string, code: 'invalid' | 'required' = 'invalid') =>
     new BadRequestError('Bad NHSD-End-User-Organisation', [issue(code, why, 'NHSD-End-User-Organisation')]);
   let organisation: unknown;
@@ -46,7 +93,7 @@ export function identifyCaller(
   if (typeof ods !== 'string' || !ODS_CODE.test(ods)) {
     throw refuse('The ODS organisation code in NHSD-End-User-Organisation must be 3 to 10 letters and digits');
   }
-  return { organisation: ods, ops: opsOrganisations.has(ods) };
+  return ods;
 }
 
 export function requireOrganisation(caller: Caller): string {
@@ -54,23 +101,38 @@ export function requireOrganisation(caller: Caller): string {
     throw new UnauthorizedError('Caller unknown', [
       issue(
         'login',
-        'Say who is calling: the NHSD-End-User-Organisation header (Base64 JSON Organization with an ODS code) is required',
+        'Sign in first: send "Authorization: Bearer <access token>" (a token from POST /oauth2/token)',
+        'Authorization',
       ),
     ]);
   return caller.organisation;
 }
 
-export function requireOps(caller: Caller): void {
+/** The caller must hold one of `roles` (each refusal names the roles needed and those held). */
+export function requireRole(caller: Caller, roles: readonly Role[], what: string): void {
   requireOrganisation(caller);
-  if (!caller.ops) throw new ForbiddenError('Ops only', [issue('forbidden', 'Only hub operations staff may do this')]);
+  if (roles.some((role) => caller.roles.includes(role))) return;
+  throw new ForbiddenError('Role required', [
+    issue(
+      'forbidden',
+      `${what} needs the role ${roles.join(' or ')}; this caller holds ${caller.roles.join(', ') || 'no role'}`,
+    ),
+  ]);
 }
 
-/** Encodes an organisation for the NHSD-End-User-Organisation header (used by clients, samples and tests). */
-export function endUserOrganisationHeader(odsCode: string, name?: string): string {
-  const organisation: Organization = {
+export function requireOps(caller: Caller): void {
+  requireRole(caller, ['ops'], 'This');
+}
+
+/** How the timeline names who did something: the organisation, and the client or user within it. */
+export const actor = (caller: Caller) =>
+  caller.subject ? `${caller.organisation} (${caller.subject})` : `${caller.organisation}`;
+
+/** Encodes an organisation for the NHSD-End-User-Organisation header (clients may still send it, BaRS-style). */
+export function endUserOrganisationHeader(odsCode: string): string {
+  const organisation = {
     resourceType: 'Organization',
     identifier: [{ system: SYSTEMS.odsOrganisation, value: odsCode }],
-    ...(name ? { name } : {}),
   };
   return Buffer.from(JSON.stringify(organisation)).toString('base64');
 }

@@ -113,6 +113,20 @@ export class UnauthorizedError extends HubError {
   readonly barsCode = 'SEND_UNAUTHORIZED';
 }
 
+/** 429: the caller is over its request rate; it may try again after `retryAfterSeconds` (the Retry-After header). */
+export class TooManyRequestsError extends HubError {
+  readonly barsCode = 'SEND_TOO_MANY_REQUESTS';
+  constructor(readonly retryAfterSeconds: number) {
+    super('Too many requests', [
+      {
+        severity: 'error',
+        code: 'throttled',
+        diagnostics: `This client is over its request rate: try again in ${retryAfterSeconds} s`,
+      },
+    ]);
+  }
+}
+
 /** 404: no such resource or route. */
 export class NotFoundError extends HubError {
   readonly barsCode = 'SEND_NOT_FOUND';

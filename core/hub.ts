@@ -1,4 +1,6 @@
 import type { HubIdentity } from './fhir/hub-messages.js';
+import type { IdentityAdapters } from './identity/identity.js';
+import { createIdentityService, DEFAULT_REQUESTS_PER_WINDOW, type IdentityService } from './identity/tokens.js';
 import { SECONDS_PER_HOUR } from './lifecycle/deadlines.js';
 import type { DeliveryPolicy } from './lifecycle/delivery-policy.js';
 import {
@@ -20,6 +22,8 @@ export interface HubConfig {
   opsOrganisations: readonly string[];
   /** Seconds in one hour of the routes' response times (SECONDS_PER_HOUR unless compressed, as `npm start` does). */
   secondsPerResponseHour?: number;
+  /** Requests a client may make per throttling window unless its registration says otherwise. */
+  requestsPerWindow?: number;
 }
 
 /** The ports the hub runs on: DynamoDB/SQS/HTTP on AWS and locally, in-memory or failing ones in tests. */
@@ -28,6 +32,8 @@ export interface HubAdapters {
   queue: DeliveryQueue;
   directory: Directory;
   transport: Transport;
+  /** Client registrations, used assertions, request counts and the token signing key. */
+  identity: IdentityAdapters;
   clock?: Clock;
   log?: HubLog;
   metric?: (name: HubMetric, value?: number) => void;
@@ -35,6 +41,8 @@ export interface HubAdapters {
 
 export interface Hub extends HubDependencies {
   opsOrganisations: ReadonlySet<string>;
+  /** The token endpoint and the verifier of the hub's access tokens. */
+  identity: IdentityService;
 }
 
 const silentLog: HubLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -45,18 +53,33 @@ const silentLog: HubLog = { info: () => undefined, warn: () => undefined, error:
  * queue or transport that fails, and nothing else reads the environment or wires adapters on its own.
  */
 export function createHub(config: HubConfig, adapters: HubAdapters): Hub {
+  const clock = adapters.clock ?? systemClock;
+  const log = adapters.log ?? silentLog;
+  const metric = adapters.metric ?? (() => undefined);
+  const opsOrganisations = new Set(config.opsOrganisations);
   return {
     store: adapters.store,
     queue: adapters.queue,
     directory: adapters.directory,
     transport: adapters.transport,
-    clock: adapters.clock ?? systemClock,
-    log: adapters.log ?? silentLog,
-    metric: adapters.metric ?? (() => undefined),
+    clock,
+    log,
+    metric,
     categories: HUB_CATEGORIES,
     policy: config.policy,
     hub: config.hub,
     secondsPerResponseHour: config.secondsPerResponseHour ?? SECONDS_PER_HOUR,
-    opsOrganisations: new Set(config.opsOrganisations),
+    opsOrganisations,
+    identity: createIdentityService(
+      {
+        get issuer() {
+          return config.hub.baseUrl;
+        },
+        opsOrganisations,
+        requestsPerWindow: config.requestsPerWindow ?? DEFAULT_REQUESTS_PER_WINDOW,
+      },
+      adapters.identity,
+      { clock, log, metric },
+    ),
   };
 }

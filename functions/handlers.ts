@@ -10,6 +10,7 @@ import { createDeadLetterHandler } from './dead-letter/dead-letter.js';
 import { createDeadlinesHandler } from './deadlines/deadlines.js';
 import { createDeliverHandler } from './deliver/deliver.js';
 import { createDirectoryHandler } from './directory/directory.js';
+import { createIdentityHandler } from './identity/identity.js';
 import { createIngestHandler } from './ingest/ingest.js';
 import type { HandlerName } from './lib/resources.js';
 import { createMailboxHandler } from './mailbox/mailbox.js';
@@ -24,7 +25,7 @@ export type HttpLambda = (
 export type SqsLambda = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 export type ScheduledLambda = (event: unknown, context: Context) => Promise<unknown>;
 
-export type HttpHandlerName = 'ingest' | 'directory' | 'mailbox' | 'messages' | 'tasks';
+export type HttpHandlerName = 'identity' | 'ingest' | 'directory' | 'mailbox' | 'messages' | 'tasks';
 
 export interface HubHandlers {
   http: Record<HttpHandlerName, HttpLambda>;
@@ -41,6 +42,7 @@ export interface HubHandlers {
 export function createHandlers(hub: Hub): HubHandlers {
   return {
     http: {
+      identity: createIdentityHandler(hub) as HttpLambda,
       ingest: createIngestHandler(hub) as HttpLambda,
       directory: createDirectoryHandler(hub) as HttpLambda,
       mailbox: createMailboxHandler(hub) as HttpLambda,

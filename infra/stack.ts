@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { HubApi } from './constructs/api.js';
 import { HubFunctions } from './constructs/functions.js';
+import { HubIdentity } from './constructs/identity.js';
 import { HubMonitoring } from './constructs/monitoring.js';
 import { HubQueues } from './constructs/queues.js';
 import { HubTables } from './constructs/tables.js';
@@ -33,10 +34,12 @@ export class PcnReferralHubStack extends Stack {
     const tables = new HubTables(this, 'Tables', { key });
     const queues = new HubQueues(this, 'Queues', { key });
     this.api = new HubApi(this, 'Api', { key });
+    const identity = new HubIdentity(this, 'Identity');
     const { functions } = new HubFunctions(this, 'Functions', {
       tables,
       queues,
       key,
+      tokenKey: identity.tokenKey,
       hubOdsCode: props.hubOdsCode,
       opsOrganisations: props.opsOrganisations,
       hubBaseUrl: this.api.url,
@@ -51,7 +54,7 @@ export class PcnReferralHubStack extends Stack {
     });
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.url,
-      description: 'FHIR base URL (routes need SigV4-signed requests)',
+      description: 'FHIR base URL and token issuer (POST /oauth2/token for an access token)',
     });
     new CfnOutput(this, 'DirectoryTableName', {
       value: tables.directory.tableName,

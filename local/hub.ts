@@ -13,15 +13,24 @@ import { requeue } from '../core/services/sweep.js';
 import { createHandlers, type HubHandlers } from '../functions/handlers.js';
 import { type AwsHub, awsHub } from '../functions/lib/aws-hub.js';
 import { loadNetworks } from '../functions/lib/dynamo-directory.js';
-import { DIRECTORY_TABLE, FUNCTIONS, MESSAGES_TABLE, SWEEP_INTERVAL_MINUTES } from '../functions/lib/resources.js';
+import { DynamoIdentityStore } from '../functions/lib/dynamo-identity.js';
+import {
+  DIRECTORY_TABLE,
+  FUNCTIONS,
+  IDENTITY_TABLE,
+  MESSAGES_TABLE,
+  SWEEP_INTERVAL_MINUTES,
+} from '../functions/lib/resources.js';
 import { type EmbeddedServices, LOCAL_AWS, startEmbeddedServices } from './embedded.js';
 import { startHttpServer } from './http-server.js';
 import { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from './identities.js';
 import { lambdaContext } from './lambda-events.js';
 import { networkFiles, readNetworkDefinitions, SAMPLE_NETWORKS_DIR, withReceiversAt } from './network-files.js';
+import { localTokenKey, registerSampleClients, type SampleClient, sampleClients } from './sample-clients.js';
 import { seedSampleTasks } from './sample-tasks.js';
 import { type SimulatedReceivers, startSimulatedReceivers } from './simulated-receivers.js';
 import { type Poller, startPoller } from './sqs-poller.js';
+import { TokenSource } from './token-client.js';
 
 /** Local delivery policy: seconds instead of minutes, so retries and failures can be watched. */
 export const LOCAL_DELIVERY_POLICY: DeliveryPolicy = {
@@ -58,6 +67,8 @@ export interface LocalHubOptions {
   secondsPerResponseHour?: number;
   /** Seed a week of sample care-home Tasks into an empty hub (npm start does). */
   sampleTasks?: boolean;
+  /** Requests each client may make per throttling window (the hub's default unless given). */
+  requestsPerWindow?: number;
 }
 
 export interface LocalHub {
@@ -67,6 +78,10 @@ export interface LocalHub {
   /** The hub the handlers run on, built by the composition root. */
   hub: AwsHub;
   handlers: HubHandlers;
+  /** The sample clients registered with this hub (their private keys: the local tools sign as them). */
+  clients: SampleClient[];
+  /** Access tokens of the sample clients, through the hub's real token endpoint. */
+  tokens: TokenSource;
   /** Counts of each metric the hub recorded. */
   metrics: Map<HubMetric, number>;
   /** Runs one scheduled sweep now (as the timer does every SWEEP_INTERVAL_MINUTES). */
@@ -74,6 +89,13 @@ export interface LocalHub {
   /** Runs one deadline sweep now (as the timer does every LOCAL_DEADLINE_SWEEP_SECONDS). */
   deadlines(): Promise<unknown>;
   stop(): Promise<void>;
+}
+
+/** The token sources of the hubs running in this process, by base URL (how test helpers sign in to each). */
+const runningHubs = new Map<string, TokenSource>();
+
+export function tokensOfRunningHub(baseUrl: string): TokenSource | undefined {
+  return runningHubs.get(baseUrl);
 }
 
 function localLog(level: LocalHubOptions['logLevel']): HubLog {
@@ -95,10 +117,13 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   const services = await startEmbeddedServices(options.dataDir ? { dataDir: options.dataDir } : {});
   // Known once the server listens, which it does only when every handler is ready; nothing reads it before.
   const identity = { odsCode: LOCAL_HUB_ODS, name: 'PCN Referral Hub (local)', baseUrl: '' };
+  const definitions = options.networks ?? readNetworkDefinitions(networkFiles([SAMPLE_NETWORKS_DIR]));
+  const clients = await sampleClients(options.dataDir, definitions, [LOCAL_OPS_ODS]);
+  const tokens = new TokenSource(() => identity.baseUrl, clients);
   const receivers =
     options.receiversPort === false
       ? undefined
-      : await startSimulatedReceivers({ port: options.receiversPort ?? 0, hubBaseUrl: () => identity.baseUrl });
+      : await startSimulatedReceivers({ port: options.receiversPort ?? 0, hubBaseUrl: () => identity.baseUrl, tokens });
 
   const metrics = new Map<HubMetric, number>();
   const log = localLog(options.logLevel);
@@ -109,9 +134,12 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
         policy: { ...DEFAULT_DELIVERY_POLICY, ...LOCAL_DELIVERY_POLICY, ...options.policy },
         opsOrganisations: [LOCAL_OPS_ODS],
         ...(options.secondsPerResponseHour ? { secondsPerResponseHour: options.secondsPerResponseHour } : {}),
+        ...(options.requestsPerWindow ? { requestsPerWindow: options.requestsPerWindow } : {}),
       },
       messagesTable: services.tableNames[MESSAGES_TABLE.envVar]!,
       directoryTable: services.tableNames[DIRECTORY_TABLE.envVar]!,
+      identityTable: services.tableNames[IDENTITY_TABLE.envVar]!,
+      tokenKey: { privateJwk: await localTokenKey(options.dataDir) },
       deliveryQueueUrl: services.deliveryQueueUrl,
       directoryRefreshSeconds: LOCAL_DIRECTORY_REFRESH_SECONDS,
       // Cursors live only as long as this process: a fresh key each start.
@@ -128,12 +156,12 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     },
   );
 
-  const definitions = options.networks ?? readNetworkDefinitions(networkFiles([SAMPLE_NETWORKS_DIR]));
   await loadNetworks(
     hub.documentClient,
     hub.settings.directoryTable,
     receivers ? withReceiversAt(definitions, receivers.origin) : definitions,
   );
+  await registerSampleClients(new DynamoIdentityStore(hub.documentClient, hub.settings.identityTable), clients);
 
   const handlers = createHandlers(hub);
   // The local queue is in memory: whatever the hub still owed a delivery when it stopped is enqueued again
@@ -142,6 +170,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   const server: Server = await startHttpServer(handlers, options.port);
   const baseUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
   identity.baseUrl = baseUrl;
+  runningHubs.set(baseUrl, tokens);
   const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: services.sqsEndpoint, useQueueUrlAsEndpoint: false });
   const report = (name: string) => (error: Error) => console.error(`local ${name} poller: ${error.message}`);
   const pollers: Poller[] = [
@@ -180,10 +209,13 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     receivers,
     hub,
     handlers,
+    clients,
+    tokens,
     metrics,
     sweep,
     deadlines,
     async stop() {
+      runningHubs.delete(baseUrl);
       clearInterval(sweepTimer);
       clearInterval(deadlineTimer);
       await Promise.all(pollers.map((p) => p.stop()));

@@ -54,7 +54,12 @@ export async function seedSampleTasks(hub: Hub): Promise<number> {
   const send = async (body: unknown, caller: string, correlationId: string, at: number) => {
     await ingestMessage(
       { ...hub, clock: { now: () => new Date(at) } },
-      { body, requestId: crypto.randomUUID(), correlationId, caller: { organisation: caller, ops: false } },
+      {
+        body,
+        requestId: crypto.randomUUID(),
+        correlationId,
+        caller: { organisation: caller, ops: false, roles: ['sender', 'receiver'] },
+      },
     );
     sent++;
   };

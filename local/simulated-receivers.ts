@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { endUserOrganisationHeader } from '../core/auth.js';
 import type { MessageBundle } from '../core/fhir/bundle.js';
 import { FHIR_JSON } from '../core/fhir/systems.js';
 import { responseMessage } from './messages.js';
+import type { TokenSource } from './token-client.js';
 
 /** Delay before an accepting receiver answers a referral, and before it completes it. */
 export const ANSWER_AFTER_MS = 1000;
@@ -42,6 +42,8 @@ export interface SimulatedReceivers {
 export async function startSimulatedReceivers(options: {
   port: number;
   hubBaseUrl: () => string;
+  /** The receivers' access tokens: each answers as its organisation's receiver client. */
+  tokens: TokenSource;
   answer?: boolean;
 }): Promise<SimulatedReceivers> {
   const received: ReceivedMessage[] = [];
@@ -115,7 +117,7 @@ export async function startSimulatedReceivers(options: {
         'content-type': FHIR_JSON,
         'x-request-id': randomUUID(),
         'x-correlation-id': correlationId,
-        'nhsd-end-user-organisation': endUserOrganisationHeader(ods),
+        ...(await options.tokens.headers(ods, 'receiver')),
       },
       body: JSON.stringify(message),
     });

@@ -1,12 +1,13 @@
 /** `npm run send-sample`: sends a sample referral to a running hub and follows it (see USAGE below). */
 import { randomUUID } from 'node:crypto';
-import { endUserOrganisationHeader } from '../core/auth.js';
 import { FHIR_JSON } from '../core/fhir/systems.js';
 import type { MessageRecord } from '../core/lifecycle/message-record.js';
 import { commandLine } from '../local/cli.js';
 import { LOCAL_OPS_ODS, SAMPLE_PRACTICE } from '../local/identities.js';
 import { findLocalHub } from '../local/local-endpoints.js';
 import { referralMessage } from '../local/messages.js';
+import { readSampleClients } from '../local/sample-clients.js';
+import { TokenSource } from '../local/token-client.js';
 
 /** How long to follow the message after the hub accepted it (local retries of a failing receiver take about 15 s). */
 const FOLLOW_SECONDS = 20;
@@ -21,7 +22,8 @@ Sends a sample referral (a FHIR message Bundle with the BaRS headers) to a runni
 delivery, and for a pushed referral until the receiver's answers arrive, printing the commands the receiver and
 the practice use next.
 
-  BASE_URL          the hub (default: the running local hub, found however npm start was started)
+  BASE_URL          the hub (default: the running local hub, found however npm start was started); it signs in
+                    as the local hub's sample clients (their keys are in its data directory)
   --category CODE   the service asked for (default social-prescribing; e.g. community-nursing, voluntary-sector,
                     mental-health, first-contact-physio)
   --sender ODS      the referring practice (default ${SAMPLE_PRACTICE}, Hilltops Medical Centre)
@@ -32,12 +34,16 @@ const { values, positionals } = commandLine(
   { category: { type: 'string', default: 'social-prescribing' }, sender: { type: 'string', default: SAMPLE_PRACTICE } },
   true,
 );
-const base = (
-  positionals[0] ??
-  (await findLocalHub().catch(() => undefined))?.baseUrl ??
-  `http://localhost:${process.env.PORT ?? 8080}`
-).replace(/\/$/, '');
+const local = await findLocalHub().catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});
+const base = (positionals[0] ?? local.baseUrl).replace(/\/$/, '');
+const tokens = new TokenSource(() => base, readSampleClients(local.dataDir));
 const sender = values.sender!;
+/** How a reader of this output gets a token for an organisation: the token command, in the shell. */
+const bearer = (ods: string, role?: string) =>
+  `-H "Authorization: Bearer $(npm run --silent token -- --org ${ods}${role ? ` --role ${role}` : ''})"`;
 const bundle = referralMessage({ senderOds: sender, category: values.category! });
 const requestId = randomUUID();
 const correlationId = randomUUID();
@@ -50,7 +56,7 @@ const response = await fetch(`${base}/$process-message`, {
     accept: FHIR_JSON,
     'x-request-id': requestId,
     'x-correlation-id': correlationId,
-    'nhsd-end-user-organisation': endUserOrganisationHeader(sender),
+    ...(await tokens.headers(sender, 'sender')),
   },
   body: JSON.stringify(bundle),
 }).catch((error: Error) => {
@@ -61,7 +67,7 @@ const answer = (await response.json()) as { issue?: { diagnostics?: string }[] }
 console.log(`HTTP ${response.status}: ${answer.issue?.map((i) => i.diagnostics).join('; ')}`);
 if (response.status !== 202) process.exit(1);
 
-const asSender = { 'nhsd-end-user-organisation': endUserOrganisationHeader(sender) };
+const asSender = await tokens.headers(sender, 'sender');
 let record: MessageRecord | undefined;
 for (let i = 0; i < (FOLLOW_SECONDS * 1000) / POLL_MS; i++) {
   record = (await (await fetch(`${base}/messages/${bundle.id}`, { headers: asSender })).json()) as MessageRecord;
@@ -81,21 +87,21 @@ for (const event of record?.timeline ?? [])
   console.log(`  ${event.at}  ${event.type}${event.detail ? `  ${event.detail}` : ''}`);
 const receiver = record?.destination.organisation ?? '';
 if (record?.status === 'in-mailbox') {
-  const header = endUserOrganisationHeader(receiver);
+  const as = bearer(receiver, 'receiver');
   console.log(`\nThe receiver (${record.destination.organisationName}, ${receiver}) can now pull it:
-  curl -s ${base}/mailbox -H 'NHSD-End-User-Organisation: ${header}'
-  curl -s ${base}/mailbox/${bundle.id} -H 'NHSD-End-User-Organisation: ${header}'
-  curl -s -X POST '${base}/mailbox/${bundle.id}/$acknowledge' -H 'NHSD-End-User-Organisation: ${header}'`);
+  curl -s ${base}/mailbox ${as}
+  curl -s ${base}/mailbox/${bundle.id} ${as}
+  curl -s -X POST '${base}/mailbox/${bundle.id}/$acknowledge' ${as}`);
 }
 if (record?.status === 'failed') {
-  const ops = endUserOrganisationHeader(LOCAL_OPS_ODS);
+  const ops = bearer(LOCAL_OPS_ODS);
   console.log(`\nIt failed, and ${sender} was sent a fatal-error response. Ops see it and can replay it (here to another service):
-  curl -s '${base}/messages?status=failed' -H 'NHSD-End-User-Organisation: ${ops}'
-  curl -s -X POST '${base}/messages/${bundle.id}/$replay' -H 'NHSD-End-User-Organisation: ${ops}' -d '{"service":"mk-social-prescribing"}'`);
+  curl -s '${base}/messages?status=failed' ${ops}
+  curl -s -X POST '${base}/messages/${bundle.id}/$replay' ${ops} -d '{"service":"mk-social-prescribing"}'`);
 }
 if (record?.timeline.some((e) => e.type === 'responded' || e.type === 'sender-notified')) {
   console.log(`\nThe answers come back to ${sender}: by its own FHIR endpoint when the directory lists one, else in its mailbox:
-  curl -s ${base}/mailbox -H 'NHSD-End-User-Organisation: ${asSender['nhsd-end-user-organisation']}'`);
+  curl -s ${base}/mailbox ${bearer(sender)}`);
 }
 console.log(`\nThe sender follows it with:
-  curl -s ${base}/messages/${bundle.id} -H 'NHSD-End-User-Organisation: ${asSender['nhsd-end-user-organisation']}'`);
+  curl -s ${base}/messages/${bundle.id} ${bearer(sender)}`);

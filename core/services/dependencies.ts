@@ -31,6 +31,8 @@ export type HubMetric =
   | 'MessageAccepted'
   | 'RequestRefused'
   | 'Unauthorised'
+  | 'TokenRefused'
+  | 'Throttled'
   | 'MessageDuplicate'
   | 'ResponseAccepted'
   | 'EnqueueFailed'

@@ -1,5 +1,5 @@
 import type { MessageHeader, OperationOutcome, ServiceRequest, Task } from 'fhir/r4';
-import { type Caller, requireOrganisation } from '../auth.js';
+import { type Caller, requireOrganisation, requireRole } from '../auth.js';
 import {
   BadRequestError,
   ConflictError,
@@ -76,6 +76,7 @@ export async function ingestMessage(deps: HubDependencies, inbound: InboundMessa
   const senderOrganisation = callerOrganisation;
   const event = message.header.eventCoding?.code;
   const isAnswer = event === EVENTS.referralResponse || event === EVENTS.taskUpdate;
+  if (!isAnswer) requireRole(inbound.caller, ['sender'], 'Sending a referral, Task, update or cancellation');
   return isAnswer
     ? acceptAnswer(deps, inbound, message, senderOrganisation)
     : acceptRequest(deps, inbound, message, senderOrganisation);
@@ -244,7 +245,10 @@ async function acceptAnswer(
   }
   const focusStatus = message.focus?.resourceType === 'Task' ? message.focus.status : undefined;
   const requesterCancelsTask = original.task !== undefined && focusStatus === 'cancelled';
-  if (sender !== original.destination.organisation && !requesterCancelsTask) {
+  const asReceiver = sender === original.destination.organisation;
+  if (asReceiver) requireRole(inbound.caller, ['receiver'], 'Answering a message delivered to this organisation');
+  else if (requesterCancelsTask) requireRole(inbound.caller, ['sender'], 'Cancelling a Task');
+  if (!asReceiver && !requesterCancelsTask) {
     throw new ForbiddenError('Not the receiver', [
       issue(
         'forbidden',

@@ -1,4 +1,4 @@
-import { type Caller, requireOrganisation } from '../auth.js';
+import { actor, type Caller, requireOrganisation } from '../auth.js';
 import { issue, NotFoundError } from '../errors.js';
 import type { MessageBundle } from '../fhir/bundle.js';
 import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
@@ -31,7 +31,7 @@ export async function fetchFromMailbox(
   // Every read of the patient's details is recorded, each time: who and when.
   const now = deps.clock.now();
   await deps.store.update(messageId, {
-    events: [timelineEvent('fetched', now, { detail: `patient details read by ${caller.organisation}` })],
+    events: [timelineEvent('fetched', now, { detail: `patient details read by ${actor(caller)}` })],
     at: now,
   });
   return { record, bundle };
@@ -50,7 +50,7 @@ export async function acknowledgeMailboxMessage(
     messageId,
     statusChange(record, 'acknowledged', {
       mailbox: null,
-      events: [timelineEvent('acknowledged', now, { detail: `by ${caller.organisation}` })],
+      events: [timelineEvent('acknowledged', now, { detail: `by ${actor(caller)}` })],
       at: now,
     }),
   );

@@ -1,4 +1,4 @@
-import { type Caller, requireOps, requireOrganisation } from '../auth.js';
+import { actor, type Caller, requireOps, requireOrganisation } from '../auth.js';
 import { ConflictError, issue, NotFoundError, UnprocessableError } from '../errors.js';
 import { DELIVERY_LIFECYCLE, type MessageStatus } from '../lifecycle/delivery-lifecycle.js';
 import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
@@ -78,7 +78,7 @@ export async function replayMessage(
       destination,
       events: [
         timelineEvent('replayed', now, {
-          detail: `replay ${replay} by ${caller.organisation} to ${where}${toServiceId ? ` (was ${record.destination.serviceName ?? record.destination.organisation})` : ''}`,
+          detail: `replay ${replay} by ${actor(caller)} to ${where}${toServiceId ? ` (was ${record.destination.serviceName ?? record.destination.organisation})` : ''}`,
         }),
       ],
       at: now,

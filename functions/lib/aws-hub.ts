@@ -1,22 +1,29 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { JWK } from 'jose';
 import { createHub, type Hub, type HubAdapters, type HubConfig } from '../../core/hub.js';
 import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from '../../core/lifecycle/delivery-policy.js';
 import { CursorCodec } from './cursors.js';
 import { DIRECTORY_REFRESH_SECONDS, DynamoDirectory } from './dynamo-directory.js';
+import { DynamoIdentityStore } from './dynamo-identity.js';
 import { DynamoMessageStore } from './dynamo-message-store.js';
 import { FhirKitTransport } from './fhir-transport.js';
 import { hubLog, recordMetric } from './observability.js';
-import { DELIVERY_QUEUE, DIRECTORY_TABLE, ENV, MESSAGES_TABLE } from './resources.js';
+import { DELIVERY_QUEUE, DIRECTORY_TABLE, ENV, IDENTITY_TABLE, MESSAGES_TABLE } from './resources.js';
 import { SqsDeliveryQueue } from './sqs-delivery-queue.js';
+import { KeyPairSigner, KmsSigner } from './token-signers.js';
 
 /** Where the hub's AWS resources are and how it behaves: from the Lambda environment, or given by `npm start`. */
 export interface AwsSettings {
   config: HubConfig;
   messagesTable: string;
   directoryTable: string;
+  identityTable: string;
   deliveryQueueUrl: string;
+  /** The hub's token signing key: an asymmetric KMS key on AWS; a key pair the local hub generated. */
+  tokenKey: { kmsKeyId: string } | { privateJwk: JWK };
   directoryRefreshSeconds: number;
   /** The key paging cursors are signed with (one per deployment). */
   cursorKey: string;
@@ -48,6 +55,8 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): A
     },
     messagesTable: required(MESSAGES_TABLE.envVar),
     directoryTable: required(DIRECTORY_TABLE.envVar),
+    identityTable: required(IDENTITY_TABLE.envVar),
+    tokenKey: { kmsKeyId: required(ENV.tokenKeyId) },
     deliveryQueueUrl: required(DELIVERY_QUEUE.envVar),
     directoryRefreshSeconds: numberSetting(env, ENV.directoryRefreshSeconds, DIRECTORY_REFRESH_SECONDS),
     cursorKey: required(ENV.cursorKey),
@@ -87,11 +96,22 @@ export function awsHub(settings: AwsSettings, override: (adapters: HubAdapters) 
     ...(sqsEndpoint ? { endpoint: sqsEndpoint } : {}),
     useQueueUrlAsEndpoint: false,
   });
+  const identityStore = new DynamoIdentityStore(dynamo, settings.identityTable);
+  const kms = 'kmsKeyId' in settings.tokenKey ? new KMSClient({}) : undefined;
   const adapters = override({
     store: new DynamoMessageStore(dynamo, settings.messagesTable, new CursorCodec(settings.cursorKey)),
     queue: new SqsDeliveryQueue(sqs, settings.deliveryQueueUrl),
     directory: new DynamoDirectory(dynamo, settings.directoryTable, settings.directoryRefreshSeconds),
     transport: new FhirKitTransport(),
+    identity: {
+      clients: identityStore,
+      assertions: identityStore,
+      requests: identityStore,
+      signer:
+        'kmsKeyId' in settings.tokenKey
+          ? new KmsSigner(kms!, settings.tokenKey.kmsKeyId)
+          : new KeyPairSigner(settings.tokenKey.privateJwk),
+    },
     log: hubLog,
     metric: recordMetric,
   });
@@ -102,6 +122,7 @@ export function awsHub(settings: AwsSettings, override: (adapters: HubAdapters) 
     close() {
       dynamo.destroy();
       sqs.destroy();
+      kms?.destroy();
     },
   };
 }

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { type Caller, identifyCaller, requireOps, requireOrganisation } from '../../core/auth.js';
+import { ANONYMOUS, type Caller, identifyCaller, requireRole } from '../../core/auth.js';
 import {
   BadRequestError,
   ForbiddenError,
@@ -8,11 +8,13 @@ import {
   NotAcceptableError,
   NotFoundError,
   PayloadTooLargeError,
+  TooManyRequestsError,
   UnsupportedMediaTypeError,
 } from '../../core/errors.js';
 import { errorAnswer } from '../../core/fhir/operation-outcome.js';
 import { FHIR_ID, FHIR_JSON, HEADERS } from '../../core/fhir/systems.js';
 import type { Hub } from '../../core/hub.js';
+import type { TokenSubject } from '../../core/identity/tokens.js';
 import { type HandlerName, ROUTES, type RouteDefinition, routeKey } from './resources.js';
 
 /** Largest request body the hub reads (a referral with attachments by reference is tens of KB). */
@@ -54,18 +56,22 @@ function routesOf(name: HandlerName, operations: Operations): Map<string, RouteD
 }
 
 /**
- * The route's access rule, before its operation runs: each refusal a 401 or 403 OperationOutcome. An organisation
- * must be registered: a member of a network the hub serves (a practice or a partner), or hub ops.
+ * The route's access rule, before its operation runs: each refusal a 401 or 403 OperationOutcome. The caller must
+ * hold one of the route's roles, and its organisation must still be registered: a member of a network the hub
+ * serves (a practice or a partner), or hub ops. Then the request counts against the caller's rate (429 over it).
  */
-async function authorise(route: RouteDefinition, caller: Caller, hub: Hub): Promise<void> {
-  if (route.access === 'anyone') return;
-  const organisation = requireOrganisation(caller);
-  if (route.access === 'ops') requireOps(caller);
+async function authorise(route: RouteDefinition, request: HubRequest, hub: Hub, token?: TokenSubject): Promise<void> {
+  if (route.access === 'public') return;
+  const { caller } = request;
+  requireRole(caller, route.access, routeKey(route));
+  const organisation = caller.organisation!;
   if (!caller.ops && !(await hub.directory.networkOfOrganisation(organisation))) {
     throw new ForbiddenError('Not registered', [
       issue('forbidden', `Organisation ${organisation} is not registered with the hub (no network it serves lists it)`),
     ]);
   }
+  const retryAfter = token && (await hub.identity.throttle(token));
+  if (retryAfter) throw new TooManyRequestsError(retryAfter);
 }
 
 function refuseUnknownQuery(route: RouteDefinition, query: Record<string, string>): void {
@@ -102,6 +108,8 @@ export function httpHandler(name: HandlerName, operations: Operations, hub: Hub)
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>().handler(async (event) => {
     const headers = lowerCaseHeaders(event.headers);
     const echo = echoHeaders(headers);
+    // The access log names the caller (client or user, and organisation), never the patient.
+    let who: Record<string, string | undefined> = {};
     try {
       const route = routes.get(event.routeKey);
       const operation = operations[event.routeKey];
@@ -109,6 +117,11 @@ export function httpHandler(name: HandlerName, operations: Operations, hub: Hub)
         throw new NotFoundError('No route', [
           issue('not-supported', `${event.routeKey} is not an operation of this hub`),
         ]);
+      // Public routes (metadata, the token endpoint and its keys) need no identity, and read none.
+      const { caller, token } =
+        route.access === 'public'
+          ? { caller: ANONYMOUS, token: undefined }
+          : await identifyCaller(headers, hub.identity);
       const request: HubRequest = {
         routeKey: event.routeKey,
         path: (event.pathParameters ?? {}) as Record<string, string>,
@@ -120,12 +133,14 @@ export function httpHandler(name: HandlerName, operations: Operations, hub: Hub)
             : event.isBase64Encoded
               ? Buffer.from(event.body, 'base64').toString('utf8')
               : event.body,
-        caller: identifyCaller(headers, hub.opsOrganisations),
+        caller,
       };
-      await authorise(route, request.caller, hub);
+      who = caller.subject ? { caller: caller.subject, organisation: caller.organisation } : {};
+      await authorise(route, request, hub, token);
       refuseUnknownQuery(route, request.query);
       refuseMalformedIds(request.path);
       const response = await operation(request);
+      hub.log.info('request', { routeKey: event.routeKey, status: response.status, ...who });
       return {
         statusCode: response.status,
         headers: { 'content-type': response.contentType ?? FHIR_JSON, ...echo, ...response.headers },
@@ -136,18 +151,23 @@ export function httpHandler(name: HandlerName, operations: Operations, hub: Hub)
       if (answer.status >= 500)
         hub.log.error('request failed', {
           routeKey: event.routeKey,
+          ...who,
           error: (error as Error).message,
           stack: (error as Error).stack,
         });
       else {
-        hub.log.info('request refused', { routeKey: event.routeKey, status: answer.status });
+        hub.log.info('request refused', { routeKey: event.routeKey, status: answer.status, ...who });
         // Every refusal is counted, on every route; refused identities apart, for the unauthorised-burst alarm.
         hub.metric('RequestRefused');
         if (answer.status === 401 || answer.status === 403) hub.metric('Unauthorised');
       }
       return {
         statusCode: answer.status,
-        headers: { 'content-type': FHIR_JSON, ...echo },
+        headers: {
+          'content-type': FHIR_JSON,
+          ...echo,
+          ...(error instanceof TooManyRequestsError ? { 'Retry-After': String(error.retryAfterSeconds) } : {}),
+        },
         body: JSON.stringify(answer.outcome),
       };
     }

@@ -1,3 +1,4 @@
+import type { Role } from '../../core/identity/identity.js';
 import { DIRECTORY_SEARCH_PARAMS, type FhirDirectory, RESULT_PARAMS } from '../../core/routing/directory-fhir.js';
 import { TASK_SEARCH_PARAMS } from '../../core/services/tasks.js';
 
@@ -114,7 +115,23 @@ export const DIRECTORY_TABLE: TableDefinition = {
   indexes: [],
 };
 
-export const TABLES = [MESSAGES_TABLE, DIRECTORY_TABLE] as const;
+/** Registered clients, client assertions already used (until they lapse) and per-client request counts. */
+export const IDENTITY_TABLE: TableDefinition = {
+  id: 'Identity',
+  envVar: 'IDENTITY_TABLE',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+  indexes: [],
+};
+
+export const IDENTITY_KEYS = {
+  client: (clientId: string) => ({ pk: `CLIENT#${clientId}`, sk: 'REGISTRATION' }),
+  assertion: (clientId: string, jti: string) => ({ pk: `ASSERTION#${clientId}`, sk: jti }),
+  requests: (subject: string, windowStart: string) => ({ pk: `REQUESTS#${subject}`, sk: windowStart }),
+} as const;
+
+export const TABLES = [MESSAGES_TABLE, DIRECTORY_TABLE, IDENTITY_TABLE] as const;
 
 /** Directory item keys: one item per network definition, one membership item per organisation and network. */
 export const DIRECTORY_KEYS = {
@@ -145,6 +162,7 @@ export const DELIVERY_QUEUE: QueueDefinition = {
 };
 
 export type HandlerName =
+  | 'identity'
   | 'ingest'
   | 'directory'
   | 'mailbox'
@@ -161,6 +179,10 @@ export interface FunctionAccess {
   directory?: 'read';
   /** Send to the delivery queue. */
   enqueue?: boolean;
+  /** The Identity table: client registrations, used assertions, request counts (API functions count requests). */
+  identity?: 'count' | 'read-write';
+  /** The hub's token key: 'sign' issues tokens (the token endpoint), 'verify' reads its public half. */
+  tokens?: 'sign' | 'verify';
 }
 
 export interface FunctionDefinition {
@@ -172,38 +194,48 @@ export interface FunctionDefinition {
   description: string;
 }
 
+/** What every API function needs for its callers: the token key's public half, and the per-client request counts. */
+const API_CALLER: FunctionAccess = { tokens: 'verify', identity: 'count' };
+
 export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
+  identity: {
+    entry: 'functions/identity/handler.ts',
+    access: { identity: 'read-write', tokens: 'sign' },
+    memorySize: 512,
+    timeoutSeconds: 10,
+    description: 'OAuth 2.0 token endpoint (signed client assertions) and the hub token keys',
+  },
   ingest: {
     entry: 'functions/ingest/handler.ts',
-    access: { messages: 'read-write', directory: 'read', enqueue: true },
+    access: { messages: 'read-write', directory: 'read', enqueue: true, ...API_CALLER },
     memorySize: 1024,
     timeoutSeconds: 29,
     description: '$process-message: validate, route, store, enqueue',
   },
   directory: {
     entry: 'functions/directory/handler.ts',
-    access: { directory: 'read' },
+    access: { directory: 'read', ...API_CALLER },
     memorySize: 512,
     timeoutSeconds: 10,
     description: 'metadata and the FHIR directory (Organization, HealthcareService, Endpoint)',
   },
   mailbox: {
     entry: 'functions/mailbox/handler.ts',
-    access: { messages: 'read-write' },
+    access: { messages: 'read-write', directory: 'read', ...API_CALLER },
     memorySize: 512,
     timeoutSeconds: 10,
     description: 'receivers pull and acknowledge their messages',
   },
   messages: {
     entry: 'functions/messages/handler.ts',
-    access: { messages: 'read-write', directory: 'read', enqueue: true },
+    access: { messages: 'read-write', directory: 'read', enqueue: true, ...API_CALLER },
     memorySize: 512,
     timeoutSeconds: 10,
     description: 'message status, timelines, replay',
   },
   tasks: {
     entry: 'functions/tasks/handler.ts',
-    access: { messages: 'read' },
+    access: { messages: 'read', directory: 'read', ...API_CALLER },
     memorySize: 512,
     timeoutSeconds: 10,
     description: 'care-home Tasks as FHIR: search and read',
@@ -238,8 +270,16 @@ export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
   },
 };
 
-/** Who may call a route: anyone; any identified organisation (each sees only its own); hub ops staff only. */
-export type RouteAccess = 'anyone' | 'organisation' | 'ops';
+/**
+ * Who may call a route: anyone ('public': metadata, the token endpoint and its keys, sign-in), or a caller holding
+ * one of the roles (each then sees only its own organisation's work, ops every organisation's).
+ */
+export type RouteAccess = 'public' | readonly Role[];
+
+/** Every role: any registered caller. */
+const MEMBERS: readonly Role[] = ['sender', 'receiver', 'ops'];
+/** The parties of a message: practices send and read their answers; receivers read and answer their mailbox. */
+const PARTIES: readonly Role[] = ['sender', 'receiver'];
 
 export interface RouteDefinition {
   method: 'GET' | 'POST';
@@ -256,14 +296,14 @@ const search = (type: keyof FhirDirectory): RouteDefinition => ({
   method: 'GET',
   path: `/${type}`,
   handler: 'directory',
-  access: 'organisation',
+  access: MEMBERS,
   query: [...Object.keys(DIRECTORY_SEARCH_PARAMS[type]), ...RESULT_PARAMS],
 });
 const read = (path: string): RouteDefinition => ({
   method: 'GET',
   path,
   handler: 'directory',
-  access: 'organisation',
+  access: MEMBERS,
   query: ['_format'],
 });
 
@@ -272,28 +312,31 @@ const read = (path: string): RouteDefinition => ({
  * routes and the CapabilityStatement's search parameters are all built from it (test/unit/routes.test.ts checks).
  */
 export const ROUTES: readonly RouteDefinition[] = [
-  { method: 'POST', path: '/$process-message', handler: 'ingest', access: 'organisation', query: [] },
-  { method: 'GET', path: '/metadata', handler: 'directory', access: 'anyone', query: ['_format'] },
+  { method: 'POST', path: '/$process-message', handler: 'ingest', access: PARTIES, query: [] },
+  { method: 'GET', path: '/metadata', handler: 'directory', access: 'public', query: ['_format'] },
+  { method: 'POST', path: '/oauth2/token', handler: 'identity', access: 'public', query: [] },
+  { method: 'GET', path: '/.well-known/jwks.json', handler: 'identity', access: 'public', query: [] },
+  { method: 'GET', path: '/.well-known/openid-configuration', handler: 'identity', access: 'public', query: [] },
   search('Organization'),
   read('/Organization/{id}'),
   search('HealthcareService'),
   read('/HealthcareService/{id}'),
   search('Endpoint'),
   read('/Endpoint/{id}'),
-  { method: 'GET', path: '/mailbox', handler: 'mailbox', access: 'organisation', query: ['cursor'] },
-  { method: 'GET', path: '/mailbox/{id}', handler: 'mailbox', access: 'organisation', query: [] },
-  { method: 'POST', path: '/mailbox/{id}/$acknowledge', handler: 'mailbox', access: 'organisation', query: [] },
+  { method: 'GET', path: '/mailbox', handler: 'mailbox', access: PARTIES, query: ['cursor'] },
+  { method: 'GET', path: '/mailbox/{id}', handler: 'mailbox', access: PARTIES, query: [] },
+  { method: 'POST', path: '/mailbox/{id}/$acknowledge', handler: 'mailbox', access: PARTIES, query: [] },
   {
     method: 'GET',
     path: '/messages',
     handler: 'messages',
-    access: 'organisation',
+    access: MEMBERS,
     query: ['status', 'overdue', 'cursor'],
   },
-  { method: 'GET', path: '/messages/{id}', handler: 'messages', access: 'organisation', query: [] },
-  { method: 'POST', path: '/messages/{id}/$replay', handler: 'messages', access: 'ops', query: [] },
-  { method: 'GET', path: '/Task', handler: 'tasks', access: 'organisation', query: TASK_SEARCH_PARAMS },
-  { method: 'GET', path: '/Task/{id}', handler: 'tasks', access: 'organisation', query: ['_format'] },
+  { method: 'GET', path: '/messages/{id}', handler: 'messages', access: MEMBERS, query: [] },
+  { method: 'POST', path: '/messages/{id}/$replay', handler: 'messages', access: ['ops'], query: [] },
+  { method: 'GET', path: '/Task', handler: 'tasks', access: MEMBERS, query: TASK_SEARCH_PARAMS },
+  { method: 'GET', path: '/Task/{id}', handler: 'tasks', access: MEMBERS, query: ['_format'] },
 ];
 
 /** The API Gateway route key of a route: "METHOD /path". */
@@ -323,4 +366,6 @@ export const ENV = {
   pushTimeoutMs: 'PUSH_TIMEOUT_MS',
   directoryRefreshSeconds: 'DIRECTORY_REFRESH_SECONDS',
   cursorKey: 'HUB_CURSOR_KEY',
+  /** The asymmetric KMS key the hub signs its access tokens with. */
+  tokenKeyId: 'HUB_TOKEN_KEY_ID',
 } as const;

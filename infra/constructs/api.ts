@@ -1,7 +1,7 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpApi, HttpStage, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpApi, HttpNoneAuthorizer, HttpStage, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -15,15 +15,22 @@ const THROTTLE_RATE_LIMIT = 50;
 const THROTTLE_BURST_LIMIT = 100;
 
 /**
- * The HTTP API: every route from functions/lib/resources.ts, IAM-authorised (callers sign with SigV4) until the
- * signed-JWT system authentication lands, with access logs and throttling.
+ * The HTTP API: every route from functions/lib/resources.ts, with access logs and throttling. Every route but the
+ * public ones (metadata, the token endpoint and its keys) sits behind a JWT authorizer on the hub's own issuer: a
+ * request without a valid hub access token is refused before any function runs. The functions check the token
+ * again (roles, organisation, per-client rate), so nothing relies on the gateway alone.
  */
 export class HubApi extends Construct {
   readonly httpApi: HttpApi;
+  private readonly tokenAuthorizer: HttpJwtAuthorizer;
 
   constructor(scope: Construct, id: string, props: { key: kms.IKey }) {
     super(scope, id);
-    this.httpApi = new HttpApi(this, 'Http', { createDefaultStage: false, defaultAuthorizer: new HttpIamAuthorizer() });
+    this.httpApi = new HttpApi(this, 'Http', { createDefaultStage: false });
+    // The hub is its own issuer: API Gateway reads its discovery document and key set from the API itself.
+    this.tokenAuthorizer = new HttpJwtAuthorizer('HubTokens', this.httpApi.apiEndpoint, {
+      jwtAudience: [this.httpApi.apiEndpoint],
+    });
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
       encryptionKey: props.key,
@@ -45,6 +52,9 @@ export class HubApi extends Construct {
         status: '$context.status',
         latency: '$context.integrationLatency',
         ip: '$context.identity.sourceIp',
+        // Who called: the token's client or user id and organisation (never the patient).
+        caller: '$context.authorizer.claims.sub',
+        organisation: '$context.authorizer.claims.organisation',
         time: '$context.requestTime',
       }),
     };
@@ -60,7 +70,20 @@ export class HubApi extends Construct {
         integration = new HttpLambdaIntegration(`${handler}Integration`, functions[handler]);
         integrations.set(handler, integration);
       }
-      this.httpApi.addRoutes({ path: route.path, methods: [route.method as apigw.HttpMethod], integration });
+      const isPublic = route.access === 'public';
+      const added = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [route.method as apigw.HttpMethod],
+        integration,
+        authorizer: isPublic ? new HttpNoneAuthorizer() : this.tokenAuthorizer,
+      });
+      if (isPublic)
+        for (const r of added)
+          Validations.of(r).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason:
+              'Public by design: the CapabilityStatement, and the token endpoint and its keys (a caller has no token before it calls them; the token endpoint authenticates the client by its signed assertion).',
+          });
     }
   }
 

@@ -15,6 +15,7 @@ import {
   ENV,
   FUNCTIONS,
   type HandlerName,
+  IDENTITY_TABLE,
   MESSAGES_TABLE,
   SWEEP_INTERVAL_MINUTES,
 } from '../../functions/lib/resources.js';
@@ -25,6 +26,8 @@ export interface HubFunctionsProps {
   tables: HubTables;
   queues: HubQueues;
   key: kms.IKey;
+  /** The asymmetric key the hub signs its access tokens with. */
+  tokenKey: kms.IKey;
   hubOdsCode: string;
   opsOrganisations: string;
   /** The API's base URL (known after the API exists): where asynchronous answers to the hub go. */
@@ -70,6 +73,8 @@ export class HubFunctions extends Construct {
       [ENV.cursorKey]: cursorKey.secretValue.unsafeUnwrap(),
       [MESSAGES_TABLE.envVar]: tables.messages.tableName,
       [DIRECTORY_TABLE.envVar]: tables.directory.tableName,
+      [IDENTITY_TABLE.envVar]: tables.identity.tableName,
+      [ENV.tokenKeyId]: props.tokenKey.keyArn,
       [DELIVERY_QUEUE.envVar]: queues.delivery.queueUrl,
       [ENV.hubOdsCode]: props.hubOdsCode,
       [ENV.opsOrganisations]: props.opsOrganisations,
@@ -119,6 +124,14 @@ export class HubFunctions extends Construct {
       if (access.messages === 'read') tables.messages.grantReadData(f[name]);
       if (access.directory) tables.directory.grantReadData(f[name]);
       if (access.enqueue) queues.delivery.grantSendMessages(f[name]);
+      if (access.identity === 'read-write') tables.identity.grantReadWriteData(f[name]);
+      if (access.identity === 'count') {
+        // Counting requests is one conditional update of the caller's window item, nothing else.
+        tables.identity.grant(f[name], 'dynamodb:UpdateItem');
+        props.key.grant(f[name], 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*');
+      }
+      if (access.tokens === 'sign') props.tokenKey.grant(f[name], 'kms:Sign', 'kms:GetPublicKey');
+      if (access.tokens === 'verify') props.tokenKey.grant(f[name], 'kms:GetPublicKey');
     }
     f.deliver.addEventSource(
       new SqsEventSource(queues.delivery, {

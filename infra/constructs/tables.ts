@@ -3,22 +3,30 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { DIRECTORY_TABLE, MESSAGES_TABLE, type TableDefinition } from '../../functions/lib/resources.js';
+import {
+  DIRECTORY_TABLE,
+  IDENTITY_TABLE,
+  MESSAGES_TABLE,
+  type TableDefinition,
+} from '../../functions/lib/resources.js';
 
 /** The hub's DynamoDB tables, from the same definitions the local runtime creates: encrypted, PITR, backed up. */
 export class HubTables extends Construct {
   readonly messages: dynamodb.TableV2;
   readonly directory: dynamodb.TableV2;
+  readonly identity: dynamodb.TableV2;
 
   constructor(scope: Construct, id: string, props: { key: kms.IKey }) {
     super(scope, id);
     this.messages = this.table(MESSAGES_TABLE, props.key);
     this.directory = this.table(DIRECTORY_TABLE, props.key);
+    this.identity = this.table(IDENTITY_TABLE, props.key);
     const plan = backup.BackupPlan.daily35DayRetention(this, 'BackupPlan');
     plan.addSelection('Tables', {
       resources: [
         backup.BackupResource.fromDynamoDbTable(this.messages),
         backup.BackupResource.fromDynamoDbTable(this.directory),
+        backup.BackupResource.fromDynamoDbTable(this.identity),
       ],
     });
   }

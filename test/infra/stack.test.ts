@@ -84,13 +84,21 @@ describe('the CDK stack', () => {
     });
   });
 
-  it('exposes every route, IAM-authorised, with access logs and throttling', () => {
+  it("exposes every route behind the hub's token authorizer (but the public ones), with access logs and throttling", () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length); // no route the table does not declare
     for (const route of ROUTES)
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
         RouteKey: routeKey(route),
-        AuthorizationType: 'AWS_IAM',
+        AuthorizationType: route.access === 'public' ? 'NONE' : 'JWT',
       });
+    // The authorizer trusts the hub's own issuer (the API's URL), whose tokens are for the API itself.
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: Match.anyValue(), Audience: Match.anyValue() },
+    });
+    // The token key is asymmetric and in KMS: the token endpoint may sign with it, the API functions only read it.
+    template.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' });
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
       DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: Match.anyValue() }),
@@ -113,6 +121,14 @@ describe('the CDK stack', () => {
       const messages = actionsOn('TablesMessages');
       const directory = actionsOn('TablesDirectory');
       const sqsActions = statements.flatMap((s) => s.Action).filter((a) => a.startsWith('sqs:Send'));
+      const identity = actionsOn('TablesIdentity');
+      const kmsActions = statements
+        .filter((s) => JSON.stringify(s.Resource).includes('IdentityTokenKey'))
+        .flatMap((s) => s.Action);
+      expect(kmsActions.includes('kms:Sign'), `${name} signs tokens`).toBe(access.tokens === 'sign');
+      expect(kmsActions.includes('kms:GetPublicKey'), `${name} checks tokens`).toBe(access.tokens !== undefined);
+      expect(identity.includes('dynamodb:UpdateItem'), `${name} counts requests`).toBe(access.identity !== undefined);
+      expect(identity.includes('dynamodb:PutItem'), `${name} registers clients`).toBe(access.identity === 'read-write');
       expect(messages.includes('dynamodb:PutItem'), `${name} writes messages`).toBe(access.messages === 'read-write');
       expect(messages.includes('dynamodb:GetItem'), `${name} reads messages`).toBe(access.messages !== undefined);
       expect(directory.includes('dynamodb:GetItem'), `${name} reads the directory`).toBe(access.directory === 'read');
@@ -174,6 +190,8 @@ describe('the CDK stack', () => {
     Object.assign(process.env, {
       MESSAGES_TABLE: 't',
       DIRECTORY_TABLE: 'd',
+      IDENTITY_TABLE: 'i',
+      HUB_TOKEN_KEY_ID: 'arn:aws:kms:eu-west-2:0:key/k',
       DELIVERY_QUEUE_URL: 'https://sqs.eu-west-2.amazonaws.com/0/q',
       HUB_ODS_CODE: LOCAL_HUB_ODS,
       HUB_CURSOR_KEY: 'a-test-cursor-key-of-some-length',

@@ -11,7 +11,8 @@ const CLINICAL_LEAD = 'Z9W100';
 
 describe("care-home Tasks through the API, on npm start's sample week", () => {
   let hub: LocalHub;
-  const tasks = (as: string, query = '') => call(hub.baseUrl, 'GET', `/Task${query}`, { headers: asOrganisation(as) });
+  const tasks = async (as: string, query = '') =>
+    call(hub.baseUrl, 'GET', `/Task${query}`, { headers: await asOrganisation(hub.baseUrl, as) });
   const ids = (answer: Awaited<ReturnType<typeof tasks>>) =>
     (answer.body.entry ?? []).map((e: { resource: { id: string } }) => e.resource.id);
 
@@ -37,7 +38,7 @@ describe("care-home Tasks through the API, on npm start's sample week", () => {
     ).toEqual(['overdue', 'overdue']);
     const [first] = overdue.body.entry;
     const record = await call(hub.baseUrl, 'GET', `/messages/${first.resource.id}`, {
-      headers: asOrganisation(LOCAL_OPS_ODS),
+      headers: await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS),
     });
     expect(record.body.timeline.find((e: { type: string }) => e.type === 'overdue').detail).toMatch(
       /Told: .*Z9W00\d.*PCN .*\(Z9W100\)/,
@@ -45,19 +46,21 @@ describe("care-home Tasks through the API, on npm start's sample week", () => {
     // The practice and the PCN's clinical lead each find a warning in their mailbox.
     for (const organisation of [BRADWELL_PRACTICE, CLINICAL_LEAD]) {
       const mailbox = await eventually(
-        () => call(hub.baseUrl, 'GET', '/mailbox', { headers: asOrganisation(organisation) }),
+        async () => call(hub.baseUrl, 'GET', '/mailbox', { headers: await asOrganisation(hub.baseUrl, organisation) }),
         (answer) => answer.body.messages.some((m: { kind: string }) => m.kind === 'notification'),
       );
       expect(mailbox.status).toBe(200);
     }
     // The referral nobody answered: Hilltops is told its receiver has not collected it.
     const noticesToHilltops = async () => {
-      const mailbox = await call(hub.baseUrl, 'GET', '/mailbox', { headers: asOrganisation(SAMPLE_PRACTICE) });
+      const mailbox = await call(hub.baseUrl, 'GET', '/mailbox', {
+        headers: await asOrganisation(hub.baseUrl, SAMPLE_PRACTICE),
+      });
       const notices = mailbox.body.messages.filter((m: { kind: string }) => m.kind === 'notification');
       return Promise.all(
         notices.map(async (n: { messageId: string }) => {
           const fetched = await call(hub.baseUrl, 'GET', `/mailbox/${n.messageId}`, {
-            headers: asOrganisation(SAMPLE_PRACTICE),
+            headers: await asOrganisation(hub.baseUrl, SAMPLE_PRACTICE),
           });
           return JSON.stringify(fetched.body);
         }),
@@ -70,14 +73,14 @@ describe("care-home Tasks through the API, on npm start's sample week", () => {
 
   it('lets ops list everything past its deadline, Tasks and referrals alike', async () => {
     const overdue = await call(hub.baseUrl, 'GET', '/messages?overdue=true', {
-      headers: asOrganisation(LOCAL_OPS_ODS),
+      headers: await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS),
     });
     expect(
       overdue.body.messages.map((m: { kind: string; task?: unknown }) => (m.task ? 'task' : m.kind)).sort(),
     ).toEqual(['request', 'task', 'task']);
     expect(overdue.body.messages.every((m: { overdue: boolean }) => m.overdue)).toBe(true);
     const practice = await call(hub.baseUrl, 'GET', '/messages?overdue=true', {
-      headers: asOrganisation(SAMPLE_PRACTICE),
+      headers: await asOrganisation(hub.baseUrl, SAMPLE_PRACTICE),
     });
     expect(practice.status).toBe(403);
   });
@@ -95,14 +98,14 @@ describe("care-home Tasks through the API, on npm start's sample week", () => {
     expect(leamington[0]).not.toBeOneOf(team);
     // Another organisation's Task is not found, exactly as a Task that does not exist.
     const foreign = await call(hub.baseUrl, 'GET', `/Task/${leamington[0]}`, {
-      headers: asOrganisation(BRADWELL_PRACTICE),
+      headers: await asOrganisation(hub.baseUrl, BRADWELL_PRACTICE),
     });
     const missing = await call(hub.baseUrl, 'GET', `/Task/${crypto.randomUUID()}`, {
-      headers: asOrganisation(BRADWELL_PRACTICE),
+      headers: await asOrganisation(hub.baseUrl, BRADWELL_PRACTICE),
     });
     expect([foreign.status, missing.status]).toEqual([404, 404]);
     const own = await call(hub.baseUrl, 'GET', `/Task/${leamington[0]}`, {
-      headers: asOrganisation(LEAMINGTON_PRACTICE),
+      headers: await asOrganisation(hub.baseUrl, LEAMINGTON_PRACTICE),
     });
     expect(own.body).toMatchObject({ resourceType: 'Task', requester: { identifier: { value: LEAMINGTON_PRACTICE } } });
     expect((await call(hub.baseUrl, 'GET', '/Task')).status).toBe(401);
@@ -113,7 +116,7 @@ describe("care-home Tasks through the API, on npm start's sample week", () => {
     expect(ids(completed)).toHaveLength(1);
     const next = completed.body.link.find((l: { relation: string }) => l.relation === 'next').url as string;
     const page2 = await call(hub.baseUrl, 'GET', next.replace(/^https?:\/\/[^/]+/, ''), {
-      headers: asOrganisation(LOCAL_OPS_ODS),
+      headers: await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS),
     });
     expect(ids(page2)).toHaveLength(1);
     expect(ids(page2)[0]).not.toBe(ids(completed)[0]);

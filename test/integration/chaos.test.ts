@@ -130,7 +130,7 @@ describe('chaos: receivers failing, the store and queue failing, the hub killed 
         await Promise.all(
           waiting.slice(i, i + IN_FLIGHT).map(async (r) => {
             const answer = await call<MessageRecord>(hub.baseUrl, 'GET', `/messages/${r.bundle.id}`, {
-              headers: asOrganisation(NORTH),
+              headers: await asOrganisation(hub.baseUrl, NORTH),
             });
             if (answer.status === 200) records.set(r.bundle.id!, answer.body);
           }),

@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FHIR_JSON, SYSTEMS } from '../../core/fhir/systems.js';
+import { DynamoIdentityStore } from '../../functions/lib/dynamo-identity.js';
 import { MAX_BODY_BYTES } from '../../functions/lib/http.js';
 import { type LocalHub, startLocalHub } from '../../local/hub.js';
 import { SAMPLE_PRACTICE } from '../../local/identities.js';
 import { careHomeTaskMessage, referralMessage } from '../../local/messages.js';
+import { registerSampleClients, SAMPLE_CLIENT_ALGORITHM } from '../../local/sample-clients.js';
+import { requestAccessToken } from '../../local/token-client.js';
 import { asOrganisation, call, eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
 
 const BARS = join(import.meta.dirname, '..', '..', '..', 'shared', 'reference', 'bars-api');
@@ -30,13 +34,13 @@ describe('the $process-message contract', () => {
     await hub?.stop();
   });
 
-  const post = (rawBody: string, headers: Record<string, string> = {}) =>
+  const post = async (rawBody: string, headers: Record<string, string> = {}) =>
     call(hub.baseUrl, 'POST', '/$process-message', {
       headers: {
         'content-type': FHIR_JSON,
         'x-request-id': crypto.randomUUID(),
         'x-correlation-id': crypto.randomUUID(),
-        ...asOrganisation(HILLTOPS),
+        ...(await asOrganisation(hub.baseUrl, HILLTOPS)),
         ...headers,
       },
       rawBody,
@@ -45,7 +49,7 @@ describe('the $process-message contract', () => {
   describe('BaRS headers', () => {
     it('refuses a request without X-Request-Id and X-Correlation-Id, naming both', async () => {
       const answer = await call(hub.baseUrl, 'POST', '/$process-message', {
-        headers: { 'content-type': FHIR_JSON, ...asOrganisation(HILLTOPS) },
+        headers: { 'content-type': FHIR_JSON, ...(await asOrganisation(hub.baseUrl, HILLTOPS)) },
         body: referralMessage(),
       });
       expectRefusal(answer, 400, 'SEND_BAD_REQUEST');
@@ -64,7 +68,7 @@ describe('the $process-message contract', () => {
 
     it('asks a caller that does not say who it is to authenticate (401)', async () => {
       const answer = await sendMessage(hub.baseUrl, referralMessage(), {
-        headers: { 'nhsd-end-user-organisation': '' },
+        headers: { authorization: '' },
       });
       expectRefusal(answer, 401, 'SEND_UNAUTHORIZED');
     });
@@ -181,8 +185,23 @@ describe('the $process-message contract', () => {
   });
 
   describe('routing answers', () => {
-    it('an organisation outside every network is not registered: refused at once (403)', async () => {
-      const answer = await sendMessage(hub.baseUrl, referralMessage({ senderOds: 'Z9X999' }), { sender: 'Z9X999' });
+    it('a client of an organisation outside every network is refused at once (403)', async () => {
+      // Prepare: a client registered for an organisation that no network lists (e.g. one that left its PCN).
+      const { privateKey } = await generateKeyPair(SAMPLE_CLIENT_ALGORITHM, { extractable: true });
+      const client = {
+        clientId: 'z9x999-sender',
+        organisation: 'Z9X999',
+        role: 'sender' as const,
+        privateJwk: await exportJWK(privateKey),
+      };
+      await registerSampleClients(new DynamoIdentityStore(hub.hub.documentClient, hub.hub.settings.identityTable), [
+        client,
+      ]);
+      const { accessToken } = await requestAccessToken(hub.baseUrl, client);
+      // Act
+      const answer = await sendMessage(hub.baseUrl, referralMessage({ senderOds: 'Z9X999' }), {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
       expectRefusal(answer, 403, 'SEND_FORBIDDEN');
       expect(answer.body.issue[0].diagnostics).toBe(
         'Organisation Z9X999 is not registered with the hub (no network it serves lists it)',

@@ -111,28 +111,33 @@ describe("delivery, acknowledgements and the referral's lifecycle", () => {
     expect(record.status).toBe('failed');
     expect(record.attempts).toBe(MAX_ATTEMPTS);
     const mailbox = await eventually(
-      () => call(hub.baseUrl, 'GET', '/mailbox', { headers: asOrganisation(SOUTH) }),
+      async () => call(hub.baseUrl, 'GET', '/mailbox', { headers: await asOrganisation(hub.baseUrl, SOUTH) }),
       (a) => a.body.messages.some((m: { inReplyTo?: string }) => m.inReplyTo === bundle.id),
     );
     const notice = mailbox.body.messages.find((m: { inReplyTo?: string }) => m.inReplyTo === bundle.id);
     expect(notice).toMatchObject({ kind: 'notification', event: 'servicerequest-response' });
-    const fetched = await call(hub.baseUrl, 'GET', `/mailbox/${notice.messageId}`, { headers: asOrganisation(SOUTH) });
+    const fetched = await call(hub.baseUrl, 'GET', `/mailbox/${notice.messageId}`, {
+      headers: await asOrganisation(hub.baseUrl, SOUTH),
+    });
     expect(fetched.body.entry[0].resource.response).toMatchObject({ identifier: bundle.id, code: 'fatal-error' });
     failedWhileDown = bundle.id!;
   });
 
   it('lists failed messages for ops, and not for practices', async () => {
-    const ops = await call(hub.baseUrl, 'GET', '/messages?status=failed', { headers: asOrganisation(LOCAL_OPS_ODS) });
+    const ops = await call(hub.baseUrl, 'GET', '/messages?status=failed', {
+      headers: await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS),
+    });
     expect(ops.body.messages.map((m: { messageId: string }) => m.messageId)).toContain(failedWhileDown);
-    expect((await call(hub.baseUrl, 'GET', '/messages?status=failed', { headers: asOrganisation(SOUTH) })).status).toBe(
-      403,
-    );
+    expect(
+      (await call(hub.baseUrl, 'GET', '/messages?status=failed', { headers: await asOrganisation(hub.baseUrl, SOUTH) }))
+        .status,
+    ).toBe(403);
   });
 
   it('replays a failed message from its stored original when ops ask, linked in the timeline', async () => {
     receiver.answer('/community', 200);
     const answer = await call(hub.baseUrl, 'POST', `/messages/${failedWhileDown}/$replay`, {
-      headers: asOrganisation(LOCAL_OPS_ODS),
+      headers: await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS),
     });
     expect(answer.status).toBe(202);
     const record = await finalStatus(failedWhileDown, SOUTH);
@@ -150,7 +155,7 @@ describe("delivery, acknowledgements and the referral's lifecycle", () => {
     await send(bundle);
     expect((await finalStatus(bundle.id!)).status).toBe('failed');
     const answer = await call(hub.baseUrl, 'POST', `/messages/${bundle.id}/$replay`, {
-      headers: asOrganisation(LOCAL_OPS_ODS),
+      headers: await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS),
       body: { service: 'rapid' },
     });
     expect(answer.status).toBe(202);
@@ -167,11 +172,18 @@ describe("delivery, acknowledgements and the referral's lifecycle", () => {
     await send(bundle);
     await finalStatus(bundle.id!);
     expect(
-      (await call(hub.baseUrl, 'POST', `/messages/${bundle.id}/$replay`, { headers: asOrganisation(LOCAL_OPS_ODS) }))
-        .status,
+      (
+        await call(hub.baseUrl, 'POST', `/messages/${bundle.id}/$replay`, {
+          headers: await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS),
+        })
+      ).status,
     ).toBe(409);
     expect(
-      (await call(hub.baseUrl, 'POST', `/messages/${bundle.id}/$replay`, { headers: asOrganisation(NORTH) })).status,
+      (
+        await call(hub.baseUrl, 'POST', `/messages/${bundle.id}/$replay`, {
+          headers: await asOrganisation(hub.baseUrl, NORTH),
+        })
+      ).status,
     ).toBe(403);
   });
 
@@ -215,13 +227,13 @@ describe("delivery, acknowledgements and the referral's lifecycle", () => {
       await finalStatus(bundle.id!);
       original = bundle.id!;
     });
-    const answerAs = (ods: string, message: unknown, correlation = correlationId) =>
+    const answerAs = async (ods: string, message: unknown, correlation = correlationId) =>
       call(hub.baseUrl, 'POST', '/$process-message', {
         headers: {
           'content-type': FHIR_JSON,
           'x-request-id': crypto.randomUUID(),
           'x-correlation-id': correlation,
-          ...asOrganisation(ods),
+          ...(await asOrganisation(hub.baseUrl, ods)),
         },
         body: message,
       });
@@ -328,13 +340,13 @@ describe("delivery, acknowledgements and the referral's lifecycle", () => {
       ).toContain('Care Home Team');
       expect((await finalStatus(task.id!)).status).toBe('delivered');
 
-      const updateAs = (taskStatus: 'accepted' | 'in-progress' | 'completed') =>
+      const updateAs = async (taskStatus: 'accepted' | 'in-progress' | 'completed') =>
         call(hub.baseUrl, 'POST', '/$process-message', {
           headers: {
             'content-type': FHIR_JSON,
             'x-request-id': crypto.randomUUID(),
             'x-correlation-id': correlationId,
-            ...asOrganisation(COMMUNITY),
+            ...(await asOrganisation(hub.baseUrl, COMMUNITY)),
           },
           body: responseMessage({
             receiverOds: COMMUNITY,

@@ -73,7 +73,9 @@ describe('hostile input: every request gets an answer, never a 5xx', () => {
       ['a cursor the hub did not hand out', '/messages?cursor=eyJ4IjoxfQ'],
       ['a cursor that is not even JSON', '/messages?cursor=abc'],
     ])('%s', async (_, path) => {
-      const answer = await call(hub.baseUrl, 'GET', path, { headers: asOrganisation(LOCAL_OPS_ODS) });
+      const answer = await call(hub.baseUrl, 'GET', path, {
+        headers: await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS),
+      });
       expect(answer.status).toBe(400);
       expect(answer.body.resourceType).toBe('OperationOutcome');
     });
@@ -100,7 +102,7 @@ describe('hostile input: every request gets an answer, never a 5xx', () => {
 
     it('nesting thousands deep', async () => {
       const answer = await call(hub.baseUrl, 'POST', '/$process-message', {
-        headers: { 'content-type': 'application/fhir+json', ...asOrganisation(SAMPLE_PRACTICE) },
+        headers: { 'content-type': 'application/fhir+json', ...(await asOrganisation(hub.baseUrl, SAMPLE_PRACTICE)) },
         rawBody: `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`,
       });
       expect(answer.status).toBe(400);
@@ -143,14 +145,16 @@ describe('hostile input: every request gets an answer, never a 5xx', () => {
       ],
     ])('an NHSD-End-User-Organisation with %s', async (_, organisation) => {
       const header = Buffer.from(JSON.stringify({ resourceType: 'Organization', ...organisation })).toString('base64');
-      const answer = await call(hub.baseUrl, 'GET', '/messages', { headers: { 'nhsd-end-user-organisation': header } });
+      const answer = await call(hub.baseUrl, 'GET', '/messages', {
+        headers: { ...(await asOrganisation(hub.baseUrl, SAMPLE_PRACTICE)), 'nhsd-end-user-organisation': header },
+      });
       expect(answer.status).toBe(400);
       expect(answer.body.issue[0].expression).toEqual(['NHSD-End-User-Organisation']);
     });
 
     it('a body over the size limit, and headers over 10 KB, as OperationOutcomes', async () => {
       const huge = await call(hub.baseUrl, 'POST', '/$process-message', {
-        headers: { 'content-type': 'application/fhir+json', ...asOrganisation(SAMPLE_PRACTICE) },
+        headers: { 'content-type': 'application/fhir+json', ...(await asOrganisation(hub.baseUrl, SAMPLE_PRACTICE)) },
         rawBody: 'x'.repeat(11 * 1024 * 1024),
       });
       expect(huge.status).toBe(413);

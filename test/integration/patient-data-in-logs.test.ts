@@ -41,7 +41,9 @@ describe('patient data stays out of the logs, at the most verbose level', () => 
     const correlationId = crypto.randomUUID();
     expect((await sendMessage(hub.baseUrl, referral, { correlationId })).status).toBe(202);
     await eventually(() => messageStatus(hub.baseUrl, referral.id!, SAMPLE_PRACTICE), untilStatus('in-mailbox'));
-    await call(hub.baseUrl, 'GET', `/mailbox/${referral.id}`, { headers: asOrganisation(SOCIAL_PRESCRIBING) });
+    await call(hub.baseUrl, 'GET', `/mailbox/${referral.id}`, {
+      headers: await asOrganisation(hub.baseUrl, SOCIAL_PRESCRIBING),
+    });
     const answer = responseMessage({
       receiverOds: SOCIAL_PRESCRIBING,
       originalMessageId: referral.id!,
@@ -53,7 +55,7 @@ describe('patient data stays out of the logs, at the most verbose level', () => 
     await eventually(() => messageStatus(hub.baseUrl, failing.id!, SAMPLE_PRACTICE), untilStatus('failed'), 40_000);
     const invalid = referralMessage({ patient: { ...PATIENT, nhsNumber: '9449305553' } });
     expect((await sendMessage(hub.baseUrl, invalid)).status).toBe(400);
-    await call(hub.baseUrl, 'GET', '/messages', { headers: asOrganisation(LOCAL_OPS_ODS) });
+    await call(hub.baseUrl, 'GET', '/messages', { headers: await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS) });
 
     // Assess: the logs said things (this is the verbose level), and none of them names the patient.
     const log = lines.join('');

@@ -3,6 +3,7 @@ import { SYSTEMS } from '../../core/fhir/systems.js';
 import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';
 import { SAMPLE_PRACTICE } from '../../local/identities.js';
 import { referralMessage } from '../../local/messages.js';
+import { sampleClientId } from '../../local/sample-clients.js';
 import { asOrganisation, call, eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
 
 const HILLTOPS = SAMPLE_PRACTICE;
@@ -45,10 +46,14 @@ describe('the local hub on its embedded default (sample networks, simulated rece
       ['Organization', 'identifier', HILLTOPS],
       ['Endpoint', 'name', 'mailbox'],
     ]) {
-      const answer = await call(hub.baseUrl, 'GET', `/${type}?${name}=${value}`, { headers: asOrganisation(HILLTOPS) });
+      const answer = await call(hub.baseUrl, 'GET', `/${type}?${name}=${value}`, {
+        headers: await asOrganisation(hub.baseUrl, HILLTOPS),
+      });
       expect(answer.status, `${type}?${name}`).toBe(200);
     }
-    const byName = await call(hub.baseUrl, 'GET', '/Organization?name=Hilltops', { headers: asOrganisation(HILLTOPS) });
+    const byName = await call(hub.baseUrl, 'GET', '/Organization?name=Hilltops', {
+      headers: await asOrganisation(hub.baseUrl, HILLTOPS),
+    });
     expect(byName.body.total).toBe(1);
   });
 
@@ -86,16 +91,20 @@ describe('the local hub on its embedded default (sample networks, simulated rece
     });
 
     it("is listed in the receiver's mailbox and in no one else's", async () => {
-      const mine = await call(hub.baseUrl, 'GET', '/mailbox', { headers: asOrganisation(SOCIAL_PRESCRIBING) });
+      const mine = await call(hub.baseUrl, 'GET', '/mailbox', {
+        headers: await asOrganisation(hub.baseUrl, SOCIAL_PRESCRIBING),
+      });
       expect(mine.status).toBe(200);
       expect(mine.body.messages.map((m: { messageId: string }) => m.messageId)).toContain(referral.id);
-      const theirs = await call(hub.baseUrl, 'GET', '/mailbox', { headers: asOrganisation(ADULT_SOCIAL_CARE) });
+      const theirs = await call(hub.baseUrl, 'GET', '/mailbox', {
+        headers: await asOrganisation(hub.baseUrl, ADULT_SOCIAL_CARE),
+      });
       expect(theirs.body.messages.map((m: { messageId: string }) => m.messageId)).not.toContain(referral.id);
     });
 
     it("cannot be fetched from another organisation's mailbox (404, as if absent: ids cannot be probed)", async () => {
       const answer = await call(hub.baseUrl, 'GET', `/mailbox/${referral.id}`, {
-        headers: asOrganisation(ADULT_SOCIAL_CARE),
+        headers: await asOrganisation(hub.baseUrl, ADULT_SOCIAL_CARE),
       });
       expect(answer.status).toBe(404);
       expect(answer.body.resourceType).toBe('OperationOutcome');
@@ -103,7 +112,7 @@ describe('the local hub on its embedded default (sample networks, simulated rece
 
     it('is fetched by the receiver over HTTP as the FHIR message the practice sent', async () => {
       const answer = await call(hub.baseUrl, 'GET', `/mailbox/${referral.id}`, {
-        headers: asOrganisation(SOCIAL_PRESCRIBING),
+        headers: await asOrganisation(hub.baseUrl, SOCIAL_PRESCRIBING),
       });
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual(referral);
@@ -111,37 +120,43 @@ describe('the local hub on its embedded default (sample networks, simulated rece
       expect(answer.headers.get('x-request-id')).toBe(requestId);
       expect(answer.headers.get('x-correlation-id')).toBe(correlationId);
       // Each read of the patient's details is recorded, each time, with who read them.
-      await call(hub.baseUrl, 'GET', `/mailbox/${referral.id}`, { headers: asOrganisation(SOCIAL_PRESCRIBING) });
+      await call(hub.baseUrl, 'GET', `/mailbox/${referral.id}`, {
+        headers: await asOrganisation(hub.baseUrl, SOCIAL_PRESCRIBING),
+      });
       const reads = (await messageStatus(hub.baseUrl, referral.id!, HILLTOPS)).timeline.filter(
         (e) => e.type === 'fetched',
       );
       expect(reads.map((e) => e.detail)).toEqual([
-        `patient details read by ${SOCIAL_PRESCRIBING}`,
-        `patient details read by ${SOCIAL_PRESCRIBING}`,
+        `patient details read by ${SOCIAL_PRESCRIBING} (${sampleClientId(SOCIAL_PRESCRIBING, 'receiver')})`,
+        `patient details read by ${SOCIAL_PRESCRIBING} (${sampleClientId(SOCIAL_PRESCRIBING, 'receiver')})`,
       ]);
     });
 
     it('leaves the mailbox when acknowledged, and acknowledging again is harmless', async () => {
       const first = await call(hub.baseUrl, 'POST', `/mailbox/${referral.id}/$acknowledge`, {
-        headers: asOrganisation(SOCIAL_PRESCRIBING),
+        headers: await asOrganisation(hub.baseUrl, SOCIAL_PRESCRIBING),
       });
       expect(first.body).toEqual({ messageId: referral.id, status: 'acknowledged' });
       const again = await call(hub.baseUrl, 'POST', `/mailbox/${referral.id}/$acknowledge`, {
-        headers: asOrganisation(SOCIAL_PRESCRIBING),
+        headers: await asOrganisation(hub.baseUrl, SOCIAL_PRESCRIBING),
       });
       expect(again.status).toBe(200);
-      const listing = await call(hub.baseUrl, 'GET', '/mailbox', { headers: asOrganisation(SOCIAL_PRESCRIBING) });
+      const listing = await call(hub.baseUrl, 'GET', '/mailbox', {
+        headers: await asOrganisation(hub.baseUrl, SOCIAL_PRESCRIBING),
+      });
       expect(listing.body.messages.map((m: { messageId: string }) => m.messageId)).not.toContain(referral.id);
     });
 
     it('is in the listing ops see of every message, newest first, paged', async () => {
-      const ops = asOrganisation(LOCAL_OPS_ODS);
+      const ops = await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS);
       const all = await call(hub.baseUrl, 'GET', '/messages', { headers: ops });
       expect(all.status).toBe(200);
       expect(all.body.messages.map((m: { messageId: string }) => m.messageId)).toContain(referral.id);
       const created = all.body.messages.map((m: { createdAt: string }) => m.createdAt);
       expect(created).toEqual([...created].sort().reverse());
-      const practice = await call(hub.baseUrl, 'GET', '/messages', { headers: asOrganisation(ADULT_SOCIAL_CARE) });
+      const practice = await call(hub.baseUrl, 'GET', '/messages', {
+        headers: await asOrganisation(hub.baseUrl, ADULT_SOCIAL_CARE),
+      });
       expect(practice.body.messages.map((m: { messageId: string }) => m.messageId)).not.toContain(referral.id);
     });
 
@@ -158,17 +173,26 @@ describe('the local hub on its embedded default (sample networks, simulated rece
         'fetched',
         'acknowledged',
       ]);
-      const list = await call(hub.baseUrl, 'GET', '/messages', { headers: asOrganisation(HILLTOPS) });
+      const list = await call(hub.baseUrl, 'GET', '/messages', {
+        headers: await asOrganisation(hub.baseUrl, HILLTOPS),
+      });
       expect(list.body.messages.map((m: { messageId: string }) => m.messageId)).toContain(referral.id);
     });
 
     it('is hidden from organisations that were not party to it (404, as if absent), but not from ops', async () => {
       expect(
-        (await call(hub.baseUrl, 'GET', `/messages/${referral.id}`, { headers: asOrganisation(ADULT_SOCIAL_CARE) }))
-          .status,
+        (
+          await call(hub.baseUrl, 'GET', `/messages/${referral.id}`, {
+            headers: await asOrganisation(hub.baseUrl, ADULT_SOCIAL_CARE),
+          })
+        ).status,
       ).toBe(404);
       expect(
-        (await call(hub.baseUrl, 'GET', `/messages/${referral.id}`, { headers: asOrganisation(LOCAL_OPS_ODS) })).status,
+        (
+          await call(hub.baseUrl, 'GET', `/messages/${referral.id}`, {
+            headers: await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS),
+          })
+        ).status,
       ).toBe(200);
     });
   });
@@ -187,7 +211,7 @@ describe('the local hub on its embedded default (sample networks, simulated rece
         'Z9W102 answered: completed',
       ]);
       const mailbox = await eventually(
-        () => call(hub.baseUrl, 'GET', '/mailbox', { headers: asOrganisation(HILLTOPS) }),
+        async () => call(hub.baseUrl, 'GET', '/mailbox', { headers: await asOrganisation(hub.baseUrl, HILLTOPS) }),
         (a) => a.body.messages.filter((m: { inReplyTo?: string }) => m.inReplyTo === referral.id).length === 2,
       );
       const answers = mailbox.body.messages.filter((m: { inReplyTo?: string }) => m.inReplyTo === referral.id);
@@ -202,7 +226,7 @@ describe('the local hub on its embedded default (sample networks, simulated rece
 
     it('finds the services of a category', async () => {
       const answer = await call(hub.baseUrl, 'GET', '/HealthcareService?service-category=social-prescribing', {
-        headers: asOrganisation(HILLTOPS),
+        headers: await asOrganisation(hub.baseUrl, HILLTOPS),
       });
       expect(answer.body.resourceType).toBe('Bundle');
       expect(answer.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual(
@@ -211,7 +235,9 @@ describe('the local hub on its embedded default (sample networks, simulated rece
     });
 
     it('reads a practice by its ODS code', async () => {
-      const answer = await call(hub.baseUrl, 'GET', `/Organization/${HILLTOPS}`, { headers: asOrganisation(HILLTOPS) });
+      const answer = await call(hub.baseUrl, 'GET', `/Organization/${HILLTOPS}`, {
+        headers: await asOrganisation(hub.baseUrl, HILLTOPS),
+      });
       expect(answer.body).toMatchObject({
         resourceType: 'Organization',
         name: 'Hilltops Medical Centre',
@@ -222,7 +248,7 @@ describe('the local hub on its embedded default (sample networks, simulated rece
 
     it("lists an organisation's endpoints (the BaRS-style endpoint catalogue)", async () => {
       const answer = await call(hub.baseUrl, 'GET', '/Endpoint?organization=Z9W102', {
-        headers: asOrganisation(HILLTOPS),
+        headers: await asOrganisation(hub.baseUrl, HILLTOPS),
       });
       expect(answer.body.entry[0].resource).toMatchObject({
         resourceType: 'Endpoint',
@@ -233,14 +259,16 @@ describe('the local hub on its embedded default (sample networks, simulated rece
 
     it('refuses a search parameter it does not support instead of ignoring it', async () => {
       const answer = await call(hub.baseUrl, 'GET', '/HealthcareService?colour=blue', {
-        headers: asOrganisation(HILLTOPS),
+        headers: await asOrganisation(hub.baseUrl, HILLTOPS),
       });
       expect(answer.status).toBe(400);
       expect(answer.body.issue[0].expression).toEqual(['colour']);
     });
 
     it('answers 404 with an OperationOutcome for an unknown resource', async () => {
-      const answer = await call(hub.baseUrl, 'GET', '/Organization/NOPE1', { headers: asOrganisation(HILLTOPS) });
+      const answer = await call(hub.baseUrl, 'GET', '/Organization/NOPE1', {
+        headers: await asOrganisation(hub.baseUrl, HILLTOPS),
+      });
       expect(answer.status).toBe(404);
       expect(answer.body.issue[0].details.coding[0].code).toBe('SEND_NOT_FOUND');
     });

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { endUserOrganisationHeader } from '../../core/auth.js';
 import { FHIR_JSON } from '../../core/fhir/systems.js';
+import type { Role } from '../../core/identity/identity.js';
 import type { MessageRecord } from '../../core/lifecycle/message-record.js';
+import { tokensOfRunningHub } from '../../local/hub.js';
 import { SAMPLE_PRACTICE } from '../../local/identities.js';
+import { readSampleClients } from '../../local/sample-clients.js';
+import { TokenSource } from '../../local/token-client.js';
 
 /** HTTP calls to a running hub as a practice, a receiver or ops would make them. */
 
@@ -12,7 +15,23 @@ export interface Answer<T = any> {
   headers: Headers;
 }
 
-export const asOrganisation = (ods: string) => ({ 'nhsd-end-user-organisation': endUserOrganisationHeader(ods) });
+/** Hubs in other processes (started by test/support/hub-process.ts), by base URL. */
+const otherProcesses = new Map<string, TokenSource>();
+
+/** Signs in to a hub running in another process as its sample clients (their keys are in its data directory). */
+export function knowHubProcess(baseUrl: string, dataDir: string): void {
+  otherProcesses.set(baseUrl, new TokenSource(() => baseUrl, readSampleClients(dataDir)));
+}
+
+/**
+ * The Authorization header of an organisation's sample client on the hub at `baseUrl`, with a token from the hub's
+ * real token endpoint. Without a role, the organisation's usual one: sender for a practice, receiver for a partner.
+ */
+export async function asOrganisation(baseUrl: string, ods: string, role?: Role): Promise<{ authorization: string }> {
+  const tokens = tokensOfRunningHub(baseUrl) ?? otherProcesses.get(baseUrl);
+  if (!tokens) throw new Error(`No hub at ${baseUrl} is known to the tests`);
+  return tokens.headers(ods, role);
+}
 
 export async function call<T = any>(
   baseUrl: string,
@@ -41,20 +60,22 @@ export async function call<T = any>(
 
 export interface SendOptions {
   sender?: string;
+  /** The sender's role (its usual one when absent). */
+  role?: Role;
   requestId?: string;
   correlationId?: string;
   headers?: Record<string, string>;
 }
 
 /** POST [base]/$process-message with BaRS headers, as the given organisation. */
-export function sendMessage(baseUrl: string, bundle: unknown, options: SendOptions = {}): Promise<Answer> {
+export async function sendMessage(baseUrl: string, bundle: unknown, options: SendOptions = {}): Promise<Answer> {
   return call(baseUrl, 'POST', '/$process-message', {
     headers: {
       'content-type': FHIR_JSON,
       accept: FHIR_JSON,
       'x-request-id': options.requestId ?? randomUUID(),
       'x-correlation-id': options.correlationId ?? randomUUID(),
-      ...asOrganisation(options.sender ?? SAMPLE_PRACTICE),
+      ...(await asOrganisation(baseUrl, options.sender ?? SAMPLE_PRACTICE, options.role)),
       ...options.headers,
     },
     body: bundle,
@@ -62,7 +83,9 @@ export function sendMessage(baseUrl: string, bundle: unknown, options: SendOptio
 }
 
 export async function messageStatus(baseUrl: string, messageId: string, as: string): Promise<MessageRecord> {
-  const answer = await call<MessageRecord>(baseUrl, 'GET', `/messages/${messageId}`, { headers: asOrganisation(as) });
+  const answer = await call<MessageRecord>(baseUrl, 'GET', `/messages/${messageId}`, {
+    headers: await asOrganisation(baseUrl, as),
+  });
   if (answer.status !== 200)
     throw new Error(`status of ${messageId}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
   return answer.body;

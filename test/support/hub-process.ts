@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { knowHubProcess } from './http.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 /** How long a hub process may take to say where it listens. */
@@ -28,6 +29,9 @@ export function startHubProcess(args: string[], env: Record<string, string>): Pr
       const match = /FHIR base:\s+(\S+)/.exec(output);
       if (match) {
         clearTimeout(timer);
+        // The test signs in as the hub's sample clients, whose keys it wrote into its data directory.
+        const dataDir = args[args.indexOf('--data-dir') + 1];
+        if (args.includes('--data-dir') && dataDir) knowHubProcess(match[1]!, dataDir);
         resolve({ child, baseUrl: match[1]! });
       }
     });

@@ -1,5 +1,17 @@
+import { exportJWK, generateKeyPair, type JSONWebKeySet } from 'jose';
 import type { MessageBundle } from '../../core/fhir/bundle.js';
 import { createHub, type Hub } from '../../core/hub.js';
+import type {
+  AssertionLedger,
+  ClientRegistry,
+  HubTokenClaims,
+  IdentityAdapters,
+  RegisteredClient,
+  RequestCounter,
+  Role,
+  TokenSigner,
+} from '../../core/identity/identity.js';
+import { HUB_TOKEN_ALGORITHM } from '../../core/identity/tokens.js';
 import { DEFAULT_DELIVERY_POLICY } from '../../core/lifecycle/delivery-policy.js';
 import type { MessageRecord, MessageStatus } from '../../core/lifecycle/message-record.js';
 import { BODY_RETENTION_DAYS } from '../../core/lifecycle/retention.js';
@@ -19,7 +31,8 @@ import type { NetworkDefinition } from '../../core/routing/network.js';
 import { compileNetwork } from '../../core/routing/resolve.js';
 import type { HubMetric } from '../../core/services/dependencies.js';
 import { ingestMessage } from '../../core/services/ingest.js';
-import { LOCAL_HUB_ODS } from '../../local/identities.js';
+import { KeyPairSigner } from '../../functions/lib/token-signers.js';
+import { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from '../../local/identities.js';
 
 /** The DynamoDB store's body retention, for the in-memory store to honour the same contract. */
 const IN_MEMORY_BODY_RETENTION_MS = BODY_RETENTION_DAYS * 86_400_000;
@@ -191,6 +204,7 @@ export interface TestHub extends Hub {
   store: InMemoryMessageStore;
   queue: RecordingQueue;
   transport: ScriptedTransport;
+  identityStore: InMemoryIdentity;
   metrics: HubMetric[];
 }
 
@@ -207,15 +221,68 @@ export function testDependencies(
     directory: inMemoryDirectory(networks),
     transport,
   };
+  const identity = inMemoryIdentity();
   const hub = createHub(
     {
       hub: { odsCode: LOCAL_HUB_ODS, name: 'Test hub', baseUrl: 'https://hub.example.org' },
       policy: { ...DEFAULT_DELIVERY_POLICY, maxAttempts: 3 },
-      opsOrganisations: [],
+      opsOrganisations: [LOCAL_OPS_ODS],
     },
-    { ...adapters, clock: { now: () => now }, metric: (name) => metrics.push(name) },
+    { ...adapters, identity, clock: { now: () => now }, metric: (name) => metrics.push(name) },
   );
-  return { ...hub, ...adapters, metrics };
+  return { ...hub, ...adapters, identityStore: identity.store, metrics };
+}
+
+/** In unit tests a caller acts in whichever role the message needs; test/integration/access-matrix checks roles. */
+export const BOTH_ROLES: readonly Role[] = ['sender', 'receiver'];
+
+/** Registered clients, used assertions and request counts in memory. */
+export class InMemoryIdentity implements ClientRegistry, AssertionLedger, RequestCounter {
+  readonly clients = new Map<string, RegisteredClient>();
+  private readonly used = new Set<string>();
+  private readonly counts = new Map<string, number>();
+
+  async client(clientId: string) {
+    return this.clients.get(clientId);
+  }
+  async register(client: RegisteredClient) {
+    this.clients.set(client.clientId, client);
+  }
+  async firstUse(clientId: string, jti: string) {
+    const key = `${clientId}\n${jti}`;
+    if (this.used.has(key)) return false;
+    this.used.add(key);
+    return true;
+  }
+  async take(clientId: string, windowStart: Date, limit: number) {
+    const key = `${clientId}\n${windowStart.toISOString()}`;
+    const count = this.counts.get(key) ?? 0;
+    if (count >= limit) return false;
+    this.counts.set(key, count + 1);
+    return true;
+  }
+}
+
+/** A hub signing key generated when first used (most unit tests never sign). */
+class GeneratedKeySigner implements TokenSigner {
+  private signer: Promise<KeyPairSigner> | undefined;
+  private get ready() {
+    this.signer ??= generateKeyPair(HUB_TOKEN_ALGORITHM, { extractable: true }).then(
+      async ({ privateKey }) => new KeyPairSigner(await exportJWK(privateKey)),
+    );
+    return this.signer;
+  }
+  async sign(claims: HubTokenClaims) {
+    return (await this.ready).sign(claims);
+  }
+  async publicKeys(): Promise<JSONWebKeySet> {
+    return (await this.ready).publicKeys();
+  }
+}
+
+export function inMemoryIdentity(): IdentityAdapters & { store: InMemoryIdentity } {
+  const store = new InMemoryIdentity();
+  return { store, clients: store, assertions: store, requests: store, signer: new GeneratedKeySigner() };
 }
 
 /** A message sent to the hub's ingest as an organisation would send it (its own request and correlation ids). */
@@ -224,7 +291,7 @@ export async function ingestAs(hub: Hub, body: unknown, caller: string, correlat
     body,
     requestId: crypto.randomUUID(),
     correlationId,
-    caller: { organisation: caller, ops: false },
+    caller: { organisation: caller, ops: false, roles: BOTH_ROLES },
   });
   return { id: record.messageId, correlationId };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ingestMessage } from '../../core/services/ingest.js';
 import { referralMessage } from '../../local/messages.js';
-import { testDependencies } from '../support/in-memory.js';
+import { BOTH_ROLES, testDependencies } from '../support/in-memory.js';
 import { testNetwork } from '../support/networks.js';
 
 /** What a sender learns from one refusal: everything the message lets the hub see, each problem once. */
@@ -12,7 +12,7 @@ describe('answers a sender can act on', () => {
       body,
       requestId: crypto.randomUUID(),
       correlationId: crypto.randomUUID(),
-      caller: { organisation: caller, ops: false },
+      caller: { organisation: caller, ops: false, roles: BOTH_ROLES },
     }).catch(
       (error: { status: number; issues: { code: string; diagnostics: string; expression?: string }[] }) => error,
     );
@@ -76,7 +76,7 @@ describe('a retry while the first request is still being processed', () => {
       body: bundle,
       requestId,
       correlationId: crypto.randomUUID(),
-      caller: { organisation: 'Z8T001', ops: false },
+      caller: { organisation: 'Z8T001', ops: false, roles: BOTH_ROLES },
     };
     const first = ingestMessage({ ...hub, queue: slowQueue }, inbound);
     await reachedEnqueue;
@@ -108,7 +108,7 @@ describe('a refusal that says everything at once', () => {
       body: bundle,
       requestId: crypto.randomUUID(),
       correlationId: crypto.randomUUID(),
-      caller: { organisation: 'Z8T001', ops: false },
+      caller: { organisation: 'Z8T001', ops: false, roles: BOTH_ROLES },
     }).catch((error: { status: number; issues: { code: string; diagnostics: string }[] }) => error);
     // Assess: 400 for the invalid status, and the routing problem in the same answer.
     const answer = refusal as { status: number; issues: { code: string; diagnostics: string }[] };

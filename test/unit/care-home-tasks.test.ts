@@ -206,7 +206,7 @@ describe('GET /Task', () => {
     await send(hub, update(second.id, 'accepted'), TEAM, second.correlationId);
     hub.setTime(new Date(start.getTime() + 2 * HOUR_MS));
     await escalateDeadlines(hub);
-    const as = (organisation: string, ops = false) => ({ organisation, ops });
+    const as = (organisation: string, ops = false) => ({ organisation, ops, roles: [] });
     expect(ids(await searchTasks(hub, as(NORTH), {}))).toEqual([second.id, first.id]);
     expect(ids(await searchTasks(hub, as(TEAM), {}))).toEqual([second.id, first.id]);
     expect(ids(await searchTasks(hub, as('Z8T002'), {}))).toEqual([]);

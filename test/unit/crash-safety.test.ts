@@ -11,7 +11,7 @@ import { testNetwork } from '../support/networks.js';
 
 const NORTH = 'Z8T001';
 const COMMUNITY = 'Z8T102';
-const OPS = { organisation: 'Z8OPS1', ops: true };
+const OPS = { organisation: 'Z8OPS1', ops: true, roles: ['ops'] as const };
 const LEASE_SECONDS = 75;
 const STUCK_AFTER_SECONDS = 45 * 60;
 const start = new Date('2026-11-23T10:00:00Z');

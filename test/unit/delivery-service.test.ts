@@ -10,8 +10,8 @@ import { ScriptedTransport, type TestHub, testDependencies } from '../support/in
 import { testNetwork } from '../support/networks.js';
 
 const LEASE_SECONDS = 90;
-const NORTH = { organisation: 'Z8T001', ops: false };
-const OPS = { organisation: 'Z8OPS1', ops: true };
+const NORTH = { organisation: 'Z8T001', ops: false, roles: ['sender'] as const };
+const OPS = { organisation: 'Z8OPS1', ops: true, roles: ['ops'] as const };
 
 async function accept(hub: TestHub, category = 'community-nursing') {
   const bundle = referralMessage({ senderOds: 'Z8T001', category });

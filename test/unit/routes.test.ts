@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endUserOrganisationHeader } from '../../core/auth.js';
+import type { Role } from '../../core/identity/identity.js';
 import { createHandlers, httpHandlerOf } from '../../functions/handlers.js';
 import { httpHandler } from '../../functions/lib/http.js';
 import { ROUTES, routeKey } from '../../functions/lib/resources.js';
@@ -12,17 +12,25 @@ import { testNetwork } from '../support/networks.js';
 /** A route's path with its parameters filled in. */
 const concrete = (path: string) => path.replace(/\{[^}]+\}/g, 'a1b2');
 
-function invoke(route: (typeof ROUTES)[number], options: { organisation?: string; query?: string } = {}) {
+async function invoke(
+  route: (typeof ROUTES)[number],
+  options: { organisation?: string; roles?: Role[]; query?: string } = {},
+) {
   const hub = testDependencies([testNetwork()]);
-  const handlers = createHandlers({ ...hub, opsOrganisations: new Set([LOCAL_OPS_ODS]) });
+  const handlers = createHandlers(hub);
   const path = concrete(route.path);
+  const token = options.organisation
+    ? await hub.identity.issueUserToken({
+        userId: 'tester',
+        organisation: options.organisation,
+        roles: options.roles ?? ['sender'],
+      })
+    : undefined;
   const event = httpApiEvent({
     method: route.method,
     rawPath: path,
     rawQueryString: options.query ?? '',
-    headers: options.organisation
-      ? { 'nhsd-end-user-organisation': endUserOrganisationHeader(options.organisation) }
-      : {},
+    headers: token ? { authorization: `Bearer ${token.access_token}` } : {},
     body: undefined,
     routeKey: routeKey(route),
     pathParameters: route.path.includes('{') ? { id: 'a1b2' } : {},
@@ -49,8 +57,8 @@ describe('the routes table is the one place a route is declared', () => {
     expect(matched).toMatchObject({ route: { routeKey: routeKey(route), handler: route.handler } });
   });
 
-  it.each(ROUTES.filter((r) => r.access !== 'anyone').map((r) => [routeKey(r), r] as const))(
-    '%s refuses a caller who does not say who it is (401)',
+  it.each(ROUTES.filter((r) => r.access !== 'public').map((r) => [routeKey(r), r] as const))(
+    '%s refuses a caller without an access token (401)',
     async (_, route) => {
       const answer = await invoke(route);
       expect(answer.statusCode).toBe(401);
@@ -58,18 +66,19 @@ describe('the routes table is the one place a route is declared', () => {
     },
   );
 
-  it.each(ROUTES.filter((r) => r.access === 'ops').map((r) => [routeKey(r), r] as const))(
-    '%s is for ops only (403 for a practice)',
-    async (_, route) => {
-      const answer = await invoke(route, { organisation: 'Z8T001' });
-      expect(answer.statusCode).toBe(403);
-    },
-  );
+  it.each(
+    ROUTES.filter((r) => r.access !== 'public' && !r.access.includes('sender')).map((r) => [routeKey(r), r] as const),
+  )('%s is refused to a practice system (403)', async (_, route) => {
+    const answer = await invoke(route, { organisation: 'Z8T001' });
+    expect(answer.statusCode).toBe(403);
+  });
 
   it.each(ROUTES.map((r) => [routeKey(r), r] as const))(
     '%s refuses a query parameter it does not understand, naming it (400)',
     async (_, route) => {
-      const answer = await invoke(route, { organisation: LOCAL_OPS_ODS, query: 'colour=blue' });
+      const roles = route.access === 'public' ? [] : [...route.access];
+      const organisation = roles.includes('ops') ? LOCAL_OPS_ODS : 'Z8T001';
+      const answer = await invoke(route, { organisation, roles, query: 'colour=blue' });
       expect(answer.statusCode).toBe(400);
       const outcome = JSON.parse(answer.body!);
       expect(outcome.issue[0].expression).toEqual(['colour']);

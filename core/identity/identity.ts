@@ -1,0 +1,71 @@
+import type { JSONWebKeySet, JWTPayload } from 'jose';
+
+/**
+ * Who may do what. A client (a system) or a user (a person) is bound to one organisation and to roles:
+ * - sender: a practice's system or staff: sends referrals and Tasks, cancels them, reads its answers;
+ * - receiver: a receiving service: reads its mailbox, answers and updates what was delivered to it;
+ * - ops: hub operations staff (only in an ops organisation): sees every message, replays failures.
+ */
+export const ROLES = ['sender', 'receiver', 'ops'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const isRole = (value: unknown): value is Role => ROLES.includes(value as Role);
+
+/** A registered system: its organisation, roles and the public keys its client assertions are checked against. */
+export interface RegisteredClient {
+  clientId: string;
+  organisation: string;
+  roles: readonly Role[];
+  /** The client's public keys (JWKS); a rotation adds the new key before the old one is removed. */
+  keys: JSONWebKeySet;
+  /** Requests per throttling window; the hub's default when absent. */
+  requestsPerWindow?: number;
+  /** A disabled client gets no new tokens (its tokens lapse within ACCESS_TOKEN_SECONDS). */
+  disabled?: boolean;
+}
+
+/** The claims of the hub's access tokens beyond the registered ones (iss, aud, sub, exp, iat, jti). */
+export interface HubTokenClaims extends JWTPayload {
+  /** The client id, or the person's user id, the token was issued to. */
+  sub: string;
+  /** 'client' for a system, 'user' for a person signed in. */
+  kind: 'client' | 'user';
+  /** ODS code of the organisation the caller acts for. */
+  organisation: string;
+  roles: Role[];
+  /** Requests the bearer may make per throttling window. */
+  rate: number;
+}
+
+/** The registered clients (the Identity table on AWS and locally). */
+export interface ClientRegistry {
+  client(clientId: string): Promise<RegisteredClient | undefined>;
+  register(client: RegisteredClient): Promise<void>;
+}
+
+/** Client assertions already used: a jti is accepted once while its assertion could still be valid. */
+export interface AssertionLedger {
+  /** True the first time (clientId, jti) is seen; false on any reuse. Kept until `keepUntil`. */
+  firstUse(clientId: string, jti: string, keepUntil: Date): Promise<boolean>;
+}
+
+/** Request counts per client and fixed window, shared by every instance of the hub. */
+export interface RequestCounter {
+  /** Counts one request; false (and not counted) when the window already holds `limit`. */
+  take(clientId: string, windowStart: Date, limit: number, keepUntil: Date): Promise<boolean>;
+}
+
+/** The hub's token signing key: a key pair generated locally, an asymmetric KMS key on AWS. */
+export interface TokenSigner {
+  sign(claims: HubTokenClaims): Promise<string>;
+  /** The public half, as served at /.well-known/jwks.json. */
+  publicKeys(): Promise<JSONWebKeySet>;
+}
+
+/** The identity ports a hub runs with. */
+export interface IdentityAdapters {
+  clients: ClientRegistry;
+  assertions: AssertionLedger;
+  requests: RequestCounter;
+  signer: TokenSigner;
+}

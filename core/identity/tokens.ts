@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import type { Clock } from '../ports.js';
+import type { HubLog, HubMetric } from '../services/dependencies.js';
+import { type HubTokenClaims, type IdentityAdapters, isRole, type Role } from './identity.js';
+
+/** How long a hub access token is valid (the NHS API platform's 10 minutes, less a second). */
+export const ACCESS_TOKEN_SECONDS = 599;
+/** How far ahead a client assertion may expire: a short-lived proof, not a long-term credential. */
+export const MAX_ASSERTION_SECONDS = 300;
+/** Clock difference tolerated between a client and the hub. */
+export const CLOCK_SKEW_SECONDS = 30;
+/** Throttling window: each client may make its limit of requests per window, counted across every instance. */
+export const THROTTLE_WINDOW_SECONDS = 10;
+/** Default requests a client may make per throttling window: 20 a second, far above a practice's daily traffic. */
+export const DEFAULT_REQUESTS_PER_WINDOW = 200;
+
+/** Assertion algorithms accepted: asymmetric only (no shared secrets, no 'none'). */
+export const ASSERTION_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
+/** The hub signs its own tokens with RS256 (an RSA KMS key on AWS). */
+export const HUB_TOKEN_ALGORITHM = 'RS256';
+export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+export const TOKEN_PATH = '/oauth2/token';
+
+/** An OAuth 2.0 error (RFC 6749 section 5.2): the token endpoint answers in OAuth's own shape, not FHIR's. */
+export class OAuthError extends Error {
+  constructor(
+    readonly error: 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'unauthorized_client',
+    readonly description: string,
+  ) {
+    super(description);
+  }
+  get status(): number {
+    return this.error === 'invalid_client' ? 401 : 400;
+  }
+}
+
+/** A token the hub refused (missing, expired, forged, for another audience...). */
+export class TokenRefusedError extends Error {}
+
+export interface TokenSettings {
+  /** The hub's issuer URL (its base URL): the `iss` and `aud` of its tokens; assertions are for its token URL. */
+  readonly issuer: string;
+  /** ODS codes whose clients and users may hold the ops role. */
+  opsOrganisations: ReadonlySet<string>;
+  /** Requests per client per THROTTLE_WINDOW_SECONDS unless its registration says otherwise. */
+  requestsPerWindow: number;
+}
+
+export interface IssuedToken {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+}
+
+/** What a verified token says of its bearer. */
+export interface TokenSubject {
+  subject: string;
+  kind: 'client' | 'user';
+  organisation: string;
+  roles: Role[];
+  requestsPerWindow: number;
+}
+
+export type IdentityService = ReturnType<typeof createIdentityService>;
+
+/**
+ * The hub as an OAuth 2.0 authorisation server for systems (client credentials with a signed JWT client assertion,
+ * RFC 7523, as the NHS API platform's application-restricted pattern) and the verifier of its own access tokens.
+ */
+export function createIdentityService(
+  settings: TokenSettings,
+  adapters: IdentityAdapters,
+  deps: { clock: Clock; log: HubLog; metric: (name: HubMetric) => void },
+) {
+  // Read when used: the local hub learns its URL only once its server listens.
+  const tokenUrl = () => `${settings.issuer}${TOKEN_PATH}`;
+  let hubKeys: ReturnType<typeof createLocalJWKSet> | undefined;
+  const nowSeconds = () => Math.floor(deps.clock.now().getTime() / 1000);
+
+  async function sign(
+    claims: Pick<HubTokenClaims, 'sub' | 'kind' | 'organisation' | 'roles' | 'rate'>,
+  ): Promise<IssuedToken> {
+    const iat = nowSeconds();
+    const token = await adapters.signer.sign({
+      ...claims,
+      iss: settings.issuer,
+      aud: settings.issuer,
+      iat,
+      exp: iat + ACCESS_TOKEN_SECONDS,
+      jti: randomUUID(),
+    });
+    return { access_token: token, token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS };
+  }
+
+  /** Roles a caller of this organisation may hold: ops only in an ops organisation. */
+  const allowedRoles = (organisation: string, roles: readonly Role[]) =>
+    roles.filter((role) => role !== 'ops' || settings.opsOrganisations.has(organisation));
+
+  return {
+    /** POST /oauth2/token: checks the client's signed assertion and issues a short-lived access token. */
+    async issueClientToken(form: URLSearchParams): Promise<IssuedToken> {
+      if (form.get('grant_type') !== 'client_credentials')
+        throw new OAuthError('unsupported_grant_type', 'grant_type must be client_credentials');
+      if (form.get('client_assertion_type') !== CLIENT_ASSERTION_TYPE)
+        throw new OAuthError('invalid_request', `client_assertion_type must be ${CLIENT_ASSERTION_TYPE}`);
+      const assertion = form.get('client_assertion');
+      if (!assertion) throw new OAuthError('invalid_request', 'client_assertion is required');
+      let clientId: unknown;
+      let algorithm: unknown;
+      try {
+        clientId = decodeJwt(assertion).iss;
+        algorithm = decodeProtectedHeader(assertion).alg;
+      } catch {
+        throw new OAuthError('invalid_request', 'client_assertion is not a signed JWT');
+      }
+      if (typeof clientId !== 'string' || !clientId)
+        throw new OAuthError('invalid_client', 'The assertion has no issuer (iss: the client id)');
+      if (form.has('client_id') && form.get('client_id') !== clientId)
+        throw new OAuthError('invalid_client', 'client_id and the assertion issuer differ');
+      if (typeof algorithm !== 'string' || !ASSERTION_ALGORITHMS.includes(algorithm))
+        throw new OAuthError('invalid_client', `The assertion must be signed with one of ${ASSERTION_ALGORITHMS}`);
+      const client = await adapters.clients.client(clientId);
+      if (!client || client.disabled) {
+        deps.metric('TokenRefused');
+        throw new OAuthError('invalid_client', 'Unknown or disabled client');
+      }
+      let claims: Awaited<ReturnType<typeof jwtVerify>>['payload'];
+      try {
+        ({ payload: claims } = await jwtVerify(assertion, createLocalJWKSet(client.keys), {
+          issuer: clientId,
+          subject: clientId,
+          audience: tokenUrl(),
+          algorithms: ASSERTION_ALGORITHMS,
+          clockTolerance: CLOCK_SKEW_SECONDS,
+          currentDate: deps.clock.now(),
+          requiredClaims: ['exp', 'jti'],
+        }));
+      } catch (error) {
+        deps.metric('TokenRefused');
+        throw new OAuthError('invalid_client', assertionProblem(error, tokenUrl()));
+      }
+      const now = nowSeconds();
+      if (claims.exp! > now + MAX_ASSERTION_SECONDS + CLOCK_SKEW_SECONDS)
+        throw new OAuthError('invalid_client', `The assertion must expire within ${MAX_ASSERTION_SECONDS} s`);
+      if (claims.iat !== undefined && claims.iat > now + CLOCK_SKEW_SECONDS)
+        throw new OAuthError('invalid_client', 'The assertion was issued in the future (iat)');
+      const keepUntil = new Date((claims.exp! + CLOCK_SKEW_SECONDS) * 1000);
+      if (!(await adapters.assertions.firstUse(clientId, String(claims.jti), keepUntil))) {
+        deps.metric('TokenRefused');
+        throw new OAuthError('invalid_client', 'This assertion (jti) was used before: sign a new one for each request');
+      }
+      deps.log.info('token issued', { clientId, organisation: client.organisation });
+      return sign({
+        sub: client.clientId,
+        kind: 'client',
+        organisation: client.organisation,
+        roles: allowedRoles(client.organisation, client.roles),
+        rate: client.requestsPerWindow ?? settings.requestsPerWindow,
+      });
+    },
+
+    /** A token for a person signed in through OpenID Connect (the organisation and roles come from their claims). */
+    issueUserToken(user: { userId: string; organisation: string; roles: readonly Role[] }): Promise<IssuedToken> {
+      return sign({
+        sub: user.userId,
+        kind: 'user',
+        organisation: user.organisation,
+        roles: allowedRoles(user.organisation, user.roles),
+        rate: settings.requestsPerWindow,
+      });
+    },
+
+    /** Checks a hub access token: signature by the hub's key, issuer, audience, lifetime and claim shapes. */
+    async verify(token: string): Promise<TokenSubject> {
+      hubKeys ??= createLocalJWKSet(await adapters.signer.publicKeys());
+      let claims: Awaited<ReturnType<typeof jwtVerify>>['payload'];
+      try {
+        ({ payload: claims } = await jwtVerify(token, hubKeys, {
+          issuer: settings.issuer,
+          audience: settings.issuer,
+          algorithms: [HUB_TOKEN_ALGORITHM],
+          clockTolerance: CLOCK_SKEW_SECONDS,
+          currentDate: deps.clock.now(),
+          requiredClaims: ['exp', 'sub'],
+        }));
+      } catch (error) {
+        throw new TokenRefusedError(accessTokenProblem(error));
+      }
+      const { sub, kind, organisation, roles, rate } = claims as Partial<HubTokenClaims> & { rate?: unknown };
+      if (
+        typeof sub !== 'string' ||
+        (kind !== 'client' && kind !== 'user') ||
+        typeof organisation !== 'string' ||
+        !Array.isArray(roles) ||
+        !roles.every(isRole)
+      )
+        throw new TokenRefusedError('The access token lacks the hub claims (kind, organisation, roles)');
+      return {
+        subject: sub,
+        kind,
+        organisation,
+        roles,
+        requestsPerWindow: typeof rate === 'number' ? rate : settings.requestsPerWindow,
+      };
+    },
+
+    /** Counts a request against its client's window; the seconds to wait when over the limit, else undefined. */
+    async throttle(subject: TokenSubject): Promise<number | undefined> {
+      const now = deps.clock.now().getTime();
+      const windowMs = THROTTLE_WINDOW_SECONDS * 1000;
+      const windowStart = Math.floor(now / windowMs) * windowMs;
+      const windowEnd = windowStart + windowMs;
+      const admitted = await adapters.requests.take(
+        subject.subject,
+        new Date(windowStart),
+        subject.requestsPerWindow,
+        new Date(windowEnd + windowMs),
+      );
+      if (admitted) return undefined;
+      deps.metric('Throttled');
+      return Math.max(1, Math.ceil((windowEnd - now) / 1000));
+    },
+
+    async publicKeys() {
+      return adapters.signer.publicKeys();
+    },
+  };
+}
+
+/** Why a client assertion failed, in words a client's developer can act on (never echoing the assertion). */
+function assertionProblem(error: unknown, tokenUrl: string): string {
+  if (error instanceof errors.JWTExpired) return 'The assertion has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'aud') return `The assertion's audience (aud) must be ${tokenUrl}`;
+    if (error.claim === 'nbf') return 'The assertion is not yet valid (nbf)';
+    return `The assertion's ${error.claim} claim is missing or wrong (iss and sub are the client id; exp and jti are required)`;
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) return 'No registered key of this client matches the assertion (kid)';
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return "The assertion's signature does not match the client's registered key";
+  if (error instanceof errors.JOSEAlgNotAllowed)
+    return `The assertion must be signed with one of ${ASSERTION_ALGORITHMS}`;
+  return 'The assertion could not be verified';
+}
+
+function accessTokenProblem(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'The access token has expired: get a new one from the token endpoint';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'aud') return 'The access token is for another audience';
+    if (error.claim === 'iss') return 'The access token was not issued by this hub';
+    return `The access token's ${error.claim} claim is missing or wrong`;
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey)
+    return "The access token's signature is not the hub's";
+  return 'The access token is not a valid hub token';
+}

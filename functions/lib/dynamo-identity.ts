@@ -1,0 +1,69 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type {
+  AssertionLedger,
+  ClientRegistry,
+  RegisteredClient,
+  RequestCounter,
+} from '../../core/identity/identity.js';
+import { IDENTITY_KEYS } from './resources.js';
+
+const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/**
+ * The Identity table: client registrations, the client assertions already used (each jti once, kept until the
+ * assertion lapses, then removed by TTL) and per-client request counts per throttling window (TTL too).
+ */
+export class DynamoIdentityStore implements ClientRegistry, AssertionLedger, RequestCounter {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async client(clientId: string): Promise<RegisteredClient | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: IDENTITY_KEYS.client(clientId), ConsistentRead: true }),
+    );
+    return Item?.client as RegisteredClient | undefined;
+  }
+
+  async register(client: RegisteredClient): Promise<void> {
+    await this.db.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...IDENTITY_KEYS.client(client.clientId), client } }),
+    );
+  }
+
+  async firstUse(clientId: string, jti: string, keepUntil: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...IDENTITY_KEYS.assertion(clientId, jti), expiresAt: epochSeconds(keepUntil) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async take(clientId: string, windowStart: Date, limit: number, keepUntil: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: IDENTITY_KEYS.requests(clientId, windowStart.toISOString()),
+          UpdateExpression: 'ADD requests :one SET expiresAt = if_not_exists(expiresAt, :expires)',
+          ConditionExpression: 'attribute_not_exists(requests) OR requests < :limit',
+          ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expires': epochSeconds(keepUntil) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
