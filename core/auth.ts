@@ -1,6 +1,7 @@
 import { BadRequestError, ForbiddenError, issue, UnauthorizedError } from './errors.js';
 import { canonicalSystem, HEADERS, SYSTEMS } from './fhir/systems.js';
 import type { Role } from './identity/identity.js';
+import { SESSION_COOKIE } from './identity/sign-in.js';
 import { type IdentityService, TokenRefusedError, type TokenSubject } from './identity/tokens.js';
 
 /** Who is calling: from the hub's access token, verified before any operation runs. */
@@ -20,18 +21,28 @@ export const ANONYMOUS: Caller = { roles: [], ops: false };
 const ODS_CODE = /^[A-Z0-9]{3,10}$/i;
 const BEARER = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i;
 
+/** A cookie of the request, by name. */
+export function cookieOf(headers: Record<string, string | undefined>, name: string): string | undefined {
+  for (const part of (headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
+}
+
 /**
- * The caller of a request: anonymous without an Authorization header, else the bearer of a valid hub access token
- * (refused with 401 when it is not one). BaRS's NHSD-End-User-Organisation, when sent, must name the token's
- * organisation: a system cannot claim to act for another.
+ * The caller of a request: the bearer of a valid hub access token, from the Authorization header (systems) or the
+ * session cookie (people in the web app); anonymous with neither, refused with 401 when it is not a valid token.
+ * BaRS's NHSD-End-User-Organisation, when sent, must name the token's organisation: no one may act for another.
  */
 export async function identifyCaller(
   headers: Record<string, string | undefined>,
   identity: Pick<IdentityService, 'verify'>,
-): Promise<{ caller: Caller; token?: TokenSubject }> {
+): Promise<{ caller: Caller; token?: TokenSubject; fromCookie?: boolean }> {
   const authorization = headers.authorization;
-  if (!authorization) return { caller: ANONYMOUS };
-  const bearer = BEARER.exec(authorization)?.[1];
+  const session = authorization ? undefined : cookieOf(headers, SESSION_COOKIE);
+  if (!authorization && !session) return { caller: ANONYMOUS };
+  const bearer = authorization ? BEARER.exec(authorization)?.[1] : session;
   if (!bearer)
     throw new UnauthorizedError('Bad Authorization', [
       issue('login', 'The Authorization header must be "Bearer <access token>"', 'Authorization'),
@@ -64,6 +75,7 @@ export async function identifyCaller(
       subject: token.subject,
     },
     token,
+    fromCookie: !authorization,
   };
 }
 

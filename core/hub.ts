@@ -1,5 +1,6 @@
 import type { HubIdentity } from './fhir/hub-messages.js';
-import type { IdentityAdapters } from './identity/identity.js';
+import type { IdentityAdapters, OidcProvider, PendingSignIns } from './identity/identity.js';
+import { type ClaimMapping, createSignIn, DEFAULT_CLAIM_MAPPING, type SignInService } from './identity/sign-in.js';
 import { createIdentityService, DEFAULT_REQUESTS_PER_WINDOW, type IdentityService } from './identity/tokens.js';
 import { SECONDS_PER_HOUR } from './lifecycle/deadlines.js';
 import type { DeliveryPolicy } from './lifecycle/delivery-policy.js';
@@ -24,6 +25,8 @@ export interface HubConfig {
   secondsPerResponseHour?: number;
   /** Requests a client may make per throttling window unless its registration says otherwise. */
   requestsPerWindow?: number;
+  /** Which ID token claims carry a person's organisation and roles (when people sign in). */
+  claimMapping?: ClaimMapping;
 }
 
 /** The ports the hub runs on: DynamoDB/SQS/HTTP on AWS and locally, in-memory or failing ones in tests. */
@@ -34,6 +37,8 @@ export interface HubAdapters {
   transport: Transport;
   /** Client registrations, used assertions, request counts and the token signing key. */
   identity: IdentityAdapters;
+  /** People's sign-in (OpenID Connect): absent where the deployment has none. */
+  signIn?: { provider: OidcProvider; pending: PendingSignIns };
   clock?: Clock;
   log?: HubLog;
   metric?: (name: HubMetric, value?: number) => void;
@@ -43,6 +48,8 @@ export interface Hub extends HubDependencies {
   opsOrganisations: ReadonlySet<string>;
   /** The token endpoint and the verifier of the hub's access tokens. */
   identity: IdentityService;
+  /** People's sign-in, when the deployment configures an OpenID Connect provider. */
+  signIn?: SignInService;
 }
 
 const silentLog: HubLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -57,6 +64,17 @@ export function createHub(config: HubConfig, adapters: HubAdapters): Hub {
   const log = adapters.log ?? silentLog;
   const metric = adapters.metric ?? (() => undefined);
   const opsOrganisations = new Set(config.opsOrganisations);
+  const identity = createIdentityService(
+    {
+      get issuer() {
+        return config.hub.baseUrl;
+      },
+      opsOrganisations,
+      requestsPerWindow: config.requestsPerWindow ?? DEFAULT_REQUESTS_PER_WINDOW,
+    },
+    adapters.identity,
+    { clock, log, metric },
+  );
   return {
     store: adapters.store,
     queue: adapters.queue,
@@ -70,16 +88,15 @@ export function createHub(config: HubConfig, adapters: HubAdapters): Hub {
     hub: config.hub,
     secondsPerResponseHour: config.secondsPerResponseHour ?? SECONDS_PER_HOUR,
     opsOrganisations,
-    identity: createIdentityService(
-      {
-        get issuer() {
-          return config.hub.baseUrl;
-        },
-        opsOrganisations,
-        requestsPerWindow: config.requestsPerWindow ?? DEFAULT_REQUESTS_PER_WINDOW,
-      },
-      adapters.identity,
-      { clock, log, metric },
-    ),
+    identity,
+    ...(adapters.signIn
+      ? {
+          signIn: createSignIn(
+            config.claimMapping ?? DEFAULT_CLAIM_MAPPING,
+            { ...adapters.signIn, directory: adapters.directory },
+            { identity, clock, log, opsOrganisations },
+          ),
+        }
+      : {}),
   };
 }

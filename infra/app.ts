@@ -1,6 +1,8 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
+import { DEFAULT_CLAIM_MAPPING } from '../core/identity/sign-in.js';
 import { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from '../local/identities.js';
+import type { ExternalOidcProvider } from './constructs/identity.js';
 import { acknowledgeNagFindings } from './nag.js';
 import { PcnReferralHubStack } from './stack.js';
 
@@ -21,12 +23,34 @@ export function deploymentRegion(app: App): string {
   return region;
 }
 
+/**
+ * People's identity provider when not the stack's Cognito pool: `-c oidcIssuer=... -c oidcClientId=...` (and the
+ * claims that carry the organisation and roles, `-c oidcOrganisationClaim=... -c oidcRolesClaim=...`).
+ */
+function externalOidc(app: App): { externalOidc?: ExternalOidcProvider } {
+  const context = (name: string) => app.node.tryGetContext(name) as string | undefined;
+  const issuer = context('oidcIssuer');
+  if (!issuer) return {};
+  const clientId = context('oidcClientId');
+  if (!clientId) throw new Error('-c oidcIssuer needs -c oidcClientId (the hub registered as a client there)');
+  return {
+    externalOidc: {
+      issuer,
+      clientId,
+      scopes: context('oidcScopes') ?? 'openid profile',
+      organisationClaim: context('oidcOrganisationClaim') ?? DEFAULT_CLAIM_MAPPING.organisationClaim,
+      rolesClaim: context('oidcRolesClaim') ?? DEFAULT_CLAIM_MAPPING.rolesClaim,
+    },
+  };
+}
+
 /** Builds the app; `npx cdk synth` runs it (cdk.json), and the infra tests call it directly. */
 export function buildApp(app = new App()): { app: App; stack: PcnReferralHubStack } {
   const stack = new PcnReferralHubStack(app, 'PcnReferralHub', {
     hubOdsCode: (app.node.tryGetContext('hubOdsCode') as string | undefined) ?? LOCAL_HUB_ODS,
     opsOrganisations: (app.node.tryGetContext('opsOrganisations') as string | undefined) ?? LOCAL_OPS_ODS,
     ...(app.node.tryGetContext('alarmEmail') ? { alarmEmail: app.node.tryGetContext('alarmEmail') as string } : {}),
+    ...externalOidc(app),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: deploymentRegion(app) },
     description: 'PCN Referral Hub: FHIR (BaRS) referral switchboard for Primary Care Networks',
   });

@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { HubApi } from './constructs/api.js';
 import { HubFunctions } from './constructs/functions.js';
-import { HubIdentity } from './constructs/identity.js';
+import { type ExternalOidcProvider, HubIdentity } from './constructs/identity.js';
 import { HubMonitoring } from './constructs/monitoring.js';
 import { HubQueues } from './constructs/queues.js';
 import { HubTables } from './constructs/tables.js';
@@ -16,6 +16,8 @@ export interface HubStackProps extends StackProps {
   opsOrganisations: string;
   /** Where alarms are emailed (subscribe further endpoints to the AlarmTopicArn output). */
   alarmEmail?: string;
+  /** People sign in here instead of the stack's Cognito user pool (e.g. NHS CIS2). */
+  externalOidc?: ExternalOidcProvider;
 }
 
 /** The PCN Referral Hub on AWS: HTTP API, Lambdas, SQS, DynamoDB, alarms; everything encrypted with one CMK. */
@@ -34,12 +36,16 @@ export class PcnReferralHubStack extends Stack {
     const tables = new HubTables(this, 'Tables', { key });
     const queues = new HubQueues(this, 'Queues', { key });
     this.api = new HubApi(this, 'Api', { key });
-    const identity = new HubIdentity(this, 'Identity');
+    const identity = new HubIdentity(this, 'Identity', {
+      apiUrl: this.api.url,
+      ...(props.externalOidc ? { externalOidc: props.externalOidc } : {}),
+    });
     const { functions } = new HubFunctions(this, 'Functions', {
       tables,
       queues,
       key,
       tokenKey: identity.tokenKey,
+      signIn: identity.signIn,
       hubOdsCode: props.hubOdsCode,
       opsOrganisations: props.opsOrganisations,
       hubBaseUrl: this.api.url,
@@ -61,6 +67,15 @@ export class PcnReferralHubStack extends Stack {
       description: 'npm run network -- load --table <this>',
     });
     new CfnOutput(this, 'MessagesTableName', { value: tables.messages.tableName });
+    new CfnOutput(this, 'IdentityTableName', {
+      value: tables.identity.tableName,
+      description: 'Client registrations: npm run clients -- register --table <this> ...',
+    });
+    if (identity.userPool)
+      new CfnOutput(this, 'UserPoolId', {
+        value: identity.userPool.userPoolId,
+        description: "People's accounts: set custom:organisation and add each to its role groups",
+      });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: monitoring.alarmTopic.topicArn,
       description: "Subscribe ops to the hub's alarms",

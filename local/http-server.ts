@@ -62,12 +62,25 @@ export function matchRoute(
   return pathMatched ? 'method-not-allowed' : undefined;
 }
 
+/** Something else served on the hub's port under a path of its own (the local identity provider, the web app). */
+export interface Mount {
+  prefix: string;
+  handle: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
 /**
  * The local stand-in for API Gateway: turns each HTTP request into the HTTP API v2 event for its route and calls
  * the same Lambda handler the stack deploys.
  */
-export function startHttpServer(handlers: HubHandlers, port: number, host = '127.0.0.1'): Promise<Server> {
+export function startHttpServer(
+  handlers: HubHandlers,
+  port: number,
+  mounts: readonly Mount[] = [],
+  host = '127.0.0.1',
+): Promise<Server> {
   const server = createServer({ maxHeaderSize: API_GATEWAY_MAX_HEADER_BYTES }, (req, res) => {
+    const mount = mounts.find((m) => req.url === m.prefix || req.url?.startsWith(`${m.prefix}/`));
+    if (mount) return mount.handle(req, res);
     handle(req, res, handlers).catch((error: Error) => {
       console.error('local HTTP adapter failed', error.message);
       send(
@@ -149,7 +162,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, handlers: HubHa
   });
   const fn = FUNCTIONS[matched.route.handler];
   const result = await handler(event, lambdaContext(matched.route.handler, fn.timeoutSeconds));
-  const responseHeaders = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]));
+  const responseHeaders: Record<string, string | string[]> = Object.fromEntries(
+    Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]),
+  );
+  if (result.cookies?.length) responseHeaders['set-cookie'] = result.cookies;
   const responseBody =
     result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
   send(res, result.statusCode ?? 200, responseHeaders, responseBody);
@@ -172,7 +188,12 @@ function readBody(req: IncomingMessage): Promise<string | undefined | 'too-large
   });
 }
 
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string | string[]>,
+  body: string | Buffer,
+): void {
   res.writeHead(status, headers);
   res.end(body);
 }

@@ -22,11 +22,24 @@ import {
   SWEEP_INTERVAL_MINUTES,
 } from '../functions/lib/resources.js';
 import { type EmbeddedServices, LOCAL_AWS, startEmbeddedServices } from './embedded.js';
-import { startHttpServer } from './http-server.js';
+import { type Mount, startHttpServer } from './http-server.js';
 import { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from './identities.js';
+import {
+  LOCAL_OIDC_CLIENT_ID,
+  LOCAL_OIDC_PATH,
+  LOCAL_OIDC_SCOPES,
+  samplePeople,
+  startIdentityProvider,
+} from './identity-provider.js';
 import { lambdaContext } from './lambda-events.js';
 import { networkFiles, readNetworkDefinitions, SAMPLE_NETWORKS_DIR, withReceiversAt } from './network-files.js';
-import { localTokenKey, registerSampleClients, type SampleClient, sampleClients } from './sample-clients.js';
+import {
+  localProviderKey,
+  localTokenKey,
+  registerSampleClients,
+  type SampleClient,
+  sampleClients,
+} from './sample-clients.js';
 import { seedSampleTasks } from './sample-tasks.js';
 import { type SimulatedReceivers, startSimulatedReceivers } from './simulated-receivers.js';
 import { type Poller, startPoller } from './sqs-poller.js';
@@ -140,6 +153,14 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
       directoryTable: services.tableNames[DIRECTORY_TABLE.envVar]!,
       identityTable: services.tableNames[IDENTITY_TABLE.envVar]!,
       tokenKey: { privateJwk: await localTokenKey(options.dataDir) },
+      // People sign in at the identity provider this hub runs on its own port (below).
+      oidc: {
+        get issuer() {
+          return `${identity.baseUrl}${LOCAL_OIDC_PATH}`;
+        },
+        clientId: LOCAL_OIDC_CLIENT_ID,
+        scopes: LOCAL_OIDC_SCOPES,
+      },
       deliveryQueueUrl: services.deliveryQueueUrl,
       directoryRefreshSeconds: LOCAL_DIRECTORY_REFRESH_SECONDS,
       // Cursors live only as long as this process: a fresh key each start.
@@ -167,9 +188,23 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   // The local queue is in memory: whatever the hub still owed a delivery when it stopped is enqueued again
   // (before the workers start, so every claim left from the last run is released first).
   await requeue(hub, await hub.store.scanByStatus(PENDING));
-  const server: Server = await startHttpServer(handlers, options.port);
+  const mounts: Mount[] = [];
+  const server: Server = await startHttpServer(handlers, options.port, mounts);
   const baseUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
   identity.baseUrl = baseUrl;
+  const names = new Map(
+    definitions.flatMap((n) => [...n.practices, ...n.organisations]).map((o) => [o.odsCode, o.name]),
+  );
+  names.set(LOCAL_OPS_ODS, 'Hub operations');
+  mounts.push({
+    prefix: LOCAL_OIDC_PATH,
+    handle: startIdentityProvider({
+      issuer: `${baseUrl}${LOCAL_OIDC_PATH}`,
+      redirectUri: `${baseUrl}/auth/callback`,
+      people: samplePeople(clients, names),
+      signingKey: await localProviderKey(options.dataDir),
+    }),
+  });
   runningHubs.set(baseUrl, tokens);
   const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: services.sqsEndpoint, useQueueUrlAsEndpoint: false });
   const report = (name: string) => (error: Error) => console.error(`local ${name} poller: ${error.message}`);

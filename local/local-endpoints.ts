@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 export interface LocalEndpoints {
   dynamoEndpoint: string;
   directoryTable: string;
+  identityTable: string;
   baseUrl: string;
   receiversOrigin?: string;
   dataDir: string;

@@ -23,6 +23,7 @@ export interface SampleClient {
 export const SAMPLE_CLIENT_ALGORITHM = 'ES256';
 const IDENTITY_DIR = 'identity';
 const HUB_KEY_FILE = 'hub-token-key.json';
+const PROVIDER_KEY_FILE = 'identity-provider-key.json';
 const CLIENTS_FILE = 'sample-clients.json';
 
 export const sampleClientId = (organisation: string, role: Role) => `${organisation.toLowerCase()}-${role}`;
@@ -43,8 +44,12 @@ async function privateJwk(algorithm: string): Promise<JWK> {
 }
 
 /** The hub's RSA token key: read from the data directory, or generated there at first start. */
-export async function localTokenKey(dataDir?: string): Promise<JWK> {
-  const file = dataDir && join(dataDir, IDENTITY_DIR, HUB_KEY_FILE);
+export const localTokenKey = (dataDir?: string) => localKey(dataDir, HUB_KEY_FILE);
+/** The local identity provider's ID token key (its own: a provider and the hub never share a key). */
+export const localProviderKey = (dataDir?: string) => localKey(dataDir, PROVIDER_KEY_FILE);
+
+async function localKey(dataDir: string | undefined, name: string): Promise<JWK> {
+  const file = dataDir && join(dataDir, IDENTITY_DIR, name);
   const kept = file ? readJson<JWK>(file) : undefined;
   if (kept) return kept;
   const key = await privateJwk(HUB_TOKEN_ALGORITHM);

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import type { NetworkDefinition } from '../core/routing/network.js';
 import { deliveryPolicyFromEnvironment } from '../functions/lib/aws-hub.js';
-import { DIRECTORY_TABLE } from '../functions/lib/resources.js';
+import { DIRECTORY_TABLE, IDENTITY_TABLE } from '../functions/lib/resources.js';
 import { commandLine } from './cli.js';
 import {
   LOCAL_DEADLINE_SWEEP_SECONDS,
@@ -73,6 +73,7 @@ writeLocalEndpoints({
   dataDir,
   dynamoEndpoint: hub.services.dynamoEndpoint,
   directoryTable: hub.services.tableNames[DIRECTORY_TABLE.envVar]!,
+  identityTable: hub.services.tableNames[IDENTITY_TABLE.envVar]!,
   baseUrl: hub.baseUrl,
   ...(hub.receivers ? { receiversOrigin: hub.receivers.origin } : {}),
 });
@@ -85,7 +86,9 @@ console.log(`PCN Referral Hub running locally
 
 Send a first referral (Hilltops Medical Centre -> social prescribing):
   npm run send-sample -- ${hub.baseUrl}
-Ops staff (all messages, replay) call with NHSD-End-User-Organisation for ODS ${LOCAL_OPS_ODS}; see README.md.${
+Call the API as any sample organisation with a token (ops: --org ${LOCAL_OPS_ODS}); see README.md:
+  curl -s ${hub.baseUrl}/messages -H "Authorization: Bearer $(npm run --silent token -- --org ${LOCAL_OPS_ODS})"
+People sign in at ${hub.baseUrl}/auth/login (sample people: z9w101-receiver, ${LOCAL_OPS_ODS.toLowerCase()}-ops..., any password).${
   networks
     ? ''
     : `

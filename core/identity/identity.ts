@@ -69,3 +69,32 @@ export interface IdentityAdapters {
   requests: RequestCounter;
   signer: TokenSigner;
 }
+
+/** What a person's identity provider says of them, from a verified ID token. */
+export type IdTokenClaims = Record<string, unknown> & { sub: string; nonce?: string };
+
+/** The OpenID Connect provider people sign in with: Cognito on AWS (or NHS CIS2), oidc-provider locally. */
+export interface OidcProvider {
+  /** Where to send the browser to sign in (authorization code flow with PKCE, S256). */
+  authorizationUrl(request: {
+    state: string;
+    nonce: string;
+    codeChallenge: string;
+    redirectUri: string;
+  }): Promise<string>;
+  /** Exchanges the code for tokens and returns the ID token's claims, its signature, issuer and audience checked. */
+  exchange(code: string, codeVerifier: string, redirectUri: string): Promise<IdTokenClaims>;
+}
+
+/** A sign-in under way: kept between the redirect to the provider and its answer, used once. */
+export interface PendingSignIn {
+  codeVerifier: string;
+  nonce: string;
+  returnTo: string;
+}
+
+export interface PendingSignIns {
+  remember(state: string, pending: PendingSignIn, keepUntil: Date): Promise<void>;
+  /** The sign-in of `state`, removed as it is read: a state is good for one answer. */
+  claim(state: string): Promise<PendingSignIn | undefined>;
+}

@@ -80,6 +80,7 @@ export function createIdentityService(
 
   async function sign(
     claims: Pick<HubTokenClaims, 'sub' | 'kind' | 'organisation' | 'roles' | 'rate'>,
+    lifetimeSeconds = ACCESS_TOKEN_SECONDS,
   ): Promise<IssuedToken> {
     const iat = nowSeconds();
     const token = await adapters.signer.sign({
@@ -87,10 +88,10 @@ export function createIdentityService(
       iss: settings.issuer,
       aud: settings.issuer,
       iat,
-      exp: iat + ACCESS_TOKEN_SECONDS,
+      exp: iat + lifetimeSeconds,
       jti: randomUUID(),
     });
-    return { access_token: token, token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS };
+    return { access_token: token, token_type: 'Bearer', expires_in: lifetimeSeconds };
   }
 
   /** Roles a caller of this organisation may hold: ops only in an ops organisation. */
@@ -161,14 +162,20 @@ export function createIdentityService(
     },
 
     /** A token for a person signed in through OpenID Connect (the organisation and roles come from their claims). */
-    issueUserToken(user: { userId: string; organisation: string; roles: readonly Role[] }): Promise<IssuedToken> {
-      return sign({
-        sub: user.userId,
-        kind: 'user',
-        organisation: user.organisation,
-        roles: allowedRoles(user.organisation, user.roles),
-        rate: settings.requestsPerWindow,
-      });
+    issueUserToken(
+      user: { userId: string; organisation: string; roles: readonly Role[] },
+      lifetimeSeconds = ACCESS_TOKEN_SECONDS,
+    ): Promise<IssuedToken> {
+      return sign(
+        {
+          sub: user.userId,
+          kind: 'user',
+          organisation: user.organisation,
+          roles: allowedRoles(user.organisation, user.roles),
+          rate: settings.requestsPerWindow,
+        },
+        lifetimeSeconds,
+      );
     },
 
     /** Checks a hub access token: signature by the hub's key, issuer, audience, lifetime and claim shapes. */

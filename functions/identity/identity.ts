@@ -1,5 +1,13 @@
-import { BadRequestError, issue, UnsupportedMediaTypeError } from '../../core/errors.js';
+import { cookieOf, requireOrganisation } from '../../core/auth.js';
+import { BadRequestError, issue, NotFoundError, UnsupportedMediaTypeError } from '../../core/errors.js';
 import type { Hub } from '../../core/hub.js';
+import {
+  SESSION_COOKIE,
+  SIGN_IN_COOKIE,
+  SIGN_IN_PATHS,
+  SIGN_IN_SECONDS,
+  type SignInService,
+} from '../../core/identity/sign-in.js';
 import { ASSERTION_ALGORITHMS, HUB_TOKEN_ALGORITHM, OAuthError, TOKEN_PATH } from '../../core/identity/tokens.js';
 import { type HubRequest, httpHandler, MAX_BODY_BYTES } from '../lib/http.js';
 
@@ -19,12 +27,39 @@ function form(request: HubRequest): URLSearchParams {
   return new URLSearchParams(body);
 }
 
+/** A cookie the page's scripts cannot read, sent back only over TLS (on an https hub) and only where it is needed. */
+function cookie(
+  name: string,
+  value: string,
+  options: { path: string; maxAge: number; sameSite: 'Lax' | 'Strict'; secure: boolean },
+) {
+  return [
+    `${name}=${value}`,
+    `Path=${options.path}`,
+    `Max-Age=${options.maxAge}`,
+    'HttpOnly',
+    `SameSite=${options.sameSite}`,
+    ...(options.secure ? ['Secure'] : []),
+  ].join('; ');
+}
+
+function signInOf(hub: Hub): SignInService {
+  if (!hub.signIn)
+    throw new NotFoundError('No sign-in', [
+      issue('not-supported', 'Sign-in for people is not configured on this hub (no OpenID Connect provider)'),
+    ]);
+  return hub.signIn;
+}
+
 /**
  * The hub as an OAuth 2.0 authorisation server for systems: POST /oauth2/token (client credentials with a signed JWT
  * client assertion), the public keys its tokens are checked with, and its discovery document (which API Gateway's
  * JWT authorizer reads to find those keys).
  */
 export function createIdentityHandler(hub: Hub) {
+  // Read when used: the local hub learns its URL only once its server listens.
+  const callbackUrl = () => `${hub.hub.baseUrl}${SIGN_IN_PATHS.callback}`;
+  const secure = () => hub.hub.baseUrl.startsWith('https:');
   return httpHandler(
     'identity',
     {
@@ -43,6 +78,55 @@ export function createIdentityHandler(hub: Hub) {
           };
         }
       },
+      [`GET ${SIGN_IN_PATHS.login}`]: async (request) => {
+        const { location, state } = await signInOf(hub).begin(callbackUrl(), request.query.return_to);
+        return {
+          status: 302,
+          headers: { Location: location, 'Cache-Control': 'no-store' },
+          // Lax: the provider sends the browser back here by a top-level navigation from its own site.
+          cookies: [
+            cookie(SIGN_IN_COOKIE, state, {
+              path: SIGN_IN_PATHS.callback,
+              maxAge: SIGN_IN_SECONDS,
+              sameSite: 'Lax',
+              secure: secure(),
+            }),
+          ],
+        };
+      },
+      [`GET ${SIGN_IN_PATHS.callback}`]: async (request) => {
+        const { session, returnTo } = await signInOf(hub).finish(
+          request.query,
+          cookieOf(request.headers, SIGN_IN_COOKIE),
+          callbackUrl(),
+        );
+        return {
+          status: 302,
+          headers: { Location: returnTo, 'Cache-Control': 'no-store' },
+          cookies: [
+            cookie(SESSION_COOKIE, session.access_token, {
+              path: '/',
+              maxAge: session.expires_in,
+              sameSite: 'Strict',
+              secure: secure(),
+            }),
+            cookie(SIGN_IN_COOKIE, '', { path: SIGN_IN_PATHS.callback, maxAge: 0, sameSite: 'Lax', secure: secure() }),
+          ],
+        };
+      },
+      [`POST ${SIGN_IN_PATHS.logout}`]: async () => ({
+        status: 204,
+        cookies: [cookie(SESSION_COOKIE, '', { path: '/', maxAge: 0, sameSite: 'Strict', secure: secure() })],
+      }),
+      'GET /auth/session': async (request) => ({
+        status: 200,
+        contentType: JSON_TYPE,
+        body: {
+          user: request.caller.subject,
+          organisation: requireOrganisation(request.caller),
+          roles: request.caller.roles,
+        },
+      }),
       'GET /.well-known/jwks.json': async () => ({
         status: 200,
         body: await hub.identity.publicKeys(),

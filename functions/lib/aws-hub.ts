@@ -4,6 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JWK } from 'jose';
 import { createHub, type Hub, type HubAdapters, type HubConfig } from '../../core/hub.js';
+import { DEFAULT_CLAIM_MAPPING } from '../../core/identity/sign-in.js';
 import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from '../../core/lifecycle/delivery-policy.js';
 import { CursorCodec } from './cursors.js';
 import { DIRECTORY_REFRESH_SECONDS, DynamoDirectory } from './dynamo-directory.js';
@@ -11,6 +12,7 @@ import { DynamoIdentityStore } from './dynamo-identity.js';
 import { DynamoMessageStore } from './dynamo-message-store.js';
 import { FhirKitTransport } from './fhir-transport.js';
 import { hubLog, recordMetric } from './observability.js';
+import { HttpOidcProvider, type OidcSettings } from './oidc-client.js';
 import { DELIVERY_QUEUE, DIRECTORY_TABLE, ENV, IDENTITY_TABLE, MESSAGES_TABLE } from './resources.js';
 import { SqsDeliveryQueue } from './sqs-delivery-queue.js';
 import { KeyPairSigner, KmsSigner } from './token-signers.js';
@@ -24,6 +26,8 @@ export interface AwsSettings {
   deliveryQueueUrl: string;
   /** The hub's token signing key: an asymmetric KMS key on AWS; a key pair the local hub generated. */
   tokenKey: { kmsKeyId: string } | { privateJwk: JWK };
+  /** People's sign-in: the OpenID Connect provider and the hub's client there (none: no sign-in for people). */
+  oidc?: OidcSettings;
   directoryRefreshSeconds: number;
   /** The key paging cursors are signed with (one per deployment). */
   cursorKey: string;
@@ -48,6 +52,10 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): A
     config: {
       hub: { odsCode: required(ENV.hubOdsCode), name: 'PCN Referral Hub', baseUrl: required(ENV.hubBaseUrl) },
       policy,
+      claimMapping: {
+        organisationClaim: env[ENV.oidcOrganisationClaim] ?? DEFAULT_CLAIM_MAPPING.organisationClaim,
+        rolesClaim: env[ENV.oidcRolesClaim] ?? DEFAULT_CLAIM_MAPPING.rolesClaim,
+      },
       opsOrganisations: (env[ENV.opsOrganisations] ?? '')
         .split(',')
         .map((s) => s.trim())
@@ -57,6 +65,15 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): A
     directoryTable: required(DIRECTORY_TABLE.envVar),
     identityTable: required(IDENTITY_TABLE.envVar),
     tokenKey: { kmsKeyId: required(ENV.tokenKeyId) },
+    ...(env[ENV.oidcIssuer]
+      ? {
+          oidc: {
+            issuer: env[ENV.oidcIssuer]!,
+            clientId: required(ENV.oidcClientId),
+            scopes: env[ENV.oidcScopes] ?? 'openid profile',
+          },
+        }
+      : {}),
     deliveryQueueUrl: required(DELIVERY_QUEUE.envVar),
     directoryRefreshSeconds: numberSetting(env, ENV.directoryRefreshSeconds, DIRECTORY_REFRESH_SECONDS),
     cursorKey: required(ENV.cursorKey),
@@ -112,6 +129,7 @@ export function awsHub(settings: AwsSettings, override: (adapters: HubAdapters) 
           ? new KmsSigner(kms!, settings.tokenKey.kmsKeyId)
           : new KeyPairSigner(settings.tokenKey.privateJwk),
     },
+    ...(settings.oidc ? { signIn: { provider: new HttpOidcProvider(settings.oidc), pending: identityStore } } : {}),
     log: hubLog,
     metric: recordMetric,
   });

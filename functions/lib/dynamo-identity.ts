@@ -1,8 +1,16 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type {
   AssertionLedger,
   ClientRegistry,
+  PendingSignIn,
+  PendingSignIns,
   RegisteredClient,
   RequestCounter,
 } from '../../core/identity/identity.js';
@@ -14,7 +22,7 @@ const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
  * The Identity table: client registrations, the client assertions already used (each jti once, kept until the
  * assertion lapses, then removed by TTL) and per-client request counts per throttling window (TTL too).
  */
-export class DynamoIdentityStore implements ClientRegistry, AssertionLedger, RequestCounter {
+export class DynamoIdentityStore implements ClientRegistry, AssertionLedger, RequestCounter, PendingSignIns {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -65,5 +73,28 @@ export class DynamoIdentityStore implements ClientRegistry, AssertionLedger, Req
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  async remember(state: string, pending: PendingSignIn, keepUntil: Date): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...IDENTITY_KEYS.signIn(state),
+          pending,
+          keepUntil: keepUntil.toISOString(),
+          expiresAt: epochSeconds(keepUntil),
+        },
+      }),
+    );
+  }
+
+  async claim(state: string): Promise<PendingSignIn | undefined> {
+    const { Attributes } = await this.db.send(
+      new DeleteCommand({ TableName: this.tableName, Key: IDENTITY_KEYS.signIn(state), ReturnValues: 'ALL_OLD' }),
+    );
+    // TTL removes items within days, not seconds: one past its time is refused here.
+    if (!Attributes || new Date(Attributes.keepUntil as string) < new Date()) return undefined;
+    return Attributes.pending as PendingSignIn;
   }
 }

@@ -36,6 +36,8 @@ export interface HubResponse {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Set-Cookie values (API Gateway's `cookies`: a response may set several). */
+  cookies?: string[];
   contentType?: string;
 }
 
@@ -72,6 +74,17 @@ async function authorise(route: RouteDefinition, request: HubRequest, hub: Hub, 
   }
   const retryAfter = token && (await hub.identity.throttle(token));
   if (retryAfter) throw new TooManyRequestsError(retryAfter);
+}
+
+/**
+ * A browser session's cookie rides along with any request the browser makes, even one another site's page makes
+ * it send: a change made with the cookie must come from the hub's own pages (Origin), not another site's.
+ */
+function refuseCrossSite(headers: Record<string, string | undefined>, hubBaseUrl: string): void {
+  if (headers.origin === new URL(hubBaseUrl).origin) return;
+  throw new ForbiddenError('Cross-site request', [
+    issue('forbidden', "A change made with the browser session must come from the hub's own pages", 'Origin'),
+  ]);
 }
 
 function refuseUnknownQuery(route: RouteDefinition, query: Record<string, string>): void {
@@ -118,10 +131,9 @@ export function httpHandler(name: HandlerName, operations: Operations, hub: Hub)
           issue('not-supported', `${event.routeKey} is not an operation of this hub`),
         ]);
       // Public routes (metadata, the token endpoint and its keys) need no identity, and read none.
-      const { caller, token } =
-        route.access === 'public'
-          ? { caller: ANONYMOUS, token: undefined }
-          : await identifyCaller(headers, hub.identity);
+      const { caller, token, fromCookie } =
+        route.access === 'public' ? { caller: ANONYMOUS } : await identifyCaller(headers, hub.identity);
+      if (fromCookie && event.requestContext.http.method !== 'GET') refuseCrossSite(headers, hub.hub.baseUrl);
       const request: HubRequest = {
         routeKey: event.routeKey,
         path: (event.pathParameters ?? {}) as Record<string, string>,
@@ -144,6 +156,7 @@ export function httpHandler(name: HandlerName, operations: Operations, hub: Hub)
       return {
         statusCode: response.status,
         headers: { 'content-type': response.contentType ?? FHIR_JSON, ...echo, ...response.headers },
+        ...(response.cookies ? { cookies: response.cookies } : {}),
         ...(response.body === undefined ? {} : { body: JSON.stringify(response.body) }),
       };
     } catch (error) {

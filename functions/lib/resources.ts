@@ -129,6 +129,7 @@ export const IDENTITY_KEYS = {
   client: (clientId: string) => ({ pk: `CLIENT#${clientId}`, sk: 'REGISTRATION' }),
   assertion: (clientId: string, jti: string) => ({ pk: `ASSERTION#${clientId}`, sk: jti }),
   requests: (subject: string, windowStart: string) => ({ pk: `REQUESTS#${subject}`, sk: windowStart }),
+  signIn: (state: string) => ({ pk: `SIGN-IN#${state}`, sk: 'PENDING' }),
 } as const;
 
 export const TABLES = [MESSAGES_TABLE, DIRECTORY_TABLE, IDENTITY_TABLE] as const;
@@ -317,6 +318,16 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/oauth2/token', handler: 'identity', access: 'public', query: [] },
   { method: 'GET', path: '/.well-known/jwks.json', handler: 'identity', access: 'public', query: [] },
   { method: 'GET', path: '/.well-known/openid-configuration', handler: 'identity', access: 'public', query: [] },
+  { method: 'GET', path: '/auth/login', handler: 'identity', access: 'public', query: ['return_to'] },
+  {
+    method: 'GET',
+    path: '/auth/callback',
+    handler: 'identity',
+    access: 'public',
+    query: ['code', 'state', 'iss', 'error', 'error_description', 'session_state'],
+  },
+  { method: 'POST', path: '/auth/logout', handler: 'identity', access: 'public', query: [] },
+  { method: 'GET', path: '/auth/session', handler: 'identity', access: MEMBERS, query: [] },
   search('Organization'),
   read('/Organization/{id}'),
   search('HealthcareService'),
@@ -368,4 +379,10 @@ export const ENV = {
   cursorKey: 'HUB_CURSOR_KEY',
   /** The asymmetric KMS key the hub signs its access tokens with. */
   tokenKeyId: 'HUB_TOKEN_KEY_ID',
+  /** People's sign-in: the OpenID Connect provider (Cognito's user pool, or e.g. NHS CIS2) and the hub's client. */
+  oidcIssuer: 'OIDC_ISSUER',
+  oidcClientId: 'OIDC_CLIENT_ID',
+  oidcScopes: 'OIDC_SCOPES',
+  oidcOrganisationClaim: 'OIDC_ORGANISATION_CLAIM',
+  oidcRolesClaim: 'OIDC_ROLES_CLAIM',
 } as const;

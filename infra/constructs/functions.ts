@@ -19,6 +19,7 @@ import {
   MESSAGES_TABLE,
   SWEEP_INTERVAL_MINUTES,
 } from '../../functions/lib/resources.js';
+import type { SignInSettings } from './identity.js';
 import type { HubQueues } from './queues.js';
 import type { HubTables } from './tables.js';
 
@@ -28,6 +29,8 @@ export interface HubFunctionsProps {
   key: kms.IKey;
   /** The asymmetric key the hub signs its access tokens with. */
   tokenKey: kms.IKey;
+  /** Where people sign in (the identity function reads it). */
+  signIn: SignInSettings;
   hubOdsCode: string;
   opsOrganisations: string;
   /** The API's base URL (known after the API exists): where asynchronous answers to the hub go. */
@@ -75,6 +78,11 @@ export class HubFunctions extends Construct {
       [DIRECTORY_TABLE.envVar]: tables.directory.tableName,
       [IDENTITY_TABLE.envVar]: tables.identity.tableName,
       [ENV.tokenKeyId]: props.tokenKey.keyArn,
+      [ENV.oidcIssuer]: props.signIn.issuer,
+      [ENV.oidcClientId]: props.signIn.clientId,
+      [ENV.oidcScopes]: props.signIn.scopes,
+      [ENV.oidcOrganisationClaim]: props.signIn.organisationClaim,
+      [ENV.oidcRolesClaim]: props.signIn.rolesClaim,
       [DELIVERY_QUEUE.envVar]: queues.delivery.queueUrl,
       [ENV.hubOdsCode]: props.hubOdsCode,
       [ENV.opsOrganisations]: props.opsOrganisations,

@@ -41,6 +41,7 @@ export async function call<T = any>(
 ): Promise<Answer<T>> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
+    redirect: 'manual',
     headers: options.headers ?? {},
     ...(options.rawBody !== undefined
       ? { body: options.rawBody }

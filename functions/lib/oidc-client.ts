@@ -1,0 +1,87 @@
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import type { IdTokenClaims, OidcProvider } from '../../core/identity/identity.js';
+
+/** How long the hub waits for the identity provider (discovery, token exchange). */
+const PROVIDER_TIMEOUT_MS = 5000;
+
+/** Where a person signs in: any OpenID Connect provider, by its issuer URL (Cognito, NHS CIS2, the local one). */
+export interface OidcSettings {
+  /** Read when first needed (the local provider's URL is known once the hub listens). */
+  readonly issuer: string;
+  clientId: string;
+  /** Only for a confidential client; a public client proves itself with PKCE alone. */
+  clientSecret?: string;
+  scopes: string;
+}
+
+interface Discovery {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  jwks_uri: string;
+}
+
+/**
+ * The relying party's side of the authorization code flow, over HTTP: discovery read once, the code exchanged at the
+ * provider's token endpoint, the ID token checked against the provider's keys (jose), its issuer and audience.
+ */
+export class HttpOidcProvider implements OidcProvider {
+  private discovery: Promise<Discovery> | undefined;
+  private keys: ReturnType<typeof createRemoteJWKSet> | undefined;
+
+  constructor(private readonly settings: OidcSettings) {}
+
+  private discover(): Promise<Discovery> {
+    this.discovery ??= fetch(`${this.settings.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, {
+      signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
+    }).then(async (response) => {
+      if (!response.ok) throw new Error(`OpenID discovery at ${this.settings.issuer} answered ${response.status}`);
+      return (await response.json()) as Discovery;
+    });
+    this.discovery.catch(() => {
+      this.discovery = undefined; // try again next time
+    });
+    return this.discovery;
+  }
+
+  async authorizationUrl(request: { state: string; nonce: string; codeChallenge: string; redirectUri: string }) {
+    const url = new URL((await this.discover()).authorization_endpoint);
+    url.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: this.settings.clientId,
+      redirect_uri: request.redirectUri,
+      scope: this.settings.scopes,
+      state: request.state,
+      nonce: request.nonce,
+      code_challenge: request.codeChallenge,
+      code_challenge_method: 'S256',
+    }).toString();
+    return url.toString();
+  }
+
+  async exchange(code: string, codeVerifier: string, redirectUri: string): Promise<IdTokenClaims> {
+    const discovery = await this.discover();
+    const response = await fetch(discovery.token_endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        code_verifier: codeVerifier,
+        redirect_uri: redirectUri,
+        client_id: this.settings.clientId,
+        ...(this.settings.clientSecret ? { client_secret: this.settings.clientSecret } : {}),
+      }),
+      signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
+    });
+    const tokens = (await response.json()) as { id_token?: string; error?: string };
+    if (!response.ok || !tokens.id_token)
+      throw new Error(`The identity provider refused the code: ${tokens.error ?? response.status}`);
+    this.keys ??= createRemoteJWKSet(new URL(discovery.jwks_uri));
+    const { payload } = await jwtVerify(tokens.id_token, this.keys, {
+      issuer: discovery.issuer,
+      audience: this.settings.clientId,
+    });
+    return payload as IdTokenClaims;
+  }
+}
