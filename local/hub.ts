@@ -44,6 +44,7 @@ import { seedSampleTasks } from './sample-tasks.js';
 import { type SimulatedReceivers, startSimulatedReceivers } from './simulated-receivers.js';
 import { type Poller, startPoller } from './sqs-poller.js';
 import { TokenSource } from './token-client.js';
+import { webAppMount } from './web-app.js';
 
 /** Local delivery policy: seconds instead of minutes, so retries and failures can be watched. */
 export const LOCAL_DELIVERY_POLICY: DeliveryPolicy = {
@@ -188,7 +189,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   // The local queue is in memory: whatever the hub still owed a delivery when it stopped is enqueued again
   // (before the workers start, so every claim left from the last run is released first).
   await requeue(hub, await hub.store.scanByStatus(PENDING));
-  const mounts: Mount[] = [];
+  const mounts: Mount[] = [webAppMount()];
   const server: Server = await startHttpServer(handlers, options.port, mounts);
   const baseUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
   identity.baseUrl = baseUrl;

@@ -14,6 +14,7 @@ import {
 } from './hub.js';
 import { writeLocalEndpoints } from './local-endpoints.js';
 import { InvalidNetworkError, networkFiles, readNetworkDefinitions } from './network-files.js';
+import { buildWebApp } from './web-app.js';
 
 const USAGE = `npm start [-- OPTIONS]: the PCN Referral Hub on this machine (dynalite and fauxqs in-process)
 
@@ -51,6 +52,7 @@ try {
   );
   process.exit(1);
 }
+if (await buildWebApp()) console.log('Built the web app (web/dist).');
 const hub = await startLocalHub({
   sampleTasks: !values.networks,
   secondsPerResponseHour: LOCAL_SECONDS_PER_RESPONSE_HOUR,
@@ -88,6 +90,7 @@ Send a first referral (Hilltops Medical Centre -> social prescribing):
   npm run send-sample -- ${hub.baseUrl}
 Call the API as any sample organisation with a token (ops: --org ${LOCAL_OPS_ODS}); see README.md:
   curl -s ${hub.baseUrl}/messages -H "Authorization: Bearer $(npm run --silent token -- --org ${LOCAL_OPS_ODS})"
+The web app:     ${hub.baseUrl}/app/  (ops staff and receiving teams)
 People sign in at ${hub.baseUrl}/auth/login (sample people: z9w101-receiver, ${LOCAL_OPS_ODS.toLowerCase()}-ops..., any password).${
   networks
     ? ''

@@ -20,8 +20,12 @@ export async function deliverMessage(
   messageId: string,
   leaseSeconds: number,
 ): Promise<DeliveryOutcome> {
-  const claimed = await claimAttempt(deps, messageId, leaseSeconds);
-  if (!claimed) return { action: 'done' };
+  const claim = await claimAttempt(deps, messageId, leaseSeconds);
+  // Another worker holds the attempt: look again once its claim would have gone stale, in case that worker died
+  // (after a restart of the local hub, or a lost queue record, nothing else would bring the message back soon).
+  if (claim && 'heldForSeconds' in claim) return { action: 'retry', delaySeconds: claim.heldForSeconds + 1 };
+  if (!claim) return { action: 'done' };
+  const claimed = claim;
   const attempt = claimed.attempts;
   deps.metric('DeliveryAttempt');
   const destination = claimed.destination;
@@ -99,7 +103,7 @@ async function claimAttempt(
   deps: HubDependencies,
   messageId: string,
   leaseSeconds: number,
-): Promise<MessageRecord | undefined> {
+): Promise<MessageRecord | { heldForSeconds: number } | undefined> {
   for (let tries = 0; tries < CLAIM_TRIES; tries++) {
     const record = await deps.store.get(messageId);
     if (!record) {
@@ -107,7 +111,10 @@ async function claimAttempt(
       return undefined;
     }
     const now = deps.clock.now();
-    const stale = record.status === 'delivering' && Date.parse(record.updatedAt) < now.getTime() - leaseSeconds * 1000;
+    const claimedAgoMs = now.getTime() - Date.parse(record.updatedAt);
+    const stale = record.status === 'delivering' && claimedAgoMs > leaseSeconds * 1000;
+    if (record.status === 'delivering' && !stale)
+      return { heldForSeconds: Math.ceil(leaseSeconds - claimedAgoMs / 1000) };
     if (!DELIVERABLE.includes(record.status) && !stale) return undefined;
     if (stale && record.attempts >= deps.policy.maxAttempts) {
       // A message whose worker keeps dying mid-attempt ends like any other: failed, its sender told.

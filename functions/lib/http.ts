@@ -78,10 +78,11 @@ async function authorise(route: RouteDefinition, request: HubRequest, hub: Hub, 
 
 /**
  * A browser session's cookie rides along with any request the browser makes, even one another site's page makes
- * it send: a change made with the cookie must come from the hub's own pages (Origin), not another site's.
+ * it send: a change made with the cookie must come from the hub's own pages (Origin, or the browser's
+ * Sec-Fetch-Site), not another site's.
  */
 function refuseCrossSite(headers: Record<string, string | undefined>, hubBaseUrl: string): void {
-  if (headers.origin === new URL(hubBaseUrl).origin) return;
+  if (headers.origin === new URL(hubBaseUrl).origin || headers['sec-fetch-site'] === 'same-origin') return;
   throw new ForbiddenError('Cross-site request', [
     issue('forbidden', "A change made with the browser session must come from the hub's own pages", 'Origin'),
   ]);

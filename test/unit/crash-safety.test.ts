@@ -105,8 +105,11 @@ describe('every "write, then act" survives a crash between the two', () => {
     const dying = crashing(hub, 'transport', 'push', 1, true);
     for (let attempt = 1; attempt <= hub.policy.maxAttempts; attempt++) {
       await expect(deliverMessage(dying, id, LEASE_SECONDS)).rejects.toThrow(/injected/);
-      // Not yet stale: a redelivered record within the lease leaves the claim alone.
-      expect(await deliverMessage(dying, id, LEASE_SECONDS)).toEqual({ action: 'done' });
+      // Not yet stale: a redelivered record within the lease leaves the claim alone, and comes back when it is.
+      expect(await deliverMessage(dying, id, LEASE_SECONDS)).toEqual({
+        action: 'retry',
+        delaySeconds: LEASE_SECONDS + 1,
+      });
       hub.later(LEASE_SECONDS + 1);
     }
     expect(await deliverMessage(dying, id, LEASE_SECONDS)).toEqual({ action: 'done' });

@@ -224,6 +224,25 @@ describe('delivering one message', () => {
     expect(record.timeline.map((e) => e.type)).not.toContain('delivered');
   });
 
+  it("comes back for a message another worker holds once that worker's claim would be stale", async () => {
+    // Prepare: a worker claimed the message 30 s ago (and may have died: the hub restarted, its queue lost).
+    const hub = testDependencies([testNetwork()]);
+    const id = await accept(hub);
+    const claimedAt = new Date(hub.clock.now().getTime() - 30_000);
+    await hub.store.update(id, {
+      expect: { status: 'queued', attempts: 0 },
+      status: 'delivering',
+      attempts: 1,
+      events: [],
+      at: claimedAt,
+    });
+    // Act: the message's record comes round again.
+    const outcome = await deliverMessage(hub, id, LEASE_SECONDS);
+    // Assess: not dropped, not delivered twice: looked at again just after the claim goes stale.
+    expect(outcome).toEqual({ action: 'retry', delaySeconds: LEASE_SECONDS - 30 + 1 });
+    expect((await hub.store.get(id))!).toMatchObject({ status: 'delivering', attempts: 1 });
+  });
+
   it('a sweep releases the claim of a worker that died mid-attempt and enqueues the message again', async () => {
     const hub = testDependencies([testNetwork()]);
     const id = await accept(hub);

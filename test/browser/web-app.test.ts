@@ -1,0 +1,136 @@
+/// <reference lib="dom" />
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import sparticuz from '@sparticuz/chromium';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';
+import { SAMPLE_PRACTICE } from '../../local/identities.js';
+import { referralMessage } from '../../local/messages.js';
+import { sampleClientId } from '../../local/sample-clients.js';
+import { buildWebApp } from '../../local/web-app.js';
+import { eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
+
+const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'test-results', 'screenshots');
+const SOCIAL_PRESCRIBING = 'Z9W101';
+
+/** No serious or critical accessibility violation on the page as it stands. */
+async function expectAccessible(page: Page): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(' ')})`)).toEqual([]);
+}
+
+describe('the web app, in a real browser against the local hub', () => {
+  let hub: LocalHub;
+  let browser: Browser;
+  let failedId: string;
+  let waitingId: string;
+
+  beforeAll(async () => {
+    await buildWebApp();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    hub = await startLocalHub({
+      port: 0,
+      receiversPort: 0,
+      policy: { maxAttempts: 2, baseDelaySeconds: 1, maxDelaySeconds: 1 },
+    });
+    // A referral waiting in social prescribing's inbox, and one to the wellbeing line, whose endpoint is down.
+    const waiting = referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing' });
+    const failing = referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'voluntary-sector' });
+    for (const referral of [waiting, failing])
+      expect((await sendMessage(hub.baseUrl, referral, { sender: SAMPLE_PRACTICE })).status).toBe(202);
+    waitingId = waiting.id!;
+    failedId = failing.id!;
+    await eventually(() => messageStatus(hub.baseUrl, failedId, SAMPLE_PRACTICE), untilStatus('failed'));
+    browser = await chromium.launch({
+      executablePath: await sparticuz.executablePath(),
+      // Its Lambda settings run Chromium as one process, which ends with the first closed context: not here.
+      args: sparticuz.args.filter((arg) => !['--single-process', '--no-zygote'].includes(arg)),
+      headless: true,
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop();
+  });
+
+  /** A fresh browser session signed in as a sample person at the local identity provider's page. */
+  async function signedIn(person: string, path = '/app/'): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${hub.baseUrl}${path}`);
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.locator('input[name="login"]').fill(person);
+    await page.locator('input[name="password"]').fill('any password');
+    await page.locator('button[type="submit"]').click();
+    await page.waitForURL(`${hub.baseUrl}${path}`, { timeout: 10_000 }).catch(async (error: Error) => {
+      await page.screenshot({ path: join(SCREENSHOTS, 'sign-in-stuck.png') });
+      throw new Error(`${error.message}; at ${page.url()}: ${(await page.content()).slice(0, 500)}`);
+    });
+    return { context, page };
+  }
+
+  it('asks a visitor to sign in, and keeps no token where the page can read it', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${hub.baseUrl}/app/`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await expectAccessible(page);
+    await page.screenshot({ path: join(SCREENSHOTS, 'sign-in.png') });
+    await context.close();
+  });
+
+  it('lets ops find a failed referral, read what happened, and send it again', async () => {
+    const { context, page } = await signedIn(sampleClientId(LOCAL_OPS_ODS, 'ops'), '/app/messages?status=failed');
+    // The session is an HttpOnly cookie: nothing in the page's storage.
+    expect(await page.evaluate(() => [document.cookie, localStorage.length, sessionStorage.length])).toEqual([
+      '',
+      0,
+      0,
+    ]);
+    await page.getByRole('heading', { name: 'Failed messages' }).waitFor();
+    const row = page.getByRole('row').filter({ hasText: 'MK Wellbeing Line' });
+    await row.getByText('Failed').waitFor();
+    await expectAccessible(page);
+    await page.screenshot({ path: join(SCREENSHOTS, 'ops-failed-messages.png') });
+
+    await row.getByRole('link', { name: 'Referral' }).click();
+    await page.waitForURL(`${hub.baseUrl}/app/messages/${failedId}`);
+    await page.getByRole('heading', { name: 'What happened' }).waitFor();
+    await expectAccessible(page);
+    await page.screenshot({ path: join(SCREENSHOTS, 'ops-message.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Send again' }).click();
+    await page.getByText('Sent again. The referring practice has been told.').waitFor();
+    const record = await messageStatus(hub.baseUrl, failedId, SAMPLE_PRACTICE);
+    expect(record.timeline.some((e) => e.type === 'replayed')).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, 'ops-sent-again.png'), fullPage: true });
+    await context.close();
+  });
+
+  it("shows a receiving team its inbox, and not another organisation's message", async () => {
+    const { context, page } = await signedIn(sampleClientId(SOCIAL_PRESCRIBING, 'receiver'), '/app/inbox');
+    await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+    await page.getByRole('row').filter({ hasText: SAMPLE_PRACTICE }).first().waitFor();
+    await expectAccessible(page);
+    await page.screenshot({ path: join(SCREENSHOTS, 'receiver-inbox.png') });
+    // The referral that went to the wellbeing line is not theirs: the page says so, as the API does (404).
+    await page.goto(`${hub.baseUrl}/app/messages/${failedId}`);
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    await page.goto(`${hub.baseUrl}/app/messages/${waitingId}`);
+    await page.getByRole('heading', { name: 'What happened' }).waitFor();
+    await context.close();
+  });
+
+  it('is usable from the keyboard: the skip link, then the menu', async () => {
+    const { context, page } = await signedIn(sampleClientId(LOCAL_OPS_ODS, 'ops'));
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to main content');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Messages');
+    await context.close();
+  });
+});

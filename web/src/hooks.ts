@@ -1,0 +1,53 @@
+import { useCallback, useEffect, useState } from 'react';
+import { ApiError, api } from './api';
+import type { MailboxList, MessageList, MessageRecord, Session } from './types';
+
+export interface Loaded<T> {
+  data?: T;
+  error?: ApiError;
+  loading: boolean;
+  reload: () => void;
+}
+
+/** GET a path of the API, again whenever the path changes or `reload` is called. */
+export function useApi<T>(path: string | undefined): Loaded<T> {
+  const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({ loading: !!path });
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => {
+    if (!path) return;
+    let current = true;
+    setState((s) => ({ ...s, loading: true }));
+    api<T>(path)
+      .then((data) => current && setState({ data, loading: false }))
+      .catch((error: unknown) => {
+        const failure = error instanceof ApiError ? error : new ApiError(0, 'The hub could not be reached');
+        if (current) setState({ error: failure, loading: false });
+      });
+    return () => {
+      current = false;
+    };
+  }, [path, generation]);
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  return { ...state, reload };
+}
+
+export const useSession = () => useApi<Session>('/auth/session');
+export const useMessages = (status: string, cursor?: string) =>
+  useApi<MessageList>(
+    `/messages?${new URLSearchParams({ ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) })}`,
+  );
+export const useMessage = (id: string) => useApi<MessageRecord>(`/messages/${encodeURIComponent(id)}`);
+export const useMailbox = () => useApi<MailboxList>('/mailbox');
+
+/** Re-sends a failed message from its stored original (ops). */
+export function replay(id: string): Promise<unknown> {
+  return api(`/messages/${encodeURIComponent(id)}/$replay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
+}
+
+export function signOut(): Promise<unknown> {
+  return api('/auth/logout', { method: 'POST' });
+}

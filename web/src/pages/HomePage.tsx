@@ -1,0 +1,38 @@
+import { Link } from '../router';
+import type { Session } from '../types';
+
+/** Where a signed-in person starts: what their role lets them do. */
+export function HomePage({ session }: { session: Session }) {
+  const ops = session.roles.includes('ops');
+  return (
+    <>
+      <h1>PCN Referral Hub</h1>
+      <p className="nhsuk-body-l">
+        Signed in for organisation {session.organisation} as {session.roles.join(' and ')}.
+      </p>
+      <ul className="nhsuk-list nhsuk-list--bullet">
+        {ops && (
+          <>
+            <li>
+              <Link to="/messages">All messages</Link>: every referral and answer passing through the hub.
+            </li>
+            <li>
+              <Link to="/messages?status=failed">Failed messages</Link>: what could not be delivered, and sending it
+              again.
+            </li>
+          </>
+        )}
+        {!ops && (
+          <>
+            <li>
+              <Link to="/inbox">Inbox</Link>: referrals and requests waiting for your team.
+            </li>
+            <li>
+              <Link to="/messages">Sent and received</Link>: the messages of your organisation and where they are.
+            </li>
+          </>
+        )}
+      </ul>
+    </>
+  );
+}

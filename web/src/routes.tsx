@@ -1,0 +1,47 @@
+import type { ReactNode } from 'react';
+import { HomePage } from './pages/HomePage';
+import { InboxPage } from './pages/InboxPage';
+import { MessagePage } from './pages/MessagePage';
+import { MessagesPage } from './pages/MessagesPage';
+import type { Role, Session } from './types';
+
+export interface PageProps {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  session: Session;
+}
+
+export interface AppRoute {
+  path: string;
+  /** The page's title in the browser tab and the navigation. */
+  title: string;
+  /** Who sees it in the navigation (the API decides what each may do). */
+  roles: readonly Role[];
+  page: (props: PageProps) => ReactNode;
+  /** Shown in the header's navigation. */
+  nav?: boolean;
+}
+
+/** The app's one route table: a page component per route. */
+export const APP_ROUTES: readonly AppRoute[] = [
+  {
+    path: '/',
+    title: 'Home',
+    roles: ['sender', 'receiver', 'ops'],
+    page: ({ session }) => <HomePage session={session} />,
+  },
+  { path: '/inbox', title: 'Inbox', roles: ['receiver'], nav: true, page: () => <InboxPage /> },
+  {
+    path: '/messages',
+    title: 'Messages',
+    roles: ['sender', 'receiver', 'ops'],
+    nav: true,
+    page: ({ query }) => <MessagesPage query={query} />,
+  },
+  {
+    path: '/messages/:id',
+    title: 'Message',
+    roles: ['sender', 'receiver', 'ops'],
+    page: ({ params, session }) => <MessagePage id={params.id!} session={session} />,
+  },
+];

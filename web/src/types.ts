@@ -1,0 +1,40 @@
+/** The shapes of the hub's answers that the pages show (as an integrator would declare them). */
+
+export type Role = 'sender' | 'receiver' | 'ops';
+
+export interface Session {
+  user: string;
+  organisation: string;
+  roles: Role[];
+}
+
+export interface TimelineEvent {
+  type: string;
+  at: string;
+  detail?: string;
+}
+
+export interface MessageRecord {
+  messageId: string;
+  event: string;
+  kind: 'request' | 'response';
+  senderOrganisation: string;
+  destination: { organisation: string; organisationName?: string; serviceName?: string; channel: string };
+  status: string;
+  outcome?: string;
+  createdAt: string;
+  updatedAt: string;
+  attempts: number;
+  timeline: TimelineEvent[];
+}
+
+export interface MessageList {
+  messages: MessageRecord[];
+  next?: string;
+}
+
+export interface MailboxList {
+  organisation: string;
+  messages: { messageId: string; event: string; from: string; receivedAt: string }[];
+  next?: string;
+}

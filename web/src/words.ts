@@ -1,0 +1,37 @@
+/** The hub's terms in plain words for the screen (no FHIR, no codes). */
+
+const STATUS: Record<string, string> = {
+  accepted: 'Received by the hub',
+  queued: 'Waiting to be sent',
+  delivering: 'Being sent',
+  retrying: 'Sending again',
+  delivered: 'Delivered',
+  'in-mailbox': 'Waiting in the inbox',
+  acknowledged: 'Collected',
+  failed: 'Failed',
+};
+
+const OUTCOME: Record<string, string> = {
+  accepted: 'Accepted',
+  rejected: 'Rejected',
+  'in-progress': 'In progress',
+  completed: 'Completed',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+};
+
+const EVENT: Record<string, string> = {
+  'servicerequest-request': 'Referral',
+  'servicerequest-response': 'Answer to a referral',
+  'task-request': 'Care home request',
+  'task-update': 'Care home request update',
+};
+
+export const statusWords = (status: string) => STATUS[status] ?? status;
+export const outcomeWords = (outcome?: string) => (outcome ? (OUTCOME[outcome] ?? outcome) : 'No answer yet');
+export const eventWords = (event: string) => EVENT[event] ?? 'Message';
+export const when = (iso: string) =>
+  new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
+
+/** The statuses ops can filter by, in the order a message passes through them. */
+export const STATUSES = Object.keys(STATUS);
