@@ -13,13 +13,14 @@ export function App() {
     document.title = `${found?.route.title ?? 'Page not found'} - PCN Referral Hub`;
   }, [found]);
   const signIn = `/auth/login?return_to=${encodeURIComponent(`${BASE}${path}${query.size ? `?${query}` : ''}`)}`;
+  const failure = error?.status === 401 ? undefined : error;
   const leave = () => signOut().then(() => window.location.assign(`${BASE}/`));
   return (
     <>
       <a className="nhsuk-skip-link" href="#main-content">
         Skip to main content
       </a>
-      <header className="nhsuk-header" role="banner">
+      <header className="nhsuk-header">
         <div className="nhsuk-header__container nhsuk-width-container">
           <div className="nhsuk-header__service">
             <Link to="/" className="nhsuk-header__service-logo">
@@ -58,8 +59,8 @@ export function App() {
               </a>
             </>
           )}
-          {error && error.status !== 401 && <Problem error={error} />}
-          {session && found && found.route.page({ params: found.params!, query, session })}
+          {failure && <Problem error={failure} />}
+          {session && found?.params && found.route.page({ params: found.params, query, session })}
           {session && !found && (
             <>
               <h1>Page not found</h1>

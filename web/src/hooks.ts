@@ -13,6 +13,7 @@ export interface Loaded<T> {
 export function useApi<T>(path: string | undefined): Loaded<T> {
   const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({ loading: !!path });
   const [generation, setGeneration] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `generation` is the reload trigger, read by no code
   useEffect(() => {
     if (!path) return;
     let current = true;

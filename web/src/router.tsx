@@ -8,12 +8,13 @@ export function navigate(path: string): void {
   window.dispatchEvent(new PopStateEvent('popstate'));
 }
 
+const read = () => ({
+  path: window.location.pathname.slice(BASE.length) || '/',
+  query: new URLSearchParams(window.location.search),
+});
+
 /** The current path within the app and its query, following the browser's history. */
 export function useLocation(): { path: string; query: URLSearchParams } {
-  const read = () => ({
-    path: window.location.pathname.slice(BASE.length) || '/',
-    query: new URLSearchParams(window.location.search),
-  });
   const [location, setLocation] = useState(read);
   useEffect(() => {
     const update = () => setLocation(read());

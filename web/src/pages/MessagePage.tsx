@@ -69,7 +69,8 @@ export function MessagePage({ id, session }: { id: string; session: Session }) {
         </thead>
         <tbody className="nhsuk-table__body">
           {message.timeline.map((event, i) => (
-            <tr className="nhsuk-table__row" key={`${event.at}-${i}`}>
+            // biome-ignore lint/suspicious/noArrayIndexKey: a timeline only grows at its end, so positions are stable
+            <tr className="nhsuk-table__row" key={i}>
               <td className="nhsuk-table__cell">{when(event.at)}</td>
               <td className="nhsuk-table__cell">{event.type.replaceAll('-', ' ')}</td>
               <td className="nhsuk-table__cell">{event.detail ?? ''}</td>
