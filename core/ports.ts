@@ -69,6 +69,8 @@ export interface MessageStore {
   update(messageId: string, change: MessageChange): Promise<MessageRecord | undefined>;
   /** Newest first. */
   listBySender(organisation: string, limit: number, cursor?: string): Promise<Page<MessageRecord>>;
+  /** Delivered (or being delivered) to the organisation, newest first, whatever their status. */
+  listByReceiver(organisation: string, limit: number, cursor?: string): Promise<Page<MessageRecord>>;
   /** Newest first; with updatedBefore, those in the status since before then, oldest first (the sweep's view). */
   listByStatus(
     status: MessageStatus,

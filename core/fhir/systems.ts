@@ -20,6 +20,8 @@ export const SYSTEMS = {
   /** Sample business identifiers of referrals and tasks (a real practice system uses its own). */
   sampleReferralId: `${HUB_CANONICAL}/Id/sample-referral`,
   sampleTaskId: `${HUB_CANONICAL}/Id/sample-task`,
+  /** The Task of a team answering in the hub's web app (the hub is that team's system). */
+  inboxTaskId: `${HUB_CANONICAL}/Id/inbox-task`,
   hubEndpointConnectionType: `${HUB_CANONICAL}/CodeSystem/endpoint-connection-type`,
   hubNetworkExtension: `${HUB_CANONICAL}/StructureDefinition/network`,
   snomed: 'http://snomed.info/sct',

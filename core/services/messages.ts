@@ -23,16 +23,23 @@ export async function messageStatus(deps: HubDependencies, caller: Caller, messa
   return record;
 }
 
+/** Which of an organisation's messages to list: those it sent (the default), or those delivered to it. */
+export const BOXES = ['sent', 'received'] as const;
+
 /**
- * Senders list the messages they sent; ops list every message, those in one status (?status=failed), or those past
+ * Organisations list the messages they sent (?box=sent, the default) or received (?box=received: everything
+ * delivered to them, collected or not); ops list every message, those in one status (?status=failed), or those past
  * their deadline (?overdue=true, most recently escalated first). Newest first.
  */
 export async function listMessages(
   deps: HubDependencies,
   caller: Caller,
-  query: { status?: string; overdue?: string; cursor?: string },
+  query: { status?: string; overdue?: string; box?: string; cursor?: string },
 ): Promise<Page<MessageRecord>> {
   const organisation = requireOrganisation(caller);
+  if (query.box !== undefined && !BOXES.includes(query.box as (typeof BOXES)[number]))
+    throw new UnprocessableError('Bad box', [issue('value', `box must be one of ${BOXES.join(', ')}`, 'box')]);
+  if (query.box === 'received') return deps.store.listByReceiver(organisation, STATUS_PAGE_SIZE, query.cursor);
   if (query.overdue !== undefined) {
     requireOps(caller);
     if (query.overdue !== 'true')
@@ -48,7 +55,7 @@ export async function listMessages(
     }
     return deps.store.listByStatus(query.status as MessageStatus, STATUS_PAGE_SIZE, query.cursor);
   }
-  if (caller.ops) return deps.store.listAll(STATUS_PAGE_SIZE, query.cursor);
+  if (caller.ops && query.box === undefined) return deps.store.listAll(STATUS_PAGE_SIZE, query.cursor);
   return deps.store.listBySender(organisation, STATUS_PAGE_SIZE, query.cursor);
 }
 

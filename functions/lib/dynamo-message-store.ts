@@ -39,6 +39,7 @@ export class DynamoMessageStore implements MessageStore {
           Item: {
             messageId: record.messageId,
             senderOrganisation: record.senderOrganisation,
+            receiverOrganisation: record.destination.organisation,
             correlationId: record.correlationId,
             createdAt: record.createdAt,
             listShard: listShardOf(record.messageId),
@@ -124,6 +125,12 @@ export class DynamoMessageStore implements MessageStore {
     }
     for (const field of CHANGED_FIELDS) {
       if (change[field] !== undefined) setField(field, change[field]);
+    }
+    if (change.destination) {
+      // Sent elsewhere (a replay to another service): it is now the other organisation's to list.
+      names['#receiverOrganisation'] = 'receiverOrganisation';
+      values[':receiverOrganisation'] = change.destination.organisation;
+      sets.push('#receiverOrganisation = :receiverOrganisation');
     }
     if (change.overdue) {
       // Into the sparse byOverdue index: what ops list as past its deadline.
@@ -215,6 +222,19 @@ export class DynamoMessageStore implements MessageStore {
       {
         IndexName: 'bySender',
         KeyConditionExpression: 'senderOrganisation = :key',
+        ExpressionAttributeValues: { ':key': organisation },
+        ScanIndexForward: false,
+      },
+      limit,
+      cursor,
+    );
+  }
+
+  listByReceiver(organisation: string, limit: number, cursor?: string): Promise<Page<MessageRecord>> {
+    return this.query(
+      {
+        IndexName: 'byReceiver',
+        KeyConditionExpression: 'receiverOrganisation = :key',
         ExpressionAttributeValues: { ':key': organisation },
         ScanIndexForward: false,
       },

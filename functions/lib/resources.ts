@@ -40,6 +40,13 @@ export const MESSAGES_TABLE: TableDefinition = {
       sortKey: { name: 'createdAt', type: 'S' },
       projectedAttributes: ['record'],
     },
+    // Every message by the organisation it was delivered to (a receiver's list of what it has received).
+    {
+      name: 'byReceiver',
+      partitionKey: { name: 'receiverOrganisation', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'S' },
+      projectedAttributes: ['record'],
+    },
     {
       name: 'byStatus',
       partitionKey: { name: 'status', type: 'S' },
@@ -342,7 +349,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/messages',
     handler: 'messages',
     access: MEMBERS,
-    query: ['status', 'overdue', 'cursor'],
+    query: ['status', 'overdue', 'box', 'cursor'],
   },
   { method: 'GET', path: '/messages/{id}', handler: 'messages', access: MEMBERS, query: [] },
   { method: 'POST', path: '/messages/{id}/$replay', handler: 'messages', access: ['ops'], query: [] },

@@ -1,26 +1,15 @@
 /// <reference lib="dom" />
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import sparticuz from '@sparticuz/chromium';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';
 import { SAMPLE_PRACTICE } from '../../local/identities.js';
 import { referralMessage } from '../../local/messages.js';
 import { sampleClientId } from '../../local/sample-clients.js';
 import { buildWebApp } from '../../local/web-app.js';
+import { expectAccessible, launchBrowser, screenshot, signedIn as signedInAs } from '../support/browser.js';
 import { eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
 
-const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'test-results', 'screenshots');
 const SOCIAL_PRESCRIBING = 'Z9W101';
-
-/** No serious or critical accessibility violation on the page as it stands. */
-async function expectAccessible(page: Page): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(' ')})`)).toEqual([]);
-}
 
 describe('the web app, in a real browser against the local hub', () => {
   let hub: LocalHub;
@@ -30,7 +19,6 @@ describe('the web app, in a real browser against the local hub', () => {
 
   beforeAll(async () => {
     await buildWebApp();
-    mkdirSync(SCREENSHOTS, { recursive: true });
     hub = await startLocalHub({
       port: 0,
       receiversPort: 0,
@@ -44,33 +32,14 @@ describe('the web app, in a real browser against the local hub', () => {
     waitingId = waiting.id!;
     failedId = failing.id!;
     await eventually(() => messageStatus(hub.baseUrl, failedId, SAMPLE_PRACTICE), untilStatus('failed'));
-    browser = await chromium.launch({
-      executablePath: await sparticuz.executablePath(),
-      // Its Lambda settings run Chromium as one process, which ends with the first closed context: not here.
-      args: sparticuz.args.filter((arg) => !['--single-process', '--no-zygote'].includes(arg)),
-      headless: true,
-    });
+    browser = await launchBrowser();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await hub?.stop();
   });
 
-  /** A fresh browser session signed in as a sample person at the local identity provider's page. */
-  async function signedIn(person: string, path = '/app/'): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    await page.goto(`${hub.baseUrl}${path}`);
-    await page.getByRole('link', { name: 'Sign in' }).click();
-    await page.locator('input[name="login"]').fill(person);
-    await page.locator('input[name="password"]').fill('any password');
-    await page.locator('button[type="submit"]').click();
-    await page.waitForURL(`${hub.baseUrl}${path}`, { timeout: 10_000 }).catch(async (error: Error) => {
-      await page.screenshot({ path: join(SCREENSHOTS, 'sign-in-stuck.png') });
-      throw new Error(`${error.message}; at ${page.url()}: ${(await page.content()).slice(0, 500)}`);
-    });
-    return { context, page };
-  }
+  const signedIn = (person: string, path?: string) => signedInAs(browser, hub.baseUrl, person, path);
 
   it('asks a visitor to sign in, and keeps no token where the page can read it', async () => {
     const context = await browser.newContext();
@@ -78,7 +47,7 @@ describe('the web app, in a real browser against the local hub', () => {
     await page.goto(`${hub.baseUrl}/app/`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await expectAccessible(page);
-    await page.screenshot({ path: join(SCREENSHOTS, 'sign-in.png') });
+    await screenshot(page, 'sign-in');
     await context.close();
   });
 
@@ -94,19 +63,19 @@ describe('the web app, in a real browser against the local hub', () => {
     const row = page.getByRole('row').filter({ hasText: 'MK Wellbeing Line' });
     await row.getByText('Failed').waitFor();
     await expectAccessible(page);
-    await page.screenshot({ path: join(SCREENSHOTS, 'ops-failed-messages.png') });
+    await screenshot(page, 'ops-failed-messages');
 
     await row.getByRole('link', { name: 'Referral' }).click();
     await page.waitForURL(`${hub.baseUrl}/app/messages/${failedId}`);
     await page.getByRole('heading', { name: 'What happened' }).waitFor();
     await expectAccessible(page);
-    await page.screenshot({ path: join(SCREENSHOTS, 'ops-message.png'), fullPage: true });
+    await screenshot(page, 'ops-message');
 
     await page.getByRole('button', { name: 'Send again' }).click();
     await page.getByText('Sent again. The referring practice has been told.').waitFor();
     const record = await messageStatus(hub.baseUrl, failedId, SAMPLE_PRACTICE);
     expect(record.timeline.some((e) => e.type === 'replayed')).toBe(true);
-    await page.screenshot({ path: join(SCREENSHOTS, 'ops-sent-again.png'), fullPage: true });
+    await screenshot(page, 'ops-sent-again');
     await context.close();
   });
 
@@ -115,7 +84,7 @@ describe('the web app, in a real browser against the local hub', () => {
     await page.getByRole('heading', { name: 'Inbox' }).waitFor();
     await page.getByRole('row').filter({ hasText: SAMPLE_PRACTICE }).first().waitFor();
     await expectAccessible(page);
-    await page.screenshot({ path: join(SCREENSHOTS, 'receiver-inbox.png') });
+    await screenshot(page, 'receiver-inbox');
     // The referral that went to the wellbeing line is not theirs: the page says so, as the API does (404).
     await page.goto(`${hub.baseUrl}/app/messages/${failedId}`);
     await page.getByRole('heading', { name: 'Not found' }).waitFor();
@@ -126,6 +95,7 @@ describe('the web app, in a real browser against the local hub', () => {
 
   it('is usable from the keyboard: the skip link, then the menu', async () => {
     const { context, page } = await signedIn(sampleClientId(LOCAL_OPS_ODS, 'ops'));
+    await page.getByRole('heading', { name: 'PCN Referral Hub' }).waitFor();
     await page.keyboard.press('Tab');
     await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to main content');
     await page.keyboard.press('Tab');

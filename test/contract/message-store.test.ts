@@ -177,6 +177,21 @@ function honoursTheStoreContract(name: string, open: () => Promise<MessageStore>
       expect(await allPages((cursor) => store.listBySender(sender, 2, cursor), 2)).toEqual(newestFirst);
     });
 
+    it("pages a receiver's messages newest first, and one sent elsewhere moves to the other's list", async () => {
+      const receiver = `Z8R${crypto.randomUUID().slice(0, 4)}`;
+      const destination = { organisation: receiver, channel: 'mailbox' as const };
+      const records = [50, 52, 51].map((minute) => aRecord({ minute, destination }));
+      for (const r of records) await store.create(r, bundleOf(r));
+      const newestFirst = [records[1]!, records[2]!, records[0]!].map((r) => r.messageId);
+      expect(await allPages((cursor) => store.listByReceiver(receiver, 2, cursor), 2)).toEqual(newestFirst);
+      const elsewhere = { organisation: `${receiver}X`, channel: 'mailbox' as const };
+      await store.update(records[0]!.messageId, { destination: elsewhere, events: [], at });
+      expect((await store.listByReceiver(receiver, 10)).items.map((r) => r.messageId)).toEqual(newestFirst.slice(0, 2));
+      expect((await store.listByReceiver(elsewhere.organisation, 10)).items.map((r) => r.messageId)).toEqual([
+        records[0]!.messageId,
+      ]);
+    });
+
     it('pages a case oldest first', async () => {
       const correlationId = crypto.randomUUID();
       const records = [31, 30].map((minute) => aRecord({ minute, correlationId }));

@@ -147,6 +147,21 @@ describe('the local hub on its embedded default (sample networks, simulated rece
       expect(listing.body.messages.map((m: { messageId: string }) => m.messageId)).not.toContain(referral.id);
     });
 
+    it("stays in the receiver's list of what it has received, collected or not, and in no one else's", async () => {
+      const received = async (ods: string) =>
+        call(hub.baseUrl, 'GET', '/messages?box=received', { headers: await asOrganisation(hub.baseUrl, ods) });
+      const mine = await received(SOCIAL_PRESCRIBING);
+      expect(mine.body.messages.find((m: { messageId: string }) => m.messageId === referral.id)).toMatchObject({
+        status: 'acknowledged',
+        senderOrganisation: HILLTOPS,
+      });
+      const theirs = await received(ADULT_SOCIAL_CARE);
+      expect(theirs.body.messages.map((m: { messageId: string }) => m.messageId)).not.toContain(referral.id);
+      expect((await received(HILLTOPS)).body.messages.map((m: { messageId: string }) => m.messageId)).not.toContain(
+        referral.id,
+      );
+    });
+
     it('is in the listing ops see of every message, newest first, paged', async () => {
       const ops = await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS);
       const all = await call(hub.baseUrl, 'GET', '/messages', { headers: ops });

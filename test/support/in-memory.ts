@@ -109,6 +109,9 @@ export class InMemoryMessageStore implements MessageStore {
   async listBySender(organisation: string, limit: number, cursor?: string) {
     return this.page((r) => r.senderOrganisation === organisation, 'newest', 'createdAt', limit, cursor);
   }
+  async listByReceiver(organisation: string, limit: number, cursor?: string) {
+    return this.page((r) => r.destination.organisation === organisation, 'newest', 'createdAt', limit, cursor);
+  }
   async listByStatus(status: MessageStatus, limit: number, cursor?: string, before?: Date) {
     return before
       ? this.page(

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api } from './api';
-import type { MailboxList, MessageList, MessageRecord, Session } from './types';
+import type { MessageList, MessageRecord, Session } from './types';
 
 export interface Loaded<T> {
   data?: T;
@@ -38,7 +38,6 @@ export const useMessages = (status: string, cursor?: string) =>
     `/messages?${new URLSearchParams({ ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) })}`,
   );
 export const useMessage = (id: string) => useApi<MessageRecord>(`/messages/${encodeURIComponent(id)}`);
-export const useMailbox = () => useApi<MailboxList>('/mailbox');
 
 /** Re-sends a failed message from its stored original (ops). */
 export function replay(id: string): Promise<unknown> {

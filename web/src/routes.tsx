@@ -3,6 +3,7 @@ import { HomePage } from './pages/HomePage';
 import { InboxPage } from './pages/InboxPage';
 import { MessagePage } from './pages/MessagePage';
 import { MessagesPage } from './pages/MessagesPage';
+import { ReferralPage } from './pages/ReferralPage';
 import type { Role, Session } from './types';
 
 export interface PageProps {
@@ -31,6 +32,12 @@ export const APP_ROUTES: readonly AppRoute[] = [
     page: ({ session }) => <HomePage session={session} />,
   },
   { path: '/inbox', title: 'Inbox', roles: ['receiver'], nav: true, page: () => <InboxPage /> },
+  {
+    path: '/inbox/:id',
+    title: 'Referral',
+    roles: ['receiver'],
+    page: ({ params, session }) => <ReferralPage id={params.id!} session={session} />,
+  },
   {
     path: '/messages',
     title: 'Messages',

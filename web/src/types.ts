@@ -18,10 +18,12 @@ export interface MessageRecord {
   messageId: string;
   event: string;
   kind: 'request' | 'response';
+  correlationId: string;
   senderOrganisation: string;
   destination: { organisation: string; organisationName?: string; serviceName?: string; channel: string };
   status: string;
   outcome?: string;
+  overdue?: boolean;
   createdAt: string;
   updatedAt: string;
   attempts: number;
@@ -30,11 +32,5 @@ export interface MessageRecord {
 
 export interface MessageList {
   messages: MessageRecord[];
-  next?: string;
-}
-
-export interface MailboxList {
-  organisation: string;
-  messages: { messageId: string; event: string; from: string; receivedAt: string }[];
   next?: string;
 }

@@ -1,42 +1,102 @@
-import { useMailbox } from '../hooks';
-import { eventWords, when } from '../words';
+import { useEffect, useState } from 'react';
+import { useApi } from '../hooks';
+import { Link } from '../router';
+import type { MessageList, MessageRecord } from '../types';
+import { eventWords, outcomeWords, when } from '../words';
 import { Problem } from './Problem';
 
-/** What is waiting for the signed-in team: referrals and care home requests not yet collected. */
+/** How often the inbox looks for new referrals while it is open. */
+const REFRESH_SECONDS = 15;
+
+/** Where a piece of work stands for the team: waiting to be opened, or its answer so far. */
+function standing(message: MessageRecord): string {
+  if (message.status === 'in-mailbox') return 'New';
+  return message.outcome ? outcomeWords(message.outcome) : 'Opened, not answered';
+}
+
+/**
+ * Everything delivered to the signed-in team, newest first: new work first to the eye, overdue work marked, counts
+ * per state, filtered by state and service; new referrals appear without reloading the page.
+ */
 export function InboxPage() {
-  const { data, error, loading } = useMailbox();
+  const { data, error, loading, reload } = useApi<MessageList>('/messages?box=received');
+  const [filter, setFilter] = useState('');
+  useEffect(() => {
+    const timer = setInterval(reload, REFRESH_SECONDS * 1000);
+    return () => clearInterval(timer);
+  }, [reload]);
+  const work = (data?.messages ?? []).filter((m) => m.kind === 'request');
+  const counts = new Map<string, number>();
+  for (const m of work) counts.set(standing(m), (counts.get(standing(m)) ?? 0) + 1);
+  const shown = work.filter((m) => !filter || standing(m) === filter);
   return (
     <>
       <h1>Inbox</h1>
       {error && <Problem error={error} />}
-      {loading && <p className="nhsuk-body">Loading…</p>}
-      {data && data.messages.length === 0 && <p className="nhsuk-body">Nothing is waiting for your team.</p>}
-      {data && data.messages.length > 0 && (
-        <table className="nhsuk-table">
-          <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Waiting, oldest first</caption>
-          <thead className="nhsuk-table__head">
-            <tr className="nhsuk-table__row">
-              <th className="nhsuk-table__header" scope="col">
-                Received
-              </th>
-              <th className="nhsuk-table__header" scope="col">
-                What
-              </th>
-              <th className="nhsuk-table__header" scope="col">
-                From
-              </th>
-            </tr>
-          </thead>
-          <tbody className="nhsuk-table__body">
-            {data.messages.map((m) => (
-              <tr className="nhsuk-table__row" key={m.messageId}>
-                <td className="nhsuk-table__cell">{when(m.receivedAt)}</td>
-                <td className="nhsuk-table__cell">{eventWords(m.event)}</td>
-                <td className="nhsuk-table__cell">{m.from}</td>
-              </tr>
+      {loading && !data && <p className="nhsuk-body">Loading…</p>}
+      {data && work.length === 0 && <p className="nhsuk-body">Nothing has been sent to your team yet.</p>}
+      {work.length > 0 && (
+        <>
+          <ul className="nhsuk-list" aria-label="How many in each state">
+            {[...counts].map(([state, count]) => (
+              <li key={state}>
+                <strong>{count}</strong> {state.toLowerCase()}
+              </li>
             ))}
-          </tbody>
-        </table>
+          </ul>
+          <div className="nhsuk-form-group">
+            <label className="nhsuk-label" htmlFor="filter">
+              Show
+            </label>
+            <select className="nhsuk-select" id="filter" value={filter} onChange={(e) => setFilter(e.target.value)}>
+              <option value="">Everything</option>
+              {[...counts.keys()].map((state) => (
+                <option key={state} value={state}>
+                  {state}
+                </option>
+              ))}
+            </select>
+          </div>
+          <table className="nhsuk-table">
+            <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">
+              Work sent to your team, newest first
+            </caption>
+            <thead className="nhsuk-table__head">
+              <tr className="nhsuk-table__row">
+                <th className="nhsuk-table__header" scope="col">
+                  Received
+                </th>
+                <th className="nhsuk-table__header" scope="col">
+                  What
+                </th>
+                <th className="nhsuk-table__header" scope="col">
+                  From
+                </th>
+                <th className="nhsuk-table__header" scope="col">
+                  Service
+                </th>
+                <th className="nhsuk-table__header" scope="col">
+                  State
+                </th>
+              </tr>
+            </thead>
+            <tbody className="nhsuk-table__body">
+              {shown.map((m) => (
+                <tr className="nhsuk-table__row" key={m.messageId}>
+                  <td className="nhsuk-table__cell">{when(m.createdAt)}</td>
+                  <td className="nhsuk-table__cell">
+                    <Link to={`/inbox/${m.messageId}`}>{eventWords(m.event)}</Link>
+                  </td>
+                  <td className="nhsuk-table__cell">{m.senderOrganisation}</td>
+                  <td className="nhsuk-table__cell">{m.destination.serviceName ?? ''}</td>
+                  <td className="nhsuk-table__cell">
+                    {m.overdue ? <strong className="nhsuk-tag nhsuk-tag--red">Overdue</strong> : null} {standing(m)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
       )}
     </>
   );

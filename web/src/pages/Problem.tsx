@@ -9,7 +9,9 @@ export function Problem({ error }: { error: ApiError }) {
         ? 'You cannot see this'
         : error.status === 401
           ? 'Please sign in again'
-          : 'Something went wrong';
+          : error.status === 409
+            ? 'This has changed since you opened it'
+            : 'Something went wrong';
   return (
     <div className="nhsuk-error-summary" aria-labelledby="problem-title" role="alert" tabIndex={-1}>
       <h2 className="nhsuk-error-summary__title" id="problem-title">

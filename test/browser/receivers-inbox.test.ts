@@ -1,0 +1,148 @@
+import type { Bundle, Task } from 'fhir/r4';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalHub, startLocalHub } from '../../local/hub.js';
+import { SAMPLE_PRACTICE } from '../../local/identities.js';
+import { referralMessage } from '../../local/messages.js';
+import { sampleClientId } from '../../local/sample-clients.js';
+import { buildWebApp } from '../../local/web-app.js';
+import { expectAccessible, launchBrowser, screenshot, signedIn } from '../support/browser.js';
+import { asOrganisation, call, eventually, messageStatus, sendMessage } from '../support/http.js';
+
+const SOCIAL_PRESCRIBING = 'Z9W101'; // Milton Keynes Social Prescribing: a mailbox, no clinical system
+const ADULT_SOCIAL_CARE = 'Z9W104';
+
+describe("the receivers' inbox: a team without a clinical system works its referrals in the web app", () => {
+  let hub: LocalHub;
+  let browser: Browser;
+  beforeAll(async () => {
+    await buildWebApp();
+    hub = await startLocalHub({ port: 0, receiversPort: false });
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop();
+  });
+
+  it('sees a new referral arrive, opens it, accepts it, completes it; the practice is told each time', async () => {
+    // Prepare: the social prescribing team has its inbox open.
+    const team = await signedIn(browser, hub.baseUrl, sampleClientId(SOCIAL_PRESCRIBING, 'receiver'), '/app/inbox');
+    const { page } = team;
+    await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+
+    // Act: Hilltops refers a patient to social prescribing.
+    const referral = referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing' });
+    expect((await sendMessage(hub.baseUrl, referral, { sender: SAMPLE_PRACTICE })).status).toBe(202);
+
+    // Assess: it appears without reloading the page, as new.
+    const row = page.getByRole('row').filter({ hasText: SAMPLE_PRACTICE }).filter({ hasText: 'New' });
+    await row.waitFor({ timeout: 30_000 });
+    await expectAccessible(page);
+    await screenshot(page, 'inbox-list');
+
+    // Act: the team opens it: the patient and the referral, the read recorded on the timeline.
+    await row.getByRole('link', { name: 'Referral' }).click();
+    await page.getByRole('heading', { name: /^Referral for / }).waitFor();
+    await page.getByText('9000000009').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'inbox-referral');
+    const read = await messageStatus(hub.baseUrl, referral.id!, SAMPLE_PRACTICE);
+    expect(read.timeline.some((e) => e.type === 'fetched' && e.detail?.includes('z9w101-receiver'))).toBe(true);
+
+    // Act: accept it.
+    await page.getByRole('button', { name: 'Accept' }).click();
+    await page.getByRole('button', { name: 'Send: accept' }).click();
+    await page.getByText('Referral accepted. Hilltops Medical Centre has been told.').waitFor();
+    await screenshot(page, 'inbox-accepted');
+    // Assess: the practice's status view says accepted.
+    await eventually(
+      () => messageStatus(hub.baseUrl, referral.id!, SAMPLE_PRACTICE),
+      (r) => r.outcome === 'accepted' && r.status === 'acknowledged',
+    );
+    const practice = await signedIn(
+      browser,
+      hub.baseUrl,
+      sampleClientId(SAMPLE_PRACTICE, 'sender'),
+      `/app/messages/${referral.id}`,
+    );
+    await practice.page.getByText('Accepted', { exact: true }).waitFor();
+    await practice.context.close();
+
+    // Act: complete it with an outcome and a note.
+    await page.getByRole('button', { name: 'Complete' }).click();
+    await page.getByLabel('Support given, goals met').check();
+    await page
+      .getByLabel('A note for the practice (optional)')
+      .fill('Joined the walking group; feeling less isolated.');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Send: complete' }).click();
+    await page.getByText('Referral completed. Hilltops Medical Centre has been told.').waitFor();
+    await screenshot(page, 'inbox-completed');
+
+    // Assess: the practice receives the completion, with the outcome code, in its mailbox.
+    const practiceHeaders = await asOrganisation(hub.baseUrl, SAMPLE_PRACTICE);
+    const answers = await eventually(
+      async () => (await call(hub.baseUrl, 'GET', '/mailbox', { headers: practiceHeaders })).body.messages,
+      (messages: { event: string; messageId: string }[]) =>
+        messages.filter((m) => m.event === 'servicerequest-response').length >= 2,
+    );
+    const completions = await Promise.all(
+      answers.map(async (m) => {
+        const bundle = (await call<Bundle>(hub.baseUrl, 'GET', `/mailbox/${m.messageId}`, { headers: practiceHeaders }))
+          .body;
+        return bundle.entry?.map((e) => e.resource).find((r): r is Task => r?.resourceType === 'Task');
+      }),
+    );
+    const completion = completions.find((t) => t?.status === 'completed');
+    expect(completion?.output?.[0]?.valueCodeableConcept?.coding?.[0]?.code).toBe('goals-met');
+    expect((await messageStatus(hub.baseUrl, referral.id!, SAMPLE_PRACTICE)).outcome).toBe('completed');
+    await team.context.close();
+  });
+
+  it("keeps another receiving organisation out: not in its list, and not at the referral's address", async () => {
+    const referral = referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing' });
+    expect((await sendMessage(hub.baseUrl, referral, { sender: SAMPLE_PRACTICE })).status).toBe(202);
+    const other = await signedIn(browser, hub.baseUrl, sampleClientId(ADULT_SOCIAL_CARE, 'receiver'), '/app/inbox');
+    await other.page.getByRole('heading', { name: 'Inbox' }).waitFor();
+    await other.page
+      .getByText(/Nothing has been sent to your team yet|Received/)
+      .first()
+      .waitFor();
+    expect(await other.page.content()).not.toContain(referral.id);
+    await other.page.goto(`${hub.baseUrl}/app/inbox/${referral.id}`);
+    await other.page.getByRole('heading', { name: 'Not found' }).waitFor();
+    await other.context.close();
+  });
+
+  it('refuses an action the referral has moved past, saying why', async () => {
+    const referral = referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing' });
+    expect((await sendMessage(hub.baseUrl, referral, { sender: SAMPLE_PRACTICE })).status).toBe(202);
+    await eventually(
+      () => messageStatus(hub.baseUrl, referral.id!, SAMPLE_PRACTICE),
+      (r) => r.status === 'in-mailbox',
+    );
+    const team = await signedIn(
+      browser,
+      hub.baseUrl,
+      sampleClientId(SOCIAL_PRESCRIBING, 'receiver'),
+      `/app/inbox/${referral.id}`,
+    );
+    await team.page.getByRole('button', { name: 'Reject' }).waitFor();
+    // Meanwhile the team's other screen rejected it.
+    const second = await team.context.newPage();
+    await second.goto(`${hub.baseUrl}/app/inbox/${referral.id}`);
+    await second.getByRole('button', { name: 'Reject' }).click();
+    await second.getByLabel('The service has no capacity').check();
+    await second.getByRole('button', { name: 'Send: reject' }).click();
+    await second.getByText('Referral rejected.', { exact: false }).waitFor();
+    // The first screen, still showing Accept, tries it.
+    await team.page.getByRole('button', { name: 'Accept' }).click();
+    await team.page.getByRole('button', { name: 'Send: accept' }).click();
+    await team.page.getByRole('alert').waitFor();
+    expect(await team.page.getByRole('alert').textContent()).toContain("'rejected'");
+    await team.page.getByText('Rejected', { exact: true }).waitFor(); // the page now shows where it stands
+    await screenshot(team.page, 'inbox-refused');
+    await team.context.close();
+  });
+});
