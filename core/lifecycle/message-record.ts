@@ -34,7 +34,8 @@ export type TimelineEventType =
   | 'failed'
   | 'sender-notified'
   | 'replayed'
-  | 'requeued';
+  | 'requeued'
+  | 'forwarded';
 
 export interface TimelineEvent {
   at: string;

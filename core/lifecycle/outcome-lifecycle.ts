@@ -6,16 +6,26 @@ import { defineLifecycle } from './state-machine.js';
  * "accepted" after "completed" is refused, never written. Repeating the current outcome is accepted as a no-op, so
  * a receiver may safely resend an answer.
  */
-export type OutcomeState = 'none' | 'accepted' | 'rejected' | 'in-progress' | 'completed' | 'cancelled' | 'failed';
+export type OutcomeState =
+  | 'none'
+  | 'accepted'
+  | 'rejected'
+  | 'in-progress'
+  | 'completed'
+  | 'cancelled'
+  | 'failed'
+  | 'forwarded';
 
+/** 'forwarded': the receiver passed a misrouted referral on to another service, before taking it on. */
 export const OUTCOME_LIFECYCLE = defineLifecycle<OutcomeState>('receiver outcome', {
-  none: ['accepted', 'rejected', 'in-progress', 'completed', 'cancelled', 'failed'],
+  none: ['accepted', 'rejected', 'in-progress', 'completed', 'cancelled', 'failed', 'forwarded'],
   accepted: ['in-progress', 'completed', 'cancelled', 'failed'],
   'in-progress': ['completed', 'cancelled', 'failed'],
   completed: [],
   rejected: [],
   cancelled: [],
   failed: [],
+  forwarded: [],
 });
 
 /** The receiver's outcome as stored: absent means 'none'. */

@@ -108,7 +108,7 @@ export async function replayMessage(
 }
 
 /** Another service of the sender's network, for a replay elsewhere. */
-async function serviceDestination(deps: HubDependencies, record: MessageRecord, serviceId: string) {
+export async function serviceDestination(deps: HubDependencies, record: MessageRecord, serviceId: string) {
   const network = await deps.directory.networkOfOrganisation(record.senderOrganisation);
   const service = network?.services.get(serviceId);
   if (!network || !service)

@@ -1,5 +1,6 @@
 import { BadRequestError, issue } from '../../core/errors.js';
 import type { Hub } from '../../core/hub.js';
+import { forwardMessage } from '../../core/services/forward.js';
 import { listMessages, messageStatus, replayMessage } from '../../core/services/messages.js';
 import { httpHandler } from '../lib/http.js';
 
@@ -16,7 +17,20 @@ function replayTarget(rawBody: string | undefined): string | undefined {
   ]);
 }
 
-/** Message status, timelines and listings for senders, receivers and ops; replay for ops. */
+/** A JSON object body, or 400. */
+function jsonObject(rawBody: string | undefined): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(rawBody ?? '') as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new BadRequestError('Bad request body', [
+    issue('invalid', 'The body must be JSON {"service": "<service id>", "reason": "<why>"}'),
+  ]);
+}
+
+/** Message status, timelines and listings for senders, receivers and ops; replay for ops; passing on for receivers. */
 export function createMessagesHandler(hub: Hub) {
   return httpHandler(
     'messages',
@@ -38,6 +52,11 @@ export function createMessagesHandler(hub: Hub) {
         status: 202,
         contentType: 'application/json',
         body: await replayMessage(hub, request.caller, request.path.id!, replayTarget(request.rawBody)),
+      }),
+      'POST /messages/{id}/$forward': async (request) => ({
+        status: 202,
+        contentType: 'application/json',
+        body: await forwardMessage(hub, request.caller, request.path.id!, jsonObject(request.rawBody)),
       }),
     },
     hub,

@@ -11,6 +11,7 @@ import { asOrganisation, call, eventually, messageStatus, sendMessage } from '..
 
 const SOCIAL_PRESCRIBING = 'Z9W101'; // Milton Keynes Social Prescribing: a mailbox, no clinical system
 const ADULT_SOCIAL_CARE = 'Z9W104';
+const ADULT_SOCIAL_CARE_SERVICE = 'Milton Keynes Adult Social Care';
 
 describe("the receivers' inbox: a team without a clinical system works its referrals in the web app", () => {
   let hub: LocalHub;
@@ -113,6 +114,36 @@ describe("the receivers' inbox: a team without a clinical system works its refer
     await other.page.goto(`${hub.baseUrl}/app/inbox/${referral.id}`);
     await other.page.getByRole('heading', { name: 'Not found' }).waitFor();
     await other.context.close();
+  });
+
+  it('passes a referral that reached the wrong team on to another service, and the practice is told', async () => {
+    const referral = referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing' });
+    expect((await sendMessage(hub.baseUrl, referral, { sender: SAMPLE_PRACTICE })).status).toBe(202);
+    await eventually(
+      () => messageStatus(hub.baseUrl, referral.id!, SAMPLE_PRACTICE),
+      (r) => r.status === 'in-mailbox',
+    );
+    const team = await signedIn(
+      browser,
+      hub.baseUrl,
+      sampleClientId(SOCIAL_PRESCRIBING, 'receiver'),
+      `/app/inbox/${referral.id}`,
+    );
+    const { page } = team;
+    await page.getByRole('button', { name: 'Pass on to another service' }).click();
+    await page.getByLabel('Which service should have it?').selectOption({ label: ADULT_SOCIAL_CARE_SERVICE });
+    await page.getByLabel('Why? (the practice will see this)').fill('Needs a care assessment first');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Send: pass on' }).click();
+    await page.getByText(`Passed on to ${ADULT_SOCIAL_CARE_SERVICE}. Hilltops Medical Centre has been told.`).waitFor();
+    await screenshot(page, 'inbox-passed-on');
+    const original = await eventually(
+      () => messageStatus(hub.baseUrl, referral.id!, SAMPLE_PRACTICE),
+      (r) => r.timeline.some((e) => e.type === 'sender-notified'),
+    );
+    expect(original.outcome).toBe('forwarded');
+    expect(original.timeline.find((e) => e.type === 'forwarded')?.detail).toContain('Needs a care assessment first');
+    await team.context.close();
   });
 
   it('refuses an action the referral has moved past, saying why', async () => {

@@ -74,6 +74,8 @@ const EXPECTED: Record<string, Record<CallerName, number>> = {
   'GET /messages': { sender: 200, receiver: 200, ops: 200, 'same network': 200, 'other network': 200 },
   'GET /messages/{id}': { sender: 200, receiver: 200, ops: 200, 'same network': 404, 'other network': 404 },
   'POST /messages/{id}/$replay': { sender: 403, receiver: 403, ops: 409, 'same network': 403, 'other network': 403 },
+  // A body without service and reason: past the access checks, the receiver is told what to send (422).
+  'POST /messages/{id}/$forward': { sender: 403, receiver: 422, ops: 403, 'same network': 403, 'other network': 403 },
   'GET /Task': { sender: 200, receiver: 200, ops: 200, 'same network': 200, 'other network': 200 },
   'GET /Task/{id}': { sender: 404, receiver: 404, ops: 200, 'same network': 404, 'other network': 404 },
 };
@@ -119,6 +121,7 @@ describe('who may call what (generated from the routes table)', () => {
 
   /** What each caller sends: a referral of its own, the receiver's answer, a form without an assertion. */
   function bodyOf(route: (typeof ROUTES)[number], caller: CallerName) {
+    if (routeKey(route) === 'POST /messages/{id}/$forward') return { rawBody: '{}', type: 'application/json' };
     if (routeKey(route) === 'POST /oauth2/token')
       return { rawBody: 'grant_type=client_credentials', type: 'application/x-www-form-urlencoded' };
     if (routeKey(route) !== 'POST /$process-message') return {};

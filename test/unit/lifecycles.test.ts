@@ -84,6 +84,7 @@ describe("the receiver's outcome", () => {
       'none -> completed',
       'none -> cancelled',
       'none -> failed',
+      'none -> forwarded', // passed on to another service before being taken on
       'accepted -> in-progress',
       'accepted -> completed',
       'accepted -> cancelled',
@@ -99,13 +100,16 @@ describe("the receiver's outcome", () => {
       ['cancelled', 'in-progress'],
       ['in-progress', 'accepted'],
       ['accepted', 'rejected'],
+      ['accepted', 'forwarded'], // once taken on, it is the team's: it cancels, it does not pass on
+      ['forwarded', 'accepted'], // the first team is done with it
     ],
   );
-  it('makes completed, rejected, cancelled and failed final', () => {
+  it('makes completed, rejected, cancelled, failed and forwarded final', () => {
     expect(OUTCOME_LIFECYCLE.states.filter((s) => OUTCOME_LIFECYCLE.isFinal(s)).sort()).toEqual([
       'cancelled',
       'completed',
       'failed',
+      'forwarded',
       'rejected',
     ]);
   });

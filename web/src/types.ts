@@ -20,7 +20,13 @@ export interface MessageRecord {
   kind: 'request' | 'response';
   correlationId: string;
   senderOrganisation: string;
-  destination: { organisation: string; organisationName?: string; serviceName?: string; channel: string };
+  destination: {
+    organisation: string;
+    organisationName?: string;
+    serviceId?: string;
+    serviceName?: string;
+    channel: string;
+  };
   status: string;
   outcome?: string;
   overdue?: boolean;

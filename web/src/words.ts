@@ -18,6 +18,7 @@ const OUTCOME: Record<string, string> = {
   completed: 'Completed',
   cancelled: 'Cancelled',
   failed: 'Failed',
+  forwarded: 'Passed on to another service',
 };
 
 const EVENT: Record<string, string> = {

@@ -6,6 +6,7 @@ import { readReferral } from '../referral';
 import { Link } from '../router';
 import type { Session } from '../types';
 import { outcomeWords, when } from '../words';
+import { PassOn } from './PassOn';
 import { Problem } from './Problem';
 
 /** What the team may do next, from the referral's answer so far (the hub's outcome lifecycle decides in the end). */
@@ -55,7 +56,7 @@ function Choices(props: { name: string; legend: string; options: readonly Coded[
 export function ReferralPage({ id, session }: { id: string; session: Session }) {
   const { data: message, reload } = useMessage(id);
   const { data: bundle, error } = useApi<Record<string, unknown>>(`/mailbox/${encodeURIComponent(id)}`);
-  const [chosen, setChosen] = useState<AnswerAction | undefined>();
+  const [chosen, setChosen] = useState<AnswerAction | 'pass-on' | undefined>();
   const [done, setDone] = useState<string | undefined>();
   const [failure, setFailure] = useState<ApiError | undefined>();
   if (error) return <Problem error={error} />;
@@ -65,7 +66,7 @@ export function ReferralPage({ id, session }: { id: string; session: Session }) 
 
   const answer = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (!chosen) return;
+    if (!chosen || chosen === 'pass-on') return;
     const form = new FormData(event.currentTarget);
     const pick = (options: readonly Coded[], name: string) => options.find((o) => o.code === form.get(name));
     try {
@@ -145,8 +146,18 @@ export function ReferralPage({ id, session }: { id: string; session: Session }) 
                 {ACTION_WORDS[action].button}
               </button>
             ))}
+            {!message.outcome && (
+              <button
+                type="button"
+                className="nhsuk-button nhsuk-button--secondary"
+                aria-pressed={chosen === 'pass-on'}
+                onClick={() => setChosen('pass-on')}
+              >
+                Pass on to another service
+              </button>
+            )}
           </div>
-          {chosen && (
+          {chosen && chosen !== 'pass-on' && (
             <>
               {chosen === 'rejected' && (
                 <Choices name="reason" legend="Why can you not take it?" options={REJECTION_REASONS} />
@@ -164,6 +175,16 @@ export function ReferralPage({ id, session }: { id: string; session: Session }) 
             </>
           )}
         </form>
+      )}
+      {chosen === 'pass-on' && (
+        <PassOn
+          message={message}
+          onDone={(where) => {
+            setDone(`Passed on to ${where}. ${referral.practice} has been told.`);
+            setChosen(undefined);
+            reload();
+          }}
+        />
       )}
     </>
   );

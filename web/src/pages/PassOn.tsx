@@ -1,0 +1,69 @@
+import { type FormEvent, useState } from 'react';
+import { SYSTEMS } from '../../../core/fhir/systems';
+import { ApiError, api } from '../api';
+import { useApi } from '../hooks';
+import type { MessageRecord } from '../types';
+import { Problem } from './Problem';
+
+interface Service {
+  id: string;
+  name: string;
+  active?: boolean;
+  extension?: { url: string; valueString?: string }[];
+}
+
+const networkOf = (service?: Service) =>
+  service?.extension?.find((e) => e.url === SYSTEMS.hubNetworkExtension)?.valueString;
+
+/**
+ * A referral that reached the wrong service, passed on to another service of the same network with a reason: the
+ * hub sends it on and tells the practice where it went and why.
+ */
+export function PassOn({ message, onDone }: { message: MessageRecord; onDone: (where: string) => void }) {
+  const { data } = useApi<{ entry?: { resource: Service }[] }>('/HealthcareService?_count=100');
+  const [failure, setFailure] = useState<ApiError | undefined>();
+  const all = (data?.entry ?? []).map((e) => e.resource);
+  const network = networkOf(all.find((s) => s.id === message.destination.serviceId));
+  const choices = all.filter((s) => s.id !== message.destination.serviceId && networkOf(s) === network && s.active);
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const service = String(form.get('service'));
+    try {
+      await api(`/messages/${encodeURIComponent(message.messageId)}/$forward`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ service, reason: String(form.get('reason') ?? '') }),
+      });
+      onDone(choices.find((s) => s.id === service)?.name ?? service);
+    } catch (thrown) {
+      setFailure(thrown instanceof ApiError ? thrown : new ApiError(0, 'It could not be passed on'));
+    }
+  };
+  return (
+    <form onSubmit={submit}>
+      {failure && <Problem error={failure} />}
+      <div className="nhsuk-form-group">
+        <label className="nhsuk-label" htmlFor="service">
+          Which service should have it?
+        </label>
+        <select className="nhsuk-select" id="service" name="service" required>
+          {choices.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="nhsuk-form-group">
+        <label className="nhsuk-label" htmlFor="pass-on-reason">
+          Why? (the practice will see this)
+        </label>
+        <textarea className="nhsuk-textarea" id="pass-on-reason" name="reason" rows={3} required maxLength={500} />
+      </div>
+      <button type="submit" className="nhsuk-button">
+        Send: pass on
+      </button>
+    </form>
+  );
+}
