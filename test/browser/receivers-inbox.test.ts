@@ -7,7 +7,7 @@ import { referralMessage } from '../../local/messages.js';
 import { sampleClientId } from '../../local/sample-clients.js';
 import { buildWebApp } from '../../local/web-app.js';
 import { expectAccessible, launchBrowser, screenshot, signedIn } from '../support/browser.js';
-import { asOrganisation, call, eventually, messageStatus, sendMessage } from '../support/http.js';
+import { asOrganisation, call, eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
 
 const SOCIAL_PRESCRIBING = 'Z9W101'; // Milton Keynes Social Prescribing: a mailbox, no clinical system
 const ADULT_SOCIAL_CARE = 'Z9W104';
@@ -25,6 +25,16 @@ describe("the receivers' inbox: a team without a clinical system works its refer
     await browser?.close();
     await hub?.stop();
   });
+
+  /** A new referral from Hilltops waiting in social prescribing's inbox, and the team on its page. */
+  async function referralOpenedByTheTeam() {
+    const referral = referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing' });
+    expect((await sendMessage(hub.baseUrl, referral, { sender: SAMPLE_PRACTICE })).status).toBe(202);
+    await eventually(() => messageStatus(hub.baseUrl, referral.id!, SAMPLE_PRACTICE), untilStatus('in-mailbox'));
+    const person = sampleClientId(SOCIAL_PRESCRIBING, 'receiver');
+    const team = await signedIn(browser, hub.baseUrl, person, `/app/inbox/${referral.id}`);
+    return { referral, team };
+  }
 
   it('sees a new referral arrive, opens it, accepts it, completes it; the practice is told each time', async () => {
     // Prepare: the social prescribing team has its inbox open.
@@ -117,18 +127,7 @@ describe("the receivers' inbox: a team without a clinical system works its refer
   });
 
   it('passes a referral that reached the wrong team on to another service, and the practice is told', async () => {
-    const referral = referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing' });
-    expect((await sendMessage(hub.baseUrl, referral, { sender: SAMPLE_PRACTICE })).status).toBe(202);
-    await eventually(
-      () => messageStatus(hub.baseUrl, referral.id!, SAMPLE_PRACTICE),
-      (r) => r.status === 'in-mailbox',
-    );
-    const team = await signedIn(
-      browser,
-      hub.baseUrl,
-      sampleClientId(SOCIAL_PRESCRIBING, 'receiver'),
-      `/app/inbox/${referral.id}`,
-    );
+    const { referral, team } = await referralOpenedByTheTeam();
     const { page } = team;
     await page.getByRole('button', { name: 'Pass on to another service' }).click();
     await page.getByLabel('Which service should have it?').selectOption({ label: ADULT_SOCIAL_CARE_SERVICE });
@@ -147,18 +146,7 @@ describe("the receivers' inbox: a team without a clinical system works its refer
   });
 
   it('refuses an action the referral has moved past, saying why', async () => {
-    const referral = referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing' });
-    expect((await sendMessage(hub.baseUrl, referral, { sender: SAMPLE_PRACTICE })).status).toBe(202);
-    await eventually(
-      () => messageStatus(hub.baseUrl, referral.id!, SAMPLE_PRACTICE),
-      (r) => r.status === 'in-mailbox',
-    );
-    const team = await signedIn(
-      browser,
-      hub.baseUrl,
-      sampleClientId(SOCIAL_PRESCRIBING, 'receiver'),
-      `/app/inbox/${referral.id}`,
-    );
+    const { referral, team } = await referralOpenedByTheTeam();
     await team.page.getByRole('button', { name: 'Reject' }).waitFor();
     // Meanwhile the team's other screen rejected it.
     const second = await team.context.newPage();
