@@ -3,6 +3,7 @@ import type { MessageStatus } from './lifecycle/delivery-lifecycle.js';
 import type { Destination, MessageRecord, TaskState, TimelineEvent } from './lifecycle/message-record.js';
 import type { OutcomeState, ReceiverOutcome } from './lifecycle/outcome-lifecycle.js';
 import type { TaskStatus } from './lifecycle/task-lifecycle.js';
+import type { ServiceAvailability } from './routing/availability.js';
 import type { NetworkDefinition } from './routing/network.js';
 import type { CompiledNetwork } from './routing/resolve.js';
 
@@ -71,6 +72,8 @@ export interface MessageStore {
   listBySender(organisation: string, limit: number, cursor?: string): Promise<Page<MessageRecord>>;
   /** Delivered (or being delivered) to the organisation, newest first, whatever their status. */
   listByReceiver(organisation: string, limit: number, cursor?: string): Promise<Page<MessageRecord>>;
+  /** How many messages were routed to one service of the organisation since a time (a weekly capacity's count). */
+  countToService(organisation: string, serviceId: string, since: Date): Promise<number>;
   /** Newest first; with updatedBefore, those in the status since before then, oldest first (the sweep's view). */
   listByStatus(
     status: MessageStatus,
@@ -128,6 +131,10 @@ export interface Directory {
   /** The network an organisation (practice, provider) belongs to, for return addresses. */
   networkOfOrganisation(odsCode: string): Promise<CompiledNetwork | undefined>;
   listNetworks(): Promise<NetworkDefinition[]>;
+  /** What the receiving teams have said of their intake (not accepting, weekly capacity). */
+  listAvailability(): Promise<ServiceAvailability[]>;
+  /** A team's say over one service's intake; every hub sees it within its refresh interval. */
+  setAvailability(availability: ServiceAvailability): Promise<void>;
 }
 
 export interface Clock {

@@ -80,7 +80,15 @@ export interface MessageRecord {
   correlationId: string;
   senderOrganisation: string;
   destination: Destination;
-  route?: { networkId: string; ruleId: string; category: string; divertedFrom?: string; explanation: string[] };
+  route?: {
+    networkId: string;
+    ruleId: string;
+    category: string;
+    divertedFrom?: string;
+    /** Why it was diverted (paused, not accepting referrals until..., full this week). */
+    divertedBecause?: string;
+    explanation: string[];
+  };
   status: MessageStatus;
   attempts: number;
   /** For responses and notifications: the request they answer. */

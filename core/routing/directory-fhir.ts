@@ -1,5 +1,6 @@
 import type { Bundle, Endpoint, FhirResource, HealthcareService, Organization } from 'fhir/r4';
 import { canonicalSystem, SYSTEMS } from '../fhir/systems.js';
+import { describeAvailability, notAcceptingReason, type ServiceAvailability } from './availability.js';
 import type { NetworkDefinition, PartnerKind } from './network.js';
 
 /** The routing tables as FHIR: the BaRS-style endpoint catalogue of the networks the hub serves. */
@@ -21,7 +22,12 @@ const KIND_DISPLAY: Record<PartnerKind, string> = {
   'care-home': 'Care home',
 };
 
-export function fhirDirectory(networks: NetworkDefinition[]): FhirDirectory {
+export function fhirDirectory(
+  networks: NetworkDefinition[],
+  availability: readonly ServiceAvailability[] = [],
+  at: Date = new Date(),
+): FhirDirectory {
+  const said = new Map(availability.map((a) => [`${a.networkId}/${a.serviceId}`, a]));
   const organisations = new Map<string, Organization>();
   const services: HealthcareService[] = [];
   const endpoints = new Map<string, Endpoint>();
@@ -69,10 +75,15 @@ export function fhirDirectory(networks: NetworkDefinition[]): FhirDirectory {
       });
     }
     for (const s of network.services) {
+      const team = said.get(`${network.id}/${s.id}`);
+      const exceptions = [
+        s.paused ? `Paused: referrals divert to ${s.fallback}` : undefined,
+        describeAvailability(team, at),
+      ].filter(Boolean);
       services.push({
         resourceType: 'HealthcareService',
         id: s.id,
-        active: !s.paused,
+        active: !s.paused && !notAcceptingReason(team, at),
         identifier: [
           { system: SYSTEMS.hubService, value: s.id },
           ...(s.dosServiceId ? [{ system: SYSTEMS.dosServiceId, value: s.dosServiceId }] : []),
@@ -81,7 +92,7 @@ export function fhirDirectory(networks: NetworkDefinition[]): FhirDirectory {
         category: s.categories.map((code) => ({ coding: [{ system: SYSTEMS.hubServiceCategory, code }] })),
         name: s.name,
         endpoint: [{ reference: `Endpoint/${s.endpoint}` }],
-        ...(s.paused ? { availabilityExceptions: `Paused: referrals divert to ${s.fallback}` } : {}),
+        ...(exceptions.length ? { availabilityExceptions: exceptions.join('; ') } : {}),
         extension: [{ url: SYSTEMS.hubNetworkExtension, valueString: network.id }],
       });
     }

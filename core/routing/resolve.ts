@@ -1,4 +1,5 @@
 import { issue, UnprocessableError } from '../errors.js';
+import { notAcceptingReason, type ServiceAvailability } from './availability.js';
 import type {
   CareHomeDefinition,
   EndpointDefinition,
@@ -24,6 +25,8 @@ export interface RoutingContext {
   explicitTarget?: { system: string; value: string };
   /** Decision time (effective dates are compared with its date in UTC). */
   at: Date;
+  /** Services already at their weekly capacity (counted by the caller, which holds the message store). */
+  fullServices?: ReadonlySet<string>;
 }
 
 export interface RouteDecision {
@@ -34,8 +37,10 @@ export interface RouteDecision {
   endpoint: EndpointDefinition;
   /** The rule that chose the service ('explicit-target' or 'care-home:<ods>' for the implicit ones). */
   ruleId: string;
-  /** Set when the chosen service was paused and the referral went to its fallback. */
+  /** Set when the chosen service was paused or unavailable and the referral went to its fallback. */
   divertedFrom?: string;
+  /** Why it was diverted, in words the practice reads. */
+  divertedBecause?: string;
   /** Why: each rule considered, in order, and what happened to it. */
   explanation: string[];
 }
@@ -51,9 +56,14 @@ export interface CompiledNetwork {
   careHomes: Map<string, CareHomeDefinition>;
   /** category -> rules, highest priority first, fallbacks last */
   routesByCategory: Map<string, RouteDefinition[]>;
+  /** The receiving teams' say over their intake, by service id. */
+  availability: Map<string, ServiceAvailability>;
 }
 
-export function compileNetwork(definition: NetworkDefinition): CompiledNetwork {
+export function compileNetwork(
+  definition: NetworkDefinition,
+  availability: readonly ServiceAvailability[] = [],
+): CompiledNetwork {
   const routesByCategory = new Map<string, RouteDefinition[]>();
   for (const route of definition.routes) {
     const list = routesByCategory.get(route.category) ?? [];
@@ -77,6 +87,7 @@ export function compileNetwork(definition: NetworkDefinition): CompiledNetwork {
     endpoints: new Map(definition.endpoints.map((e) => [e.id, e])),
     careHomes: new Map((definition.careHomes ?? []).map((h) => [h.odsCode, h])),
     routesByCategory,
+    availability: new Map(availability.map((a) => [a.serviceId, a])),
   };
 }
 
@@ -86,7 +97,7 @@ export function resolveRoute(network: CompiledNetwork, context: RoutingContext):
   const chosen = context.explicitTarget
     ? explicitService(network, context, explanation)
     : ruleService(network, context, explanation);
-  return decide(network, chosen.service, chosen.ruleId, explanation);
+  return decide(network, chosen.service, chosen.ruleId, explanation, context);
 }
 
 function explicitService(network: CompiledNetwork, context: RoutingContext, explanation: string[]) {
@@ -183,28 +194,40 @@ function mismatch(
   return undefined;
 }
 
-/** Applies pauses (a paused service diverts to its fallback, following the chain) and finds the endpoint. */
+/** Why a service takes no new referral now: paused in the tables, closed by its team, or full this week. */
+function unavailable(network: CompiledNetwork, service: ServiceDefinition, context: RoutingContext) {
+  if (service.paused) return 'paused';
+  const closed = notAcceptingReason(network.availability.get(service.id), context.at);
+  if (closed) return closed;
+  if (context.fullServices?.has(service.id)) return 'full this week';
+  return undefined;
+}
+
+/** Applies pauses and availability (an unavailable service diverts to its fallback, following the chain). */
 function decide(
   network: CompiledNetwork,
   first: ServiceDefinition,
   ruleId: string,
   explanation: string[],
+  context: RoutingContext,
 ): RouteDecision {
   let service = first;
+  let firstReason: string | undefined;
   const seen = new Set<string>();
-  while (service.paused) {
+  for (let reason = unavailable(network, service, context); reason; reason = unavailable(network, service, context)) {
+    firstReason ??= reason;
     seen.add(service.id);
     const next = service.fallback ? network.services.get(service.fallback) : undefined;
     if (!next || seen.has(next.id)) {
-      throw new UnprocessableError('Service paused', [
+      throw new UnprocessableError('Service unavailable', [
         issue(
           'business-rule',
-          `Service '${first.name}' is paused and has no available fallback`,
+          `Service '${first.name}' is ${firstReason} and has no available fallback`,
           'ServiceRequest.category',
         ),
       ]);
     }
-    explanation.push(`service '${service.id}' is paused: diverted to '${next.id}'`);
+    explanation.push(`service '${service.id}' is ${reason}: diverted to '${next.id}'`);
     service = next;
   }
   return {
@@ -214,7 +237,7 @@ function decide(
     provider: network.organisations.get(service.provider)!,
     endpoint: network.endpoints.get(service.endpoint)!,
     ruleId,
-    ...(service !== first ? { divertedFrom: first.id } : {}),
+    ...(service !== first ? { divertedFrom: first.id, divertedBecause: firstReason! } : {}),
     explanation,
   };
 }

@@ -30,8 +30,9 @@ import {
 } from '../lifecycle/message-record.js';
 import { outcomeChange, statusChange, taskChange } from '../lifecycle/transitions.js';
 import type { MessageChange } from '../ports.js';
+import { weekStart } from '../routing/availability.js';
 import { destinationOfService, returnAddress } from '../routing/destinations.js';
-import { resolveRoute } from '../routing/resolve.js';
+import { type CompiledNetwork, type RoutingContext, resolveRoute } from '../routing/resolve.js';
 import { routingContext } from '../routing/routing-context.js';
 import { type ValidatedMessage, validateMessage } from '../validation/validate-message.js';
 import type { HubDependencies } from './dependencies.js';
@@ -104,7 +105,7 @@ async function acceptRequest(
   const context = routingContext(message.bundle, message.focus as ServiceRequest | Task, sender, deps.categories, now);
   const target = inbound.target ?? destinationTarget(message.header);
   if (target) context.explicitTarget = target;
-  const decision = resolveRoute(network, context);
+  const decision = await resolveWithinCapacity(deps, network, context);
   const destination = destinationOfService(network, decision.service);
   const record = newRecord(message, inbound, sender, destination, 'request', now);
   record.route = {
@@ -112,11 +113,13 @@ async function acceptRequest(
     ruleId: decision.ruleId,
     category: context.category,
     explanation: decision.explanation,
-    ...(decision.divertedFrom ? { divertedFrom: decision.divertedFrom } : {}),
+    ...(decision.divertedFrom
+      ? { divertedFrom: decision.divertedFrom, divertedBecause: decision.divertedBecause ?? 'paused' }
+      : {}),
   };
   record.timeline.push(
     timelineEvent('routed', now, {
-      detail: `${context.category} -> ${decision.service.name} (${decision.provider.odsCode}) by rule ${decision.ruleId}${decision.divertedFrom ? `, diverted from paused ${decision.divertedFrom}` : ''}`,
+      detail: `${context.category} -> ${decision.service.name} (${decision.provider.odsCode}) by rule ${decision.ruleId}${decision.divertedFrom ? `, diverted from ${decision.divertedFrom} (${decision.divertedBecause})` : ''}`,
     }),
   );
   const focus = message.focus;
@@ -136,6 +139,27 @@ async function acceptRequest(
     : respondBy(route, context.urgency, now, deps.secondsPerResponseHour).toISOString();
   await storeAndEnqueue(deps, record, message.bundle);
   return { record, outcome: acceptedOutcome(record) };
+}
+
+/**
+ * Resolves the route, then holds the chosen service to its team's weekly capacity: a service that has taken its
+ * number this week counts as unavailable, and the referral goes to its fallback (the count is of messages routed to
+ * it since Monday, so two referrals at the same moment may both get the last place: a soft limit).
+ */
+async function resolveWithinCapacity(deps: HubDependencies, network: CompiledNetwork, context: RoutingContext) {
+  const full = new Set<string>();
+  for (;;) {
+    const decision = resolveRoute(network, { ...context, fullServices: full });
+    const capacity = network.availability.get(decision.service.id)?.weeklyCapacity;
+    if (capacity === undefined || full.has(decision.service.id)) return decision;
+    const taken = await deps.store.countToService(
+      decision.provider.odsCode,
+      decision.service.id,
+      weekStart(context.at),
+    );
+    if (taken < capacity) return decision;
+    full.add(decision.service.id);
+  }
 }
 
 function businessStatusOf(task: Task): string | undefined {
@@ -604,7 +628,7 @@ function acceptedOutcome(record: MessageRecord): OperationOutcome {
         severity: 'information',
         code: 'informational',
         details: { text: `Message ${record.messageId} accepted: ${record.status}` },
-        diagnostics: `Accepted message ${record.messageId} (${record.event}); routed to ${where} by ${d.channel === 'mailbox' ? 'mailbox' : 'FHIR push'}${record.route ? ` under rule ${record.route.ruleId}` : ''}. Status: GET /messages/${record.messageId}`,
+        diagnostics: `Accepted message ${record.messageId} (${record.event}); routed to ${where} by ${d.channel === 'mailbox' ? 'mailbox' : 'FHIR push'}${record.route ? ` under rule ${record.route.ruleId}` : ''}${record.route?.divertedFrom ? ` instead of ${record.route.divertedFrom}, which is ${record.route.divertedBecause}` : ''}. Status: GET /messages/${record.messageId}`,
       },
     ],
   };

@@ -1,5 +1,5 @@
 import type { CapabilityStatement, CapabilityStatementRestResource, FhirResource } from 'fhir/r4';
-import { issue, NotFoundError } from '../../core/errors.js';
+import { BadRequestError, issue, NotFoundError } from '../../core/errors.js';
 import type { Hub } from '../../core/hub.js';
 import {
   DIRECTORY_SEARCH_PARAMS,
@@ -8,6 +8,7 @@ import {
   searchDirectory,
   searchset,
 } from '../../core/routing/directory-fhir.js';
+import { setServiceAvailability } from '../../core/services/availability.js';
 import { TASK_SEARCH } from '../../core/services/tasks.js';
 import { hubConformance } from '../../core/validation/conformance.js';
 import { type HubRequest, type HubResponse, httpHandler } from '../lib/http.js';
@@ -41,10 +42,26 @@ function capabilityStatement(baseUrl: string): CapabilityStatement {
   };
 }
 
+/** A JSON object body, or 400. */
+function jsonBody(rawBody: string | undefined): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(rawBody ?? '') as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new BadRequestError('Bad request body', [
+    issue(
+      'invalid',
+      'The body must be JSON {"acceptingReferrals": true|false, "returnDate"?: "YYYY-MM-DD", "weeklyCapacity"?: n}',
+    ),
+  ]);
+}
+
 /** GET /metadata and the FHIR directory (Organization, HealthcareService, Endpoint): read and search. */
 export function createDirectoryHandler(hub: Hub) {
   const directoryOf = async (type: keyof FhirDirectory): Promise<FhirResource[]> =>
-    fhirDirectory(await hub.directory.listNetworks())[type];
+    fhirDirectory(await hub.directory.listNetworks(), await hub.directory.listAvailability(), hub.clock.now())[type];
   const search =
     (type: keyof FhirDirectory) =>
     async (request: HubRequest): Promise<HubResponse> => ({
@@ -71,6 +88,11 @@ export function createDirectoryHandler(hub: Hub) {
       'GET /HealthcareService/{id}': read('HealthcareService'),
       'GET /Endpoint': search('Endpoint'),
       'GET /Endpoint/{id}': read('Endpoint'),
+      'POST /HealthcareService/{id}/$availability': async (request) => ({
+        status: 200,
+        contentType: 'application/json',
+        body: await setServiceAvailability(hub, request.caller, request.path.id!, jsonBody(request.rawBody)),
+      }),
     },
     hub,
   );

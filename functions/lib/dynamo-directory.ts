@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
@@ -8,6 +8,7 @@ import {
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Directory } from '../../core/ports.js';
+import type { ServiceAvailability } from '../../core/routing/availability.js';
 import type { NetworkDefinition } from '../../core/routing/network.js';
 import { describeNetworkChanges } from '../../core/routing/network-diff.js';
 import { type CompiledNetwork, compileNetwork } from '../../core/routing/resolve.js';
@@ -50,21 +51,10 @@ export class DynamoDirectory implements Directory {
 
   async listNetworks(): Promise<NetworkDefinition[]> {
     await this.refreshIfChanged();
-    const definitions: NetworkDefinition[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: 'begins_with(pk, :prefix)',
-          ExpressionAttributeValues: { ':prefix': DIRECTORY_KEYS.networkPrefix },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) definitions.push(JSON.parse(item.definition as string) as NetworkDefinition);
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return definitions.sort((a, b) => a.id.localeCompare(b.id));
+    const items = await this.scanPrefix(DIRECTORY_KEYS.networkPrefix);
+    return items
+      .map((item) => JSON.parse(item.definition as string) as NetworkDefinition)
+      .sort((a, b) => a.id.localeCompare(b.id));
   }
 
   /** Number of networks compiled in memory (for the benchmark). */
@@ -72,15 +62,69 @@ export class DynamoDirectory implements Directory {
     return this.networks.size;
   }
 
+  async listAvailability(): Promise<ServiceAvailability[]> {
+    const items = await this.scanPrefix(DIRECTORY_KEYS.availabilityPrefix);
+    return items.map((item) => item.availability as ServiceAvailability);
+  }
+
+  async setAvailability(availability: ServiceAvailability): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...DIRECTORY_KEYS.availability(availability.networkId, availability.serviceId), availability },
+      }),
+    );
+    // A new revision: every warm cache reloads its networks within its refresh interval; this one at once.
+    const revision = randomUUID();
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...DIRECTORY_KEYS.revision, revision, updatedAt: availability.setAt },
+      }),
+    );
+    this.networks.clear();
+    this.revision = revision;
+  }
+
+  private async scanPrefix(prefix: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'begins_with(pk, :prefix)',
+          ExpressionAttributeValues: { ':prefix': prefix },
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
   private async network(networkId: string): Promise<CompiledNetwork | undefined> {
     await this.refreshIfChanged();
     let cached = this.networks.get(networkId);
     if (!cached) {
-      cached = this.db
-        .send(new GetCommand({ TableName: this.tableName, Key: DIRECTORY_KEYS.network(networkId) }))
-        .then(({ Item }) =>
-          Item ? compileNetwork(JSON.parse(Item.definition as string) as NetworkDefinition) : undefined,
-        );
+      cached = Promise.all([
+        this.db.send(new GetCommand({ TableName: this.tableName, Key: DIRECTORY_KEYS.network(networkId) })),
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': DIRECTORY_KEYS.availabilityOf(networkId) },
+          }),
+        ),
+      ]).then(([{ Item }, { Items }]) =>
+        Item
+          ? compileNetwork(
+              JSON.parse(Item.definition as string) as NetworkDefinition,
+              (Items ?? []).map((i) => i.availability as ServiceAvailability),
+            )
+          : undefined,
+      );
       cached.catch(() => this.networks.delete(networkId));
       this.networks.set(networkId, cached);
     }

@@ -243,6 +243,32 @@ export class DynamoMessageStore implements MessageStore {
     );
   }
 
+  async countToService(organisation: string, serviceId: string, since: Date): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byReceiver',
+          KeyConditionExpression: 'receiverOrganisation = :organisation AND createdAt >= :since',
+          FilterExpression: '#record.#destination.#serviceId = :serviceId',
+          ExpressionAttributeNames: { '#record': 'record', '#destination': 'destination', '#serviceId': 'serviceId' },
+          ExpressionAttributeValues: {
+            ':organisation': organisation,
+            ':since': since.toISOString(),
+            ':serviceId': serviceId,
+          },
+          Select: 'COUNT',
+          ExclusiveStartKey: start,
+        }),
+      );
+      count += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return count;
+  }
+
   listByStatus(
     status: MessageStatus,
     limit: number,

@@ -148,6 +148,10 @@ export const DIRECTORY_KEYS = {
   membershipsOf: (odsCode: string) => `ORG#${odsCode}`,
   revision: { pk: 'DIRECTORY', sk: 'REVISION' },
   networkPrefix: 'NETWORK#',
+  /** A receiving team's say over one service's intake, under its network. */
+  availability: (networkId: string, serviceId: string) => ({ pk: `AVAILABILITY#${networkId}`, sk: serviceId }),
+  availabilityOf: (networkId: string) => `AVAILABILITY#${networkId}`,
+  availabilityPrefix: 'AVAILABILITY#',
 } as const;
 
 export interface QueueDefinition {
@@ -184,7 +188,8 @@ export type HandlerName =
 /** What a function may touch (least privilege); infra/ grants exactly this and nothing else. */
 export interface FunctionAccess {
   messages?: 'read' | 'read-write';
-  directory?: 'read';
+  /** 'read-write': a receiving team's availability (the routing tables are loaded by the network CLI only). */
+  directory?: 'read' | 'read-write';
   /** Send to the delivery queue. */
   enqueue?: boolean;
   /** The Identity table: client registrations, used assertions, request counts (API functions count requests). */
@@ -222,10 +227,10 @@ export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
   },
   directory: {
     entry: 'functions/directory/handler.ts',
-    access: { directory: 'read', ...API_CALLER },
+    access: { directory: 'read-write', ...API_CALLER },
     memorySize: 512,
     timeoutSeconds: 10,
-    description: 'metadata and the FHIR directory (Organization, HealthcareService, Endpoint)',
+    description: "metadata, the FHIR directory, and receiving teams' availability of their services",
   },
   mailbox: {
     entry: 'functions/mailbox/handler.ts',
@@ -341,6 +346,13 @@ export const ROUTES: readonly RouteDefinition[] = [
   read('/HealthcareService/{id}'),
   search('Endpoint'),
   read('/Endpoint/{id}'),
+  {
+    method: 'POST',
+    path: '/HealthcareService/{id}/$availability',
+    handler: 'directory',
+    access: ['receiver'],
+    query: [],
+  },
   { method: 'GET', path: '/mailbox', handler: 'mailbox', access: PARTIES, query: ['cursor'] },
   { method: 'GET', path: '/mailbox/{id}', handler: 'mailbox', access: PARTIES, query: [] },
   { method: 'POST', path: '/mailbox/{id}/$acknowledge', handler: 'mailbox', access: PARTIES, query: [] },

@@ -130,7 +130,8 @@ export class HubFunctions extends Construct {
       const { access } = FUNCTIONS[name];
       if (access.messages === 'read-write') tables.messages.grantReadWriteData(f[name]);
       if (access.messages === 'read') tables.messages.grantReadData(f[name]);
-      if (access.directory) tables.directory.grantReadData(f[name]);
+      if (access.directory === 'read') tables.directory.grantReadData(f[name]);
+      if (access.directory === 'read-write') tables.directory.grantReadWriteData(f[name]);
       if (access.enqueue) queues.delivery.grantSendMessages(f[name]);
       if (access.identity === 'read-write') tables.identity.grantReadWriteData(f[name]);
       if (access.identity === 'count') {

@@ -164,4 +164,28 @@ describe("the receivers' inbox: a team without a clinical system works its refer
     await screenshot(team.page, 'inbox-refused');
     await team.context.close();
   });
+
+  it('says the team is not taking referrals until a date: new referrals go to the fallback, the practice told why', async () => {
+    const team = await signedIn(browser, hub.baseUrl, sampleClientId(SOCIAL_PRESCRIBING, 'receiver'), '/app/services');
+    const { page } = team;
+    const card = page.locator('form').filter({ hasText: 'Milton Keynes Social Prescribing' });
+    await card.getByLabel('No').check();
+    await card.getByLabel('Taking referrals again from (optional)').fill('2099-01-04');
+    await expectAccessible(page);
+    await card.getByRole('button', { name: 'Save' }).click();
+    await card.getByText('Not accepting referrals until 2099-01-04').waitFor();
+    await screenshot(page, 'services-not-accepting');
+    // A practice's new referral goes to the network's fallback, and its answer says why.
+    const referral = referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing' });
+    const sent = await sendMessage(hub.baseUrl, referral, { sender: SAMPLE_PRACTICE });
+    expect(sent.body.issue[0].diagnostics).toContain('which is not accepting referrals until 2099-01-04');
+    expect((await messageStatus(hub.baseUrl, referral.id!, SAMPLE_PRACTICE)).destination.serviceId).toBe(
+      'stony-community-connectors',
+    );
+    // Taking referrals again.
+    await card.getByLabel('Yes').check();
+    await card.getByRole('button', { name: 'Save' }).click();
+    await card.getByText('Taking new referrals.').waitFor();
+    await team.context.close();
+  });
 });

@@ -131,8 +131,12 @@ describe('the CDK stack', () => {
       expect(identity.includes('dynamodb:PutItem'), `${name} registers clients`).toBe(access.identity === 'read-write');
       expect(messages.includes('dynamodb:PutItem'), `${name} writes messages`).toBe(access.messages === 'read-write');
       expect(messages.includes('dynamodb:GetItem'), `${name} reads messages`).toBe(access.messages !== undefined);
-      expect(directory.includes('dynamodb:GetItem'), `${name} reads the directory`).toBe(access.directory === 'read');
-      expect(directory.includes('dynamodb:PutItem'), `${name} writes the directory`).toBe(false);
+      expect(directory.includes('dynamodb:GetItem'), `${name} reads the directory`).toBe(
+        access.directory !== undefined,
+      );
+      expect(directory.includes('dynamodb:PutItem'), `${name} writes the directory`).toBe(
+        access.directory === 'read-write',
+      );
       expect(sqsActions.length > 0, `${name} enqueues`).toBe(access.enqueue === true);
     }
   });

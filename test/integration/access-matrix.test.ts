@@ -62,6 +62,14 @@ const EXPECTED: Record<string, Record<CallerName, number>> = {
   'GET /HealthcareService/{id}': { sender: 200, receiver: 200, ops: 200, 'same network': 200, 'other network': 200 },
   'GET /Endpoint': { sender: 200, receiver: 200, ops: 200, 'same network': 200, 'other network': 200 },
   'GET /Endpoint/{id}': { sender: 200, receiver: 200, ops: 200, 'same network': 200, 'other network': 200 },
+  // A body without acceptingReferrals: past the access checks, the team is told what to send (422).
+  'POST /HealthcareService/{id}/$availability': {
+    sender: 403,
+    receiver: 422,
+    ops: 403,
+    'same network': 403,
+    'other network': 403,
+  },
   'GET /mailbox': { sender: 200, receiver: 200, ops: 403, 'same network': 200, 'other network': 200 },
   'GET /mailbox/{id}': { sender: 404, receiver: 200, ops: 403, 'same network': 404, 'other network': 404 },
   'POST /mailbox/{id}/$acknowledge': {
@@ -121,7 +129,8 @@ describe('who may call what (generated from the routes table)', () => {
 
   /** What each caller sends: a referral of its own, the receiver's answer, a form without an assertion. */
   function bodyOf(route: (typeof ROUTES)[number], caller: CallerName) {
-    if (routeKey(route) === 'POST /messages/{id}/$forward') return { rawBody: '{}', type: 'application/json' };
+    if (['POST /messages/{id}/$forward', 'POST /HealthcareService/{id}/$availability'].includes(routeKey(route)))
+      return { rawBody: '{}', type: 'application/json' };
     if (routeKey(route) === 'POST /oauth2/token')
       return { rawBody: 'grant_type=client_credentials', type: 'application/x-www-form-urlencoded' };
     if (routeKey(route) !== 'POST /$process-message') return {};

@@ -27,7 +27,7 @@ export async function signedIn(
   person: string,
   path = '/app/',
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
   const page = await context.newPage();
   await page.goto(`${baseUrl}${path}`);
   await page.getByRole('link', { name: 'Sign in' }).click();

@@ -112,6 +112,14 @@ export class InMemoryMessageStore implements MessageStore {
   async listByReceiver(organisation: string, limit: number, cursor?: string) {
     return this.page((r) => r.destination.organisation === organisation, 'newest', 'createdAt', limit, cursor);
   }
+  async countToService(organisation: string, serviceId: string, since: Date) {
+    return [...this.records.values()].filter(
+      (r) =>
+        r.destination.organisation === organisation &&
+        r.destination.serviceId === serviceId &&
+        r.createdAt >= since.toISOString(),
+    ).length;
+  }
   async listByStatus(status: MessageStatus, limit: number, cursor?: string, before?: Date) {
     return before
       ? this.page(
@@ -195,11 +203,17 @@ export class ScriptedTransport implements Transport {
 }
 
 export function inMemoryDirectory(networks: NetworkDefinition[]): Directory {
-  const compiled = networks.map(compileNetwork);
+  const compiled = networks.map((n) => compileNetwork(n));
   return {
     networkOfPractice: async (ods) => compiled.find((n) => n.practices.has(ods)),
     networkOfOrganisation: async (ods) => compiled.find((n) => n.organisations.has(ods)),
     listNetworks: async () => networks,
+    listAvailability: async () => compiled.flatMap((n) => [...n.availability.values()]),
+    setAvailability: async (availability) => {
+      compiled
+        .find((n) => n.definition.id === availability.networkId)
+        ?.availability.set(availability.serviceId, availability);
+    },
   };
 }
 

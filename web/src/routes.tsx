@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { AvailabilityPage } from './pages/AvailabilityPage';
 import { HomePage } from './pages/HomePage';
 import { InboxPage } from './pages/InboxPage';
 import { MessagePage } from './pages/MessagePage';
@@ -37,6 +38,13 @@ export const APP_ROUTES: readonly AppRoute[] = [
     title: 'Referral',
     roles: ['receiver'],
     page: ({ params, session }) => <ReferralPage id={params.id!} session={session} />,
+  },
+  {
+    path: '/services',
+    title: 'Your services',
+    roles: ['receiver'],
+    nav: true,
+    page: ({ session }) => <AvailabilityPage session={session} />,
   },
   {
     path: '/messages',

@@ -1,0 +1,48 @@
+/**
+ * A receiving team's say over its own intake, on top of the network's routing tables: not accepting referrals (until
+ * a return date), or a weekly capacity. Either diverts new referrals to the service's fallback, as a pause does.
+ */
+export interface ServiceAvailability {
+  serviceId: string;
+  networkId: string;
+  acceptingReferrals: boolean;
+  /** The first day (YYYY-MM-DD) the service takes referrals again; absent: until the team says otherwise. */
+  returnDate?: string;
+  /** Referrals the service takes per week (Monday to Sunday, UTC); more divert to its fallback. */
+  weeklyCapacity?: number;
+  /** Who set it (organisation and client or person), and when. */
+  setBy: string;
+  setAt: string;
+}
+
+const day = (at: Date) => at.toISOString().slice(0, 10);
+
+/** Why a service takes no referral at `at` by its team's say, or undefined when it does. */
+export function notAcceptingReason(availability: ServiceAvailability | undefined, at: Date): string | undefined {
+  if (!availability || availability.acceptingReferrals) return undefined;
+  if (availability.returnDate && day(at) >= availability.returnDate) return undefined;
+  return availability.returnDate
+    ? `not accepting referrals until ${availability.returnDate}`
+    : 'not accepting referrals';
+}
+
+/** Monday 00:00 UTC of the week `at` falls in: where a weekly capacity is counted from. */
+export function weekStart(at: Date): Date {
+  const start = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
+  start.setUTCDate(start.getUTCDate() - ((start.getUTCDay() + 6) % 7));
+  return start;
+}
+
+/** The team's availability in words for the directory (and the page). */
+export function describeAvailability(availability: ServiceAvailability | undefined, at: Date): string | undefined {
+  const closed = notAcceptingReason(availability, at);
+  const capacity = availability?.weeklyCapacity;
+  return (
+    [
+      closed && `Not accepting referrals${availability?.returnDate ? ` until ${availability.returnDate}` : ''}`,
+      capacity !== undefined && `Takes ${capacity} referrals a week`,
+    ]
+      .filter(Boolean)
+      .join('; ') || undefined
+  );
+}

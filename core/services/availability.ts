@@ -1,0 +1,58 @@
+import { actor, type Caller, requireRole } from '../auth.js';
+import { issue, NotFoundError, UnprocessableError } from '../errors.js';
+import type { ServiceAvailability } from '../routing/availability.js';
+import type { HubDependencies } from './dependencies.js';
+
+/** Most referrals a week a team may say it takes (a sanity bound, far above any PCN service). */
+export const MAX_WEEKLY_CAPACITY = 10_000;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A receiving team says whether its service takes new referrals (and from when again), and how many a week. Only the
+ * organisation that provides the service may; another organisation's service answers 404, as one that does not exist.
+ * New referrals then divert to the service's fallback where the network has one.
+ */
+export async function setServiceAvailability(
+  deps: HubDependencies,
+  caller: Caller,
+  serviceId: string,
+  request: Record<string, unknown>,
+): Promise<ServiceAvailability> {
+  requireRole(caller, ['receiver'], "Setting a service's availability");
+  const network = (await deps.directory.listNetworks()).find((n) =>
+    n.services.some((s) => s.id === serviceId && s.provider === caller.organisation),
+  );
+  if (!network)
+    throw new NotFoundError('No such service', [
+      issue('not-found', `No service ${serviceId} of ${caller.organisation}`),
+    ]);
+  const { acceptingReferrals, returnDate, weeklyCapacity } = request;
+  const problems = [
+    ...(typeof acceptingReferrals === 'boolean'
+      ? []
+      : [issue('required', 'acceptingReferrals must be true or false', 'acceptingReferrals')]),
+    ...(returnDate === undefined ||
+    (typeof returnDate === 'string' && DATE.test(returnDate) && !Number.isNaN(Date.parse(returnDate)))
+      ? []
+      : [issue('value', 'returnDate must be a date, YYYY-MM-DD', 'returnDate')]),
+    ...(weeklyCapacity === undefined ||
+    (Number.isInteger(weeklyCapacity) &&
+      (weeklyCapacity as number) >= 0 &&
+      (weeklyCapacity as number) <= MAX_WEEKLY_CAPACITY)
+      ? []
+      : [issue('value', `weeklyCapacity must be a whole number from 0 to ${MAX_WEEKLY_CAPACITY}`, 'weeklyCapacity')]),
+  ];
+  if (problems.length) throw new UnprocessableError('Bad availability', problems);
+  const availability: ServiceAvailability = {
+    serviceId,
+    networkId: network.id,
+    acceptingReferrals: acceptingReferrals as boolean,
+    ...(returnDate !== undefined && !acceptingReferrals ? { returnDate: returnDate as string } : {}),
+    ...(weeklyCapacity !== undefined ? { weeklyCapacity: weeklyCapacity as number } : {}),
+    setBy: actor(caller),
+    setAt: deps.clock.now().toISOString(),
+  };
+  await deps.directory.setAvailability(availability);
+  deps.log.info('service availability set', { serviceId, acceptingReferrals, weeklyCapacity });
+  return availability;
+}
