@@ -1,5 +1,5 @@
 import type { CapabilityStatement, CapabilityStatementRestResource, FhirResource } from 'fhir/r4';
-import { BadRequestError, issue, NotFoundError } from '../../core/errors.js';
+import { issue, NotFoundError } from '../../core/errors.js';
 import type { Hub } from '../../core/hub.js';
 import {
   DIRECTORY_SEARCH_PARAMS,
@@ -11,7 +11,7 @@ import {
 import { setServiceAvailability } from '../../core/services/availability.js';
 import { TASK_SEARCH } from '../../core/services/tasks.js';
 import { hubConformance } from '../../core/validation/conformance.js';
-import { type HubRequest, type HubResponse, httpHandler } from '../lib/http.js';
+import { type HubRequest, type HubResponse, httpHandler, jsonObjectBody } from '../lib/http.js';
 
 /** Care-home Tasks as the hub serves them: read and search, with the parameters GET /Task understands. */
 const TASK_CAPABILITY: CapabilityStatementRestResource = {
@@ -40,22 +40,6 @@ function capabilityStatement(baseUrl: string): CapabilityStatement {
       ],
     })),
   };
-}
-
-/** A JSON object body, or 400. */
-function jsonBody(rawBody: string | undefined): Record<string, unknown> {
-  try {
-    const parsed = JSON.parse(rawBody ?? '') as unknown;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-  } catch {
-    // reported below
-  }
-  throw new BadRequestError('Bad request body', [
-    issue(
-      'invalid',
-      'The body must be JSON {"acceptingReferrals": true|false, "returnDate"?: "YYYY-MM-DD", "weeklyCapacity"?: n}',
-    ),
-  ]);
 }
 
 /** GET /metadata and the FHIR directory (Organization, HealthcareService, Endpoint): read and search. */
@@ -91,7 +75,15 @@ export function createDirectoryHandler(hub: Hub) {
       'POST /HealthcareService/{id}/$availability': async (request) => ({
         status: 200,
         contentType: 'application/json',
-        body: await setServiceAvailability(hub, request.caller, request.path.id!, jsonBody(request.rawBody)),
+        body: await setServiceAvailability(
+          hub,
+          request.caller,
+          request.path.id!,
+          jsonObjectBody(
+            request.rawBody,
+            '{"acceptingReferrals": true|false, "returnDate"?: "YYYY-MM-DD", "weeklyCapacity"?: n}',
+          ),
+        ),
       }),
     },
     hub,

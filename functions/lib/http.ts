@@ -247,6 +247,17 @@ export function parseFhirBody(request: HubRequest): unknown {
   }
 }
 
+/** A JSON object body (an operation's parameters), or 400 saying what to send. */
+export function jsonObjectBody(rawBody: string | undefined, shape: string): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(rawBody ?? '') as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new BadRequestError('Bad request body', [issue('invalid', `The body must be JSON ${shape}`)]);
+}
+
 /** Decodes NHSD-Target-Identifier: Base64 JSON {"system": ..., "value": ...}. */
 export function targetIdentifier(
   headers: Record<string, string | undefined>,

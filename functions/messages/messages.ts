@@ -2,7 +2,7 @@ import { BadRequestError, issue } from '../../core/errors.js';
 import type { Hub } from '../../core/hub.js';
 import { forwardMessage } from '../../core/services/forward.js';
 import { listMessages, messageStatus, replayMessage } from '../../core/services/messages.js';
-import { httpHandler } from '../lib/http.js';
+import { httpHandler, jsonObjectBody } from '../lib/http.js';
 
 function replayTarget(rawBody: string | undefined): string | undefined {
   if (!rawBody?.trim()) return undefined;
@@ -14,19 +14,6 @@ function replayTarget(rawBody: string | undefined): string | undefined {
   }
   throw new BadRequestError('Bad replay request', [
     issue('invalid', 'The body, when sent, must be JSON {"service": "<service id>"}', 'service'),
-  ]);
-}
-
-/** A JSON object body, or 400. */
-function jsonObject(rawBody: string | undefined): Record<string, unknown> {
-  try {
-    const parsed = JSON.parse(rawBody ?? '') as unknown;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-  } catch {
-    // reported below
-  }
-  throw new BadRequestError('Bad request body', [
-    issue('invalid', 'The body must be JSON {"service": "<service id>", "reason": "<why>"}'),
   ]);
 }
 
@@ -56,7 +43,12 @@ export function createMessagesHandler(hub: Hub) {
       'POST /messages/{id}/$forward': async (request) => ({
         status: 202,
         contentType: 'application/json',
-        body: await forwardMessage(hub, request.caller, request.path.id!, jsonObject(request.rawBody)),
+        body: await forwardMessage(
+          hub,
+          request.caller,
+          request.path.id!,
+          jsonObjectBody(request.rawBody, '{"service": "<service id>", "reason": "<why>"}'),
+        ),
       }),
     },
     hub,

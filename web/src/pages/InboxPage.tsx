@@ -4,6 +4,7 @@ import { Link } from '../router';
 import type { MessageList, MessageRecord } from '../types';
 import { eventWords, outcomeWords, when } from '../words';
 import { Problem } from './Problem';
+import { Table } from './Table';
 
 /** How often the inbox looks for new referrals while it is open. */
 const REFRESH_SECONDS = 15;
@@ -57,45 +58,24 @@ export function InboxPage() {
               ))}
             </select>
           </div>
-          <table className="nhsuk-table">
-            <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">
-              Work sent to your team, newest first
-            </caption>
-            <thead className="nhsuk-table__head">
-              <tr className="nhsuk-table__row">
-                <th className="nhsuk-table__header" scope="col">
-                  Received
-                </th>
-                <th className="nhsuk-table__header" scope="col">
-                  What
-                </th>
-                <th className="nhsuk-table__header" scope="col">
-                  From
-                </th>
-                <th className="nhsuk-table__header" scope="col">
-                  Service
-                </th>
-                <th className="nhsuk-table__header" scope="col">
-                  State
-                </th>
-              </tr>
-            </thead>
-            <tbody className="nhsuk-table__body">
-              {shown.map((m) => (
-                <tr className="nhsuk-table__row" key={m.messageId}>
-                  <td className="nhsuk-table__cell">{when(m.createdAt)}</td>
-                  <td className="nhsuk-table__cell">
-                    <Link to={`/inbox/${m.messageId}`}>{eventWords(m.event)}</Link>
-                  </td>
-                  <td className="nhsuk-table__cell">{m.senderOrganisation}</td>
-                  <td className="nhsuk-table__cell">{m.destination.serviceName ?? ''}</td>
-                  <td className="nhsuk-table__cell">
-                    {m.overdue ? <strong className="nhsuk-tag nhsuk-tag--red">Overdue</strong> : null} {standing(m)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            caption="Work sent to your team, newest first"
+            headings={['Received', 'What', 'From', 'Service', 'State']}
+            rows={shown.map((m) => ({
+              key: m.messageId,
+              cells: [
+                when(m.createdAt),
+                <Link key="what" to={`/inbox/${m.messageId}`}>
+                  {eventWords(m.event)}
+                </Link>,
+                m.senderOrganisation,
+                m.destination.serviceName ?? '',
+                <>
+                  {m.overdue ? <strong className="nhsuk-tag nhsuk-tag--red">Overdue</strong> : null} {standing(m)}
+                </>,
+              ],
+            }))}
+          />
         </>
       )}
     </>

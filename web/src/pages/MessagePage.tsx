@@ -4,6 +4,7 @@ import { replay, useMessage } from '../hooks';
 import type { Session } from '../types';
 import { eventWords, outcomeWords, statusWords, when } from '../words';
 import { Problem } from './Problem';
+import { Table } from './Table';
 
 /** One message: where it came from and went, where it is, everything that happened to it; ops may send it again. */
 export function MessagePage({ id, session }: { id: string; session: Session }) {
@@ -52,32 +53,15 @@ export function MessagePage({ id, session }: { id: string; session: Session }) {
         </button>
       )}
       <h2>What happened</h2>
-      <table className="nhsuk-table">
-        <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Timeline, oldest first</caption>
-        <thead className="nhsuk-table__head">
-          <tr className="nhsuk-table__row">
-            <th className="nhsuk-table__header" scope="col">
-              When
-            </th>
-            <th className="nhsuk-table__header" scope="col">
-              What
-            </th>
-            <th className="nhsuk-table__header" scope="col">
-              Details
-            </th>
-          </tr>
-        </thead>
-        <tbody className="nhsuk-table__body">
-          {message.timeline.map((event, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: a timeline only grows at its end, so positions are stable
-            <tr className="nhsuk-table__row" key={i}>
-              <td className="nhsuk-table__cell">{when(event.at)}</td>
-              <td className="nhsuk-table__cell">{event.type.replaceAll('-', ' ')}</td>
-              <td className="nhsuk-table__cell">{event.detail ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table
+        caption="Timeline, oldest first"
+        headings={['When', 'What', 'Details']}
+        // A timeline only grows at its end: positions are stable keys.
+        rows={message.timeline.map((event, i) => ({
+          key: String(i),
+          cells: [when(event.at), event.type.replaceAll('-', ' '), event.detail ?? ''],
+        }))}
+      />
     </>
   );
 }
