@@ -1,3 +1,4 @@
+import type { Urgency } from '../routing/network.js';
 import type { MessageStatus } from './delivery-lifecycle.js';
 import type { ReceiverOutcome } from './outcome-lifecycle.js';
 import type { TaskStatus } from './task-lifecycle.js';
@@ -101,6 +102,8 @@ export interface MessageRecord {
    * (Task.restriction.period.end); while set and unanswered, the deadline sweep watches it.
    */
   dueAt?: string;
+  /** How soon the sender needs it, when more than routine (urgent, asap, stat): receivers see it first. */
+  urgency?: Exclude<Urgency, 'routine'>;
   /** Past dueAt and escalated: the sender (and for a Task, the PCN's clinical lead) was told. */
   overdue?: boolean;
   /** For a care-home Task (task-request): its FHIR state. */

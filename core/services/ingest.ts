@@ -108,6 +108,7 @@ async function acceptRequest(
   const decision = await resolveWithinCapacity(deps, network, context);
   const destination = destinationOfService(network, decision.service);
   const record = newRecord(message, inbound, sender, destination, 'request', now);
+  if (context.urgency && context.urgency !== 'routine') record.urgency = context.urgency;
   record.route = {
     networkId: decision.networkId,
     ruleId: decision.ruleId,

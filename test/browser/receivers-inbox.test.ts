@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import type { Bundle, Task } from 'fhir/r4';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,6 +156,7 @@ describe("the receivers' inbox: a team without a clinical system works its refer
     await second.getByLabel('The service has no capacity').check();
     await second.getByRole('button', { name: 'Send: reject' }).click();
     await second.getByText('Referral rejected.', { exact: false }).waitFor();
+    await screenshot(second, 'inbox-rejected');
     // The first screen, still showing Accept, tries it.
     await team.page.getByRole('button', { name: 'Accept' }).click();
     await team.page.getByRole('button', { name: 'Send: accept' }).click();
@@ -186,6 +188,28 @@ describe("the receivers' inbox: a team without a clinical system works its refer
     await card.getByLabel('Yes').check();
     await card.getByRole('button', { name: 'Save' }).click();
     await card.getByText('Taking new referrals.').waitFor();
+    await team.context.close();
+  });
+
+  it('fits a tablet: the inbox with an urgent referral and its due time, and the referral page, without sideways scrolling', async () => {
+    const urgent = referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing', priority: 'urgent' });
+    expect((await sendMessage(hub.baseUrl, urgent, { sender: SAMPLE_PRACTICE })).status).toBe(202);
+    await eventually(() => messageStatus(hub.baseUrl, urgent.id!, SAMPLE_PRACTICE), untilStatus('in-mailbox'));
+    const team = await signedIn(browser, hub.baseUrl, sampleClientId(SOCIAL_PRESCRIBING, 'receiver'), '/app/inbox');
+    const { page } = team;
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await page.reload();
+    const row = page.getByRole('row').filter({ hasText: 'Urgent' }).first();
+    await row.waitFor();
+    const scrollsSideways = () =>
+      page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+    expect(await scrollsSideways()).toBe(false);
+    await expectAccessible(page);
+    await screenshot(page, 'inbox-tablet');
+    await row.getByRole('link', { name: 'Referral' }).click();
+    await page.getByRole('heading', { name: /^Referral for / }).waitFor();
+    expect(await scrollsSideways()).toBe(false);
+    await screenshot(page, 'inbox-referral-tablet');
     await team.context.close();
   });
 });

@@ -30,6 +30,9 @@ export interface MessageRecord {
   status: string;
   outcome?: string;
   overdue?: boolean;
+  urgency?: 'urgent' | 'asap' | 'stat';
+  /** When an answer is due (the route's response time, or the Task's deadline). */
+  dueAt?: string;
   createdAt: string;
   updatedAt: string;
   attempts: number;

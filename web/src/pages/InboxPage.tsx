@@ -22,6 +22,7 @@ function standing(message: MessageRecord): string {
 export function InboxPage() {
   const { data, error, loading, reload } = useApi<MessageList>('/messages?box=received');
   const [filter, setFilter] = useState('');
+  const [service, setService] = useState('');
   useEffect(() => {
     const timer = setInterval(reload, REFRESH_SECONDS * 1000);
     return () => clearInterval(timer);
@@ -29,7 +30,10 @@ export function InboxPage() {
   const work = (data?.messages ?? []).filter((m) => m.kind === 'request');
   const counts = new Map<string, number>();
   for (const m of work) counts.set(standing(m), (counts.get(standing(m)) ?? 0) + 1);
-  const shown = work.filter((m) => !filter || standing(m) === filter);
+  const services = [...new Set(work.map((m) => m.destination.serviceName ?? ''))].filter(Boolean);
+  const shown = work.filter(
+    (m) => (!filter || standing(m) === filter) && (!service || m.destination.serviceName === service),
+  );
   return (
     <>
       <h1>Inbox</h1>
@@ -58,9 +62,29 @@ export function InboxPage() {
               ))}
             </select>
           </div>
+          {services.length > 1 && (
+            <div className="nhsuk-form-group">
+              <label className="nhsuk-label" htmlFor="service-filter">
+                Service
+              </label>
+              <select
+                className="nhsuk-select"
+                id="service-filter"
+                value={service}
+                onChange={(e) => setService(e.target.value)}
+              >
+                <option value="">Every service</option>
+                {services.map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
           <Table
             caption="Work sent to your team, newest first"
-            headings={['Received', 'What', 'From', 'Service', 'State']}
+            headings={['Received', 'What', 'From', 'Service', 'Answer due', 'State']}
             rows={shown.map((m) => ({
               key: m.messageId,
               cells: [
@@ -70,6 +94,10 @@ export function InboxPage() {
                 </Link>,
                 m.senderOrganisation,
                 m.destination.serviceName ?? '',
+                <>
+                  {m.urgency ? <strong className="nhsuk-tag nhsuk-tag--orange">Urgent</strong> : null}{' '}
+                  {m.dueAt ? when(m.dueAt) : ''}
+                </>,
                 <>
                   {m.overdue ? <strong className="nhsuk-tag nhsuk-tag--red">Overdue</strong> : null} {standing(m)}
                 </>,

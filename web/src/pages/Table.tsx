@@ -3,29 +3,32 @@ import type { ReactNode } from 'react';
 /** An NHS design system table: a caption for screen readers, column headings, and rows of cells. */
 export function Table(props: { caption: string; headings: string[]; rows: { key: string; cells: ReactNode[] }[] }) {
   return (
-    <table className="nhsuk-table">
-      <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">{props.caption}</caption>
-      <thead className="nhsuk-table__head">
-        <tr className="nhsuk-table__row">
-          {props.headings.map((heading) => (
-            <th className="nhsuk-table__header" scope="col" key={heading}>
-              {heading}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody className="nhsuk-table__body">
-        {props.rows.map((row) => (
-          <tr className="nhsuk-table__row" key={row.key}>
-            {row.cells.map((cell, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: cells are columns, in a fixed order
-              <td className="nhsuk-table__cell" key={i}>
-                {cell}
-              </td>
+    // The container scrolls a wide table on its own, so a tablet's page never scrolls sideways.
+    <div className="nhsuk-table-container">
+      <table className="nhsuk-table">
+        <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">{props.caption}</caption>
+        <thead className="nhsuk-table__head">
+          <tr className="nhsuk-table__row">
+            {props.headings.map((heading) => (
+              <th className="nhsuk-table__header" scope="col" key={heading}>
+                {heading}
+              </th>
             ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody className="nhsuk-table__body">
+          {props.rows.map((row) => (
+            <tr className="nhsuk-table__row" key={row.key}>
+              {row.cells.map((cell, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: cells are columns, in a fixed order
+                <td className="nhsuk-table__cell" key={i}>
+                  {cell}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
