@@ -72,6 +72,8 @@ export interface MessageStore {
   listBySender(organisation: string, limit: number, cursor?: string): Promise<Page<MessageRecord>>;
   /** Delivered (or being delivered) to the organisation, newest first, whatever their status. */
   listByReceiver(organisation: string, limit: number, cursor?: string): Promise<Page<MessageRecord>>;
+  /** Messages about the patient with this NHS number, newest first (found through a keyed hash, never in clear). */
+  listByPatient(nhsNumber: string, limit: number, cursor?: string): Promise<Page<MessageRecord>>;
   /** How many messages were routed to one service of the organisation since a time (a weekly capacity's count). */
   countToService(organisation: string, serviceId: string, since: Date): Promise<number>;
   /** Newest first; with updatedBefore, those in the status since before then, oldest first (the sweep's view). */

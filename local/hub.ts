@@ -35,6 +35,7 @@ import { lambdaContext } from './lambda-events.js';
 import { networkFiles, readNetworkDefinitions, SAMPLE_NETWORKS_DIR, withReceiversAt } from './network-files.js';
 import {
   localProviderKey,
+  localSearchKey,
   localTokenKey,
   registerSampleClients,
   type SampleClient,
@@ -166,6 +167,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
       directoryRefreshSeconds: LOCAL_DIRECTORY_REFRESH_SECONDS,
       // Cursors live only as long as this process: a fresh key each start.
       cursorKey: randomBytes(32).toString('base64url'),
+      searchKey: localSearchKey(options.dataDir),
       client: { ...LOCAL_AWS, dynamoEndpoint: services.dynamoEndpoint, sqsEndpoint: services.sqsEndpoint },
     },
     (adapters) => {

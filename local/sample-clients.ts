@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
@@ -47,6 +48,16 @@ async function privateJwk(algorithm: string): Promise<JWK> {
 export const localTokenKey = (dataDir?: string) => localKey(dataDir, HUB_KEY_FILE);
 /** The local identity provider's ID token key (its own: a provider and the hub never share a key). */
 export const localProviderKey = (dataDir?: string) => localKey(dataDir, PROVIDER_KEY_FILE);
+
+/** The secret the local hub keys its NHS-number search index with: kept with the data it indexes. */
+export function localSearchKey(dataDir?: string): string {
+  const file = dataDir && join(dataDir, IDENTITY_DIR, 'search-key.json');
+  const kept = file ? readJson<{ key: string }>(file) : undefined;
+  if (kept) return kept.key;
+  const key = randomBytes(32).toString('base64url');
+  if (file) writeSecret(file, { key });
+  return key;
+}
 
 async function localKey(dataDir: string | undefined, name: string): Promise<JWK> {
   const file = dataDir && join(dataDir, IDENTITY_DIR, name);

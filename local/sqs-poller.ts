@@ -16,6 +16,18 @@ const ERROR_PAUSE_MS = 250;
 /** Records per invocation, as the event source mapping's batch size. */
 const BATCH_SIZE = 10;
 
+/** The invocation's answer, or a timeout error once the function's timeout has passed. */
+function runWithin<T>(invocation: Promise<T>, timeoutSeconds: number, functionName: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${functionName} timed out after ${timeoutSeconds} s`)),
+      timeoutSeconds * 1000,
+    );
+  });
+  return Promise.race([invocation, timeout]).finally(() => clearTimeout(timer));
+}
+
 export interface Poller {
   stop(): Promise<void>;
 }
@@ -49,7 +61,13 @@ export function startPoller(
           }),
         );
         if (!Messages?.length) continue;
-        const response = await handler(sqsEvent(Messages, arn), lambdaContext(functionName, timeoutSeconds));
+        // As Lambda does: an invocation past its timeout is abandoned (its records reappear after the visibility
+        // timeout), and the poller goes on with the next batch instead of waiting on it for ever.
+        const response = await runWithin(
+          handler(sqsEvent(Messages, arn), lambdaContext(functionName, timeoutSeconds)),
+          timeoutSeconds,
+          functionName,
+        );
         const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
         const done = Messages.filter((m) => !failed.has(m.MessageId!));
         if (done.length > 0) {

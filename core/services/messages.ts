@@ -1,5 +1,6 @@
 import { actor, type Caller, requireOps, requireOrganisation } from '../auth.js';
 import { ConflictError, issue, NotFoundError, UnprocessableError } from '../errors.js';
+import { isValidNhsNumber } from '../fhir/nhs-number.js';
 import { DELIVERY_LIFECYCLE, type MessageStatus } from '../lifecycle/delivery-lifecycle.js';
 import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
 import { statusChange } from '../lifecycle/transitions.js';
@@ -34,9 +35,19 @@ export const BOXES = ['sent', 'received'] as const;
 export async function listMessages(
   deps: HubDependencies,
   caller: Caller,
-  query: { status?: string; overdue?: string; box?: string; cursor?: string },
+  query: { status?: string; overdue?: string; box?: string; patient?: string; cursor?: string },
 ): Promise<Page<MessageRecord>> {
   const organisation = requireOrganisation(caller);
+  if (query.patient !== undefined) {
+    // Ops find a patient's messages by NHS number (through a keyed hash: the index holds no NHS number in clear).
+    requireOps(caller);
+    const nhsNumber = query.patient.replace(/\s/g, '');
+    if (!isValidNhsNumber(nhsNumber))
+      throw new UnprocessableError('Bad NHS number', [
+        issue('value', 'patient must be a valid NHS number (10 digits with a correct check digit)', 'patient'),
+      ]);
+    return deps.store.listByPatient(nhsNumber, STATUS_PAGE_SIZE, query.cursor);
+  }
   if (query.box !== undefined && !BOXES.includes(query.box as (typeof BOXES)[number]))
     throw new UnprocessableError('Bad box', [issue('value', `box must be one of ${BOXES.join(', ')}`, 'box')]);
   if (query.box === 'received') return deps.store.listByReceiver(organisation, STATUS_PAGE_SIZE, query.cursor);

@@ -3,6 +3,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JWK } from 'jose';
+import { patientIndexKey } from '../../core/fhir/patient-index.js';
 import { createHub, type Hub, type HubAdapters, type HubConfig } from '../../core/hub.js';
 import { DEFAULT_CLAIM_MAPPING } from '../../core/identity/sign-in.js';
 import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from '../../core/lifecycle/delivery-policy.js';
@@ -31,6 +32,8 @@ export interface AwsSettings {
   directoryRefreshSeconds: number;
   /** The key paging cursors are signed with (one per deployment). */
   cursorKey: string;
+  /** The secret the NHS-number search index is keyed with (kept with the data: a new one loses the index). */
+  searchKey: string;
   /** SDK client settings (the local hub points them at dynalite and fauxqs); the SDK's defaults on AWS. */
   client?: Pick<DynamoDBClientConfig, 'region' | 'credentials'> & { dynamoEndpoint?: string; sqsEndpoint?: string };
 }
@@ -77,6 +80,7 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): A
     deliveryQueueUrl: required(DELIVERY_QUEUE.envVar),
     directoryRefreshSeconds: numberSetting(env, ENV.directoryRefreshSeconds, DIRECTORY_REFRESH_SECONDS),
     cursorKey: required(ENV.cursorKey),
+    searchKey: required(ENV.searchKey),
   };
 }
 
@@ -116,7 +120,12 @@ export function awsHub(settings: AwsSettings, override: (adapters: HubAdapters) 
   const identityStore = new DynamoIdentityStore(dynamo, settings.identityTable);
   const kms = 'kmsKeyId' in settings.tokenKey ? new KMSClient({}) : undefined;
   const adapters = override({
-    store: new DynamoMessageStore(dynamo, settings.messagesTable, new CursorCodec(settings.cursorKey)),
+    store: new DynamoMessageStore(
+      dynamo,
+      settings.messagesTable,
+      new CursorCodec(settings.cursorKey),
+      patientIndexKey(settings.searchKey),
+    ),
     queue: new SqsDeliveryQueue(sqs, settings.deliveryQueueUrl),
     directory: new DynamoDirectory(dynamo, settings.directoryTable, settings.directoryRefreshSeconds),
     transport: new FhirKitTransport(),

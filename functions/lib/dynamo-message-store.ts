@@ -11,6 +11,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { MessageBundle } from '../../core/fhir/bundle.js';
+import { nhsNumberOf } from '../../core/fhir/patient-index.js';
 import type { MessageRecord, MessageStatus } from '../../core/lifecycle/message-record.js';
 import { BODY_RETENTION_DAYS, MESSAGE_RETENTION_DAYS } from '../../core/lifecycle/retention.js';
 import { assertConditional } from '../../core/lifecycle/transitions.js';
@@ -29,9 +30,12 @@ export class DynamoMessageStore implements MessageStore {
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly cursors: CursorCodec,
+    /** The keyed hash a patient's messages are indexed by (core/fhir/patient-index.ts). */
+    private readonly patientKey: (nhsNumber: string) => string,
   ) {}
 
   async create(record: MessageRecord, bundle: MessageBundle): Promise<'created' | 'duplicate'> {
+    const nhsNumber = nhsNumberOf(bundle);
     try {
       await this.db.send(
         new PutCommand({
@@ -40,6 +44,7 @@ export class DynamoMessageStore implements MessageStore {
             messageId: record.messageId,
             senderOrganisation: record.senderOrganisation,
             receiverOrganisation: record.destination.organisation,
+            ...(nhsNumber ? { patientKey: this.patientKey(nhsNumber) } : {}),
             correlationId: record.correlationId,
             createdAt: record.createdAt,
             listShard: listShardOf(record.messageId),
@@ -236,6 +241,19 @@ export class DynamoMessageStore implements MessageStore {
         IndexName: 'byReceiver',
         KeyConditionExpression: 'receiverOrganisation = :key',
         ExpressionAttributeValues: { ':key': organisation },
+        ScanIndexForward: false,
+      },
+      limit,
+      cursor,
+    );
+  }
+
+  listByPatient(nhsNumber: string, limit: number, cursor?: string): Promise<Page<MessageRecord>> {
+    return this.query(
+      {
+        IndexName: 'byPatient',
+        KeyConditionExpression: 'patientKey = :key',
+        ExpressionAttributeValues: { ':key': this.patientKey(nhsNumber) },
         ScanIndexForward: false,
       },
       limit,
@@ -484,16 +502,26 @@ export class DynamoMessageStore implements MessageStore {
         };
       }),
     );
+    // A k-way merge, newest first: each query's items keep the order DynamoDB gave them (ties included), so what is
+    // taken from a query is always a prefix of its page and the next page starts right after it.
     const seen = new Set<unknown>();
-    const merged = pages
-      .flatMap((page) => page.items.map((item) => ({ n: page.n, item })))
-      .sort(
-        (a, b) =>
-          String(b.item[sortKey]).localeCompare(String(a.item[sortKey])) ||
-          String(b.item.messageId).localeCompare(String(a.item.messageId)),
-      )
-      .filter(({ item }) => !seen.has(item.messageId) && seen.add(item.messageId))
-      .slice(0, limit);
+    const heads = pages.map(() => 0);
+    const merged: { n: number; item: Record<string, unknown> }[] = [];
+    while (merged.length < limit) {
+      let best: number | undefined;
+      for (const page of pages) {
+        const head = page.items[heads[page.n]!];
+        if (!head) continue;
+        const current = best === undefined ? undefined : pages[best]!.items[heads[best]!]!;
+        if (!current || String(head[sortKey]) > String(current[sortKey])) best = page.n;
+      }
+      if (best === undefined) break;
+      const item = pages[best]!.items[heads[best]!++]!;
+      if (!seen.has(item.messageId)) {
+        seen.add(item.messageId);
+        merged.push({ n: best, item });
+      }
+    }
     const next: Positions = {};
     for (const page of pages) {
       const taken = merged.filter((m) => m.n === page.n);

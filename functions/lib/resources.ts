@@ -40,6 +40,13 @@ export const MESSAGES_TABLE: TableDefinition = {
       sortKey: { name: 'createdAt', type: 'S' },
       projectedAttributes: ['record'],
     },
+    // Every message about a patient, by a keyed hash of the NHS number (ops' search; no NHS number in clear).
+    {
+      name: 'byPatient',
+      partitionKey: { name: 'patientKey', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'S' },
+      projectedAttributes: ['record'],
+    },
     // Every message by the organisation it was delivered to (a receiver's list of what it has received).
     {
       name: 'byReceiver',
@@ -361,7 +368,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/messages',
     handler: 'messages',
     access: MEMBERS,
-    query: ['status', 'overdue', 'box', 'cursor'],
+    query: ['status', 'overdue', 'box', 'patient', 'cursor'],
   },
   { method: 'GET', path: '/messages/{id}', handler: 'messages', access: MEMBERS, query: [] },
   { method: 'POST', path: '/messages/{id}/$replay', handler: 'messages', access: ['ops'], query: [] },
@@ -397,6 +404,8 @@ export const ENV = {
   pushTimeoutMs: 'PUSH_TIMEOUT_MS',
   directoryRefreshSeconds: 'DIRECTORY_REFRESH_SECONDS',
   cursorKey: 'HUB_CURSOR_KEY',
+  /** The secret the NHS-number search index is keyed with (HMAC): one per deployment, never rotated lightly. */
+  searchKey: 'HUB_SEARCH_KEY',
   /** The asymmetric KMS key the hub signs its access tokens with. */
   tokenKeyId: 'HUB_TOKEN_KEY_ID',
   /** People's sign-in: the OpenID Connect provider (Cognito's user pool, or e.g. NHS CIS2) and the hub's client. */

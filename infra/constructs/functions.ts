@@ -54,26 +54,23 @@ export class HubFunctions extends Construct {
     super(scope, id);
     const { tables, queues } = props;
     // Paging cursors are signed with a per-deployment key (not patient data: changing it only ends open paging).
-    const cursorKey = new secretsmanager.Secret(this, 'CursorKey', {
-      description: 'Signs the paging cursors the hub hands out',
-      encryptionKey: props.key,
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
-    });
-    Validations.of(cursorKey).acknowledge(
-      {
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'Rotating the cursor key only invalidates cursors of pages being read; it is rotated by replacing the secret',
-      },
-      {
-        id: 'HIPAA.Security-SecretsManagerRotationEnabled',
-        reason:
-          'Rotating the cursor key only invalidates cursors of pages being read; it is rotated by replacing the secret',
-      },
+    const cursorKey = this.secret(
+      props.key,
+      'CursorKey',
+      'Signs the paging cursors the hub hands out',
+      'Rotating the cursor key only invalidates cursors of pages being read; it is rotated by replacing the secret',
+    );
+    // The NHS-number search index is keyed with it (HMAC): a new key would leave the index unreadable.
+    const searchKey = this.secret(
+      props.key,
+      'SearchKey',
+      'Keys the NHS-number search index (HMAC)',
+      'A new search key would orphan the whole NHS-number index: it is replaced only with a re-index of the messages',
     );
     const environment: Record<string, string> = {
       // Resolved by CloudFormation at deploy into the functions' (KMS-encrypted) configuration.
       [ENV.cursorKey]: cursorKey.secretValue.unsafeUnwrap(),
+      [ENV.searchKey]: searchKey.secretValue.unsafeUnwrap(),
       [MESSAGES_TABLE.envVar]: tables.messages.tableName,
       [DIRECTORY_TABLE.envVar]: tables.directory.tableName,
       [IDENTITY_TABLE.envVar]: tables.identity.tableName,
@@ -160,5 +157,19 @@ export class HubFunctions extends Construct {
       schedule: events.Schedule.rate(Duration.minutes(DEADLINE_SWEEP_MINUTES)),
       targets: [new targets.LambdaFunction(f.deadlines, { retryAttempts: SWEEP_RETRY_ATTEMPTS })],
     });
+  }
+
+  /** A generated secret, encrypted with the hub's key, whose rotation policy is explained where it is made. */
+  private secret(key: kms.IKey, id: string, description: string, whyNotRotated: string): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, id, {
+      description,
+      encryptionKey: key,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    Validations.of(secret).acknowledge(
+      { id: 'AwsSolutions-SMG4', reason: whyNotRotated },
+      { id: 'HIPAA.Security-SecretsManagerRotationEnabled', reason: whyNotRotated },
+    );
+    return secret;
   }
 }

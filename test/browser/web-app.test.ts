@@ -79,6 +79,20 @@ describe('the web app, in a real browser against the local hub', () => {
     await context.close();
   });
 
+  it("lets ops find a patient's messages by NHS number", async () => {
+    const { context, page } = await signedIn(sampleClientId(LOCAL_OPS_ODS, 'ops'), '/app/messages');
+    await page.getByLabel("Find a patient's messages by NHS number").fill('900 000 0009');
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.getByRole('heading', { name: "A patient's messages" }).waitFor();
+    await page.getByRole('row').filter({ hasText: 'MK Wellbeing Line' }).first().waitFor();
+    expect(await page.getByRole('row').filter({ hasText: 'Milton Keynes Social Prescribing' }).count()).toBeGreaterThan(
+      0,
+    );
+    await expectAccessible(page);
+    await screenshot(page, 'ops-patient-search');
+    await context.close();
+  });
+
   it("shows a receiving team its inbox, and not another organisation's message", async () => {
     const { context, page } = await signedIn(sampleClientId(SOCIAL_PRESCRIBING, 'receiver'), '/app/inbox');
     await page.getByRole('heading', { name: 'Inbox' }).waitFor();

@@ -2,6 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageBundle } from '../../core/fhir/bundle.js';
+import { patientIndexKey } from '../../core/fhir/patient-index.js';
+import { SYSTEMS } from '../../core/fhir/systems.js';
 import type { MessageRecord } from '../../core/lifecycle/message-record.js';
 import { BODY_RETENTION_DAYS } from '../../core/lifecycle/retention.js';
 import type { MessageStore } from '../../core/ports.js';
@@ -192,6 +194,23 @@ function honoursTheStoreContract(name: string, open: () => Promise<MessageStore>
       ]);
     });
 
+    it("finds a patient's messages by NHS number, newest first, and no other patient's", async () => {
+      const nhsNumber = String(Math.floor(Math.random() * 1e10)).padStart(10, '0');
+      const about =
+        (nhs: string) =>
+        (record: MessageRecord): MessageBundle => ({
+          ...bundleOf(record),
+          entry: [{ resource: { resourceType: 'Patient', identifier: [{ system: SYSTEMS.nhsNumber, value: nhs }] } }],
+        });
+      const theirs = [60, 62].map((minute) => aRecord({ minute }));
+      const other = aRecord({ minute: 61 });
+      for (const r of theirs) await store.create(r, about(nhsNumber)(r));
+      await store.create(other, about('9999999999')(other));
+      expect(await allPages((cursor) => store.listByPatient(nhsNumber, 1, cursor), 1)).toEqual(
+        [theirs[1]!, theirs[0]!].map((r) => r.messageId),
+      );
+    });
+
     it('pages a case oldest first', async () => {
       const correlationId = crypto.randomUUID();
       const records = [31, 30].map((minute) => aRecord({ minute, correlationId }));
@@ -309,6 +328,7 @@ honoursTheStoreContract('the DynamoDB store (on dynalite)', async () => {
     client,
     services.tableNames[MESSAGES_TABLE.envVar]!,
     new CursorCodec('contract-test-cursor-key'),
+    patientIndexKey('contract-test-search-key'),
   );
 });
 honoursTheStoreContract('the in-memory store of the unit tests', async () => new InMemoryMessageStore());

@@ -199,6 +199,7 @@ describe('the CDK stack', () => {
       DELIVERY_QUEUE_URL: 'https://sqs.eu-west-2.amazonaws.com/0/q',
       HUB_ODS_CODE: LOCAL_HUB_ODS,
       HUB_CURSOR_KEY: 'a-test-cursor-key-of-some-length',
+      HUB_SEARCH_KEY: 'a-test-search-key-of-some-length',
       HUB_BASE_URL: 'https://hub.example.org',
       AWS_REGION: 'eu-west-2',
     });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../core/lifecycle/message-record.js';
+import { DELIVERY_CLAIM_LEASE_SECONDS, DELIVERY_QUEUE } from '../../functions/lib/resources.js';
 import { referralMessage, responseMessage } from '../../local/messages.js';
 import { asOrganisation, call, sendMessage } from '../support/http.js';
 import { crash, type HubProcess, startHubProcess } from '../support/hub-process.js';
@@ -123,7 +124,8 @@ describe('chaos: receivers failing, the store and queue failing, the hub killed 
     await kill(hub);
     hub = await startHub(join(dataDir, 'db'), networksFile, 0);
     const records = new Map<string, MessageRecord>();
-    const deadline = Date.now() + 120_000;
+    // A message whose worker died mid-attempt comes back after the queue's visibility timeout and the claim's lease.
+    const deadline = Date.now() + (DELIVERY_QUEUE.visibilityTimeoutSeconds + DELIVERY_CLAIM_LEASE_SECONDS + 60) * 1000;
     let waiting = accepted;
     while (waiting.length > 0 && Date.now() < deadline) {
       for (let i = 0; i < waiting.length; i += IN_FLIGHT) {

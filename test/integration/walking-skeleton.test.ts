@@ -162,6 +162,17 @@ describe('the local hub on its embedded default (sample networks, simulated rece
       );
     });
 
+    it("is found by ops by its patient's NHS number (a keyed index), and by no one else", async () => {
+      const search = async (as: string, nhsNumber: string) =>
+        call(hub.baseUrl, 'GET', `/messages?patient=${nhsNumber}`, { headers: await asOrganisation(hub.baseUrl, as) });
+      const found = await search(LOCAL_OPS_ODS, '900 000 0009');
+      expect(found.status).toBe(200);
+      expect(found.body.messages.map((m: { messageId: string }) => m.messageId)).toContain(referral.id);
+      expect((await search(LOCAL_OPS_ODS, '9449305552')).body.messages).toEqual([]); // another patient
+      expect((await search(LOCAL_OPS_ODS, '9000000001')).status).toBe(422); // not an NHS number
+      expect((await search(HILLTOPS, '9000000009')).status).toBe(403);
+    });
+
     it('is in the listing ops see of every message, newest first, paged', async () => {
       const ops = await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS);
       const all = await call(hub.baseUrl, 'GET', '/messages', { headers: ops });

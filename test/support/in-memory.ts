@@ -1,5 +1,6 @@
 import { exportJWK, generateKeyPair, type JSONWebKeySet } from 'jose';
 import type { MessageBundle } from '../../core/fhir/bundle.js';
+import { nhsNumberOf } from '../../core/fhir/patient-index.js';
 import { createHub, type Hub } from '../../core/hub.js';
 import type {
   AssertionLedger,
@@ -111,6 +112,18 @@ export class InMemoryMessageStore implements MessageStore {
   }
   async listByReceiver(organisation: string, limit: number, cursor?: string) {
     return this.page((r) => r.destination.organisation === organisation, 'newest', 'createdAt', limit, cursor);
+  }
+  async listByPatient(nhsNumber: string, limit: number, cursor?: string) {
+    return this.page(
+      (r) => {
+        const b = this.bundles.get(r.messageId);
+        return !!b && nhsNumberOf(b) === nhsNumber;
+      },
+      'newest',
+      'createdAt',
+      limit,
+      cursor,
+    );
   }
   async countToService(organisation: string, serviceId: string, since: Date) {
     return [...this.records.values()].filter(

@@ -33,9 +33,13 @@ export function useApi<T>(path: string | undefined): Loaded<T> {
 }
 
 export const useSession = () => useApi<Session>('/auth/session');
-export const useMessages = (status: string, cursor?: string) =>
+/** Messages by status, or (ops) a patient's by NHS number; newest first, a page at a time. */
+export const useMessages = (filter: { status?: string; patient?: string }, cursor?: string) =>
   useApi<MessageList>(
-    `/messages?${new URLSearchParams({ ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) })}`,
+    `/messages?${new URLSearchParams({
+      ...(filter.patient ? { patient: filter.patient } : filter.status ? { status: filter.status } : {}),
+      ...(cursor ? { cursor } : {}),
+    })}`,
   );
 export const useMessage = (id: string) => useApi<MessageRecord>(`/messages/${encodeURIComponent(id)}`);
 

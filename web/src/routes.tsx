@@ -51,7 +51,7 @@ export const APP_ROUTES: readonly AppRoute[] = [
     title: 'Messages',
     roles: ['sender', 'receiver', 'ops'],
     nav: true,
-    page: ({ query }) => <MessagesPage query={query} />,
+    page: ({ query, session }) => <MessagesPage query={query} ops={session.roles.includes('ops')} />,
   },
   {
     path: '/messages/:id',

@@ -1,4 +1,4 @@
-import { type ChangeEvent, useState } from 'react';
+import { type ChangeEvent, type FormEvent, useState } from 'react';
 import { useMessages } from '../hooks';
 import { Link, navigate } from '../router';
 import { eventWords, outcomeWords, STATUSES, statusWords, when } from '../words';
@@ -6,17 +6,42 @@ import { Problem } from './Problem';
 import { Table } from './Table';
 
 /** Messages, newest first, filtered by status and paged (ops see every organisation's). */
-export function MessagesPage({ query }: { query: URLSearchParams }) {
+export function MessagesPage({ query, ops }: { query: URLSearchParams; ops: boolean }) {
   const status = query.get('status') ?? '';
+  const patient = query.get('patient') ?? '';
   const [cursor, setCursor] = useState<string | undefined>();
-  const { data, error, loading } = useMessages(status, cursor);
+  const { data, error, loading } = useMessages({ status, patient }, cursor);
+  const find = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const nhsNumber = String(new FormData(event.currentTarget).get('patient') ?? '').trim();
+    setCursor(undefined);
+    navigate(nhsNumber ? `/messages?patient=${encodeURIComponent(nhsNumber)}` : '/messages');
+  };
   const choose = (event: ChangeEvent<HTMLSelectElement>) => {
     setCursor(undefined);
     navigate(event.target.value ? `/messages?status=${event.target.value}` : '/messages');
   };
   return (
     <>
-      <h1>{status === 'failed' ? 'Failed messages' : 'Messages'}</h1>
+      <h1>{patient ? "A patient's messages" : status === 'failed' ? 'Failed messages' : 'Messages'}</h1>
+      {ops && (
+        <form onSubmit={find} className="nhsuk-form-group">
+          <label className="nhsuk-label" htmlFor="patient">
+            Find a patient's messages by NHS number
+          </label>
+          <input
+            className="nhsuk-input nhsuk-input--width-10"
+            id="patient"
+            name="patient"
+            inputMode="numeric"
+            defaultValue={patient}
+            autoComplete="off"
+          />{' '}
+          <button type="submit" className="nhsuk-button nhsuk-button--secondary">
+            Find
+          </button>
+        </form>
+      )}
       <div className="nhsuk-form-group">
         <label className="nhsuk-label" htmlFor="status">
           Show
