@@ -11,6 +11,10 @@ import { notifySender } from './notifications.js';
 
 /** Most messages one status page lists. */
 export const STATUS_PAGE_SIZE = 50;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Most messages of one case listed (a referral, its answers, updates, notices: a handful in practice). */
+export const CASE_PAGE_SIZE = 200;
 
 /** A message's status and timeline, for its sender, its receiver, or ops. */
 export async function messageStatus(deps: HubDependencies, caller: Caller, messageId: string): Promise<MessageRecord> {
@@ -35,9 +39,17 @@ export const BOXES = ['sent', 'received'] as const;
 export async function listMessages(
   deps: HubDependencies,
   caller: Caller,
-  query: { status?: string; overdue?: string; box?: string; patient?: string; cursor?: string },
+  query: { status?: string; overdue?: string; box?: string; patient?: string; case?: string; cursor?: string },
 ): Promise<Page<MessageRecord>> {
   const organisation = requireOrganisation(caller);
+  if (query.case !== undefined) {
+    // A case: every message under one X-Correlation-Id, oldest first; a party sees its own messages of it.
+    if (!GUID.test(query.case))
+      throw new UnprocessableError('Bad case', [issue('value', 'case must be an X-Correlation-Id (a GUID)', 'case')]);
+    const { items } = await deps.store.listByCorrelation(query.case, CASE_PAGE_SIZE);
+    const mine = (r: MessageRecord) => [r.senderOrganisation, r.destination.organisation].includes(organisation);
+    return { items: caller.ops ? items : items.filter(mine) };
+  }
   if (query.patient !== undefined) {
     // Ops find a patient's messages by NHS number (through a keyed hash: the index holds no NHS number in clear).
     requireOps(caller);

@@ -368,7 +368,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/messages',
     handler: 'messages',
     access: MEMBERS,
-    query: ['status', 'overdue', 'box', 'patient', 'cursor'],
+    query: ['status', 'overdue', 'box', 'patient', 'case', 'cursor'],
   },
   { method: 'GET', path: '/messages/{id}', handler: 'messages', access: MEMBERS, query: [] },
   { method: 'POST', path: '/messages/{id}/$replay', handler: 'messages', access: ['ops'], query: [] },

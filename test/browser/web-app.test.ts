@@ -15,6 +15,7 @@ describe('the web app, in a real browser against the local hub', () => {
   let hub: LocalHub;
   let browser: Browser;
   let failedId: string;
+  let failedCase: string;
   let waitingId: string;
 
   beforeAll(async () => {
@@ -27,8 +28,11 @@ describe('the web app, in a real browser against the local hub', () => {
     // A referral waiting in social prescribing's inbox, and one to the wellbeing line, whose endpoint is down.
     const waiting = referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing' });
     const failing = referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'voluntary-sector' });
-    for (const referral of [waiting, failing])
-      expect((await sendMessage(hub.baseUrl, referral, { sender: SAMPLE_PRACTICE })).status).toBe(202);
+    for (const referral of [waiting, failing]) {
+      const sent = await sendMessage(hub.baseUrl, referral, { sender: SAMPLE_PRACTICE });
+      expect(sent.status).toBe(202);
+      failedCase = sent.headers.get('x-correlation-id')!;
+    }
     waitingId = waiting.id!;
     failedId = failing.id!;
     await eventually(() => messageStatus(hub.baseUrl, failedId, SAMPLE_PRACTICE), untilStatus('failed'));
@@ -82,7 +86,7 @@ describe('the web app, in a real browser against the local hub', () => {
   it("lets ops find a patient's messages by NHS number", async () => {
     const { context, page } = await signedIn(sampleClientId(LOCAL_OPS_ODS, 'ops'), '/app/messages');
     await page.getByLabel("Find a patient's messages by NHS number").fill('900 000 0009');
-    await page.getByRole('button', { name: 'Find' }).click();
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
     await page.getByRole('heading', { name: "A patient's messages" }).waitFor();
     await page.getByRole('row').filter({ hasText: 'MK Wellbeing Line' }).first().waitFor();
     expect(await page.getByRole('row').filter({ hasText: 'Milton Keynes Social Prescribing' }).count()).toBeGreaterThan(
@@ -90,6 +94,20 @@ describe('the web app, in a real browser against the local hub', () => {
     );
     await expectAccessible(page);
     await screenshot(page, 'ops-patient-search');
+    await context.close();
+  });
+
+  it('lets ops open a case by its correlation id, and see what is overdue', async () => {
+    const { context, page } = await signedIn(sampleClientId(LOCAL_OPS_ODS, 'ops'), '/app/messages');
+    await page.getByLabel('Find a case by its correlation id').fill(failedCase);
+    await page.getByRole('button', { name: 'Find the case' }).click();
+    await page.getByRole('heading', { name: 'A case' }).waitFor();
+    await page.getByRole('row').filter({ hasText: 'MK Wellbeing Line' }).first().waitFor();
+    await expectAccessible(page);
+    await page.getByRole('link', { name: 'Overdue' }).click();
+    await page.getByRole('heading', { name: 'Overdue' }).waitFor();
+    await page.getByText('Nothing is overdue.').waitFor();
+    await expectAccessible(page);
     await context.close();
   });
 

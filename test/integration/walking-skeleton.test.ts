@@ -173,6 +173,18 @@ describe('the local hub on its embedded default (sample networks, simulated rece
       expect((await search(HILLTOPS, '9000000009')).status).toBe(403);
     });
 
+    it('is found with the rest of its case by its X-Correlation-Id, by ops and by its parties only', async () => {
+      const inCase = async (as: string) =>
+        (
+          await call(hub.baseUrl, 'GET', `/messages?case=${correlationId}`, {
+            headers: await asOrganisation(hub.baseUrl, as),
+          })
+        ).body.messages.map((m: { messageId: string }) => m.messageId);
+      expect(await inCase(LOCAL_OPS_ODS)).toContain(referral.id);
+      expect(await inCase(HILLTOPS)).toContain(referral.id);
+      expect(await inCase(ADULT_SOCIAL_CARE)).toEqual([]);
+    });
+
     it('is in the listing ops see of every message, newest first, paged', async () => {
       const ops = await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS);
       const all = await call(hub.baseUrl, 'GET', '/messages', { headers: ops });

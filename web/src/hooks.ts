@@ -33,11 +33,17 @@ export function useApi<T>(path: string | undefined): Loaded<T> {
 }
 
 export const useSession = () => useApi<Session>('/auth/session');
-/** Messages by status, or (ops) a patient's by NHS number; newest first, a page at a time. */
-export const useMessages = (filter: { status?: string; patient?: string }, cursor?: string) =>
+/** Messages by status, a case's by its correlation id, or (ops) a patient's by NHS number, a page at a time. */
+export const useMessages = (filter: { status?: string; patient?: string; case?: string }, cursor?: string) =>
   useApi<MessageList>(
     `/messages?${new URLSearchParams({
-      ...(filter.patient ? { patient: filter.patient } : filter.status ? { status: filter.status } : {}),
+      ...(filter.case
+        ? { case: filter.case }
+        : filter.patient
+          ? { patient: filter.patient }
+          : filter.status
+            ? { status: filter.status }
+            : {}),
       ...(cursor ? { cursor } : {}),
     })}`,
   );

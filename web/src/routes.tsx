@@ -4,6 +4,7 @@ import { HomePage } from './pages/HomePage';
 import { InboxPage } from './pages/InboxPage';
 import { MessagePage } from './pages/MessagePage';
 import { MessagesPage } from './pages/MessagesPage';
+import { OverduePage } from './pages/OverduePage';
 import { ReferralPage } from './pages/ReferralPage';
 import type { Role, Session } from './types';
 
@@ -53,6 +54,7 @@ export const APP_ROUTES: readonly AppRoute[] = [
     nav: true,
     page: ({ query, session }) => <MessagesPage query={query} ops={session.roles.includes('ops')} />,
   },
+  { path: '/overdue', title: 'Overdue', roles: ['ops'], nav: true, page: () => <OverduePage /> },
   {
     path: '/messages/:id',
     title: 'Message',

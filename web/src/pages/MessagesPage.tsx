@@ -9,13 +9,15 @@ import { Table } from './Table';
 export function MessagesPage({ query, ops }: { query: URLSearchParams; ops: boolean }) {
   const status = query.get('status') ?? '';
   const patient = query.get('patient') ?? '';
+  const inCase = query.get('case') ?? '';
   const [cursor, setCursor] = useState<string | undefined>();
-  const { data, error, loading } = useMessages({ status, patient }, cursor);
-  const find = (event: FormEvent<HTMLFormElement>) => {
+  const { data, error, loading } = useMessages({ status, patient, case: inCase }, cursor);
+  /** Goes to the listing a search form asks for (its one field's name is the query parameter). */
+  const find = (parameter: 'patient' | 'case') => (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const nhsNumber = String(new FormData(event.currentTarget).get('patient') ?? '').trim();
+    const value = String(new FormData(event.currentTarget).get(parameter) ?? '').trim();
     setCursor(undefined);
-    navigate(nhsNumber ? `/messages?patient=${encodeURIComponent(nhsNumber)}` : '/messages');
+    navigate(value ? `/messages?${parameter}=${encodeURIComponent(value)}` : '/messages');
   };
   const choose = (event: ChangeEvent<HTMLSelectElement>) => {
     setCursor(undefined);
@@ -23,9 +25,11 @@ export function MessagesPage({ query, ops }: { query: URLSearchParams; ops: bool
   };
   return (
     <>
-      <h1>{patient ? "A patient's messages" : status === 'failed' ? 'Failed messages' : 'Messages'}</h1>
+      <h1>
+        {inCase ? 'A case' : patient ? "A patient's messages" : status === 'failed' ? 'Failed messages' : 'Messages'}
+      </h1>
       {ops && (
-        <form onSubmit={find} className="nhsuk-form-group">
+        <form onSubmit={find('patient')} className="nhsuk-form-group">
           <label className="nhsuk-label" htmlFor="patient">
             Find a patient's messages by NHS number
           </label>
@@ -42,6 +46,21 @@ export function MessagesPage({ query, ops }: { query: URLSearchParams; ops: bool
           </button>
         </form>
       )}
+      <form onSubmit={find('case')} className="nhsuk-form-group">
+        <label className="nhsuk-label" htmlFor="case">
+          Find a case by its correlation id
+        </label>
+        <input
+          className="nhsuk-input nhsuk-input--width-30"
+          id="case"
+          name="case"
+          defaultValue={inCase}
+          autoComplete="off"
+        />{' '}
+        <button type="submit" className="nhsuk-button nhsuk-button--secondary">
+          Find the case
+        </button>
+      </form>
       <div className="nhsuk-form-group">
         <label className="nhsuk-label" htmlFor="status">
           Show
