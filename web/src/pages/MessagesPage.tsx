@@ -1,9 +1,9 @@
-import { type ChangeEvent, type FormEvent, useState } from 'react';
+import { type ChangeEvent, useState } from 'react';
 import { useMessages } from '../hooks';
-import { Link, navigate } from '../router';
-import { eventWords, outcomeWords, STATUSES, statusWords, when } from '../words';
+import { navigate } from '../router';
+import { STATUSES, statusWords } from '../words';
+import { MessagesTable, SearchForm } from './MessagesTable';
 import { Problem } from './Problem';
-import { Table } from './Table';
 
 /** Messages, newest first, filtered by status and paged (ops see every organisation's). */
 export function MessagesPage({ query, ops }: { query: URLSearchParams; ops: boolean }) {
@@ -12,10 +12,8 @@ export function MessagesPage({ query, ops }: { query: URLSearchParams; ops: bool
   const inCase = query.get('case') ?? '';
   const [cursor, setCursor] = useState<string | undefined>();
   const { data, error, loading } = useMessages({ status, patient, case: inCase }, cursor);
-  /** Goes to the listing a search form asks for (its one field's name is the query parameter). */
-  const find = (parameter: 'patient' | 'case') => (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const value = String(new FormData(event.currentTarget).get(parameter) ?? '').trim();
+  /** Goes to the listing a search asks for. */
+  const find = (parameter: 'patient' | 'case') => (value: string) => {
     setCursor(undefined);
     navigate(value ? `/messages?${parameter}=${encodeURIComponent(value)}` : '/messages');
   };
@@ -29,38 +27,24 @@ export function MessagesPage({ query, ops }: { query: URLSearchParams; ops: bool
         {inCase ? 'A case' : patient ? "A patient's messages" : status === 'failed' ? 'Failed messages' : 'Messages'}
       </h1>
       {ops && (
-        <form onSubmit={find('patient')} className="nhsuk-form-group">
-          <label className="nhsuk-label" htmlFor="patient">
-            Find a patient's messages by NHS number
-          </label>
-          <input
-            className="nhsuk-input nhsuk-input--width-10"
-            id="patient"
-            name="patient"
-            inputMode="numeric"
-            defaultValue={patient}
-            autoComplete="off"
-          />{' '}
-          <button type="submit" className="nhsuk-button nhsuk-button--secondary">
-            Find
-          </button>
-        </form>
+        <SearchForm
+          name="patient"
+          label="Find a patient's messages by NHS number"
+          button="Find"
+          value={patient}
+          width={10}
+          numeric
+          onFind={find('patient')}
+        />
       )}
-      <form onSubmit={find('case')} className="nhsuk-form-group">
-        <label className="nhsuk-label" htmlFor="case">
-          Find a case by its correlation id
-        </label>
-        <input
-          className="nhsuk-input nhsuk-input--width-30"
-          id="case"
-          name="case"
-          defaultValue={inCase}
-          autoComplete="off"
-        />{' '}
-        <button type="submit" className="nhsuk-button nhsuk-button--secondary">
-          Find the case
-        </button>
-      </form>
+      <SearchForm
+        name="case"
+        label="Find a case by its correlation id"
+        button="Find the case"
+        value={inCase}
+        width={30}
+        onFind={find('case')}
+      />
       <div className="nhsuk-form-group">
         <label className="nhsuk-label" htmlFor="status">
           Show
@@ -78,23 +62,7 @@ export function MessagesPage({ query, ops }: { query: URLSearchParams; ops: bool
       {loading && <p className="nhsuk-body">Loading…</p>}
       {data && data.messages.length === 0 && <p className="nhsuk-body">There are no messages to show.</p>}
       {data && data.messages.length > 0 && (
-        <Table
-          caption="Messages, newest first"
-          headings={['Received', 'What', 'From', 'To', 'Status', 'Answer']}
-          rows={data.messages.map((m) => ({
-            key: m.messageId,
-            cells: [
-              when(m.createdAt),
-              <Link key="what" to={`/messages/${m.messageId}`}>
-                {eventWords(m.event)}
-              </Link>,
-              m.senderOrganisation,
-              m.destination.serviceName ?? m.destination.organisation,
-              statusWords(m.status),
-              outcomeWords(m.outcome),
-            ],
-          }))}
-        />
+        <MessagesTable caption="Messages, newest first" messages={data.messages} time="received" />
       )}
       {data?.next && (
         <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => setCursor(data.next)}>

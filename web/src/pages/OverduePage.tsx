@@ -1,9 +1,7 @@
 import { useApi } from '../hooks';
-import { Link } from '../router';
 import type { MessageList } from '../types';
-import { eventWords, outcomeWords, statusWords, when } from '../words';
+import { MessagesTable } from './MessagesTable';
 import { Problem } from './Problem';
-import { Table } from './Table';
 
 /** Work past its deadline (care-home Tasks, unanswered referrals), most recently escalated first: whom to chase. */
 export function OverduePage() {
@@ -19,23 +17,7 @@ export function OverduePage() {
       {loading && !data && <p className="nhsuk-body">Loading…</p>}
       {data && data.messages.length === 0 && <p className="nhsuk-body">Nothing is overdue.</p>}
       {data && data.messages.length > 0 && (
-        <Table
-          caption="Overdue work, most recently escalated first"
-          headings={['Was due', 'What', 'From', 'With', 'Status', 'Answer']}
-          rows={data.messages.map((m) => ({
-            key: m.messageId,
-            cells: [
-              m.dueAt ? when(m.dueAt) : '',
-              <Link key="what" to={`/messages/${m.messageId}`}>
-                {eventWords(m.event)}
-              </Link>,
-              m.senderOrganisation,
-              m.destination.serviceName ?? m.destination.organisation,
-              statusWords(m.status),
-              outcomeWords(m.outcome),
-            ],
-          }))}
-        />
+        <MessagesTable caption="Overdue work, most recently escalated first" messages={data.messages} time="due" />
       )}
     </>
   );

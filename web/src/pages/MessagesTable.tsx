@@ -1,0 +1,63 @@
+import { Link } from '../router';
+import type { MessageRecord } from '../types';
+import { eventWords, outcomeWords, statusWords, when } from '../words';
+import { Table } from './Table';
+
+/** Messages as ops and senders see them: when, what (linked to its page), from, to, where it is, the answer. */
+export function MessagesTable(props: { caption: string; messages: MessageRecord[]; time: 'received' | 'due' }) {
+  return (
+    <Table
+      caption={props.caption}
+      headings={[props.time === 'due' ? 'Was due' : 'Received', 'What', 'From', 'To', 'Status', 'Answer']}
+      rows={props.messages.map((m) => ({
+        key: m.messageId,
+        cells: [
+          props.time === 'due' ? (m.dueAt ? when(m.dueAt) : '') : when(m.createdAt),
+          <Link key="what" to={`/messages/${m.messageId}`}>
+            {eventWords(m.event)}
+          </Link>,
+          m.senderOrganisation,
+          m.destination.serviceName ?? m.destination.organisation,
+          statusWords(m.status),
+          outcomeWords(m.outcome),
+        ],
+      }))}
+    />
+  );
+}
+
+/** A one-field search: a label, the field (named as the query parameter it fills), and its button. */
+export function SearchForm(props: {
+  name: string;
+  label: string;
+  button: string;
+  value: string;
+  width: 10 | 30;
+  numeric?: boolean;
+  onFind: (value: string) => void;
+}) {
+  return (
+    <form
+      className="nhsuk-form-group"
+      onSubmit={(event) => {
+        event.preventDefault();
+        props.onFind(String(new FormData(event.currentTarget).get(props.name) ?? '').trim());
+      }}
+    >
+      <label className="nhsuk-label" htmlFor={props.name}>
+        {props.label}
+      </label>
+      <input
+        className={`nhsuk-input nhsuk-input--width-${props.width}`}
+        id={props.name}
+        name={props.name}
+        defaultValue={props.value}
+        autoComplete="off"
+        {...(props.numeric ? { inputMode: 'numeric' as const } : {})}
+      />{' '}
+      <button type="submit" className="nhsuk-button nhsuk-button--secondary">
+        {props.button}
+      </button>
+    </form>
+  );
+}
