@@ -9,6 +9,7 @@ import {
   searchset,
 } from '../../core/routing/directory-fhir.js';
 import { setServiceAvailability } from '../../core/services/availability.js';
+import { explainRoute } from '../../core/services/routing.js';
 import { TASK_SEARCH } from '../../core/services/tasks.js';
 import { hubConformance } from '../../core/validation/conformance.js';
 import { type HubRequest, type HubResponse, httpHandler, jsonObjectBody } from '../lib/http.js';
@@ -72,6 +73,11 @@ export function createDirectoryHandler(hub: Hub) {
       'GET /HealthcareService/{id}': read('HealthcareService'),
       'GET /Endpoint': search('Endpoint'),
       'GET /Endpoint/{id}': read('Endpoint'),
+      'GET /routing/$explain': async (request) => ({
+        status: 200,
+        contentType: 'application/json',
+        body: await explainRoute(hub, request.caller, request.query),
+      }),
       'POST /HealthcareService/{id}/$availability': async (request) => ({
         status: 200,
         contentType: 'application/json',

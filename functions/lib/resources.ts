@@ -354,6 +354,13 @@ export const ROUTES: readonly RouteDefinition[] = [
   search('Endpoint'),
   read('/Endpoint/{id}'),
   {
+    method: 'GET',
+    path: '/routing/$explain',
+    handler: 'directory',
+    access: ['ops'],
+    query: ['practice', 'category', 'postcode', 'urgency'],
+  },
+  {
     method: 'POST',
     path: '/HealthcareService/{id}/$availability',
     handler: 'directory',

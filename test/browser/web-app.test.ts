@@ -111,6 +111,17 @@ describe('the web app, in a real browser against the local hub', () => {
     await context.close();
   });
 
+  it('explains to ops where a referral would go, and why', async () => {
+    const { context, page } = await signedIn(sampleClientId(LOCAL_OPS_ODS, 'ops'), '/app/routing');
+    await page.getByLabel('Referring practice (ODS code)').fill(SAMPLE_PRACTICE);
+    await page.getByLabel('Service asked for').selectOption('social-prescribing');
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await page.getByRole('heading', { name: /^Milton Keynes Social Prescribing/ }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'ops-routing');
+    await context.close();
+  });
+
   it("shows a receiving team its inbox, and not another organisation's message", async () => {
     const { context, page } = await signedIn(sampleClientId(SOCIAL_PRESCRIBING, 'receiver'), '/app/inbox');
     await page.getByRole('heading', { name: 'Inbox' }).waitFor();

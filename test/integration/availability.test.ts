@@ -1,7 +1,7 @@
 import type { HealthcareService } from 'fhir/r4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalHub, startLocalHub } from '../../local/hub.js';
-import { SAMPLE_PRACTICE } from '../../local/identities.js';
+import { LOCAL_OPS_ODS, SAMPLE_PRACTICE } from '../../local/identities.js';
 import { referralMessage } from '../../local/messages.js';
 import { asOrganisation, call, messageStatus, sendMessage } from '../support/http.js';
 
@@ -80,5 +80,24 @@ describe("a receiving team's say over its intake: not accepting, or a weekly cap
     // And back to normal when the team says so.
     await setAvailability(SOCIAL_PRESCRIBING, { acceptingReferrals: true });
     expect((await refer()).record.destination.serviceId).toBe(SERVICE);
+  });
+
+  it('is what ops see when they ask where a referral would go, and why', async () => {
+    const explain = async (query: string) =>
+      call(hub.baseUrl, 'GET', `/routing/$explain?${query}`, {
+        headers: await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS),
+      });
+    const open = await explain(`practice=${SAMPLE_PRACTICE}&category=social-prescribing&postcode=MK4%202AB`);
+    expect(open.body).toMatchObject({ network: 'Watling Street PCN', service: { id: SERVICE } });
+    expect(open.body.explanation.length).toBeGreaterThan(0);
+    await setAvailability(SOCIAL_PRESCRIBING, { acceptingReferrals: false });
+    const closed = await explain(`practice=${SAMPLE_PRACTICE}&category=social-prescribing`);
+    expect(closed.body).toMatchObject({
+      service: { id: FALLBACK },
+      divertedFrom: SERVICE,
+      divertedBecause: 'not accepting referrals',
+    });
+    await setAvailability(SOCIAL_PRESCRIBING, { acceptingReferrals: true });
+    expect((await explain(`practice=${SAMPLE_PRACTICE}&category=no-such-thing`)).status).toBe(422);
   });
 });

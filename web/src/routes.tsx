@@ -6,6 +6,7 @@ import { MessagePage } from './pages/MessagePage';
 import { MessagesPage } from './pages/MessagesPage';
 import { OverduePage } from './pages/OverduePage';
 import { ReferralPage } from './pages/ReferralPage';
+import { RoutingPage } from './pages/RoutingPage';
 import type { Role, Session } from './types';
 
 export interface PageProps {
@@ -55,6 +56,7 @@ export const APP_ROUTES: readonly AppRoute[] = [
     page: ({ query, session }) => <MessagesPage query={query} ops={session.roles.includes('ops')} />,
   },
   { path: '/overdue', title: 'Overdue', roles: ['ops'], nav: true, page: () => <OverduePage /> },
+  { path: '/routing', title: 'Routing', roles: ['ops'], nav: true, page: () => <RoutingPage /> },
   {
     path: '/messages/:id',
     title: 'Message',

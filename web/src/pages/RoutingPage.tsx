@@ -1,0 +1,98 @@
+import { type FormEvent, useState } from 'react';
+import { useApi } from '../hooks';
+import { Problem } from './Problem';
+
+interface Explanation {
+  network?: string;
+  service?: { id: string; name: string; organisation: string; channel: string };
+  divertedFrom?: string;
+  divertedBecause?: string;
+  explanation: string[];
+  refused?: string;
+}
+
+/** The service categories the network offers, from the directory (each service lists its own). */
+function useCategories(): string[] {
+  const { data } = useApi<{ entry?: { resource: { category?: { coding?: { code?: string }[] }[] } }[] }>(
+    '/HealthcareService',
+  );
+  const codes = (data?.entry ?? []).flatMap((e) => e.resource.category ?? []).map((c) => c.coding?.[0]?.code);
+  return [...new Set(codes.filter((c): c is string => !!c))].sort();
+}
+
+/** Where a referral from a practice, for a service, would go now and why: the live routing tables, explained. */
+export function RoutingPage() {
+  const categories = useCategories();
+  const [question, setQuestion] = useState<string | undefined>();
+  const { data, error } = useApi<Explanation>(question && `/routing/$explain?${question}`);
+  const ask = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const entries = [...form.entries()].filter(([, v]) => String(v).trim()) as [string, string][];
+    setQuestion(new URLSearchParams(entries).toString());
+  };
+  return (
+    <>
+      <h1>Where would a referral go?</h1>
+      <form onSubmit={ask}>
+        <div className="nhsuk-form-group">
+          <label className="nhsuk-label" htmlFor="practice">
+            Referring practice (ODS code)
+          </label>
+          <input className="nhsuk-input nhsuk-input--width-10" id="practice" name="practice" required />
+        </div>
+        <div className="nhsuk-form-group">
+          <label className="nhsuk-label" htmlFor="category">
+            Service asked for
+          </label>
+          <select className="nhsuk-select" id="category" name="category">
+            {categories.map((c) => (
+              <option key={c} value={c}>
+                {c.replaceAll('-', ' ')}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="nhsuk-form-group">
+          <label className="nhsuk-label" htmlFor="postcode">
+            Patient's postcode (optional)
+          </label>
+          <input className="nhsuk-input nhsuk-input--width-10" id="postcode" name="postcode" autoComplete="off" />
+        </div>
+        <div className="nhsuk-form-group">
+          <label className="nhsuk-label" htmlFor="urgency">
+            Urgency
+          </label>
+          <select className="nhsuk-select" id="urgency" name="urgency">
+            <option value="routine">Routine</option>
+            <option value="urgent">Urgent</option>
+          </select>
+        </div>
+        <button type="submit" className="nhsuk-button">
+          Explain
+        </button>
+      </form>
+      {error && <Problem error={error} />}
+      {data && (
+        <div className="nhsuk-card">
+          <div className="nhsuk-card__content">
+            <h2 className="nhsuk-card__heading">
+              {data.service ? `${data.service.name} (${data.service.organisation})` : 'It would be refused'}
+            </h2>
+            {data.refused && <p className="nhsuk-body">{data.refused}</p>}
+            {data.divertedFrom && (
+              <p className="nhsuk-body">
+                Instead of {data.divertedFrom}, which is {data.divertedBecause}.
+              </p>
+            )}
+            <ol className="nhsuk-list nhsuk-list--number">
+              {data.explanation.map((line) => (
+                <li key={line}>{line}</li>
+              ))}
+            </ol>
+          </div>
+        </div>
+      )}
+    </>
+  );
+}
