@@ -66,7 +66,9 @@ export class HubMonitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
       });
+      // Ops are told once when a condition starts and once when it ends, not on every evaluation.
       a.addAlarmAction(notify);
+      a.addOkAction(notify);
       return a;
     };
 

@@ -157,6 +157,14 @@ describe('the CDK stack', () => {
     }
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible' });
+    // Each alarm tells ops once when it starts and once when it clears.
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
+      Properties: { AlarmActions?: unknown[]; OKActions?: unknown[] };
+    }[];
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toHaveLength(1);
+      expect(alarm.Properties.OKActions).toEqual(alarm.Properties.AlarmActions);
+    }
   });
 
   it('deploys to London unless told otherwise, and refuses a region outside the UK without an explicit override', () => {
