@@ -36,7 +36,8 @@ export type TimelineEventType =
   | 'sender-notified'
   | 'replayed'
   | 'requeued'
-  | 'forwarded';
+  | 'forwarded'
+  | 'held';
 
 export interface TimelineEvent {
   at: string;

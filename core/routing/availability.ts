@@ -10,6 +10,8 @@ export interface ServiceAvailability {
   returnDate?: string;
   /** Referrals the service takes per week (Monday to Sunday, UTC); more divert to its fallback. */
   weeklyCapacity?: number;
+  /** Set by ops for a receiver in trouble: deliveries to it wait (no attempt is spent) until resumed. */
+  deliveriesPaused?: boolean;
   /** Who set it (organisation and client or person), and when. */
   setBy: string;
   setAt: string;
@@ -19,6 +21,7 @@ const day = (at: Date) => at.toISOString().slice(0, 10);
 
 /** Why a service takes no referral at `at` by its team's say, or undefined when it does. */
 export function notAcceptingReason(availability: ServiceAvailability | undefined, at: Date): string | undefined {
+  if (availability?.deliveriesPaused) return 'paused by the hub operations team';
   if (!availability || availability.acceptingReferrals) return undefined;
   if (availability.returnDate && day(at) >= availability.returnDate) return undefined;
   return availability.returnDate
@@ -39,7 +42,9 @@ export function describeAvailability(availability: ServiceAvailability | undefin
   const capacity = availability?.weeklyCapacity;
   return (
     [
-      closed && `Not accepting referrals${availability?.returnDate ? ` until ${availability.returnDate}` : ''}`,
+      availability?.deliveriesPaused
+        ? 'Paused by the hub operations team: deliveries wait'
+        : closed && `Not accepting referrals${availability?.returnDate ? ` until ${availability.returnDate}` : ''}`,
       capacity !== undefined && `Takes ${capacity} referrals a week`,
     ]
       .filter(Boolean)

@@ -1,5 +1,6 @@
 import { actor, type Caller, requireRole } from '../auth.js';
 import { issue, NotFoundError, UnprocessableError } from '../errors.js';
+import { DELIVERABLE } from '../lifecycle/delivery-lifecycle.js';
 import type { ServiceAvailability } from '../routing/availability.js';
 import type { HubDependencies } from './dependencies.js';
 
@@ -18,15 +19,16 @@ export async function setServiceAvailability(
   serviceId: string,
   request: Record<string, unknown>,
 ): Promise<ServiceAvailability> {
-  requireRole(caller, ['receiver'], "Setting a service's availability");
+  requireRole(caller, ['receiver', 'ops'], "Setting a service's availability");
+  // A team sets its own services'; ops any service's, and only ops pause or resume its deliveries.
   const network = (await deps.directory.listNetworks()).find((n) =>
-    n.services.some((s) => s.id === serviceId && s.provider === caller.organisation),
+    n.services.some((s) => s.id === serviceId && (caller.ops || s.provider === caller.organisation)),
   );
   if (!network)
     throw new NotFoundError('No such service', [
       issue('not-found', `No service ${serviceId} of ${caller.organisation}`),
     ]);
-  const { acceptingReferrals, returnDate, weeklyCapacity } = request;
+  const { acceptingReferrals, returnDate, weeklyCapacity, deliveriesPaused } = request;
   const problems = [
     ...(typeof acceptingReferrals === 'boolean'
       ? []
@@ -41,18 +43,40 @@ export async function setServiceAvailability(
       (weeklyCapacity as number) <= MAX_WEEKLY_CAPACITY)
       ? []
       : [issue('value', `weeklyCapacity must be a whole number from 0 to ${MAX_WEEKLY_CAPACITY}`, 'weeklyCapacity')]),
+    ...(deliveriesPaused === undefined || (typeof deliveriesPaused === 'boolean' && caller.ops)
+      ? []
+      : [issue('forbidden', 'Only hub ops pause or resume deliveries (true or false)', 'deliveriesPaused')]),
   ];
   if (problems.length) throw new UnprocessableError('Bad availability', problems);
+  const before = (await deps.directory.listAvailability()).find(
+    (a) => a.serviceId === serviceId && a.networkId === network.id,
+  );
   const availability: ServiceAvailability = {
     serviceId,
     networkId: network.id,
     acceptingReferrals: acceptingReferrals as boolean,
     ...(returnDate !== undefined && !acceptingReferrals ? { returnDate: returnDate as string } : {}),
     ...(weeklyCapacity !== undefined ? { weeklyCapacity: weeklyCapacity as number } : {}),
+    // Ops' pause stands until ops lift it, whatever the team says meanwhile.
+    ...((deliveriesPaused ?? before?.deliveriesPaused) ? { deliveriesPaused: true } : {}),
     setBy: actor(caller),
     setAt: deps.clock.now().toISOString(),
   };
   await deps.directory.setAvailability(availability);
+  if (before?.deliveriesPaused && !availability.deliveriesPaused) await releaseHeld(deps, network.id, serviceId);
   deps.log.info('service availability set', { serviceId, acceptingReferrals, weeklyCapacity });
   return availability;
+}
+
+/** Most waiting messages one resume enqueues (the sweep takes any beyond). */
+const RESUME_BATCH = 500;
+
+/** On resume: every message waiting for the service is enqueued again (a duplicate enqueue is harmless). */
+async function releaseHeld(deps: HubDependencies, networkId: string, serviceId: string): Promise<void> {
+  const network = (await deps.directory.listNetworks()).find((n) => n.id === networkId);
+  const provider = network?.services.find((s) => s.id === serviceId)?.provider;
+  if (!provider) return;
+  const { items } = await deps.store.listByReceiver(provider, RESUME_BATCH);
+  for (const record of items.filter((r) => r.destination.serviceId === serviceId && DELIVERABLE.includes(r.status)))
+    await deps.queue.enqueue(record.messageId);
 }

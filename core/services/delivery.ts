@@ -20,6 +20,7 @@ export async function deliverMessage(
   messageId: string,
   leaseSeconds: number,
 ): Promise<DeliveryOutcome> {
+  if (await heldByOps(deps, messageId)) return { action: 'done' };
   const claim = await claimAttempt(deps, messageId, leaseSeconds);
   // Another worker holds the attempt: look again once its claim would have gone stale, in case that worker died
   // (after a restart of the local hub, or a lost queue record, nothing else would bring the message back soon).
@@ -89,6 +90,29 @@ export async function deliverMessage(
       : `no successful delivery after ${attempt} attempts; last: ${result.detail}`;
   await failMessage(deps, claimed, why, [attemptEvent]);
   return { action: 'done' };
+}
+
+/**
+ * A delivery to a destination ops have paused waits: no attempt is spent, the message stays pending (noted once on
+ * its timeline), and it is enqueued again when ops resume the destination (or by the sweep meanwhile).
+ */
+async function heldByOps(deps: HubDependencies, messageId: string): Promise<boolean> {
+  const record = await deps.store.get(messageId);
+  if (!record || !DELIVERABLE.includes(record.status) || !record.destination.serviceId) return false;
+  const network = await deps.directory.networkOfOrganisation(record.destination.organisation);
+  if (!network?.availability.get(record.destination.serviceId)?.deliveriesPaused) return false;
+  if (record.timeline.at(-1)?.type !== 'held') {
+    const now = deps.clock.now();
+    await deps.store.update(messageId, {
+      events: [
+        timelineEvent('held', now, {
+          detail: `${record.destination.serviceName ?? record.destination.organisation} is paused by ops: the delivery waits`,
+        }),
+      ],
+      at: now,
+    });
+  }
+  return true;
 }
 
 /** Times a worker re-reads and tries again to claim an attempt whose status moved under it (e.g. accepted -> queued). */

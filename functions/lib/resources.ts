@@ -234,7 +234,7 @@ export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
   },
   directory: {
     entry: 'functions/directory/handler.ts',
-    access: { directory: 'read-write', ...API_CALLER },
+    access: { directory: 'read-write', messages: 'read', enqueue: true, ...API_CALLER },
     memorySize: 512,
     timeoutSeconds: 10,
     description: "metadata, the FHIR directory, and receiving teams' availability of their services",
@@ -364,7 +364,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/HealthcareService/{id}/$availability',
     handler: 'directory',
-    access: ['receiver'],
+    access: ['receiver', 'ops'],
     query: [],
   },
   { method: 'GET', path: '/mailbox', handler: 'mailbox', access: PARTIES, query: ['cursor'] },

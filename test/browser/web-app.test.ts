@@ -122,6 +122,23 @@ describe('the web app, in a real browser against the local hub', () => {
     await context.close();
   });
 
+  it('lets ops pause a receiver (new referrals go to its fallback) and resume it', async () => {
+    const { context, page } = await signedIn(sampleClientId(LOCAL_OPS_ODS, 'ops'), '/app/receivers');
+    const row = page.getByRole('row').filter({ hasText: 'Milton Keynes Social Prescribing' });
+    await row.getByRole('button', { name: /^Pause/ }).click();
+    await row.getByText('Paused by the hub operations team: deliveries wait').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'ops-receivers-paused');
+    const referral = referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing' });
+    await sendMessage(hub.baseUrl, referral, { sender: SAMPLE_PRACTICE });
+    expect((await messageStatus(hub.baseUrl, referral.id!, SAMPLE_PRACTICE)).destination.serviceId).toBe(
+      'stony-community-connectors',
+    );
+    await row.getByRole('button', { name: /^Resume/ }).click();
+    await row.getByText('Taking work').waitFor();
+    await context.close();
+  });
+
   it("shows a receiving team its inbox, and not another organisation's message", async () => {
     const { context, page } = await signedIn(sampleClientId(SOCIAL_PRESCRIBING, 'receiver'), '/app/inbox');
     await page.getByRole('heading', { name: 'Inbox' }).waitFor();

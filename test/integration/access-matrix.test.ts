@@ -68,7 +68,7 @@ const EXPECTED: Record<string, Record<CallerName, number>> = {
   'POST /HealthcareService/{id}/$availability': {
     sender: 403,
     receiver: 422,
-    ops: 403,
+    ops: 422,
     'same network': 403,
     'other network': 403,
   },

@@ -1,10 +1,12 @@
 import type { MessageHeader, OperationOutcome } from 'fhir/r4';
 import { describe, expect, it } from 'vitest';
 import { DuplicateMessageError } from '../../core/errors.js';
+import { setServiceAvailability } from '../../core/services/availability.js';
 import { deliverMessage, failMessage } from '../../core/services/delivery.js';
 import { ingestMessage } from '../../core/services/ingest.js';
 import { replayMessage } from '../../core/services/messages.js';
 import { requeueStuckMessages } from '../../core/services/sweep.js';
+import { LOCAL_OPS_ODS } from '../../local/identities.js';
 import { referralMessage } from '../../local/messages.js';
 import { ScriptedTransport, type TestHub, testDependencies } from '../support/in-memory.js';
 import { testNetwork } from '../support/networks.js';
@@ -241,6 +243,40 @@ describe('delivering one message', () => {
     // Assess: not dropped, not delivered twice: looked at again just after the claim goes stale.
     expect(outcome).toEqual({ action: 'retry', delaySeconds: LEASE_SECONDS - 30 + 1 });
     expect((await hub.store.get(id))!).toMatchObject({ status: 'delivering', attempts: 1 });
+  });
+
+  it('holds deliveries to a destination ops paused, spending no attempt, and sends them when ops resume', async () => {
+    // Prepare: a referral to community nursing is queued; then ops pause the service's deliveries.
+    const hub = testDependencies([testNetwork()]);
+    const id = await accept(hub);
+    const pause = (deliveriesPaused: boolean) =>
+      setServiceAvailability(hub, { ...OPS, organisation: LOCAL_OPS_ODS }, 'nursing', {
+        acceptingReferrals: true,
+        deliveriesPaused,
+      });
+    await pause(true);
+    // Act: its delivery comes round, twice.
+    expect(await deliverMessage(hub, id, LEASE_SECONDS)).toEqual({ action: 'done' });
+    expect(await deliverMessage(hub, id, LEASE_SECONDS)).toEqual({ action: 'done' });
+    // Assess: still waiting, no attempt spent, noted once, nothing pushed.
+    const held = (await hub.store.get(id))!;
+    expect(held).toMatchObject({ status: 'queued', attempts: 0 });
+    expect(held.timeline.filter((e) => e.type === 'held')).toHaveLength(1);
+    expect(hub.transport.pushes).toHaveLength(0);
+    // Act: ops resume; the waiting message is enqueued again and delivered.
+    const enqueuedBefore = hub.queue.enqueued.filter((m) => m === id).length;
+    await pause(false);
+    expect(hub.queue.enqueued.filter((m) => m === id).length).toBe(enqueuedBefore + 1);
+    await deliverMessage(hub, id, LEASE_SECONDS);
+    expect((await hub.store.get(id))!).toMatchObject({ status: 'delivered', attempts: 1 });
+  });
+
+  it('lets only ops pause deliveries; a team cannot', async () => {
+    const hub = testDependencies([testNetwork()]);
+    const team = { organisation: 'Z8T102', ops: false, roles: ['receiver'] as const };
+    await expect(
+      setServiceAvailability(hub, team, 'nursing', { acceptingReferrals: true, deliveriesPaused: true }),
+    ).rejects.toMatchObject({ status: 422 });
   });
 
   it('a sweep releases the claim of a worker that died mid-attempt and enqueues the message again', async () => {

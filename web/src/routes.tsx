@@ -5,6 +5,7 @@ import { InboxPage } from './pages/InboxPage';
 import { MessagePage } from './pages/MessagePage';
 import { MessagesPage } from './pages/MessagesPage';
 import { OverduePage } from './pages/OverduePage';
+import { ReceiversPage } from './pages/ReceiversPage';
 import { ReferralPage } from './pages/ReferralPage';
 import { RoutingPage } from './pages/RoutingPage';
 import type { Role, Session } from './types';
@@ -56,6 +57,7 @@ export const APP_ROUTES: readonly AppRoute[] = [
     page: ({ query, session }) => <MessagesPage query={query} ops={session.roles.includes('ops')} />,
   },
   { path: '/overdue', title: 'Overdue', roles: ['ops'], nav: true, page: () => <OverduePage /> },
+  { path: '/receivers', title: 'Receivers', roles: ['ops'], nav: true, page: () => <ReceiversPage /> },
   { path: '/routing', title: 'Routing', roles: ['ops'], nav: true, page: () => <RoutingPage /> },
   {
     path: '/messages/:id',
