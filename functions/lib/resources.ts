@@ -379,6 +379,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   },
   { method: 'GET', path: '/messages/{id}', handler: 'messages', access: MEMBERS, query: [] },
   { method: 'POST', path: '/messages/{id}/$replay', handler: 'messages', access: ['ops'], query: [] },
+  { method: 'GET', path: '/receivers/$health', handler: 'messages', access: ['ops'], query: [] },
   { method: 'POST', path: '/messages/{id}/$forward', handler: 'messages', access: ['receiver'], query: [] },
   { method: 'GET', path: '/Task', handler: 'tasks', access: MEMBERS, query: TASK_SEARCH_PARAMS },
   { method: 'GET', path: '/Task/{id}', handler: 'tasks', access: MEMBERS, query: ['_format'] },

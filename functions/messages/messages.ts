@@ -1,6 +1,7 @@
 import { BadRequestError, issue } from '../../core/errors.js';
 import type { Hub } from '../../core/hub.js';
 import { forwardMessage } from '../../core/services/forward.js';
+import { receiversHealth } from '../../core/services/health.js';
 import { listMessages, messageStatus, replayMessage } from '../../core/services/messages.js';
 import { httpHandler, jsonObjectBody } from '../lib/http.js';
 
@@ -39,6 +40,11 @@ export function createMessagesHandler(hub: Hub) {
         status: 202,
         contentType: 'application/json',
         body: await replayMessage(hub, request.caller, request.path.id!, replayTarget(request.rawBody)),
+      }),
+      'GET /receivers/$health': async (request) => ({
+        status: 200,
+        contentType: 'application/json',
+        body: { receivers: await receiversHealth(hub, request.caller) },
       }),
       'POST /messages/{id}/$forward': async (request) => ({
         status: 202,

@@ -127,6 +127,9 @@ describe('the web app, in a real browser against the local hub', () => {
     const row = page.getByRole('row').filter({ hasText: 'Milton Keynes Social Prescribing' });
     await row.getByRole('button', { name: /^Pause/ }).click();
     await row.getByText('Paused by the hub operations team: deliveries wait').waitFor();
+    // The receiver that keeps refusing stands first, in trouble.
+    await page.getByRole('row').nth(1).getByText('In trouble').waitFor();
+    expect(await page.getByRole('row').nth(1).textContent()).toContain('MK Wellbeing Line');
     await expectAccessible(page);
     await screenshot(page, 'ops-receivers-paused');
     const referral = referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing' });

@@ -62,6 +62,7 @@ const EXPECTED: Record<string, Record<CallerName, number>> = {
   'GET /HealthcareService/{id}': { sender: 200, receiver: 200, ops: 200, 'same network': 200, 'other network': 200 },
   'GET /Endpoint': { sender: 200, receiver: 200, ops: 200, 'same network': 200, 'other network': 200 },
   'GET /Endpoint/{id}': { sender: 200, receiver: 200, ops: 200, 'same network': 200, 'other network': 200 },
+  'GET /receivers/$health': { sender: 403, receiver: 403, ops: 200, 'same network': 403, 'other network': 403 },
   // Without its parameters ops are told what to ask (422); anyone else may not ask.
   'GET /routing/$explain': { sender: 403, receiver: 403, ops: 422, 'same network': 403, 'other network': 403 },
   // A body without acceptingReferrals: past the access checks, the team is told what to send (422).

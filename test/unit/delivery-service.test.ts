@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DuplicateMessageError } from '../../core/errors.js';
 import { setServiceAvailability } from '../../core/services/availability.js';
 import { deliverMessage, failMessage } from '../../core/services/delivery.js';
+import { receiversHealth } from '../../core/services/health.js';
 import { ingestMessage } from '../../core/services/ingest.js';
 import { replayMessage } from '../../core/services/messages.js';
 import { requeueStuckMessages } from '../../core/services/sweep.js';
@@ -269,6 +270,24 @@ describe('delivering one message', () => {
     expect(hub.queue.enqueued.filter((m) => m === id).length).toBe(enqueuedBefore + 1);
     await deliverMessage(hub, id, LEASE_SECONDS);
     expect((await hub.store.get(id))!).toMatchObject({ status: 'delivered', attempts: 1 });
+  });
+
+  it('shows ops a receiver in trouble: failures in a row, why, and what waits', async () => {
+    // Prepare: community nursing refuses every push.
+    const hub = testDependencies([testNetwork()], new ScriptedTransport([503, 503, 503]));
+    const id = await accept(hub);
+    for (let attempt = 0; attempt < hub.policy.maxAttempts; attempt++) await deliverMessage(hub, id, LEASE_SECONDS);
+    // Act
+    const health = await receiversHealth(hub, OPS);
+    // Assess: it stands first, in trouble, saying why; a quiet service is not.
+    expect(health[0]).toMatchObject({
+      serviceId: 'nursing',
+      consecutiveFailures: hub.policy.maxAttempts,
+      inTrouble: true,
+      lastFailure: { why: expect.stringContaining('HTTP 503') },
+    });
+    expect(health.find((h) => h.serviceId === 'social')).toMatchObject({ consecutiveFailures: 0, inTrouble: false });
+    await expect(receiversHealth(hub, NORTH)).rejects.toMatchObject({ status: 403 });
   });
 
   it('lets only ops pause deliveries; a team cannot', async () => {

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { type ApiError, api } from '../api';
 import { useApi } from '../hooks';
+import { when } from '../words';
 import { Problem } from './Problem';
 import { Table } from './Table';
 
@@ -13,14 +14,29 @@ interface Service {
 
 const PAUSED = 'Paused by the hub operations team';
 
+interface Health {
+  serviceId: string;
+  lastSuccess?: string;
+  lastFailure?: { at: string; why: string };
+  consecutiveFailures: number;
+  waiting: number;
+  averageMinutesToFirstAnswer?: number;
+  inTrouble: boolean;
+}
+
 /**
  * Every receiving service and whether it takes work; ops pause one in trouble (its deliveries wait instead of
  * spending retries, its new referrals go to its fallback) and resume it (what waited is sent at once).
  */
 export function ReceiversPage() {
   const { data, error, reload } = useApi<{ entry?: { resource: Service }[] }>('/HealthcareService');
+  const { data: health } = useApi<{ receivers: Health[] }>('/receivers/$health');
+  const healthOf = new Map((health?.receivers ?? []).map((h) => [h.serviceId, h]));
   const [failure, setFailure] = useState<ApiError | undefined>();
-  const services = (data?.entry ?? []).map((e) => e.resource);
+  // Those in trouble first: they are what ops look for.
+  const services = (data?.entry ?? [])
+    .map((e) => e.resource)
+    .sort((a, b) => Number(healthOf.get(b.id)?.inTrouble ?? false) - Number(healthOf.get(a.id)?.inTrouble ?? false));
   const set = (service: Service, paused: boolean) =>
     api(`/HealthcareService/${encodeURIComponent(service.id)}/$availability`, {
       method: 'POST',
@@ -40,14 +56,23 @@ export function ReceiversPage() {
       {failure && <Problem error={failure} />}
       <Table
         caption="Receiving services and whether they take work"
-        headings={['Service', 'State', 'Action']}
+        headings={['Service', 'State', 'Last delivered', 'Last failure', 'Waiting', 'Answers in', 'Action']}
         rows={services.map((service) => {
           const paused = service.availabilityExceptions?.startsWith(PAUSED) ?? false;
+          const h = healthOf.get(service.id);
           return {
             key: service.id,
             cells: [
-              service.name,
+              <>
+                {h?.inTrouble ? <strong className="nhsuk-tag nhsuk-tag--red">In trouble</strong> : null} {service.name}
+              </>,
               service.availabilityExceptions ?? 'Taking work',
+              h?.lastSuccess ? when(h.lastSuccess) : '',
+              h?.lastFailure
+                ? `${when(h.lastFailure.at)}: ${h.lastFailure.why}${h.consecutiveFailures > 1 ? ` (${h.consecutiveFailures} in a row)` : ''}`
+                : '',
+              String(h?.waiting ?? 0),
+              h?.averageMinutesToFirstAnswer !== undefined ? `${h.averageMinutesToFirstAnswer} min` : '',
               <button
                 key="action"
                 type="button"
