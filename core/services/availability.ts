@@ -63,7 +63,8 @@ export async function setServiceAvailability(
     setAt: deps.clock.now().toISOString(),
   };
   await deps.directory.setAvailability(availability);
-  if (before?.deliveriesPaused && !availability.deliveriesPaused) await releaseHeld(deps, network.id, serviceId);
+  const provider = network.services.find((s) => s.id === serviceId)!.provider;
+  if (before?.deliveriesPaused && !availability.deliveriesPaused) await releaseHeld(deps, provider, serviceId);
   deps.log.info('service availability set', { serviceId, acceptingReferrals, weeklyCapacity });
   return availability;
 }
@@ -72,10 +73,7 @@ export async function setServiceAvailability(
 const RESUME_BATCH = 500;
 
 /** On resume: every message waiting for the service is enqueued again (a duplicate enqueue is harmless). */
-async function releaseHeld(deps: HubDependencies, networkId: string, serviceId: string): Promise<void> {
-  const network = (await deps.directory.listNetworks()).find((n) => n.id === networkId);
-  const provider = network?.services.find((s) => s.id === serviceId)?.provider;
-  if (!provider) return;
+async function releaseHeld(deps: HubDependencies, provider: string, serviceId: string): Promise<void> {
   const { items } = await deps.store.listByReceiver(provider, RESUME_BATCH);
   for (const record of items.filter((r) => r.destination.serviceId === serviceId && DELIVERABLE.includes(r.status)))
     await deps.queue.enqueue(record.messageId);

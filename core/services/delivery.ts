@@ -20,7 +20,6 @@ export async function deliverMessage(
   messageId: string,
   leaseSeconds: number,
 ): Promise<DeliveryOutcome> {
-  if (await heldByOps(deps, messageId)) return { action: 'done' };
   const claim = await claimAttempt(deps, messageId, leaseSeconds);
   // Another worker holds the attempt: look again once its claim would have gone stale, in case that worker died
   // (after a restart of the local hub, or a lost queue record, nothing else would bring the message back soon).
@@ -96,14 +95,13 @@ export async function deliverMessage(
  * A delivery to a destination ops have paused waits: no attempt is spent, the message stays pending (noted once on
  * its timeline), and it is enqueued again when ops resume the destination (or by the sweep meanwhile).
  */
-async function heldByOps(deps: HubDependencies, messageId: string): Promise<boolean> {
-  const record = await deps.store.get(messageId);
-  if (!record || !DELIVERABLE.includes(record.status) || !record.destination.serviceId) return false;
+async function heldByOps(deps: HubDependencies, record: MessageRecord): Promise<boolean> {
+  if (!record.destination.serviceId) return false;
   const network = await deps.directory.networkOfOrganisation(record.destination.organisation);
   if (!network?.availability.get(record.destination.serviceId)?.deliveriesPaused) return false;
   if (record.timeline.at(-1)?.type !== 'held') {
     const now = deps.clock.now();
-    await deps.store.update(messageId, {
+    await deps.store.update(record.messageId, {
       events: [
         timelineEvent('held', now, {
           detail: `${record.destination.serviceName ?? record.destination.organisation} is paused by ops: the delivery waits`,
@@ -140,6 +138,7 @@ async function claimAttempt(
     if (record.status === 'delivering' && !stale)
       return { heldForSeconds: Math.ceil(leaseSeconds - claimedAgoMs / 1000) };
     if (!DELIVERABLE.includes(record.status) && !stale) return undefined;
+    if (await heldByOps(deps, record)) return undefined;
     if (stale && record.attempts >= deps.policy.maxAttempts) {
       // A message whose worker keeps dying mid-attempt ends like any other: failed, its sender told.
       await failMessage(deps, record, `the delivery worker stopped ${record.attempts} times during an attempt`);
