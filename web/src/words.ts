@@ -34,5 +34,9 @@ export const eventWords = (event: string) => EVENT[event] ?? 'Message';
 export const when = (iso: string) =>
   new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
 
+/** A calendar date (YYYY-MM-DD) as people in England write it: 14 March 1956. */
+export const day = (date: string) =>
+  new Date(`${date}T12:00:00Z`).toLocaleDateString('en-GB', { dateStyle: 'long', timeZone: 'Europe/London' });
+
 /** The statuses ops can filter by, in the order a message passes through them. */
 export const STATUSES = Object.keys(STATUS);

@@ -5,7 +5,7 @@ import { useApi, useMessage } from '../hooks';
 import { readReferral } from '../referral';
 import { Link } from '../router';
 import type { Session } from '../types';
-import { outcomeWords, when } from '../words';
+import { day, outcomeWords, when } from '../words';
 import { PassOn } from './PassOn';
 import { Problem } from './Problem';
 
@@ -117,7 +117,7 @@ export function ReferralPage({ id, session }: { id: string; session: Session }) 
       <dl className="nhsuk-summary-list">
         {row('Name', referral.patient.name)}
         {row('NHS number', referral.patient.nhsNumber)}
-        {row('Date of birth', referral.patient.birthDate)}
+        {row('Date of birth', referral.patient.birthDate && day(referral.patient.birthDate))}
         {row('Contact', referral.patient.contact.join('; '))}
       </dl>
       <h2>The referral</h2>
