@@ -9,6 +9,7 @@ import {
   type DeliveryQueue,
   type Directory,
   type MessageStore,
+  type OperationsStore,
   systemClock,
   type Transport,
 } from './ports.js';
@@ -35,6 +36,7 @@ export interface HubAdapters {
   queue: DeliveryQueue;
   directory: Directory;
   transport: Transport;
+  operations: OperationsStore;
   /** Client registrations, used assertions, request counts and the token signing key. */
   identity: IdentityAdapters;
   /** People's sign-in (OpenID Connect): absent where the deployment has none. */
@@ -80,6 +82,7 @@ export function createHub(config: HubConfig, adapters: HubAdapters): Hub {
     queue: adapters.queue,
     directory: adapters.directory,
     transport: adapters.transport,
+    operations: adapters.operations,
     clock,
     log,
     metric,

@@ -6,6 +6,8 @@ import type { TaskStatus } from './lifecycle/task-lifecycle.js';
 import type { ServiceAvailability } from './routing/availability.js';
 import type { NetworkDefinition } from './routing/network.js';
 import type { CompiledNetwork } from './routing/resolve.js';
+import type { Alert, AlertCondition } from './services/alerts.js';
+import type { TrafficIncrement, TrafficRow } from './services/traffic.js';
 
 /** Ports: what the domain core needs from the outside. DynamoDB, SQS and fhir-kit-client adapters live in functions/lib. */
 
@@ -108,6 +110,22 @@ export interface DeliveryQueue {
   enqueue(messageId: string, delaySeconds?: number): Promise<void>;
   /** Backoff without sleeping: the received record (by its receipt) becomes visible again after the delay. */
   retryAfter(receipt: string, delaySeconds: number): Promise<void>;
+  /** Records on the queue now: waiting, in flight and delayed (approximate, as SQS counts them). */
+  depth(): Promise<number>;
+}
+
+/** What ops watch: the traffic counters (kept as messages change) and the hub's alerts. */
+export interface OperationsStore {
+  /** Adds counts to their items (one write per item: callers merge a batch first). */
+  addTraffic(increments: readonly TrafficIncrement[]): Promise<void>;
+  /** Every counter item from one hour to another (inclusive; ISO hours like 2026-12-02T13), shards unsummed. */
+  readTraffic(fromHour: string, toHour: string): Promise<TrafficRow[]>;
+  /** Opens an alert unless it is open already; true when this call opened it. */
+  raiseAlert(condition: AlertCondition, at: Date): Promise<boolean>;
+  /** Clears an open alert; true when this call cleared it. */
+  clearAlert(key: string, at: Date): Promise<boolean>;
+  /** Open alerts and those cleared lately (the store may drop older ones). */
+  listAlerts(now: Date): Promise<Alert[]>;
 }
 
 export interface PushRequest {

@@ -2,6 +2,7 @@ import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyStructuredResultV2,
   Context,
+  DynamoDBStreamEvent,
   SQSBatchResponse,
   SQSEvent,
 } from 'aws-lambda';
@@ -17,6 +18,7 @@ import { createMailboxHandler } from './mailbox/mailbox.js';
 import { createMessagesHandler } from './messages/messages.js';
 import { createSweepHandler } from './sweep/sweep.js';
 import { createTasksHandler } from './tasks/tasks.js';
+import { createTrafficHandler } from './traffic/traffic.js';
 
 export type HttpLambda = (
   event: APIGatewayProxyEventV2,
@@ -24,6 +26,7 @@ export type HttpLambda = (
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 export type SqsLambda = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 export type ScheduledLambda = (event: unknown, context: Context) => Promise<unknown>;
+export type StreamLambda = (event: DynamoDBStreamEvent, context: Context) => Promise<unknown>;
 
 export type HttpHandlerName = 'identity' | 'ingest' | 'directory' | 'mailbox' | 'messages' | 'tasks';
 
@@ -33,6 +36,7 @@ export interface HubHandlers {
   deadLetter: SqsLambda;
   sweep: ScheduledLambda;
   deadlines: ScheduledLambda;
+  traffic: StreamLambda;
 }
 
 /**
@@ -53,6 +57,7 @@ export function createHandlers(hub: Hub): HubHandlers {
     deadLetter: createDeadLetterHandler(hub) as SqsLambda,
     sweep: createSweepHandler(hub) as ScheduledLambda,
     deadlines: createDeadlinesHandler(hub) as ScheduledLambda,
+    traffic: createTrafficHandler(hub) as StreamLambda,
   };
 }
 

@@ -19,8 +19,10 @@ import {
   FUNCTIONS,
   IDENTITY_TABLE,
   MESSAGES_TABLE,
+  OPERATIONS_TABLE,
   SWEEP_INTERVAL_MINUTES,
 } from '../functions/lib/resources.js';
+import { LocalChangeStream } from './change-stream.js';
 import { type EmbeddedServices, LOCAL_AWS, startEmbeddedServices } from './embedded.js';
 import { type Mount, startHttpServer } from './http-server.js';
 import { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from './identities.js';
@@ -142,6 +144,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
 
   const metrics = new Map<HubMetric, number>();
   const log = localLog(options.logLevel);
+  const stream = new LocalChangeStream((error) => console.error(`local traffic stream: ${error.message}`));
   const hub = awsHub(
     {
       config: {
@@ -154,6 +157,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
       messagesTable: services.tableNames[MESSAGES_TABLE.envVar]!,
       directoryTable: services.tableNames[DIRECTORY_TABLE.envVar]!,
       identityTable: services.tableNames[IDENTITY_TABLE.envVar]!,
+      operationsTable: services.tableNames[OPERATIONS_TABLE.envVar]!,
       tokenKey: { privateJwk: await localTokenKey(options.dataDir) },
       // People sign in at the identity provider this hub runs on its own port (below).
       oidc: {
@@ -173,6 +177,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     (adapters) => {
       const local: HubAdapters = {
         ...adapters,
+        store: stream.observe(adapters.store),
         log,
         metric: (name, value = 1) => metrics.set(name, (metrics.get(name) ?? 0) + value),
       };
@@ -188,6 +193,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   await registerSampleClients(new DynamoIdentityStore(hub.documentClient, hub.settings.identityTable), clients);
 
   const handlers = createHandlers(hub);
+  stream.attach((event) => handlers.traffic(event, lambdaContext('traffic', FUNCTIONS.traffic.timeoutSeconds)));
   // The local queue is in memory: whatever the hub still owed a delivery when it stopped is enqueued again
   // (before the workers start, so every claim left from the last run is released first).
   await requeue(hub, await hub.store.scanByStatus(PENDING));
@@ -257,6 +263,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
       clearInterval(sweepTimer);
       clearInterval(deadlineTimer);
       await Promise.all(pollers.map((p) => p.stop()));
+      await stream.stop();
       sqs.destroy();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

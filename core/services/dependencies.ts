@@ -1,6 +1,6 @@
 import type { HubIdentity } from '../fhir/hub-messages.js';
 import type { DeliveryPolicy } from '../lifecycle/delivery-policy.js';
-import type { Clock, DeliveryQueue, Directory, MessageStore, Transport } from '../ports.js';
+import type { Clock, DeliveryQueue, Directory, MessageStore, OperationsStore, Transport } from '../ports.js';
 import type { CategoryIndex } from '../routing/routing-context.js';
 
 /** Everything the use cases need, passed in: the Lambdas and the local runtime wire the same adapters. */
@@ -9,6 +9,8 @@ export interface HubDependencies {
   queue: DeliveryQueue;
   directory: Directory;
   transport: Transport;
+  /** Traffic counters and alerts, for ops. */
+  operations: OperationsStore;
   clock: Clock;
   categories: CategoryIndex;
   policy: DeliveryPolicy;
@@ -47,4 +49,8 @@ export type HubMetric =
   | 'MessageRequeued'
   | 'DeadLettered'
   | 'DeadlineEscalated'
-  | 'SweepFailed';
+  | 'SweepFailed'
+  | 'AlertRaised'
+  | 'AlertCleared'
+  | 'MessageWithdrawn'
+  | 'MessageResent';

@@ -11,10 +11,11 @@ import { CursorCodec } from './cursors.js';
 import { DIRECTORY_REFRESH_SECONDS, DynamoDirectory } from './dynamo-directory.js';
 import { DynamoIdentityStore } from './dynamo-identity.js';
 import { DynamoMessageStore } from './dynamo-message-store.js';
+import { DynamoOperationsStore } from './dynamo-operations.js';
 import { FhirKitTransport } from './fhir-transport.js';
 import { hubLog, recordMetric } from './observability.js';
 import { HttpOidcProvider, type OidcSettings } from './oidc-client.js';
-import { DELIVERY_QUEUE, DIRECTORY_TABLE, ENV, IDENTITY_TABLE, MESSAGES_TABLE } from './resources.js';
+import { DELIVERY_QUEUE, DIRECTORY_TABLE, ENV, IDENTITY_TABLE, MESSAGES_TABLE, OPERATIONS_TABLE } from './resources.js';
 import { SqsDeliveryQueue } from './sqs-delivery-queue.js';
 import { KeyPairSigner, KmsSigner } from './token-signers.js';
 
@@ -24,6 +25,7 @@ export interface AwsSettings {
   messagesTable: string;
   directoryTable: string;
   identityTable: string;
+  operationsTable: string;
   deliveryQueueUrl: string;
   /** The hub's token signing key: an asymmetric KMS key on AWS; a key pair the local hub generated. */
   tokenKey: { kmsKeyId: string } | { privateJwk: JWK };
@@ -67,6 +69,7 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): A
     messagesTable: required(MESSAGES_TABLE.envVar),
     directoryTable: required(DIRECTORY_TABLE.envVar),
     identityTable: required(IDENTITY_TABLE.envVar),
+    operationsTable: required(OPERATIONS_TABLE.envVar),
     tokenKey: { kmsKeyId: required(ENV.tokenKeyId) },
     ...(env[ENV.oidcIssuer]
       ? {
@@ -129,6 +132,7 @@ export function awsHub(settings: AwsSettings, override: (adapters: HubAdapters) 
     queue: new SqsDeliveryQueue(sqs, settings.deliveryQueueUrl),
     directory: new DynamoDirectory(dynamo, settings.directoryTable, settings.directoryRefreshSeconds),
     transport: new FhirKitTransport(),
+    operations: new DynamoOperationsStore(dynamo, settings.operationsTable),
     identity: {
       clients: identityStore,
       assertions: identityStore,

@@ -35,6 +35,8 @@ export interface HubRequest {
 export interface HubResponse {
   status: number;
   body?: unknown;
+  /** A body sent as it is (CSV, say), instead of `body` as JSON. */
+  text?: string;
   headers?: Record<string, string>;
   /** Set-Cookie values (API Gateway's `cookies`: a response may set several). */
   cookies?: string[];
@@ -158,7 +160,11 @@ export function httpHandler(name: HandlerName, operations: Operations, hub: Hub)
         statusCode: response.status,
         headers: { 'content-type': response.contentType ?? FHIR_JSON, ...echo, ...response.headers },
         ...(response.cookies ? { cookies: response.cookies } : {}),
-        ...(response.body === undefined ? {} : { body: JSON.stringify(response.body) }),
+        ...(response.text !== undefined
+          ? { body: response.text }
+          : response.body === undefined
+            ? {}
+            : { body: JSON.stringify(response.body) }),
       };
     } catch (error) {
       const answer = errorAnswer(error);

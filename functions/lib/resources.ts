@@ -146,7 +146,29 @@ export const IDENTITY_KEYS = {
   signIn: (state: string) => ({ pk: `SIGN-IN#${state}`, sk: 'PENDING' }),
 } as const;
 
-export const TABLES = [MESSAGES_TABLE, DIRECTORY_TABLE, IDENTITY_TABLE] as const;
+/**
+ * What ops watch: the traffic counters, kept up to date from the Messages table's stream (one item per day, shard,
+ * hour and dimension), and the hub's alerts.
+ */
+export const OPERATIONS_TABLE: TableDefinition = {
+  id: 'Operations',
+  envVar: 'OPERATIONS_TABLE',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+  indexes: [],
+};
+
+export const OPERATIONS_KEYS = {
+  /** A day's counters in one shard; the sort key starts with the hour, so a range of hours is one query. */
+  traffic: (day: string, shard: number) => `TRAFFIC#${day}#${shard}`,
+  alerts: 'ALERT',
+} as const;
+
+/** How long traffic counters are kept (the console reads at most a month; a year allows comparisons). */
+export const TRAFFIC_RETENTION_DAYS = 400;
+
+export const TABLES = [MESSAGES_TABLE, DIRECTORY_TABLE, IDENTITY_TABLE, OPERATIONS_TABLE] as const;
 
 /** Directory item keys: one item per network definition, one membership item per organisation and network. */
 export const DIRECTORY_KEYS = {
@@ -190,7 +212,8 @@ export type HandlerName =
   | 'deliver'
   | 'deadLetter'
   | 'sweep'
-  | 'deadlines';
+  | 'deadlines'
+  | 'traffic';
 
 /** What a function may touch (least privilege); infra/ grants exactly this and nothing else. */
 export interface FunctionAccess {
@@ -203,6 +226,12 @@ export interface FunctionAccess {
   identity?: 'count' | 'read-write';
   /** The hub's token key: 'sign' issues tokens (the token endpoint), 'verify' reads its public half. */
   tokens?: 'sign' | 'verify';
+  /** The Operations table: traffic counters and alerts ('read' for the console's API). */
+  operations?: 'read' | 'read-write';
+  /** Read the Messages table's stream (the traffic counters' source). */
+  messageStream?: boolean;
+  /** Read the delivery queue's depth (the console's overview). */
+  queueDepth?: boolean;
 }
 
 export interface FunctionDefinition {
@@ -248,10 +277,17 @@ export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
   },
   messages: {
     entry: 'functions/messages/handler.ts',
-    access: { messages: 'read-write', directory: 'read', enqueue: true, ...API_CALLER },
+    access: {
+      messages: 'read-write',
+      directory: 'read',
+      enqueue: true,
+      operations: 'read',
+      queueDepth: true,
+      ...API_CALLER,
+    },
     memorySize: 512,
     timeoutSeconds: 10,
-    description: 'message status, timelines, replay',
+    description: "message status, timelines, replay; ops' overview, outcomes and alerts",
   },
   tasks: {
     entry: 'functions/tasks/handler.ts',
@@ -283,12 +319,23 @@ export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
   },
   deadlines: {
     entry: 'functions/deadlines/handler.ts',
-    access: { messages: 'read-write', directory: 'read', enqueue: true },
+    access: { messages: 'read-write', directory: 'read', enqueue: true, operations: 'read-write', queueDepth: true },
     memorySize: 256,
     timeoutSeconds: 120,
-    description: 'scheduled: escalate overdue Tasks and unanswered referrals',
+    description: "scheduled: escalate overdue Tasks and unanswered referrals; raise and clear ops' alerts",
+  },
+  traffic: {
+    entry: 'functions/traffic/handler.ts',
+    access: { operations: 'read-write', messageStream: true },
+    memorySize: 256,
+    timeoutSeconds: 60,
+    description: "Messages stream consumer: keeps ops' traffic counters",
   },
 };
+
+/** Stream records per traffic invocation, and how long the stream gathers them: fewer, merged counter writes. */
+export const TRAFFIC_BATCH_SIZE = 500;
+export const TRAFFIC_BATCH_WINDOW_SECONDS = 10;
 
 /**
  * Who may call a route: anyone ('public': metadata, the token endpoint and its keys, sign-in), or a caller holding
@@ -380,6 +427,9 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/messages/{id}', handler: 'messages', access: MEMBERS, query: [] },
   { method: 'POST', path: '/messages/{id}/$replay', handler: 'messages', access: ['ops'], query: [] },
   { method: 'GET', path: '/receivers/$health', handler: 'messages', access: ['ops'], query: [] },
+  { method: 'GET', path: '/ops/overview', handler: 'messages', access: ['ops'], query: ['from', 'to'] },
+  { method: 'GET', path: '/ops/outcomes', handler: 'messages', access: ['ops'], query: ['from', 'to', 'format'] },
+  { method: 'GET', path: '/ops/alerts', handler: 'messages', access: ['ops'], query: [] },
   { method: 'POST', path: '/messages/{id}/$forward', handler: 'messages', access: ['receiver'], query: [] },
   { method: 'GET', path: '/Task', handler: 'tasks', access: MEMBERS, query: TASK_SEARCH_PARAMS },
   { method: 'GET', path: '/Task/{id}', handler: 'tasks', access: MEMBERS, query: ['_format'] },

@@ -1,4 +1,9 @@
-import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  GetQueueAttributesCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { DeliveryQueue } from '../../core/ports.js';
 
 /** SQS limits DelaySeconds to 15 minutes. */
@@ -35,5 +40,17 @@ export class SqsDeliveryQueue implements DeliveryQueue {
         VisibilityTimeout: delaySeconds,
       }),
     );
+  }
+
+  async depth(): Promise<number> {
+    const counted = [
+      'ApproximateNumberOfMessages',
+      'ApproximateNumberOfMessagesNotVisible',
+      'ApproximateNumberOfMessagesDelayed',
+    ] as const;
+    const { Attributes } = await this.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: [...counted] }),
+    );
+    return counted.reduce((sum, name) => sum + Number(Attributes?.[name] ?? 0), 0);
   }
 }

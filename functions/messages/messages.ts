@@ -1,8 +1,10 @@
-import { BadRequestError, issue } from '../../core/errors.js';
+import { BadRequestError, issue, UnprocessableError } from '../../core/errors.js';
 import type { Hub } from '../../core/hub.js';
+import { listAlerts } from '../../core/services/alerts.js';
 import { forwardMessage } from '../../core/services/forward.js';
 import { receiversHealth } from '../../core/services/health.js';
 import { listMessages, messageStatus, replayMessage } from '../../core/services/messages.js';
+import { outcomesCsv, outcomesReport, trafficOverview } from '../../core/services/traffic.js';
 import { httpHandler, jsonObjectBody } from '../lib/http.js';
 
 function replayTarget(rawBody: string | undefined): string | undefined {
@@ -45,6 +47,29 @@ export function createMessagesHandler(hub: Hub) {
         status: 200,
         contentType: 'application/json',
         body: { receivers: await receiversHealth(hub, request.caller) },
+      }),
+      'GET /ops/overview': async (request) => ({
+        status: 200,
+        contentType: 'application/json',
+        body: await trafficOverview(hub, request.caller, request.query),
+      }),
+      'GET /ops/outcomes': async (request) => {
+        const rows = await outcomesReport(hub, request.caller, request.query);
+        if (![undefined, 'csv', 'json'].includes(request.query.format))
+          throw new UnprocessableError('Bad format', [issue('value', 'format must be csv or json', 'format')]);
+        if (request.query.format === 'csv')
+          return {
+            status: 200,
+            contentType: 'text/csv; charset=utf-8',
+            headers: { 'content-disposition': 'attachment; filename="referral-outcomes.csv"' },
+            text: outcomesCsv(rows),
+          };
+        return { status: 200, contentType: 'application/json', body: { outcomes: rows } };
+      },
+      'GET /ops/alerts': async (request) => ({
+        status: 200,
+        contentType: 'application/json',
+        body: { alerts: await listAlerts(hub, request.caller) },
       }),
       'POST /messages/{id}/$forward': async (request) => ({
         status: 202,

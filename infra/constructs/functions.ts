@@ -3,7 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -17,7 +17,10 @@ import {
   type HandlerName,
   IDENTITY_TABLE,
   MESSAGES_TABLE,
+  OPERATIONS_TABLE,
   SWEEP_INTERVAL_MINUTES,
+  TRAFFIC_BATCH_SIZE,
+  TRAFFIC_BATCH_WINDOW_SECONDS,
 } from '../../functions/lib/resources.js';
 import type { SignInSettings } from './identity.js';
 import type { HubQueues } from './queues.js';
@@ -43,6 +46,8 @@ const DELIVERY_BATCH_SIZE = 10;
 const DELIVERY_MAX_CONCURRENCY = 20;
 /** Times EventBridge retries a failed sweep invocation (the next sweep follows in minutes anyway). */
 const SWEEP_RETRY_ATTEMPTS = 2;
+/** Times the stream retries a failed traffic batch before setting it aside. */
+const TRAFFIC_RETRY_ATTEMPTS = 3;
 /** How long Lambda logs are kept. */
 const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
 
@@ -74,6 +79,7 @@ export class HubFunctions extends Construct {
       [MESSAGES_TABLE.envVar]: tables.messages.tableName,
       [DIRECTORY_TABLE.envVar]: tables.directory.tableName,
       [IDENTITY_TABLE.envVar]: tables.identity.tableName,
+      [OPERATIONS_TABLE.envVar]: tables.operations.tableName,
       [ENV.tokenKeyId]: props.tokenKey.keyArn,
       [ENV.oidcIssuer]: props.signIn.issuer,
       [ENV.oidcClientId]: props.signIn.clientId,
@@ -138,6 +144,10 @@ export class HubFunctions extends Construct {
       }
       if (access.tokens === 'sign') props.tokenKey.grant(f[name], 'kms:Sign', 'kms:GetPublicKey');
       if (access.tokens === 'verify') props.tokenKey.grant(f[name], 'kms:GetPublicKey');
+      if (access.operations === 'read') tables.operations.grantReadData(f[name]);
+      if (access.operations === 'read-write') tables.operations.grantReadWriteData(f[name]);
+      if (access.queueDepth) queues.delivery.grant(f[name], 'sqs:GetQueueAttributes');
+      if (access.messageStream) tables.messages.grantStreamRead(f[name]);
     }
     f.deliver.addEventSource(
       new SqsEventSource(queues.delivery, {
@@ -148,6 +158,17 @@ export class HubFunctions extends Construct {
     );
     f.deadLetter.addEventSource(
       new SqsEventSource(queues.deadLetter, { batchSize: DELIVERY_BATCH_SIZE, reportBatchItemFailures: true }),
+    );
+    f.traffic.addEventSource(
+      new DynamoEventSource(tables.messages, {
+        startingPosition: lambda.StartingPosition.LATEST,
+        batchSize: TRAFFIC_BATCH_SIZE,
+        maxBatchingWindow: Duration.seconds(TRAFFIC_BATCH_WINDOW_SECONDS),
+        retryAttempts: TRAFFIC_RETRY_ATTEMPTS,
+        bisectBatchOnError: true,
+        // A batch that still fails is set aside (its stream positions) rather than holding up the counters.
+        onFailure: new SqsDlq(queues.trafficFailures),
+      }),
     );
     new events.Rule(this, 'SweepSchedule', {
       schedule: events.Schedule.rate(Duration.minutes(SWEEP_INTERVAL_MINUTES)),

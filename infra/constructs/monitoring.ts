@@ -91,6 +91,18 @@ export class HubMonitoring extends Construct {
       'The dead-letter consumer is not draining the DLQ.',
     );
     alarm(
+      'AlertRaised',
+      metric('AlertRaised'),
+      1,
+      "The hub raised an alert (a destination failing, the queue backing up, a failed delivery, overdue work): see the console's Alerts page.",
+    );
+    alarm(
+      'TrafficCountsSetAside',
+      props.queues.trafficFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      1,
+      "A batch of the Messages stream could not be counted: the console's traffic figures miss it. Check the traffic function's logs.",
+    );
+    alarm(
       'EnqueueFailed',
       metric('EnqueueFailed'),
       1,

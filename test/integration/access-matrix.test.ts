@@ -63,6 +63,9 @@ const EXPECTED: Record<string, Record<CallerName, number>> = {
   'GET /Endpoint': { sender: 200, receiver: 200, ops: 200, 'same network': 200, 'other network': 200 },
   'GET /Endpoint/{id}': { sender: 200, receiver: 200, ops: 200, 'same network': 200, 'other network': 200 },
   'GET /receivers/$health': { sender: 403, receiver: 403, ops: 200, 'same network': 403, 'other network': 403 },
+  'GET /ops/overview': { sender: 403, receiver: 403, ops: 200, 'same network': 403, 'other network': 403 },
+  'GET /ops/outcomes': { sender: 403, receiver: 403, ops: 200, 'same network': 403, 'other network': 403 },
+  'GET /ops/alerts': { sender: 403, receiver: 403, ops: 200, 'same network': 403, 'other network': 403 },
   // Without its parameters ops are told what to ask (422); anyone else may not ask.
   'GET /routing/$explain': { sender: 403, receiver: 403, ops: 422, 'same network': 403, 'other network': 403 },
   // A body without acceptingReferrals: past the access checks, the team is told what to send (422).

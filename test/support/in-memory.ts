@@ -23,6 +23,7 @@ import {
   type Directory,
   type MessageChange,
   type MessageStore,
+  type OperationsStore,
   type Page,
   type PushRequest,
   type PushResult,
@@ -30,8 +31,10 @@ import {
 } from '../../core/ports.js';
 import type { NetworkDefinition } from '../../core/routing/network.js';
 import { compileNetwork } from '../../core/routing/resolve.js';
+import type { Alert, AlertCondition } from '../../core/services/alerts.js';
 import type { HubMetric } from '../../core/services/dependencies.js';
 import { ingestMessage } from '../../core/services/ingest.js';
+import type { TrafficIncrement, TrafficRow } from '../../core/services/traffic.js';
 import { KeyPairSigner } from '../../functions/lib/token-signers.js';
 import { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from '../../local/identities.js';
 
@@ -199,6 +202,35 @@ export class RecordingQueue implements DeliveryQueue {
   async retryAfter(receipt: string, delaySeconds: number) {
     this.retries.push({ receipt, delaySeconds });
   }
+  async depth() {
+    return this.enqueued.length;
+  }
+}
+
+/** Traffic counters and alerts in memory, with the DynamoDB adapter's contract (test/integration/contract). */
+export class InMemoryOperations implements OperationsStore {
+  readonly rows: TrafficRow[] = [];
+  readonly alerts = new Map<string, Alert>();
+  async addTraffic(increments: readonly TrafficIncrement[]) {
+    for (const { dimension, counts } of increments) this.rows.push(structuredClone({ dimension, counts }));
+  }
+  async readTraffic(fromHour: string, toHour: string) {
+    return this.rows.filter((r) => r.dimension.hour >= fromHour && r.dimension.hour <= toHour);
+  }
+  async raiseAlert(condition: AlertCondition, at: Date) {
+    if (this.alerts.get(condition.key)?.state === 'open') return false;
+    this.alerts.set(condition.key, { ...condition, state: 'open', raisedAt: at.toISOString() });
+    return true;
+  }
+  async clearAlert(key: string, at: Date) {
+    const alert = this.alerts.get(key);
+    if (alert?.state !== 'open') return false;
+    this.alerts.set(key, { ...alert, state: 'cleared', clearedAt: at.toISOString() });
+    return true;
+  }
+  async listAlerts() {
+    return [...this.alerts.values()];
+  }
 }
 
 /** A transport that answers with the statuses given, in order (undefined: no answer). */
@@ -232,6 +264,7 @@ export function inMemoryDirectory(networks: NetworkDefinition[]): Directory {
 
 export interface TestHub extends Hub {
   store: InMemoryMessageStore;
+  operations: InMemoryOperations;
   queue: RecordingQueue;
   transport: ScriptedTransport;
   identityStore: InMemoryIdentity;
@@ -250,6 +283,7 @@ export function testDependencies(
     queue: new RecordingQueue(),
     directory: inMemoryDirectory(networks),
     transport,
+    operations: new InMemoryOperations(),
   };
   const identity = inMemoryIdentity();
   const hub = createHub(

@@ -69,6 +69,7 @@ describe('a retry while the first request is still being processed', () => {
         return new Promise<void>((resolve) => (release = resolve));
       },
       retryAfter: async () => undefined,
+      depth: async () => 0,
     };
     const bundle = referralMessage({ senderOds: 'Z8T001', category: 'community-nursing' });
     const requestId = crypto.randomUUID();

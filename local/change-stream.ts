@@ -1,0 +1,76 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { MessageRecord } from '../core/lifecycle/message-record.js';
+import type { MessageStore } from '../core/ports.js';
+
+/** How long the local stream gathers changes before handing them on (AWS: the traffic function's batching window). */
+export const LOCAL_STREAM_BATCH_MS = 250;
+
+type Consumer = (event: DynamoDBStreamEvent) => Promise<unknown>;
+
+type StreamImage = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
+
+/** An item image as the stream carries it: only the record attribute, which is all the traffic handler reads. */
+const image = (record: Partial<MessageRecord>) =>
+  marshall({ record }, { removeUndefinedValues: true }) as unknown as StreamImage;
+
+/**
+ * The Messages table's stream, locally (dynalite has none): every successful write of the store becomes a stream
+ * record (old image: the state the conditional write replaced; new image: the record written), handed in batches
+ * to the same traffic handler the stream invokes on AWS.
+ */
+export class LocalChangeStream {
+  private pending: DynamoDBRecord[] = [];
+  private consumer: Consumer | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly timer = setInterval(() => void this.flush(), LOCAL_STREAM_BATCH_MS);
+
+  constructor(private readonly report: (error: Error) => void) {
+    this.timer.unref();
+  }
+
+  /** The store, with every successful create and update also sent down the stream. */
+  observe(store: MessageStore): MessageStore {
+    const push = (record: DynamoDBRecord) => this.pending.push(record);
+    return Object.assign(Object.create(store) as MessageStore, {
+      async create(...args: Parameters<MessageStore['create']>) {
+        const result = await store.create(...args);
+        if (result === 'created') push({ eventName: 'INSERT', dynamodb: { NewImage: image(args[0]) } });
+        return result;
+      },
+      async update(...args: Parameters<MessageStore['update']>) {
+        const [, change] = args;
+        const after = await store.update(...args);
+        if (after) {
+          const outcome = change.outcome ? change.expect?.outcome : after.outcome;
+          const before = {
+            status: change.expect?.status ?? after.status,
+            ...(outcome && outcome !== 'none' ? { outcome } : {}),
+          };
+          push({ eventName: 'MODIFY', dynamodb: { OldImage: image(before), NewImage: image(after) } });
+        }
+        return after;
+      },
+    });
+  }
+
+  attach(consumer: Consumer) {
+    this.consumer = consumer;
+  }
+
+  /** Hands every pending change to the consumer; resolves when it has taken them. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (!this.consumer || this.pending.length === 0) return;
+      const Records = this.pending;
+      this.pending = [];
+      await this.consumer({ Records }).catch(this.report);
+    });
+    return this.flushing;
+  }
+
+  async stop() {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+}

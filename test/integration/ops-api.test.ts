@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alert } from '../../core/services/alerts.js';
+import type { OutcomeRow, TrafficOverview } from '../../core/services/traffic.js';
+import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';
+import { SAMPLE_PRACTICE } from '../../local/identities.js';
+import { referralMessage, responseMessage } from '../../local/messages.js';
+import { asOrganisation, call, eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
+
+const SOCIAL_PRESCRIBING = 'Z9W101';
+
+describe("ops' overview, outcomes and alerts, through the API", () => {
+  let hub: LocalHub;
+  let failedId: string;
+  beforeAll(async () => {
+    // Prepare: no simulated receivers, so pushes fail at once; social prescribing takes referrals by mailbox.
+    hub = await startLocalHub({
+      port: 0,
+      receiversPort: false,
+      policy: { maxAttempts: 1, baseDelaySeconds: 1, maxDelaySeconds: 1 },
+    });
+    const accepted = referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing' });
+    const rejected = referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing' });
+    const failing = referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'voluntary-sector' });
+    const cases = new Map<string, string>();
+    for (const referral of [accepted, rejected, failing]) {
+      const sent = await sendMessage(hub.baseUrl, referral, { sender: SAMPLE_PRACTICE });
+      expect(sent.status).toBe(202);
+      cases.set(referral.id!, sent.headers.get('x-correlation-id')!);
+    }
+    failedId = failing.id!;
+    for (const id of [accepted.id!, rejected.id!])
+      await eventually(() => messageStatus(hub.baseUrl, id, SAMPLE_PRACTICE), untilStatus('in-mailbox'));
+    await eventually(() => messageStatus(hub.baseUrl, failedId, SAMPLE_PRACTICE), untilStatus('failed'));
+    const answers = [
+      [accepted.id!, responseMessage({ receiverOds: SOCIAL_PRESCRIBING, originalMessageId: accepted.id! })],
+      [
+        rejected.id!,
+        responseMessage({
+          receiverOds: SOCIAL_PRESCRIBING,
+          originalMessageId: rejected.id!,
+          taskStatus: 'rejected',
+          reason: 'Outside our area',
+        }),
+      ],
+    ] as const;
+    for (const [original, answer] of answers) {
+      const correlationId = cases.get(original)!;
+      expect((await sendMessage(hub.baseUrl, answer, { sender: SOCIAL_PRESCRIBING, correlationId })).status).toBe(202);
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  const asOps = async (path: string) =>
+    call(hub.baseUrl, 'GET', path, { headers: await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS, 'ops') });
+
+  it('counts what happened as it happened: received, delivered, failed, answered, and the rates', async () => {
+    // Act: the counters follow the stored changes (through the Messages stream), a moment behind.
+    const overview = await eventually(
+      async () => (await asOps('/ops/overview')).body as TrafficOverview,
+      (o) => o.totals.received === 3 && o.totals.answered === 2 && o.totals.failed === 1,
+    );
+    // Assess
+    expect(overview.totals).toMatchObject({ received: 3, delivered: 2, failed: 1, accepted: 1, rejected: 1 });
+    expect(overview.acceptanceRate).toBe(50);
+    expect(overview.failureRate).toBeCloseTo(33.3, 1);
+    expect(overview.step).toBe('hour');
+    expect(overview.series).toHaveLength(25);
+    expect(overview.series.reduce((sum, s) => sum + s.received, 0)).toBe(3);
+    expect(overview.deliveryLatency.p50Seconds).toBeGreaterThan(0);
+    expect(overview.byService.map((s) => [s.name, s.received])).toEqual([
+      ['Milton Keynes Social Prescribing', 2],
+      ['MK Wellbeing Line', 1],
+    ]);
+    expect(overview.byNetwork).toHaveLength(1);
+    expect(overview.queue.depth).toBeGreaterThanOrEqual(0);
+  });
+
+  it('reports outcomes per PCN and service specification, as JSON and as CSV', async () => {
+    const rows = await eventually(
+      async () => (await asOps('/ops/outcomes')).body.outcomes as OutcomeRow[],
+      (r) => r.some((row) => row.rejected === 1),
+    );
+    expect(rows.find((r) => r.category === 'social-prescribing')).toMatchObject({
+      sent: 2,
+      accepted: 1,
+      rejected: 1,
+      rejectedBecause: { 'Outside our area': 1 },
+    });
+    const csv = await asOps('/ops/outcomes?format=csv');
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const lines = String(csv.body).trim().split('\r\n');
+    expect(lines[0]).toBe(
+      'PCN,Network id,Service specification,Sent,Accepted,Rejected,Rejected because,Completed,Median minutes to first answer',
+    );
+    expect(lines.find((l) => l.includes('social-prescribing'))).toContain(',2,1,1,Outside our area: 1,0,');
+  });
+
+  it('refuses a range it cannot read, and a format it does not write', async () => {
+    expect((await asOps('/ops/overview?from=yesterday')).status).toBe(422);
+    expect((await asOps('/ops/overview?from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z')).status).toBe(422);
+    expect((await asOps('/ops/outcomes?format=xlsx')).status).toBe(422);
+  });
+
+  it('raises an alert once for a failed delivery, and clears it once when the message is replayed', async () => {
+    // Act: the watch runs twice while the delivery has failed.
+    await hub.deadlines();
+    await hub.deadlines();
+    const open = (await asOps('/ops/alerts')).body.alerts as Alert[];
+    // Assess: one open alert for it, raised once.
+    expect(open.filter((a) => a.messageId === failedId)).toMatchObject([{ kind: 'delivery-failed', state: 'open' }]);
+    expect(hub.metrics.get('AlertRaised')).toBeGreaterThanOrEqual(1);
+    const raised = hub.metrics.get('AlertRaised');
+    // Act: ops replay it to social prescribing (a mailbox), so it no longer fails.
+    const replay = await call(hub.baseUrl, 'POST', `/messages/${failedId}/$replay`, {
+      headers: { ...(await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS, 'ops')), 'content-type': 'application/json' },
+      body: { service: 'mk-social-prescribing' },
+    });
+    expect(replay.status).toBe(202);
+    await eventually(() => messageStatus(hub.baseUrl, failedId, SAMPLE_PRACTICE), untilStatus('in-mailbox'));
+    await hub.deadlines();
+    await hub.deadlines();
+    // Assess: cleared once, and nothing raised again.
+    const after = (await asOps('/ops/alerts')).body.alerts as Alert[];
+    expect(after.filter((a) => a.messageId === failedId)).toMatchObject([{ state: 'cleared' }]);
+    expect(hub.metrics.get('AlertCleared')).toBe(1);
+    expect(hub.metrics.get('AlertRaised')).toBe(raised);
+  });
+
+  it('is for ops only', async () => {
+    for (const path of ['/ops/overview', '/ops/outcomes', '/ops/alerts']) {
+      const asPractice = await call(hub.baseUrl, 'GET', path, {
+        headers: await asOrganisation(hub.baseUrl, SAMPLE_PRACTICE),
+      });
+      expect(asPractice.status).toBe(403);
+      expect(asPractice.body.resourceType).toBe('OperationOutcome');
+    }
+  });
+});
