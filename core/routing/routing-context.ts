@@ -10,17 +10,21 @@ import type { RoutingContext } from './resolve.js';
 export interface CategoryIndex {
   codes: Set<string>;
   bySnomed: Map<string, string>;
+  /** Each code's name for people (the CodeSystem's display). */
+  names: Map<string, string>;
 }
 
 export function indexCategories(codeSystem: CodeSystem): CategoryIndex {
   const codes = new Set<string>();
   const bySnomed = new Map<string, string>();
+  const names = new Map<string, string>();
   for (const concept of codeSystem.concept ?? []) {
     codes.add(concept.code);
+    if (concept.display) names.set(concept.code, concept.display);
     const snomed = concept.property?.find((p) => p.code === 'snomed')?.valueCode;
     if (snomed) bySnomed.set(snomed, concept.code);
   }
-  return { codes, bySnomed };
+  return { codes, bySnomed, names };
 }
 
 /** The hub's own service categories (fhir-profiles/CodeSystem/pcn-service-category), indexed once per process. */

@@ -351,8 +351,9 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 export interface OutcomeRow {
   network: string;
   networkName: string;
-  /** The national service specification (the hub's service category code). */
+  /** The national service specification (the hub's service category code), and its name. */
   category: string;
+  categoryName: string;
   sent: number;
   accepted: number;
   rejected: number;
@@ -381,6 +382,7 @@ export async function outcomesReport(
         network,
         networkName: name('network', network),
         category,
+        categoryName: deps.categories.names.get(category) ?? category,
         sent: counts.received ?? 0,
         accepted: counts.accepted ?? 0,
         rejected: counts.rejected ?? 0,
@@ -420,7 +422,7 @@ export function outcomesCsv(rows: readonly OutcomeRow[]): string {
     [
       r.networkName,
       r.network,
-      r.category,
+      r.categoryName,
       r.sent,
       r.accepted,
       r.rejected,

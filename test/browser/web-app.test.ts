@@ -83,6 +83,44 @@ describe('the web app, in a real browser against the local hub', () => {
     await context.close();
   });
 
+  it('shows ops the overview of traffic with charts, over the range they choose', async () => {
+    const { context, page } = await signedIn(sampleClientId(LOCAL_OPS_ODS, 'ops'), '/app/overview');
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    // The counters follow the stored changes: the two referrals sent before are counted.
+    const received = page.locator('.nhsuk-card').filter({ hasText: 'Referrals and requests' });
+    await received.getByText(/^[2-9]$/).waitFor();
+    await page
+      .getByRole('img', { name: /^Line chart: \d+ received/ })
+      .locator('svg')
+      .waitFor();
+    await page.getByRole('row').filter({ hasText: 'MK Wellbeing Line' }).first().waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'ops-overview');
+    await page.getByRole('link', { name: 'Last 7 days' }).click();
+    await page.getByRole('heading', { name: 'Traffic per day' }).waitFor();
+    await expectAccessible(page);
+    await context.close();
+  });
+
+  it('shows ops the outcomes per network and service, to download, and the open alerts', async () => {
+    const { context, page } = await signedIn(sampleClientId(LOCAL_OPS_ODS, 'ops'), '/app/outcomes');
+    await page.getByRole('row').filter({ hasText: 'Social prescribing' }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'ops-outcomes');
+    const download = page.getByRole('link', { name: /Download these outcomes/ });
+    const csv = await page.request.get(new URL((await download.getAttribute('href'))!, hub.baseUrl).href);
+    expect(csv.headers()['content-type']).toContain('text/csv');
+    expect((await csv.text()).split('\r\n')[0]).toMatch(/^PCN,Network id,Service specification,Sent/);
+    // The watch raises an alert for the delivery that failed.
+    await hub.deadlines();
+    await page.getByRole('link', { name: 'Alerts' }).first().click();
+    const alert = page.getByRole('row').filter({ hasText: 'MK Wellbeing Line could not be delivered' });
+    await alert.getByText('Open').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'ops-alerts');
+    await context.close();
+  });
+
   it("lets ops find a patient's messages by NHS number", async () => {
     const { context, page } = await signedIn(sampleClientId(LOCAL_OPS_ODS, 'ops'), '/app/messages');
     await page.getByLabel("Find a patient's messages by NHS number").fill('900 000 0009');
@@ -163,7 +201,7 @@ describe('the web app, in a real browser against the local hub', () => {
     await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to main content');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
-    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Messages');
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Overview');
     await context.close();
   });
 });

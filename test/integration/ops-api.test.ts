@@ -95,7 +95,7 @@ describe("ops' overview, outcomes and alerts, through the API", () => {
     expect(lines[0]).toBe(
       'PCN,Network id,Service specification,Sent,Accepted,Rejected,Rejected because,Completed,Median minutes to first answer',
     );
-    expect(lines.find((l) => l.includes('social-prescribing'))).toContain(',2,1,1,Outside our area: 1,0,');
+    expect(lines.find((l) => l.includes('Social prescribing'))).toContain(',2,1,1,Outside our area: 1,0,');
   });
 
   it('refuses a range it cannot read, and a format it does not write', async () => {

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api } from './api';
-import type { MessageList, MessageRecord, Session } from './types';
+import { rangeQuery } from './ranges';
+import type { Alert, MessageList, MessageRecord, OutcomeRow, Session, TrafficOverview } from './types';
 
 export interface Loaded<T> {
   data?: T;
@@ -48,6 +49,11 @@ export const useMessages = (filter: { status?: string; patient?: string; case?: 
     })}`,
   );
 export const useMessage = (id: string) => useApi<MessageRecord>(`/messages/${encodeURIComponent(id)}`);
+
+/** Ops' overview of the last `hours`. */
+export const useOverview = (hours: number) => useApi<TrafficOverview>(`/ops/overview?${rangeQuery(hours)}`);
+export const useOutcomes = (hours: number) => useApi<{ outcomes: OutcomeRow[] }>(`/ops/outcomes?${rangeQuery(hours)}`);
+export const useAlerts = () => useApi<{ alerts: Alert[] }>('/ops/alerts');
 
 /** Re-sends a failed message from its stored original (ops). */
 export function replay(id: string): Promise<unknown> {

@@ -1,10 +1,13 @@
 import type { ReactNode } from 'react';
+import { AlertsPage } from './pages/AlertsPage';
 import { AvailabilityPage } from './pages/AvailabilityPage';
 import { HomePage } from './pages/HomePage';
 import { InboxPage } from './pages/InboxPage';
 import { MessagePage } from './pages/MessagePage';
 import { MessagesPage } from './pages/MessagesPage';
+import { OutcomesPage } from './pages/OutcomesPage';
 import { OverduePage } from './pages/OverduePage';
+import { OverviewPage } from './pages/OverviewPage';
 import { ReceiversPage } from './pages/ReceiversPage';
 import { ReferralPage } from './pages/ReferralPage';
 import { RoutingPage } from './pages/RoutingPage';
@@ -35,6 +38,13 @@ export const APP_ROUTES: readonly AppRoute[] = [
     roles: ['sender', 'receiver', 'ops'],
     page: ({ session }) => <HomePage session={session} />,
   },
+  {
+    path: '/overview',
+    title: 'Overview',
+    roles: ['ops'],
+    nav: true,
+    page: ({ query }) => <OverviewPage query={query} />,
+  },
   { path: '/inbox', title: 'Inbox', roles: ['receiver'], nav: true, page: () => <InboxPage /> },
   {
     path: '/inbox/:id',
@@ -59,6 +69,14 @@ export const APP_ROUTES: readonly AppRoute[] = [
   { path: '/overdue', title: 'Overdue', roles: ['ops'], nav: true, page: () => <OverduePage /> },
   { path: '/receivers', title: 'Receivers', roles: ['ops'], nav: true, page: () => <ReceiversPage /> },
   { path: '/routing', title: 'Routing', roles: ['ops'], nav: true, page: () => <RoutingPage /> },
+  {
+    path: '/outcomes',
+    title: 'Outcomes',
+    roles: ['ops'],
+    nav: true,
+    page: ({ query }) => <OutcomesPage query={query} />,
+  },
+  { path: '/alerts', title: 'Alerts', roles: ['ops'], nav: true, page: () => <AlertsPage /> },
   {
     path: '/messages/:id',
     title: 'Message',

@@ -14,11 +14,20 @@ export function HomePage({ session }: { session: Session }) {
         {ops && (
           <>
             <li>
+              <Link to="/overview">Overview</Link>: traffic, how much is taken on or fails, and what waits now.
+            </li>
+            <li>
+              <Link to="/alerts">Alerts</Link>: what needs attention now, and what was put right.
+            </li>
+            <li>
               <Link to="/messages">All messages</Link>: every referral and answer passing through the hub.
             </li>
             <li>
               <Link to="/messages?status=failed">Failed messages</Link>: what could not be delivered, and sending it
               again.
+            </li>
+            <li>
+              <Link to="/outcomes">Outcomes</Link>: what came of the referrals, per network and service, to download.
             </li>
           </>
         )}
