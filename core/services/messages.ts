@@ -28,6 +28,78 @@ export async function messageStatus(deps: HubDependencies, caller: Caller, messa
   return record;
 }
 
+/** Most store pages one filtered search reads before answering with what it found and a cursor to go on. */
+export const SEARCH_PAGES_READ = 10;
+
+/** Ops' search filters, combinable: who sent it, where it went, which service, its status, when it arrived. */
+export interface MessageSearch {
+  sender?: string;
+  destination?: string;
+  service?: string;
+  status?: MessageStatus;
+  /** Received at or after / before (ISO date-times). */
+  since?: string;
+  until?: string;
+}
+
+const ODS = /^[A-Z0-9]{3,10}$/i;
+
+function searchOf(query: Record<string, string | undefined>): MessageSearch | undefined {
+  const problems = [];
+  for (const name of ['sender', 'destination'] as const)
+    if (query[name] !== undefined && !ODS.test(query[name]!))
+      problems.push(issue('value', `${name} must be an ODS code`, name));
+  for (const name of ['since', 'until'] as const)
+    if (query[name] !== undefined && Number.isNaN(Date.parse(query[name]!)))
+      problems.push(issue('value', `${name} must be a date and time (ISO 8601)`, name));
+  if (query.status !== undefined && !DELIVERY_LIFECYCLE.states.includes(query.status as MessageStatus))
+    problems.push(issue('value', `status must be one of ${DELIVERY_LIFECYCLE.states.join(', ')}`, 'status'));
+  if (problems.length) throw new UnprocessableError('Bad search', problems);
+  const search: MessageSearch = {
+    ...(query.sender ? { sender: query.sender.toUpperCase() } : {}),
+    ...(query.destination ? { destination: query.destination.toUpperCase() } : {}),
+    ...(query.service ? { service: query.service } : {}),
+    ...(query.status ? { status: query.status as MessageStatus } : {}),
+    ...(query.since ? { since: new Date(query.since).toISOString() } : {}),
+    ...(query.until ? { until: new Date(query.until).toISOString() } : {}),
+  };
+  return Object.keys(search).length ? search : undefined;
+}
+
+/**
+ * A filtered search, newest first: the narrowest listing the store keeps an index for (sender, receiver, status,
+ * else all), filtered by the rest, a few store pages at a time. It stops at messages older than `since`.
+ */
+async function searchMessages(deps: HubDependencies, search: MessageSearch, cursor?: string) {
+  const list = (next?: string) =>
+    search.sender
+      ? deps.store.listBySender(search.sender, STATUS_PAGE_SIZE, next)
+      : search.destination
+        ? deps.store.listByReceiver(search.destination, STATUS_PAGE_SIZE, next)
+        : search.status
+          ? deps.store.listByStatus(search.status, STATUS_PAGE_SIZE, next)
+          : deps.store.listAll(STATUS_PAGE_SIZE, next);
+  const matches = (m: MessageRecord) =>
+    (!search.sender || m.senderOrganisation === search.sender) &&
+    (!search.destination || m.destination.organisation === search.destination) &&
+    (!search.service || m.destination.serviceId === search.service) &&
+    (!search.status || m.status === search.status) &&
+    (!search.since || m.createdAt >= search.since) &&
+    (!search.until || m.createdAt < search.until);
+  const items: MessageRecord[] = [];
+  let next = cursor;
+  for (let read = 0; read < SEARCH_PAGES_READ && items.length < STATUS_PAGE_SIZE; read++) {
+    const page = await list(next);
+    items.push(...page.items.filter(matches));
+    next = page.cursor;
+    // Newest first (by arrival, or for a status by the later time it entered it): nothing older can match.
+    const oldest = page.items.at(-1);
+    const pastRange = search.since && oldest && (search.status ? oldest.updatedAt : oldest.createdAt) < search.since;
+    if (!next || pastRange) return { items };
+  }
+  return { items, ...(next ? { cursor: next } : {}) };
+}
+
 /** Which of an organisation's messages to list: those it sent (the default), or those delivered to it. */
 export const BOXES = ['sent', 'received'] as const;
 
@@ -39,9 +111,25 @@ export const BOXES = ['sent', 'received'] as const;
 export async function listMessages(
   deps: HubDependencies,
   caller: Caller,
-  query: { status?: string; overdue?: string; box?: string; patient?: string; case?: string; cursor?: string },
+  query: {
+    status?: string;
+    overdue?: string;
+    box?: string;
+    patient?: string;
+    case?: string;
+    cursor?: string;
+    sender?: string;
+    destination?: string;
+    service?: string;
+    since?: string;
+    until?: string;
+  },
 ): Promise<Page<MessageRecord>> {
   const organisation = requireOrganisation(caller);
+  if (['sender', 'destination', 'service', 'since', 'until'].some((name) => query[name as keyof typeof query])) {
+    requireOps(caller);
+    return searchMessages(deps, searchOf(query)!, query.cursor);
+  }
   if (query.case !== undefined) {
     // A case: every message under one X-Correlation-Id, oldest first; a party sees its own messages of it.
     if (!GUID.test(query.case))

@@ -104,6 +104,25 @@ describe("ops' overview, outcomes and alerts, through the API", () => {
     expect((await asOps('/ops/outcomes?format=xlsx')).status).toBe(422);
   });
 
+  it('finds messages by sender, receiving organisation, service, status and time, newest first', async () => {
+    const since = new Date(Date.now() - 3_600_000).toISOString();
+    const byService = (await asOps(`/messages?service=mk-social-prescribing&since=${since}`)).body.messages;
+    expect(byService.map((m: { destination: { serviceId: string } }) => m.destination.serviceId)).toEqual([
+      'mk-social-prescribing',
+      'mk-social-prescribing',
+    ]);
+    expect(byService[0].createdAt >= byService[1].createdAt).toBe(true);
+    const fromPractice = (await asOps(`/messages?sender=${SAMPLE_PRACTICE}&destination=Z9W107`)).body.messages;
+    expect(fromPractice.map((m: { messageId: string }) => m.messageId)).toEqual([failedId]);
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    expect((await asOps(`/messages?since=${future}`)).body.messages).toEqual([]);
+    expect((await asOps('/messages?sender=not%20ods')).status).toBe(422);
+    const asPractice = await call(hub.baseUrl, 'GET', `/messages?destination=Z9W107`, {
+      headers: await asOrganisation(hub.baseUrl, SAMPLE_PRACTICE),
+    });
+    expect(asPractice.status).toBe(403);
+  });
+
   it('raises an alert once for a failed delivery, and clears it once when the message is replayed', async () => {
     // Act: the watch runs twice while the delivery has failed.
     await hub.deadlines();

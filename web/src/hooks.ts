@@ -34,17 +34,21 @@ export function useApi<T>(path: string | undefined): Loaded<T> {
 }
 
 export const useSession = () => useApi<Session>('/auth/session');
-/** Messages by status, a case's by its correlation id, or (ops) a patient's by NHS number, a page at a time. */
-export const useMessages = (filter: { status?: string; patient?: string; case?: string }, cursor?: string) =>
+/**
+ * Messages by status, a case's by its correlation id, (ops) a patient's by NHS number, or (ops) those matching a
+ * search by sender, receiver, service, status and dates; a page at a time.
+ */
+export const useMessages = (
+  filter: { status?: string; patient?: string; case?: string } & Record<string, string | undefined>,
+  cursor?: string,
+) =>
   useApi<MessageList>(
     `/messages?${new URLSearchParams({
       ...(filter.case
         ? { case: filter.case }
         : filter.patient
           ? { patient: filter.patient }
-          : filter.status
-            ? { status: filter.status }
-            : {}),
+          : (Object.fromEntries(Object.entries(filter).filter(([, v]) => v)) as Record<string, string>)),
       ...(cursor ? { cursor } : {}),
     })}`,
   );

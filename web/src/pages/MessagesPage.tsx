@@ -2,6 +2,7 @@ import { type ChangeEvent, useState } from 'react';
 import { useMessages } from '../hooks';
 import { navigate } from '../router';
 import { STATUSES, statusWords } from '../words';
+import { FILTERS, type Filters, MessageFilters } from './MessageFilters';
 import { MessagesTable, SearchForm } from './MessagesTable';
 import { Problem } from './Problem';
 
@@ -10,8 +11,17 @@ export function MessagesPage({ query, ops }: { query: URLSearchParams; ops: bool
   const status = query.get('status') ?? '';
   const patient = query.get('patient') ?? '';
   const inCase = query.get('case') ?? '';
+  const filters: Filters = Object.fromEntries(
+    FILTERS.flatMap((name) => (query.get(name) ? [[name, query.get(name)!]] : [])),
+  );
+  const searching = FILTERS.some((name) => name !== 'status' && filters[name]);
   const [cursor, setCursor] = useState<string | undefined>();
-  const { data, error, loading } = useMessages({ status, patient, case: inCase }, cursor);
+  const { data, error, loading } = useMessages(searching ? filters : { status, patient, case: inCase }, cursor);
+  const search = (chosen: Filters) => {
+    setCursor(undefined);
+    const params = new URLSearchParams(chosen as Record<string, string>);
+    navigate(params.size ? `/messages?${params}` : '/messages');
+  };
   /** Goes to the listing a search asks for. */
   const find = (parameter: 'patient' | 'case') => (value: string) => {
     setCursor(undefined);
@@ -24,7 +34,15 @@ export function MessagesPage({ query, ops }: { query: URLSearchParams; ops: bool
   return (
     <>
       <h1>
-        {inCase ? 'A case' : patient ? "A patient's messages" : status === 'failed' ? 'Failed messages' : 'Messages'}
+        {inCase
+          ? 'A case'
+          : patient
+            ? "A patient's messages"
+            : searching
+              ? 'Search results'
+              : status === 'failed'
+                ? 'Failed messages'
+                : 'Messages'}
       </h1>
       {ops && (
         <SearchForm
@@ -38,6 +56,14 @@ export function MessagesPage({ query, ops }: { query: URLSearchParams; ops: bool
         />
       )}
       <SearchForm
+        name="message"
+        label="Open a message by its id (the Bundle id)"
+        button="Open"
+        value=""
+        width={30}
+        onFind={(id) => id && navigate(`/messages/${encodeURIComponent(id)}`)}
+      />
+      <SearchForm
         name="case"
         label="Find a case by its correlation id"
         button="Find the case"
@@ -45,6 +71,7 @@ export function MessagesPage({ query, ops }: { query: URLSearchParams; ops: bool
         width={30}
         onFind={find('case')}
       />
+      {ops && <MessageFilters value={filters} onSearch={search} />}
       <div className="nhsuk-form-group">
         <label className="nhsuk-label" htmlFor="status">
           Show

@@ -1,0 +1,101 @@
+import { useApi } from '../hooks';
+import { STATUSES, statusWords } from '../words';
+
+/** The search's fields, as the address carries them (and the API takes them). */
+export const FILTERS = ['sender', 'destination', 'service', 'status', 'since', 'until'] as const;
+export type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
+
+interface Service {
+  id: string;
+  name: string;
+}
+
+function TextField(props: { name: string; label: string; hint?: string; value?: string; type?: string }) {
+  return (
+    <div className="nhsuk-form-group">
+      <label className="nhsuk-label" htmlFor={`filter-${props.name}`}>
+        {props.label}
+      </label>
+      {props.hint && (
+        <div className="nhsuk-hint" id={`filter-${props.name}-hint`}>
+          {props.hint}
+        </div>
+      )}
+      <input
+        className="nhsuk-input nhsuk-input--width-10"
+        id={`filter-${props.name}`}
+        name={props.name}
+        type={props.type ?? 'text'}
+        defaultValue={props.value ?? ''}
+        autoComplete="off"
+        {...(props.hint ? { 'aria-describedby': `filter-${props.name}-hint` } : {})}
+      />
+    </div>
+  );
+}
+
+/** Ops' search by who sent a message, where it went, its service, status and when it arrived (any together). */
+export function MessageFilters(props: { value: Filters; onSearch: (filters: Filters) => void }) {
+  const { data } = useApi<{ entry?: { resource: Service }[] }>('/HealthcareService');
+  const services = (data?.entry ?? []).map((e) => e.resource).sort((a, b) => a.name.localeCompare(b.name));
+  const open = FILTERS.some((name) => props.value[name]);
+  return (
+    <details className="nhsuk-details" open={open}>
+      <summary className="nhsuk-details__summary">
+        <span className="nhsuk-details__summary-text">Search by sender, receiver, service or date</span>
+      </summary>
+      <div className="nhsuk-details__text">
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            const form = new FormData(event.currentTarget);
+            props.onSearch(
+              Object.fromEntries(
+                FILTERS.map((name) => [name, String(form.get(name) ?? '').trim()]).filter(([, value]) => value),
+              ),
+            );
+          }}
+        >
+          <TextField name="sender" label="Sent by (ODS code)" hint="For example, Y00001" value={props.value.sender} />
+          <TextField name="destination" label="Sent to (ODS code)" value={props.value.destination} />
+          <div className="nhsuk-form-group">
+            <label className="nhsuk-label" htmlFor="filter-service">
+              Service
+            </label>
+            <select
+              className="nhsuk-select"
+              id="filter-service"
+              name="service"
+              defaultValue={props.value.service ?? ''}
+            >
+              <option value="">Any service</option>
+              {services.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="nhsuk-form-group">
+            <label className="nhsuk-label" htmlFor="filter-status">
+              Where it is
+            </label>
+            <select className="nhsuk-select" id="filter-status" name="status" defaultValue={props.value.status ?? ''}>
+              <option value="">Anywhere</option>
+              {STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {statusWords(s)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <TextField name="since" label="Received on or after" type="date" value={props.value.since} />
+          <TextField name="until" label="Received before" type="date" value={props.value.until} />
+          <button type="submit" className="nhsuk-button">
+            Search
+          </button>
+        </form>
+      </div>
+    </details>
+  );
+}
