@@ -8,7 +8,8 @@ import { defineLifecycle } from './state-machine.js';
  *                                    -> retrying -> delivering ... (transient failure, attempts left)
  *                                    -> failed -> queued           (attempts used up or refused; ops replay)
  * 'accepted' is the durable yes before the message is on the queue; 'delivering -> delivering' is a new attempt
- * claimed over a worker that died mid-attempt.
+ * claimed over a worker that died mid-attempt. Ops may re-send a delivered or acknowledged message a receiver says
+ * it lost (-> queued), and withdraw one not yet delivered (-> withdrawn: never delivered after that).
  */
 export type MessageStatus =
   | 'accepted'
@@ -18,17 +19,19 @@ export type MessageStatus =
   | 'delivered'
   | 'in-mailbox'
   | 'acknowledged'
-  | 'failed';
+  | 'failed'
+  | 'withdrawn';
 
 export const DELIVERY_LIFECYCLE = defineLifecycle<MessageStatus>('delivery', {
-  accepted: ['queued', 'delivering', 'failed'],
-  queued: ['delivering', 'failed'],
-  delivering: ['delivering', 'delivered', 'in-mailbox', 'retrying', 'failed'],
-  retrying: ['delivering', 'failed'],
-  'in-mailbox': ['acknowledged'],
-  delivered: [],
-  acknowledged: [],
-  failed: ['queued'],
+  accepted: ['queued', 'delivering', 'failed', 'withdrawn'],
+  queued: ['delivering', 'failed', 'withdrawn'],
+  delivering: ['delivering', 'delivered', 'in-mailbox', 'retrying', 'failed', 'withdrawn'],
+  retrying: ['delivering', 'failed', 'withdrawn'],
+  'in-mailbox': ['acknowledged', 'withdrawn'],
+  delivered: ['queued'],
+  acknowledged: ['queued'],
+  failed: ['queued', 'withdrawn'],
+  withdrawn: [],
 });
 
 /** Statuses from which the delivery worker may (re)start an attempt. */

@@ -37,7 +37,9 @@ export type TimelineEventType =
   | 'replayed'
   | 'requeued'
   | 'forwarded'
-  | 'held';
+  | 'held'
+  | 'resent'
+  | 'withdrawn';
 
 export interface TimelineEvent {
   at: string;

@@ -14,18 +14,23 @@ export type OutcomeState =
   | 'completed'
   | 'cancelled'
   | 'failed'
-  | 'forwarded';
+  | 'forwarded'
+  | 'withdrawn';
 
-/** 'forwarded': the receiver passed a misrouted referral on to another service, before taking it on. */
+/**
+ * 'forwarded': the receiver passed a misrouted referral on to another service, before taking it on.
+ * 'withdrawn': hub operations withdrew it (sent in error, say); its sender and receiver were told.
+ */
 export const OUTCOME_LIFECYCLE = defineLifecycle<OutcomeState>('receiver outcome', {
-  none: ['accepted', 'rejected', 'in-progress', 'completed', 'cancelled', 'failed', 'forwarded'],
-  accepted: ['in-progress', 'completed', 'cancelled', 'failed'],
-  'in-progress': ['completed', 'cancelled', 'failed'],
+  none: ['accepted', 'rejected', 'in-progress', 'completed', 'cancelled', 'failed', 'forwarded', 'withdrawn'],
+  accepted: ['in-progress', 'completed', 'cancelled', 'failed', 'withdrawn'],
+  'in-progress': ['completed', 'cancelled', 'failed', 'withdrawn'],
   completed: [],
   rejected: [],
   cancelled: [],
   failed: [],
   forwarded: [],
+  withdrawn: [],
 });
 
 /** The receiver's outcome as stored: absent means 'none'. */

@@ -184,6 +184,13 @@ export async function replayMessage(
   requireOps(caller);
   const record = await deps.store.get(messageId);
   if (!record) throw new NotFoundError('No such message', [issue('not-found', `No message ${messageId}`)]);
+  if (record.status !== 'failed')
+    throw new ConflictError('Not failed', [
+      issue(
+        'conflict',
+        `Message ${messageId} is '${record.status}': only failed messages are replayed (a delivered one the receiver lost is re-sent with $resend)`,
+      ),
+    ]);
   const destination = toServiceId ? await serviceDestination(deps, record, toServiceId) : record.destination;
   const now = deps.clock.now();
   const replay = record.replays + 1;

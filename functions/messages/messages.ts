@@ -4,6 +4,7 @@ import { listAlerts } from '../../core/services/alerts.js';
 import { forwardMessage } from '../../core/services/forward.js';
 import { receiversHealth } from '../../core/services/health.js';
 import { listMessages, messageStatus, replayMessage } from '../../core/services/messages.js';
+import { replayMany, resendMessage, withdrawMessage } from '../../core/services/ops-actions.js';
 import { outcomesCsv, outcomesReport, trafficOverview } from '../../core/services/traffic.js';
 import { httpHandler, jsonObjectBody } from '../lib/http.js';
 
@@ -42,6 +43,40 @@ export function createMessagesHandler(hub: Hub) {
         status: 202,
         contentType: 'application/json',
         body: await replayMessage(hub, request.caller, request.path.id!, replayTarget(request.rawBody)),
+      }),
+      'POST /messages/$replay': async (request) => ({
+        status: 200,
+        contentType: 'application/json',
+        body: {
+          results: await replayMany(
+            hub,
+            request.caller,
+            jsonObjectBody(
+              request.rawBody,
+              '{"messages": ["<id>", ...]} or {"failedTo": "<service id>", "since": "<date>"}',
+            ),
+          ),
+        },
+      }),
+      'POST /messages/{id}/$resend': async (request) => ({
+        status: 202,
+        contentType: 'application/json',
+        body: await resendMessage(
+          hub,
+          request.caller,
+          request.path.id!,
+          jsonObjectBody(request.rawBody, '{"reason": "<why>"}'),
+        ),
+      }),
+      'POST /messages/{id}/$withdraw': async (request) => ({
+        status: 200,
+        contentType: 'application/json',
+        body: await withdrawMessage(
+          hub,
+          request.caller,
+          request.path.id!,
+          jsonObjectBody(request.rawBody, '{"reason": "<why>"}'),
+        ),
       }),
       'GET /receivers/$health': async (request) => ({
         status: 200,

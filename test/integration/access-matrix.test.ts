@@ -88,6 +88,10 @@ const EXPECTED: Record<string, Record<CallerName, number>> = {
   'GET /messages': { sender: 200, receiver: 200, ops: 200, 'same network': 200, 'other network': 200 },
   'GET /messages/{id}': { sender: 200, receiver: 200, ops: 200, 'same network': 404, 'other network': 404 },
   'POST /messages/{id}/$replay': { sender: 403, receiver: 403, ops: 409, 'same network': 403, 'other network': 403 },
+  // Bodies without a selection or a reason: past the access checks, ops are told what to send (422).
+  'POST /messages/$replay': { sender: 403, receiver: 403, ops: 422, 'same network': 403, 'other network': 403 },
+  'POST /messages/{id}/$resend': { sender: 403, receiver: 403, ops: 422, 'same network': 403, 'other network': 403 },
+  'POST /messages/{id}/$withdraw': { sender: 403, receiver: 403, ops: 422, 'same network': 403, 'other network': 403 },
   // A body without service and reason: past the access checks, the receiver is told what to send (422).
   'POST /messages/{id}/$forward': { sender: 403, receiver: 422, ops: 403, 'same network': 403, 'other network': 403 },
   'GET /Task': { sender: 200, receiver: 200, ops: 200, 'same network': 200, 'other network': 200 },
@@ -135,8 +139,14 @@ describe('who may call what (generated from the routes table)', () => {
 
   /** What each caller sends: a referral of its own, the receiver's answer, a form without an assertion. */
   function bodyOf(route: (typeof ROUTES)[number], caller: CallerName) {
-    if (['POST /messages/{id}/$forward', 'POST /HealthcareService/{id}/$availability'].includes(routeKey(route)))
-      return { rawBody: '{}', type: 'application/json' };
+    const emptyJson = [
+      'POST /messages/{id}/$forward',
+      'POST /HealthcareService/{id}/$availability',
+      'POST /messages/$replay',
+      'POST /messages/{id}/$resend',
+      'POST /messages/{id}/$withdraw',
+    ];
+    if (emptyJson.includes(routeKey(route))) return { rawBody: '{}', type: 'application/json' };
     if (routeKey(route) === 'POST /oauth2/token')
       return { rawBody: 'grant_type=client_credentials', type: 'application/x-www-form-urlencoded' };
     if (routeKey(route) !== 'POST /$process-message') return {};

@@ -56,21 +56,27 @@ describe('the delivery lifecycle', () => {
       'retrying -> failed',
       'in-mailbox -> acknowledged',
       'failed -> queued',
+      'delivered -> queued', // re-sent by ops: the receiver says it lost it
+      'acknowledged -> queued',
+      'accepted -> withdrawn', // withdrawn by ops before it reached the receiver
+      'queued -> withdrawn',
+      'delivering -> withdrawn',
+      'retrying -> withdrawn',
+      'in-mailbox -> withdrawn',
+      'failed -> withdrawn',
     ],
     [
       ['failed', 'delivered'], // a late worker after the sender was told
       ['delivered', 'failed'],
-      ['delivered', 'queued'], // only failures are replayed
+      ['withdrawn', 'queued'], // withdrawn is never delivered again
+      ['delivered', 'withdrawn'], // delivered stays delivered: the withdrawal is the receiver's outcome
       ['acknowledged', 'in-mailbox'],
       ['in-mailbox', 'failed'],
       ['queued', 'delivered'], // never without an attempt
     ],
   );
-  it('has delivered and acknowledged as its only final states', () => {
-    expect(DELIVERY_LIFECYCLE.states.filter((s) => DELIVERY_LIFECYCLE.isFinal(s)).sort()).toEqual([
-      'acknowledged',
-      'delivered',
-    ]);
+  it('has withdrawn as its only final state (a delivered message may be re-sent)', () => {
+    expect(DELIVERY_LIFECYCLE.states.filter((s) => DELIVERY_LIFECYCLE.isFinal(s))).toEqual(['withdrawn']);
   });
 });
 
@@ -85,6 +91,9 @@ describe("the receiver's outcome", () => {
       'none -> cancelled',
       'none -> failed',
       'none -> forwarded', // passed on to another service before being taken on
+      'none -> withdrawn', // withdrawn by hub operations
+      'accepted -> withdrawn',
+      'in-progress -> withdrawn',
       'accepted -> in-progress',
       'accepted -> completed',
       'accepted -> cancelled',
@@ -104,13 +113,14 @@ describe("the receiver's outcome", () => {
       ['forwarded', 'accepted'], // the first team is done with it
     ],
   );
-  it('makes completed, rejected, cancelled, failed and forwarded final', () => {
+  it('makes completed, rejected, cancelled, failed, forwarded and withdrawn final', () => {
     expect(OUTCOME_LIFECYCLE.states.filter((s) => OUTCOME_LIFECYCLE.isFinal(s)).sort()).toEqual([
       'cancelled',
       'completed',
       'failed',
       'forwarded',
       'rejected',
+      'withdrawn',
     ]);
   });
 });
