@@ -1,3 +1,4 @@
+import type { Patient } from 'fhir/r4';
 import { actor, type Caller, requireOps } from '../auth.js';
 import { ConflictError, type HubError, issue, NotFoundError, UnprocessableError } from '../errors.js';
 import type { MessageStatus } from '../lifecycle/delivery-lifecycle.js';
@@ -214,4 +215,24 @@ export async function replayMany(
     }
   }
   return results;
+}
+
+/**
+ * The patient a message is about, for ops who need it to sort out a problem (to tell a practice which referral,
+ * say): shown only when asked for, and each showing is recorded on the message's timeline with who asked.
+ */
+export async function patientOfMessage(deps: HubDependencies, caller: Caller, messageId: string): Promise<Patient> {
+  requireOps(caller);
+  const bundle = await deps.store.getBundle(messageId);
+  const patient = bundle?.entry?.map((e) => e.resource).find((r): r is Patient => r?.resourceType === 'Patient');
+  if (!patient)
+    throw new NotFoundError('No patient details', [
+      issue('not-found', `Message ${messageId} holds no patient details (none sent, or past their retention)`),
+    ]);
+  const now = deps.clock.now();
+  await deps.store.update(messageId, {
+    events: [timelineEvent('fetched', now, { detail: `patient details shown to ${actor(caller)} (ops)` })],
+    at: now,
+  });
+  return patient;
 }

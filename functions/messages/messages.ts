@@ -4,7 +4,7 @@ import { listAlerts } from '../../core/services/alerts.js';
 import { forwardMessage } from '../../core/services/forward.js';
 import { receiversHealth } from '../../core/services/health.js';
 import { listMessages, messageStatus, replayMessage } from '../../core/services/messages.js';
-import { replayMany, resendMessage, withdrawMessage } from '../../core/services/ops-actions.js';
+import { patientOfMessage, replayMany, resendMessage, withdrawMessage } from '../../core/services/ops-actions.js';
 import { outcomesCsv, outcomesReport, trafficOverview } from '../../core/services/traffic.js';
 import { httpHandler, jsonObjectBody } from '../lib/http.js';
 
@@ -77,6 +77,10 @@ export function createMessagesHandler(hub: Hub) {
           request.path.id!,
           jsonObjectBody(request.rawBody, '{"reason": "<why>"}'),
         ),
+      }),
+      'GET /messages/{id}/$patient': async (request) => ({
+        status: 200,
+        body: await patientOfMessage(hub, request.caller, request.path.id!),
       }),
       'GET /receivers/$health': async (request) => ({
         status: 200,

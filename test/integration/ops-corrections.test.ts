@@ -117,4 +117,15 @@ describe("ops' corrections: many replays at once, a re-send of what a receiver l
     expect(answered.status).toBe(409);
     expect((await asOps('POST', `/messages/${id}/$withdraw`, { reason: 'again' })).status).toBe(409);
   });
+
+  it("shows ops the patient's details only when asked, and records each showing on the timeline", async () => {
+    const id = failed[0]!;
+    expect((await status(id)).timeline.some((e) => e.detail?.includes('shown to'))).toBe(false);
+    const patient = await asOps('GET', `/messages/${id}/$patient`);
+    expect(patient.status).toBe(200);
+    expect(patient.body).toMatchObject({ resourceType: 'Patient' });
+    const shown = (await status(id)).timeline.filter((e) => e.type === 'fetched' && e.detail?.includes('shown to'));
+    expect(shown).toHaveLength(1);
+    expect(shown[0]!.detail).toContain('(ops)');
+  });
 });
