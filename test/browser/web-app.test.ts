@@ -204,4 +204,44 @@ describe('the web app, in a real browser against the local hub', () => {
     await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Overview');
     await context.close();
   });
+
+  it('lets ops search, send failed messages again in bulk, see a patient when they ask, and withdraw a referral', async () => {
+    const { context, page } = await signedIn(sampleClientId(LOCAL_OPS_ODS, 'ops'), '/app/messages');
+    // Search: what went to the wellbeing line.
+    await page.getByText('Search by sender, receiver, service or date').click();
+    await page.getByLabel('Sent to (ODS code)').fill('Z9W107');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('heading', { name: 'Search results' }).waitFor();
+    await page.getByRole('row').filter({ hasText: 'MK Wellbeing Line' }).first().waitFor();
+    expect(await page.getByRole('row').filter({ hasText: 'Milton Keynes Social Prescribing' }).count()).toBe(0);
+    await expectAccessible(page);
+    // Bulk: tick the failed referral, send it to social prescribing instead.
+    await page.goto(`${hub.baseUrl}/app/messages?status=failed`);
+    const row = page.getByRole('row').filter({ hasText: 'MK Wellbeing Line' }).first();
+    await row.getByRole('checkbox').check();
+    await page.getByLabel('Send the chosen messages to').selectOption({ label: 'Milton Keynes Social Prescribing' });
+    await page.getByRole('button', { name: 'Send the chosen again (1)' }).click();
+    await page.getByText('1 sent again.').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'ops-bulk-replay');
+    await eventually(() => messageStatus(hub.baseUrl, failedId, SAMPLE_PRACTICE), untilStatus('in-mailbox'));
+    // The patient, only when asked (and the asking is recorded).
+    await page.goto(`${hub.baseUrl}/app/messages/${failedId}`);
+    await page.getByRole('button', { name: "Show the patient's details" }).click();
+    await page.getByRole('heading', { name: 'The patient' }).waitFor();
+    await page.getByText('9000000009').waitFor();
+    // Withdraw: a reason is needed.
+    await page.getByRole('button', { name: 'Withdraw' }).click();
+    await page.getByText('Say why').waitFor();
+    await page.getByLabel('Withdraw it').fill('Sent for the wrong patient');
+    await page.getByRole('button', { name: 'Withdraw' }).click();
+    await page.getByText('Withdrawn. The practice and the receiving team have been told.').waitFor();
+    await page.getByText('Withdrawn by the hub').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'ops-withdrawn');
+    const record = await messageStatus(hub.baseUrl, failedId, SAMPLE_PRACTICE);
+    expect(record).toMatchObject({ status: 'withdrawn', outcome: 'withdrawn' });
+    expect(record.timeline.some((e) => e.detail?.includes('patient details shown to'))).toBe(true);
+    await context.close();
+  });
 });

@@ -52,6 +52,9 @@ export const useMessages = (
       ...(cursor ? { cursor } : {}),
     })}`,
   );
+/** Every message of a case (a referral, its answers, updates and notices) the caller is party to, oldest first. */
+export const useCase = (correlationId: string | undefined) =>
+  useApi<MessageList>(correlationId ? `/messages?case=${encodeURIComponent(correlationId)}` : undefined);
 export const useMessage = (id: string) => useApi<MessageRecord>(`/messages/${encodeURIComponent(id)}`);
 
 /** Ops' overview of the last `hours`. */
@@ -59,14 +62,29 @@ export const useOverview = (hours: number) => useApi<TrafficOverview>(`/ops/over
 export const useOutcomes = (hours: number) => useApi<{ outcomes: OutcomeRow[] }>(`/ops/outcomes?${rangeQuery(hours)}`);
 export const useAlerts = () => useApi<{ alerts: Alert[] }>('/ops/alerts');
 
-/** Re-sends a failed message from its stored original (ops). */
-export function replay(id: string): Promise<unknown> {
-  return api(`/messages/${encodeURIComponent(id)}/$replay`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: '{}',
-  });
+const postJson = <T>(path: string, body: unknown) =>
+  api<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const messagePath = (id: string) => `/messages/${encodeURIComponent(id)}`;
+
+/** Ops' corrections of one message: replay a failed one (to its service or another), re-send, withdraw. */
+export const replay = (id: string, service?: string) =>
+  postJson<MessageRecord>(`${messagePath(id)}/$replay`, service ? { service } : {});
+export const resend = (id: string, reason: string) => postJson<MessageRecord>(`${messagePath(id)}/$resend`, { reason });
+export const withdraw = (id: string, reason: string) =>
+  postJson<MessageRecord>(`${messagePath(id)}/$withdraw`, { reason });
+/** The patient a message is about (ops; the hub records each showing). */
+export const patientOf = (id: string) => api<Record<string, unknown>>(`${messagePath(id)}/$patient`);
+
+export interface ReplayResult {
+  messageId: string;
+  status?: string;
+  problem?: string;
 }
+/** Replays many failed messages: a selection, or every one that failed for a service since a time. */
+export const replayMany = (
+  selection: { messages: string[] } | { failedTo: string; since?: string },
+  service?: string,
+) => postJson<{ results: ReplayResult[] }>('/messages/$replay', { ...selection, ...(service ? { service } : {}) });
 
 export function signOut(): Promise<unknown> {
   return api('/auth/logout', { method: 'POST' });

@@ -1,8 +1,15 @@
 import { SYSTEMS } from '../../core/fhir/systems';
 
 /** What a team needs to read of a referral message, in plain fields (the page never shows FHIR's own words). */
+export interface PatientView {
+  name: string;
+  nhsNumber?: string;
+  birthDate?: string;
+  contact: string[];
+}
+
 export interface ReferralView {
-  patient: { name: string; nhsNumber?: string; birthDate?: string; contact: string[] };
+  patient: PatientView;
   service?: string;
   priority?: string;
   reason: string[];
@@ -22,6 +29,20 @@ const humanName = (name?: Resource) =>
 
 const text = (concept?: Resource): string | undefined => concept?.text ?? concept?.coding?.[0]?.display;
 
+/** A patient's name, NHS number, date of birth and how to reach them. */
+export function readPatient(patient: Resource): PatientView {
+  const address = patient.address?.[0];
+  return {
+    name: humanName(patient.name?.[0]) ?? 'Name not given',
+    nhsNumber: patient.identifier?.find((i: Resource) => i.system === SYSTEMS.nhsNumber)?.value,
+    birthDate: patient.birthDate,
+    contact: [
+      ...(patient.telecom ?? []).map((t: Resource) => `${t.system === 'phone' ? 'Phone' : 'Email'}: ${t.value}`),
+      ...(address ? [[address.line, address.city, address.postalCode].flat().filter(Boolean).join(', ')] : []),
+    ],
+  };
+}
+
 /** Reads a referral Bundle: the patient, what is asked and why, who referred, and what came with it. */
 export function readReferral(bundle: Resource): ReferralView {
   const resources = byUrl(bundle);
@@ -31,17 +52,8 @@ export function readReferral(bundle: Resource): ReferralView {
   const header = all.find((r) => r.resourceType === 'MessageHeader') ?? {};
   const sender = resources.get(header.sender?.reference) ?? {};
   const requester = resources.get(focus.requester?.reference);
-  const address = patient.address?.[0];
   return {
-    patient: {
-      name: humanName(patient.name?.[0]) ?? 'Name not given',
-      nhsNumber: patient.identifier?.find((i: Resource) => i.system === SYSTEMS.nhsNumber)?.value,
-      birthDate: patient.birthDate,
-      contact: [
-        ...(patient.telecom ?? []).map((t: Resource) => `${t.system === 'phone' ? 'Phone' : 'Email'}: ${t.value}`),
-        ...(address ? [[address.line, address.city, address.postalCode].flat().filter(Boolean).join(', ')] : []),
-      ],
-    },
+    patient: readPatient(patient),
     service: text(focus.code) ?? focus.category?.[0]?.coding?.[0]?.code?.replaceAll('-', ' '),
     priority: focus.priority,
     reason: [...(focus.reasonCode ?? []).map(text), focus.description].filter(Boolean),

@@ -9,6 +9,7 @@ const STATUS: Record<string, string> = {
   'in-mailbox': 'Waiting in the inbox',
   acknowledged: 'Collected',
   failed: 'Failed',
+  withdrawn: 'Withdrawn',
 };
 
 const OUTCOME: Record<string, string> = {
@@ -19,6 +20,7 @@ const OUTCOME: Record<string, string> = {
   cancelled: 'Cancelled',
   failed: 'Failed',
   forwarded: 'Passed on to another service',
+  withdrawn: 'Withdrawn by the hub',
 };
 
 const EVENT: Record<string, string> = {

@@ -1,25 +1,20 @@
 import { useState } from 'react';
-import type { ApiError } from '../api';
-import { replay, useMessage } from '../hooks';
+import { useCase, useMessage } from '../hooks';
 import type { Session } from '../types';
 import { eventWords, outcomeWords, statusWords, when } from '../words';
+import { MessageActions } from './MessageActions';
+import { MessagesTable } from './MessagesTable';
 import { Problem } from './Problem';
 import { Table } from './Table';
 
 /** One message: where it came from and went, where it is, everything that happened to it; ops may send it again. */
 export function MessagePage({ id, session }: { id: string; session: Session }) {
   const { data: message, error, reload } = useMessage(id);
-  const [replayed, setReplayed] = useState<'sent' | ApiError | undefined>();
+  const { data: inCase, reload: reloadCase } = useCase(message?.correlationId);
+  const [done, setDone] = useState<string | undefined>();
   if (error) return <Problem error={error} />;
   if (!message) return <p className="nhsuk-body">Loading…</p>;
-  const sendAgain = () =>
-    replay(id).then(
-      () => {
-        setReplayed('sent');
-        reload();
-      },
-      (failure: ApiError) => setReplayed(failure),
-    );
+  const others = (inCase?.messages ?? []).filter((m) => m.messageId !== message.messageId);
   const row = (key: string, value: string) => (
     <div className="nhsuk-summary-list__row">
       <dt className="nhsuk-summary-list__key">{key}</dt>
@@ -29,13 +24,12 @@ export function MessagePage({ id, session }: { id: string; session: Session }) {
   return (
     <>
       <h1>{eventWords(message.event)}</h1>
-      {replayed === 'sent' && (
+      {done && (
         <div className="nhsuk-inset-text">
           <span className="nhsuk-u-visually-hidden">Information: </span>
-          <p>Sent again. The referring practice has been told.</p>
+          <p>{done}</p>
         </div>
       )}
-      {replayed && replayed !== 'sent' && <Problem error={replayed} />}
       <dl className="nhsuk-summary-list">
         {row('From', message.senderOrganisation)}
         {row(
@@ -47,10 +41,15 @@ export function MessagePage({ id, session }: { id: string; session: Session }) {
         {row('Received', when(message.createdAt))}
         {row('Delivery attempts', String(message.attempts))}
       </dl>
-      {session.roles.includes('ops') && message.status === 'failed' && (
-        <button type="button" className="nhsuk-button" onClick={sendAgain}>
-          Send again
-        </button>
+      {session.roles.includes('ops') && (
+        <MessageActions
+          message={message}
+          onDone={(said) => {
+            setDone(said);
+            reload();
+            reloadCase();
+          }}
+        />
       )}
       <h2>What happened</h2>
       <Table
@@ -62,6 +61,13 @@ export function MessagePage({ id, session }: { id: string; session: Session }) {
           cells: [when(event.at), event.type.replaceAll('-', ' '), event.detail ?? ''],
         }))}
       />
+      {others.length > 0 && (
+        <>
+          <h2>Other messages about this referral</h2>
+          <p className="nhsuk-body">Answers, updates and the hub's notices, oldest first.</p>
+          <MessagesTable caption="The other messages of this case, oldest first" messages={others} time="received" />
+        </>
+      )}
     </>
   );
 }

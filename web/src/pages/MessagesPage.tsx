@@ -2,6 +2,7 @@ import { type ChangeEvent, useState } from 'react';
 import { useMessages } from '../hooks';
 import { navigate } from '../router';
 import { STATUSES, statusWords } from '../words';
+import { BulkReplay } from './BulkReplay';
 import { FILTERS, type Filters, MessageFilters } from './MessageFilters';
 import { MessagesTable, SearchForm } from './MessagesTable';
 import { Problem } from './Problem';
@@ -16,7 +17,7 @@ export function MessagesPage({ query, ops }: { query: URLSearchParams; ops: bool
   );
   const searching = FILTERS.some((name) => name !== 'status' && filters[name]);
   const [cursor, setCursor] = useState<string | undefined>();
-  const { data, error, loading } = useMessages(searching ? filters : { status, patient, case: inCase }, cursor);
+  const { data, error, loading, reload } = useMessages(searching ? filters : { status, patient, case: inCase }, cursor);
   const search = (chosen: Filters) => {
     setCursor(undefined);
     const params = new URLSearchParams(chosen as Record<string, string>);
@@ -88,9 +89,13 @@ export function MessagesPage({ query, ops }: { query: URLSearchParams; ops: bool
       {error && <Problem error={error} />}
       {loading && <p className="nhsuk-body">Loading…</p>}
       {data && data.messages.length === 0 && <p className="nhsuk-body">There are no messages to show.</p>}
-      {data && data.messages.length > 0 && (
-        <MessagesTable caption="Messages, newest first" messages={data.messages} time="received" />
-      )}
+      {data &&
+        data.messages.length > 0 &&
+        (ops && status === 'failed' && !searching ? (
+          <BulkReplay messages={data.messages} onDone={reload} />
+        ) : (
+          <MessagesTable caption="Messages, newest first" messages={data.messages} time="received" />
+        ))}
       {data?.next && (
         <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => setCursor(data.next)}>
           Older messages

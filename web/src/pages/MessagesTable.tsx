@@ -4,14 +4,48 @@ import { eventWords, outcomeWords, statusWords, when } from '../words';
 import { Table } from './Table';
 
 /** Messages as ops and senders see them: when, what (linked to its page), from, to, where it is, the answer. */
-export function MessagesTable(props: { caption: string; messages: MessageRecord[]; time: 'received' | 'due' }) {
+export function MessagesTable(props: {
+  caption: string;
+  messages: MessageRecord[];
+  time: 'received' | 'due';
+  /** Rows with a tick box each, to act on several at once. */
+  choose?: { chosen: ReadonlySet<string>; toggle: (messageId: string) => void };
+}) {
+  const { choose } = props;
   return (
     <Table
       caption={props.caption}
-      headings={[props.time === 'due' ? 'Was due' : 'Received', 'What', 'From', 'To', 'Status', 'Answer']}
+      headings={[
+        ...(choose ? ['Choose'] : []),
+        props.time === 'due' ? 'Was due' : 'Received',
+        'What',
+        'From',
+        'To',
+        'Status',
+        'Answer',
+      ]}
       rows={props.messages.map((m) => ({
         key: m.messageId,
         cells: [
+          ...(choose
+            ? [
+                <div className="nhsuk-checkboxes__item" key="choose">
+                  <input
+                    className="nhsuk-checkboxes__input"
+                    id={`choose-${m.messageId}`}
+                    type="checkbox"
+                    checked={choose.chosen.has(m.messageId)}
+                    onChange={() => choose.toggle(m.messageId)}
+                  />
+                  <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor={`choose-${m.messageId}`}>
+                    <span className="nhsuk-u-visually-hidden">
+                      Choose the {eventWords(m.event).toLowerCase()} to{' '}
+                      {m.destination.serviceName ?? m.destination.organisation} received {when(m.createdAt)}
+                    </span>
+                  </label>
+                </div>,
+              ]
+            : []),
           props.time === 'due' ? (m.dueAt ? when(m.dueAt) : '') : when(m.createdAt),
           <Link key="what" to={`/messages/${m.messageId}`}>
             {eventWords(m.event)}

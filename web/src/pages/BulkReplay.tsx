@@ -1,0 +1,133 @@
+import { useState } from 'react';
+import type { ApiError } from '../api';
+import { type ReplayResult, replayMany, useApi } from '../hooks';
+import type { MessageRecord } from '../types';
+import { MessagesTable } from './MessagesTable';
+import { Problem } from './Problem';
+
+interface Service {
+  id: string;
+  name: string;
+}
+
+function ServiceSelect(props: { id: string; name: string; label: string; first: string; services: Service[] }) {
+  return (
+    <div className="nhsuk-form-group">
+      <label className="nhsuk-label" htmlFor={props.id}>
+        {props.label}
+      </label>
+      <select className="nhsuk-select" id={props.id} name={props.name} defaultValue="">
+        <option value="">{props.first}</option>
+        {props.services.map((s) => (
+          <option key={s.id} value={s.id}>
+            {s.name}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** What a bulk replay did, in words: how many went, and why the others did not. */
+function Outcome({ results }: { results: ReplayResult[] }) {
+  const sent = results.filter((r) => !r.problem);
+  const refused = results.filter((r) => r.problem);
+  return (
+    <div className="nhsuk-inset-text">
+      <span className="nhsuk-u-visually-hidden">Information: </span>
+      <p>
+        {results.length === 0
+          ? 'Nothing matched: no message was sent again.'
+          : `${sent.length} sent again. Their referring practices have been told.`}
+      </p>
+      {refused.length > 0 && (
+        <ul className="nhsuk-list nhsuk-list--bullet">
+          {refused.map((r) => (
+            <li key={r.messageId}>{r.problem}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/**
+ * Failed messages, sent again many at a time: those ticked, or every one that failed for a service since a date;
+ * to their own service or all to another.
+ */
+export function BulkReplay({ messages, onDone }: { messages: MessageRecord[]; onDone: () => void }) {
+  const { data } = useApi<{ entry?: { resource: Service }[] }>('/HealthcareService');
+  const services = (data?.entry ?? []).map((e) => e.resource).sort((a, b) => a.name.localeCompare(b.name));
+  const [chosen, setChosen] = useState<Set<string>>(new Set());
+  const [results, setResults] = useState<ReplayResult[] | undefined>();
+  const [failure, setFailure] = useState<ApiError | undefined>();
+  const toggle = (id: string) =>
+    setChosen((now) => {
+      const next = new Set(now);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  const run = (request: ReturnType<typeof replayMany>) =>
+    request.then(
+      ({ results: done }) => {
+        setFailure(undefined);
+        setResults(done);
+        setChosen(new Set());
+        onDone();
+      },
+      (thrown: ApiError) => setFailure(thrown),
+    );
+  return (
+    <>
+      {failure && <Problem error={failure} />}
+      {results && <Outcome results={results} />}
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          const to = String(new FormData(event.currentTarget).get('to') ?? '');
+          void run(replayMany({ messages: [...chosen] }, to || undefined));
+        }}
+      >
+        <MessagesTable
+          caption="Failed messages, newest first"
+          messages={messages}
+          time="received"
+          choose={{ chosen, toggle }}
+        />
+        <ServiceSelect
+          id="chosen-to"
+          name="to"
+          label="Send the chosen messages to"
+          first="Each one's own service"
+          services={services}
+        />
+        <button type="submit" className="nhsuk-button" disabled={chosen.size === 0}>
+          Send the chosen again ({chosen.size})
+        </button>
+      </form>
+      <h2>Send again everything that failed for a service</h2>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          const form = new FormData(event.currentTarget);
+          const since = String(form.get('since') ?? '');
+          const to = String(form.get('to') ?? '');
+          const failedTo = String(form.get('failedTo') ?? '');
+          if (failedTo) void run(replayMany({ failedTo, ...(since ? { since } : {}) }, to || undefined));
+        }}
+      >
+        <ServiceSelect id="failed-to" name="failedTo" label="Failed for" first="Choose a service" services={services} />
+        <div className="nhsuk-form-group">
+          <label className="nhsuk-label" htmlFor="failed-since">
+            Failed on or after
+          </label>
+          <input className="nhsuk-input nhsuk-input--width-10" id="failed-since" name="since" type="date" />
+        </div>
+        <ServiceSelect id="all-to" name="to" label="Send them to" first="The same service" services={services} />
+        <button type="submit" className="nhsuk-button nhsuk-button--secondary">
+          Send them all again
+        </button>
+      </form>
+    </>
+  );
+}
