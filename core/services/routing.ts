@@ -1,6 +1,12 @@
 import { type Caller, requireOps } from '../auth.js';
 import { HubError, issue, UnprocessableError } from '../errors.js';
-import type { Urgency } from '../routing/network.js';
+import {
+  checkNetworkDefinition,
+  type DefinitionProblem,
+  type NetworkDefinition,
+  type Urgency,
+} from '../routing/network.js';
+import { describeNetworkChanges } from '../routing/network-diff.js';
 import { resolveRoute } from '../routing/resolve.js';
 import { postcodeDistrict } from '../routing/routing-context.js';
 import type { HubDependencies } from './dependencies.js';
@@ -76,4 +82,44 @@ export async function explainRoute(
       refused: error.issues.map((i) => i.diagnostics).join('; '),
     };
   }
+}
+
+export interface ProposedNetworkDiff {
+  networkId?: string;
+  networkName?: string;
+  /** added: a network not loaded yet; changed / unchanged against the live one; invalid: it could not be loaded. */
+  change: 'added' | 'changed' | 'unchanged' | 'invalid';
+  /** What would change, one line each ("+ service x added", "~ route y changed"). */
+  details: string[];
+  /** Why it could not be loaded, each with its place in the file. */
+  problems: DefinitionProblem[];
+}
+
+/**
+ * Ops check a proposed network file before it is loaded (by `npm run network -- load`): whether it is valid, and
+ * what it would change against the live routing tables. Nothing is loaded.
+ */
+export async function diffProposedNetwork(
+  deps: HubDependencies,
+  caller: Caller,
+  proposed: unknown,
+): Promise<ProposedNetworkDiff> {
+  requireOps(caller);
+  const problems = checkNetworkDefinition(proposed, deps.categories.codes);
+  const definition = proposed as Partial<NetworkDefinition>;
+  const named = {
+    ...(typeof definition?.id === 'string' ? { networkId: definition.id } : {}),
+    ...(typeof definition?.name === 'string' ? { networkName: definition.name } : {}),
+  };
+  if (problems.length) return { ...named, change: 'invalid', details: [], problems };
+  const live = (await deps.directory.listNetworks()).find((n) => n.id === definition.id);
+  if (!live) return { ...named, change: 'added', details: [], problems: [] };
+  const details = describeNetworkChanges(live, proposed as NetworkDefinition);
+  return { ...named, change: details.length ? 'changed' : 'unchanged', details, problems: [] };
+}
+
+/** The networks loaded now, as their files define them: practices, services and routes (ops). */
+export async function loadedNetworks(deps: HubDependencies, caller: Caller): Promise<NetworkDefinition[]> {
+  requireOps(caller);
+  return (await deps.directory.listNetworks()).sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -9,7 +9,7 @@ import {
   searchset,
 } from '../../core/routing/directory-fhir.js';
 import { setServiceAvailability } from '../../core/services/availability.js';
-import { explainRoute } from '../../core/services/routing.js';
+import { diffProposedNetwork, explainRoute, loadedNetworks } from '../../core/services/routing.js';
 import { TASK_SEARCH } from '../../core/services/tasks.js';
 import { hubConformance } from '../../core/validation/conformance.js';
 import { type HubRequest, type HubResponse, httpHandler, jsonObjectBody } from '../lib/http.js';
@@ -77,6 +77,20 @@ export function createDirectoryHandler(hub: Hub) {
         status: 200,
         contentType: 'application/json',
         body: await explainRoute(hub, request.caller, request.query),
+      }),
+      'GET /routing/networks': async (request) => ({
+        status: 200,
+        contentType: 'application/json',
+        body: { networks: await loadedNetworks(hub, request.caller) },
+      }),
+      'POST /routing/$diff': async (request) => ({
+        status: 200,
+        contentType: 'application/json',
+        body: await diffProposedNetwork(
+          hub,
+          request.caller,
+          jsonObjectBody(request.rawBody, 'network definition (a network file)'),
+        ),
       }),
       'POST /HealthcareService/{id}/$availability': async (request) => ({
         status: 200,

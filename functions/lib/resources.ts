@@ -407,6 +407,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     access: ['ops'],
     query: ['practice', 'category', 'postcode', 'urgency'],
   },
+  { method: 'POST', path: '/routing/$diff', handler: 'directory', access: ['ops'], query: [] },
+  { method: 'GET', path: '/routing/networks', handler: 'directory', access: ['ops'], query: [] },
   {
     method: 'POST',
     path: '/HealthcareService/{id}/$availability',

@@ -1,9 +1,12 @@
 /// <reference lib="dom" />
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';
 import { SAMPLE_PRACTICE } from '../../local/identities.js';
 import { referralMessage } from '../../local/messages.js';
+import { SAMPLE_NETWORKS_DIR } from '../../local/network-files.js';
 import { sampleClientId } from '../../local/sample-clients.js';
 import { buildWebApp } from '../../local/web-app.js';
 import { expectAccessible, launchBrowser, screenshot, signedIn as signedInAs } from '../support/browser.js';
@@ -157,6 +160,24 @@ describe('the web app, in a real browser against the local hub', () => {
     await page.getByRole('heading', { name: /^Milton Keynes Social Prescribing/ }).waitFor();
     await expectAccessible(page);
     await screenshot(page, 'ops-routing');
+    await context.close();
+  });
+
+  it('shows ops the loaded networks, and checks a proposed network file without loading it', async () => {
+    const { context, page } = await signedIn(sampleClientId(LOCAL_OPS_ODS, 'ops'), '/app/networks');
+    await page.getByText(/^Watling Street PCN \(\d+ practices/).click();
+    await page.getByRole('cell', { name: 'Watling Street PCN First Contact Physiotherapy' }).first().waitFor();
+    const proposed = JSON.parse(readFileSync(join(SAMPLE_NETWORKS_DIR, 'watling-street-pcn.json'), 'utf8'));
+    proposed.name = 'Watling Street Primary Care Network';
+    await page.getByLabel('Network file (JSON)').setInputFiles({
+      name: 'watling-street-pcn.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(proposed)),
+    });
+    await page.getByRole('button', { name: 'Check the file' }).click();
+    await page.getByText('name: Watling Street PCN -> Watling Street Primary Care Network').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'ops-network-check');
     await context.close();
   });
 

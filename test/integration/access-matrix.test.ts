@@ -67,6 +67,9 @@ const EXPECTED: Record<string, Record<CallerName, number>> = {
   'GET /ops/outcomes': { sender: 403, receiver: 403, ops: 200, 'same network': 403, 'other network': 403 },
   'GET /ops/alerts': { sender: 403, receiver: 403, ops: 200, 'same network': 403, 'other network': 403 },
   // Without its parameters ops are told what to ask (422); anyone else may not ask.
+  // An empty object is not a valid network: ops are told why (200, change 'invalid').
+  'POST /routing/$diff': { sender: 403, receiver: 403, ops: 200, 'same network': 403, 'other network': 403 },
+  'GET /routing/networks': { sender: 403, receiver: 403, ops: 200, 'same network': 403, 'other network': 403 },
   'GET /routing/$explain': { sender: 403, receiver: 403, ops: 422, 'same network': 403, 'other network': 403 },
   // A body without acceptingReferrals: past the access checks, the team is told what to send (422).
   'POST /HealthcareService/{id}/$availability': {
@@ -146,6 +149,7 @@ describe('who may call what (generated from the routes table)', () => {
       'POST /messages/$replay',
       'POST /messages/{id}/$resend',
       'POST /messages/{id}/$withdraw',
+      'POST /routing/$diff',
     ];
     if (emptyJson.includes(routeKey(route))) return { rawBody: '{}', type: 'application/json' };
     if (routeKey(route) === 'POST /oauth2/token')

@@ -148,6 +148,34 @@ describe("ops' overview, outcomes and alerts, through the API", () => {
     expect(hub.metrics.get('AlertRaised')).toBe(raised);
   });
 
+  it('checks a proposed network file against the live routing tables, loading nothing', async () => {
+    const post = async (body: unknown) =>
+      call(hub.baseUrl, 'POST', '/routing/$diff', {
+        headers: { ...(await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS, 'ops')), 'content-type': 'application/json' },
+        body,
+      });
+    const [live] = (await hub.hub.directory.listNetworks()).filter((n) => n.id === 'watling-street-pcn');
+    const proposed = structuredClone(live!);
+    proposed.services = proposed.services.filter((s) => s.id !== 'watling-fcp');
+    proposed.routes = proposed.routes.filter((r) => r.service !== 'watling-fcp');
+    proposed.name = 'Watling Street Primary Care Network';
+    // Act and assess: what would change, line by line.
+    const changed = (await post(proposed)).body;
+    expect(changed).toMatchObject({ networkId: 'watling-street-pcn', change: 'changed', problems: [] });
+    expect(changed.details).toContain('name: Watling Street PCN -> Watling Street Primary Care Network');
+    expect(changed.details.some((l: string) => l.startsWith('- service watling-fcp'))).toBe(true);
+    expect((await post(live)).body.change).toBe('unchanged');
+    expect((await post({ ...proposed, id: 'new-pcn' })).body.change).toBe('added');
+    // A broken file is not loadable: every problem, with where it is.
+    const broken = (await post({ ...proposed, routes: [{ id: 'x', service: 'nowhere' }] })).body;
+    expect(broken.change).toBe('invalid');
+    expect(broken.problems.length).toBeGreaterThan(0);
+    // Nothing was loaded.
+    expect((await hub.hub.directory.listNetworks()).find((n) => n.id === 'watling-street-pcn')!.name).toBe(
+      'Watling Street PCN',
+    );
+  });
+
   it('is for ops only', async () => {
     for (const path of ['/ops/overview', '/ops/outcomes', '/ops/alerts']) {
       const asPractice = await call(hub.baseUrl, 'GET', path, {

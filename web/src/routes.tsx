@@ -5,6 +5,7 @@ import { HomePage } from './pages/HomePage';
 import { InboxPage } from './pages/InboxPage';
 import { MessagePage } from './pages/MessagePage';
 import { MessagesPage } from './pages/MessagesPage';
+import { NetworksPage } from './pages/NetworksPage';
 import { OutcomesPage } from './pages/OutcomesPage';
 import { OverduePage } from './pages/OverduePage';
 import { OverviewPage } from './pages/OverviewPage';
@@ -69,6 +70,7 @@ export const APP_ROUTES: readonly AppRoute[] = [
   { path: '/overdue', title: 'Overdue', roles: ['ops'], nav: true, page: () => <OverduePage /> },
   { path: '/receivers', title: 'Receivers', roles: ['ops'], nav: true, page: () => <ReceiversPage /> },
   { path: '/routing', title: 'Routing', roles: ['ops'], nav: true, page: () => <RoutingPage /> },
+  { path: '/networks', title: 'Networks', roles: ['ops'], nav: true, page: () => <NetworksPage /> },
   {
     path: '/outcomes',
     title: 'Outcomes',
