@@ -8,6 +8,7 @@ import { type ExternalOidcProvider, HubIdentity } from './constructs/identity.js
 import { HubMonitoring } from './constructs/monitoring.js';
 import { HubQueues } from './constructs/queues.js';
 import { HubTables } from './constructs/tables.js';
+import { HubWebApp } from './constructs/web-app.js';
 
 export interface HubStackProps extends StackProps {
   /** ODS code the hub signs its own messages with (e.g. the PCN's or the host organisation's). */
@@ -36,8 +37,10 @@ export class PcnReferralHubStack extends Stack {
     const tables = new HubTables(this, 'Tables', { key });
     const queues = new HubQueues(this, 'Queues', { key });
     this.api = new HubApi(this, 'Api', { key });
+    // The hub's one public address: CloudFront in front of the API and the web app.
+    const webApp = new HubWebApp(this, 'WebApp', { api: this.api.httpApi });
     const identity = new HubIdentity(this, 'Identity', {
-      apiUrl: this.api.url,
+      apiUrl: webApp.url,
       ...(props.externalOidc ? { externalOidc: props.externalOidc } : {}),
     });
     const { functions } = new HubFunctions(this, 'Functions', {
@@ -48,9 +51,9 @@ export class PcnReferralHubStack extends Stack {
       signIn: identity.signIn,
       hubOdsCode: props.hubOdsCode,
       opsOrganisations: props.opsOrganisations,
-      hubBaseUrl: this.api.url,
+      hubBaseUrl: webApp.url,
     });
-    this.api.addRoutes(functions);
+    this.api.addRoutes(functions, webApp.url);
     const monitoring = new HubMonitoring(this, 'Monitoring', {
       key,
       queues,
@@ -58,9 +61,10 @@ export class PcnReferralHubStack extends Stack {
       api: this.api,
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
-    new CfnOutput(this, 'ApiUrl', {
-      value: this.api.url,
-      description: 'FHIR base URL and token issuer (POST /oauth2/token for an access token)',
+    new CfnOutput(this, 'HubUrl', {
+      value: webApp.url,
+      description:
+        "The hub's address: FHIR base URL and token issuer (POST /oauth2/token for an access token); the web app at /app/",
     });
     new CfnOutput(this, 'DirectoryTableName', {
       value: tables.directory.tableName,

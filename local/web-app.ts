@@ -1,12 +1,11 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { WEB_APP_PATH, WEB_SECURITY_HEADERS } from '../functions/lib/resources.js';
 import type { Mount } from './http-server.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const WEB = join(ROOT, 'web');
 export const WEB_DIST = join(WEB, 'dist');
-/** Where the hub serves the web app (the same path CloudFront serves it at on AWS). */
-export const WEB_APP_PATH = '/app';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -17,15 +16,6 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
   '.json': 'application/json',
-};
-
-/** Everything the page may load comes from the hub itself: no CDN, no inline script, not framed elsewhere. */
-const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  'x-content-type-options': 'nosniff',
-  // Not no-referrer: with it the browser sends `Origin: null`, and the hub could not tell its own pages' changes.
-  'referrer-policy': 'same-origin',
 };
 
 function newest(path: string): number {
@@ -66,7 +56,7 @@ export function webAppMount(): Mount {
       res.writeHead(200, {
         'content-type': TYPES[extname(target)] ?? 'application/octet-stream',
         'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-        ...SECURITY_HEADERS,
+        ...WEB_SECURITY_HEADERS,
       });
       res.end(readFileSync(target));
     },

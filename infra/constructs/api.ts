@@ -22,15 +22,10 @@ const THROTTLE_BURST_LIMIT = 100;
  */
 export class HubApi extends Construct {
   readonly httpApi: HttpApi;
-  private readonly tokenAuthorizer: HttpJwtAuthorizer;
 
   constructor(scope: Construct, id: string, props: { key: kms.IKey }) {
     super(scope, id);
     this.httpApi = new HttpApi(this, 'Http', { createDefaultStage: false });
-    // The hub is its own issuer: API Gateway reads its discovery document and key set from the API itself.
-    this.tokenAuthorizer = new HttpJwtAuthorizer('HubTokens', this.httpApi.apiEndpoint, {
-      jwtAudience: [this.httpApi.apiEndpoint],
-    });
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
       encryptionKey: props.key,
@@ -60,8 +55,12 @@ export class HubApi extends Construct {
     };
   }
 
-  /** Adds every route, one Lambda integration per handler. */
-  addRoutes(functions: Record<HandlerName, NodejsFunction>): void {
+  /**
+   * Adds every route, one Lambda integration per handler. `issuer` is the hub's public address: the hub is its own
+   * token issuer, and API Gateway reads its discovery document and key set from there.
+   */
+  addRoutes(functions: Record<HandlerName, NodejsFunction>, issuer: string): void {
+    const tokenAuthorizer = new HttpJwtAuthorizer('HubTokens', issuer, { jwtAudience: [issuer] });
     const integrations = new Map<HandlerName, HttpLambdaIntegration>();
     for (const route of ROUTES) {
       const { handler } = route;
@@ -75,7 +74,7 @@ export class HubApi extends Construct {
         path: route.path,
         methods: [route.method as apigw.HttpMethod],
         integration,
-        authorizer: isPublic ? new HttpNoneAuthorizer() : this.tokenAuthorizer,
+        authorizer: isPublic ? new HttpNoneAuthorizer() : tokenAuthorizer,
       });
       if (isPublic)
         for (const r of added)
@@ -85,9 +84,5 @@ export class HubApi extends Construct {
               'Public by design: the CapabilityStatement, and the token endpoint and its keys (a caller has no token before it calls them; the token endpoint authenticates the client by its signed assertion).',
           });
     }
-  }
-
-  get url(): string {
-    return this.httpApi.apiEndpoint;
   }
 }

@@ -14,6 +14,7 @@ import {
   routeKey,
 } from '../../functions/lib/resources.js';
 import { buildApp, deploymentRegion } from '../../infra/app.js';
+import { SESSION_TO_BEARER } from '../../infra/constructs/web-app.js';
 import { LOCAL_HUB_ODS } from '../../local/identities.js';
 
 describe('the CDK stack', () => {
@@ -29,7 +30,11 @@ describe('the CDK stack', () => {
   });
 
   it('has one Node.js Lambda per handler, on a current runtime, traced', () => {
-    const functions = template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } });
+    const functions = Object.fromEntries(
+      Object.entries(
+        template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } }),
+      ).filter(([id]) => id.startsWith('Functions')),
+    );
     expect(Object.keys(functions)).toHaveLength(Object.keys(FUNCTIONS).length);
     for (const fn of Object.values(functions) as {
       Properties: { Runtime: string; TracingConfig: { Mode: string } };
@@ -120,7 +125,11 @@ describe('the CDK stack', () => {
           .filter((a) => a.startsWith('dynamodb:'));
       const messages = actionsOn('TablesMessages');
       const directory = actionsOn('TablesDirectory');
-      const sqsActions = statements.flatMap((s) => s.Action).filter((a) => a.startsWith('sqs:Send'));
+      const sqsActions = statements
+        .filter((s) => JSON.stringify(s.Resource).includes('QueuesDelivery'))
+        .flatMap((s) => s.Action)
+        .filter((a) => a.startsWith('sqs:Send'));
+      const operations = actionsOn('TablesOperations');
       const identity = actionsOn('TablesIdentity');
       const kmsActions = statements
         .filter((s) => JSON.stringify(s.Resource).includes('IdentityTokenKey'))
@@ -138,6 +147,12 @@ describe('the CDK stack', () => {
         access.directory === 'read-write',
       );
       expect(sqsActions.length > 0, `${name} enqueues`).toBe(access.enqueue === true);
+      expect(operations.includes('dynamodb:Query'), `${name} reads ops' counters`).toBe(
+        access.operations !== undefined,
+      );
+      expect(operations.includes('dynamodb:UpdateItem'), `${name} writes ops' counters`).toBe(
+        access.operations === 'read-write',
+      );
     }
   });
 
@@ -203,6 +218,7 @@ describe('the CDK stack', () => {
       MESSAGES_TABLE: 't',
       DIRECTORY_TABLE: 'd',
       IDENTITY_TABLE: 'i',
+      OPERATIONS_TABLE: 'o',
       HUB_TOKEN_KEY_ID: 'arn:aws:kms:eu-west-2:0:key/k',
       DELIVERY_QUEUE_URL: 'https://sqs.eu-west-2.amazonaws.com/0/q',
       HUB_ODS_CODE: LOCAL_HUB_ODS,
@@ -219,11 +235,75 @@ describe('the CDK stack', () => {
 
   it('outputs what an operator needs after deploying', () => {
     expect(Object.keys(template.findOutputs('*'))).toEqual(
-      expect.arrayContaining(['ApiUrl', 'DirectoryTableName', 'MessagesTableName', 'AlarmTopicArn']),
+      expect.arrayContaining(['HubUrl', 'DirectoryTableName', 'MessagesTableName', 'AlarmTopicArn']),
     );
   });
 
   it('runs the sweep on a schedule', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+  });
+
+  it('serves the web app from a private bucket through CloudFront, with the API on the same HTTPS origin', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicAcls: true, RestrictPublicBuckets: true }),
+      LoggingConfiguration: Match.anyValue(),
+    });
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'https-only' }),
+        CacheBehaviors: [Match.objectLike({ PathPattern: '/app/*', ViewerProtocolPolicy: 'redirect-to-https' })],
+        Logging: Match.anyValue(),
+      }),
+    });
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: Match.objectLike({
+          StrictTransportSecurity: Match.objectLike({ Override: true }),
+          ContentSecurityPolicy: Match.objectLike({
+            ContentSecurityPolicy: Match.stringLikeRegexp("default-src 'self'"),
+          }),
+          FrameOptions: { FrameOption: 'DENY', Override: true },
+        }),
+      }),
+    });
+    // The session cookie is turned into the bearer token the JWT authorizer reads, only same-site when it changes.
+    const functions = Object.values(template.findResources('AWS::CloudFront::Function')) as {
+      Properties: { FunctionCode: string };
+    }[];
+    expect(functions.some((f) => f.Properties.FunctionCode.includes("'sec-fetch-site'"))).toBe(true);
+  });
+
+  it("keeps ops' traffic counters from the Messages stream, setting aside a batch that keeps failing", () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+  });
+
+  it("turns the web app's session cookie into a bearer token at the edge, but never for another site's change", () => {
+    type Edge = {
+      method: string;
+      headers: Record<string, { value: string }>;
+      cookies: Record<string, { value: string }>;
+    };
+    const handler = new Function(`${SESSION_TO_BEARER}; return handler;`)() as (event: { request: Edge }) => Edge;
+    const request = (method: string, headers: Record<string, string> = {}, session = 'a.jwt.token'): Edge => ({
+      method,
+      headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, { value: v }])),
+      cookies: session ? { hub_session: { value: session } } : {},
+    });
+    const bearer = (edge: Edge) => edge.headers.authorization?.value;
+    expect(bearer(handler({ request: request('GET') }))).toBe('Bearer a.jwt.token');
+    expect(bearer(handler({ request: request('POST', { 'sec-fetch-site': 'same-origin' }) }))).toBe(
+      'Bearer a.jwt.token',
+    );
+    expect(bearer(handler({ request: request('POST', { 'sec-fetch-site': 'cross-site' }) }))).toBeUndefined();
+    expect(bearer(handler({ request: request('POST') }))).toBeUndefined();
+    expect(bearer(handler({ request: request('GET', { authorization: 'Bearer own' }) }))).toBe('Bearer own');
+    expect(bearer(handler({ request: request('GET', {}, '') }))).toBeUndefined();
   });
 });
