@@ -231,6 +231,11 @@ describe('the web app, in a real browser against the local hub', () => {
     // Search: what went to the wellbeing line.
     await page.getByText('Search by sender, receiver, service or date').click();
     await page.getByLabel('Sent to (ODS code)').fill('Z9W107');
+    const today = new Date();
+    const since = page.getByRole('group', { name: 'Received on or after' });
+    await since.getByLabel('Day').fill(String(today.getUTCDate()));
+    await since.getByLabel('Month').fill(String(today.getUTCMonth() + 1));
+    await since.getByLabel('Year').fill(String(today.getUTCFullYear()));
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.getByRole('heading', { name: 'Search results' }).waitFor();
     await page.getByRole('row').filter({ hasText: 'MK Wellbeing Line' }).first().waitFor();
@@ -241,10 +246,12 @@ describe('the web app, in a real browser against the local hub', () => {
     const row = page.getByRole('row').filter({ hasText: 'MK Wellbeing Line' }).first();
     await row.getByRole('checkbox').check();
     await page.getByLabel('Send the chosen messages to').selectOption({ label: 'Milton Keynes Social Prescribing' });
+    await row.getByText('no successful delivery').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'ops-bulk-replay');
     await page.getByRole('button', { name: 'Send the chosen again (1)' }).click();
     await page.getByText('1 sent again.').waitFor();
     await expectAccessible(page);
-    await screenshot(page, 'ops-bulk-replay');
     await eventually(() => messageStatus(hub.baseUrl, failedId, SAMPLE_PRACTICE), untilStatus('in-mailbox'));
     // The patient, only when asked (and the asking is recorded).
     await page.goto(`${hub.baseUrl}/app/messages/${failedId}`);

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { ApiError } from '../api';
 import { type ReplayResult, replayMany, useApi } from '../hooks';
 import type { MessageRecord } from '../types';
+import { DateInput, dateOf } from './DateInput';
 import { MessagesTable } from './MessagesTable';
 import { Problem } from './Problem';
 
@@ -93,6 +94,7 @@ export function BulkReplay({ messages, onDone }: { messages: MessageRecord[]; on
           messages={messages}
           time="received"
           choose={{ chosen, toggle }}
+          why
         />
         <ServiceSelect
           id="chosen-to"
@@ -110,19 +112,14 @@ export function BulkReplay({ messages, onDone }: { messages: MessageRecord[]; on
         onSubmit={(event) => {
           event.preventDefault();
           const form = new FormData(event.currentTarget);
-          const since = String(form.get('since') ?? '');
+          const since = dateOf(form, 'failed-since');
           const to = String(form.get('to') ?? '');
           const failedTo = String(form.get('failedTo') ?? '');
           if (failedTo) void run(replayMany({ failedTo, ...(since ? { since } : {}) }, to || undefined));
         }}
       >
         <ServiceSelect id="failed-to" name="failedTo" label="Failed for" first="Choose a service" services={services} />
-        <div className="nhsuk-form-group">
-          <label className="nhsuk-label" htmlFor="failed-since">
-            Failed on or after
-          </label>
-          <input className="nhsuk-input nhsuk-input--width-10" id="failed-since" name="since" type="date" />
-        </div>
+        <DateInput name="failed-since" legend="Failed on or after" hint="Leave empty for every one that failed" />
         <ServiceSelect id="all-to" name="to" label="Send them to" first="The same service" services={services} />
         <button type="submit" className="nhsuk-button nhsuk-button--secondary">
           Send them all again

@@ -1,5 +1,6 @@
 import { useApi } from '../hooks';
 import { STATUSES, statusWords } from '../words';
+import { DateInput, dateOf } from './DateInput';
 
 /** The search's fields, as the address carries them (and the API takes them). */
 export const FILTERS = ['sender', 'destination', 'service', 'status', 'since', 'until'] as const;
@@ -10,7 +11,7 @@ interface Service {
   name: string;
 }
 
-function TextField(props: { name: string; label: string; hint?: string; value?: string; type?: string }) {
+function TextField(props: { name: string; label: string; hint?: string; value?: string }) {
   return (
     <div className="nhsuk-form-group">
       <label className="nhsuk-label" htmlFor={`filter-${props.name}`}>
@@ -25,7 +26,7 @@ function TextField(props: { name: string; label: string; hint?: string; value?: 
         className="nhsuk-input nhsuk-input--width-10"
         id={`filter-${props.name}`}
         name={props.name}
-        type={props.type ?? 'text'}
+        type="text"
         defaultValue={props.value ?? ''}
         autoComplete="off"
         {...(props.hint ? { 'aria-describedby': `filter-${props.name}-hint` } : {})}
@@ -38,7 +39,8 @@ function TextField(props: { name: string; label: string; hint?: string; value?: 
 export function MessageFilters(props: { value: Filters; onSearch: (filters: Filters) => void }) {
   const { data } = useApi<{ entry?: { resource: Service }[] }>('/HealthcareService');
   const services = (data?.entry ?? []).map((e) => e.resource).sort((a, b) => a.name.localeCompare(b.name));
-  const open = FILTERS.some((name) => props.value[name]);
+  // Open when the page shows a search (a status alone is the list's own filter below).
+  const open = FILTERS.some((name) => name !== 'status' && props.value[name]);
   return (
     <details className="nhsuk-details" open={open}>
       <summary className="nhsuk-details__summary">
@@ -49,11 +51,9 @@ export function MessageFilters(props: { value: Filters; onSearch: (filters: Filt
           onSubmit={(event) => {
             event.preventDefault();
             const form = new FormData(event.currentTarget);
-            props.onSearch(
-              Object.fromEntries(
-                FILTERS.map((name) => [name, String(form.get(name) ?? '').trim()]).filter(([, value]) => value),
-              ),
-            );
+            const read = (name: (typeof FILTERS)[number]) =>
+              name === 'since' || name === 'until' ? dateOf(form, name) : String(form.get(name) ?? '').trim();
+            props.onSearch(Object.fromEntries(FILTERS.map((name) => [name, read(name)]).filter(([, value]) => value)));
           }}
         >
           <TextField name="sender" label="Sent by (ODS code)" hint="For example, Y00001" value={props.value.sender} />
@@ -89,8 +89,13 @@ export function MessageFilters(props: { value: Filters; onSearch: (filters: Filt
               ))}
             </select>
           </div>
-          <TextField name="since" label="Received on or after" type="date" value={props.value.since} />
-          <TextField name="until" label="Received before" type="date" value={props.value.until} />
+          <DateInput
+            name="since"
+            legend="Received on or after"
+            hint="For example, 15 3 2026"
+            value={props.value.since}
+          />
+          <DateInput name="until" legend="Received before" value={props.value.until} />
           <button type="submit" className="nhsuk-button">
             Search
           </button>

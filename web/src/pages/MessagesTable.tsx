@@ -10,8 +10,11 @@ export function MessagesTable(props: {
   time: 'received' | 'due';
   /** Rows with a tick box each, to act on several at once. */
   choose?: { chosen: ReadonlySet<string>; toggle: (messageId: string) => void };
+  /** A column saying why each failed (from its timeline). */
+  why?: boolean;
 }) {
   const { choose } = props;
+  const whyFailed = (m: MessageRecord) => m.timeline.findLast((e) => e.type === 'failed')?.detail ?? '';
   return (
     <Table
       caption={props.caption}
@@ -23,6 +26,7 @@ export function MessagesTable(props: {
         'To',
         'Status',
         'Answer',
+        ...(props.why ? ['Why it failed'] : []),
       ]}
       rows={props.messages.map((m) => ({
         key: m.messageId,
@@ -54,6 +58,7 @@ export function MessagesTable(props: {
           m.destination.serviceName ?? m.destination.organisation,
           statusWords(m.status),
           outcomeWords(m.outcome),
+          ...(props.why ? [whyFailed(m)] : []),
         ],
       }))}
     />
