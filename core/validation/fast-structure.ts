@@ -1,0 +1,320 @@
+import type { StructureDefinition } from 'fhir/r4';
+import baseDefinitions from '../../fhir-profiles/generated/r4-base-definitions.json' with { type: 'json' };
+
+/**
+ * R4 structure in one walk of the message: a fast check that a resource is one Medplum's general validator would
+ * accept, compiled once from the same R4 definitions into a table per type (elements by JSON name, their types,
+ * cardinality, and the invariants that apply). It answers only "certainly valid" or "not certain": for anything it
+ * does not check itself (an invariant it has no code for, a primitive's extension, a slice), it is not certain, and
+ * the caller asks the general validator, which also words every issue. So it may be stricter than R4, never looser
+ * (test/unit/fast-structure.test.ts holds it to that on every example and on mutated ones).
+ */
+
+interface ElementRule {
+  /** Type codes: a primitive ('string'), a complex type ('Period'), 'Resource', or a backbone's own key. */
+  types: string[];
+  min: number;
+  max: number;
+  array: boolean;
+  /** Invariant keys to check on each value (ele-1 is checked for every element). */
+  constraints: string[];
+}
+
+interface TypeRule {
+  elements: Map<string, ElementRule>;
+  /** JSON names of choice elements (valueString) to their element and the type the name picks. */
+  choices: Map<string, { rule: ElementRule; type: string }>;
+  required: ElementRule[];
+  requiredNames: string[][];
+  /** Invariants on the type itself (a resource's own: checked when it is the root). */
+  constraints: string[];
+  resource: boolean;
+}
+
+/** Invariants the general validator skips (as Medplum does). */
+const SKIPPED = new Set(['ele-1', 'dom-3', 'org-1', 'sdf-19']);
+const SYSTEM_STRING = 'http://hl7.org/fhirpath/System.String';
+
+const PATTERNS: Record<string, RegExp> = {
+  base64Binary: /^([A-Za-z\d+/]{4})*([A-Za-z\d+/]{2}==|[A-Za-z\d+/]{3}=)?$/,
+  canonical: /^\S*$/,
+  code: /^[^\s]+( [^\s]+)*$/,
+  date: /^(\d(\d(\d[1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2]\d|3[0-1]))?)?$/,
+  dateTime:
+    /^(\d(\d(\d[1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2]\d|3[0-1])(T([01]\d|2[0-3])(:[0-5]\d:([0-5]\d|60)(\.\d{1,9})?)?)?)?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00)?)?)?$/,
+  id: /^[A-Za-z0-9\-.]{1,64}$/,
+  instant:
+    /^(\d(\d(\d[1-9]|[1-9]0)|[1-9]00)|[1-9]000)-(0[1-9]|1[0-2])-(0[1-9]|[1-2]\d|3[0-1])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00))$/,
+  markdown: /^[\r\n\t\u0020-\uFFFF]+$/,
+  oid: /^urn:oid:[0-2](\.(0|[1-9]\d*))+$/,
+  string: /^[\r\n\t\u0020-\uFFFF]+$/,
+  time: /^([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?$/,
+  uri: /^\S*$/,
+  url: /^\S*$/,
+  uuid: /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+};
+const NUMBERS = new Set(['decimal', 'integer', 'positiveInt', 'unsignedInt']);
+/** FHIR strings are at most 1 MB. */
+const MAX_STRING = 1024 * 1024;
+
+let rules: Map<string, TypeRule> | undefined;
+
+const capitalised = (type: string) => type.charAt(0).toUpperCase() + type.slice(1);
+
+/** The tables, compiled once per process from the R4 definitions the hub ships. */
+function compile(): Map<string, TypeRule> {
+  const compiled = new Map<string, TypeRule>();
+  const ruleOf = (key: string, resource: boolean) => {
+    let rule = compiled.get(key);
+    if (!rule) {
+      rule = {
+        elements: new Map(),
+        choices: new Map(),
+        required: [],
+        requiredNames: [],
+        constraints: [],
+        resource,
+      };
+      compiled.set(key, rule);
+    }
+    return rule;
+  };
+  for (const definition of baseDefinitions as unknown as StructureDefinition[]) {
+    if (definition.kind === 'primitive-type') continue;
+    const resource = definition.kind === 'resource';
+    for (const element of definition.snapshot?.element ?? []) {
+      const path = element.path;
+      const constraints = (element.constraint ?? [])
+        .filter((c) => c.severity === 'error' && !SKIPPED.has(c.key))
+        .map((c) => c.key);
+      const dot = path.lastIndexOf('.');
+      if (dot === -1) {
+        ruleOf(path, resource).constraints = constraints;
+        continue;
+      }
+      const ownerPath = path.slice(0, dot);
+      // A backbone element (Bundle.entry) is never itself a resource.
+      const owner = ruleOf(ownerPath, resource && !ownerPath.includes('.'));
+      const name = path.slice(dot + 1);
+      const codes = (element.type ?? []).map((t) =>
+        t.code === SYSTEM_STRING ? (name === 'id' && dot === path.indexOf('.') && resource ? 'id' : 'string') : t.code,
+      );
+      // A backbone element is a type of its own, keyed by its path; a content reference names another's.
+      const types = element.contentReference
+        ? [element.contentReference.slice(1)]
+        : codes.length === 1 && (codes[0] === 'BackboneElement' || codes[0] === 'Element') && dot > 0
+          ? [path]
+          : codes;
+      const max = element.max === '*' ? Number.POSITIVE_INFINITY : Number(element.max ?? '1');
+      const rule: ElementRule = {
+        types,
+        min: element.min ?? 0,
+        max,
+        array: (element.base?.max ?? element.max) !== '1' && (element.base?.max ?? element.max) !== '0',
+        // A slice, a fixed value or a pattern is not checked here: an element with one is never certain.
+        constraints: [
+          ...constraints,
+          ...(element.slicing?.rules === 'closed' ||
+          Object.keys(element).some((k) => k.startsWith('fixed') || k.startsWith('pattern'))
+            ? ['unsure']
+            : []),
+        ],
+      };
+      if (name.endsWith('[x]')) {
+        const base = name.slice(0, -3);
+        for (const type of types) owner.choices.set(`${base}${capitalised(type)}`, { rule, type });
+        if (rule.min > 0) owner.requiredNames.push(types.map((type) => `${base}${capitalised(type)}`));
+      } else {
+        owner.elements.set(name, rule);
+        if (rule.min > 0) owner.requiredNames.push([name]);
+      }
+    }
+  }
+  return compiled;
+}
+
+type Json = Record<string, unknown>;
+
+/** Checks one invariant the hub has code for; false when it does not hold or is not known here. */
+function invariantHolds(key: string, value: Json, resource: Json | undefined): boolean {
+  switch (key) {
+    case 'ext-1':
+      return (value.extension !== undefined) !== Object.keys(value).some((k) => k.startsWith('value'));
+    case 'bdl-1':
+      return value.total === undefined || value.type === 'searchset' || value.type === 'history';
+    case 'bdl-2':
+      return value.type === 'searchset' || entries(value).every((e) => e.search === undefined);
+    case 'bdl-3': {
+      const wanted = ['batch', 'transaction', 'history'].includes(value.type as string);
+      return entries(value).every((e) => (e.request !== undefined) === wanted);
+    }
+    case 'bdl-4': {
+      const wanted = ['batch-response', 'transaction-response', 'history'].includes(value.type as string);
+      return entries(value).every((e) => (e.response !== undefined) === wanted);
+    }
+    case 'bdl-7': {
+      if (value.type === 'history') return true;
+      const seen = new Set<string>();
+      for (const e of entries(value)) {
+        if (e.fullUrl === undefined) continue;
+        const key = `${e.fullUrl}|${((e.resource as Json | undefined)?.meta as Json | undefined)?.versionId ?? ''}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+      }
+      return true;
+    }
+    case 'bdl-9':
+    case 'bdl-10':
+    case 'bdl-11':
+      return value.type !== 'document';
+    case 'bdl-12':
+      return (
+        value.type !== 'message' || (entries(value)[0]?.resource as Json | undefined)?.resourceType === 'MessageHeader'
+      );
+    case 'bdl-5':
+      return value.resource !== undefined || value.request !== undefined || value.response !== undefined;
+    case 'bdl-8':
+      return typeof value.fullUrl !== 'string' || !value.fullUrl.includes('/_history/');
+    case 'dom-2':
+    case 'dom-4':
+    case 'dom-5':
+      // Contained resources are rare in messages: with any, the general validator decides.
+      return resource?.contained === undefined;
+    case 'prr-1':
+      return value.orderDetail === undefined || value.code !== undefined;
+    case 'inv-1': {
+      // Task's: lastModified not before authoredOn (Parameters.parameter has an inv-1 of its own: not known here).
+      if (value.resourceType !== 'Task') return false;
+      if (value.lastModified === undefined || value.authoredOn === undefined) return true;
+      const [modified, authored] = [Date.parse(value.lastModified as string), Date.parse(value.authoredOn as string)];
+      return Number.isFinite(modified) && Number.isFinite(authored) && modified >= authored;
+    }
+    case 'ref-1':
+      // A reference to a contained resource is for the general validator.
+      return typeof value.reference !== 'string' || !value.reference.startsWith('#');
+    case 'per-1': {
+      if (value.start === undefined || value.end === undefined) return true;
+      const [start, end] = [value.start as string, value.end as string];
+      // FHIRPath compares only dates of the same precision: otherwise the general validator decides.
+      return start.length === end.length && Date.parse(start) <= Date.parse(end);
+    }
+    case 'cpt-2':
+      return value.value === undefined || value.system !== undefined;
+    case 'att-1':
+      return value.data === undefined || value.contentType !== undefined;
+    case 'qty-3':
+      return value.code === undefined || value.system !== undefined;
+    case 'pat-1':
+      return ['name', 'telecom', 'address', 'organization'].some((k) => value[k] !== undefined);
+    case 'org-2':
+    case 'org-3':
+      return value.use !== 'home';
+    default:
+      return false;
+  }
+}
+
+const entries = (bundle: Json) => (Array.isArray(bundle.entry) ? (bundle.entry as Json[]) : []);
+
+function primitiveHolds(type: string, value: unknown): boolean {
+  if (type === 'boolean') return typeof value === 'boolean';
+  if (NUMBERS.has(type)) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) return false;
+    if (type === 'decimal') return true;
+    if (!Number.isInteger(value)) return false;
+    return type === 'positiveInt' ? value > 0 : type === 'unsignedInt' ? value >= 0 : true;
+  }
+  if (typeof value !== 'string' || value.length > MAX_STRING || !value.trim()) return false;
+  const pattern = PATTERNS[type];
+  return type === 'xhtml' ? false : pattern ? pattern.test(value) : false;
+}
+
+class Walk {
+  /** Where the walk stopped being certain (for tests and the benchmark's report). */
+  why = '';
+  constructor(private readonly types: Map<string, TypeRule>) {}
+
+  private unsure(why: string): false {
+    this.why ||= why;
+    return false;
+  }
+
+  /** One value of an element of `type`; resource is the nearest enclosing resource. */
+  value(value: unknown, type: string, resource: Json | undefined, depth: number): boolean {
+    if (depth > 64) return this.unsure('too deep');
+    const rule = this.types.get(type === 'Resource' ? ((value as Json)?.resourceType as string) : type);
+    if (!rule) return (type !== 'Resource' && primitiveHolds(type, value)) || this.unsure(`a ${type} value`);
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      return this.unsure(`a ${type} not an object`);
+    return this.object(value as Json, rule, rule.resource ? (value as Json) : resource, depth);
+  }
+
+  object(object: Json, rule: TypeRule, resource: Json | undefined, depth: number): boolean {
+    let keys = 0;
+    for (const key in object) {
+      keys++;
+      const child = object[key];
+      if (key === 'resourceType') {
+        if (!rule.resource) return this.unsure('resourceType');
+        continue;
+      }
+      // A primitive's extension (_birthDate) is for the general validator.
+      if (key.charCodeAt(0) === 95) return this.unsure(key);
+      let element = rule.elements.get(key);
+      let type: string | undefined;
+      if (!element) {
+        const choice = rule.choices.get(key);
+        if (!choice) return this.unsure(`unknown ${key}`);
+        element = choice.rule;
+        type = choice.type;
+      } else if (element.types.length === 1) {
+        type = element.types[0];
+      } else {
+        return this.unsure(`types of ${key}`);
+      }
+      if (!this.element(child, element, type!, resource, depth)) return this.unsure(key);
+    }
+    if (keys === 0) return this.unsure('empty');
+    for (const names of rule.requiredNames)
+      if (!names.some((name) => object[name] !== undefined)) return this.unsure(`missing ${names[0]}`);
+    for (const key of rule.constraints) if (!invariantHolds(key, object, resource)) return this.unsure(key);
+    return true;
+  }
+
+  private element(child: unknown, element: ElementRule, type: string, resource: Json | undefined, depth: number) {
+    if (child === null || child === undefined) return this.unsure('null');
+    const values = element.array ? child : [child];
+    if (!Array.isArray(values) || (element.array === false && Array.isArray(child))) return this.unsure('arity');
+    if (values.length === 0 || values.length < element.min || values.length > element.max)
+      return this.unsure('cardinality');
+    for (const item of values) {
+      if (item === null || item === undefined) return this.unsure('null');
+      if (!this.value(item, type, resource, depth + 1)) return false;
+      if (element.constraints.length) {
+        if (typeof item !== 'object') return this.unsure('constraint on a primitive');
+        for (const key of element.constraints)
+          if (!invariantHolds(key, item as Json, resource)) return this.unsure(key);
+      }
+    }
+    return true;
+  }
+}
+
+/**
+ * Whether the resource is certainly valid R4 (as the general validator would find it), and if not certain, the first
+ * thing the walk could not vouch for.
+ */
+export function fastStructureCheck(resource: unknown): { certain: boolean; why?: string } {
+  rules ??= compile();
+  if (!resource || typeof resource !== 'object' || Array.isArray(resource))
+    return { certain: false, why: 'not a resource' };
+  const type = (resource as Json).resourceType;
+  const rule = typeof type === 'string' ? rules.get(type) : undefined;
+  if (!rule?.resource) return { certain: false, why: `resource type ${typeof type === 'string' ? type : typeof type}` };
+  const walk = new Walk(rules);
+  return walk.object(resource as Json, rule, resource as Json, 0)
+    ? { certain: true }
+    : { certain: false, why: walk.why };
+}
+
+export const certainlyValidR4 = (resource: unknown) => fastStructureCheck(resource).certain;
