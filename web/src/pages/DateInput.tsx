@@ -24,7 +24,6 @@ export function DateInput(props: { name: string; legend: string; hint?: string; 
     <div className="nhsuk-form-group">
       <fieldset
         className="nhsuk-fieldset"
-        role="group"
         {...(props.hint ? { 'aria-describedby': `${props.name}-hint` } : {})}
       >
         <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{props.legend}</legend>
