@@ -22,10 +22,7 @@ export function DateInput(props: { name: string; legend: string; hint?: string; 
   );
   return (
     <div className="nhsuk-form-group">
-      <fieldset
-        className="nhsuk-fieldset"
-        {...(props.hint ? { 'aria-describedby': `${props.name}-hint` } : {})}
-      >
+      <fieldset className="nhsuk-fieldset" {...(props.hint ? { 'aria-describedby': `${props.name}-hint` } : {})}>
         <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{props.legend}</legend>
         {props.hint && (
           <div className="nhsuk-hint" id={`${props.name}-hint`}>
