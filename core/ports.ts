@@ -19,6 +19,8 @@ export interface Page<T> {
 /** The state a conditional write expects to find: the record's previous state in its lifecycles. */
 export interface ExpectedState {
   status?: MessageStatus;
+  /** Any of these statuses (a delivery's claim, from whichever state a delivery may start). */
+  statusIn?: readonly MessageStatus[];
   /** Only when attempts has this value (claims an attempt exactly once). */
   attempts?: number;
   /** 'none': no outcome yet. */
@@ -36,6 +38,8 @@ export interface MessageChange {
   expect?: ExpectedState;
   status?: MessageStatus;
   attempts?: number;
+  /** Count one more attempt (atomically, whatever the count was). */
+  incrementAttempts?: true;
   outcome?: ReceiverOutcome;
   outcomeReason?: string;
   destination?: Destination;

@@ -44,7 +44,8 @@ export class LocalChangeStream {
         if (after) {
           const outcome = change.outcome ? change.expect?.outcome : after.outcome;
           const before = {
-            status: change.expect?.status ?? after.status,
+            // A claim names the statuses it may come from: any of them was not yet delivered, which is what counts.
+            status: change.expect?.status ?? change.expect?.statusIn?.[0] ?? after.status,
             ...(outcome && outcome !== 'none' ? { outcome } : {}),
           };
           push({ eventName: 'MODIFY', dynamodb: { OldImage: image(before), NewImage: image(after) } });

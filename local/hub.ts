@@ -11,7 +11,7 @@ import type { NetworkDefinition } from '../core/routing/network.js';
 import type { HubLog, HubMetric } from '../core/services/dependencies.js';
 import { requeue } from '../core/services/sweep.js';
 import { createHandlers, type HubHandlers } from '../functions/handlers.js';
-import { type AwsHub, awsHub } from '../functions/lib/aws-hub.js';
+import { type AwsHub, awsHub, type SdkClient } from '../functions/lib/aws-hub.js';
 import { loadNetworks } from '../functions/lib/dynamo-directory.js';
 import { DynamoIdentityStore } from '../functions/lib/dynamo-identity.js';
 import {
@@ -101,6 +101,8 @@ export interface LocalHub {
   tokens: TokenSource;
   /** Counts of each metric the hub recorded. */
   metrics: Map<HubMetric, number>;
+  /** Every AWS SDK client of this hub: its adapters' and its queue pollers' (the benchmark counts their requests). */
+  sdkClients: readonly SdkClient[];
   /** Runs one scheduled sweep now (as the timer does every SWEEP_INTERVAL_MINUTES). */
   sweep(): Promise<unknown>;
   /** Runs one deadline sweep now (as the timer does every LOCAL_DEADLINE_SWEEP_SECONDS). */
@@ -256,6 +258,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     clients,
     tokens,
     metrics,
+    sdkClients: [...hub.sdkClients, sqs],
     sweep,
     deadlines,
     async stop() {

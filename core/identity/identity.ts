@@ -51,8 +51,8 @@ export interface AssertionLedger {
 
 /** Request counts per client and fixed window, shared by every instance of the hub. */
 export interface RequestCounter {
-  /** Counts one request; false (and not counted) when the window already holds `limit`. */
-  take(clientId: string, windowStart: Date, limit: number, keepUntil: Date): Promise<boolean>;
+  /** Counts `permits` requests at once; false (and none counted) when the window cannot take them all under `limit`. */
+  take(clientId: string, windowStart: Date, limit: number, keepUntil: Date, permits: number): Promise<boolean>;
 }
 
 /** The hub's token signing key: a key pair generated locally, an asymmetric KMS key on AWS. */

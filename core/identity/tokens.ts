@@ -14,6 +14,11 @@ export const CLOCK_SKEW_SECONDS = 30;
 export const THROTTLE_WINDOW_SECONDS = 10;
 /** Default requests a client may make per throttling window: 20 a second, far above a practice's daily traffic. */
 export const DEFAULT_REQUESTS_PER_WINDOW = 200;
+/**
+ * Permits one hub instance counts at once (one shared write per lease, not per request), and spends locally within
+ * the window. At most a tenth of a client's limit, so unspent leases across instances throttle it only a little early.
+ */
+export const PERMIT_LEASE = 10;
 
 /** Assertion algorithms accepted: asymmetric only (no shared secrets, no 'none'). */
 export const ASSERTION_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
@@ -76,6 +81,8 @@ export function createIdentityService(
   // Read when used: the local hub learns its URL only once its server listens.
   const tokenUrl = () => `${settings.issuer}${TOKEN_PATH}`;
   let hubKeys: ReturnType<typeof createLocalJWKSet> | undefined;
+  /** Permits this instance has counted and not yet spent, per client, in the current window. */
+  const leases = new Map<string, { windowStart: number; left: number }>();
   const nowSeconds = () => Math.floor(deps.clock.now().getTime() / 1000);
 
   async function sign(
@@ -212,18 +219,34 @@ export function createIdentityService(
       };
     },
 
-    /** Counts a request against its client's window; the seconds to wait when over the limit, else undefined. */
+    /**
+     * Counts a request against its client's window; the seconds to wait when over the limit, else undefined. Permits
+     * are counted a lease at a time (PERMIT_LEASE) and spent here; near the limit, one at a time.
+     */
     async throttle(subject: TokenSubject): Promise<number | undefined> {
       const now = deps.clock.now().getTime();
       const windowMs = THROTTLE_WINDOW_SECONDS * 1000;
       const windowStart = Math.floor(now / windowMs) * windowMs;
       const windowEnd = windowStart + windowMs;
-      const admitted = await adapters.requests.take(
-        subject.subject,
-        new Date(windowStart),
-        subject.requestsPerWindow,
-        new Date(windowEnd + windowMs),
-      );
+      const lease = leases.get(subject.subject);
+      if (lease?.windowStart === windowStart && lease.left > 0) {
+        lease.left--;
+        return undefined;
+      }
+      const take = (permits: number) =>
+        adapters.requests.take(
+          subject.subject,
+          new Date(windowStart),
+          subject.requestsPerWindow,
+          new Date(windowEnd + windowMs),
+          permits,
+        );
+      const leaseSize = Math.max(1, Math.min(PERMIT_LEASE, Math.floor(subject.requestsPerWindow / 10)));
+      if (leaseSize > 1 && (await take(leaseSize))) {
+        leases.set(subject.subject, { windowStart, left: leaseSize - 1 });
+        return undefined;
+      }
+      const admitted = await take(1);
       if (admitted) return undefined;
       deps.metric('Throttled');
       return Math.max(1, Math.ceil((windowEnd - now) / 1000));

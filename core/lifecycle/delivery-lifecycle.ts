@@ -8,7 +8,8 @@ import { defineLifecycle } from './state-machine.js';
  *                                    -> retrying -> delivering ... (transient failure, attempts left)
  *                                    -> failed -> queued           (attempts used up or refused; ops replay)
  * 'accepted' is the durable yes before the message is on the queue; 'delivering -> delivering' is a new attempt
- * claimed over a worker that died mid-attempt. Ops may re-send a delivered or acknowledged message a receiver says
+ * claimed over a worker that died mid-attempt; 'delivering -> queued' a claim given back unspent (its destination
+ * was paused meanwhile). Ops may re-send a delivered or acknowledged message a receiver says
  * it lost (-> queued), and withdraw one not yet delivered (-> withdrawn: never delivered after that).
  */
 export type MessageStatus =
@@ -25,7 +26,7 @@ export type MessageStatus =
 export const DELIVERY_LIFECYCLE = defineLifecycle<MessageStatus>('delivery', {
   accepted: ['queued', 'delivering', 'failed', 'withdrawn'],
   queued: ['delivering', 'failed', 'withdrawn'],
-  delivering: ['delivering', 'delivered', 'in-mailbox', 'retrying', 'failed', 'withdrawn'],
+  delivering: ['delivering', 'delivered', 'in-mailbox', 'retrying', 'failed', 'withdrawn', 'queued'],
   retrying: ['delivering', 'failed', 'withdrawn'],
   'in-mailbox': ['acknowledged', 'withdrawn'],
   delivered: ['queued'],

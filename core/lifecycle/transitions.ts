@@ -15,6 +15,19 @@ export function statusChange(record: MessageRecord, to: MessageStatus, rest: Cha
   return { ...rest, status: to, expect: { ...rest.expect, status: record.status } };
 }
 
+/**
+ * A change of delivery status from any of several statuses (a delivery's claim: from whichever state a delivery may
+ * start), each checked against the delivery table; conditional on the record being in one of them when written.
+ */
+export function statusChangeFromAny(
+  from: readonly MessageStatus[],
+  to: MessageStatus,
+  rest: Omit<ChangeRest, 'expect'>,
+): MessageChange {
+  for (const state of from) DELIVERY_LIFECYCLE.assert(state, to);
+  return { ...rest, status: to, expect: { statusIn: from } };
+}
+
 export const outcomeOf = (record: MessageRecord): OutcomeState => record.outcome ?? 'none';
 
 /**
@@ -41,7 +54,7 @@ export function taskChange(record: MessageRecord, task: TaskState, rest: ChangeR
 
 /** The stores' shared rule: no status or outcome is written without the state it replaces. */
 export function assertConditional(change: MessageChange): void {
-  if (change.status !== undefined && change.expect?.status === undefined) {
+  if (change.status !== undefined && change.expect?.status === undefined && !change.expect?.statusIn?.length) {
     throw new Error('A status write must name the status it replaces (use statusChange)');
   }
   if (change.task !== undefined && change.expect?.taskStatus === undefined) {

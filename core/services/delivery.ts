@@ -1,7 +1,7 @@
 import { DELIVERABLE } from '../lifecycle/delivery-lifecycle.js';
 import { classifyHttpStatus, retryDelaySeconds } from '../lifecycle/delivery-policy.js';
 import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
-import { statusChange } from '../lifecycle/transitions.js';
+import { statusChange, statusChangeFromAny } from '../lifecycle/transitions.js';
 import type { HubDependencies } from './dependencies.js';
 import { deterministicId } from './deterministic-id.js';
 import { notifySender } from './notifications.js';
@@ -91,24 +91,27 @@ export async function deliverMessage(
   return { action: 'done' };
 }
 
+/** The paused service a message is for, when ops have paused its deliveries (the directory's cached view). */
+async function pausedService(deps: HubDependencies, record: MessageRecord): Promise<string | undefined> {
+  if (!record.destination.serviceId) return undefined;
+  const network = await deps.directory.networkOfOrganisation(record.destination.organisation);
+  if (!network?.availability.get(record.destination.serviceId)?.deliveriesPaused) return undefined;
+  return record.destination.serviceName ?? record.destination.organisation;
+}
+
+const heldEvent = (service: string, at: Date) =>
+  timelineEvent('held', at, { detail: `${service} is paused by ops: the delivery waits` });
+
 /**
  * A delivery to a destination ops have paused waits: no attempt is spent, the message stays pending (noted once on
  * its timeline), and it is enqueued again when ops resume the destination (or by the sweep meanwhile).
  */
 async function heldByOps(deps: HubDependencies, record: MessageRecord): Promise<boolean> {
-  if (!record.destination.serviceId) return false;
-  const network = await deps.directory.networkOfOrganisation(record.destination.organisation);
-  if (!network?.availability.get(record.destination.serviceId)?.deliveriesPaused) return false;
+  const paused = await pausedService(deps, record);
+  if (!paused) return false;
   if (record.timeline.at(-1)?.type !== 'held') {
     const now = deps.clock.now();
-    await deps.store.update(record.messageId, {
-      events: [
-        timelineEvent('held', now, {
-          detail: `${record.destination.serviceName ?? record.destination.organisation} is paused by ops: the delivery waits`,
-        }),
-      ],
-      at: now,
-    });
+    await deps.store.update(record.messageId, { events: [heldEvent(paused, now)], at: now });
   }
   return true;
 }
@@ -126,6 +129,28 @@ async function claimAttempt(
   messageId: string,
   leaseSeconds: number,
 ): Promise<MessageRecord | { heldForSeconds: number } | undefined> {
+  // Most deliveries: one conditional write claims the next attempt from whichever state a delivery may start in.
+  const claimed = await deps.store.update(
+    messageId,
+    statusChangeFromAny(DELIVERABLE, 'delivering', { incrementAttempts: true, events: [], at: deps.clock.now() }),
+  );
+  if (claimed) {
+    const paused = await pausedService(deps, claimed);
+    if (!paused) return claimed;
+    // Paused meanwhile: the claim is given back, no attempt spent, and the message waits as before.
+    const now = deps.clock.now();
+    await deps.store.update(
+      messageId,
+      statusChange(claimed, 'queued', {
+        expect: { attempts: claimed.attempts },
+        attempts: claimed.attempts - 1,
+        events: claimed.timeline.at(-1)?.type === 'held' ? [] : [heldEvent(paused, now)],
+        at: now,
+      }),
+    );
+    return undefined;
+  }
+  // Otherwise read it: another worker's claim (live or stale), a paused destination, or nothing left to deliver.
   for (let tries = 0; tries < CLAIM_TRIES; tries++) {
     const record = await deps.store.get(messageId);
     if (!record) {

@@ -167,13 +167,15 @@ function accumulate<T extends TrafficRow>(rows: Map<string, T>, key: string, row
 
 /**
  * Counts a batch of stored changes (a DynamoDB stream batch on AWS, the local stream's locally): the batch's counts
- * are merged per item first, so a busy batch writes each counter item once.
+ * are merged per dimension first and written to one shard (the batch's), so a busy batch writes each dimension once
+ * and concurrent batches spread over the shards.
  */
 export async function recordTraffic(deps: HubDependencies, changes: readonly ObservedChange[]): Promise<number> {
   const merged = new Map<string, TrafficIncrement>();
+  const shard = changes.length ? trafficShard(changes[0]!.after.messageId) : 0;
   for (const change of changes) {
     const increment = trafficOfChange(change);
-    if (increment) accumulate(merged, `${increment.shard}|${dimensionKey(increment.dimension)}`, increment);
+    if (increment) accumulate(merged, dimensionKey(increment.dimension), { ...increment, shard });
   }
   if (merged.size) await deps.operations.addTraffic([...merged.values()]);
   return merged.size;

@@ -94,7 +94,7 @@ type Json = Record<string, unknown>;
 function invariantHolds(key: string, value: Json, resource: Json | undefined): boolean {
   switch (key) {
     case 'ext-1':
-      return (value.extension !== undefined) !== Object.keys(value).some((k) => k.startsWith('value'));
+      return (value.extension !== undefined) !== hasChoice(value, 'value');
     case 'bdl-1':
       return value.total === undefined || value.type === 'searchset' || value.type === 'history';
     case 'bdl-2':
@@ -159,6 +159,24 @@ function invariantHolds(key: string, value: Json, resource: Json | undefined): b
       return value.data === undefined || value.contentType !== undefined;
     case 'qty-3':
       return value.code === undefined || value.system !== undefined;
+    case 'obs-6':
+      return value.dataAbsentReason === undefined || !hasChoice(value, 'value');
+    case 'obs-7':
+      // A value beside components: whether a component repeats the code is for the general validator.
+      return !hasChoice(value, 'value') || value.component === undefined;
+    case 'ppc-1':
+      return value.policy !== undefined || value.policyRule !== undefined;
+    case 'ppc-2':
+    case 'ppc-3':
+    case 'ppc-4':
+    case 'ppc-5': {
+      // R4 writes these with the literal system 'something': only a coding of that system can break them.
+      const code = { 'ppc-2': 'patient-privacy', 'ppc-3': 'research', 'ppc-4': 'adr', 'ppc-5': 'treatment' }[key];
+      const codings = ((value.scope as Json | undefined)?.coding as Json[] | undefined) ?? [];
+      return value.patient !== undefined || !codings.some((c) => c.system === 'something' && c.code === code);
+    }
+    case 'cpl-3':
+      return value.detail === undefined || value.reference === undefined;
     case 'pat-1':
       return ['name', 'telecom', 'address', 'organization'].some((k) => value[k] !== undefined);
     case 'org-2':
@@ -168,6 +186,10 @@ function invariantHolds(key: string, value: Json, resource: Json | undefined): b
       return false;
   }
 }
+
+/** Whether a choice element (value[x]) has a value: a key of its name and a type (valueQuantity). */
+const hasChoice = (object: Json, base: string) =>
+  Object.keys(object).some((k) => k.startsWith(base) && k.length > base.length && k.charCodeAt(base.length) < 91);
 
 const entries = (bundle: Json) => (Array.isArray(bundle.entry) ? (bundle.entry as Json[]) : []);
 

@@ -21,6 +21,7 @@ export interface CompiledType {
 /** Invariants the general validator skips (as Medplum does). */
 const SKIPPED = new Set(['ele-1', 'dom-3', 'org-1', 'sdf-19']);
 const SYSTEM_STRING = 'http://hl7.org/fhirpath/System.String';
+const FHIR_TYPE = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
 /** Marks an element the fast check cannot vouch for (a slice, a fixed value, a pattern). */
 export const UNSURE = 'unsure';
 
@@ -47,8 +48,14 @@ export function compileStructureTables(definitions: readonly StructureDefinition
       // A backbone element (Bundle.entry) is never itself a resource.
       const owner = typeOf(ownerPath, resource && !ownerPath.includes('.'));
       const name = path.slice(dot + 1);
+      // FHIRPath's String stands for a FHIR primitive its extension names (Extension.url is a uri); a resource's id
+      // is checked as the id it is.
       const codes = (element.type ?? []).map((t) =>
-        t.code === SYSTEM_STRING ? (name === 'id' && dot === path.indexOf('.') && resource ? 'id' : 'string') : t.code,
+        t.code !== SYSTEM_STRING
+          ? t.code
+          : name === 'id' && dot === path.indexOf('.') && resource
+            ? 'id'
+            : (t.extension?.find((e) => e.url === FHIR_TYPE)?.valueUrl ?? 'string'),
       );
       // A backbone element is a type of its own, keyed by its path; a content reference names another's.
       const types = element.contentReference

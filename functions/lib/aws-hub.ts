@@ -97,11 +97,15 @@ export function deliveryPolicyFromEnvironment(env: NodeJS.ProcessEnv, defaults: 
   };
 }
 
+export type SdkClient = DynamoDBClient | SQSClient | KMSClient;
+
 /** A hub on AWS services: DynamoDB store and directory, SQS queue, FHIR push, Powertools logs and metrics. */
 export interface AwsHub extends Hub {
   settings: AwsSettings;
   /** The DynamoDB client the adapters share (the local hub loads its routing tables with it). */
   documentClient: DynamoDBDocumentClient;
+  /** Every AWS SDK client the hub calls through (the benchmark counts their requests). */
+  sdkClients: readonly SdkClient[];
   /** Closes the SDK clients (the local hub, on stop). */
   close(): void;
 }
@@ -150,6 +154,7 @@ export function awsHub(settings: AwsSettings, override: (adapters: HubAdapters) 
     ...createHub(settings.config, adapters),
     settings,
     documentClient: dynamo,
+    sdkClients: [dynamoClient, sqs, ...(kms ? [kms] : [])],
     close() {
       dynamo.destroy();
       sqs.destroy();

@@ -57,15 +57,19 @@ export class DynamoIdentityStore implements ClientRegistry, AssertionLedger, Req
     }
   }
 
-  async take(clientId: string, windowStart: Date, limit: number, keepUntil: Date): Promise<boolean> {
+  async take(clientId: string, windowStart: Date, limit: number, keepUntil: Date, permits: number): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: IDENTITY_KEYS.requests(clientId, windowStart.toISOString()),
-          UpdateExpression: 'ADD requests :one SET expiresAt = if_not_exists(expiresAt, :expires)',
-          ConditionExpression: 'attribute_not_exists(requests) OR requests < :limit',
-          ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expires': epochSeconds(keepUntil) },
+          UpdateExpression: 'ADD requests :permits SET expiresAt = if_not_exists(expiresAt, :expires)',
+          ConditionExpression: 'attribute_not_exists(requests) OR requests <= :room',
+          ExpressionAttributeValues: {
+            ':permits': permits,
+            ':room': limit - permits,
+            ':expires': epochSeconds(keepUntil),
+          },
         }),
       );
       return true;

@@ -131,6 +131,11 @@ export class DynamoMessageStore implements MessageStore {
     for (const field of CHANGED_FIELDS) {
       if (change[field] !== undefined) setField(field, change[field]);
     }
+    if (change.incrementAttempts) {
+      names['#attempts'] = 'attempts';
+      values[':one'] = 1;
+      sets.push('#record.#attempts = #record.#attempts + :one');
+    }
     if (change.destination) {
       // Sent elsewhere (a replay to another service): it is now the other organisation's to list.
       names['#receiverOrganisation'] = 'receiverOrganisation';
@@ -170,6 +175,14 @@ export class DynamoMessageStore implements MessageStore {
       names['#status'] = 'status';
       values[':expectStatus'] = expect.status;
       conditions.push('#status = :expectStatus');
+    }
+    if (expect.statusIn?.length) {
+      names['#status'] = 'status';
+      const placeholders = expect.statusIn.map((status, i) => {
+        values[`:expectStatus${i}`] = status;
+        return `:expectStatus${i}`;
+      });
+      conditions.push(`#status IN (${placeholders.join(', ')})`);
     }
     if (expect.attempts !== undefined) {
       names['#attempts'] = 'attempts';

@@ -4,8 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageBundle } from '../../core/fhir/bundle.js';
 import { patientIndexKey } from '../../core/fhir/patient-index.js';
 import { SYSTEMS } from '../../core/fhir/systems.js';
+import { DELIVERABLE } from '../../core/lifecycle/delivery-lifecycle.js';
 import type { MessageRecord } from '../../core/lifecycle/message-record.js';
 import { BODY_RETENTION_DAYS } from '../../core/lifecycle/retention.js';
+import { statusChangeFromAny } from '../../core/lifecycle/transitions.js';
 import type { MessageStore } from '../../core/ports.js';
 import { CursorCodec } from '../../functions/lib/cursors.js';
 import { DynamoMessageStore } from '../../functions/lib/dynamo-message-store.js';
@@ -109,6 +111,16 @@ function honoursTheStoreContract(name: string, open: () => Promise<MessageStore>
       expect(
         await store.update(record.messageId, { ...claim, expect: { status: 'delivering', attempts: 0 } }),
       ).toBeUndefined();
+    });
+
+    it('claims from any of several statuses in one write, counting the attempt whatever the count was', async () => {
+      const record = aRecord({ minute: 7, status: 'retrying' });
+      await store.create({ ...record, attempts: 2 }, bundleOf(record));
+      const claim = statusChangeFromAny(DELIVERABLE, 'delivering', { incrementAttempts: true, events: [], at });
+      expect(await store.update(record.messageId, claim)).toMatchObject({ status: 'delivering', attempts: 3 });
+      // Claimed: no longer in a status a delivery starts from, so a second claim loses.
+      expect(await store.update(record.messageId, claim)).toBeUndefined();
+      expect(await store.get(record.messageId)).toMatchObject({ status: 'delivering', attempts: 3 });
     });
 
     it("changes the receiver's outcome only from the outcome it expects ('none' when there is none)", async () => {

@@ -20,7 +20,6 @@ import { assertConditional } from '../../core/lifecycle/transitions.js';
 import {
   CHANGED_FIELDS,
   type DeliveryQueue,
-  type Directory,
   type MessageChange,
   type MessageStore,
   type OperationsStore,
@@ -29,8 +28,8 @@ import {
   type PushResult,
   type Transport,
 } from '../../core/ports.js';
+import { inMemoryDirectory } from '../../core/routing/memory-directory.js';
 import type { NetworkDefinition } from '../../core/routing/network.js';
-import { compileNetwork } from '../../core/routing/resolve.js';
 import type { Alert, AlertCondition } from '../../core/services/alerts.js';
 import type { HubMetric } from '../../core/services/dependencies.js';
 import { ingestMessage } from '../../core/services/ingest.js';
@@ -75,6 +74,7 @@ export class InMemoryMessageStore implements MessageStore {
     if (!record) return undefined;
     const expect = change.expect ?? {};
     if (expect.status !== undefined && record.status !== expect.status) return undefined;
+    if (expect.statusIn?.length && !expect.statusIn.includes(record.status)) return undefined;
     if (expect.attempts !== undefined && record.attempts !== expect.attempts) return undefined;
     if (expect.outcome !== undefined && (record.outcome ?? 'none') !== expect.outcome) return undefined;
     if (expect.taskStatus !== undefined && record.task?.status !== expect.taskStatus) return undefined;
@@ -90,6 +90,7 @@ export class InMemoryMessageStore implements MessageStore {
     for (const field of CHANGED_FIELDS) {
       if (change[field] !== undefined) Object.assign(record, { [field]: structuredClone(change[field]) });
     }
+    if (change.incrementAttempts) record.attempts += 1;
     if (change.mailbox === null) this.mailboxes.delete(id);
     else if (change.mailbox) this.mailboxes.set(id, change.mailbox);
     return structuredClone(record);
@@ -247,21 +248,6 @@ export class ScriptedTransport implements Transport {
   }
 }
 
-export function inMemoryDirectory(networks: NetworkDefinition[]): Directory {
-  const compiled = networks.map((n) => compileNetwork(n));
-  return {
-    networkOfPractice: async (ods) => compiled.find((n) => n.practices.has(ods)),
-    networkOfOrganisation: async (ods) => compiled.find((n) => n.organisations.has(ods)),
-    listNetworks: async () => networks,
-    listAvailability: async () => compiled.flatMap((n) => [...n.availability.values()]),
-    setAvailability: async (availability) => {
-      compiled
-        .find((n) => n.definition.id === availability.networkId)
-        ?.availability.set(availability.serviceId, availability);
-    },
-  };
-}
-
 export interface TestHub extends Hub {
   store: InMemoryMessageStore;
   operations: InMemoryOperations;
@@ -318,11 +304,11 @@ export class InMemoryIdentity implements ClientRegistry, AssertionLedger, Reques
     this.used.add(key);
     return true;
   }
-  async take(clientId: string, windowStart: Date, limit: number) {
+  async take(clientId: string, windowStart: Date, limit: number, _keepUntil: Date, permits: number) {
     const key = `${clientId}\n${windowStart.toISOString()}`;
     const count = this.counts.get(key) ?? 0;
-    if (count >= limit) return false;
-    this.counts.set(key, count + 1);
+    if (count + permits > limit) return false;
+    this.counts.set(key, count + permits);
     return true;
   }
 }

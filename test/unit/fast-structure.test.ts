@@ -48,8 +48,10 @@ const samples = () => [
 ];
 
 describe('the compiled R4 structure check', () => {
-  it('is certain of the messages the hub and its sample systems send', () => {
+  it('is certain of the messages the hub and its sample systems send, and of a large real BaRS referral', () => {
     for (const message of samples()) expect(fastStructureCheck(message)).toEqual({ certain: true });
+    const bars = EXAMPLES.find((e) => e.path.endsWith('process_message__request__ValidationRequestPOST.json'))!;
+    expect(fastStructureCheck(bars.resource)).toEqual({ certain: true });
   });
 
   it.each(EXAMPLES.map((e) => [e.path.slice(ROOT.length - 4), e.resource] as const))(
@@ -60,7 +62,9 @@ describe('the compiled R4 structure check', () => {
   );
 
   it('is never certain of a message R4 refuses, however the message is changed', () => {
-    const base = samples();
+    // The hub's messages, and a real BaRS referral (with its observations, flags, consent and care plan).
+    const bars = EXAMPLES.find((e) => e.path.endsWith('process_message__request__ValidationRequestPOST.json'))!;
+    const base = [...samples(), bars.resource as unknown as ReturnType<typeof samples>[number]];
     const jsonValue = fc.oneof(
       fc.constant(null),
       fc.constant(''),

@@ -52,6 +52,7 @@ describe('the delivery lifecycle', () => {
       'delivering -> in-mailbox',
       'delivering -> retrying',
       'delivering -> failed',
+      'delivering -> queued', // a claim given back unspent: the destination was paused meanwhile
       'retrying -> delivering',
       'retrying -> failed',
       'in-mailbox -> acknowledged',

@@ -1,0 +1,214 @@
+import { gzipSync } from 'node:zlib';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { SdkClient } from '../functions/lib/aws-hub.js';
+import { MESSAGES_TABLE } from '../functions/lib/resources.js';
+import { LOCAL_AWS, startEmbeddedServices } from '../local/embedded.js';
+import { type LocalHub, startLocalHub } from '../local/hub.js';
+import { SAMPLE_PRACTICE } from '../local/identities.js';
+import { referralMessage } from '../local/messages.js';
+import { percentile, round } from './measure.js';
+
+/** Referrals sent in the measured run, and concurrent senders. */
+const REFERRALS = 1500;
+const SENDERS = 32;
+/** Referrals sent first and not measured (JIT, caches, connections). */
+const WARM_UP = 100;
+/** Delivery workers the floor runs beside its senders (the local hub's pollers, as the event source mapping). */
+const FLOOR_WORKERS = 4;
+
+export interface RequestCount {
+  service: string;
+  operation: string;
+  perReferral: number;
+}
+
+export interface EndToEnd {
+  referrals: number;
+  senders: number;
+  referralsPerSecond: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  /** The raw DynamoDB and SQS calls one referral needs, made directly on the same emulators, at the same concurrency. */
+  floorReferralsPerSecond: number;
+  ratioToFloor: number;
+  /** Every AWS request the hub made during the measured run, per referral, by service and operation. */
+  requests: RequestCount[];
+  requestsPerReferral: number;
+}
+
+/** Counts every request an SDK client sends, by service and operation (a middleware at the start of its stack). */
+function countRequests(clients: readonly SdkClient[], counts: Map<string, number>) {
+  for (const client of clients) {
+    (client.middlewareStack as { add: (m: unknown, o: unknown) => void }).add(
+      (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) =>
+        (args: unknown) => {
+          const key = `${context.clientName?.replace(/Client$/, '') ?? 'AWS'} ${context.commandName?.replace(/Command$/, '') ?? '?'}`;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+          return next(args);
+        },
+      { step: 'initialize', name: 'benchRequestCounter' },
+    );
+  }
+}
+
+async function sendAll(hub: LocalHub, count: number, latencies: number[]) {
+  const headers = { 'content-type': 'application/fhir+json', ...(await hub.tokens.headers(SAMPLE_PRACTICE, 'sender')) };
+  const bodies = Array.from({ length: count }, () =>
+    JSON.stringify(referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing' })),
+  );
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: SENDERS }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const sent = performance.now();
+        const response = await fetch(`${hub.baseUrl}/$process-message`, {
+          method: 'POST',
+          headers: { ...headers, 'x-request-id': crypto.randomUUID(), 'x-correlation-id': crypto.randomUUID() },
+          body,
+        });
+        await response.text();
+        if (response.status !== 202) throw new Error(`HTTP ${response.status}`);
+        latencies.push(performance.now() - sent);
+      }
+    }),
+  );
+}
+
+/** Resolves once `total` referrals are in the receiver's mailbox (read from the hub's own metric: no extra request). */
+async function allDelivered(hub: LocalHub, total: number) {
+  while ((hub.metrics.get('DeliveredToMailbox') ?? 0) < total) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** The hub itself: HTTP ingest to the receiver's mailbox, every request it makes counted. */
+async function hubRun() {
+  // One sender at full speed: its request rate is not what is measured here.
+  const hub = await startLocalHub({ port: 0, receiversPort: false, requestsPerWindow: 1_000_000 });
+  try {
+    await sendAll(hub, WARM_UP, []);
+    await allDelivered(hub, WARM_UP);
+    const counts = new Map<string, number>();
+    countRequests(hub.sdkClients, counts);
+    const latencies: number[] = [];
+    const start = performance.now();
+    await sendAll(hub, REFERRALS, latencies);
+    await allDelivered(hub, WARM_UP + REFERRALS);
+    const seconds = (performance.now() - start) / 1000;
+    return { seconds, latencies, counts };
+  } finally {
+    await hub.stop();
+  }
+}
+
+/**
+ * The floor: what one referral costs the emulators at the least, without the hub: the message stored, its id
+ * queued; a worker receives a batch, reads each message, claims it and places it in the mailbox, and deletes the
+ * batch. The same item shapes and sizes as the hub's, the same concurrency.
+ */
+async function floorRun(): Promise<number> {
+  const services = await startEmbeddedServices();
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint }));
+  const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: services.sqsEndpoint, useQueueUrlAsEndpoint: false });
+  const table = services.tableNames[MESSAGES_TABLE.envVar]!;
+  const queue = services.deliveryQueueUrl;
+  try {
+    const body = gzipSync(JSON.stringify(referralMessage()));
+    const record = referralMessage(); // a record of about the size the hub keeps beside the body
+    let sent = 0;
+    let delivered = 0;
+    const start = performance.now();
+    const senders = Array.from({ length: SENDERS }, async () => {
+      while (sent < REFERRALS) {
+        const messageId = `floor-${sent++}`;
+        const at = new Date().toISOString();
+        await db.send(
+          new PutCommand({
+            TableName: table,
+            Item: {
+              messageId,
+              senderOrganisation: SAMPLE_PRACTICE,
+              receiverOrganisation: 'Z9W101',
+              createdAt: at,
+              updatedAt: at,
+              listShard: '0',
+              status: 'accepted',
+              correlationId: messageId,
+              record,
+              body,
+            },
+            ConditionExpression: 'attribute_not_exists(messageId)',
+          }),
+        );
+        await sqs.send(new SendMessageCommand({ QueueUrl: queue, MessageBody: JSON.stringify({ messageId }) }));
+      }
+    });
+    const workers = Array.from({ length: FLOOR_WORKERS }, async () => {
+      while (delivered < REFERRALS) {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queue, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        );
+        await Promise.all(
+          Messages.map(async (m) => {
+            const Key = { messageId: (JSON.parse(m.Body!) as { messageId: string }).messageId };
+            await db.send(new GetCommand({ TableName: table, Key, ConsistentRead: true }));
+            const set = (to: string, from: string) =>
+              db.send(
+                new UpdateCommand({
+                  TableName: table,
+                  Key,
+                  UpdateExpression: 'SET #status = :to',
+                  ConditionExpression: '#status = :from',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':to': to, ':from': from },
+                }),
+              );
+            await set('delivering', 'accepted');
+            await set('in-mailbox', 'delivering');
+            delivered++;
+          }),
+        );
+        if (Messages.length)
+          await sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: queue,
+              Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+            }),
+          );
+      }
+    });
+    await Promise.all([...senders, ...workers]);
+    return REFERRALS / ((performance.now() - start) / 1000);
+  } finally {
+    db.destroy();
+    sqs.destroy();
+    await services.stop();
+  }
+}
+
+/** 3 and 4. The whole local hub against its floor, and the AWS requests one referral costs. */
+export async function endToEnd(): Promise<EndToEnd> {
+  const floor = await floorRun();
+  const { seconds, latencies, counts } = await hubRun();
+  const referralsPerSecond = REFERRALS / seconds;
+  const requests = [...counts.entries()]
+    .map(([key, n]) => {
+      const [service, operation] = key.split(' ') as [string, string];
+      return { service, operation, perReferral: round(n / REFERRALS, 3) };
+    })
+    .sort((a, b) => b.perReferral - a.perReferral);
+  return {
+    referrals: REFERRALS,
+    senders: SENDERS,
+    referralsPerSecond: round(referralsPerSecond),
+    p50Ms: round(percentile(latencies, 0.5)),
+    p95Ms: round(percentile(latencies, 0.95)),
+    p99Ms: round(percentile(latencies, 0.99)),
+    floorReferralsPerSecond: round(floor),
+    ratioToFloor: round(floor / referralsPerSecond, 2),
+    requests,
+    requestsPerReferral: round([...counts.values()].reduce((a, b) => a + b, 0) / REFERRALS, 2),
+  };
+}

@@ -1,0 +1,3 @@
+import { ingestCosts } from './bench/ingest-cost.js';
+
+console.log(JSON.stringify(await ingestCosts(), null, 1));
