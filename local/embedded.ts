@@ -1,5 +1,4 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
@@ -7,8 +6,6 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import dynalite from 'dynalite';
-import { startFauxqs } from 'fauxqs';
 import { DELIVERY_QUEUE, TABLES, type TableDefinition } from '../functions/lib/resources.js';
 
 /** Credentials and region the embedded services accept (they check neither). */
@@ -62,23 +59,20 @@ export function createTableInput(definition: TableDefinition, tableName: string)
 }
 
 /**
- * Starts dynalite (DynamoDB) and fauxqs (SQS) in this process on free loopback ports and creates the hub's tables
- * and queues from functions/lib/resources.ts. With `dataDir`, DynamoDB state is kept on disk across restarts;
- * queues are in memory (fauxqs 1.x), which is why pending messages are re-enqueued from DynamoDB at start.
+ * Starts dynalite (DynamoDB) and fauxqs (SQS) on a worker thread of this process, on free loopback ports, and creates
+ * the hub's tables and queues from functions/lib/resources.ts. With `dataDir`, DynamoDB state is kept on disk across
+ * restarts; queues are in memory (fauxqs 1.x), which is why pending messages are re-enqueued from DynamoDB at start.
  */
 export async function startEmbeddedServices(options: { dataDir?: string } = {}): Promise<EmbeddedServices> {
-  const dynamoServer: Server = dynalite({
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-    ...(options.dataDir ? { path: options.dataDir } : {}),
+  const emulators = new Worker(new URL('./emulators-worker.mjs', import.meta.url), {
+    workerData: { dataDir: options.dataDir },
   });
-  await new Promise<void>((resolve, reject) =>
-    dynamoServer.listen(0, '127.0.0.1', () => resolve()).once('error', reject),
-  );
-  const dynamoEndpoint = `http://127.0.0.1:${(dynamoServer.address() as AddressInfo).port}`;
-  const fauxqs = await startFauxqs({ port: 0, logger: false });
-  const sqsEndpoint = `http://127.0.0.1:${fauxqs.port}`;
+  const ports = await new Promise<{ dynamoPort: number; sqsPort: number }>((resolve, reject) => {
+    emulators.once('message', resolve);
+    emulators.once('error', reject);
+  });
+  const dynamoEndpoint = `http://127.0.0.1:${ports.dynamoPort}`;
+  const sqsEndpoint = `http://127.0.0.1:${ports.sqsPort}`;
 
   const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoEndpoint });
   const tableNames: Record<string, string> = {};
@@ -121,11 +115,10 @@ export async function startEmbeddedServices(options: { dataDir?: string } = {}):
     deliveryQueueUrl: delivery.QueueUrl!,
     deadLetterQueueUrl: dlq.QueueUrl!,
     async stop() {
-      await fauxqs.stop();
-      await new Promise<void>((resolve) => {
-        dynamoServer.close(() => resolve());
-        dynamoServer.closeAllConnections();
-      });
+      const stopped = new Promise((resolve) => emulators.once('message', resolve));
+      emulators.postMessage('stop');
+      await stopped;
+      await emulators.terminate();
     },
   };
 }
