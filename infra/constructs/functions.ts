@@ -22,6 +22,7 @@ import {
   TRAFFIC_BATCH_SIZE,
   TRAFFIC_BATCH_WINDOW_SECONDS,
 } from '../../functions/lib/resources.js';
+import { LAMBDA_BUNDLING } from '../bundling.js';
 import type { SignInSettings } from './identity.js';
 import type { HubQueues } from './queues.js';
 import type { HubTables } from './tables.js';
@@ -113,13 +114,12 @@ export class HubFunctions extends Construct {
         tracing: lambda.Tracing.ACTIVE,
         bundling: {
           format: OutputFormat.ESM,
-          target: 'node22', // syntax that both Node 22 and 24 run
-          minify: true,
+          target: LAMBDA_BUNDLING.target,
+          minify: LAMBDA_BUNDLING.minify,
           sourceMap: true,
-          mainFields: ['module', 'main'],
-          // CommonJS dependencies inside an ESM bundle still call require().
-          banner:
-            "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+          mainFields: [...LAMBDA_BUNDLING.mainFields],
+          banner: LAMBDA_BUNDLING.banner,
+          externalModules: [...LAMBDA_BUNDLING.external],
         },
       });
     };

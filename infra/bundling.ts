@@ -1,0 +1,14 @@
+/**
+ * How each Lambda is bundled: the CDK construct (infra/constructs/functions.ts) and the benchmark (bench/bundles.ts)
+ * both use these, so the bundle the benchmark measures is the one deployed.
+ */
+export const LAMBDA_BUNDLING = {
+  target: 'node22', // syntax that both Node 22 and 24 run
+  minify: true,
+  mainFields: ['module', 'main'],
+  // CommonJS dependencies inside an ESM bundle still call require().
+  banner:
+    "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  /** The Lambda Node.js runtime provides the AWS SDK v3: never bundled. */
+  external: ['@aws-sdk/*'],
+} as const;

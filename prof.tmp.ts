@@ -1,3 +1,0 @@
-import { ingestCosts } from './bench/ingest-cost.js';
-
-console.log(JSON.stringify(await ingestCosts(), null, 1));
