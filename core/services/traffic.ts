@@ -3,6 +3,7 @@ import { issue, UnprocessableError } from '../errors.js';
 import type { MessageStatus } from '../lifecycle/delivery-lifecycle.js';
 import type { MessageRecord } from '../lifecycle/message-record.js';
 import type { ReceiverOutcome } from '../lifecycle/outcome-lifecycle.js';
+import { shardOf } from '../shard.js';
 import type { HubDependencies } from './dependencies.js';
 
 /**
@@ -96,11 +97,7 @@ const REASON_LENGTH = 80;
 export const hourOf = (at: string) => at.slice(0, 13);
 
 /** A stable shard for a message: all of one message's counts go to the same shard. */
-export function trafficShard(messageId: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < messageId.length; i++) hash = Math.imul(hash ^ messageId.charCodeAt(i), 0x01000193);
-  return (hash >>> 0) % TRAFFIC_SHARDS;
-}
+export const trafficShard = (messageId: string) => shardOf(messageId, TRAFFIC_SHARDS);
 
 export function timeBucket(seconds: number): number {
   const index = TIME_BUCKETS_SECONDS.findIndex((bound) => seconds <= bound);

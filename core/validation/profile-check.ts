@@ -1,4 +1,4 @@
-import { evalFhirPath } from '@medplum/core';
+import { evalFhirPath, type FhirPathAtom, parseFhirPath } from '@medplum/core';
 import type { ElementDefinition, FhirResource, StructureDefinition } from 'fhir/r4';
 import { type Issue, issue } from '../errors.js';
 import { type MessageBundle, resolveInBundle } from '../fhir/bundle.js';
@@ -36,11 +36,22 @@ export function checkProfile(
   return issues;
 }
 
+/** The profiles' invariants, each parsed once per process (parsing costs more than evaluating). */
+const parsedInvariants = new Map<string, FhirPathAtom>();
+const parsed = (expression: string) => {
+  let atom = parsedInvariants.get(expression);
+  if (!atom) parsedInvariants.set(expression, (atom = parseFhirPath(expression)));
+  return atom;
+};
+
 /** The profile's own invariants on the resource (FHIRPath, evaluated by Medplum). */
 function constraintIssues(resource: FhirResource, element: ElementDefinition, resourcePath: string): Issue[] {
   return (element.constraint ?? [])
     .filter(
-      (c) => c.severity === 'error' && c.expression && !evalFhirPath(c.expression, resource).every((v) => v === true),
+      (c) =>
+        c.severity === 'error' &&
+        c.expression &&
+        !evalFhirPath(parsed(c.expression), resource).every((v) => v === true),
     )
     .map((c) => issue('invariant', `${c.key}: ${c.human}`, resourcePath));
 }
