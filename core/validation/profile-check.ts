@@ -39,8 +39,10 @@ export function checkProfile(
 /** The profiles' invariants, each parsed once per process (parsing costs more than evaluating). */
 const parsedInvariants = new Map<string, FhirPathAtom>();
 const parsed = (expression: string) => {
-  let atom = parsedInvariants.get(expression);
-  if (!atom) parsedInvariants.set(expression, (atom = parseFhirPath(expression)));
+  const known = parsedInvariants.get(expression);
+  if (known) return known;
+  const atom = parseFhirPath(expression);
+  parsedInvariants.set(expression, atom);
   return atom;
 };
 
