@@ -78,7 +78,8 @@ describe("the receivers' inbox: a team without a clinical system works its refer
       sampleClientId(SAMPLE_PRACTICE, 'sender'),
       `/app/messages/${referral.id}`,
     );
-    await practice.page.getByText('Accepted', { exact: true }).waitFor();
+    // The answer, in the referral's summary (the case's other messages are listed below it).
+    await practice.page.locator('.nhsuk-summary-list').getByText('Accepted', { exact: true }).waitFor();
     await practice.context.close();
 
     // Act: complete it with an outcome and a note.
