@@ -58,8 +58,7 @@ export class DynamoMessageStore implements MessageStore {
             status: record.status,
             updatedAt: record.updatedAt,
             record,
-            // Fastest compression: most of the saving for a fraction of the time (bodies are a few KB).
-            body: gzipSync(JSON.stringify(bundle), { level: 1 }),
+            body: gzipSync(JSON.stringify(bundle)),
             // The body (patient details) goes sooner than the record: the sparse byBodyExpiry index finds it.
             bodyShard: shard,
             bodyExpiresAt: new Date(Date.parse(record.createdAt) + BODY_RETENTION_DAYS * 86_400_000).toISOString(),
