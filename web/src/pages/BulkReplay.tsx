@@ -82,31 +82,33 @@ export function BulkReplay({ messages, onDone }: { messages: MessageRecord[]; on
     <>
       {failure && <Problem error={failure} />}
       {results && <Outcome results={results} />}
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          const to = String(new FormData(event.currentTarget).get('to') ?? '');
-          void run(replayMany({ messages: [...chosen] }, to || undefined));
-        }}
-      >
-        <MessagesTable
-          caption="Failed messages, newest first"
-          messages={messages}
-          time="received"
-          choose={{ chosen, toggle }}
-          why
-        />
-        <ServiceSelect
-          id="chosen-to"
-          name="to"
-          label="Send the chosen messages to"
-          first="Each one's own service"
-          services={services}
-        />
-        <button type="submit" className="nhsuk-button" disabled={chosen.size === 0}>
-          Send the chosen again ({chosen.size})
-        </button>
-      </form>
+      {messages.length > 0 && (
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            const to = String(new FormData(event.currentTarget).get('to') ?? '');
+            void run(replayMany({ messages: [...chosen] }, to || undefined));
+          }}
+        >
+          <MessagesTable
+            caption="Failed messages, newest first"
+            messages={messages}
+            time="received"
+            choose={{ chosen, toggle }}
+            why
+          />
+          <ServiceSelect
+            id="chosen-to"
+            name="to"
+            label="Send the chosen messages to"
+            first="Each one's own service"
+            services={services}
+          />
+          <button type="submit" className="nhsuk-button" disabled={chosen.size === 0}>
+            Send the chosen again ({chosen.size})
+          </button>
+        </form>
+      )}
       <h2>Send again everything that failed for a service</h2>
       <form
         onSubmit={(event) => {

@@ -89,13 +89,15 @@ export function MessagesPage({ query, ops }: { query: URLSearchParams; ops: bool
       {error && <Problem error={error} />}
       {loading && <p className="nhsuk-body">Loading…</p>}
       {data && data.messages.length === 0 && <p className="nhsuk-body">There are no messages to show.</p>}
-      {data &&
-        data.messages.length > 0 &&
-        (ops && status === 'failed' && !searching ? (
-          <BulkReplay messages={data.messages} onDone={reload} />
-        ) : (
+      {/* Failed messages stay on the sending-again form even once none is left: it says what became of each. */}
+      {data && ops && status === 'failed' && !searching ? (
+        <BulkReplay messages={data.messages} onDone={reload} />
+      ) : (
+        data &&
+        data.messages.length > 0 && (
           <MessagesTable caption="Messages, newest first" messages={data.messages} time="received" />
-        ))}
+        )
+      )}
       {data?.next && (
         <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => setCursor(data.next)}>
           Older messages
