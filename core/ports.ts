@@ -3,11 +3,10 @@ import type { MessageStatus } from './lifecycle/delivery-lifecycle.js';
 import type { Destination, MessageRecord, TaskState, TimelineEvent } from './lifecycle/message-record.js';
 import type { OutcomeState, ReceiverOutcome } from './lifecycle/outcome-lifecycle.js';
 import type { TaskStatus } from './lifecycle/task-lifecycle.js';
+import type { Alert, AlertCondition, TrafficIncrement, TrafficRow } from './operations.js';
 import type { ServiceAvailability } from './routing/availability.js';
 import type { NetworkDefinition } from './routing/network.js';
 import type { CompiledNetwork } from './routing/resolve.js';
-import type { Alert, AlertCondition } from './services/alerts.js';
-import type { TrafficIncrement, TrafficRow } from './services/traffic.js';
 
 /** Ports: what the domain core needs from the outside. DynamoDB, SQS and fhir-kit-client adapters live in functions/lib. */
 

@@ -1,5 +1,6 @@
 import { type Caller, requireOps } from '../auth.js';
 import type { MessageRecord } from '../lifecycle/message-record.js';
+import type { Alert, AlertCondition } from '../operations.js';
 import type { HubDependencies } from './dependencies.js';
 import { receiversHealth } from './health.js';
 import { queueNow } from './traffic.js';
@@ -9,25 +10,6 @@ import { queueNow } from './traffic.js';
  * conditional write decides, so two watchers at once still raise it once), and both moments are logged and counted
  * so ops are told of each exactly once. The console lists the open ones and those cleared lately.
  */
-
-export type AlertKind = 'destination-failing' | 'queue-backing-up' | 'delivery-failed' | 'overdue';
-
-export interface AlertCondition {
-  /** One per condition: the same key while the condition holds. */
-  key: string;
-  kind: AlertKind;
-  /** In plain words, without patient details. */
-  summary: string;
-  /** What the console links to (a message, a receiving service). */
-  messageId?: string;
-  serviceId?: string;
-}
-
-export interface Alert extends AlertCondition {
-  state: 'open' | 'cleared';
-  raisedAt: string;
-  clearedAt?: string;
-}
 
 /** A queue whose oldest waiting message has waited longer than this is backing up (seconds). */
 export const QUEUE_BACKLOG_ALERT_SECONDS = 15 * 60;

@@ -3,6 +3,7 @@ import { issue, UnprocessableError } from '../errors.js';
 import type { MessageStatus } from '../lifecycle/delivery-lifecycle.js';
 import type { MessageRecord } from '../lifecycle/message-record.js';
 import type { ReceiverOutcome } from '../lifecycle/outcome-lifecycle.js';
+import type { TrafficDimension, TrafficIncrement, TrafficRow } from '../operations.js';
 import { shardOf } from '../shard.js';
 import type { HubDependencies } from './dependencies.js';
 
@@ -51,30 +52,6 @@ export type TrafficCounter = (typeof TRAFFIC_COUNTERS)[number];
 export const DELIVERY_BUCKET = 'deliverySeconds:';
 export const ANSWER_BUCKET = 'answerSeconds:';
 export const REJECTED_BECAUSE = 'rejectedBecause:';
-
-export interface TrafficDimension {
-  /** The hour counted, as an ISO date-time to the hour: 2026-12-02T13. */
-  hour: string;
-  network: string;
-  /** The national service specification asked for (the hub's service category). */
-  category: string;
-  service: string;
-  /** The receiving organisation (ODS code). */
-  destination: string;
-}
-
-/** Counts to add to one dimension's item in one shard. */
-export interface TrafficIncrement {
-  shard: number;
-  dimension: TrafficDimension;
-  counts: Record<string, number>;
-}
-
-/** A dimension's counts read back (shards summed or not: readers add them up). */
-export interface TrafficRow {
-  dimension: TrafficDimension;
-  counts: Record<string, number>;
-}
 
 /** What a message was before a change: from a stream's old image, or the state a conditional write expected. */
 export interface StateBefore {

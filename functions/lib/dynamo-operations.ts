@@ -5,14 +5,9 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { Alert, AlertCondition, TrafficDimension, TrafficIncrement, TrafficRow } from '../../core/operations.js';
 import type { OperationsStore } from '../../core/ports.js';
-import type { Alert, AlertCondition } from '../../core/services/alerts.js';
-import {
-  TRAFFIC_SHARDS,
-  type TrafficDimension,
-  type TrafficIncrement,
-  type TrafficRow,
-} from '../../core/services/traffic.js';
+import { TRAFFIC_SHARDS } from '../../core/services/traffic.js';
 import { OPERATIONS_KEYS, TRAFFIC_RETENTION_DAYS } from './resources.js';
 
 /** Counter attributes carry this prefix (DynamoDB's ADD works on top-level attributes only). */

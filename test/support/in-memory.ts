@@ -17,6 +17,7 @@ import { DEFAULT_DELIVERY_POLICY } from '../../core/lifecycle/delivery-policy.js
 import type { MessageRecord, MessageStatus } from '../../core/lifecycle/message-record.js';
 import { BODY_RETENTION_DAYS } from '../../core/lifecycle/retention.js';
 import { assertConditional } from '../../core/lifecycle/transitions.js';
+import type { Alert, AlertCondition, TrafficIncrement, TrafficRow } from '../../core/operations.js';
 import {
   CHANGED_FIELDS,
   type DeliveryQueue,
@@ -30,10 +31,8 @@ import {
 } from '../../core/ports.js';
 import { inMemoryDirectory } from '../../core/routing/memory-directory.js';
 import type { NetworkDefinition } from '../../core/routing/network.js';
-import type { Alert, AlertCondition } from '../../core/services/alerts.js';
 import type { HubMetric } from '../../core/services/dependencies.js';
 import { ingestMessage } from '../../core/services/ingest.js';
-import type { TrafficIncrement, TrafficRow } from '../../core/services/traffic.js';
 import { KeyPairSigner } from '../../functions/lib/token-signers.js';
 import { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from '../../local/identities.js';
 
