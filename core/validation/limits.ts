@@ -11,36 +11,58 @@ export const MAX_STRING_LENGTH = 64_000;
 /** Most issues one answer lists; the rest are counted in one last issue, so an answer stays smaller than its question. */
 export const MAX_ISSUES_PER_ANSWER = 100;
 
+interface JsonNode {
+  value: unknown;
+  depth: number;
+  parent?: JsonNode;
+  key?: string | number;
+}
+
+/** The FHIRPath-like location of a node, built only when a limit is broken (most messages never need one). */
+function pathOf(node: JsonNode): string {
+  const parts: string[] = [];
+  for (let at: JsonNode | undefined = node; at?.parent; at = at.parent)
+    parts.push(typeof at.key === 'number' ? `[${at.key}]` : `.${at.key}`);
+  return `Bundle${parts.reverse().join('')}`;
+}
+
 /** Refuses pathological JSON before any FHIR processing spends time on it. Iterative: no stack to overflow. */
 export function checkJsonLimits(root: unknown): void {
-  const stack: { value: unknown; depth: number; path: string }[] = [{ value: root, depth: 0, path: 'Bundle' }];
+  const stack: JsonNode[] = [{ value: root, depth: 0 }];
   let nodes = 0;
   while (stack.length > 0) {
-    const { value, depth, path } = stack.pop()!;
+    const node = stack.pop()!;
+    const { value, depth } = node;
     if (++nodes > MAX_JSON_NODES)
       throw new BadRequestError('Message too large', [
         issue('too-long', `The message has more than ${MAX_JSON_NODES} JSON values`),
       ]);
     if (depth > MAX_JSON_DEPTH)
       throw new BadRequestError('Message nested too deeply', [
-        issue('structure', `JSON nesting deeper than ${MAX_JSON_DEPTH} levels`, path),
+        issue('structure', `JSON nesting deeper than ${MAX_JSON_DEPTH} levels`, pathOf(node)),
       ]);
     if (Array.isArray(value)) {
       if (value.length > MAX_ARRAY_LENGTH)
         throw new BadRequestError('Array too long', [
-          issue('too-long', `An array has ${value.length} items; at most ${MAX_ARRAY_LENGTH} are accepted`, path),
+          issue(
+            'too-long',
+            `An array has ${value.length} items; at most ${MAX_ARRAY_LENGTH} are accepted`,
+            pathOf(node),
+          ),
         ]);
-      for (const [i, v] of value.entries()) stack.push({ value: v, depth: depth + 1, path: `${path}[${i}]` });
-    } else if (typeof value === 'string' && value.length > MAX_STRING_LENGTH) {
-      throw new BadRequestError('String too long', [
-        issue(
-          'too-long',
-          `A string of ${value.length} characters; at most ${MAX_STRING_LENGTH} are accepted (attachments go by Attachment.url)`,
-          path,
-        ),
-      ]);
+      for (let i = 0; i < value.length; i++) stack.push({ value: value[i], depth: depth + 1, parent: node, key: i });
+    } else if (typeof value === 'string') {
+      if (value.length > MAX_STRING_LENGTH)
+        throw new BadRequestError('String too long', [
+          issue(
+            'too-long',
+            `A string of ${value.length} characters; at most ${MAX_STRING_LENGTH} are accepted (attachments go by Attachment.url)`,
+            pathOf(node),
+          ),
+        ]);
     } else if (value && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) stack.push({ value: v, depth: depth + 1, path: `${path}.${k}` });
+      for (const key in value)
+        stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, parent: node, key });
     }
   }
 }
