@@ -49,6 +49,7 @@ function trafficChart(overview: TrafficOverview) {
       series('Received', NHS_BLUE, (c) => c.received),
       series('Delivered', NHS_GREEN, (c) => c.delivered),
       series('Failed', NHS_RED, (c) => c.failed),
+      series('Care home requests', NHS_GREY, (c) => c.tasks),
     ],
   };
 }
@@ -145,7 +146,7 @@ export function OverviewPage({ query }: { query: URLSearchParams }) {
               <h2>Traffic {data.step === 'hour' ? 'per hour' : 'per day'}</h2>
               <Chart
                 option={charts.traffic}
-                summary={`Line chart: ${data.totals.received} received, ${data.totals.delivered} delivered and ${data.totals.failed} failed ${range.label.toLowerCase()}, ${data.step === 'hour' ? 'per hour' : 'per day'}.`}
+                summary={`Line chart: ${data.totals.received} received (${data.totals.tasks} of them care home requests), ${data.totals.delivered} delivered and ${data.totals.failed} failed ${range.label.toLowerCase()}, ${data.step === 'hour' ? 'per hour' : 'per day'}.`}
               />
               <h2>What receivers did with their referrals</h2>
               <Chart

@@ -20,6 +20,7 @@ interface Health {
   lastFailure?: { at: string; why: string };
   consecutiveFailures: number;
   waiting: number;
+  retrying: number;
   averageMinutesToFirstAnswer?: number;
   inTrouble: boolean;
 }
@@ -71,7 +72,7 @@ export function ReceiversPage() {
               h?.lastFailure
                 ? `${when(h.lastFailure.at)}: ${h.lastFailure.why}${h.consecutiveFailures > 1 ? ` (${h.consecutiveFailures} in a row)` : ''}`
                 : '',
-              String(h?.waiting ?? 0),
+              h?.retrying ? `${h.waiting} (${h.retrying} being retried)` : String(h?.waiting ?? 0),
               h?.averageMinutesToFirstAnswer !== undefined ? `${h.averageMinutesToFirstAnswer} min` : '',
               <button
                 key="action"
