@@ -7,9 +7,12 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? Number.NaN;
 }
 
+/** Rounds of calls run first, uncounted: the JIT compiles the hot code before anything is timed. */
+const WARM_UP_ROUNDS = 3;
+
 /** Microseconds per call of `run`: the median of `rounds` rounds of `perRound` calls, after a warm-up. */
 export function microsPerCall(run: () => void, perRound: number, rounds = 9): number {
-  for (let i = 0; i < perRound; i++) run();
+  for (let i = 0; i < perRound * WARM_UP_ROUNDS; i++) run();
   const times: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const start = performance.now();
@@ -21,7 +24,7 @@ export function microsPerCall(run: () => void, perRound: number, rounds = 9): nu
 
 /** The same for an asynchronous call. */
 export async function microsPerAsyncCall(run: () => Promise<unknown>, perRound: number, rounds = 9): Promise<number> {
-  for (let i = 0; i < perRound; i++) await run();
+  for (let i = 0; i < perRound * WARM_UP_ROUNDS; i++) await run();
   const times: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const start = performance.now();

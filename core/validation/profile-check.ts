@@ -18,14 +18,11 @@ export function checkProfile(
   conformance: Conformance,
 ): Issue[] {
   const issues: Issue[] = [];
-  for (const element of profile.differential?.element ?? []) {
-    const segments = element.path.split('.').slice(1);
-    if (segments.length === 0) {
+  for (const { element, parentPath, name } of elementsOf(profile)) {
+    if (name === undefined) {
       issues.push(...constraintIssues(resource, element, resourcePath));
       continue;
     }
-    const parentPath = segments.slice(0, -1);
-    const name = segments[segments.length - 1]!;
     for (const parent of valuesAt(resource, parentPath, resourcePath)) {
       const raw = (parent.value as Record<string, unknown>)[name];
       const values = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
@@ -34,6 +31,28 @@ export function checkProfile(
     }
   }
   return issues;
+}
+
+interface ProfileElement {
+  element: ElementDefinition;
+  /** The element's parent below the resource, as names; the element's own name (none for the resource itself). */
+  parentPath: string[];
+  name?: string;
+}
+
+/** Each profile's elements with their paths split, once per process. */
+const profileElements = new WeakMap<StructureDefinition, ProfileElement[]>();
+function elementsOf(profile: StructureDefinition): ProfileElement[] {
+  const known = profileElements.get(profile);
+  if (known) return known;
+  const elements = (profile.differential?.element ?? []).map((element) => {
+    const segments = element.path.split('.').slice(1);
+    return segments.length === 0
+      ? { element, parentPath: [] }
+      : { element, parentPath: segments.slice(0, -1), name: segments[segments.length - 1]! };
+  });
+  profileElements.set(profile, elements);
+  return elements;
 }
 
 /** The profiles' invariants, each parsed once per process (parsing costs more than evaluating). */
