@@ -25,10 +25,13 @@ function reasonOf(body: { reason?: unknown }): string {
   return reason.slice(0, REASON_LENGTH);
 }
 
-async function existing(deps: HubDependencies, messageId: string): Promise<MessageRecord> {
+/** What every correction starts from: an ops caller, a reason, and the message as it stands. */
+async function correction(deps: HubDependencies, caller: Caller, messageId: string, body: { reason?: unknown }) {
+  requireOps(caller);
+  const reason = reasonOf(body);
   const record = await deps.store.get(messageId);
   if (!record) throw new NotFoundError('No such message', [issue('not-found', `No message ${messageId}`)]);
-  return record;
+  return { reason, record };
 }
 
 const receiverOf = (record: MessageRecord) => record.destination.serviceName ?? record.destination.organisation;
@@ -44,9 +47,7 @@ export async function resendMessage(
   messageId: string,
   body: { reason?: unknown },
 ): Promise<MessageRecord> {
-  requireOps(caller);
-  const reason = reasonOf(body);
-  const record = await existing(deps, messageId);
+  const { reason, record } = await correction(deps, caller, messageId, body);
   if (record.status !== 'delivered' && record.status !== 'acknowledged')
     throw new ConflictError('Not delivered', [
       issue(
@@ -99,9 +100,7 @@ export async function withdrawMessage(
   messageId: string,
   body: { reason?: unknown },
 ): Promise<MessageRecord> {
-  requireOps(caller);
-  const reason = reasonOf(body);
-  const record = await existing(deps, messageId);
+  const { reason, record } = await correction(deps, caller, messageId, body);
   if (record.kind !== 'request')
     throw new UnprocessableError('Not a request', [
       issue('business-rule', 'Only a referral or care-home request is withdrawn, not an answer or notice'),

@@ -3,7 +3,16 @@ import { issue, UnprocessableError } from '../errors.js';
 import type { MessageStatus } from '../lifecycle/delivery-lifecycle.js';
 import type { MessageRecord } from '../lifecycle/message-record.js';
 import type { ReceiverOutcome } from '../lifecycle/outcome-lifecycle.js';
-import type { TrafficDimension, TrafficIncrement, TrafficRow } from '../operations.js';
+import {
+  type OutcomeRow,
+  type QueueNow,
+  TRAFFIC_COUNTERS,
+  type TrafficCounter,
+  type TrafficDimension,
+  type TrafficIncrement,
+  type TrafficOverview,
+  type TrafficRow,
+} from '../operations.js';
 import { shardOf } from '../shard.js';
 import type { HubDependencies } from './dependencies.js';
 
@@ -34,19 +43,6 @@ export const TIME_BUCKETS_SECONDS = [
   7 * 86_400,
   30 * 86_400,
 ] as const;
-
-/** The counters kept per hour and dimension. */
-export const TRAFFIC_COUNTERS = [
-  'received',
-  'tasks',
-  'delivered',
-  'failed',
-  'answered',
-  'accepted',
-  'rejected',
-  'completed',
-] as const;
-export type TrafficCounter = (typeof TRAFFIC_COUNTERS)[number];
 
 /** Prefixes of the counters that carry a value: a histogram bucket's index, a rejection reason. */
 export const DELIVERY_BUCKET = 'deliverySeconds:';
@@ -214,35 +210,6 @@ const pick = (counts: Record<string, number> | undefined) =>
 
 const rate = (part: number, whole: number) => (whole ? Math.round((part / whole) * 1000) / 10 : undefined);
 
-export interface TrafficTotals extends Record<TrafficCounter, number> {
-  key: string;
-  name: string;
-}
-
-export interface TrafficOverview {
-  from: string;
-  to: string;
-  step: 'hour' | 'day';
-  /** One point per step, oldest first, with every step of the range present. */
-  series: ({ start: string } & Record<TrafficCounter, number>)[];
-  totals: Record<TrafficCounter, number>;
-  /** Percent of answered referrals the receivers took on; percent of received that failed delivery. */
-  acceptanceRate?: number;
-  failureRate?: number;
-  deliveryLatency: { p50Seconds?: number; p95Seconds?: number };
-  byNetwork: TrafficTotals[];
-  byService: TrafficTotals[];
-  byDestination: TrafficTotals[];
-  queue: QueueNow;
-}
-
-export interface QueueNow {
-  /** Messages on the delivery queue (waiting, in flight, delayed for a retry). */
-  depth: number;
-  /** How long the oldest message still owed a delivery has waited. */
-  oldestWaitingSeconds?: number;
-}
-
 /** Statuses of a message still waiting to be delivered. */
 const WAITING: readonly MessageStatus[] = ['accepted', 'queued', 'retrying'];
 
@@ -272,6 +239,14 @@ async function dimensionNames(deps: HubDependencies) {
   return (kind: string, key: string) => names.get(`${kind}:${key}`) ?? key;
 }
 
+/** What an ops reading starts from: the range asked for, its counter rows, and names for their keys. */
+async function readRange(deps: HubDependencies, caller: Caller, query: { from?: string; to?: string }) {
+  requireOps(caller);
+  const range = trafficRange(deps.clock.now(), query);
+  const rows = await deps.operations.readTraffic(hourOf(range.from.toISOString()), hourOf(range.to.toISOString()));
+  return { range, rows, name: await dimensionNames(deps) };
+}
+
 function stepStarts(range: TrafficRange): string[] {
   const stepMs = range.step === 'hour' ? 3_600_000 : 86_400_000;
   const start = new Date(range.from);
@@ -288,10 +263,7 @@ export async function trafficOverview(
   caller: Caller,
   query: { from?: string; to?: string },
 ): Promise<TrafficOverview> {
-  requireOps(caller);
-  const range = trafficRange(deps.clock.now(), query);
-  const rows = await deps.operations.readTraffic(hourOf(range.from.toISOString()), hourOf(range.to.toISOString()));
-  const name = await dimensionNames(deps);
+  const { range, rows, name } = await readRange(deps, caller, query);
   const stepOf = (d: TrafficDimension) =>
     range.step === 'hour' ? `${d.hour}:00:00.000Z` : `${d.hour.slice(0, 10)}T00:00:00.000Z`;
   const perStep = sumBy(rows, stepOf);
@@ -324,32 +296,13 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-export interface OutcomeRow {
-  network: string;
-  networkName: string;
-  /** The national service specification (the hub's service category code), and its name. */
-  category: string;
-  categoryName: string;
-  sent: number;
-  accepted: number;
-  rejected: number;
-  /** Rejections by the receivers' reasons. */
-  rejectedBecause: Record<string, number>;
-  completed: number;
-  /** Median minutes from sending to the receiver's first answer (to the histogram's bucket bound). */
-  medianMinutesToFirstAnswer?: number;
-}
-
 /** For each PCN and each national service specification: what was sent and what came of it. */
 export async function outcomesReport(
   deps: HubDependencies,
   caller: Caller,
   query: { from?: string; to?: string },
 ): Promise<OutcomeRow[]> {
-  requireOps(caller);
-  const range = trafficRange(deps.clock.now(), query);
-  const rows = await deps.operations.readTraffic(hourOf(range.from.toISOString()), hourOf(range.to.toISOString()));
-  const name = await dimensionNames(deps);
+  const { rows, name } = await readRange(deps, caller, query);
   return [...sumBy(rows, (d) => `${d.network}|${d.category}`).entries()]
     .map(([key, counts]) => {
       const [network, category] = key.split('|') as [string, string];

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert } from '../../core/operations.js';
-import type { OutcomeRow, TrafficOverview } from '../../core/services/traffic.js';
+import type { Alert, OutcomeRow, TrafficOverview } from '../../core/operations.js';
 import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';
 import { SAMPLE_PRACTICE } from '../../local/identities.js';
 import { referralMessage, responseMessage } from '../../local/messages.js';

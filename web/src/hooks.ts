@@ -57,6 +57,18 @@ export const useCase = (correlationId: string | undefined) =>
   useApi<MessageList>(correlationId ? `/messages?case=${encodeURIComponent(correlationId)}` : undefined);
 export const useMessage = (id: string) => useApi<MessageRecord>(`/messages/${encodeURIComponent(id)}`);
 
+/** A service of the network's directory, as the pages choose among them. */
+export interface DirectoryService {
+  id: string;
+  name: string;
+}
+
+/** The network's services by name (none fetched while `wanted` is false). */
+export function useServices(wanted = true): DirectoryService[] {
+  const { data } = useApi<{ entry?: { resource: DirectoryService }[] }>(wanted ? '/HealthcareService' : undefined);
+  return (data?.entry ?? []).map((e) => e.resource).sort((a, b) => a.name.localeCompare(b.name));
+}
+
 /** Ops' overview of the last `hours`. */
 export const useOverview = (hours: number) => useApi<TrafficOverview>(`/ops/overview?${rangeQuery(hours)}`);
 export const useOutcomes = (hours: number) => useApi<{ outcomes: OutcomeRow[] }>(`/ops/outcomes?${rangeQuery(hours)}`);

@@ -1,4 +1,5 @@
 /** The shapes of the hub's answers that the pages show (as an integrator would declare them). */
+import type { TrafficCounter } from '../../core/operations';
 
 export type Role = 'sender' | 'receiver' | 'ops';
 
@@ -44,53 +45,5 @@ export interface MessageList {
   next?: string;
 }
 
-export const TRAFFIC_COUNTERS = [
-  'received',
-  'tasks',
-  'delivered',
-  'failed',
-  'answered',
-  'accepted',
-  'rejected',
-  'completed',
-] as const;
-export type TrafficCounts = Record<(typeof TRAFFIC_COUNTERS)[number], number>;
-
-export interface TrafficOverview {
-  from: string;
-  to: string;
-  step: 'hour' | 'day';
-  series: ({ start: string } & TrafficCounts)[];
-  totals: TrafficCounts;
-  acceptanceRate?: number;
-  failureRate?: number;
-  deliveryLatency: { p50Seconds?: number; p95Seconds?: number };
-  byNetwork: ({ key: string; name: string } & TrafficCounts)[];
-  byService: ({ key: string; name: string } & TrafficCounts)[];
-  byDestination: ({ key: string; name: string } & TrafficCounts)[];
-  queue: { depth: number; oldestWaitingSeconds?: number };
-}
-
-export interface OutcomeRow {
-  network: string;
-  networkName: string;
-  category: string;
-  categoryName: string;
-  sent: number;
-  accepted: number;
-  rejected: number;
-  rejectedBecause: Record<string, number>;
-  completed: number;
-  medianMinutesToFirstAnswer?: number;
-}
-
-export interface Alert {
-  key: string;
-  kind: 'destination-failing' | 'queue-backing-up' | 'delivery-failed' | 'overdue';
-  summary: string;
-  messageId?: string;
-  serviceId?: string;
-  state: 'open' | 'cleared';
-  raisedAt: string;
-  clearedAt?: string;
-}
+export type { Alert, OutcomeRow, TrafficOverview } from '../../core/operations';
+export type TrafficCounts = Record<TrafficCounter, number>;

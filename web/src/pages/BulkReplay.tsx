@@ -1,33 +1,11 @@
 import { useState } from 'react';
 import type { ApiError } from '../api';
-import { type ReplayResult, replayMany, useApi } from '../hooks';
+import { type ReplayResult, replayMany, useServices } from '../hooks';
 import type { MessageRecord } from '../types';
 import { DateInput, dateOf } from './DateInput';
 import { MessagesTable } from './MessagesTable';
 import { Problem } from './Problem';
-
-interface Service {
-  id: string;
-  name: string;
-}
-
-function ServiceSelect(props: { id: string; name: string; label: string; first: string; services: Service[] }) {
-  return (
-    <div className="nhsuk-form-group">
-      <label className="nhsuk-label" htmlFor={props.id}>
-        {props.label}
-      </label>
-      <select className="nhsuk-select" id={props.id} name={props.name} defaultValue="">
-        <option value="">{props.first}</option>
-        {props.services.map((s) => (
-          <option key={s.id} value={s.id}>
-            {s.name}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
+import { ServiceSelect } from './ServiceSelect';
 
 /** What a bulk replay did, in words: how many went, and why the others did not. */
 function Outcome({ results }: { results: ReplayResult[] }) {
@@ -57,8 +35,7 @@ function Outcome({ results }: { results: ReplayResult[] }) {
  * to their own service or all to another.
  */
 export function BulkReplay({ messages, onDone }: { messages: MessageRecord[]; onDone: () => void }) {
-  const { data } = useApi<{ entry?: { resource: Service }[] }>('/HealthcareService');
-  const services = (data?.entry ?? []).map((e) => e.resource).sort((a, b) => a.name.localeCompare(b.name));
+  const services = useServices();
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [results, setResults] = useState<ReplayResult[] | undefined>();
   const [failure, setFailure] = useState<ApiError | undefined>();

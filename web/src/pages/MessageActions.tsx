@@ -1,15 +1,11 @@
 import { useState } from 'react';
 import type { ApiError } from '../api';
-import { patientOf, replay, resend, useApi, withdraw } from '../hooks';
+import { patientOf, replay, resend, useServices, withdraw } from '../hooks';
 import { type PatientView, readPatient } from '../referral';
 import type { MessageRecord } from '../types';
 import { day } from '../words';
 import { Problem } from './Problem';
-
-interface Service {
-  id: string;
-  name: string;
-}
+import { ServiceSelect } from './ServiceSelect';
 
 /** A correction that needs a reason: the reason is kept on the message's timeline and told to those concerned. */
 function ReasonForm(props: {
@@ -68,10 +64,7 @@ function ReasonForm(props: {
 export function MessageActions({ message, onDone }: { message: MessageRecord; onDone: (said: string) => void }) {
   const [failure, setFailure] = useState<ApiError | undefined>();
   const [patient, setPatient] = useState<PatientView | undefined>();
-  const { data: directory } = useApi<{ entry?: { resource: Service }[] }>(
-    message.status === 'failed' ? '/HealthcareService' : undefined,
-  );
-  const services = (directory?.entry ?? []).map((e) => e.resource).sort((a, b) => a.name.localeCompare(b.name));
+  const services = useServices(message.status === 'failed');
   const act = (request: Promise<unknown>, said: string) =>
     request.then(
       () => {
@@ -95,21 +88,14 @@ export function MessageActions({ message, onDone }: { message: MessageRecord; on
             void act(replay(id, service || undefined), 'Sent again. The referring practice has been told.');
           }}
         >
-          <div className="nhsuk-form-group">
-            <label className="nhsuk-label nhsuk-label--s" htmlFor="replay-to">
-              Send it again to
-            </label>
-            <select className="nhsuk-select" id="replay-to" name="service" defaultValue="">
-              <option value="">{message.destination.serviceName ?? 'The same service'} (as before)</option>
-              {services
-                .filter((s) => s.id !== message.destination.serviceId)
-                .map((s) => (
-                  <option key={s.id} value={s.id}>
-                    {s.name}
-                  </option>
-                ))}
-            </select>
-          </div>
+          <ServiceSelect
+            id="replay-to"
+            name="service"
+            label="Send it again to"
+            first={`${message.destination.serviceName ?? 'The same service'} (as before)`}
+            services={services.filter((s) => s.id !== message.destination.serviceId)}
+            strong
+          />
           <button type="submit" className="nhsuk-button">
             Send again
           </button>

@@ -1,15 +1,11 @@
-import { useApi } from '../hooks';
+import { useServices } from '../hooks';
 import { STATUSES, statusWords } from '../words';
 import { DateInput, dateOf } from './DateInput';
+import { ServiceSelect } from './ServiceSelect';
 
 /** The search's fields, as the address carries them (and the API takes them). */
 export const FILTERS = ['sender', 'destination', 'service', 'status', 'since', 'until'] as const;
 export type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
-
-interface Service {
-  id: string;
-  name: string;
-}
 
 function TextField(props: { name: string; label: string; hint?: string; value?: string }) {
   return (
@@ -37,8 +33,7 @@ function TextField(props: { name: string; label: string; hint?: string; value?: 
 
 /** Ops' search by who sent a message, where it went, its service, status and when it arrived (any together). */
 export function MessageFilters(props: { value: Filters; onSearch: (filters: Filters) => void }) {
-  const { data } = useApi<{ entry?: { resource: Service }[] }>('/HealthcareService');
-  const services = (data?.entry ?? []).map((e) => e.resource).sort((a, b) => a.name.localeCompare(b.name));
+  const services = useServices();
   // Open when the page shows a search (a status alone is the list's own filter below).
   const open = FILTERS.some((name) => name !== 'status' && props.value[name]);
   return (
@@ -58,24 +53,14 @@ export function MessageFilters(props: { value: Filters; onSearch: (filters: Filt
         >
           <TextField name="sender" label="Sent by (ODS code)" hint="For example, Y00001" value={props.value.sender} />
           <TextField name="destination" label="Sent to (ODS code)" value={props.value.destination} />
-          <div className="nhsuk-form-group">
-            <label className="nhsuk-label" htmlFor="filter-service">
-              Service
-            </label>
-            <select
-              className="nhsuk-select"
-              id="filter-service"
-              name="service"
-              defaultValue={props.value.service ?? ''}
-            >
-              <option value="">Any service</option>
-              {services.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <ServiceSelect
+            id="filter-service"
+            name="service"
+            label="Service"
+            first="Any service"
+            services={services}
+            value={props.value.service}
+          />
           <div className="nhsuk-form-group">
             <label className="nhsuk-label" htmlFor="filter-status">
               Where it is
