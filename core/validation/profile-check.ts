@@ -2,6 +2,7 @@ import { evalFhirPath, type FhirPathAtom, parseFhirPath } from '@medplum/core';
 import type { ElementDefinition, FhirResource, StructureDefinition } from 'fhir/r4';
 import { type Issue, issue } from '../errors.js';
 import { type MessageBundle, resolveInBundle } from '../fhir/bundle.js';
+import { type CompiledExpression, compileExpression } from './compiled-fhirpath.js';
 import { type Conformance, isInValueSet } from './conformance.js';
 
 /**
@@ -55,26 +56,33 @@ function elementsOf(profile: StructureDefinition): ProfileElement[] {
   return elements;
 }
 
-/** The profiles' invariants, each parsed once per process (parsing costs more than evaluating). */
-const parsedInvariants = new Map<string, FhirPathAtom>();
-const parsed = (expression: string) => {
-  const known = parsedInvariants.get(expression);
+interface Invariant {
+  atom: FhirPathAtom;
+  compiled: CompiledExpression | undefined;
+}
+
+/** The profiles' invariants, each parsed and compiled once per process (parsing costs more than evaluating). */
+const invariants = new Map<string, Invariant>();
+function invariantOf(expression: string, resourceType: string): Invariant {
+  const key = `${resourceType} ${expression}`;
+  const known = invariants.get(key);
   if (known) return known;
   const atom = parseFhirPath(expression);
-  parsedInvariants.set(expression, atom);
-  return atom;
-};
+  const invariant = { atom, compiled: compileExpression(atom, resourceType) };
+  invariants.set(key, invariant);
+  return invariant;
+}
 
-/** The profile's own invariants on the resource (FHIRPath, evaluated by Medplum). */
+/** The profile's own invariants on the resource: compiled where they can be, else evaluated by Medplum. */
 function constraintIssues(resource: FhirResource, element: ElementDefinition, resourcePath: string): Issue[] {
-  return (element.constraint ?? [])
-    .filter(
-      (c) =>
-        c.severity === 'error' &&
-        c.expression &&
-        !evalFhirPath(parsed(c.expression), resource).every((v) => v === true),
-    )
-    .map((c) => issue('invariant', `${c.key}: ${c.human}`, resourcePath));
+  const issues: Issue[] = [];
+  for (const c of element.constraint ?? []) {
+    if (c.severity !== 'error' || !c.expression) continue;
+    const { atom, compiled } = invariantOf(c.expression, resource.resourceType);
+    const result = compiled?.(resource) ?? evalFhirPath(atom, resource);
+    if (!result.every((v) => v === true)) issues.push(issue('invariant', `${c.key}: ${c.human}`, resourcePath));
+  }
+  return issues;
 }
 
 interface Located {
