@@ -41,7 +41,8 @@ const LAMBDA_ENVIRONMENT = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
-async function bundle(entry: string, outfile: string): Promise<number> {
+/** Bundles `entry` as the stack deploys a Lambda; its size in bytes. */
+export async function bundleAsDeployed(entry: string, outfile: string): Promise<number> {
   await build({
     entryPoints: [entry],
     bundle: true,
@@ -56,6 +57,12 @@ async function bundle(entry: string, outfile: string): Promise<number> {
     logLevel: 'error',
   });
   return statSync(outfile).size;
+}
+
+/** A new directory for bundles, inside the project so they find the AWS SDK in node_modules as a Lambda finds the runtime's. */
+export function bundlesDir(): string {
+  mkdirSync(join(ROOT, 'node_modules', '.cache'), { recursive: true });
+  return mkdtempSync(join(ROOT, 'node_modules', '.cache', 'hub-bench-bundles-'));
 }
 
 /** Wall time of one `node` process that imports the bundle and exits. */
@@ -75,20 +82,18 @@ function startOnce(file: string): number {
 
 /** 2. Each Lambda's bundle (as deployed: minified, AWS SDK excluded, no source map) and the ingest bundle's start. */
 export async function bundlesAndColdStart(): Promise<{ bundles: BundleSize[]; coldStart: ColdStart }> {
-  // Inside the project, so the bundles find the AWS SDK in node_modules as a Lambda finds the runtime's.
-  mkdirSync(join(ROOT, 'node_modules', '.cache'), { recursive: true });
-  const dir = mkdtempSync(join(ROOT, 'node_modules', '.cache', 'hub-bench-bundles-'));
+  const dir = bundlesDir();
   try {
     const bundles: BundleSize[] = [];
     for (const [name, definition] of Object.entries(FUNCTIONS) as [HandlerName, (typeof FUNCTIONS)[HandlerName]][]) {
       mkdirSync(join(dir, name));
-      bundles.push({ name, bytes: await bundle(join(ROOT, definition.entry), join(dir, name, 'index.mjs')) });
+      bundles.push({ name, bytes: await bundleAsDeployed(join(ROOT, definition.entry), join(dir, name, 'index.mjs')) });
     }
     // The least a Lambda can be: a handler that answers at once.
     const minimalSource = join(dir, 'minimal.ts');
     writeFileSync(minimalSource, 'export const handler = async () => ({ statusCode: 200 });\n');
     mkdirSync(join(dir, 'minimal'));
-    await bundle(minimalSource, join(dir, 'minimal', 'index.mjs'));
+    await bundleAsDeployed(minimalSource, join(dir, 'minimal', 'index.mjs'));
     const ingest = join(dir, 'ingest', 'index.mjs');
     const minimal = join(dir, 'minimal', 'index.mjs');
     startOnce(ingest);

@@ -1,4 +1,4 @@
-import { gzipSync } from 'node:zlib';
+import { packBody } from '../functions/lib/message-body.js';
 import { MESSAGES_TABLE } from '../functions/lib/resources.js';
 import { referralMessage } from '../local/messages.js';
 import type { RequestCount } from './end-to-end.js';
@@ -39,7 +39,7 @@ export interface Cost {
 /** Write units one write of a referral's item costs: the item, and each index it is projected into. */
 function writeUnitsPerWrite(): number {
   const bundle = referralMessage();
-  const body = gzipSync(JSON.stringify(bundle)).length;
+  const body = packBody(bundle).body.length;
   // The record (status, route, destination, timeline) is about as large as the readable message's header and focus.
   const record = JSON.stringify(bundle).length * 0.6;
   const item = Math.ceil((record + body + 400) / 1024);

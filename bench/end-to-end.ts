@@ -1,8 +1,8 @@
-import { gzipSync } from 'node:zlib';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SdkClient } from '../functions/lib/aws-hub.js';
+import { packBody } from '../functions/lib/message-body.js';
 import { MESSAGES_TABLE } from '../functions/lib/resources.js';
 import { LOCAL_AWS, startEmbeddedServices } from '../local/embedded.js';
 import { type LocalHub, startLocalHub } from '../local/hub.js';
@@ -115,7 +115,7 @@ async function floorRun(): Promise<number> {
   const table = services.tableNames[MESSAGES_TABLE.envVar]!;
   const queue = services.deliveryQueueUrl;
   try {
-    const body = gzipSync(JSON.stringify(referralMessage()));
+    const body = packBody(referralMessage());
     const record = referralMessage(); // a record of about the size the hub keeps beside the body
     let sent = 0;
     let delivered = 0;
@@ -137,7 +137,7 @@ async function floorRun(): Promise<number> {
               status: 'accepted',
               correlationId: messageId,
               record,
-              body,
+              ...body,
             },
             ConditionExpression: 'attribute_not_exists(messageId)',
           }),

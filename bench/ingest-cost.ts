@@ -1,22 +1,18 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { pathToFileURL } from 'node:url';
 import { validateResource } from '@medplum/core';
 import type { Bundle, MessageHeader, Organization, Patient, PractitionerRole, ServiceRequest } from 'fhir/r4';
 import { canonicalSystem, SYSTEMS } from '../core/fhir/systems.js';
-import { createHub } from '../core/hub.js';
-import { DEFAULT_DELIVERY_POLICY } from '../core/lifecycle/delivery-policy.js';
-import { inMemoryDirectory } from '../core/routing/memory-directory.js';
-import { ingestMessage } from '../core/services/ingest.js';
+import type { NetworkDefinition } from '../core/routing/network.js';
 import { loadBaseDefinitions } from '../core/validation/base-structure.js';
 import { fastStructureCheck } from '../core/validation/fast-structure.js';
-import { CursorCodec } from '../functions/lib/cursors.js';
-import { DynamoMessageStore } from '../functions/lib/dynamo-message-store.js';
-import { LOCAL_HUB_ODS, LOCAL_OPS_ODS, SAMPLE_PRACTICE } from '../local/identities.js';
+import { SAMPLE_PRACTICE } from '../local/identities.js';
 import { referralMessage } from '../local/messages.js';
 import { networkFiles, readNetworkDefinitions, SAMPLE_NETWORKS_DIR } from '../local/network-files.js';
-import { microsPerAsyncCall, microsPerCall, round } from './measure.js';
+import { bundleAsDeployed, bundlesDir } from './bundles.js';
+import type * as IngestPath from './ingest-path.js';
+import { median, medianRatio, microsByRound, round } from './measure.js';
 
 /** The largest real BaRS referral in ../shared/reference, and what the hub's profiles ask of it that it lacks. */
 const BARS_REFERRAL = join(
@@ -84,77 +80,85 @@ function adaptedBarsReferral(): { text: string; changes: string[] } {
   };
 }
 
-/** A hub whose ports do no I/O: the store builds and marshals its DynamoDB item and stops there. */
-export function hubWithoutIo() {
-  const itemOnly = {
-    send: async (command: { input: { Item?: Record<string, unknown> } }) => {
-      if (command.input.Item) marshall(command.input.Item, { removeUndefinedValues: true });
-      return {};
-    },
-  } as unknown as DynamoDBDocumentClient;
-  return createHub(
-    {
-      hub: { odsCode: LOCAL_HUB_ODS, name: 'Bench hub', baseUrl: 'https://hub.example.org' },
-      policy: DEFAULT_DELIVERY_POLICY,
-      opsOrganisations: [LOCAL_OPS_ODS],
-    },
-    {
-      store: new DynamoMessageStore(itemOnly, 'messages', new CursorCodec('bench-cursor-key'), (n) => `key:${n}`),
-      queue: { enqueue: async () => undefined, retryAfter: async () => undefined, depth: async () => 0 },
-      directory: inMemoryDirectory(readNetworkDefinitions(networkFiles([SAMPLE_NETWORKS_DIR]))),
-      transport: { push: async () => ({ status: 202, detail: 'bench' }) },
-      operations: {
-        addTraffic: async () => undefined,
-        readTraffic: async () => [],
-        raiseAlert: async () => false,
-        clearAlert: async () => false,
-        listAlerts: async () => [],
-      },
-      identity: {} as never, // no token is issued or checked in-process
-    },
-  );
-}
+/** Timing rounds of each message; calls per round of the ingest path and Medplum (the JSON floor makes more). */
+const ROUNDS = 15;
 
-async function measure(name: string, text: string, perRound: number, changes?: string[]): Promise<IngestCost> {
-  const hub = hubWithoutIo();
+async function measure(
+  path: typeof IngestPath,
+  networks: NetworkDefinition[],
+  name: string,
+  text: string,
+  perRound: number,
+  changes?: string[],
+): Promise<IngestCost> {
+  const hub = path.hubWithoutIo(networks);
   const caller = { organisation: SAMPLE_PRACTICE, roles: ['sender'] as const, ops: false };
   const ingest = () =>
-    ingestMessage(hub, {
+    path.ingestMessage(hub, {
       body: JSON.parse(text),
       requestId: 'bench',
       correlationId: 'bench',
       caller: { ...caller, roles: [...caller.roles] },
     });
   await ingest(); // refuses loudly here, not in the loop, if the message is not accepted
-  const ingestMicros = await microsPerAsyncCall(ingest, perRound);
-  const jsonFloorMicros = microsPerCall(() => JSON.stringify(JSON.parse(text)), perRound * 4);
   loadBaseDefinitions();
-  const medplumMicros = microsPerCall(() => {
-    try {
-      validateResource(JSON.parse(text));
-    } catch {
-      // its issues (the hub's profiles ask more than R4) cost the same to find
-    }
-  }, perRound);
+  const times = await microsByRound(
+    {
+      ingest: { run: ingest, perRound },
+      jsonFloor: { run: () => JSON.stringify(JSON.parse(text)), perRound: perRound * 4 },
+      medplum: {
+        run: () => {
+          try {
+            validateResource(JSON.parse(text));
+          } catch {
+            // its issues (the hub's profiles ask more than R4) cost the same to find
+          }
+        },
+        perRound,
+      },
+    },
+    ROUNDS,
+  );
   return {
     name,
     bytes: Buffer.byteLength(text),
-    ingestMicros: round(ingestMicros),
-    jsonFloorMicros: round(jsonFloorMicros),
-    medplumMicros: round(medplumMicros),
-    ratioToJsonFloor: round(ingestMicros / jsonFloorMicros),
-    speedupOverMedplum: round(medplumMicros / ingestMicros, 2),
+    ingestMicros: round(median(times.ingest)),
+    jsonFloorMicros: round(median(times.jsonFloor)),
+    medplumMicros: round(median(times.medplum)),
+    ratioToJsonFloor: round(medianRatio(times.ingest, times.jsonFloor)),
+    speedupOverMedplum: round(medianRatio(times.medplum, times.ingest), 2),
     structureCertain: fastStructureCheck(JSON.parse(text)).certain,
     ...(changes ? { changes } : {}),
   };
+}
+
+/** The ingest path bundled as the ingest Lambda is, and loaded. */
+async function deployedIngestPath(): Promise<typeof IngestPath> {
+  const dir = bundlesDir();
+  try {
+    const file = join(dir, 'ingest-path.mjs');
+    await bundleAsDeployed(join(import.meta.dirname, 'ingest-path.ts'), file);
+    return (await import(pathToFileURL(file).href)) as typeof IngestPath;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** 1. What one message costs the hub in-process, against reading and writing its JSON, and against Medplum. */
 export async function ingestCosts(): Promise<IngestCost[]> {
   const sample = JSON.stringify(referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing' }));
   const bars = adaptedBarsReferral();
+  const path = await deployedIngestPath();
+  const networks = readNetworkDefinitions(networkFiles([SAMPLE_NETWORKS_DIR]));
   return [
-    await measure('sample referral (local/messages.ts)', sample, 400),
-    await measure('largest real BaRS referral, adapted to the hub profiles', bars.text, 40, bars.changes),
+    await measure(path, networks, 'sample referral (local/messages.ts)', sample, 400),
+    await measure(
+      path,
+      networks,
+      'largest real BaRS referral, adapted to the hub profiles',
+      bars.text,
+      40,
+      bars.changes,
+    ),
   ];
 }

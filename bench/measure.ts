@@ -10,28 +10,40 @@ export function percentile(values: readonly number[], p: number): number {
 /** Rounds of calls run first, uncounted: the JIT compiles the hot code before anything is timed. */
 const WARM_UP_ROUNDS = 3;
 
-/** Microseconds per call of `run`: the median of `rounds` rounds of `perRound` calls, after a warm-up. */
-export function microsPerCall(run: () => void, perRound: number, rounds = 9): number {
-  for (let i = 0; i < perRound * WARM_UP_ROUNDS; i++) run();
-  const times: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    const start = performance.now();
-    for (let i = 0; i < perRound; i++) run();
-    times.push(((performance.now() - start) * 1000) / perRound);
-  }
-  return median(times);
+/** Something timed: a call, and how many calls make one round of it. */
+export interface Timed {
+  run: () => unknown;
+  perRound: number;
 }
 
-/** The same for an asynchronous call. */
-export async function microsPerAsyncCall(run: () => Promise<unknown>, perRound: number, rounds = 9): Promise<number> {
-  for (let i = 0; i < perRound * WARM_UP_ROUNDS; i++) await run();
-  const times: number[] = [];
-  for (let round = 0; round < rounds; round++) {
+/**
+ * Microseconds per call of each timed thing, round by round: one round of each in turn, so the drift of a shared
+ * machine falls on all of them alike and a ratio is best taken round by round. Asynchronous calls are awaited; the
+ * others are not (an await would add its own cost to a small floor).
+ */
+export async function microsByRound<K extends string>(
+  timed: Record<K, Timed>,
+  rounds = 15,
+): Promise<Record<K, number[]>> {
+  const entries = Object.entries(timed) as [K, Timed][];
+  const asynchronous = new Map(entries.map(([key, { run }]) => [key, run() instanceof Promise]));
+  const timeRound = async (key: K, { run, perRound }: Timed) => {
+    // Each round starts on a collected heap: no round pays for the garbage of the one before (npm run bench has gc).
+    (globalThis.gc as ((options: { type: string }) => void) | undefined)?.({ type: 'minor' });
     const start = performance.now();
-    for (let i = 0; i < perRound; i++) await run();
-    times.push(((performance.now() - start) * 1000) / perRound);
-  }
-  return median(times);
+    if (asynchronous.get(key)) for (let i = 0; i < perRound; i++) await run();
+    else for (let i = 0; i < perRound; i++) run();
+    return ((performance.now() - start) * 1000) / perRound;
+  };
+  for (const [key, thing] of entries) for (let i = 0; i < WARM_UP_ROUNDS; i++) await timeRound(key, thing);
+  const times = Object.fromEntries(entries.map(([key]) => [key, [] as number[]])) as Record<K, number[]>;
+  for (let round = 0; round < rounds; round++)
+    for (const [key, thing] of entries) times[key].push(await timeRound(key, thing));
+  return times;
 }
+
+/** The median over rounds of one figure divided by another, each round's figures taken together. */
+export const medianRatio = (numerators: readonly number[], denominators: readonly number[]) =>
+  median(numerators.map((n, i) => n / denominators[i]!));
 
 export const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;

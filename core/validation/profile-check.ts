@@ -19,16 +19,23 @@ export function checkProfile(
   conformance: Conformance,
 ): Issue[] {
   const issues: Issue[] = [];
-  for (const { element, parentPath, name } of elementsOf(profile)) {
-    if (name === undefined) {
-      issues.push(...constraintIssues(resource, element, resourcePath));
+  const root: Located = { value: resource, parent: undefined, segment: resourcePath, index: undefined };
+  for (const rule of elementsOf(profile)) {
+    if (rule.name === undefined) {
+      issues.push(...constraintIssues(resource, rule.element, resourcePath));
       continue;
     }
-    for (const parent of valuesAt(resource, parentPath, resourcePath)) {
-      const raw = (parent.value as Record<string, unknown>)[name];
+    for (const parent of valuesAt(root, rule.parentPath)) {
+      const raw = (parent.value as Record<string, unknown>)[rule.name];
       const values = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-      const path = `${parent.path}.${name}`;
-      issues.push(...checkElement(element, values, path, Array.isArray(raw), bundle, conformance));
+      checkElement(
+        rule,
+        values,
+        { parent, name: rule.name, repeating: Array.isArray(raw) },
+        bundle,
+        conformance,
+        issues,
+      );
     }
   }
   return issues;
@@ -39,18 +46,23 @@ interface ProfileElement {
   /** The element's parent below the resource, as names; the element's own name (none for the resource itself). */
   parentPath: string[];
   name?: string;
+  /** The resource types each Reference type of the element may point to. */
+  referenceTargets: string[][];
 }
 
-/** Each profile's elements with their paths split, once per process. */
+/** Each profile's elements with their paths split and reference targets listed, once per process. */
 const profileElements = new WeakMap<StructureDefinition, ProfileElement[]>();
 function elementsOf(profile: StructureDefinition): ProfileElement[] {
   const known = profileElements.get(profile);
   if (known) return known;
-  const elements = (profile.differential?.element ?? []).map((element) => {
+  const elements = (profile.differential?.element ?? []).map((element): ProfileElement => {
     const segments = element.path.split('.').slice(1);
+    const referenceTargets = (element.type ?? [])
+      .filter((t) => t.code === 'Reference' && t.targetProfile)
+      .map((t) => t.targetProfile!.map((p) => p.split('/').pop()!));
     return segments.length === 0
-      ? { element, parentPath: [] }
-      : { element, parentPath: segments.slice(0, -1), name: segments[segments.length - 1]! };
+      ? { element, parentPath: [], referenceTargets }
+      : { element, parentPath: segments.slice(0, -1), name: segments[segments.length - 1]!, referenceTargets };
   });
   profileElements.set(profile, elements);
   return elements;
@@ -85,91 +97,113 @@ function constraintIssues(resource: FhirResource, element: ElementDefinition, re
   return issues;
 }
 
+/** A value inside the resource, and where it is: its location is spelled out only for an issue. */
 interface Located {
   value: unknown;
-  path: string;
+  parent: Located | undefined;
+  /** The element's name (the resource's own path at the root). */
+  segment: string;
+  /** Its index when the element repeats. */
+  index: number | undefined;
 }
 
-/** Every value at a dotted path below the resource, each with its FHIRPath location (arrays indexed). */
-function valuesAt(resource: unknown, segments: string[], rootPath: string): Located[] {
-  let current: Located[] = [{ value: resource, path: rootPath }];
+/** FHIRPath location of a located value (arrays indexed). */
+function locationOf(located: Located): string {
+  const own = located.index === undefined ? located.segment : `${located.segment}[${located.index}]`;
+  return located.parent ? `${locationOf(located.parent)}.${own}` : own;
+}
+
+/** Every object at a dotted path below the located value, each with where it is. */
+function valuesAt(root: Located, segments: string[]): Located[] {
+  let current: Located[] = [root];
   for (const segment of segments) {
     const next: Located[] = [];
-    for (const { value, path } of current) {
-      const child = (value as Record<string, unknown> | undefined)?.[segment];
+    for (const parent of current) {
+      const child = (parent.value as Record<string, unknown> | undefined)?.[segment];
       if (Array.isArray(child)) {
-        for (const [i, v] of child.entries()) next.push({ value: v, path: `${path}.${segment}[${i}]` });
-      } else if (child !== undefined && child !== null) next.push({ value: child, path: `${path}.${segment}` });
+        for (let index = 0; index < child.length; index++) next.push({ value: child[index], parent, segment, index });
+      } else if (child !== undefined && child !== null) next.push({ value: child, parent, segment, index: undefined });
     }
     current = next;
   }
   return current.filter((l) => typeof l.value === 'object');
 }
 
+/** Where an element's values are: below their parent, by name; repeating when the JSON holds an array. */
+interface ElementPlace {
+  parent: Located;
+  name: string;
+  repeating: boolean;
+}
+
+const elementLocation = (place: ElementPlace) => `${locationOf(place.parent)}.${place.name}`;
+const valueLocation = (place: ElementPlace, i: number) =>
+  place.repeating ? `${elementLocation(place)}[${i}]` : elementLocation(place);
+
+/** The profile's rules for one element on its values, issues added to `issues`. */
 function checkElement(
-  element: ElementDefinition,
+  rule: ProfileElement,
   values: unknown[],
-  path: string,
-  repeating: boolean,
+  place: ElementPlace,
   bundle: MessageBundle,
   conformance: Conformance,
-): Issue[] {
-  const issues: Issue[] = [];
-  const at = (i: number) => (repeating ? `${path}[${i}]` : path);
+  issues: Issue[],
+): void {
+  const { element } = rule;
   if (element.min !== undefined && values.length < element.min) {
+    const path = elementLocation(place);
     issues.push(issue('required', `${path} is required${element.short ? ` (${element.short})` : ''}`, path));
-    return issues;
+    return;
   }
   if (element.max !== undefined && element.max !== '*' && values.length > Number(element.max)) {
+    const path = elementLocation(place);
     issues.push(issue('structure', `${path} may occur at most ${element.max} time(s), found ${values.length}`, path));
   }
   if (element.fixedCode !== undefined) {
-    values.forEach((v, i) => {
-      if (v !== element.fixedCode)
-        issues.push(issue('value', `${at(i)} must be '${element.fixedCode}', found '${String(v)}'`, at(i)));
-    });
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] === element.fixedCode) continue;
+      const at = valueLocation(place, i);
+      issues.push(issue('value', `${at} must be '${element.fixedCode}', found '${String(values[i])}'`, at));
+    }
   }
   const pattern = element.patternCoding ?? element.patternCodeableConcept ?? element.patternIdentifier;
   if (pattern !== undefined && values.length > 0 && !values.some((v) => matchesPattern(v, pattern))) {
+    const path = elementLocation(place);
     issues.push(
       issue(
         element.patternCoding ? 'code-invalid' : 'value',
-        `${path} must ${repeating ? 'include one ' : 'be '}matching ${describePattern(pattern)}`,
+        `${path} must ${place.repeating ? 'include one ' : 'be '}matching ${describePattern(pattern)}`,
         path,
       ),
     );
   }
   if (element.binding?.strength === 'required' && element.binding.valueSet) {
     const valueSet = element.binding.valueSet;
-    values.forEach((v, i) => {
-      const codings = codingsOf(v);
-      if (!codings.some((c) => isInValueSet(conformance, valueSet, c))) {
-        const shown = codings.map((c) => c.code).join(', ') || String(v);
-        issues.push(issue('code-invalid', `${at(i)} has '${shown}', which is not in value set ${valueSet}`, at(i)));
-      }
-    });
+    for (let i = 0; i < values.length; i++) {
+      const codings = codingsOf(values[i]);
+      if (codings.some((c) => isInValueSet(conformance, valueSet, c))) continue;
+      const shown = codings.map((c) => c.code).join(', ') || String(values[i]);
+      const at = valueLocation(place, i);
+      issues.push(issue('code-invalid', `${at} has '${shown}', which is not in value set ${valueSet}`, at));
+    }
   }
-  for (const type of element.type ?? []) {
-    if (type.code !== 'Reference' || !type.targetProfile) continue;
-    const allowed = type.targetProfile.map((p) => p.split('/').pop());
-    values.forEach((v, i) => {
-      const reference = (v as { reference?: string }).reference;
+  for (const allowed of rule.referenceTargets) {
+    for (let i = 0; i < values.length; i++) {
+      const reference = (values[i] as { reference?: string }).reference;
       const target = resolveInBundle(bundle, reference)?.resource;
-      if (!target)
-        issues.push(
-          issue(
-            'invariant',
-            `Reference '${reference ?? ''}' does not resolve to an entry of the message Bundle`,
-            `${at(i)}.reference`,
-          ),
-        );
-      else if (!allowed.includes(target.resourceType))
-        issues.push(
-          issue('structure', `${at(i)} must refer to ${allowed.join(' or ')}, found ${target.resourceType}`, at(i)),
-        );
-    });
+      if (target && allowed.includes(target.resourceType)) continue;
+      const at = valueLocation(place, i);
+      issues.push(
+        target
+          ? issue('structure', `${at} must refer to ${allowed.join(' or ')}, found ${target.resourceType}`, at)
+          : issue(
+              'invariant',
+              `Reference '${reference ?? ''}' does not resolve to an entry of the message Bundle`,
+              `${at}.reference`,
+            ),
+      );
+    }
   }
-  return issues;
 }
 
 /** A primitive code, a Coding or a CodeableConcept, as codings (a bare code takes the binding's only system). */

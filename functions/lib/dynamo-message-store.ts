@@ -1,9 +1,7 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
   type QueryCommandInput,
   ScanCommand,
@@ -16,7 +14,9 @@ import { BODY_RETENTION_DAYS, MESSAGE_RETENTION_DAYS } from '../../core/lifecycl
 import { assertConditional } from '../../core/lifecycle/transitions.js';
 import { CHANGED_FIELDS, type MessageChange, type MessageStore, type Page } from '../../core/ports.js';
 import { shardOf } from '../../core/shard.js';
+import { attributeValues } from './attribute-values.js';
 import type { CursorCodec } from './cursors.js';
+import { packBody, unpackBody } from './message-body.js';
 import { LISTING_SHARDS, MESSAGES_TABLE } from './resources.js';
 
 /**
@@ -39,9 +39,10 @@ export class DynamoMessageStore implements MessageStore {
     const shard = listShardOf(record.messageId);
     try {
       await this.db.send(
-        new PutCommand({
+        // Marshalled here, not by the document client: this is the one write every message makes.
+        new PutItemCommand({
           TableName: this.tableName,
-          Item: {
+          Item: attributeValues({
             messageId: record.messageId,
             senderOrganisation: record.senderOrganisation,
             receiverOrganisation: record.destination.organisation,
@@ -58,11 +59,11 @@ export class DynamoMessageStore implements MessageStore {
             status: record.status,
             updatedAt: record.updatedAt,
             record,
-            body: gzipSync(JSON.stringify(bundle)),
+            ...packBody(bundle),
             // The body (patient details) goes sooner than the record: the sparse byBodyExpiry index finds it.
             bodyShard: shard,
             bodyExpiresAt: new Date(Date.parse(record.createdAt) + BODY_RETENTION_DAYS * 86_400_000).toISOString(),
-          },
+          }),
           ConditionExpression: 'attribute_not_exists(messageId)',
         }),
       );
@@ -91,12 +92,12 @@ export class DynamoMessageStore implements MessageStore {
       new GetCommand({
         TableName: this.tableName,
         Key: { messageId },
-        ProjectionExpression: 'body',
+        ProjectionExpression: 'body, bodyEncoding',
         ConsistentRead: true,
       }),
     );
     const body = Item?.body as Uint8Array | undefined;
-    return body ? (JSON.parse(gunzipSync(body).toString('utf8')) as MessageBundle) : undefined;
+    return body ? unpackBody(body, Item?.bodyEncoding as string | undefined) : undefined;
   }
 
   async update(messageId: string, change: MessageChange): Promise<MessageRecord | undefined> {
@@ -402,7 +403,7 @@ export class DynamoMessageStore implements MessageStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { messageId },
-          UpdateExpression: 'REMOVE body, bodyShard, bodyExpiresAt',
+          UpdateExpression: 'REMOVE body, bodyEncoding, bodyShard, bodyExpiresAt',
           ConditionExpression: 'attribute_exists(messageId)',
         }),
       );
