@@ -7,8 +7,11 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? Number.NaN;
 }
 
-/** Rounds of calls run first, uncounted: the JIT compiles the hot code before anything is timed. */
-const WARM_UP_ROUNDS = 3;
+/**
+ * Time each timed thing first runs, uncounted: the JIT compiles the hot code and the young heap grows to its working
+ * size before anything is timed (fewer rounds left the first figures of a process 10-20% slow).
+ */
+const WARM_UP_MS = 2000;
 
 /** Something timed: a call, and how many calls make one round of it. */
 export interface Timed {
@@ -35,7 +38,10 @@ export async function microsByRound<K extends string>(
     else for (let i = 0; i < perRound; i++) run();
     return ((performance.now() - start) * 1000) / perRound;
   };
-  for (const [key, thing] of entries) for (let i = 0; i < WARM_UP_ROUNDS; i++) await timeRound(key, thing);
+  for (const [key, thing] of entries) {
+    const warmUntil = performance.now() + WARM_UP_MS;
+    while (performance.now() < warmUntil) await timeRound(key, thing);
+  }
   const times = Object.fromEntries(entries.map(([key]) => [key, [] as number[]])) as Record<K, number[]>;
   for (let round = 0; round < rounds; round++)
     for (const [key, thing] of entries) times[key].push(await timeRound(key, thing));

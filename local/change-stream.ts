@@ -1,7 +1,7 @@
-import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { MessageRecord } from '../core/lifecycle/message-record.js';
 import type { MessageStore } from '../core/ports.js';
+import { attributeValues } from '../functions/lib/attribute-values.js';
 
 /** How long the local stream gathers changes before handing them on (AWS: the traffic function's batching window). */
 export const LOCAL_STREAM_BATCH_MS = 250;
@@ -11,8 +11,7 @@ type Consumer = (event: DynamoDBStreamEvent) => Promise<unknown>;
 type StreamImage = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
 
 /** An item image as the stream carries it: only the record attribute, which is all the traffic handler reads. */
-const image = (record: Partial<MessageRecord>) =>
-  marshall({ record }, { removeUndefinedValues: true }) as unknown as StreamImage;
+const image = (record: Partial<MessageRecord>) => attributeValues({ record }) as unknown as StreamImage;
 
 /**
  * The Messages table's stream, locally (dynalite has none): every successful write of the store becomes a stream

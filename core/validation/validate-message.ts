@@ -196,7 +196,7 @@ function senderIssues(bundle: MessageBundle, header: MessageHeader, conformance:
  */
 function elementIssues(bundle: MessageBundle, conformance: Conformance): Issue[] {
   const issues: Issue[] = [];
-  walk(bundle, 'Bundle', (value, path) => {
+  walk(bundle, ['Bundle'], (value, location) => {
     const element = value as { reference?: unknown; system?: unknown; value?: unknown; code?: unknown };
     if (
       typeof element.reference === 'string' &&
@@ -207,7 +207,7 @@ function elementIssues(bundle: MessageBundle, conformance: Conformance): Issue[]
         issue(
           'invariant',
           `Reference '${element.reference}' does not resolve to an entry of the message Bundle`,
-          `${path}.reference`,
+          `${pathOf(location)}.reference`,
         ),
       );
     }
@@ -217,25 +217,54 @@ function elementIssues(bundle: MessageBundle, conformance: Conformance): Issue[]
       (typeof element.value !== 'string' || !isValidNhsNumber(element.value))
     ) {
       issues.push(
-        issue('value', 'NHS number is not valid: it must be 10 digits passing the Modulus 11 check', `${path}.value`),
+        issue(
+          'value',
+          'NHS number is not valid: it must be 10 digits passing the Modulus 11 check',
+          `${pathOf(location)}.value`,
+        ),
       );
     }
     const codeSystem = conformance.codeSystems.get(element.system);
     if (codeSystem && typeof element.code === 'string' && !codeSystem.concept?.some((c) => c.code === element.code)) {
-      issues.push(issue('code-invalid', `'${element.code}' is not a code of ${element.system}`, `${path}.code`));
+      issues.push(
+        issue('code-invalid', `'${element.code}' is not a code of ${element.system}`, `${pathOf(location)}.code`),
+      );
     }
   });
   return issues;
 }
 
-function walk(value: unknown, path: string, visit: (value: object, path: string) => void): void {
+type Location = (string | number)[];
+
+/**
+ * Visits every object inside the value, depth first, with its location as names and indexes: one array, changed as
+ * the walk moves, so a visitor reads it at once (and spells it out only for an issue).
+ */
+function walk(value: unknown, location: Location, visit: (value: object, location: Location) => void): void {
   if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) walk(v, `${path}[${i}]`, visit);
+    for (let i = 0; i < value.length; i++) {
+      location.push(i);
+      walk(value[i], location, visit);
+      location.pop();
+    }
   } else if (value && typeof value === 'object') {
-    visit(value, path);
-    for (const [k, v] of Object.entries(value)) if (v && typeof v === 'object') walk(v, `${path}.${k}`, visit);
+    visit(value, location);
+    for (const key in value) {
+      const child = (value as Record<string, unknown>)[key];
+      if (!child || typeof child !== 'object') continue;
+      location.push(key);
+      walk(child, location, visit);
+      location.pop();
+    }
   }
 }
+
+/** A location as FHIRPath: Bundle.entry[0].resource. */
+const pathOf = (location: Location) =>
+  location.reduce<string>(
+    (path, step) => (typeof step === 'number' ? `${path}[${step}]` : path ? `${path}.${step}` : step),
+    '',
+  );
 
 /** One issue per element and kind: R4 and the hub's profile can both report the same missing element. */
 const dedupe = (issues: Issue[]) => uniqueBy(issues, (i) => `${i.expression}|${i.code}`);
