@@ -19,6 +19,8 @@ export const DEFAULT_REQUESTS_PER_WINDOW = 200;
  * the window. At most a tenth of a client's limit, so unspent leases across instances throttle it only a little early.
  */
 export const PERMIT_LEASE = 10;
+/** Access tokens one instance remembers as verified, so a client's next requests skip the signature check. */
+export const VERIFIED_TOKENS_KEPT = 1000;
 
 /** Assertion algorithms accepted: asymmetric only (no shared secrets, no 'none'). */
 export const ASSERTION_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
@@ -83,6 +85,8 @@ export function createIdentityService(
   let hubKeys: ReturnType<typeof createLocalJWKSet> | undefined;
   /** Permits this instance has counted and not yet spent, per client, in the current window. */
   const leases = new Map<string, { windowStart: number; left: number }>();
+  /** Tokens verified here, oldest first, with what they say and when they expire (JWT exp). */
+  const verified = new Map<string, { subject: TokenSubject; exp: number }>();
   const nowSeconds = () => Math.floor(deps.clock.now().getTime() / 1000);
 
   async function sign(
@@ -187,6 +191,10 @@ export function createIdentityService(
 
     /** Checks a hub access token: signature by the hub's key, issuer, audience, lifetime and claim shapes. */
     async verify(token: string): Promise<TokenSubject> {
+      const known = verified.get(token);
+      // The same bytes verified before say the same until they expire (with the skew jwtVerify allows).
+      if (known && nowSeconds() < known.exp + CLOCK_SKEW_SECONDS)
+        return { ...known.subject, roles: [...known.subject.roles] };
       hubKeys ??= createLocalJWKSet(await adapters.signer.publicKeys());
       let claims: Awaited<ReturnType<typeof jwtVerify>>['payload'];
       try {
@@ -210,13 +218,17 @@ export function createIdentityService(
         !roles.every(isRole)
       )
         throw new TokenRefusedError('The access token lacks the hub claims (kind, organisation, roles)');
-      return {
+      const subject: TokenSubject = {
         subject: sub,
         kind,
         organisation,
         roles,
         requestsPerWindow: typeof rate === 'number' ? rate : settings.requestsPerWindow,
       };
+      verified.delete(token);
+      if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
+      verified.set(token, { subject: { ...subject, roles: [...roles] }, exp: claims.exp! });
+      return subject;
     },
 
     /**

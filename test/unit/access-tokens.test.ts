@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ACCESS_TOKEN_SECONDS, CLOCK_SKEW_SECONDS } from '../../core/identity/tokens.js';
+import { LOCAL_OPS_ODS } from '../../local/identities.js';
+import { testDependencies } from '../support/in-memory.js';
+
+const aUser = { userId: 'ops-user', organisation: LOCAL_OPS_ODS, roles: ['ops' as const] };
+
+describe('a hub access token, checked on every request', () => {
+  it('says the same on each request until it expires, then is refused, however often it was checked', async () => {
+    // Prepare: a clock the test moves
+    const now = new Date('2026-12-02T10:00:00Z');
+    const hub = testDependencies([], undefined, now);
+    const { access_token } = await hub.identity.issueUserToken(aUser);
+    // Act: checked, and checked again
+    const first = await hub.identity.verify(access_token);
+    first.roles.push('sender'); // what a caller does with its answer changes nothing kept
+    const again = await hub.identity.verify(access_token);
+    // Assess
+    expect(again).toEqual({
+      subject: 'ops-user',
+      kind: 'user',
+      organisation: LOCAL_OPS_ODS,
+      roles: ['ops'],
+      requestsPerWindow: expect.any(Number),
+    });
+    now.setTime(now.getTime() + (ACCESS_TOKEN_SECONDS + CLOCK_SKEW_SECONDS - 1) * 1000);
+    await expect(hub.identity.verify(access_token)).resolves.toMatchObject({ subject: 'ops-user' });
+    now.setTime(now.getTime() + 1000);
+    await expect(hub.identity.verify(access_token)).rejects.toThrow(/expired/);
+  });
+
+  it('refuses a token altered after it was checked once', async () => {
+    const hub = testDependencies([]);
+    const { access_token } = await hub.identity.issueUserToken(aUser);
+    await hub.identity.verify(access_token);
+    const [header, payload, signature] = access_token.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+    const forged = Buffer.from(JSON.stringify({ ...claims, roles: ['ops', 'sender'] })).toString('base64url');
+    await expect(hub.identity.verify(`${header}.${forged}.${signature}`)).rejects.toThrow();
+  });
+});
