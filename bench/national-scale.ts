@@ -5,7 +5,7 @@ import { resolveRoute } from '../core/routing/resolve.js';
 import { HUB_CATEGORIES } from '../core/routing/routing-context.js';
 import { DynamoDirectory, loadNetworks } from '../functions/lib/dynamo-directory.js';
 import { DIRECTORY_TABLE } from '../functions/lib/resources.js';
-import { createTableInput, LOCAL_AWS, startEmbeddedServices } from '../local/embedded.js';
+import { createTableInput, LOCAL_AWS, startEmbeddedServices, whenActive } from '../local/embedded.js';
 import { median, percentile, round } from './measure.js';
 import { syntheticEngland } from './synthetic-england.js';
 
@@ -36,10 +36,12 @@ export async function nationalScale(): Promise<NationalScale> {
   if (problems.length) throw new Error(`synthetic network invalid: ${JSON.stringify(problems.slice(0, 3))}`);
   const practices = england.flatMap((n) => n.practices.map((p) => p.odsCode));
   const services = await startEmbeddedServices();
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint }));
+  const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint });
+  const db = DynamoDBDocumentClient.from(client);
   try {
     const table = 'bench-directory';
     await db.send(new CreateTableCommand(createTableInput(DIRECTORY_TABLE, table)));
+    await whenActive(client, table);
     let start = performance.now();
     let items = 0;
     await loadNetworks(db, table, england, (_done, total) => {

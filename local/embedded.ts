@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
@@ -58,6 +59,20 @@ export function createTableInput(definition: TableDefinition, tableName: string)
   };
 }
 
+/** Checks of a new table's status before giving up on it becoming active, and the pause between them. */
+const TABLE_ACTIVE_CHECKS = 200;
+const TABLE_ACTIVE_PAUSE_MS = 25;
+
+/** Resolves once the table takes reads and writes: dynalite makes a new table active a turn of its loop later. */
+export async function whenActive(dynamo: DynamoDBClient, tableName: string): Promise<void> {
+  for (let check = 0; check < TABLE_ACTIVE_CHECKS; check++) {
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, TABLE_ACTIVE_PAUSE_MS));
+  }
+  throw new Error(`table ${tableName} did not become active`);
+}
+
 /**
  * Starts dynalite (DynamoDB) and fauxqs (SQS) on a worker thread of this process, on free loopback ports, and creates
  * the hub's tables and queues from functions/lib/resources.ts. With `dataDir`, DynamoDB state is kept on disk across
@@ -84,6 +99,7 @@ export async function startEmbeddedServices(options: { dataDir?: string } = {}):
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error; // kept from the last run
     }
+    await whenActive(dynamo, tableName);
   }
   dynamo.destroy();
 

@@ -3,7 +3,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDirectory, loadNetworks } from '../../functions/lib/dynamo-directory.js';
 import { DIRECTORY_TABLE } from '../../functions/lib/resources.js';
-import { createTableInput, type EmbeddedServices, LOCAL_AWS, startEmbeddedServices } from '../../local/embedded.js';
+import {
+  createTableInput,
+  type EmbeddedServices,
+  LOCAL_AWS,
+  startEmbeddedServices,
+  whenActive,
+} from '../../local/embedded.js';
 import { testNetwork } from '../support/networks.js';
 
 const REFRESH_SECONDS = 30;
@@ -14,8 +20,10 @@ describe('the routing tables in DynamoDB, read through the in-memory cache', () 
   const table = 'directory-cache-test';
   beforeAll(async () => {
     services = await startEmbeddedServices();
-    db = DynamoDBDocumentClient.from(new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint }));
+    const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint });
+    db = DynamoDBDocumentClient.from(client);
     await db.send(new CreateTableCommand(createTableInput(DIRECTORY_TABLE, table)));
+    await whenActive(client, table);
     await loadNetworks(db, table, [testNetwork()]);
   });
   afterAll(async () => {
