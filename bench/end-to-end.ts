@@ -3,7 +3,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, S
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SdkClient } from '../functions/lib/aws-hub.js';
 import { packBody } from '../functions/lib/message-body.js';
-import { MESSAGES_TABLE } from '../functions/lib/resources.js';
+import { MESSAGES_TABLE, TRAFFIC_BATCH_WINDOW_SECONDS } from '../functions/lib/resources.js';
 import { LOCAL_AWS, startEmbeddedServices } from '../local/embedded.js';
 import { type LocalHub, startLocalHub } from '../local/hub.js';
 import { SAMPLE_PRACTICE } from '../local/identities.js';
@@ -86,7 +86,13 @@ async function allDelivered(hub: LocalHub, total: number) {
 /** The hub itself: HTTP ingest to the receiver's mailbox, every request it makes counted. */
 async function hubRun() {
   // One sender at full speed: its request rate is not what is measured here.
-  const hub = await startLocalHub({ port: 0, receiversPort: false, requestsPerWindow: 1_000_000 });
+  // Its Messages stream batched as on AWS, so the traffic counter writes counted are AWS's.
+  const hub = await startLocalHub({
+    port: 0,
+    receiversPort: false,
+    requestsPerWindow: 1_000_000,
+    streamBatchMs: TRAFFIC_BATCH_WINDOW_SECONDS * 1000,
+  });
   try {
     await sendAll(hub, WARM_UP, []);
     await allDelivered(hub, WARM_UP);

@@ -2,8 +2,13 @@ import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { MessageRecord } from '../core/lifecycle/message-record.js';
 import type { MessageStore } from '../core/ports.js';
 import { attributeValues } from '../functions/lib/attribute-values.js';
+import { TRAFFIC_BATCH_SIZE } from '../functions/lib/resources.js';
 
-/** How long the local stream gathers changes before handing them on (AWS: the traffic function's batching window). */
+/**
+ * How long the local stream gathers changes before handing them on: shorter than the traffic function's batching
+ * window on AWS (TRAFFIC_BATCH_WINDOW_SECONDS), so the local console moves within a second. As on AWS, a batch is
+ * handed on early once it holds TRAFFIC_BATCH_SIZE changes.
+ */
 export const LOCAL_STREAM_BATCH_MS = 250;
 
 type Consumer = (event: DynamoDBStreamEvent) => Promise<unknown>;
@@ -22,15 +27,21 @@ export class LocalChangeStream {
   private pending: DynamoDBRecord[] = [];
   private consumer: Consumer | undefined;
   private flushing: Promise<void> = Promise.resolve();
-  private readonly timer = setInterval(() => void this.flush(), LOCAL_STREAM_BATCH_MS);
+  private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly report: (error: Error) => void) {
+  constructor(
+    private readonly report: (error: Error) => void,
+    batchMs = LOCAL_STREAM_BATCH_MS,
+  ) {
+    this.timer = setInterval(() => void this.flush(), batchMs);
     this.timer.unref();
   }
 
   /** The store, with every successful create and update also sent down the stream. */
   observe(store: MessageStore): MessageStore {
-    const push = (record: DynamoDBRecord) => this.pending.push(record);
+    const push = (record: DynamoDBRecord) => {
+      if (this.pending.push(record) % TRAFFIC_BATCH_SIZE === 0) void this.flush();
+    };
     return Object.assign(Object.create(store) as MessageStore, {
       async create(...args: Parameters<MessageStore['create']>) {
         const result = await store.create(...args);
@@ -61,10 +72,11 @@ export class LocalChangeStream {
   /** Hands every pending change to the consumer; resolves when it has taken them. */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
-      if (!this.consumer || this.pending.length === 0) return;
-      const Records = this.pending;
-      this.pending = [];
-      await this.consumer({ Records }).catch(this.report);
+      // In batches of at most AWS's size, so the writes they merge into are as many as on AWS.
+      while (this.consumer && this.pending.length > 0) {
+        const Records = this.pending.splice(0, TRAFFIC_BATCH_SIZE);
+        await this.consumer({ Records }).catch(this.report);
+      }
     });
     return this.flushing;
   }

@@ -86,6 +86,8 @@ export interface LocalHubOptions {
   sampleTasks?: boolean;
   /** Requests each client may make per throttling window (the hub's default unless given). */
   requestsPerWindow?: number;
+  /** How long the local Messages stream gathers changes (LOCAL_STREAM_BATCH_MS unless given; the bench: AWS's). */
+  streamBatchMs?: number;
 }
 
 export interface LocalHub {
@@ -146,7 +148,10 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
 
   const metrics = new Map<HubMetric, number>();
   const log = localLog(options.logLevel);
-  const stream = new LocalChangeStream((error) => console.error(`local traffic stream: ${error.message}`));
+  const stream = new LocalChangeStream(
+    (error) => console.error(`local traffic stream: ${error.message}`),
+    options.streamBatchMs,
+  );
   const hub = awsHub(
     {
       config: {
