@@ -56,11 +56,14 @@ export function costPerMillion(
   ingestMemoryMb: number,
   deliverMemoryMb: number,
 ): Cost {
-  const count = (service: string, operations: string[]) =>
+  const count = (service: string, operations: string[], where: (r: RequestCount) => boolean = () => true) =>
     requests
-      .filter((r) => r.service === service && operations.includes(r.operation))
+      .filter((r) => r.service === service && operations.includes(r.operation) && where(r))
       .reduce((sum, r) => sum + r.perReferral, 0);
-  const writes = count('DynamoDB', ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
+  const WRITES = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'];
+  // A message's writes carry its record into the indexes; the other tables' (counters, permits) are one unit each.
+  const messageWrites = count('DynamoDB', WRITES, (r) => r.resource === 'messages');
+  const otherWrites = count('DynamoDB', WRITES, (r) => r.resource !== 'messages');
   const reads = count('DynamoDB', ['GetItem', 'Query', 'Scan', 'BatchGetItem']);
   const sqs = count('SQS', [
     'SendMessage',
@@ -86,8 +89,12 @@ export function costPerMillion(
     { what: `Lambda compute (${round(gbSeconds, 3)} GB-s)`, usd: gbSeconds * million * PRICES.lambdaPerGbSecond },
     { what: `SQS (${round(sqs, 2)} requests)`, usd: sqs * PRICES.sqsPerMillionRequests },
     {
-      what: `DynamoDB writes (${round(writes, 2)} writes of ${units} write units, indexes included)`,
-      usd: writes * units * PRICES.dynamoPerMillionWriteUnits,
+      what: `DynamoDB message writes (${round(messageWrites, 2)} writes of ${units} write units, indexes included)`,
+      usd: messageWrites * units * PRICES.dynamoPerMillionWriteUnits,
+    },
+    {
+      what: `DynamoDB other writes (${round(otherWrites, 2)} writes of 1 write unit)`,
+      usd: otherWrites * PRICES.dynamoPerMillionWriteUnits,
     },
     { what: `DynamoDB reads (${round(reads, 2)} reads)`, usd: reads * PRICES.dynamoPerMillionReadUnits },
     { what: `KMS (${round(kms, 3)} requests)`, usd: kms * 100 * PRICES.kmsPerTenThousandRequests },

@@ -21,6 +21,8 @@ const FLOOR_WORKERS = 4;
 export interface RequestCount {
   service: string;
   operation: string;
+  /** The table or queue it went to (its name without the local prefix), when it names one. */
+  resource: string;
   perReferral: number;
 }
 
@@ -39,13 +41,20 @@ export interface EndToEnd {
   requestsPerReferral: number;
 }
 
-/** Counts every request an SDK client sends, by service and operation (a middleware at the start of its stack). */
+/** The table or queue a request names: `pcn-hub-messages` is `messages`, a queue URL its last part. */
+function resourceOf(args: unknown): string {
+  const input = (args as { input?: { TableName?: string; QueueUrl?: string } }).input;
+  const name = input?.TableName ?? input?.QueueUrl?.split('/').pop() ?? '-';
+  return name.replace(/^pcn-hub-/, '');
+}
+
+/** Counts every request an SDK client sends, by service, operation and resource (a middleware at the start of its stack). */
 function countRequests(clients: readonly SdkClient[], counts: Map<string, number>) {
   for (const client of clients) {
     (client.middlewareStack as { add: (m: unknown, o: unknown) => void }).add(
       (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) =>
         (args: unknown) => {
-          const key = `${context.clientName?.replace(/Client$/, '') ?? 'AWS'} ${context.commandName?.replace(/Command$/, '') ?? '?'}`;
+          const key = `${context.clientName?.replace(/Client$/, '') ?? 'AWS'} ${context.commandName?.replace(/Command$/, '') ?? '?'} ${resourceOf(args)}`;
           counts.set(key, (counts.get(key) ?? 0) + 1);
           return next(args);
         },
@@ -200,8 +209,8 @@ export async function endToEnd(): Promise<EndToEnd> {
   const referralsPerSecond = REFERRALS / seconds;
   const requests = [...counts.entries()]
     .map(([key, n]) => {
-      const [service, operation] = key.split(' ') as [string, string];
-      return { service, operation, perReferral: round(n / REFERRALS, 3) };
+      const [service, operation, resource] = key.split(' ') as [string, string, string];
+      return { service, operation, resource, perReferral: round(n / REFERRALS, 3) };
     })
     .sort((a, b) => b.perReferral - a.perReferral);
   return {

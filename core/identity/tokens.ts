@@ -85,6 +85,8 @@ export function createIdentityService(
   let hubKeys: ReturnType<typeof createLocalJWKSet> | undefined;
   /** Permits this instance has counted and not yet spent, per client, in the current window. */
   const leases = new Map<string, { windowStart: number; left: number }>();
+  /** Leases being counted now, per client: its other requests meanwhile wait to spend from them. */
+  const leasesTaken = new Map<string, Promise<boolean>>();
   /** Tokens verified here, oldest first, with what they say and when they expire (JWT exp). */
   const verified = new Map<string, { subject: TokenSubject; exp: number }>();
   const nowSeconds = () => Math.floor(deps.clock.now().getTime() / 1000);
@@ -236,32 +238,49 @@ export function createIdentityService(
      * are counted a lease at a time (PERMIT_LEASE) and spent here; near the limit, one at a time.
      */
     async throttle(subject: TokenSubject): Promise<number | undefined> {
-      const now = deps.clock.now().getTime();
       const windowMs = THROTTLE_WINDOW_SECONDS * 1000;
-      const windowStart = Math.floor(now / windowMs) * windowMs;
-      const windowEnd = windowStart + windowMs;
-      const lease = leases.get(subject.subject);
-      if (lease?.windowStart === windowStart && lease.left > 0) {
-        lease.left--;
-        return undefined;
-      }
-      const take = (permits: number) =>
-        adapters.requests.take(
-          subject.subject,
-          new Date(windowStart),
-          subject.requestsPerWindow,
-          new Date(windowEnd + windowMs),
-          permits,
-        );
       const leaseSize = Math.max(1, Math.min(PERMIT_LEASE, Math.floor(subject.requestsPerWindow / 10)));
-      if (leaseSize > 1 && (await take(leaseSize))) {
-        leases.set(subject.subject, { windowStart, left: leaseSize - 1 });
-        return undefined;
+      for (;;) {
+        const now = deps.clock.now().getTime();
+        const windowStart = Math.floor(now / windowMs) * windowMs;
+        const windowEnd = windowStart + windowMs;
+        const lease = leases.get(subject.subject);
+        if (lease?.windowStart === windowStart && lease.left > 0) {
+          lease.left--;
+          return undefined;
+        }
+        // Another request of this client is counting a lease: spend from it rather than count one more.
+        const taking = leasesTaken.get(subject.subject);
+        if (taking) {
+          await taking.catch(() => undefined); // its failure is its own: this request then counts for itself
+          continue;
+        }
+        const take = (permits: number) =>
+          adapters.requests.take(
+            subject.subject,
+            new Date(windowStart),
+            subject.requestsPerWindow,
+            new Date(windowEnd + windowMs),
+            permits,
+          );
+        if (leaseSize > 1) {
+          const leasing = take(leaseSize)
+            .then((leased) => {
+              if (leased) {
+                const kept = leases.get(subject.subject);
+                const left = (kept?.windowStart === windowStart ? kept.left : 0) + leaseSize;
+                leases.set(subject.subject, { windowStart, left });
+              }
+              return leased;
+            })
+            .finally(() => leasesTaken.delete(subject.subject));
+          leasesTaken.set(subject.subject, leasing);
+          if (await leasing) continue; // spent from like any other lease
+        }
+        if (await take(1)) return undefined;
+        deps.metric('Throttled');
+        return Math.max(1, Math.ceil((windowEnd - now) / 1000));
       }
-      const admitted = await take(1);
-      if (admitted) return undefined;
-      deps.metric('Throttled');
-      return Math.max(1, Math.ceil((windowEnd - now) / 1000));
     },
 
     async publicKeys() {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { ACCESS_TOKEN_SECONDS, CLOCK_SKEW_SECONDS } from '../../core/identity/tokens.js';
+import { describe, expect, it, vi } from 'vitest';
+import { ACCESS_TOKEN_SECONDS, CLOCK_SKEW_SECONDS, PERMIT_LEASE } from '../../core/identity/tokens.js';
 import { LOCAL_OPS_ODS } from '../../local/identities.js';
 import { testDependencies } from '../support/in-memory.js';
 
@@ -37,5 +37,26 @@ describe('a hub access token, checked on every request', () => {
     const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
     const forged = Buffer.from(JSON.stringify({ ...claims, roles: ['ops', 'sender'] })).toString('base64url');
     await expect(hub.identity.verify(`${header}.${forged}.${signature}`)).rejects.toThrow();
+  });
+});
+
+describe("a client's requests counted against its rate", () => {
+  it('take one lease of permits for each PERMIT_LEASE requests, however many arrive at once', async () => {
+    // Prepare
+    const hub = testDependencies([]);
+    const takes = vi.spyOn(hub.identityStore, 'take');
+    const client = {
+      subject: 'practice-system',
+      kind: 'client' as const,
+      organisation: 'Z9W001',
+      roles: ['sender' as const],
+      requestsPerWindow: 200,
+    };
+    // Act: a burst of three leases' worth, all at once
+    const answers = await Promise.all(Array.from({ length: 3 * PERMIT_LEASE }, () => hub.identity.throttle(client)));
+    // Assess: all admitted, three shared writes, every permit counted once
+    expect(answers.every((wait) => wait === undefined)).toBe(true);
+    expect(takes).toHaveBeenCalledTimes(3);
+    expect(takes.mock.calls.map((call) => call[4])).toEqual([PERMIT_LEASE, PERMIT_LEASE, PERMIT_LEASE]);
   });
 });
