@@ -1,6 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { attributeValues } from '../functions/lib/attribute-values.js';
 import type { SdkClient } from '../functions/lib/aws-hub.js';
 import { packBody } from '../functions/lib/message-body.js';
 import { MESSAGES_TABLE, TRAFFIC_BATCH_WINDOW_SECONDS } from '../functions/lib/resources.js';
@@ -139,10 +140,11 @@ async function floorRun(): Promise<number> {
       while (sent < REFERRALS) {
         const messageId = `floor-${sent++}`;
         const at = new Date().toISOString();
+        // Marshalled as the hub marshals its item: the floor pays no more for it than the hub does.
         await db.send(
-          new PutCommand({
+          new PutItemCommand({
             TableName: table,
-            Item: {
+            Item: attributeValues({
               messageId,
               senderOrganisation: SAMPLE_PRACTICE,
               receiverOrganisation: 'Z9W101',
@@ -153,7 +155,7 @@ async function floorRun(): Promise<number> {
               correlationId: messageId,
               record,
               ...body,
-            },
+            }),
             ConditionExpression: 'attribute_not_exists(messageId)',
           }),
         );
