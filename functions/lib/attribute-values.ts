@@ -2,9 +2,9 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 
 /**
  * A stored item as DynamoDB attribute values: what the document client's marshall (with removeUndefinedValues)
- * makes of JSON-shaped data and bytes, in a quarter of its time, for the one item every message writes. Anything
- * else (sets, class instances, functions, numbers DynamoDB cannot hold exactly) is refused, as marshall refuses it.
- * test/unit/attribute-values.test.ts holds it to marshall's output.
+ * makes of JSON-shaped data and bytes, in a quarter of its time, for the one item every message writes. Numbers
+ * DynamoDB cannot hold exactly are refused, as marshall refuses them; so is what the hub never stores (sets, class
+ * instances, functions). test/unit/attribute-values.test.ts holds it to marshall's output.
  */
 export function attributeValues(item: object): Record<string, AttributeValue> {
   const map: Record<string, AttributeValue> = {};
