@@ -3,7 +3,7 @@
  * both use these, so the bundle the benchmark measures is the one deployed.
  */
 export const LAMBDA_BUNDLING = {
-  target: 'node22', // syntax that both Node 22 and 24 run
+  target: 'node24', // the Lambda runtime's Node major (infra/constructs/functions.ts), on which the tests also run
   minify: true,
   mainFields: ['module', 'main'],
   // CommonJS dependencies inside an ESM bundle still call require().

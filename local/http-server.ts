@@ -70,15 +70,20 @@ export interface Mount {
 
 /**
  * The local stand-in for API Gateway: turns each HTTP request into the HTTP API v2 event for its route and calls
- * the same Lambda handler the stack deploys.
+ * the same Lambda handler the stack deploys. Requests that arrive before `opened` settles wait for it, so nothing
+ * is answered until the hub has finished starting (and recorded where it listens).
  */
 export function startHttpServer(
   handlers: HubHandlers,
   port: number,
   mounts: readonly Mount[] = [],
+  opened: Promise<void> = Promise.resolve(),
   host = '127.0.0.1',
 ): Promise<Server> {
   const server = createServer({ maxHeaderSize: API_GATEWAY_MAX_HEADER_BYTES }, (req, res) => {
+    void opened.then(() => dispatch(req, res));
+  });
+  const dispatch = (req: IncomingMessage, res: ServerResponse) => {
     const mount = mounts.find((m) => req.url === m.prefix || req.url?.startsWith(`${m.prefix}/`));
     if (mount) return mount.handle(req, res);
     handle(req, res, handlers).catch((error: Error) => {
@@ -90,7 +95,7 @@ export function startHttpServer(
         JSON.stringify(statusAnswer(500, 'exception', 'The local hub failed').outcome),
       );
     });
-  });
+  };
   // Node answers oversized headers and malformed requests itself, before any handler: answer as the hub would.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();

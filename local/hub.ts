@@ -34,7 +34,7 @@ import {
   startIdentityProvider,
 } from './identity-provider.js';
 import { lambdaContext } from './lambda-events.js';
-import { networkFiles, readNetworkDefinitions, SAMPLE_NETWORKS_DIR, withReceiversAt } from './network-files.js';
+import { networkFiles, readNetworkDefinitions, receiverAddress, SAMPLE_NETWORKS_DIR } from './network-files.js';
 import {
   localProviderKey,
   localSearchKey,
@@ -88,6 +88,11 @@ export interface LocalHubOptions {
   requestsPerWindow?: number;
   /** How long the local Messages stream gathers changes (LOCAL_STREAM_BATCH_MS unless given; the bench: AWS's). */
   streamBatchMs?: number;
+  /**
+   * Runs once the hub is ready and before it answers any request (npm start records where it listens here, so a
+   * client that reaches the hub always finds its record).
+   */
+  beforeServing?: (hub: LocalHub) => void | Promise<void>;
 }
 
 export interface LocalHub {
@@ -184,6 +189,12 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     (adapters) => {
       const local: HubAdapters = {
         ...adapters,
+        transport: receivers
+          ? {
+              push: (request) =>
+                adapters.transport.push({ ...request, address: receiverAddress(request.address, receivers.origin) }),
+            }
+          : adapters.transport,
         store: stream.observe(adapters.store),
         log,
         metric: (name, value = 1) => metrics.set(name, (metrics.get(name) ?? 0) + value),
@@ -192,11 +203,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     },
   );
 
-  await loadNetworks(
-    hub.documentClient,
-    hub.settings.directoryTable,
-    receivers ? withReceiversAt(definitions, receivers.origin) : definitions,
-  );
+  await loadNetworks(hub.documentClient, hub.settings.directoryTable, definitions);
   await registerSampleClients(new DynamoIdentityStore(hub.documentClient, hub.settings.identityTable), clients);
 
   const handlers = createHandlers(hub);
@@ -205,7 +212,8 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   // (before the workers start, so every claim left from the last run is released first).
   await requeue(hub, await hub.store.scanByStatus(PENDING));
   const mounts: Mount[] = [webAppMount()];
-  const server: Server = await startHttpServer(handlers, options.port, mounts);
+  const serving = Promise.withResolvers<void>();
+  const server: Server = await startHttpServer(handlers, options.port, mounts, serving.promise);
   const baseUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
   identity.baseUrl = baseUrl;
   const names = new Map(
@@ -252,9 +260,9 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     void deadlines().catch((error: Error) => console.error(`local deadline sweep: ${error.message}`));
   }, LOCAL_DEADLINE_SWEEP_SECONDS * 1000);
   deadlineTimer.unref();
-  if (options.sampleTasks) await seedSampleTasks(hub);
+  if (options.sampleTasks) await seedSampleTasks(hub, options.dataDir);
 
-  return {
+  const local: LocalHub = {
     baseUrl,
     services,
     receivers,
@@ -282,6 +290,14 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
       await services.stop();
     },
   };
+  try {
+    await options.beforeServing?.(local);
+  } catch (error) {
+    await local.stop();
+    throw error;
+  }
+  serving.resolve();
+  return local;
 }
 
 export { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from './identities.js';

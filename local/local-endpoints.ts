@@ -8,20 +8,25 @@ export interface LocalEndpoints {
   directoryTable: string;
   identityTable: string;
   baseUrl: string;
-  receiversOrigin?: string;
   dataDir: string;
+  /** The organisations whose people and clients may hold the ops role on this hub. */
+  opsOrganisations: string[];
 }
 
 const FILE = 'local-endpoints.json';
-/** The last hub `npm start` started, whatever its --data-dir: how the CLIs find it without being told. */
-const RUNNING_HUB = join(fileURLToPath(new URL('..', import.meta.url)), '.local-hub.json');
+/**
+ * The last hub `npm start` started, whatever its --data-dir: how the CLIs find it without being told. The tests
+ * point LOCAL_HUB_RECORD elsewhere (vitest.config.ts), so their short-lived hubs never replace the user's record.
+ */
+const runningHubRecord = () =>
+  process.env.LOCAL_HUB_RECORD ?? join(fileURLToPath(new URL('..', import.meta.url)), '.local-hub.json');
 /** How long the CLIs wait for a hub to answer before saying it is not running. */
 const ALIVE_TIMEOUT_MS = 2000;
 
 export function writeLocalEndpoints(endpoints: LocalEndpoints): void {
   const text = JSON.stringify(endpoints, null, 2);
   writeFileSync(join(endpoints.dataDir, FILE), text);
-  writeFileSync(RUNNING_HUB, text);
+  writeFileSync(runningHubRecord(), text);
 }
 
 /**
@@ -29,7 +34,7 @@ export function writeLocalEndpoints(endpoints: LocalEndpoints): void {
  * answer, so a stale record of a stopped hub is reported as such.
  */
 export async function findLocalHub(dataDir?: string): Promise<LocalEndpoints> {
-  const file = dataDir ? join(dataDir, FILE) : RUNNING_HUB;
+  const file = dataDir ? join(dataDir, FILE) : runningHubRecord();
   let endpoints: LocalEndpoints;
   try {
     endpoints = JSON.parse(readFileSync(file, 'utf8')) as LocalEndpoints;

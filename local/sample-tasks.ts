@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Hub } from '../core/hub.js';
 import { ingestMessage } from '../core/services/ingest.js';
 import { SAMPLE_PRACTICE } from './identities.js';
@@ -46,8 +48,21 @@ const RESIDENTS = [
   resident(7, 'Gill', 'Harjit', 'CV31 1ZA'),
 ];
 
-/** Seeds the samples once, into an empty hub (a fresh data folder); returns how many messages it sent. */
-export async function seedSampleTasks(hub: Hub): Promise<number> {
+/** Marks a data folder whose sample week was seeded: it is seeded once per data folder, however often restarted. */
+const SEEDED_MARKER = 'sample-week-seeded';
+
+/**
+ * Seeds the samples once per data folder (an in-memory hub: when it holds no Task yet); returns how many messages it sent. The
+ * marker is written first: a hub stopped while seeding keeps a part of the week rather than gaining a second one.
+ */
+export async function seedSampleTasks(hub: Hub, dataDir?: string): Promise<number> {
+  if (dataDir) {
+    const marker = join(dataDir, SEEDED_MARKER);
+    if (existsSync(marker)) return 0;
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(marker, `${new Date().toISOString()}\n`);
+  }
+  // A folder seeded before the marker existed.
   if ((await hub.store.listTasks(undefined, 1)).items.length > 0) return 0;
   const now = Date.now();
   let sent = 0;

@@ -63,6 +63,16 @@ const hub = await startLocalHub({
   fresh: values.fresh,
   receiversPort,
   ...(networks ? { networks } : {}),
+  // Recorded before the hub answers anything: a client that reaches it finds this record, not the previous one.
+  beforeServing: (started) =>
+    writeLocalEndpoints({
+      dataDir,
+      dynamoEndpoint: started.services.dynamoEndpoint,
+      directoryTable: started.services.tableNames[DIRECTORY_TABLE.envVar]!,
+      identityTable: started.services.tableNames[IDENTITY_TABLE.envVar]!,
+      baseUrl: started.baseUrl,
+      opsOrganisations: [LOCAL_OPS_ODS],
+    }),
 }).catch((error: NodeJS.ErrnoException) => {
   console.error(
     error.code === 'EADDRINUSE'
@@ -70,14 +80,6 @@ const hub = await startLocalHub({
       : error.stack,
   );
   process.exit(1);
-});
-writeLocalEndpoints({
-  dataDir,
-  dynamoEndpoint: hub.services.dynamoEndpoint,
-  directoryTable: hub.services.tableNames[DIRECTORY_TABLE.envVar]!,
-  identityTable: hub.services.tableNames[IDENTITY_TABLE.envVar]!,
-  baseUrl: hub.baseUrl,
-  ...(hub.receivers ? { receiversOrigin: hub.receivers.origin } : {}),
 });
 console.log(`PCN Referral Hub running locally
   FHIR base:      ${hub.baseUrl}            (GET ${hub.baseUrl}/metadata)

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, importJWK, SignJWT } from 'jose';
 import type { Role } from '../core/identity/identity.js';
-import { CLIENT_ASSERTION_TYPE, TOKEN_PATH } from '../core/identity/tokens.js';
+import { CLIENT_ASSERTION_TYPE, DISCOVERY_PATH } from '../core/identity/tokens.js';
 import { SAMPLE_CLIENT_ALGORITHM, type SampleClient } from './sample-clients.js';
 
 /** How long a client assertion lives: just long enough to reach the token endpoint. */
@@ -27,11 +27,26 @@ export async function clientAssertion(client: SampleClient, tokenUrl: string): P
     .sign(key);
 }
 
+/**
+ * The hub's token endpoint as its discovery document names it: the audience an assertion must carry, whichever
+ * spelling of the hub's address (localhost, 127.0.0.1, a proxy's) the client reached it by.
+ */
+export async function discoverTokenEndpoint(baseUrl: string): Promise<string> {
+  const discovery = `${baseUrl}${DISCOVERY_PATH}`;
+  const response = await fetch(discovery).catch((error: Error) => {
+    throw new Error(`No hub answers at ${baseUrl} (${error.message}): is it running (npm start)?`);
+  });
+  const document = (await response.json().catch(() => ({}))) as { token_endpoint?: unknown };
+  if (!response.ok || typeof document.token_endpoint !== 'string')
+    throw new Error(`${discovery} answered ${response.status} without a token_endpoint: is ${baseUrl} the hub?`);
+  return document.token_endpoint;
+}
+
 export async function requestAccessToken(
   baseUrl: string,
   client: SampleClient,
 ): Promise<{ accessToken: string; expiresIn: number }> {
-  const tokenUrl = `${baseUrl}${TOKEN_PATH}`;
+  const tokenUrl = await discoverTokenEndpoint(baseUrl);
   const response = await fetch(tokenUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

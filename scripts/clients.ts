@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JSONWebKeySet } from 'jose';
-import { isRole, ROLES, type Role } from '../core/identity/identity.js';
+import { isRole, ROLES, type Role, roleRefusal } from '../core/identity/identity.js';
 import { DynamoIdentityStore } from '../functions/lib/dynamo-identity.js';
+import { ENV } from '../functions/lib/resources.js';
 import { commandLine } from '../local/cli.js';
 import { LOCAL_AWS } from '../local/embedded.js';
 import { findLocalHub } from '../local/local-endpoints.js';
@@ -22,6 +23,9 @@ Registers the systems that may call the hub (OAuth 2.0 clients that sign their t
   --local          the running local hub (npm start)
   --data-dir DIR   with --local: the hub whose data is in DIR
   --table NAME     a deployed Identity table (the IdentityTableName output; AWS credentials from the environment)
+  --ops-organisations ODS,ODS
+                   with --table: the deployed hub's ops organisations (its opsOrganisations context; default
+                   HUB_OPS_ORGANISATIONS from the environment), so an ops role is refused where it cannot hold
   -h, --help       this help`;
 
 const { values, positionals } = commandLine(
@@ -35,6 +39,7 @@ const { values, positionals } = commandLine(
     local: { type: 'boolean', default: false },
     table: { type: 'string' },
     'data-dir': { type: 'string' },
+    'ops-organisations': { type: 'string' },
   },
   true,
 );
@@ -44,13 +49,28 @@ const fail = (message: string): never => {
   process.exit(2);
 };
 
-async function store(): Promise<DynamoIdentityStore> {
+/** The identity table to write, and the organisations whose clients may hold the ops role there. */
+async function target(): Promise<{ registry: DynamoIdentityStore; opsOrganisations: ReadonlySet<string> }> {
   if (values.local) {
     const local = await findLocalHub(values['data-dir']);
     const db = DynamoDBDocumentClient.from(new DynamoDBClient({ ...LOCAL_AWS, endpoint: local.dynamoEndpoint }));
-    return new DynamoIdentityStore(db, local.identityTable);
+    return {
+      registry: new DynamoIdentityStore(db, local.identityTable),
+      opsOrganisations: new Set(local.opsOrganisations),
+    };
   }
-  if (values.table) return new DynamoIdentityStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), values.table);
+  if (values.table) {
+    const ops = values['ops-organisations'] ?? process.env[ENV.opsOrganisations] ?? '';
+    return {
+      registry: new DynamoIdentityStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), values.table),
+      opsOrganisations: new Set(
+        ops
+          .split(',')
+          .map((o) => o.trim().toUpperCase())
+          .filter(Boolean),
+      ),
+    };
+  }
   return fail('Say where: --local or --table NAME');
 }
 
@@ -67,11 +87,15 @@ function publicKeys(file: string): JSONWebKeySet {
 
 const [command] = positionals;
 const clientId = values['client-id'] ?? fail('--client-id is required');
-const registry = await store();
+const { registry, opsOrganisations } = await target();
 if (command === 'register') {
   const roles = (values.role ?? []) as string[];
   if (!values.org) fail('--org is required');
   if (roles.length === 0 || !roles.every(isRole)) fail(`--role must be one or more of ${ROLES.join(', ')}`);
+  const refusals = (roles as Role[]).flatMap(
+    (role) => roleRefusal(values.org!.toUpperCase(), role, opsOrganisations) ?? [],
+  );
+  if (refusals.length) fail(refusals.join('\n'));
   const limit = values['requests-per-window'] ? Number(values['requests-per-window']) : undefined;
   await registry.register({
     clientId,

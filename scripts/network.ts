@@ -19,7 +19,6 @@ import {
   networkFiles,
   readNetworkDefinitions,
   SAMPLE_NETWORKS_DIR,
-  withReceiversAt,
 } from '../local/network-files.js';
 
 const TARGET_HELP = `Where (diff and load):
@@ -79,7 +78,6 @@ interface Target {
   db: DynamoDBDocumentClient;
   table: string;
   where: string;
-  prepare: (d: NetworkDefinition[]) => NetworkDefinition[];
 }
 
 async function target(): Promise<Target> {
@@ -89,8 +87,6 @@ async function target(): Promise<Target> {
       db: DynamoDBDocumentClient.from(new DynamoDBClient({ ...LOCAL_AWS, endpoint: local.dynamoEndpoint })),
       table: local.directoryTable,
       where: `the local hub (${local.dynamoEndpoint})`,
-      // The sample files name the simulated receivers at their default origin; the local hub may run them elsewhere.
-      prepare: (d) => (local.receiversOrigin ? withReceiversAt(d, local.receiversOrigin) : d),
     };
   }
   if (values.table)
@@ -98,7 +94,6 @@ async function target(): Promise<Target> {
       db: DynamoDBDocumentClient.from(new DynamoDBClient({})),
       table: values.table,
       where: `table ${values.table}`,
-      prepare: (d) => d,
     };
   throw new Error('Say where: --local (the running npm start hub) or --table NAME (a deployed directory table)');
 }
@@ -115,8 +110,8 @@ async function main(): Promise<void> {
       return;
     }
     case 'diff': {
-      const { db, table, where, prepare } = await target();
-      const changes = await diffNetworks(db, table, prepare(definitions(rest)));
+      const { db, table, where } = await target();
+      const changes = await diffNetworks(db, table, definitions(rest));
       console.log(`Against ${where}:`);
       for (const c of changes) {
         console.log(`  ${c.change.padEnd(9)} ${c.networkId}`);
@@ -125,8 +120,8 @@ async function main(): Promise<void> {
       return;
     }
     case 'load': {
-      const { db, table, where, prepare } = await target();
-      const loaded = prepare(definitions(rest));
+      const { db, table, where } = await target();
+      const loaded = definitions(rest);
       const started = Date.now();
       const changes = await loadNetworks(db, table, loaded, (done, total) => {
         if (total > 500 || done === total) process.stdout.write(`\r  writing ${done}/${total} items`);

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { FHIR_JSON } from '../core/fhir/systems.js';
 import type { MessageRecord } from '../core/lifecycle/message-record.js';
+import { HUB_CATEGORIES } from '../core/routing/routing-context.js';
 import { commandLine } from '../local/cli.js';
 import { LOCAL_OPS_ODS, SAMPLE_PRACTICE } from '../local/identities.js';
 import { findLocalHub } from '../local/local-endpoints.js';
@@ -24,16 +25,31 @@ the practice use next.
 
   BASE_URL          the hub (default: the running local hub, found however npm start was started); it signs in
                     as the local hub's sample clients (their keys are in its data directory)
-  --category CODE   the service asked for (default social-prescribing; e.g. community-nursing, voluntary-sector,
-                    mental-health, first-contact-physio)
+  --category CODE   the service asked for (default social-prescribing), a code of the hub's service categories:
+${wrap([...HUB_CATEGORIES.codes].join(', '), 20, 96)}
   --sender ODS      the referring practice (default ${SAMPLE_PRACTICE}, Hilltops Medical Centre)
   -h, --help        this help`;
+
+/** A list broken into lines of at most `width` characters, each indented by `indent` spaces. */
+function wrap(text: string, indent: number, width: number): string {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines.length - 1;
+    if (last >= 0 && indent + lines[last]!.length + 1 + word.length <= width) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines.map((line) => `${' '.repeat(indent)}${line}`).join('\n');
+}
 
 const { values, positionals } = commandLine(
   USAGE,
   { category: { type: 'string', default: 'social-prescribing' }, sender: { type: 'string', default: SAMPLE_PRACTICE } },
   true,
 );
+if (!HUB_CATEGORIES.codes.has(values.category!)) {
+  console.error(`--category ${values.category} is not a service category of the hub\n\n${USAGE}`);
+  process.exit(2);
+}
 const local = await findLocalHub().catch((error: Error) => {
   console.error(error.message);
   process.exit(1);

@@ -15,7 +15,9 @@ with a signed client assertion (OAuth 2.0 client credentials, private_key_jwt), 
   --org ODS        the organisation (a practice, a partner, or ops: Z9OPS1)
   --role ROLE      sender, receiver or ops (default: the organisation's usual one: sender for a practice,
                    receiver for a partner, ops for ops)
-  --hub URL        the hub (default http://localhost:$PORT, PORT as for npm start, 8080 unless set)
+  --hub URL        the hub's address, as the client reaches it (default: the running local hub, found however
+                   npm start was started); the assertion's audience is the token endpoint that the hub's
+                   discovery document (URL/.well-known/openid-configuration) names
   --data-dir DIR   where that hub keeps its data and its sample clients' keys (default: the last hub started)
   -h, --help       this help`;
 
@@ -31,9 +33,9 @@ const fail = (message: string, code = 1): never => {
 };
 if (!values.org) fail(`--org is required\n\n${USAGE}`, 2);
 if (values.role !== undefined && !isRole(values.role)) fail(`--role must be one of ${ROLES.join(', ')}`, 2);
-const hub = (values.hub ?? `http://localhost:${process.env.PORT ?? 8080}`).replace(/\/$/, '');
 try {
   const local = await findLocalHub(values['data-dir']);
+  const hub = (values.hub ?? local.baseUrl).replace(/\/$/, '');
   const client = clientOf(readSampleClients(local.dataDir), values.org!.toUpperCase(), values.role as never);
   const { accessToken } = await requestAccessToken(hub, client);
   console.log(accessToken);

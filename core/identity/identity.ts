@@ -11,6 +11,20 @@ export type Role = (typeof ROLES)[number];
 
 export const isRole = (value: unknown): value is Role => ROLES.includes(value as Role);
 
+/**
+ * Why an organisation cannot hold a role, or undefined when it can: ops only in an organisation the hub names as
+ * ops (HUB_OPS_ORGANISATIONS); the token endpoint drops such a role, and registering it is refused.
+ */
+export function roleRefusal(
+  organisation: string,
+  role: Role,
+  opsOrganisations: ReadonlySet<string>,
+): string | undefined {
+  if (role === 'ops' && !opsOrganisations.has(organisation))
+    return `${organisation} is not an ops organisation of this hub (${[...opsOrganisations].join(', ') || 'none'}): its clients cannot hold the ops role`;
+  return undefined;
+}
+
 /** A registered system: its organisation, roles and the public keys its client assertions are checked against. */
 export interface RegisteredClient {
   clientId: string;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import type { Clock } from '../ports.js';
 import type { HubLog, HubMetric } from '../services/dependencies.js';
-import { type HubTokenClaims, type IdentityAdapters, isRole, type Role } from './identity.js';
+import { type HubTokenClaims, type IdentityAdapters, isRole, type Role, roleRefusal } from './identity.js';
 
 /** How long a hub access token is valid (the NHS API platform's 10 minutes, less a second). */
 export const ACCESS_TOKEN_SECONDS = 599;
@@ -28,6 +28,8 @@ export const ASSERTION_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384'
 export const HUB_TOKEN_ALGORITHM = 'RS256';
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 export const TOKEN_PATH = '/oauth2/token';
+/** Where the hub's OpenID discovery document names its token endpoint (the audience of client assertions). */
+export const DISCOVERY_PATH = '/.well-known/openid-configuration';
 
 /** An OAuth 2.0 error (RFC 6749 section 5.2): the token endpoint answers in OAuth's own shape, not FHIR's. */
 export class OAuthError extends Error {
@@ -109,7 +111,7 @@ export function createIdentityService(
 
   /** Roles a caller of this organisation may hold: ops only in an ops organisation. */
   const allowedRoles = (organisation: string, roles: readonly Role[]) =>
-    roles.filter((role) => role !== 'ops' || settings.opsOrganisations.has(organisation));
+    roles.filter((role) => !roleRefusal(organisation, role, settings.opsOrganisations));
 
   return {
     /** POST /oauth2/token: checks the client's signed assertion and issues a short-lived access token. */

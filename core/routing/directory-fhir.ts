@@ -1,4 +1,6 @@
 import type { Bundle, Endpoint, FhirResource, HealthcareService, Organization } from 'fhir/r4';
+import { BadRequestError, issue } from '../errors.js';
+import { pageLinks, pageSize } from '../fhir/paging.js';
 import { canonicalSystem, SYSTEMS } from '../fhir/systems.js';
 import { describeAvailability, notAcceptingReason, type ServiceAvailability } from './availability.js';
 import type { NetworkDefinition, PartnerKind } from './network.js';
@@ -108,7 +110,10 @@ export const DIRECTORY_SEARCH_PARAMS = {
 } as const satisfies Record<keyof FhirDirectory, Record<string, 'token' | 'string' | 'reference'>>;
 
 /** Parameters every search takes that only shape the answer. */
-export const RESULT_PARAMS = ['_count', '_format'] as const;
+export const RESULT_PARAMS = ['_count', 'cursor', '_format'] as const;
+/** Directory entries one page holds unless `_count` says otherwise, and the most it may ask for. */
+export const DIRECTORY_PAGE_SIZE = 100;
+export const MAX_DIRECTORY_PAGE = 1000;
 
 /** FHIR search over the directory: identifier (system|value or value), service-category, organization, name. */
 export function searchDirectory(resources: FhirResource[], params: Record<string, string>): FhirResource[] {
@@ -141,16 +146,33 @@ function matches(resource: FhirResource, name: string, value: string): boolean {
     case 'name':
       return typeof r.name === 'string' && r.name.toLowerCase().includes(value.toLowerCase());
     default:
-      return true; // _count, _format: presentation only
+      return true; // _count, cursor, _format: which page and how it is written
   }
 }
 
-export function searchset(baseUrl: string, resources: FhirResource[]): Bundle<FhirResource> {
+/**
+ * One page of a directory search as a FHIR searchset: `total` counts every match, `_count` entries from the
+ * cursor's offset, with `self` and `next` links.
+ */
+export function searchset(
+  url: string,
+  resources: FhirResource[],
+  query: Record<string, string | undefined>,
+): Bundle<FhirResource> {
+  const count = pageSize(query._count, DIRECTORY_PAGE_SIZE, MAX_DIRECTORY_PAGE);
+  const offset = query.cursor === undefined ? 0 : Number(query.cursor);
+  if (!/^\d+$/.test(query.cursor ?? '0') || !Number.isSafeInteger(offset))
+    throw new BadRequestError('Bad cursor', [
+      issue('invalid', 'cursor must be taken unchanged from a next link', 'cursor'),
+    ]);
+  const more = offset + count < resources.length ? String(offset + count) : undefined;
+  const baseUrl = url.slice(0, url.lastIndexOf('/'));
   return {
     resourceType: 'Bundle',
     type: 'searchset',
     total: resources.length,
-    entry: resources.map((resource) => ({
+    link: pageLinks(url, query, more),
+    entry: resources.slice(offset, offset + count).map((resource) => ({
       fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`,
       resource,
       search: { mode: 'match' },

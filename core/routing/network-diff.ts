@@ -12,11 +12,29 @@ const PARTS = [
 
 type Keyed = { id?: string; odsCode?: string; name?: string };
 
-/** What changes when `before` is replaced by `after`, one line each, e.g. "route mental-health-urgent changed". */
+/** How a value reads in a change line: text as it is, anything else as JSON, an absent value as "-". */
+const shown = (value: unknown) =>
+  value === undefined ? '-' : typeof value === 'string' ? value : JSON.stringify(value);
+
+/** Each leaf that differs between two JSON values, as "path: old -> new" (lists compared as wholes). */
+function fieldChanges(before: unknown, after: unknown, path: string): string[] {
+  const isRecord = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isRecord(before) && isRecord(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+    return keys.flatMap((k) => fieldChanges(before[k], after[k], path ? `${path}.${k}` : k));
+  }
+  return JSON.stringify(before) === JSON.stringify(after) ? [] : [`${path}: ${shown(before)} -> ${shown(after)}`];
+}
+
+/**
+ * What changes when `before` is replaced by `after`, one line each: an item added or removed, or each field of a
+ * changed one, e.g. "~ route mental-health-urgent: responseHours: 72 -> 48".
+ */
 export function describeNetworkChanges(before: NetworkDefinition, after: NetworkDefinition): string[] {
   const lines: string[] = [];
   for (const field of ['name', 'odsCode', 'icb'] as const) {
-    if (before[field] !== after[field]) lines.push(`${field}: ${before[field] ?? '-'} -> ${after[field] ?? '-'}`);
+    if (before[field] !== after[field]) lines.push(`${field}: ${shown(before[field])} -> ${shown(after[field])}`);
   }
   for (const { part, noun, key } of PARTS) {
     const keyOf = key as (item: Keyed) => string;
@@ -25,7 +43,7 @@ export function describeNetworkChanges(before: NetworkDefinition, after: Network
     const label = (k: string, item: Keyed) => `${noun} ${k}${item.name ? ` (${item.name})` : ''}`;
     for (const [k, item] of is) {
       if (!was.has(k)) lines.push(`+ ${label(k, item)} added`);
-      else if (JSON.stringify(was.get(k)) !== JSON.stringify(item)) lines.push(`~ ${label(k, item)} changed`);
+      else for (const change of fieldChanges(was.get(k), item, '')) lines.push(`~ ${label(k, item)}: ${change}`);
     }
     for (const [k, item] of was) if (!is.has(k)) lines.push(`- ${label(k, item)} removed`);
   }

@@ -1,21 +1,25 @@
 import { actor, type Caller, requireOrganisation } from '../auth.js';
 import { issue, NotFoundError } from '../errors.js';
 import type { MessageBundle } from '../fhir/bundle.js';
+import { pageSize } from '../fhir/paging.js';
 import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
 import { statusChange } from '../lifecycle/transitions.js';
 import type { Page } from '../ports.js';
 import type { HubDependencies } from './dependencies.js';
 
-/** Most messages one mailbox page lists. */
+/** Messages one mailbox page lists unless `_count` says otherwise. */
 export const MAILBOX_PAGE_SIZE = 50;
+/** The most one mailbox page may ask for with `_count`. */
+export const MAX_MAILBOX_PAGE = 200;
 
 /** Messages waiting for the calling organisation, oldest first. Each receiver sees only its own mailbox. */
 export async function listMailbox(
   deps: HubDependencies,
   caller: Caller,
-  cursor?: string,
+  query: { cursor?: string; _count?: string } = {},
 ): Promise<Page<MessageRecord>> {
-  return deps.store.listMailbox(requireOrganisation(caller), MAILBOX_PAGE_SIZE, cursor);
+  const count = pageSize(query._count, MAILBOX_PAGE_SIZE, MAX_MAILBOX_PAGE);
+  return deps.store.listMailbox(requireOrganisation(caller), count, query.cursor);
 }
 
 /** One waiting message's Bundle, as the sender sent it (identifier systems canonical), with its record; each read recorded. */

@@ -1,6 +1,7 @@
 import { actor, type Caller, requireOps, requireOrganisation } from '../auth.js';
 import { ConflictError, issue, NotFoundError, UnprocessableError } from '../errors.js';
 import { isValidNhsNumber } from '../fhir/nhs-number.js';
+import { pageSize } from '../fhir/paging.js';
 import { DELIVERY_LIFECYCLE, type MessageStatus } from '../lifecycle/delivery-lifecycle.js';
 import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
 import { statusChange } from '../lifecycle/transitions.js';
@@ -9,8 +10,9 @@ import { destinationOfService } from '../routing/destinations.js';
 import type { HubDependencies } from './dependencies.js';
 import { notifySender } from './notifications.js';
 
-/** Most messages one status page lists. */
+/** Messages one page lists unless `_count` says otherwise, and the most it may ask for. */
 export const STATUS_PAGE_SIZE = 50;
+export const MAX_MESSAGE_PAGE = 200;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Most messages of one case listed (a referral, its answers, updates, notices: a handful in practice). */
@@ -70,15 +72,15 @@ function searchOf(query: Record<string, string | undefined>): MessageSearch | un
  * A filtered search, newest first: the narrowest listing the store keeps an index for (sender, receiver, status,
  * else all), filtered by the rest, a few store pages at a time. It stops at messages older than `since`.
  */
-async function searchMessages(deps: HubDependencies, search: MessageSearch, cursor?: string) {
+async function searchMessages(deps: HubDependencies, search: MessageSearch, count: number, cursor?: string) {
   const list = (next?: string) =>
     search.sender
-      ? deps.store.listBySender(search.sender, STATUS_PAGE_SIZE, next)
+      ? deps.store.listBySender(search.sender, count, next)
       : search.destination
-        ? deps.store.listByReceiver(search.destination, STATUS_PAGE_SIZE, next)
+        ? deps.store.listByReceiver(search.destination, count, next)
         : search.status
-          ? deps.store.listByStatus(search.status, STATUS_PAGE_SIZE, next)
-          : deps.store.listAll(STATUS_PAGE_SIZE, next);
+          ? deps.store.listByStatus(search.status, count, next)
+          : deps.store.listAll(count, next);
   const matches = (m: MessageRecord) =>
     (!search.sender || m.senderOrganisation === search.sender) &&
     (!search.destination || m.destination.organisation === search.destination) &&
@@ -88,7 +90,7 @@ async function searchMessages(deps: HubDependencies, search: MessageSearch, curs
     (!search.until || m.createdAt < search.until);
   const items: MessageRecord[] = [];
   let next = cursor;
-  for (let read = 0; read < SEARCH_PAGES_READ && items.length < STATUS_PAGE_SIZE; read++) {
+  for (let read = 0; read < SEARCH_PAGES_READ && items.length < count; read++) {
     const page = await list(next);
     items.push(...page.items.filter(matches));
     next = page.cursor;
@@ -118,6 +120,7 @@ export async function listMessages(
     patient?: string;
     case?: string;
     cursor?: string;
+    _count?: string;
     sender?: string;
     destination?: string;
     service?: string;
@@ -126,15 +129,19 @@ export async function listMessages(
   },
 ): Promise<Page<MessageRecord>> {
   const organisation = requireOrganisation(caller);
+  const count = pageSize(query._count, STATUS_PAGE_SIZE, MAX_MESSAGE_PAGE);
   if (['sender', 'destination', 'service', 'since', 'until'].some((name) => query[name as keyof typeof query])) {
     requireOps(caller);
-    return searchMessages(deps, searchOf(query)!, query.cursor);
+    return searchMessages(deps, searchOf(query)!, count, query.cursor);
   }
   if (query.case !== undefined) {
     // A case: every message under one X-Correlation-Id, oldest first; a party sees its own messages of it.
     if (!GUID.test(query.case))
       throw new UnprocessableError('Bad case', [issue('value', 'case must be an X-Correlation-Id (a GUID)', 'case')]);
-    const { items } = await deps.store.listByCorrelation(query.case, CASE_PAGE_SIZE);
+    const { items } = await deps.store.listByCorrelation(
+      query.case,
+      pageSize(query._count, CASE_PAGE_SIZE, CASE_PAGE_SIZE),
+    );
     const mine = (r: MessageRecord) => [r.senderOrganisation, r.destination.organisation].includes(organisation);
     return { items: caller.ops ? items : items.filter(mine) };
   }
@@ -146,16 +153,16 @@ export async function listMessages(
       throw new UnprocessableError('Bad NHS number', [
         issue('value', 'patient must be a valid NHS number (10 digits with a correct check digit)', 'patient'),
       ]);
-    return deps.store.listByPatient(nhsNumber, STATUS_PAGE_SIZE, query.cursor);
+    return deps.store.listByPatient(nhsNumber, count, query.cursor);
   }
   if (query.box !== undefined && !BOXES.includes(query.box as (typeof BOXES)[number]))
     throw new UnprocessableError('Bad box', [issue('value', `box must be one of ${BOXES.join(', ')}`, 'box')]);
-  if (query.box === 'received') return deps.store.listByReceiver(organisation, STATUS_PAGE_SIZE, query.cursor);
+  if (query.box === 'received') return deps.store.listByReceiver(organisation, count, query.cursor);
   if (query.overdue !== undefined) {
     requireOps(caller);
     if (query.overdue !== 'true')
       throw new UnprocessableError('Bad overdue', [issue('value', 'overdue takes only true', 'overdue')]);
-    return deps.store.listOverdue(STATUS_PAGE_SIZE, query.cursor);
+    return deps.store.listOverdue(count, query.cursor);
   }
   if (query.status !== undefined) {
     requireOps(caller);
@@ -164,10 +171,10 @@ export async function listMessages(
         issue('value', `status must be one of ${DELIVERY_LIFECYCLE.states.join(', ')}`, 'status'),
       ]);
     }
-    return deps.store.listByStatus(query.status as MessageStatus, STATUS_PAGE_SIZE, query.cursor);
+    return deps.store.listByStatus(query.status as MessageStatus, count, query.cursor);
   }
-  if (caller.ops && query.box === undefined) return deps.store.listAll(STATUS_PAGE_SIZE, query.cursor);
-  return deps.store.listBySender(organisation, STATUS_PAGE_SIZE, query.cursor);
+  if (caller.ops && query.box === undefined) return deps.store.listAll(count, query.cursor);
+  return deps.store.listBySender(organisation, count, query.cursor);
 }
 
 /**

@@ -1,7 +1,8 @@
-import type { Bundle, BundleLink, Patient, Task } from 'fhir/r4';
+import type { Bundle, Patient, Task } from 'fhir/r4';
 import { type Caller, requireOrganisation } from '../auth.js';
 import { BadRequestError, issue, NotFoundError } from '../errors.js';
 import { identifierValue, type MessageBundle, resolveResource } from '../fhir/bundle.js';
+import { pageLinks, pageSize } from '../fhir/paging.js';
 import { SYSTEMS } from '../fhir/systems.js';
 import type { MessageRecord } from '../lifecycle/message-record.js';
 import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
@@ -52,7 +53,7 @@ export async function readTask(deps: HubDependencies, caller: Caller, id: string
  */
 export async function searchTasks(deps: HubDependencies, caller: Caller, query: Query): Promise<Bundle<Task>> {
   const organisation = requireOrganisation(caller);
-  const count = pageSize(query._count);
+  const count = pageSize(query._count, DEFAULT_TASK_PAGE, MAX_TASK_PAGE);
   const matches = await matcher(query);
   let position = query.cursor ? decodePosition(query.cursor) : { cursor: undefined, skip: 0 };
   const found: Task[] = [];
@@ -76,17 +77,10 @@ export async function searchTasks(deps: HubDependencies, caller: Caller, query: 
     position = { cursor: page.cursor, skip: 0 };
     if (pages === MAX_PAGES_PER_SEARCH - 1 || found.length === count) next = position;
   }
-  const self = new URLSearchParams(Object.entries(query).filter(([k]) => k !== 'cursor') as [string, string][]);
-  const links: BundleLink[] = [{ relation: 'self', url: `${deps.hub.baseUrl}/Task?${self}` }];
-  if (next) {
-    const more = new URLSearchParams(self);
-    more.set('cursor', encodePosition(next));
-    links.push({ relation: 'next', url: `${deps.hub.baseUrl}/Task?${more}` });
-  }
   return {
     resourceType: 'Bundle',
     type: 'searchset',
-    link: links,
+    link: pageLinks(`${deps.hub.baseUrl}/Task`, query, next && encodePosition(next)),
     entry: found.map((resource) => ({
       fullUrl: `${deps.hub.baseUrl}/Task/${resource.id}`,
       resource,
@@ -200,17 +194,6 @@ function compareDate(instant: string, prefix: string, value: string): boolean {
     default:
       return at >= start && at < (day ? end : start + 1);
   }
-}
-
-function pageSize(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_TASK_PAGE;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new BadRequestError('Bad _count', [
-      issue('value', `_count must be a whole number from 1 to ${MAX_TASK_PAGE}`, '_count'),
-    ]);
-  }
-  return Math.min(n, MAX_TASK_PAGE);
 }
 
 /** Where a search stopped: a page of the store (its cursor) and how many matches of it were handed out. */

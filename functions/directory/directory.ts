@@ -51,7 +51,11 @@ export function createDirectoryHandler(hub: Hub) {
     (type: keyof FhirDirectory) =>
     async (request: HubRequest): Promise<HubResponse> => ({
       status: 200,
-      body: searchset(hub.hub.baseUrl, searchDirectory(await directoryOf(type), request.query)),
+      body: searchset(
+        `${hub.hub.baseUrl}/${type}`,
+        searchDirectory(await directoryOf(type), request.query),
+        request.query,
+      ),
     });
   const read =
     (type: keyof FhirDirectory) =>

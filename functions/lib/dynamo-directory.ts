@@ -186,8 +186,12 @@ export async function diffNetworks(
     definitions.map(async (d): Promise<NetworkChange> => {
       if (!current.has(d.id)) return { networkId: d.id, change: 'added' };
       if (current.get(d.id) === definitionHash(d)) return { networkId: d.id, change: 'unchanged' };
-      const before = await storedDefinition(db, tableName, d.id);
-      return { networkId: d.id, change: 'changed', details: describeNetworkChanges(before, d) };
+      // The same comparison as the hub's own POST /routing/$diff: a file that differs only in how its JSON is laid
+      // out (key order) is unchanged.
+      const details = describeNetworkChanges(await storedDefinition(db, tableName, d.id), d);
+      return details.length
+        ? { networkId: d.id, change: 'changed', details }
+        : { networkId: d.id, change: 'unchanged' };
     }),
   );
 }

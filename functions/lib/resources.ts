@@ -416,7 +416,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     access: ['receiver', 'ops'],
     query: [],
   },
-  { method: 'GET', path: '/mailbox', handler: 'mailbox', access: PARTIES, query: ['cursor'] },
+  { method: 'GET', path: '/mailbox', handler: 'mailbox', access: PARTIES, query: ['cursor', '_count'] },
   { method: 'GET', path: '/mailbox/{id}', handler: 'mailbox', access: PARTIES, query: [] },
   { method: 'POST', path: '/mailbox/{id}/$acknowledge', handler: 'mailbox', access: PARTIES, query: [] },
   {
@@ -431,6 +431,7 @@ export const ROUTES: readonly RouteDefinition[] = [
       'patient',
       'case',
       'cursor',
+      '_count',
       'sender',
       'destination',
       'service',

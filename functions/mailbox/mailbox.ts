@@ -1,3 +1,4 @@
+import { pageLinks } from '../../core/fhir/paging.js';
 import type { Hub } from '../../core/hub.js';
 import type { MessageRecord } from '../../core/lifecycle/message-record.js';
 import { acknowledgeMailboxMessage, fetchFromMailbox, listMailbox } from '../../core/services/mailbox.js';
@@ -26,7 +27,7 @@ export function createMailboxHandler(hub: Hub) {
     'mailbox',
     {
       'GET /mailbox': async (request) => {
-        const page = await listMailbox(hub, request.caller, request.query.cursor);
+        const page = await listMailbox(hub, request.caller, request.query);
         return {
           status: 200,
           contentType: 'application/json',
@@ -34,6 +35,7 @@ export function createMailboxHandler(hub: Hub) {
             organisation: request.caller.organisation,
             messages: page.items.map(summary),
             ...(page.cursor ? { next: page.cursor } : {}),
+            link: pageLinks(`${hub.hub.baseUrl}/mailbox`, request.query, page.cursor),
           },
         };
       },

@@ -1,4 +1,5 @@
 import { BadRequestError, issue, UnprocessableError } from '../../core/errors.js';
+import { pageLinks } from '../../core/fhir/paging.js';
 import type { Hub } from '../../core/hub.js';
 import { listAlerts } from '../../core/services/alerts.js';
 import { forwardMessage } from '../../core/services/forward.js';
@@ -31,7 +32,11 @@ export function createMessagesHandler(hub: Hub) {
         return {
           status: 200,
           contentType: 'application/json',
-          body: { messages: page.items, ...(page.cursor ? { next: page.cursor } : {}) },
+          body: {
+            messages: page.items,
+            ...(page.cursor ? { next: page.cursor } : {}),
+            link: pageLinks(`${hub.hub.baseUrl}/messages`, request.query, page.cursor),
+          },
         };
       },
       'GET /messages/{id}': async (request) => ({

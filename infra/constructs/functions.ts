@@ -105,7 +105,7 @@ export class HubFunctions extends Construct {
       return new NodejsFunction(this, name, {
         entry: definition.entry,
         description: definition.description,
-        runtime: lambda.Runtime.NODEJS_24_X, // nodejs20.x is deprecated on AWS; the code also runs on the local Node 20
+        runtime: lambda.Runtime.NODEJS_24_X, // the Node major the project is tested on (package.json devDependencies.node)
         architecture: lambda.Architecture.ARM_64,
         memorySize: definition.memorySize,
         timeout: Duration.seconds(definition.timeoutSeconds),
