@@ -32,7 +32,7 @@ export interface NationalScale {
 /** 5. The synthetic England (1,250 PCNs) loaded into the embedded DynamoDB, looked up cold, then routed warm. */
 export async function nationalScale(): Promise<NationalScale> {
   const england = syntheticEngland();
-  const problems = england.flatMap((n) => checkNetworkDefinition(n, HUB_CATEGORIES.codes));
+  const problems = england.flatMap((n) => checkNetworkDefinition(n, HUB_CATEGORIES));
   if (problems.length) throw new Error(`synthetic network invalid: ${JSON.stringify(problems.slice(0, 3))}`);
   const practices = england.flatMap((n) => n.practices.map((p) => p.odsCode));
   const services = await startEmbeddedServices();

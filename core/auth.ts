@@ -139,12 +139,3 @@ export function requireOps(caller: Caller): void {
 /** How the timeline names who did something: the organisation, and the client or user within it. */
 export const actor = (caller: Caller) =>
   caller.subject ? `${caller.organisation} (${caller.subject})` : `${caller.organisation}`;
-
-/** Encodes an organisation for the NHSD-End-User-Organisation header (clients may still send it, BaRS-style). */
-export function endUserOrganisationHeader(odsCode: string): string {
-  const organisation = {
-    resourceType: 'Organization',
-    identifier: [{ system: SYSTEMS.odsOrganisation, value: odsCode }],
-  };
-  return Buffer.from(JSON.stringify(organisation)).toString('base64');
-}

@@ -47,8 +47,10 @@ export const BARS_CODES = {
   SEND_NOT_FOUND: { status: 404, display: '404: Not Found.' },
   SEND_METHOD_NOT_ALLOWED: { status: 405, display: '405: Method Not Allowed.' },
   SEND_NOT_ACCEPTABLE: { status: 406, display: '406: Not Acceptable.' },
+  PROXY_NOT_FOUND: { status: 404, display: '404: The target endpoint does not exist in the Endpoint Catalogue.' },
   REC_CONFLICT: { status: 409, display: '409: The Receiver identified a conflict.' },
   SEND_UNPROCESSABLE_ENTITY: { status: 422, display: '422: Unprocessable Entity.' },
+  REC_UNPROCESSABLE_ENTITY: { status: 422, display: '422: The Receiver cannot process the request.' },
   REC_TOO_EARLY: { status: 425, display: '425: Too Early.' },
   SEND_TOO_MANY_REQUESTS: { status: 429, display: '429: Too Many Requests.' },
   REC_SERVER_ERROR: { status: 500, display: '500: The Receiver has encountered an error processing the request.' },
@@ -80,6 +82,22 @@ export class BadRequestError extends HubError {
 /** 422: well-formed, but the hub cannot act on it (unknown event, no route, unknown correlation...). */
 export class UnprocessableError extends HubError {
   readonly barsCode = 'SEND_UNPROCESSABLE_ENTITY';
+}
+
+/**
+ * 422, BaRS's "not supported" (REC_UNPROCESSABLE_ENTITY, issue not-supported): a well-formed request for something
+ * the hub does not offer (a BaRS use case no service of the network takes): send it elsewhere, not again.
+ */
+export class NotSupportedError extends HubError {
+  readonly barsCode = 'REC_UNPROCESSABLE_ENTITY';
+}
+
+/**
+ * 404, BaRS's answer for an unknown target (PROXY_NOT_FOUND): the service a sender addressed (NHSD-Target-Identifier
+ * or MessageHeader.destination.endpoint) is not in its network's endpoint catalogue.
+ */
+export class UnknownTargetError extends HubError {
+  readonly barsCode = 'PROXY_NOT_FOUND';
 }
 
 /** 406: the caller asked for a representation the hub does not produce. */

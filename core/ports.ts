@@ -1,3 +1,4 @@
+import type { OperationOutcome } from 'fhir/r4';
 import type { MessageBundle } from './fhir/bundle.js';
 import type { MessageStatus } from './lifecycle/delivery-lifecycle.js';
 import type { Destination, MessageRecord, TaskState, TimelineEvent } from './lifecycle/message-record.js';
@@ -51,6 +52,8 @@ export interface MessageChange {
   /** Put it in the deadline sweep's view from this time: a follow-up (telling the sender) is owed from then. */
   dueAt?: string;
   overdue?: true;
+  /** What the receiver answered when it refused the message for good (its OperationOutcome, passed to the sender). */
+  receiverAnswer?: OperationOutcome;
   events: TimelineEvent[];
   at: Date;
 }
@@ -64,6 +67,7 @@ export const CHANGED_FIELDS = [
   'replays',
   'task',
   'overdue',
+  'receiverAnswer',
 ] as const satisfies readonly (keyof MessageChange & keyof MessageRecord)[];
 
 export interface MessageStore {
@@ -134,14 +138,19 @@ export interface OperationsStore {
 export interface PushRequest {
   address: string;
   bundle: MessageBundle;
-  requestId: string;
-  correlationId: string;
+  /** The BaRS request headers (core/fhir/bars-headers.ts), sent as they are. */
+  headers: Record<string, string>;
   timeoutMs: number;
 }
-/** status: the receiver's HTTP status; undefined when it did not answer. */
+/**
+ * status: the receiver's HTTP status; undefined when it did not answer. answer: its OperationOutcome, when its
+ * body was one; retryAfterSeconds: its Retry-After, when it gave one in seconds.
+ */
 export interface PushResult {
   status?: number;
   detail: string;
+  answer?: OperationOutcome;
+  retryAfterSeconds?: number;
 }
 
 export interface Transport {

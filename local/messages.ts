@@ -42,6 +42,15 @@ export interface ReferralOptions {
   sourceEndpoint?: string;
   reason?: 'new' | 'update' | 'delete';
   status?: ServiceRequest['status'];
+  /** The referral this message updates or cancels: its ServiceRequest keeps that referral's identity, as BaRS asks. */
+  changes?: MessageBundle;
+}
+
+/** A referral's ServiceRequest entry: its identity (fullUrl) and business identifier, which its updates keep. */
+function referralServiceRequest(referral: MessageBundle) {
+  const entry = referral.entry?.find((e) => e.resource?.resourceType === 'ServiceRequest');
+  if (!entry?.fullUrl) throw new Error(`Message ${referral.id} holds no ServiceRequest to change`);
+  return { fullUrl: entry.fullUrl, identifier: (entry.resource as ServiceRequest).identifier };
 }
 
 const full = (resource: FhirResource) => ({ fullUrl: `urn:uuid:${randomUUID()}`, resource });
@@ -79,9 +88,10 @@ export function referralMessage(options: ReferralOptions = {}): MessageBundle {
       } satisfies Location)
     : undefined;
   const category = options.category ?? 'social-prescribing';
+  const changed = options.changes ? referralServiceRequest(options.changes) : undefined;
   const serviceRequest = full({
     resourceType: 'ServiceRequest',
-    identifier: [{ system: SYSTEMS.sampleReferralId, value: randomUUID() }],
+    identifier: changed?.identifier ?? [{ system: SYSTEMS.sampleReferralId, value: randomUUID() }],
     status: options.status ?? 'active',
     intent: 'plan',
     category: options.snomedCode
@@ -104,6 +114,7 @@ export function referralMessage(options: ReferralOptions = {}): MessageBundle {
     authoredOn: new Date().toISOString(),
     ...(location ? { locationReference: [{ reference: location.fullUrl }] } : {}),
   } satisfies ServiceRequest);
+  if (changed) serviceRequest.fullUrl = changed.fullUrl;
   const header = full({
     resourceType: 'MessageHeader',
     eventCoding: { system: SYSTEMS.barsMessageEvents, code: 'servicerequest-request' },

@@ -14,8 +14,6 @@ export const SAMPLE_NETWORKS_DIR = resolve(import.meta.dirname, '..', 'networks'
 /** Address of the simulated receivers in the sample files; the local hub rewrites it to where they really listen. */
 export const SAMPLE_RECEIVERS_ORIGIN = 'http://localhost:4010';
 
-export const categoryCodes = HUB_CATEGORIES.codes;
-
 export class InvalidNetworkError extends Error {
   constructor(
     readonly file: string,
@@ -47,7 +45,7 @@ export function readNetworkDefinitions(files: string[]): NetworkDefinition[] {
     } catch (error) {
       throw new InvalidNetworkError(file, [{ path: '$', message: `not valid JSON: ${(error as Error).message}` }]);
     }
-    const problems = checkNetworkDefinition(parsed, categoryCodes);
+    const problems = checkNetworkDefinition(parsed, HUB_CATEGORIES);
     if (problems.length > 0) throw new InvalidNetworkError(file, problems);
     definitions.push(parsed as NetworkDefinition);
   }

@@ -32,6 +32,8 @@ export function hubNotification(
     text: string;
     /** A deterministic Bundle.id, so the same notice is never sent twice. */
     id?: string;
+    /** An OperationOutcome to send as it is (a receiver's refusal), instead of one made from `text`. */
+    outcome?: OperationOutcome;
   },
   at: Date,
 ): MessageBundle {
@@ -48,7 +50,7 @@ export function hubNotification(
     source: { name: hub.name, software: 'PCN Referral Hub', endpoint: hub.baseUrl },
     response: { identifier: notice.about, code, details: { reference: outcomeUrl } },
   };
-  const outcome: OperationOutcome = {
+  const outcome: OperationOutcome = notice.outcome ?? {
     resourceType: 'OperationOutcome',
     issue: [
       notice.severity === 'warning'

@@ -10,6 +10,8 @@ export const SYSTEMS = {
   dosServiceId: 'https://fhir.nhs.uk/Id/dos-service-id',
   barsMessageEvents: 'https://fhir.nhs.uk/CodeSystem/message-events-bars',
   barsMessageReason: 'https://fhir.nhs.uk/CodeSystem/message-reason-bars',
+  /** BaRS use cases (a5t1: GP practice to community pharmacy...): how a BaRS sender says what it asks for. */
+  barsUseCase: 'https://fhir.nhs.uk/CodeSystem/usecases-categories-bars',
   httpErrorCodes: 'https://fhir.nhs.uk/Codesystem/http-error-codes',
   hubMessageEvents: `${HUB_CANONICAL}/CodeSystem/hub-message-events`,
   hubServiceCategory: `${HUB_CANONICAL}/CodeSystem/pcn-service-category`,

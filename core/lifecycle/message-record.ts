@@ -1,3 +1,4 @@
+import type { OperationOutcome } from 'fhir/r4';
 import type { Urgency } from '../routing/network.js';
 import type { MessageStatus } from './delivery-lifecycle.js';
 import type { ReceiverOutcome } from './outcome-lifecycle.js';
@@ -58,6 +59,8 @@ export interface Destination {
   organisationName?: string;
   serviceId?: string;
   serviceName?: string;
+  /** The service's Directory of Services id (its BaRS NHSD-Target-Identifier), when it has one. */
+  dosServiceId?: string;
   endpointId?: string;
   channel: 'fhir-push' | 'mailbox';
   /** FHIR base URL for fhir-push. */
@@ -97,6 +100,11 @@ export interface MessageRecord {
   attempts: number;
   /** For responses and notifications: the request they answer. */
   inReplyTo?: string;
+  /**
+   * For a referral and its updates: its ServiceRequest's identity as the sender names it (the resource's id, else
+   * the uuid of its fullUrl). BaRS matches an update or cancellation to its referral by it, within the case.
+   */
+  serviceRequestId?: string;
   outcome?: ReceiverOutcome;
   outcomeReason?: string;
   replays: number;
@@ -109,6 +117,8 @@ export interface MessageRecord {
   urgency?: Exclude<Urgency, 'routine'>;
   /** Past dueAt and escalated: the sender (and for a Task, the PCN's clinical lead) was told. */
   overdue?: boolean;
+  /** The receiver's own OperationOutcome when it refused the message for good (BaRS REC_ 4xx): its sender gets it. */
+  receiverAnswer?: OperationOutcome;
   /** For a care-home Task (task-request): its FHIR state. */
   task?: TaskState;
   createdAt: string;

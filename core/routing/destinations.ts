@@ -13,6 +13,7 @@ export function destinationOfService(network: CompiledNetwork, service: ServiceD
     organisation: service.provider,
     serviceId: service.id,
     serviceName: service.name,
+    ...(service.dosServiceId ? { dosServiceId: service.dosServiceId } : {}),
     endpointId: endpoint.id,
     channel: endpoint.channel,
     ...(provider ? { organisationName: provider.name } : {}),

@@ -92,6 +92,10 @@ export function fhirDirectory(
         ],
         providedBy: { reference: `Organization/${s.provider}` },
         category: s.categories.map((code) => ({ coding: [{ system: SYSTEMS.hubServiceCategory, code }] })),
+        // The BaRS use cases it takes, so a BaRS sender discovers which service to address, and how.
+        ...(s.barsUseCases
+          ? { type: s.barsUseCases.map((code) => ({ coding: [{ system: SYSTEMS.barsUseCase, code }] })) }
+          : {}),
         name: s.name,
         endpoint: [{ reference: `Endpoint/${s.endpoint}` }],
         ...(exceptions.length ? { availabilityExceptions: exceptions.join('; ') } : {}),
@@ -105,7 +109,13 @@ export function fhirDirectory(
 /** Search parameters each directory resource supports, with their FHIR types (the CapabilityStatement lists them). */
 export const DIRECTORY_SEARCH_PARAMS = {
   Organization: { identifier: 'token', name: 'string' },
-  HealthcareService: { identifier: 'token', 'service-category': 'token', organization: 'reference', name: 'string' },
+  HealthcareService: {
+    identifier: 'token',
+    'service-category': 'token',
+    'service-type': 'token',
+    organization: 'reference',
+    name: 'string',
+  },
   Endpoint: { identifier: 'token', organization: 'reference', name: 'string' },
 } as const satisfies Record<keyof FhirDirectory, Record<string, 'token' | 'string' | 'reference'>>;
 
@@ -115,7 +125,10 @@ export const RESULT_PARAMS = ['_count', 'cursor', '_format'] as const;
 export const DIRECTORY_PAGE_SIZE = 100;
 export const MAX_DIRECTORY_PAGE = 1000;
 
-/** FHIR search over the directory: identifier (system|value or value), service-category, organization, name. */
+/**
+ * FHIR search over the directory: identifier (system|value or value), service-category, service-type (a BaRS use
+ * case), organization, name.
+ */
 export function searchDirectory(resources: FhirResource[], params: Record<string, string>): FhirResource[] {
   return resources.filter((resource) =>
     Object.entries(params).every(([name, value]) => matches(resource, name, value)),
@@ -135,6 +148,11 @@ function matches(resource: FhirResource, name: string, value: string): boolean {
       return (
         resource.resourceType === 'HealthcareService' &&
         (resource.category ?? []).some((c) => c.coding?.some((cd) => cd.code === (value.split('|').pop() ?? value)))
+      );
+    case 'service-type':
+      return (
+        resource.resourceType === 'HealthcareService' &&
+        (resource.type ?? []).some((t) => t.coding?.some((cd) => cd.code === (value.split('|').pop() ?? value)))
       );
     case 'organization': {
       const target = `Organization/${value.replace(/^Organization\//, '')}`;

@@ -66,6 +66,8 @@ export interface ServiceDefinition {
   endpoint: string;
   /** Directory of Services id, when the service has one (BaRS NHSD-Target-Identifier). */
   dosServiceId?: string;
+  /** The BaRS use cases (usecases-categories-bars codes, e.g. a5t1) the service takes, when BaRS senders use it. */
+  barsUseCases?: string[];
   /** Paused (e.g. at capacity): referrals divert to the fallback service. */
   paused?: boolean;
   fallback?: string;
@@ -120,11 +122,11 @@ const validateStructure = schemaValidator.compile(definitionSchema);
  * service offers its category, a paused service has a fallback...): every problem, each with its JSON path.
  * `categories` is the set of known service category codes (from the hub's CodeSystem).
  */
-export function checkNetworkDefinition(input: unknown, categories: ReadonlySet<string>): DefinitionProblem[] {
+export function checkNetworkDefinition(input: unknown, vocabulary: NetworkVocabulary): DefinitionProblem[] {
   if (!input || typeof input !== 'object' || Array.isArray(input))
     return [{ path: '$', message: 'a network definition must be a JSON object' }];
   const problems = validateStructure(input) ? [] : schemaProblems(validateStructure.errors ?? []);
-  return [...problems, ...crossReferenceProblems(input as Partial<NetworkDefinition>, categories)];
+  return [...problems, ...crossReferenceProblems(input as Partial<NetworkDefinition>, vocabulary)];
 }
 
 function schemaProblems(errors: ErrorObject[]): DefinitionProblem[] {
@@ -164,8 +166,16 @@ function schemaProblems(errors: ErrorObject[]): DefinitionProblem[] {
 const list = <T>(value: T[] | undefined): T[] =>
   Array.isArray(value) ? value.filter((v) => v && typeof v === 'object') : [];
 
+/** The codes a definition may use: the hub's service categories, and the BaRS use cases mapped to them. */
+export interface NetworkVocabulary {
+  codes: ReadonlySet<string>;
+  /** BaRS use case -> the hub category it asks for. */
+  byBarsUseCase: ReadonlyMap<string, string>;
+}
+
 /** What the schema cannot say: references between the parts of a definition, and codes from the CodeSystem. */
-function crossReferenceProblems(def: Partial<NetworkDefinition>, categories: ReadonlySet<string>): DefinitionProblem[] {
+function crossReferenceProblems(def: Partial<NetworkDefinition>, vocabulary: NetworkVocabulary): DefinitionProblem[] {
+  const categories = vocabulary.codes;
   const problems: DefinitionProblem[] = [];
   const problem = (path: string, message: string) => problems.push({ path, message });
   const practiceCodes = uniqueKeys(list(def.practices), 'odsCode', '$.practices', problem);
@@ -190,6 +200,17 @@ function crossReferenceProblems(def: Partial<NetworkDefinition>, categories: Rea
       s.categories.forEach((c, j) => {
         if (!categories.has(c))
           problem(`${at}.categories[${j}]`, `'${c}' is not a code of the pcn-service-category CodeSystem`);
+      });
+    if (Array.isArray(s.barsUseCases))
+      s.barsUseCases.forEach((useCase, j) => {
+        const category = vocabulary.byBarsUseCase.get(useCase);
+        if (!category)
+          problem(`${at}.barsUseCases[${j}]`, `'${useCase}' is not a BaRS use case the hub maps to a service category`);
+        else if (Array.isArray(s.categories) && !s.categories.includes(category))
+          problem(
+            `${at}.barsUseCases[${j}]`,
+            `'${useCase}' asks for '${category}', which the service does not provide`,
+          );
       });
     if (!allOrgs.has(s.provider)) problem(`${at}.provider`, `names unknown organisation '${s.provider}'`);
     if (!endpointIds.has(s.endpoint)) problem(`${at}.endpoint`, `names unknown endpoint '${s.endpoint}'`);

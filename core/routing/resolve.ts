@@ -1,4 +1,4 @@
-import { issue, UnprocessableError } from '../errors.js';
+import { issue, NotSupportedError, UnknownTargetError, UnprocessableError } from '../errors.js';
 import { notAcceptingReason, type ServiceAvailability } from './availability.js';
 import type {
   CareHomeDefinition,
@@ -15,6 +15,8 @@ import type {
 export interface RoutingContext {
   senderPractice: string;
   category: string;
+  /** The BaRS use case the request names (usecases-categories-bars), when it names one. */
+  useCase?: string;
   registeredPractice?: string;
   /** ODS site code of the care home the patient lives in, when the message names one. */
   careHome?: string;
@@ -52,6 +54,8 @@ export interface CompiledNetwork {
   organisations: Map<string, OrganisationDefinition | PracticeDefinition>;
   services: Map<string, ServiceDefinition>;
   servicesByDosId: Map<string, ServiceDefinition>;
+  /** The BaRS use cases the network's services take, each once, in the order the file lists them. */
+  useCases: string[];
   endpoints: Map<string, EndpointDefinition>;
   careHomes: Map<string, CareHomeDefinition>;
   /** category -> rules, highest priority first, fallbacks last */
@@ -84,6 +88,7 @@ export function compileNetwork(
     ]),
     services: new Map(definition.services.map((s) => [s.id, s])),
     servicesByDosId: new Map(definition.services.filter((s) => s.dosServiceId).map((s) => [s.dosServiceId!, s])),
+    useCases: [...new Set(definition.services.flatMap((s) => s.barsUseCases ?? []))],
     endpoints: new Map(definition.endpoints.map((e) => [e.id, e])),
     careHomes: new Map((definition.careHomes ?? []).map((h) => [h.odsCode, h])),
     routesByCategory,
@@ -91,12 +96,28 @@ export function compileNetwork(
   };
 }
 
-/** Chooses the receiving service, or says exactly why none can be chosen (422). Pure: no I/O. */
+/** The rule id of a referral that named its service (BaRS target) rather than being routed by the rules. */
+export const EXPLICIT_TARGET_RULE = 'explicit-target';
+
+/**
+ * Chooses the receiving service, or says exactly why none can be chosen. In BaRS's order: a target the sender names
+ * (a service of its network, else 404), else the network's rules for the category asked for. Pure: no I/O.
+ */
 export function resolveRoute(network: CompiledNetwork, context: RoutingContext): RouteDecision {
   const explanation: string[] = [];
   const chosen = context.explicitTarget
     ? explicitService(network, context, explanation)
     : ruleService(network, context, explanation);
+  const takes = chosen.service.barsUseCases;
+  if (context.useCase && takes && !takes.includes(context.useCase)) {
+    throw new NotSupportedError('Use case not supported', [
+      issue(
+        'not-supported',
+        `Service '${chosen.service.name}' does not take BaRS use case ${context.useCase}; it takes ${takes.join(', ')}`,
+        'ServiceRequest.category',
+      ),
+    ]);
+  }
   return decide(network, chosen.service, chosen.ruleId, explanation, context);
 }
 
@@ -104,10 +125,10 @@ function explicitService(network: CompiledNetwork, context: RoutingContext, expl
   const target = context.explicitTarget!;
   const service = network.servicesByDosId.get(target.value) ?? network.services.get(target.value);
   if (!service) {
-    throw new UnprocessableError('Target not allowed', [
+    throw new UnknownTargetError('Unknown target', [
       issue(
-        'business-rule',
-        `Target service ${target.system}|${target.value} is not available to practices of ${network.definition.name}; the network's routing tables do not list it`,
+        'not-found',
+        `The target endpoint ${target.system}|${target.value} does not exist in the endpoint catalogue of ${network.definition.name}, the sender's network (GET /HealthcareService lists its services and their ids)`,
         'MessageHeader.destination',
       ),
     ]);
@@ -124,7 +145,7 @@ function explicitService(network: CompiledNetwork, context: RoutingContext, expl
   explanation.push(
     `explicit target ${target.value} names service '${service.id}', which ${network.definition.name} allows`,
   );
-  return { service, ruleId: 'explicit-target' };
+  return { service, ruleId: EXPLICIT_TARGET_RULE };
 }
 
 function ruleService(network: CompiledNetwork, context: RoutingContext, explanation: string[]) {

@@ -1,5 +1,8 @@
+import type { OperationOutcome } from 'fhir/r4';
+import { barsPushHeaders } from '../fhir/bars-headers.js';
+import { SYSTEMS } from '../fhir/systems.js';
 import { DELIVERABLE } from '../lifecycle/delivery-lifecycle.js';
-import { classifyHttpStatus, retryDelaySeconds } from '../lifecycle/delivery-policy.js';
+import { classifyReceiverAnswer, retryDelaySeconds } from '../lifecycle/delivery-policy.js';
 import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
 import { statusChange, statusChangeFromAny } from '../lifecycle/transitions.js';
 import type { HubDependencies } from './dependencies.js';
@@ -56,16 +59,30 @@ export async function deliverMessage(
   const result = await deps.transport.push({
     address: destination.address!,
     bundle,
-    requestId: claimed.requestId,
-    correlationId: claimed.correlationId,
+    headers: barsPushHeaders(claimed, deterministicId(`${messageId}:push:${claimed.replays}`)),
     timeoutMs: deps.policy.pushTimeoutMs,
   });
-  const kind = classifyHttpStatus(result.status);
+  const kind = classifyReceiverAnswer(
+    result.status,
+    (result.answer?.issue ?? []).map((i) => i.code),
+  );
   const at = deps.clock.now();
-  const attemptEvent = timelineEvent('delivery-attempt', at, { attempt, result: kind, detail: result.detail });
-  if (kind === 'success') {
+  const said = result.answer ? receiverSaid(result.answer) : undefined;
+  const detail = said ? `${result.detail}: ${said}` : result.detail;
+  const attemptEvent = timelineEvent('delivery-attempt', at, {
+    attempt,
+    result: kind === 'duplicate' ? 'success' : kind,
+    detail,
+  });
+  if (kind === 'success' || kind === 'duplicate') {
     const delivered = await afterAttempt('delivered', {
-      events: [attemptEvent, timelineEvent('delivered', at, { attempt })],
+      events: [
+        attemptEvent,
+        timelineEvent('delivered', at, {
+          attempt,
+          ...(kind === 'duplicate' ? { detail: 'the receiver already had it (409 duplicate)' } : {}),
+        }),
+      ],
       at,
     });
     if (!delivered) return lateResult(deps, messageId, attemptEvent);
@@ -74,9 +91,9 @@ export async function deliverMessage(
     return { action: 'done' };
   }
   if (kind === 'transient' && attempt < deps.policy.maxAttempts) {
-    const delaySeconds = retryDelaySeconds(attempt, deps.policy);
+    const delaySeconds = retryDelaySeconds(attempt, deps.policy, Math.random, result.retryAfterSeconds);
     const retrying = await afterAttempt('retrying', {
-      events: [{ ...attemptEvent, detail: `${result.detail}; retry in ${delaySeconds}s` }],
+      events: [{ ...attemptEvent, detail: `${detail}; retry in ${delaySeconds}s` }],
       at,
     });
     if (!retrying) return lateResult(deps, messageId, attemptEvent);
@@ -85,9 +102,9 @@ export async function deliverMessage(
   }
   const why =
     kind === 'permanent'
-      ? `the receiver refused it: ${result.detail}`
-      : `no successful delivery after ${attempt} attempts; last: ${result.detail}`;
-  await failMessage(deps, claimed, why, [attemptEvent]);
+      ? `the receiver refused it: ${detail}`
+      : `no successful delivery after ${attempt} attempts; last: ${detail}`;
+  await failMessage(deps, claimed, why, [attemptEvent], kind === 'permanent' ? result.answer : undefined);
   return { action: 'done' };
 }
 
@@ -209,12 +226,14 @@ export async function failMessage(
   record: MessageRecord,
   reason: string,
   events: ReturnType<typeof timelineEvent>[] = [],
+  receiverAnswer?: OperationOutcome,
 ): Promise<void> {
   const now = deps.clock.now();
   const failed = await deps.store.update(
     record.messageId,
     statusChange(record, 'failed', {
       ...(record.status === 'delivering' ? { expect: { attempts: record.attempts } } : {}),
+      ...(receiverAnswer ? { receiverAnswer: boundedAnswer(receiverAnswer) } : {}),
       mailbox: null,
       dueAt: now.toISOString(),
       events: [...events, timelineEvent('failed', now, { detail: reason })],
@@ -234,6 +253,8 @@ export async function tellSenderOfFailure(deps: HubDependencies, failed: Message
     code: 'fatal-error',
     text: `Delivery to ${failed.destination.organisationName ?? failed.destination.organisation} failed: ${reason}`,
     id: deterministicId(`${failed.messageId}:fatal-error:${failed.replays}`),
+    // BaRS: a receiver's refusal reaches the sender as the receiver wrote it.
+    ...(failed.receiverAnswer ? { outcome: failed.receiverAnswer } : {}),
   });
   await deps.store.update(failed.messageId, {
     expect: { due: true },
@@ -254,4 +275,31 @@ async function confirmReplayedDelivery(deps: HubDependencies, record: MessageRec
       record.destination.channel === 'mailbox' ? "'s mailbox" : ''
     }.`,
   });
+}
+
+/** The most of a receiver's OperationOutcome the hub keeps and passes on: its issues, each diagnostics cut short. */
+const RECEIVER_ANSWER_ISSUES = 10;
+const RECEIVER_DIAGNOSTICS_CHARS = 500;
+
+/** A receiver's OperationOutcome as the hub keeps it: bounded, so no receiver can swell a record. */
+function boundedAnswer(answer: OperationOutcome): OperationOutcome {
+  return {
+    resourceType: 'OperationOutcome',
+    issue: answer.issue.slice(0, RECEIVER_ANSWER_ISSUES).map((i) => ({
+      severity: i.severity,
+      code: i.code,
+      ...(i.details ? { details: i.details } : {}),
+      ...(i.diagnostics ? { diagnostics: i.diagnostics.slice(0, RECEIVER_DIAGNOSTICS_CHARS) } : {}),
+      ...(i.expression ? { expression: i.expression.slice(0, RECEIVER_ANSWER_ISSUES) } : {}),
+    })),
+  };
+}
+
+/** What a receiver's OperationOutcome said, for the timeline: its BaRS code and first diagnostics. */
+function receiverSaid(answer: OperationOutcome): string | undefined {
+  const first = answer.issue?.[0];
+  if (!first) return undefined;
+  const code = first.details?.coding?.find((c) => c.system === SYSTEMS.httpErrorCodes)?.code;
+  const text = first.diagnostics?.slice(0, RECEIVER_DIAGNOSTICS_CHARS);
+  return [code, text].filter(Boolean).join(' ') || undefined;
 }

@@ -1,3 +1,4 @@
+import type { OperationOutcome } from 'fhir/r4';
 import { type HubResponseCode, hubNotification } from '../fhir/hub-messages.js';
 import { type Destination, type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
 import { statusChange } from '../lifecycle/transitions.js';
@@ -10,6 +11,8 @@ export interface Notice {
   severity?: 'information' | 'warning' | 'error';
   /** A deterministic id: sending the same notice again finds it already sent (returns undefined). */
   id?: string;
+  /** The receiver's own OperationOutcome, sent in place of the hub's when a receiver refused the message. */
+  outcome?: OperationOutcome;
 }
 
 /**

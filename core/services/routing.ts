@@ -105,7 +105,7 @@ export async function diffProposedNetwork(
   proposed: unknown,
 ): Promise<ProposedNetworkDiff> {
   requireOps(caller);
-  const problems = checkNetworkDefinition(proposed, deps.categories.codes);
+  const problems = checkNetworkDefinition(proposed, deps.categories);
   const definition = proposed as Partial<NetworkDefinition>;
   const named = {
     ...(typeof definition?.id === 'string' ? { networkId: definition.id } : {}),

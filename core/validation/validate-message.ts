@@ -25,7 +25,10 @@ export interface ValidatedMessage {
   bundle: MessageBundle;
   header: MessageHeader;
   definition: MessageDefinition;
-  /** The resource MessageHeader.focus names (ServiceRequest or Task), when the event has one. */
+  /**
+   * The resource MessageHeader.focus names (ServiceRequest or Task), when the event has one. A BaRS response may
+   * focus on its Encounter: then the message's ServiceRequest (the referral as the receiver now holds it).
+   */
   focus: ServiceRequest | Task | undefined;
 }
 
@@ -36,6 +39,13 @@ const PROFILE_BY_TYPE: Record<string, string> = {
 };
 /** Applied to the organisation MessageHeader.sender names (directly or through a PractitionerRole). */
 const SENDER_PROFILE = `${HUB_CANONICAL}/StructureDefinition/HubOrganization`;
+/**
+ * Applied instead of the referral profile to the ServiceRequest of a BaRS update or cancellation (reason update or
+ * delete): it goes where its referral went, so it need not name the service, requester or date again.
+ */
+const CHANGE_PROFILE = `${HUB_CANONICAL}/StructureDefinition/HubServiceRequest-change`;
+/** BaRS MessageHeader.reason codes of a message that changes a referral the hub already carried. */
+export const CHANGE_REASONS = ['update', 'delete'] as const;
 
 /**
  * Validates an inbound message against R4 and the hub's profiles. Collects every issue, then fails once:
@@ -153,6 +163,8 @@ function checkFocus(
   const unprocessable: Issue[] = [];
   let focus: ServiceRequest | Task | undefined;
   const allowed = definition.focus ?? [];
+  const reason = header.reason?.coding?.find((c) => c.system === SYSTEMS.barsMessageReason)?.code;
+  const changes = CHANGE_REASONS.includes(reason as (typeof CHANGE_REASONS)[number]);
   (header.focus ?? []).forEach((ref, i) => {
     const entry = resolveInBundle(bundle, ref.reference);
     const path = `Bundle.entry[0].resource.focus[${i}]`;
@@ -168,8 +180,9 @@ function checkFocus(
       );
       return;
     }
-    const profile: StructureDefinition | undefined = rule.profile
-      ? conformance.structureDefinitions.get(rule.profile)
+    const profileUrl = changes && entry.resource.resourceType === 'ServiceRequest' ? CHANGE_PROFILE : rule.profile;
+    const profile: StructureDefinition | undefined = profileUrl
+      ? conformance.structureDefinitions.get(profileUrl)
       : undefined;
     const index = (bundle.entry ?? []).indexOf(entry);
     if (profile)
@@ -177,6 +190,19 @@ function checkFocus(
     if (entry.resource.resourceType === 'ServiceRequest' || entry.resource.resourceType === 'Task')
       focus ??= entry.resource;
   });
+  if (
+    !focus &&
+    (header.focus ?? []).some((ref) => resolveInBundle(bundle, ref.reference)?.resource?.resourceType === 'Encounter')
+  ) {
+    // BaRS puts a response's focus on the Encounter; the referral it answers is the message's ServiceRequest.
+    const index = (bundle.entry ?? []).findIndex((e) => e?.resource?.resourceType === 'ServiceRequest');
+    const request = bundle.entry?.[index]?.resource as ServiceRequest | undefined;
+    const rule = allowed.find((f) => f.code === 'ServiceRequest');
+    const profile = rule?.profile ? conformance.structureDefinitions.get(rule.profile) : undefined;
+    if (request && profile)
+      invalid.push(...checkProfile(request, profile, `Bundle.entry[${index}].resource`, bundle, conformance));
+    focus = request;
+  }
   return { invalid, unprocessable, focus };
 }
 

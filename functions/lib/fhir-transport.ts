@@ -1,37 +1,60 @@
+import type { OperationOutcome } from 'fhir/r4';
 import { Client } from 'fhir-kit-client';
 import { FHIR_JSON } from '../../core/fhir/systems.js';
 import type { PushRequest, PushResult, Transport } from '../../core/ports.js';
 
 type FhirKitInput = NonNullable<Parameters<Client['operation']>[0]['input']>;
 
-/** FHIR push with fhir-kit-client: POST [base]/$process-message with BaRS headers and a timeout. */
+/** A receiver's answer as fhir-kit-client reports a non-2xx: its status and parsed body, and the response headers. */
+interface FailedResponse {
+  response?: { status?: number; data?: unknown };
+  config?: { headers?: Headers };
+}
+
+/** Retry-After in seconds (BaRS receivers and API gateways send seconds; an HTTP date is read too). */
+function retryAfterSeconds(headers: Headers | undefined): number | undefined {
+  const value = headers?.get('retry-after');
+  if (!value) return undefined;
+  const seconds = /^\d+$/.test(value) ? Number(value) : Math.ceil((Date.parse(value) - Date.now()) / 1000);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+}
+
+const isOperationOutcome = (body: unknown): body is OperationOutcome =>
+  typeof body === 'object' &&
+  body !== null &&
+  (body as { resourceType?: unknown }).resourceType === 'OperationOutcome' &&
+  Array.isArray((body as { issue?: unknown }).issue);
+
+/** FHIR push with fhir-kit-client: POST [base]/$process-message with the BaRS headers the core gives, and a timeout. */
 export class FhirKitTransport implements Transport {
   /** One client (and keep-alive agent) per receiver base URL, kept for the life of the Lambda container. */
   private readonly clients = new Map<string, Client>();
 
-  async push({ address, bundle, requestId, correlationId, timeoutMs }: PushRequest): Promise<PushResult> {
+  async push({ address, bundle, headers, timeoutMs }: PushRequest): Promise<PushResult> {
     const client = this.clientFor(address);
     try {
       await client.operation({
         name: '$process-message',
         input: bundle as unknown as FhirKitInput, // fhir-kit-client has its own resource type
         options: {
-          headers: {
-            'x-request-id': requestId,
-            'x-correlation-id': correlationId,
-            accept: FHIR_JSON,
-            'content-type': FHIR_JSON,
-          },
+          headers: { ...headers, accept: FHIR_JSON, 'content-type': FHIR_JSON },
           signal: AbortSignal.timeout(timeoutMs),
         },
       });
       return { status: 200, detail: 'receiver answered 2xx' };
     } catch (error) {
-      const status = (error as { response?: { status?: number } }).response?.status;
+      const failed = error as FailedResponse;
+      const status = failed.response?.status;
       if (status !== undefined) {
         // A 2xx with a body that is not JSON still means the receiver took the message.
         if (status >= 200 && status < 300) return { status, detail: `receiver answered ${status}` };
-        return { status, detail: `receiver answered HTTP ${status}` };
+        const retryAfter = retryAfterSeconds(failed.config?.headers);
+        return {
+          status,
+          detail: `receiver answered HTTP ${status}`,
+          ...(isOperationOutcome(failed.response?.data) ? { answer: failed.response.data } : {}),
+          ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
+        };
       }
       const name = (error as Error).name;
       return {

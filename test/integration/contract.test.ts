@@ -208,15 +208,18 @@ describe('the $process-message contract', () => {
       );
     });
 
-    it("an explicit target outside the sender's network is refused (422)", async () => {
+    it("an explicit target outside the sender's network is refused as an unknown target (404 PROXY_NOT_FOUND), naming it", async () => {
       const target = Buffer.from(JSON.stringify({ system: SYSTEMS.dosServiceId, value: '2000000201' })).toString(
         'base64',
       ); // Leamington's pharmacy
       const answer = await sendMessage(hub.baseUrl, referralMessage({ category: 'community-pharmacy' }), {
         headers: { 'nhsd-target-identifier': target },
       });
-      expectRefusal(answer, 422, 'SEND_UNPROCESSABLE_ENTITY');
-      expect(answer.body.issue[0].diagnostics).toContain('is not available to practices of Watling Street PCN');
+      expectRefusal(answer, 404, 'PROXY_NOT_FOUND');
+      expect(answer.body.issue[0].code).toBe('not-found');
+      expect(answer.body.issue[0].diagnostics).toContain(
+        `${SYSTEMS.dosServiceId}|2000000201 does not exist in the endpoint catalogue of Watling Street PCN`,
+      );
     });
 
     it('an explicit target the network allows is honoured', async () => {
@@ -273,14 +276,15 @@ describe('the $process-message contract', () => {
         birthDate: '1956-03-14',
         postcode: 'MK4 2AB',
       };
-      expect(
-        (await sendMessage(hub.baseUrl, referralMessage({ patient }), { correlationId })).body.issue[0].diagnostics,
-      ).toContain('Milton Keynes Social Prescribing');
+      const referral = referralMessage({ patient });
+      expect((await sendMessage(hub.baseUrl, referral, { correlationId })).body.issue[0].diagnostics).toContain(
+        'Milton Keynes Social Prescribing',
+      );
       // The patient moved to Stony Stratford: a new referral would now go to the local connectors.
       const moved = { ...patient, postcode: 'MK11 1AA' };
       const cancellation = await sendMessage(
         hub.baseUrl,
-        referralMessage({ patient: moved, reason: 'update', status: 'revoked' }),
+        referralMessage({ patient: moved, reason: 'update', status: 'revoked', changes: referral }),
         { correlationId },
       );
       expect(cancellation.status).toBe(202);

@@ -42,14 +42,18 @@ describe("delivery, acknowledgements and the referral's lifecycle", () => {
     eventually(() => messageStatus(hub.baseUrl, id, sender), untilStatus('delivered', 'failed'));
 
   it("pushes to the receiver's $process-message with the original Bundle.id and BaRS ids, so it can discard duplicates", async () => {
-    receiver.answer('/community', 200);
+    receiver.answer('/community', 503, 200);
     const bundle = nursing();
     const { requestId, correlationId } = await send(bundle);
     const record = await finalStatus(bundle.id!);
     expect(record.status).toBe('delivered');
-    const [push] = receiver.pushesOf(bundle.id!);
-    expect(push).toMatchObject({ path: '/community', requestId, correlationId });
-    expect(push!.body).toEqual(bundle);
+    const [first, retry] = receiver.pushesOf(bundle.id!);
+    // The case's X-Correlation-Id; the hub's own X-Request-Id for its request, the same for a retry of it.
+    expect(first).toMatchObject({ path: '/community', correlationId });
+    expect(first!.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(first!.requestId).not.toBe(requestId);
+    expect(retry!.requestId).toBe(first!.requestId);
+    expect(first!.body).toEqual(bundle);
   });
 
   it('retries a transient failure with backoff and then delivers', async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { endUserOrganisationHeader } from '../../core/auth.js';
 import { BadRequestError } from '../../core/errors.js';
+import { endUserOrganisationHeader } from '../../core/fhir/bars-headers.js';
 import { errorAnswer } from '../../core/fhir/operation-outcome.js';
 import { MAX_ISSUES_PER_ANSWER } from '../../core/validation/limits.js';
 import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { endUserOrganisationHeader } from '../../core/auth.js';
+import { endUserOrganisationHeader } from '../../core/fhir/bars-headers.js';
 import { ROUTES } from '../../functions/lib/resources.js';
 import { LOCAL_OPS_ODS, SAMPLE_PRACTICE } from '../../local/identities.js';
 import { referralMessage } from '../../local/messages.js';

@@ -83,12 +83,14 @@ describe('every "write, then act" survives a crash between the two', () => {
 
   it('3. a cancellation stored before its referral was linked: the retry links it', async () => {
     const hub = aHub();
-    const { id, correlationId } = await send(
-      hub,
-      referralMessage({ senderOds: NORTH, category: 'community-nursing' }),
-      NORTH,
-    );
-    const cancellation = referralMessage({ senderOds: NORTH, category: 'community-nursing', reason: 'delete' });
+    const referral = referralMessage({ senderOds: NORTH, category: 'community-nursing' });
+    const { id, correlationId } = await send(hub, referral, NORTH);
+    const cancellation = referralMessage({
+      senderOds: NORTH,
+      category: 'community-nursing',
+      reason: 'delete',
+      changes: referral,
+    });
     await expect(send(crashing(hub, 'store', 'update', 2), cancellation, NORTH, correlationId)).rejects.toThrow(
       /injected/,
     );

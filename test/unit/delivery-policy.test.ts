@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  classifyHttpStatus,
+  classifyReceiverAnswer,
   DEFAULT_DELIVERY_POLICY,
   retryDelaySeconds,
 } from '../../core/lifecycle/delivery-policy.js';
@@ -12,16 +12,23 @@ describe("classifying a receiver's answer", () => {
     [202, 'success'],
     [204, 'success'],
   ])('%i is success', (status, expected) => {
-    expect(classifyHttpStatus(status)).toBe(expected);
+    expect(classifyReceiverAnswer(status)).toBe(expected);
   });
   it.each([[408], [429], [500], [502], [503], [504]])('%i is transient: retry later', (status) => {
-    expect(classifyHttpStatus(status)).toBe('transient');
+    expect(classifyReceiverAnswer(status)).toBe('transient');
   });
-  it.each([[400], [401], [403], [404], [409], [422]])('%i is permanent: do not retry', (status) => {
-    expect(classifyHttpStatus(status)).toBe('permanent');
+  it.each([[400], [401], [403], [404], [422]])('%i is permanent: do not retry', (status) => {
+    expect(classifyReceiverAnswer(status)).toBe('permanent');
+  });
+  it('409 REC_CONFLICT duplicate means the receiver already has it: delivered', () => {
+    expect(classifyReceiverAnswer(409, ['duplicate'])).toBe('duplicate');
+    expect(classifyReceiverAnswer(409)).toBe('duplicate');
+  });
+  it('409 for any other conflict is permanent', () => {
+    expect(classifyReceiverAnswer(409, ['conflict'])).toBe('permanent');
   });
   it('no answer at all (timeout, connection refused) is transient', () => {
-    expect(classifyHttpStatus(undefined)).toBe('transient');
+    expect(classifyReceiverAnswer(undefined)).toBe('transient');
   });
 });
 
@@ -44,5 +51,16 @@ describe('retry delays', () => {
 
   it('are never zero, so a retry never spins', () => {
     expect(retryDelaySeconds(1, { ...policy, baseDelaySeconds: 0 }, () => 0)).toBe(1);
+  });
+});
+
+describe("a receiver's Retry-After", () => {
+  const policy = { ...DEFAULT_DELIVERY_POLICY, baseDelaySeconds: 2, maxDelaySeconds: 600 };
+  it('is honoured when longer than the backoff', () => {
+    expect(retryDelaySeconds(1, policy, () => 0, 120)).toBe(120);
+  });
+  it('never shortens the backoff, and never passes the longest delay', () => {
+    expect(retryDelaySeconds(5, policy, () => 1, 1)).toBe(32);
+    expect(retryDelaySeconds(1, policy, () => 0, 86_400)).toBe(600);
   });
 });

@@ -80,6 +80,7 @@ describe('updates and cancellations (BaRS reason update/delete)', () => {
       priority: 'urgent',
       reason: 'update',
       status: 'revoked',
+      changes: routine,
     });
     const { record } = await ingestMessage(hub, {
       body: cancellation,
@@ -110,7 +111,12 @@ describe('updates and cancellations (BaRS reason update/delete)', () => {
       events: [],
       at: new Date(),
     });
-    const cancellation = referralMessage({ senderOds: 'Z8T001', category: 'community-nursing', reason: 'delete' });
+    const cancellation = referralMessage({
+      senderOds: 'Z8T001',
+      category: 'community-nursing',
+      reason: 'delete',
+      changes: referral,
+    });
     await expect(
       ingestMessage(hub, { body: cancellation, requestId: crypto.randomUUID(), correlationId, caller: NORTH }),
     ).rejects.toMatchObject({ status: 409, barsCode: 'REC_CONFLICT', from: 'completed', to: 'cancelled' });

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SYSTEMS } from '../../core/fhir/systems.js';
 import { checkNetworkDefinition } from '../../core/routing/network.js';
+import { HUB_CATEGORIES } from '../../core/routing/routing-context.js';
 import { hubConformance } from '../../core/validation/conformance.js';
-import { categoryCodes, networkFiles, readNetworkDefinitions, SAMPLE_NETWORKS_DIR } from '../../local/network-files.js';
+import { networkFiles, readNetworkDefinitions, SAMPLE_NETWORKS_DIR } from '../../local/network-files.js';
 import { testNetwork } from '../support/networks.js';
 
 const NATIONAL_SPECIFICATIONS = hubConformance.codeSystems
@@ -21,7 +22,7 @@ const PARTNER_KINDS = [
   'voluntary-sector',
 ];
 
-const problems = (definition: unknown) => checkNetworkDefinition(definition, categoryCodes);
+const problems = (definition: unknown) => checkNetworkDefinition(definition, HUB_CATEGORIES);
 
 describe('the sample networks', () => {
   const samples = readNetworkDefinitions(networkFiles([SAMPLE_NETWORKS_DIR]));

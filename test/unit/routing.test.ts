@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UnprocessableError } from '../../core/errors.js';
+import { HubError } from '../../core/errors.js';
 import type { NetworkDefinition, RouteDefinition } from '../../core/routing/network.js';
 import { compileNetwork, type RoutingContext, resolveRoute } from '../../core/routing/resolve.js';
 import { ageInYears, postcodeDistrict } from '../../core/routing/routing-context.js';
@@ -17,14 +17,15 @@ const resolve = (overrides: Partial<RoutingContext> = {}, network: NetworkDefini
 const withRoutes = (routes: RouteDefinition[], extra: Partial<NetworkDefinition> = {}) =>
   testNetwork({ routes, ...extra });
 
-function refusedWith(fn: () => unknown): UnprocessableError {
+/** The refusal routing answers with: 422 (no route, unavailable...), 404 (unknown target) or not supported. */
+function refusedWith(fn: () => unknown): HubError {
   try {
     fn();
   } catch (error) {
-    if (error instanceof UnprocessableError) return error;
+    if (error instanceof HubError) return error;
     throw error;
   }
-  throw new Error('expected a 422');
+  throw new Error('expected a refusal');
 }
 
 describe('routing a referral to a service', () => {
@@ -172,12 +173,15 @@ describe('routing a referral to a service', () => {
     expect(decision.ruleId).toBe('explicit-target');
   });
 
-  it('refuses an explicit target the network does not list', () => {
+  it("refuses an explicit target the network does not list as BaRS's unknown target (404 PROXY_NOT_FOUND), naming it", () => {
     const error = refusedWith(() =>
       resolve({ explicitTarget: { system: 'https://fhir.nhs.uk/Id/dos-service-id', value: '999' } }),
     );
-    expect(error.status).toBe(422);
-    expect(error.issues[0]!.diagnostics).toContain('not available to practices of Test PCN');
+    expect(error.status).toBe(404);
+    expect(error.barsCode).toBe('PROXY_NOT_FOUND');
+    expect(error.issues[0]!.diagnostics).toContain(
+      'https://fhir.nhs.uk/Id/dos-service-id|999 does not exist in the endpoint catalogue of Test PCN',
+    );
   });
 
   it('refuses an explicit target that does not offer the category asked for', () => {

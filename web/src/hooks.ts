@@ -10,27 +10,34 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-/** GET a path of the API, again whenever the path changes or `reload` is called. */
+/**
+ * GET a path of the API, again whenever the path changes or `reload` is called. A reload keeps showing what was
+ * there until the new answer comes; another path never shows the previous path's answer (a search's results are
+ * never the list from before the search).
+ */
 export function useApi<T>(path: string | undefined): Loaded<T> {
-  const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({ loading: !!path });
+  const [state, setState] = useState<{ path?: string; data?: T; error?: ApiError; loading: boolean }>({
+    loading: !!path,
+  });
   const [generation, setGeneration] = useState(0);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `generation` is the reload trigger, read by no code
   useEffect(() => {
     if (!path) return;
     let current = true;
-    setState((s) => ({ ...s, loading: true }));
+    setState((s) => (s.path === path ? { ...s, loading: true } : { path, loading: true }));
     api<T>(path)
-      .then((data) => current && setState({ data, loading: false }))
+      .then((data) => current && setState({ path, data, loading: false }))
       .catch((error: unknown) => {
         const failure = error instanceof ApiError ? error : new ApiError(0, 'The hub could not be reached');
-        if (current) setState({ error: failure, loading: false });
+        if (current) setState({ path, error: failure, loading: false });
       });
     return () => {
       current = false;
     };
   }, [path, generation]);
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
-  return { ...state, reload };
+  const { path: _answered, ...loaded } = state.path === path ? state : { loading: !!path };
+  return { ...loaded, reload };
 }
 
 export const useSession = () => useApi<Session>('/auth/session');

@@ -1,0 +1,47 @@
+import type { MessageRecord } from '../lifecycle/message-record.js';
+import { SYSTEMS } from './systems.js';
+
+/** BaRS's request headers, lower-cased as HTTP/2 and Node carry them. */
+export const BARS_HEADERS = {
+  requestId: 'x-request-id',
+  correlationId: 'x-correlation-id',
+  targetIdentifier: 'nhsd-target-identifier',
+  endUserOrganisation: 'nhsd-end-user-organisation',
+} as const;
+
+const base64Json = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64');
+
+/** NHSD-End-User-Organisation: the organisation a request is made for, as a Base64 FHIR Organization. */
+export function endUserOrganisationHeader(odsCode: string): string {
+  return base64Json({
+    resourceType: 'Organization',
+    identifier: [{ system: SYSTEMS.odsOrganisation, value: odsCode }],
+  });
+}
+
+/**
+ * NHSD-Target-Identifier of where a message goes: the receiving service's Directory of Services id when it has one,
+ * else its id in the hub's directory, else (an answer going back to a practice) the organisation's ODS code.
+ */
+export function targetIdentifierHeader(destination: MessageRecord['destination']): string {
+  const target = destination.dosServiceId
+    ? { system: SYSTEMS.dosServiceId, value: destination.dosServiceId }
+    : destination.serviceId
+      ? { system: SYSTEMS.hubService, value: destination.serviceId }
+      : { system: SYSTEMS.odsOrganisation, value: destination.organisation };
+  return base64Json(target);
+}
+
+/**
+ * The headers of the hub's request to a receiver, as a BaRS receiver expects them: its own X-Request-Id (the same
+ * for every retry of one delivery, so a receiver that already took it answers 409 duplicate; a new one when ops
+ * send it again), the case's X-Correlation-Id, the receiving service, and the organisation it is sent for.
+ */
+export function barsPushHeaders(record: MessageRecord, requestId: string): Record<string, string> {
+  return {
+    [BARS_HEADERS.requestId]: requestId,
+    [BARS_HEADERS.correlationId]: record.correlationId,
+    [BARS_HEADERS.targetIdentifier]: targetIdentifierHeader(record.destination),
+    [BARS_HEADERS.endUserOrganisation]: endUserOrganisationHeader(record.senderOrganisation),
+  };
+}

@@ -1,0 +1,139 @@
+import type { OperationOutcome } from 'fhir/r4';
+import type { Caller } from '../../auth.js';
+import { ConflictError, DuplicateMessageError, issue, TooEarlyError } from '../../errors.js';
+import type { MessageBundle } from '../../fhir/bundle.js';
+import { type Destination, type MessageRecord, timelineEvent } from '../../lifecycle/message-record.js';
+import { statusChange } from '../../lifecycle/transitions.js';
+import type { ValidatedMessage } from '../../validation/validate-message.js';
+import type { HubDependencies } from '../dependencies.js';
+
+export interface InboundMessage {
+  body: unknown;
+  requestId: string;
+  correlationId: string;
+  caller: Caller;
+  /** Decoded NHSD-Target-Identifier, when sent. */
+  target?: { system: string; value: string };
+}
+
+export interface Accepted {
+  record: MessageRecord;
+  /** Informative body for the 202: where the message is going. */
+  outcome: OperationOutcome;
+}
+
+/** BaRS duplicates: a message identity the hub already holds is answered 409 and never processed again. */
+export async function refuseIfKnown(
+  deps: HubDependencies,
+  messageId: string,
+  known?: MessageRecord,
+  requestId?: string,
+): Promise<void> {
+  const existing = known ?? (await deps.store.get(messageId));
+  if (!existing) return;
+  const inFlight =
+    existing.status === 'accepted' &&
+    existing.requestId === requestId &&
+    deps.clock.now().getTime() - Date.parse(existing.createdAt) < IN_FLIGHT_SECONDS * 1000;
+  if (inFlight) {
+    // BaRS: the first request with this X-Request-Id is still being processed; a second processing never starts.
+    throw new TooEarlyError('Still processing', [
+      issue('duplicate', `Request ${requestId} for message ${messageId} is still being processed; ask again shortly`),
+    ]);
+  }
+  deps.metric('MessageDuplicate');
+  throw new DuplicateMessageError('Duplicate', [
+    issue(
+      'duplicate',
+      `Message ${messageId} was already received at ${existing.createdAt} (X-Request-Id ${existing.requestId}); its status is ${existing.status}. It was not processed again.`,
+    ),
+  ]);
+}
+
+/** How long after it was stored a message still 'accepted' may be in its first request's hands (ingest's timeout). */
+const IN_FLIGHT_SECONDS = 30;
+
+/** Stores first (the durable yes), then enqueues; a failed enqueue leaves the message 'accepted' for the sweep. */
+export async function storeAndEnqueue(
+  deps: HubDependencies,
+  record: MessageRecord,
+  bundle: MessageBundle,
+): Promise<void> {
+  if ((await deps.store.create(record, bundle)) === 'duplicate') {
+    await refuseIfKnown(deps, record.messageId, undefined, record.requestId);
+    throw new ConflictError('Duplicate', [issue('duplicate', `Message ${record.messageId} was already received`)]);
+  }
+  try {
+    await deps.queue.enqueue(record.messageId);
+  } catch (error) {
+    deps.metric('EnqueueFailed');
+    deps.log.error('enqueue failed; the sweep will enqueue it', {
+      messageId: record.messageId,
+      error: (error as Error).message,
+    });
+    return;
+  }
+  const now = deps.clock.now();
+  const updated = await deps.store.update(
+    record.messageId,
+    statusChange(record, 'queued', { events: [timelineEvent('queued', now)], at: now }),
+  );
+  if (updated) Object.assign(record, updated);
+  deps.metric('MessageAccepted');
+}
+
+export function newRecord(
+  message: ValidatedMessage,
+  inbound: InboundMessage,
+  sender: string,
+  destination: Destination,
+  kind: MessageRecord['kind'],
+  now: Date,
+): MessageRecord {
+  const at = now.toISOString();
+  const serviceRequestId = serviceRequestIdentity(message);
+  return {
+    messageId: message.bundle.id!,
+    ...(serviceRequestId ? { serviceRequestId } : {}),
+    kind,
+    event: message.header.eventCoding?.code ?? '',
+    requestId: inbound.requestId,
+    correlationId: inbound.correlationId,
+    senderOrganisation: sender,
+    destination,
+    status: 'accepted',
+    attempts: 0,
+    replays: 0,
+    createdAt: at,
+    updatedAt: at,
+    timeline: [
+      timelineEvent('received', now, { detail: `X-Request-Id ${inbound.requestId}` }),
+      timelineEvent('validated', now, { detail: `${message.header.eventCoding?.code} conforms to the hub's profiles` }),
+    ],
+  };
+}
+
+/** The identity of a message's ServiceRequest focus: its id, else the uuid its fullUrl gives it (BaRS's usual way). */
+export function serviceRequestIdentity(message: ValidatedMessage): string | undefined {
+  const focus = message.focus;
+  if (focus?.resourceType !== 'ServiceRequest') return undefined;
+  if (focus.id) return focus.id;
+  const fullUrl = message.bundle.entry?.find((e) => e.resource === focus)?.fullUrl;
+  return fullUrl?.startsWith('urn:uuid:') ? fullUrl.slice('urn:uuid:'.length) : fullUrl;
+}
+
+export function acceptedOutcome(record: MessageRecord): OperationOutcome {
+  const d = record.destination;
+  const where = d.serviceName ? `${d.serviceName} (${d.organisation})` : d.organisation;
+  return {
+    resourceType: 'OperationOutcome',
+    issue: [
+      {
+        severity: 'information',
+        code: 'informational',
+        details: { text: `Message ${record.messageId} accepted: ${record.status}` },
+        diagnostics: `Accepted message ${record.messageId} (${record.event}); routed to ${where} by ${d.channel === 'mailbox' ? 'mailbox' : 'FHIR push'}${record.route ? ` under rule ${record.route.ruleId}` : ''}${record.route?.divertedFrom ? ` instead of ${record.route.divertedFrom}, which is ${record.route.divertedBecause}` : ''}. Status: GET /messages/${record.messageId}`,
+      },
+    ],
+  };
+}
