@@ -71,8 +71,12 @@ export const CHANGED_FIELDS = [
 ] as const satisfies readonly (keyof MessageChange & keyof MessageRecord)[];
 
 export interface MessageStore {
-  /** Stores a new message and its Bundle in one conditional write; 'duplicate' when the identity exists. */
-  create(record: MessageRecord, bundle: MessageBundle): Promise<'created' | 'duplicate'>;
+  /**
+   * Stores a new message and its Bundle in one conditional write; 'duplicate' when the identity exists. `asReceived`
+   * is the Bundle's text exactly as its sender sent it, when it has one: that is what is kept and delivered, so the
+   * hub passes a message on as a BaRS proxy does, unchanged.
+   */
+  create(record: MessageRecord, bundle: MessageBundle, asReceived?: string): Promise<'created' | 'duplicate'>;
   get(messageId: string): Promise<MessageRecord | undefined>;
   getBundle(messageId: string): Promise<MessageBundle | undefined>;
   /** Applies a change atomically; undefined when its expected state does not hold (someone else got there first). */

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MessageBundle } from '../core/fhir/bundle.js';
 import { FHIR_JSON } from '../core/fhir/systems.js';
+import { BarsReceiver, barsOutcome } from './bars-receiver.js';
 import { responseMessage } from './messages.js';
 import type { TokenSource } from './token-client.js';
 
@@ -12,7 +13,7 @@ export const COMPLETE_AFTER_MS = 3000;
 /** The flaky receiver refuses this many attempts of each message with 503 before it accepts. */
 export const FLAKY_FAILURES_PER_MESSAGE = 2;
 
-export type ReceiverBehaviour = 'community-nursing' | 'mental-health' | 'wellbeing-line' | 'practice';
+export type ReceiverBehaviour = 'community-nursing' | 'mental-health' | 'wellbeing-line' | 'practice' | 'bars-pharmacy';
 
 export interface ReceivedMessage {
   ods: string;
@@ -22,6 +23,8 @@ export interface ReceivedMessage {
   correlationId: string;
   status: number;
   event: string;
+  /** The request's headers (lower-cased), as the BaRS receiver saw them. */
+  headers?: Record<string, string | undefined>;
 }
 
 export interface SimulatedReceivers {
@@ -37,7 +40,9 @@ export interface SimulatedReceivers {
  *  - community-nursing accepts, then answers the sender through the hub: accepted, later completed;
  *  - mental-health is flaky: 503 for the first attempts of each message, then accepts;
  *  - wellbeing-line is down: always 503 (delivery fails; ops can replay it elsewhere);
- *  - practice accepts whatever the hub pushes back to a practice (responses, failure notices).
+ *  - practice accepts whatever the hub pushes back to a practice (responses, failure notices);
+ *  - bars-pharmacy is a BaRS receiver (local/bars-receiver.ts): it checks the BaRS headers, answers 409 to a request
+ *    it already processed, and the REC_ error a referral asks for in a note (`simulate REC_UNPROCESSABLE_ENTITY`).
  */
 export async function startSimulatedReceivers(options: {
   port: number;
@@ -47,6 +52,7 @@ export async function startSimulatedReceivers(options: {
   answer?: boolean;
 }): Promise<SimulatedReceivers> {
   const received: ReceivedMessage[] = [];
+  const pharmacy = new BarsReceiver();
   const attempts = new Map<string, number>();
   const down = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
@@ -57,6 +63,8 @@ export async function startSimulatedReceivers(options: {
       const [ods = '', behaviour = '', operation] = new URL(req.url ?? '/', 'http://x').pathname
         .split('/')
         .filter(Boolean);
+      if (behaviour === 'bars-pharmacy')
+        return answerAsBarsReceiver(ods, req, res, Buffer.concat(chunks).toString('utf8'));
       let bundle: MessageBundle | undefined;
       try {
         bundle = JSON.parse(Buffer.concat(chunks).toString('utf8')) as MessageBundle;
@@ -97,6 +105,37 @@ export async function startSimulatedReceivers(options: {
       }
     });
   });
+  const answerAsBarsReceiver = (ods: string, req: IncomingMessage, res: ServerResponse, body: string) => {
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
+    );
+    const answer = down.has('bars-pharmacy')
+      ? {
+          status: 503,
+          headers: { 'content-type': FHIR_JSON },
+          body: barsOutcome('REC_SERVER_ERROR', 'simulated receiver unavailable', 'transient'),
+        }
+      : pharmacy.answer({ method: req.method ?? 'GET', headers, body });
+    let bundle: MessageBundle | undefined;
+    try {
+      bundle = JSON.parse(body) as MessageBundle;
+    } catch {
+      bundle = undefined;
+    }
+    const header = bundle?.entry?.[0]?.resource;
+    received.push({
+      ods,
+      behaviour: 'bars-pharmacy',
+      bundleId: bundle?.id ?? '',
+      requestId: headers['x-request-id'] ?? '',
+      correlationId: headers['x-correlation-id'] ?? '',
+      status: answer.status,
+      event: header?.resourceType === 'MessageHeader' ? (header.eventCoding?.code ?? '') : '',
+      headers,
+    });
+    res.writeHead(answer.status, answer.headers);
+    res.end(JSON.stringify(answer.body));
+  };
   const later = (ms: number, fn: () => Promise<void>) => {
     const timer = setTimeout(() => {
       timers.delete(timer);

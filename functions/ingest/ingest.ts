@@ -12,6 +12,7 @@ export function createIngestHandler(hub: Hub) {
         const target = targetIdentifier(request.headers);
         const accepted = await ingestMessage(hub, {
           body: parseFhirBody(request),
+          ...(request.rawBody ? { rawBody: request.rawBody } : {}),
           ...ids,
           caller: request.caller,
           ...(target ? { target } : {}),

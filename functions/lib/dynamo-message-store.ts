@@ -34,7 +34,7 @@ export class DynamoMessageStore implements MessageStore {
     private readonly patientKey: (nhsNumber: string) => string,
   ) {}
 
-  async create(record: MessageRecord, bundle: MessageBundle): Promise<'created' | 'duplicate'> {
+  async create(record: MessageRecord, bundle: MessageBundle, asReceived?: string): Promise<'created' | 'duplicate'> {
     const nhsNumber = nhsNumberOf(bundle);
     const shard = listShardOf(record.messageId);
     try {
@@ -59,7 +59,7 @@ export class DynamoMessageStore implements MessageStore {
             status: record.status,
             updatedAt: record.updatedAt,
             record,
-            ...packBody(bundle),
+            ...packBody(bundle, asReceived),
             // The body (patient details) goes sooner than the record: the sparse byBodyExpiry index finds it.
             bodyShard: shard,
             bodyExpiresAt: new Date(Date.parse(record.createdAt) + BODY_RETENTION_DAYS * 86_400_000).toISOString(),

@@ -14,8 +14,9 @@ export interface PackedBody {
   bodyEncoding: typeof BODY_ENCODING;
 }
 
-export const packBody = (bundle: MessageBundle): PackedBody => ({
-  body: brotliCompressSync(JSON.stringify(bundle), {
+/** A Bundle packed for storage: its text as received when given (kept byte for byte), else as the hub writes it. */
+export const packBody = (bundle: MessageBundle, asReceived?: string): PackedBody => ({
+  body: brotliCompressSync(asReceived ?? JSON.stringify(bundle), {
     params: { [constants.BROTLI_PARAM_QUALITY]: BODY_BROTLI_QUALITY },
   }),
   bodyEncoding: BODY_ENCODING,

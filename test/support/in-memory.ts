@@ -52,10 +52,13 @@ export class InMemoryMessageStore implements MessageStore {
   /** When each message was escalated (the DynamoDB store's sparse byOverdue index). */
   readonly overdueAt = new Map<string, string>();
 
-  async create(record: MessageRecord, bundle: MessageBundle): Promise<'created' | 'duplicate'> {
+  async create(record: MessageRecord, bundle: MessageBundle, asReceived?: string): Promise<'created' | 'duplicate'> {
     if (this.records.has(record.messageId)) return 'duplicate';
     this.records.set(record.messageId, structuredClone(record));
-    this.bundles.set(record.messageId, structuredClone(bundle));
+    this.bundles.set(
+      record.messageId,
+      asReceived ? (JSON.parse(asReceived) as MessageBundle) : structuredClone(bundle),
+    );
     if (record.dueAt) this.watched.add(record.messageId);
     return 'created';
   }

@@ -95,7 +95,7 @@ export async function acceptAnswer(
       relatedMessageId: originalId,
     }),
   );
-  await storeAndEnqueue(deps, record, message.bundle);
+  await storeAndEnqueue(deps, record, message.bundle, inbound.rawBody);
   await applyAnswer(deps, originalId, answer, answered(record.messageId));
   deps.metric('ResponseAccepted');
   return { record, outcome: acceptedOutcome(record) };

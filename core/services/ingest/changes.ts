@@ -103,7 +103,7 @@ export async function acceptUpdate(
       relatedMessageId: original.messageId,
     }),
   );
-  await storeAndEnqueue(deps, record, message.bundle);
+  await storeAndEnqueue(deps, record, message.bundle, inbound.rawBody);
   await link(record.messageId);
   return { record, outcome: acceptedOutcome(record) };
 }

@@ -76,7 +76,7 @@ export async function acceptRequest(
   record.dueAt = taskDue
     ? new Date(taskDue).toISOString()
     : respondBy(route, context.urgency, now, deps.secondsPerResponseHour).toISOString();
-  await storeAndEnqueue(deps, record, message.bundle);
+  await storeAndEnqueue(deps, record, message.bundle, inbound.rawBody);
   return { record, outcome: acceptedOutcome(record) };
 }
 

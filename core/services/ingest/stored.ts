@@ -14,6 +14,8 @@ export interface InboundMessage {
   caller: Caller;
   /** Decoded NHSD-Target-Identifier, when sent. */
   target?: { system: string; value: string };
+  /** The body's text as received over HTTP: what is stored and delivered, unchanged. */
+  rawBody?: string;
 }
 
 export interface Accepted {
@@ -58,8 +60,9 @@ export async function storeAndEnqueue(
   deps: HubDependencies,
   record: MessageRecord,
   bundle: MessageBundle,
+  asReceived?: string,
 ): Promise<void> {
-  if ((await deps.store.create(record, bundle)) === 'duplicate') {
+  if ((await deps.store.create(record, bundle, asReceived)) === 'duplicate') {
     await refuseIfKnown(deps, record.messageId, undefined, record.requestId);
     throw new ConflictError('Duplicate', [issue('duplicate', `Message ${record.messageId} was already received`)]);
   }
