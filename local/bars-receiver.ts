@@ -1,7 +1,6 @@
 import type { OperationOutcome } from 'fhir/r4';
-import { BARS_HEADERS } from '../core/fhir/bars-headers.js';
 import type { MessageBundle } from '../core/fhir/bundle.js';
-import { SYSTEMS } from '../core/fhir/systems.js';
+import { HEADERS, SYSTEMS } from '../core/fhir/systems.js';
 
 /**
  * A BaRS receiver's side of `POST [base]/$process-message`, as the BaRS Core error-handling pages describe it: the
@@ -75,19 +74,19 @@ function decodeHeader(value: string | undefined): Record<string, unknown> | stri
 /** What is wrong with a request's BaRS headers: every problem, each naming its header. */
 export function headerProblems(headers: BarsRequest['headers']): string[] {
   const problems: string[] = [];
-  for (const name of [BARS_HEADERS.requestId, BARS_HEADERS.correlationId]) {
+  for (const name of [HEADERS.requestId, HEADERS.correlationId]) {
     const value = headers[name];
     if (!value) problems.push(`${name} is missing`);
     else if (!GUID.test(value)) problems.push(`${name} is not a GUID`);
   }
-  const target = decodeHeader(headers[BARS_HEADERS.targetIdentifier]);
-  if (typeof target === 'string') problems.push(`${BARS_HEADERS.targetIdentifier} is ${target}`);
+  const target = decodeHeader(headers[HEADERS.targetIdentifier]);
+  if (typeof target === 'string') problems.push(`${HEADERS.targetIdentifier} is ${target}`);
   else if (typeof target.system !== 'string' || typeof target.value !== 'string')
-    problems.push(`${BARS_HEADERS.targetIdentifier} must be {"system": ..., "value": ...}`);
-  const organisation = decodeHeader(headers[BARS_HEADERS.endUserOrganisation]);
-  if (typeof organisation === 'string') problems.push(`${BARS_HEADERS.endUserOrganisation} is ${organisation}`);
+    problems.push(`${HEADERS.targetIdentifier} must be {"system": ..., "value": ...}`);
+  const organisation = decodeHeader(headers[HEADERS.endUserOrganisation]);
+  if (typeof organisation === 'string') problems.push(`${HEADERS.endUserOrganisation} is ${organisation}`);
   else if (organisation.resourceType !== 'Organization')
-    problems.push(`${BARS_HEADERS.endUserOrganisation} must be a FHIR Organization`);
+    problems.push(`${HEADERS.endUserOrganisation} must be a FHIR Organization`);
   return problems;
 }
 
@@ -133,7 +132,7 @@ export class BarsReceiver {
     }
     if (bundle?.resourceType !== 'Bundle' || bundle.type !== 'message' || !bundle.id)
       return refuse('REC_BAD_REQUEST', 'The body must be a FHIR message Bundle with an id', 'structure');
-    const key = `${request.headers[BARS_HEADERS.requestId]}|${request.headers[BARS_HEADERS.correlationId]}`;
+    const key = `${request.headers[HEADERS.requestId]}|${request.headers[HEADERS.correlationId]}`;
     const attempt = (this.attempts.get(bundle.id) ?? 0) + 1;
     this.attempts.set(bundle.id, attempt);
     const asked = simulated(bundle);

@@ -1,13 +1,5 @@
 import type { MessageRecord } from '../lifecycle/message-record.js';
-import { SYSTEMS } from './systems.js';
-
-/** BaRS's request headers, lower-cased as HTTP/2 and Node carry them. */
-export const BARS_HEADERS = {
-  requestId: 'x-request-id',
-  correlationId: 'x-correlation-id',
-  targetIdentifier: 'nhsd-target-identifier',
-  endUserOrganisation: 'nhsd-end-user-organisation',
-} as const;
+import { HEADERS, SYSTEMS } from './systems.js';
 
 const base64Json = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64');
 
@@ -39,9 +31,9 @@ export function targetIdentifierHeader(destination: MessageRecord['destination']
  */
 export function barsPushHeaders(record: MessageRecord, requestId: string): Record<string, string> {
   return {
-    [BARS_HEADERS.requestId]: requestId,
-    [BARS_HEADERS.correlationId]: record.correlationId,
-    [BARS_HEADERS.targetIdentifier]: targetIdentifierHeader(record.destination),
-    [BARS_HEADERS.endUserOrganisation]: endUserOrganisationHeader(record.senderOrganisation),
+    [HEADERS.requestId]: requestId,
+    [HEADERS.correlationId]: record.correlationId,
+    [HEADERS.targetIdentifier]: targetIdentifierHeader(record.destination),
+    [HEADERS.endUserOrganisation]: endUserOrganisationHeader(record.senderOrganisation),
   };
 }

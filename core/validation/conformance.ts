@@ -8,11 +8,15 @@ import type {
   ValueSet,
 } from 'fhir/r4';
 import conformanceResources from '../../fhir-profiles/generated/hub-conformance.json' with { type: 'json' };
+import { HUB_CANONICAL } from '../fhir/systems.js';
 
 /** The hub's conformance resources (fhir-profiles/), indexed for the validator and the metadata endpoint. */
 export interface Conformance {
   structureDefinitions: Map<string, StructureDefinition>;
+  /** The hub's own message definitions: what it validates a message against. */
   messageDefinitions: MessageDefinition[];
+  /** BaRS's message definitions (NHS England's, unchanged) of the messages the hub accepts and sends. */
+  barsMessageDefinitions: MessageDefinition[];
   capabilityStatement: CapabilityStatement;
   /** value set url -> "system|code" members */
   valueSetMembers: Map<string, Set<string>>;
@@ -24,6 +28,7 @@ export function indexConformance(resources: readonly unknown[]): Conformance {
   const codeSystems = new Map<string, CodeSystem>();
   const valueSets: ValueSet[] = [];
   const messageDefinitions: MessageDefinition[] = [];
+  const barsMessageDefinitions: MessageDefinition[] = [];
   let capabilityStatement: CapabilityStatement | undefined;
   for (const resource of resources as (
     | StructureDefinition
@@ -43,7 +48,7 @@ export function indexConformance(resources: readonly unknown[]): Conformance {
         valueSets.push(resource);
         break;
       case 'MessageDefinition':
-        messageDefinitions.push(resource);
+        (resource.url?.startsWith(HUB_CANONICAL) ? messageDefinitions : barsMessageDefinitions).push(resource);
         break;
       case 'CapabilityStatement':
         capabilityStatement = resource;
@@ -60,7 +65,14 @@ export function indexConformance(resources: readonly unknown[]): Conformance {
     }
     valueSetMembers.set(valueSet.url ?? '', members);
   }
-  return { structureDefinitions, messageDefinitions, capabilityStatement, valueSetMembers, codeSystems };
+  return {
+    structureDefinitions,
+    messageDefinitions,
+    barsMessageDefinitions,
+    capabilityStatement,
+    valueSetMembers,
+    codeSystems,
+  };
 }
 
 /** Loaded once per process (module scope): a few dozen small resources. */

@@ -71,6 +71,19 @@ export function createDirectoryHandler(hub: Hub) {
     'directory',
     {
       'GET /metadata': async () => ({ status: 200, body: capabilityStatement(hub.hub.baseUrl) }),
+      'GET /MessageDefinition': async () => ({
+        status: 200,
+        body: {
+          resourceType: 'Bundle',
+          type: 'searchset',
+          total: hubConformance.barsMessageDefinitions.length,
+          entry: hubConformance.barsMessageDefinitions.map((resource) => ({
+            fullUrl: resource.url,
+            resource,
+            search: { mode: 'match' },
+          })),
+        },
+      }),
       'GET /Organization': search('Organization'),
       'GET /Organization/{id}': read('Organization'),
       'GET /HealthcareService': search('HealthcareService'),

@@ -440,6 +440,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     ],
   },
   { method: 'GET', path: '/messages/{id}', handler: 'messages', access: MEMBERS, query: [] },
+  { method: 'GET', path: '/ServiceRequest/{id}', handler: 'messages', access: MEMBERS, query: ['_format'] },
+  { method: 'GET', path: '/MessageDefinition', handler: 'directory', access: MEMBERS, query: ['_format'] },
   { method: 'POST', path: '/messages/{id}/$replay', handler: 'messages', access: ['ops'], query: [] },
   { method: 'POST', path: '/messages/$replay', handler: 'messages', access: ['ops'], query: [] },
   { method: 'POST', path: '/messages/{id}/$resend', handler: 'messages', access: ['ops'], query: [] },

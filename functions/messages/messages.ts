@@ -1,11 +1,13 @@
 import { BadRequestError, issue, UnprocessableError } from '../../core/errors.js';
 import { pageLinks } from '../../core/fhir/paging.js';
+import { HEADERS } from '../../core/fhir/systems.js';
 import type { Hub } from '../../core/hub.js';
 import { listAlerts } from '../../core/services/alerts.js';
 import { forwardMessage } from '../../core/services/forward.js';
 import { receiversHealth } from '../../core/services/health.js';
 import { listMessages, messageStatus, replayMessage } from '../../core/services/messages.js';
 import { patientOfMessage, replayMany, resendMessage, withdrawMessage } from '../../core/services/ops-actions.js';
+import { readServiceRequest } from '../../core/services/service-requests.js';
 import { outcomesCsv, outcomesReport, trafficOverview } from '../../core/services/traffic.js';
 import { httpHandler, jsonObjectBody } from '../lib/http.js';
 
@@ -39,6 +41,10 @@ export function createMessagesHandler(hub: Hub) {
           },
         };
       },
+      'GET /ServiceRequest/{id}': async (request) => ({
+        status: 200,
+        body: await readServiceRequest(hub, request.caller, request.path.id!, request.headers[HEADERS.correlationId]),
+      }),
       'GET /messages/{id}': async (request) => ({
         status: 200,
         contentType: 'application/json',

@@ -35,7 +35,13 @@ describe('the local hub on its embedded default (sample networks, simulated rece
         .searchParam.map((p: { name: string }) => p.name)
         .sort();
     expect(params('Organization')).toEqual(['identifier', 'name']);
-    expect(params('HealthcareService')).toEqual(['identifier', 'name', 'organization', 'service-category']);
+    expect(params('HealthcareService')).toEqual([
+      'identifier',
+      'name',
+      'organization',
+      'service-category',
+      'service-type',
+    ]);
     expect(params('Endpoint')).toEqual(['identifier', 'name', 'organization']);
     expect(params('Task')).toEqual(
       ['_lastUpdated', 'care-home', 'overdue', 'owner', 'patient:identifier', 'requester', 'status'].sort(),
