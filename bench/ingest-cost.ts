@@ -1,29 +1,17 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { validateResource } from '@medplum/core';
-import type { Bundle, MessageHeader, Organization, Patient, PractitionerRole, ServiceRequest } from 'fhir/r4';
-import { canonicalSystem, SYSTEMS } from '../core/fhir/systems.js';
 import type { NetworkDefinition } from '../core/routing/network.js';
 import { loadBaseDefinitions } from '../core/validation/base-structure.js';
 import { fastStructureCheck } from '../core/validation/fast-structure.js';
 import { SAMPLE_PRACTICE } from '../local/identities.js';
 import { referralMessage } from '../local/messages.js';
 import { networkFiles, readNetworkDefinitions, SAMPLE_NETWORKS_DIR } from '../local/network-files.js';
+import { barsExample, VALID_NHS_NUMBER } from '../test/support/bars-examples.js';
 import { bundleAsDeployed, bundlesDir } from './bundles.js';
 import type * as IngestPath from './ingest-path.js';
 import { median, medianRatio, microsByRound, round } from './measure.js';
-
-/** The largest real BaRS referral in ../shared/reference, and what the hub's profiles ask of it that it lacks. */
-const BARS_REFERRAL = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  'shared',
-  'reference',
-  'bars-api',
-  'process_message__request__ValidationRequestPOST.json',
-);
 
 export interface IngestCost {
   name: string;
@@ -42,43 +30,28 @@ export interface IngestCost {
 }
 
 /**
- * The BaRS validation request, with what no real BaRS example has and the hub's profiles require: a service the hub
- * routes (its category), authoredOn, a valid NHS number, a sender practice of the sample networks.
+ * The national BaRS referral from a GP practice to a community pharmacy (REFREQ03, Pharmacy First), sent as it is:
+ * only what no sample network can know is changed, each named (test/support/bars-examples.ts).
  */
-function adaptedBarsReferral(): { text: string; changes: string[] } {
-  const bundle = JSON.parse(readFileSync(BARS_REFERRAL, 'utf8')) as Bundle;
-  const resources = (bundle.entry ?? []).map((e) => e.resource);
-  const request = resources.find((r): r is ServiceRequest => r?.resourceType === 'ServiceRequest')!;
-  request.category = [
-    ...(request.category ?? []),
-    { coding: [{ system: SYSTEMS.hubServiceCategory, code: 'social-prescribing' }] },
-  ];
-  request.authoredOn = bundle.timestamp!;
-  const patient = resources.find((r): r is Patient => r?.resourceType === 'Patient')!;
-  for (const identifier of patient.identifier ?? [])
-    if (identifier.system === SYSTEMS.nhsNumber) identifier.value = '9000000009';
-  const header = resources[0] as MessageHeader;
-  // Its target, a Directory of Services id, as the hub's own id of the sample social prescribing service.
-  header.destination![0]!.endpoint = `${SYSTEMS.hubService}|mk-social-prescribing`;
-  const senderUrl = header.sender?.reference;
-  let sender = bundle.entry?.find((e) => e.fullUrl === senderUrl)?.resource;
-  if (sender?.resourceType === 'PractitionerRole') {
-    const organisation = (sender as PractitionerRole).organization?.reference;
-    sender = bundle.entry?.find((e) => e.fullUrl === organisation)?.resource;
-  }
-  for (const identifier of (sender as Organization).identifier ?? [])
-    if (canonicalSystem(identifier.system) === SYSTEMS.odsOrganisation) identifier.value = SAMPLE_PRACTICE;
+function realBarsReferral(): { text: string; changes: string[] } {
+  const { bundle, changedPaths } = barsExample('REFREQ03', {
+    sender: SAMPLE_PRACTICE,
+    nhsNumber: VALID_NHS_NUMBER,
+    targetDosId: WATLING_PHARMACY_DOS_ID,
+  });
   return {
     text: JSON.stringify(bundle),
     changes: [
-      'a hub service category (social-prescribing) added to ServiceRequest.category',
-      'ServiceRequest.authoredOn set (the hub requires it)',
-      "the patient's NHS number made valid (its own fails the Modulus 11 check)",
       `the sender's ODS code set to ${SAMPLE_PRACTICE}, a practice of the sample networks`,
-      'its target (a Directory of Services id) set to the sample social prescribing service',
+      "the patient's NHS number made valid (its own fails the Modulus 11 check)",
+      `its target (a DoS service id) set to ${WATLING_PHARMACY_DOS_ID}, the sample Watling pharmacy`,
+      `nothing else: ${changedPaths.length} values changed (${changedPaths.join(', ')})`,
     ],
   };
 }
+
+/** The DoS id of the sample network's community pharmacy (networks/watling-street-pcn.json). */
+const WATLING_PHARMACY_DOS_ID = '2000000101';
 
 /** Timing rounds of each message; calls per round of the ingest path and Medplum (the JSON floor makes more). */
 const ROUNDS = 15;
@@ -147,7 +120,7 @@ async function deployedIngestPath(): Promise<typeof IngestPath> {
 /** 1. What one message costs the hub in-process, against reading and writing its JSON, and against Medplum. */
 export async function ingestCosts(): Promise<IngestCost[]> {
   const sample = JSON.stringify(referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing' }));
-  const bars = adaptedBarsReferral();
+  const bars = realBarsReferral();
   const path = await deployedIngestPath();
   const networks = readNetworkDefinitions(networkFiles([SAMPLE_NETWORKS_DIR]));
   return [
@@ -155,7 +128,7 @@ export async function ingestCosts(): Promise<IngestCost[]> {
     await measure(
       path,
       networks,
-      'largest real BaRS referral, adapted to the hub profiles',
+      'real BaRS referral (REFREQ03, GP to community pharmacy), as sent',
       bars.text,
       40,
       bars.changes,

@@ -182,6 +182,47 @@ function invariantHolds(key: string, value: Json, resource: Json | undefined): b
     case 'org-2':
     case 'org-3':
       return value.use !== 'home';
+    case 'sqty-1':
+      return value.comparator === undefined;
+    case 'con-4': {
+      // Condition: an abatement only with a clinical status of resolved, remission or inactive.
+      if (!hasChoice(value, 'abatement')) return true;
+      const codings = ((value.clinicalStatus as Json | undefined)?.coding as Json[] | undefined) ?? [];
+      return codings.some(
+        (c) =>
+          c.system === 'http://terminology.hl7.org/CodeSystem/condition-clinical' &&
+          ['resolved', 'remission', 'inactive'].includes(c.code as string),
+      );
+    }
+    case 'con-5': {
+      // Condition: no clinical status on one entered in error.
+      const codings = ((value.verificationStatus as Json | undefined)?.coding as Json[] | undefined) ?? [];
+      const enteredInError = codings.some(
+        (c) =>
+          c.system === 'http://terminology.hl7.org/CodeSystem/condition-ver-status' && c.code === 'entered-in-error',
+      );
+      return !enteredInError || value.clinicalStatus === undefined;
+    }
+    case 'con-1':
+      return value.summary !== undefined || value.assessment !== undefined;
+    case 'con-2':
+      return value.code !== undefined || value.detail !== undefined;
+    case 'con-3':
+      // R4 compares each category (a CodeableConcept) with a string: only these cases are certain.
+      return value.clinicalStatus !== undefined || value.category === undefined;
+    case 'app-1':
+      return value.type !== undefined || value.actor !== undefined;
+    case 'app-2':
+      return (value.start === undefined) === (value.end === undefined);
+    case 'app-3':
+      return (
+        (value.start !== undefined && value.end !== undefined) ||
+        ['proposed', 'cancelled', 'waitlist'].includes(value.status as string)
+      );
+    case 'app-4':
+      return value.cancelationReason === undefined || ['noshow', 'cancelled'].includes(value.status as string);
+    case 'qrs-1':
+      return value.answer === undefined || value.item === undefined;
     default:
       return false;
   }

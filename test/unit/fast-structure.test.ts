@@ -54,6 +54,14 @@ describe('the compiled R4 structure check', () => {
     expect(fastStructureCheck(bars.resource)).toEqual({ certain: true });
   });
 
+  it.each(['REFREQ03', 'REFREQ06', 'SERVREQ01', 'SERVREQ02', 'REFRESP01'])(
+    'is certain of the national BaRS example %s (its conditions, quantities and appointments included)',
+    (name) => {
+      const example = EXAMPLES.find((e) => e.path.endsWith(`bars-ig/examples/${name}.json`))!;
+      expect(fastStructureCheck(example.resource)).toEqual({ certain: true });
+    },
+  );
+
   it.each(EXAMPLES.map((e) => [e.path.slice(ROOT.length - 4), e.resource] as const))(
     'is never certain of what R4 refuses: %s',
     (_path, resource) => {
@@ -63,8 +71,10 @@ describe('the compiled R4 structure check', () => {
 
   it('is never certain of a message R4 refuses, however the message is changed', () => {
     // The hub's messages, and a real BaRS referral (with its observations, flags, consent and care plan).
-    const bars = EXAMPLES.find((e) => e.path.endsWith('process_message__request__ValidationRequestPOST.json'))!;
-    const base = [...samples(), bars.resource as unknown as ReturnType<typeof samples>[number]];
+    const bars = ['process_message__request__ValidationRequestPOST.json', 'REFREQ03.json', 'REFRESP01.json'].map(
+      (name) => EXAMPLES.find((e) => e.path.endsWith(name))!.resource as unknown as ReturnType<typeof samples>[number],
+    );
+    const base = [...samples(), ...bars];
     const jsonValue = fc.oneof(
       fc.constant(null),
       fc.constant(''),
@@ -86,7 +96,23 @@ describe('the compiled R4 structure check', () => {
       message: fc.integer({ min: 0, max: base.length - 1 }),
       at: fc.nat(),
       kind: fc.constantFrom('replace', 'delete', 'add', 'wrap', 'unwrap'),
-      key: fc.constantFrom('extra', 'valueString', 'id', 'extension', '_status', 'resourceType', 'reference', 'system'),
+      key: fc.constantFrom(
+        'extra',
+        'valueString',
+        'id',
+        'extension',
+        '_status',
+        'resourceType',
+        'reference',
+        'system',
+        // Keys the Condition, Quantity and Appointment invariants read.
+        'abatementString',
+        'clinicalStatus',
+        'verificationStatus',
+        'comparator',
+        'actor',
+        'start',
+      ),
       value: jsonValue,
     });
     fc.assert(
