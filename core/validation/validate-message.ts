@@ -303,8 +303,11 @@ function withCodesListed(found: Issue, conformance: Conformance): Issue {
   const snomed = (codeSystem?.concept ?? []).flatMap((c) =>
     (c.property ?? []).filter((p) => p.code === 'snomed').map((p) => `${p.valueCode} (${c.code})`),
   );
+  const useCases = (codeSystem?.concept ?? []).flatMap((c) =>
+    (c.property ?? []).filter((p) => p.code === 'bars-use-case').map((p) => `${p.valueCode} (${c.code})`),
+  );
   return {
     ...found,
-    diagnostics: `${found.diagnostics}. ServiceRequest.category from ${SYSTEMS.hubServiceCategory}: ${codes.join(', ')}; or ServiceRequest.code from ${SYSTEMS.snomed}: ${snomed.join(', ')}`,
+    diagnostics: `${found.diagnostics}. ServiceRequest.category from ${SYSTEMS.hubServiceCategory}: ${codes.join(', ')}; or from ${SYSTEMS.barsUseCase}: ${useCases.join(', ')}; or ServiceRequest.code from ${SYSTEMS.snomed}: ${snomed.join(', ')}`,
   };
 }

@@ -90,6 +90,8 @@ const EXPECTED: Record<string, Record<CallerName, number>> = {
   },
   'GET /messages': { sender: 200, receiver: 200, ops: 200, 'same network': 200, 'other network': 200 },
   'GET /messages/{id}': { sender: 200, receiver: 200, ops: 200, 'same network': 404, 'other network': 404 },
+  'GET /ServiceRequest/{id}': { sender: 200, receiver: 200, ops: 200, 'same network': 404, 'other network': 404 },
+  'GET /MessageDefinition': { sender: 200, receiver: 200, ops: 200, 'same network': 200, 'other network': 200 },
   'POST /messages/{id}/$replay': { sender: 403, receiver: 403, ops: 409, 'same network': 403, 'other network': 403 },
   // Bodies without a selection or a reason: past the access checks, ops are told what to send (422).
   'POST /messages/$replay': { sender: 403, receiver: 403, ops: 422, 'same network': 403, 'other network': 403 },
