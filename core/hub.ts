@@ -92,6 +92,7 @@ export function createHub(config: HubConfig, adapters: HubAdapters): Hub {
     secondsPerResponseHour: config.secondsPerResponseHour ?? SECONDS_PER_HOUR,
     opsOrganisations,
     identity,
+    receiverToken: (audience) => identity.receiverToken(audience, config.hub.odsCode),
     ...(adapters.signIn
       ? {
           signIn: createSignIn(

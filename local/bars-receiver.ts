@@ -1,4 +1,5 @@
 import type { OperationOutcome } from 'fhir/r4';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { MessageBundle } from '../core/fhir/bundle.js';
 import { HEADERS, SYSTEMS } from '../core/fhir/systems.js';
 
@@ -28,6 +29,7 @@ export interface BarsAnswer {
 /** The REC_ answers a receiver gives, each with its HTTP status and FHIR issue code (BaRS Core 1.5.0, Error Handling). */
 export const RECEIVER_ERRORS = {
   REC_BAD_REQUEST: { status: 400, code: 'invalid' },
+  REC_UNAUTHORIZED: { status: 401, code: 'security' },
   REC_NOT_FOUND: { status: 404, code: 'not-found' },
   REC_CONFLICT: { status: 409, code: 'duplicate' },
   REC_UNPROCESSABLE_ENTITY: { status: 422, code: 'business-rule' },
@@ -104,17 +106,25 @@ function simulated(bundle: MessageBundle): ReceiverError | undefined {
 }
 
 /**
- * A BaRS receiver: checks the request (method, headers, a message Bundle), recognises a request it already
- * processed (the same X-Request-Id and X-Correlation-Id: 409 REC_CONFLICT duplicate), and answers 200 with the
- * Bundle, or the REC_ error the referral asks for.
+ * Checks the bearer token of a request, when the receiver registered its endpoint with the hub's credentials:
+ * resolves to why it is refused, or undefined when it is good.
+ */
+export type TokenCheck = (authorization: string | undefined) => Promise<string | undefined>;
+
+/**
+ * A BaRS receiver: checks the request (method, credentials, headers, a message Bundle), recognises a request it
+ * already processed (the same X-Request-Id and X-Correlation-Id: 409 REC_CONFLICT duplicate), and answers 200 with
+ * the Bundle, or the REC_ error the referral asks for.
  */
 export class BarsReceiver {
+  constructor(private readonly checkToken?: TokenCheck) {}
+
   /** Requests processed, by X-Request-Id and X-Correlation-Id. */
   private readonly processed = new Set<string>();
   /** Attempts seen per message identity (Bundle.id). */
   private readonly attempts = new Map<string, number>();
 
-  answer(request: BarsRequest): BarsAnswer {
+  async answer(request: BarsRequest): Promise<BarsAnswer> {
     const fhir = { 'content-type': 'application/fhir+json' };
     const refuse = (error: ReceiverError, diagnostics: string, code?: string, extra: Record<string, string> = {}) => ({
       status: RECEIVER_ERRORS[error].status,
@@ -122,6 +132,8 @@ export class BarsReceiver {
       body: barsOutcome(error, diagnostics, code),
     });
     if (request.method !== 'POST') return refuse('REC_BAD_REQUEST', 'Only POST $process-message is served');
+    const refused = await this.checkToken?.(request.headers.authorization);
+    if (refused) return refuse('REC_UNAUTHORIZED', refused);
     const problems = headerProblems(request.headers);
     if (problems.length) return refuse('REC_BAD_REQUEST', problems.join('; '), 'required');
     let bundle: MessageBundle;
@@ -145,4 +157,26 @@ export class BarsReceiver {
     this.processed.add(key);
     return { status: 200, headers: fhir, body: bundle };
   }
+}
+
+/**
+ * A TokenCheck for the hub's own tokens: signed by the hub's key (its JWKS), issued by the hub, for an endpoint whose
+ * path is this receiver's (the hub may know the endpoint by another origin than the one it listens on locally).
+ */
+export function hubTokenCheck(hubBaseUrl: () => string, endpointPath: string): TokenCheck {
+  let keys: ReturnType<typeof createRemoteJWKSet> | undefined;
+  return async (authorization) => {
+    const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
+    if (!token) return "This endpoint takes the hub's own bearer token (Authorization: Bearer)";
+    keys ??= createRemoteJWKSet(new URL(`${hubBaseUrl()}/.well-known/jwks.json`));
+    try {
+      const { payload } = await jwtVerify(token, keys, { issuer: hubBaseUrl() });
+      const audience = [payload.aud ?? []].flat();
+      if (!audience.some((aud) => new URL(aud).pathname === endpointPath))
+        return `The token is for ${audience.join(', ')}, not this endpoint`;
+      return payload.kind === 'hub' ? undefined : "The token is not the hub's own";
+    } catch (error) {
+      return `The token was not signed by the hub: ${(error as Error).message}`;
+    }
+  };
 }

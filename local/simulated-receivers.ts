@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { MessageBundle } from '../core/fhir/bundle.js';
 import { FHIR_JSON } from '../core/fhir/systems.js';
-import { BarsReceiver, barsOutcome } from './bars-receiver.js';
+import { BarsReceiver, barsOutcome, hubTokenCheck } from './bars-receiver.js';
 import { responseMessage } from './messages.js';
 import type { TokenSource } from './token-client.js';
 
@@ -52,7 +52,16 @@ export async function startSimulatedReceivers(options: {
   answer?: boolean;
 }): Promise<SimulatedReceivers> {
   const received: ReceivedMessage[] = [];
-  const pharmacy = new BarsReceiver();
+  /** One BaRS pharmacy per ODS code, each checking that the hub's token is for its own endpoint. */
+  const pharmacies = new Map<string, BarsReceiver>();
+  const pharmacy = (ods: string) => {
+    let receiver = pharmacies.get(ods);
+    if (!receiver) {
+      receiver = new BarsReceiver(hubTokenCheck(options.hubBaseUrl, `/${ods}/bars-pharmacy`));
+      pharmacies.set(ods, receiver);
+    }
+    return receiver;
+  };
   const attempts = new Map<string, number>();
   const down = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
@@ -105,7 +114,7 @@ export async function startSimulatedReceivers(options: {
       }
     });
   });
-  const answerAsBarsReceiver = (ods: string, req: IncomingMessage, res: ServerResponse, body: string) => {
+  const answerAsBarsReceiver = async (ods: string, req: IncomingMessage, res: ServerResponse, body: string) => {
     const headers = Object.fromEntries(
       Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
     );
@@ -115,7 +124,7 @@ export async function startSimulatedReceivers(options: {
           headers: { 'content-type': FHIR_JSON },
           body: barsOutcome('REC_SERVER_ERROR', 'simulated receiver unavailable', 'transient'),
         }
-      : pharmacy.answer({ method: req.method ?? 'GET', headers, body });
+      : await pharmacy(ods).answer({ method: req.method ?? 'GET', headers, body });
     let bundle: MessageBundle | undefined;
     try {
       bundle = JSON.parse(body) as MessageBundle;

@@ -42,8 +42,11 @@ export interface RegisteredClient {
 export interface HubTokenClaims extends JWTPayload {
   /** The client id, or the person's user id, the token was issued to. */
   sub: string;
-  /** 'client' for a system, 'user' for a person signed in. */
-  kind: 'client' | 'user';
+  /**
+   * 'client' for a system, 'user' for a person signed in; 'hub' for the hub itself calling a receiver that registered
+   * its endpoint with the hub's credentials (its audience is that endpoint, so the hub's own API never accepts it).
+   */
+  kind: 'client' | 'user' | 'hub';
   /** ODS code of the organisation the caller acts for. */
   organisation: string;
   roles: Role[];

@@ -6,6 +6,10 @@ import { type HubTokenClaims, type IdentityAdapters, isRole, type Role, roleRefu
 
 /** How long a hub access token is valid (the NHS API platform's 10 minutes, less a second). */
 export const ACCESS_TOKEN_SECONDS = 599;
+/** How long the hub's own token for a receiver lives: a few deliveries' worth. */
+const RECEIVER_TOKEN_SECONDS = 300;
+/** A receiver token is renewed this long before it lapses, so no push carries one about to expire. */
+const RECEIVER_TOKEN_RENEW_SECONDS = 60;
 /** How far ahead a client assertion may expire: a short-lived proof, not a long-term credential. */
 export const MAX_ASSERTION_SECONDS = 300;
 /** Clock difference tolerated between a client and the hub. */
@@ -96,12 +100,13 @@ export function createIdentityService(
   async function sign(
     claims: Pick<HubTokenClaims, 'sub' | 'kind' | 'organisation' | 'roles' | 'rate'>,
     lifetimeSeconds = ACCESS_TOKEN_SECONDS,
+    audience = settings.issuer,
   ): Promise<IssuedToken> {
     const iat = nowSeconds();
     const token = await adapters.signer.sign({
       ...claims,
       iss: settings.issuer,
-      aud: settings.issuer,
+      aud: audience,
       iat,
       exp: iat + lifetimeSeconds,
       jti: randomUUID(),
@@ -109,11 +114,34 @@ export function createIdentityService(
     return { access_token: token, token_type: 'Bearer', expires_in: lifetimeSeconds };
   }
 
+  /** The hub's own tokens for receivers, by audience, each reused until shortly before it lapses. */
+  const receiverTokens = new Map<string, { token: Promise<string>; renewAt: number }>();
+
   /** Roles a caller of this organisation may hold: ops only in an ops organisation. */
   const allowedRoles = (organisation: string, roles: readonly Role[]) =>
     roles.filter((role) => !roleRefusal(organisation, role, settings.opsOrganisations));
 
   return {
+    /**
+     * The hub's own credentials for a receiver whose endpoint is registered with them: a short-lived token signed
+     * with the hub's key (its JWKS at /.well-known/jwks.json), for that endpoint alone (aud), as the hub (sub).
+     */
+    async receiverToken(audience: string, hubOdsCode: string): Promise<string> {
+      const cached = receiverTokens.get(audience);
+      if (cached && cached.renewAt > nowSeconds()) return cached.token;
+      const token = sign(
+        { sub: hubOdsCode, kind: 'hub', organisation: hubOdsCode, roles: [], rate: 0 },
+        RECEIVER_TOKEN_SECONDS,
+        audience,
+      ).then((issued) => issued.access_token);
+      receiverTokens.set(audience, {
+        token,
+        renewAt: nowSeconds() + RECEIVER_TOKEN_SECONDS - RECEIVER_TOKEN_RENEW_SECONDS,
+      });
+      token.catch(() => receiverTokens.delete(audience));
+      return token;
+    },
+
     /** POST /oauth2/token: checks the client's signed assertion and issues a short-lived access token. */
     async issueClientToken(form: URLSearchParams): Promise<IssuedToken> {
       if (form.get('grant_type') !== 'client_credentials')

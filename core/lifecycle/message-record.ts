@@ -65,6 +65,8 @@ export interface Destination {
   channel: 'fhir-push' | 'mailbox';
   /** FHIR base URL for fhir-push. */
   address?: string;
+  /** How the hub authenticates its push there (its endpoint's `authentication`), when it does. */
+  authentication?: 'hub-token';
 }
 
 /** A care-home Task's own state (FHIR R4 Task), kept beside the message's delivery and the receiver's outcome. */

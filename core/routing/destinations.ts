@@ -18,6 +18,7 @@ export function destinationOfService(network: CompiledNetwork, service: ServiceD
     channel: endpoint.channel,
     ...(provider ? { organisationName: provider.name } : {}),
     ...(endpoint.address ? { address: endpoint.address } : {}),
+    ...(endpoint.authentication ? { authentication: endpoint.authentication } : {}),
   };
 }
 
@@ -39,5 +40,6 @@ export async function returnAddress(directory: Directory, organisation: string):
     endpointId: endpoint.id,
     channel: endpoint.channel,
     ...(endpoint.address ? { address: endpoint.address } : {}),
+    ...(endpoint.authentication ? { authentication: endpoint.authentication } : {}),
   };
 }

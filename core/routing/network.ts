@@ -56,6 +56,11 @@ export interface EndpointDefinition {
   channel: DeliveryChannel;
   /** FHIR base URL for fhir-push (the hub POSTs to [address]/$process-message). */
   address?: string;
+  /**
+   * 'hub-token': the receiver wants the hub's own credentials: each push carries a bearer token the hub signs for
+   * this endpoint (aud: the address), which the receiver checks against the hub's JWKS.
+   */
+  authentication?: 'hub-token';
 }
 export interface ServiceDefinition {
   id: string;

@@ -56,10 +56,13 @@ export async function deliverMessage(
     await failMessage(deps, claimed, 'The stored message body is missing');
     return { action: 'done' };
   }
+  const headers = barsPushHeaders(claimed, deterministicId(`${messageId}:push:${claimed.replays}`));
+  if (destination.authentication === 'hub-token')
+    headers.authorization = `Bearer ${await deps.receiverToken(destination.address!)}`;
   const result = await deps.transport.push({
     address: destination.address!,
     bundle,
-    headers: barsPushHeaders(claimed, deterministicId(`${messageId}:push:${claimed.replays}`)),
+    headers,
     timeoutMs: deps.policy.pushTimeoutMs,
   });
   const kind = classifyReceiverAnswer(

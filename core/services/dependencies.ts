@@ -21,6 +21,8 @@ export interface HubDependencies {
   log: HubLog;
   /** Counts for dashboards and alarms (Powertools metrics in the Lambdas). */
   metric: (name: HubMetric, value?: number) => void;
+  /** The hub's own bearer token for a receiver endpoint registered with its credentials (the audience). */
+  receiverToken: (audience: string) => Promise<string>;
 }
 
 export interface HubLog {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OperationOutcome } from 'fhir/r4';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageBundle } from '../../core/fhir/bundle.js';
 import { SYSTEMS } from '../../core/fhir/systems.js';
@@ -244,6 +245,48 @@ describe('real BaRS messages in and out (the examples of uk.nhsdigital.bars.r4)'
         resourceType: 'Organization',
         identifier: [{ system: SYSTEMS.odsOrganisation, value: PRACTICE }],
       });
+    });
+
+    it("carries the hub's own token where the endpoint is registered with it; the hub's API takes no such token", async () => {
+      const { bundle } = referral('REFREQ03');
+      await sendMessage(hub.baseUrl, bundle, { sender: PRACTICE });
+      await final(bundle.id!);
+      const [push] = pushesOf(bundle.id!);
+      const token = /^Bearer (.+)$/.exec(push!.headers!.authorization ?? '')![1]!;
+      const claims = decodeJwt(token);
+      expect(claims).toMatchObject({
+        iss: hub.baseUrl,
+        aud: `http://localhost:4010/${WATLING_PHARMACY.ods}/bars-pharmacy`, // the endpoint as the network file names it
+        sub: 'Z9HUB1',
+        kind: 'hub',
+      });
+      expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBeLessThanOrEqual(300);
+      const misused = await call(hub.baseUrl, 'GET', '/messages', { headers: { authorization: `Bearer ${token}` } });
+      expect(misused.status).toBe(401);
+    });
+
+    it("a BaRS receiver refuses a push without the hub's token (401 REC_UNAUTHORIZED)", async () => {
+      const { bundle } = referral('REFREQ03');
+      const endpoint = `${hub.receivers!.origin}/${WATLING_PHARMACY.ods}/bars-pharmacy/$process-message`;
+      const headers = {
+        'content-type': 'application/fhir+json',
+        'x-request-id': randomUUID(),
+        'x-correlation-id': randomUUID(),
+        'nhsd-target-identifier': Buffer.from(JSON.stringify({ system: SYSTEMS.dosServiceId, value: '1' })).toString(
+          'base64',
+        ),
+        'nhsd-end-user-organisation': Buffer.from(JSON.stringify({ resourceType: 'Organization' })).toString('base64'),
+      };
+      for (const authorization of [undefined, 'Bearer not-a-token']) {
+        const answer = await fetch(endpoint, {
+          method: 'POST',
+          headers: { ...headers, ...(authorization ? { authorization } : {}) },
+          body: JSON.stringify(bundle),
+        });
+        expect(answer.status).toBe(401);
+        const outcome = (await answer.json()) as OperationOutcome;
+        expect(outcome.issue[0]!.details?.coding?.[0]?.code).toBe('REC_UNAUTHORIZED');
+      }
     });
 
     it.each([
