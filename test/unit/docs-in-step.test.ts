@@ -9,7 +9,7 @@ const HAZARD_LOG = read('docs/clinical-safety.md');
 const PACKAGE = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
 
 /** Each test the hazard log cites as the proof of a mitigation: `test/....test.ts` › "its name" (one or more names). */
-const CITED = [...HAZARD_LOG.matchAll(/`(test\/[\w/.-]+\.test\.ts)`((?:\s*›\s*"[^"]+",?)+)/g)].flatMap(
+const CITED = [...HAZARD_LOG.matchAll(/`(test\/[\w/.-]+\.test\.ts)`\s*›\s*((?:"[^"]+"(?:,\s*)?)+)/g)].flatMap(
   ([, file, names]) => [...names!.matchAll(/"([^"]+)"/g)].map(([, name]) => [file!, name!] as const),
 );
 
@@ -22,7 +22,10 @@ describe('the hazard log, SECURITY.md and the README say what the code does', ()
     expect(existsSync(join(ROOT, file))).toBe(true);
     // A generated name (it.each) is cited as it runs: its template, with %s for the case, is in the file.
     const [, example, template] = /^(invalid|valid)\/[\w.-]+\.json (.*)$/.exec(name) ?? [];
-    if (example) expect(read(file)).toContain(`${example}/%s ${template}`);
+    if (example) {
+      expect(read(file)).toContain(`${example}/%s ${template}`);
+      expect(existsSync(join(ROOT, 'fhir-profiles', 'examples', name.split(' ')[0]!))).toBe(true);
+    }
     else expect(read(file)).toContain(name);
   });
 
