@@ -163,6 +163,14 @@ export class ConflictError extends HubError {
 /** 425: BaRS: a retry of an X-Request-Id whose first request is still being processed. */
 export class TooEarlyError extends HubError {
   readonly barsCode = 'REC_TOO_EARLY';
+  /** When the first request will have finished or timed out: the Retry-After a sender is given. */
+  constructor(
+    message: string,
+    issues: Issue[],
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message, issues);
+  }
 }
 
 /** 409: a lifecycle forbids the change asked for (e.g. a referral already completed cannot be accepted again). */

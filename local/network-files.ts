@@ -6,6 +6,7 @@ import {
   type DefinitionProblem,
   type NetworkDefinition,
 } from '../core/routing/network.js';
+import { jsonNesting, MAX_BODY_JSON_DEPTH } from '../core/json-guard.js';
 import { HUB_CATEGORIES } from '../core/routing/routing-context.js';
 
 /** The folder of sample network definitions shipped with the hub. */
@@ -40,8 +41,11 @@ export function readNetworkDefinitions(files: string[]): NetworkDefinition[] {
   const definitions: NetworkDefinition[] = [];
   for (const file of files) {
     let parsed: unknown;
+    const text = readFileSync(file, 'utf8');
+    if (jsonNesting(text, MAX_BODY_JSON_DEPTH) > MAX_BODY_JSON_DEPTH)
+      throw new InvalidNetworkError(file, [{ path: '$', message: `nested deeper than ${MAX_BODY_JSON_DEPTH} levels` }]);
     try {
-      parsed = JSON.parse(readFileSync(file, 'utf8'));
+      parsed = JSON.parse(text);
     } catch (error) {
       throw new InvalidNetworkError(file, [{ path: '$', message: `not valid JSON: ${(error as Error).message}` }]);
     }

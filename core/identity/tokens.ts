@@ -6,6 +6,10 @@ import { type HubTokenClaims, type IdentityAdapters, isRole, type Role, roleRefu
 
 /** How long a hub access token is valid (the NHS API platform's 10 minutes, less a second). */
 export const ACCESS_TOKEN_SECONDS = 599;
+/** The longest client assertion taken (a signed JWT of a few claims is under 1 KB; RS256 keys make it ~1.5 KB). */
+export const MAX_ASSERTION_CHARS = 8192;
+/** The longest jti taken: a GUID is 36 characters; the ledger of used assertions keys on it. */
+export const MAX_JTI_CHARS = 256;
 /** How long the hub's own token for a receiver lives: a few deliveries' worth. */
 const RECEIVER_TOKEN_SECONDS = 300;
 /** A receiver token is renewed this long before it lapses, so no push carries one about to expire. */
@@ -150,6 +154,8 @@ export function createIdentityService(
         throw new OAuthError('invalid_request', `client_assertion_type must be ${CLIENT_ASSERTION_TYPE}`);
       const assertion = form.get('client_assertion');
       if (!assertion) throw new OAuthError('invalid_request', 'client_assertion is required');
+      if (assertion.length > MAX_ASSERTION_CHARS)
+        throw new OAuthError('invalid_request', `client_assertion is over ${MAX_ASSERTION_CHARS} characters`);
       let clientId: unknown;
       let algorithm: unknown;
       try {
@@ -189,6 +195,11 @@ export function createIdentityService(
         throw new OAuthError('invalid_client', `The assertion must expire within ${MAX_ASSERTION_SECONDS} s`);
       if (claims.iat !== undefined && claims.iat > now + CLOCK_SKEW_SECONDS)
         throw new OAuthError('invalid_client', 'The assertion was issued in the future (iat)');
+      if (typeof claims.jti !== 'string' || claims.jti.length > MAX_JTI_CHARS)
+        throw new OAuthError(
+          'invalid_request',
+          `The assertion's jti must be a string of at most ${MAX_JTI_CHARS} characters`,
+        );
       const keepUntil = new Date((claims.exp! + CLOCK_SKEW_SECONDS) * 1000);
       if (!(await adapters.assertions.firstUse(clientId, String(claims.jti), keepUntil))) {
         deps.metric('TokenRefused');

@@ -12,9 +12,15 @@ const PARTS = [
 
 type Keyed = { id?: string; odsCode?: string; name?: string };
 
-/** How a value reads in a change line: text as it is, anything else as JSON, an absent value as "-". */
-const shown = (value: unknown) =>
-  value === undefined ? '-' : typeof value === 'string' ? value : JSON.stringify(value);
+/** The longest value a change line shows, and the most lines a diff lists: a diff never outgrows its files. */
+const MAX_SHOWN_CHARS = 200;
+const MAX_CHANGE_LINES = 500;
+
+/** How a value reads in a change line: text as it is, anything else as JSON, an absent value as "-"; cut short. */
+const shown = (value: unknown) => {
+  const text = value === undefined ? '-' : typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > MAX_SHOWN_CHARS ? `${text.slice(0, MAX_SHOWN_CHARS)}…` : text;
+};
 
 /** Each leaf that differs between two JSON values, as "path: old -> new" (lists compared as wholes). */
 function fieldChanges(before: unknown, after: unknown, path: string): string[] {
@@ -47,5 +53,6 @@ export function describeNetworkChanges(before: NetworkDefinition, after: Network
     }
     for (const [k, item] of was) if (!is.has(k)) lines.push(`- ${label(k, item)} removed`);
   }
-  return lines;
+  if (lines.length <= MAX_CHANGE_LINES) return lines;
+  return [...lines.slice(0, MAX_CHANGE_LINES), `and ${lines.length - MAX_CHANGE_LINES} more changes`];
 }

@@ -131,7 +131,19 @@ export function checkNetworkDefinition(input: unknown, vocabulary: NetworkVocabu
   if (!input || typeof input !== 'object' || Array.isArray(input))
     return [{ path: '$', message: 'a network definition must be a JSON object' }];
   const problems = validateStructure(input) ? [] : schemaProblems(validateStructure.errors ?? []);
-  return [...problems, ...crossReferenceProblems(input as Partial<NetworkDefinition>, vocabulary)];
+  return bounded([...problems, ...crossReferenceProblems(input as Partial<NetworkDefinition>, vocabulary)]);
+}
+
+/** Most problems one check reports, and the longest text of each: an answer never grows with the file it checks. */
+const MAX_PROBLEMS = 100;
+const MAX_PROBLEM_CHARS = 300;
+
+function bounded(problems: DefinitionProblem[]): DefinitionProblem[] {
+  const cut = (text: string) => (text.length > MAX_PROBLEM_CHARS ? `${text.slice(0, MAX_PROBLEM_CHARS)}…` : text);
+  const kept = problems.slice(0, MAX_PROBLEMS).map((p) => ({ path: cut(p.path), message: cut(p.message) }));
+  if (problems.length > MAX_PROBLEMS)
+    kept.push({ path: '$', message: `and ${problems.length - MAX_PROBLEMS} more problems` });
+  return kept;
 }
 
 function schemaProblems(errors: ErrorObject[]): DefinitionProblem[] {

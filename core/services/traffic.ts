@@ -327,11 +327,18 @@ export async function outcomesReport(
     .sort((a, b) => a.networkName.localeCompare(b.networkName) || a.category.localeCompare(b.category));
 }
 
-const csvField = (value: string | number | undefined) => {
-  const text = value === undefined ? '' : String(value);
-  // Quoted when needed; a leading = + - @ is neutralised so a spreadsheet never runs it as a formula.
-  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
-  return /[",\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+/** A cell a spreadsheet would run as a formula (OWASP CSV injection): = + - @, or TAB, CR or LF before anything. */
+const FORMULA_START = /^[=+\-@\t\r\n]/;
+
+/**
+ * One CSV cell: a text that a spreadsheet would take for a formula is neutralised with a leading apostrophe
+ * (numbers the report itself writes are left as they are), and a cell holding a comma, a quote, CR or LF is quoted.
+ */
+export const csvField = (value: string | number | undefined) => {
+  if (typeof value === 'number') return String(value);
+  const text = value ?? '';
+  const safe = FORMULA_START.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 };
 
 /** The outcomes report as CSV, one line per PCN and service specification (reasons as "reason: n; ..."). */

@@ -1,4 +1,5 @@
 import { BadRequestError, issue } from '../errors.js';
+import { PROTOTYPE_KEYS } from '../json-guard.js';
 
 /** Deepest nesting a FHIR message needs (extensions within extensions included); deeper is an attack or a bug. */
 export const MAX_JSON_DEPTH = 32;
@@ -61,8 +62,15 @@ export function checkJsonLimits(root: unknown): void {
           ),
         ]);
     } else if (value && typeof value === 'object') {
-      for (const key in value)
+      for (const key in value) {
+        // No FHIR element has such a name; lookups by element name must never meet one (they would find
+        // Object.prototype's), so it is refused here, before any.
+        if (PROTOTYPE_KEYS.has(key))
+          throw new BadRequestError('Unknown element', [
+            issue('structure', `'${key}' is not the name of a FHIR element`, pathOf({ ...node, parent: node, key })),
+          ]);
         stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, parent: node, key });
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 import { type InternalTypeSchema, isPrimitiveType, tryGetDataType } from '@medplum/core';
 import { type Issue, issue } from '../errors.js';
+import { own } from '../own.js';
 
 /** How deep the walk follows complex types (the JSON limits stop deeper messages before this runs). */
 const MAX_TYPE_DEPTH = 40;
@@ -32,7 +33,7 @@ function visit(
   mend: boolean,
 ): void {
   if (depth > MAX_TYPE_DEPTH) return;
-  const schema = tryGetDataType(typeName) ?? inner.find((t) => t.name === typeName);
+  const schema = knownType(typeName) ?? inner.find((t) => t.name === typeName);
   if (!schema) return;
   const innerTypes = [...inner, ...schema.innerTypes];
   for (const [key, child] of Object.entries(value)) {
@@ -57,7 +58,7 @@ function visit(
 
 /** The type of an element by its JSON name, choice types (value[x] as valueReference) included. */
 function elementType(schema: InternalTypeSchema, key: string): string | undefined {
-  const direct = schema.elements[key];
+  const direct = own(schema.elements, key);
   if (direct) return direct.type.length === 1 ? direct.type[0]!.code : undefined;
   for (const [name, element] of Object.entries(schema.elements)) {
     if (!name.endsWith('[x]')) continue;
@@ -67,6 +68,13 @@ function elementType(schema: InternalTypeSchema, key: string): string | undefine
     return element.type.find((t) => t.code.toLowerCase() === suffix.toLowerCase())?.code;
   }
   return undefined;
+}
+
+/** A FHIR data type by name, only when the name is one (a message's resourceType may be any string). */
+function knownType(name: string): InternalTypeSchema | undefined {
+  if (!/^[A-Z][A-Za-z]*$/.test(name)) return undefined;
+  const schema = tryGetDataType(name);
+  return schema && typeof schema.elements === 'object' ? schema : undefined;
 }
 
 function describe(value: unknown): string {

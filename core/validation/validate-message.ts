@@ -15,6 +15,7 @@ import {
 } from '../fhir/bundle.js';
 import { isValidNhsNumber } from '../fhir/nhs-number.js';
 import { canonicalSystem, FHIR_ID, HUB_CANONICAL, SYSTEMS } from '../fhir/systems.js';
+import { quoted } from '../json-guard.js';
 import { uniqueBy } from '../unique.js';
 import { checkBaseStructure } from './base-structure.js';
 import { type Conformance, headerProfileFor, hubConformance, messageDefinitionFor } from './conformance.js';
@@ -63,7 +64,7 @@ export function validateMessage(body: unknown, conformance: Conformance = hubCon
     throw new BadRequestError('Not a Bundle', [
       issue(
         'invalid',
-        `Expected resourceType 'Bundle' (a FHIR message), found ${JSON.stringify(resourceType ?? null)}`,
+        `Expected resourceType 'Bundle' (a FHIR message), found ${quoted(resourceType ?? null)}`,
         'resourceType',
       ),
     ]);
@@ -83,6 +84,18 @@ export function validateMessage(body: unknown, conformance: Conformance = hubCon
       ),
     );
   }
+  // Every resource's id follows the same rule as the message's own (R4's id type): it is stored and delivered.
+  (Array.isArray(bundle.entry) ? bundle.entry : []).forEach((entry, index) => {
+    const id = (entry as { resource?: { id?: unknown } } | null)?.resource?.id;
+    if (id !== undefined && (typeof id !== 'string' || !FHIR_ID.test(id)))
+      invalid.push(
+        issue(
+          'value',
+          "A resource id must be a FHIR id: 1 to 64 letters, digits, '-' or '.'",
+          `Bundle.entry[${index}].resource.id`,
+        ),
+      );
+  });
   // The checks below read the message as R4 shapes it. R4's own check above has reported any value of the wrong
   // type; a check that stumbles on one adds nothing more (and never fails the request with a 500).
   const safely = (check: () => void) => {

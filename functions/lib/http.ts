@@ -8,6 +8,7 @@ import {
   NotAcceptableError,
   NotFoundError,
   PayloadTooLargeError,
+  TooEarlyError,
   TooManyRequestsError,
   UnsupportedMediaTypeError,
 } from '../../core/errors.js';
@@ -15,6 +16,7 @@ import { errorAnswer } from '../../core/fhir/operation-outcome.js';
 import { FHIR_ID, FHIR_JSON, HEADERS } from '../../core/fhir/systems.js';
 import type { Hub } from '../../core/hub.js';
 import type { TokenSubject } from '../../core/identity/tokens.js';
+import { refuseDeepJson } from '../../core/json-guard.js';
 import { type HandlerName, ROUTES, type RouteDefinition, routeKey } from './resources.js';
 
 /** Largest request body the hub reads (a referral with attachments by reference is tens of KB). */
@@ -133,6 +135,19 @@ export function httpHandler(name: HandlerName, operations: Operations, hub: Hub)
         throw new NotFoundError('No route', [
           issue('not-supported', `${event.routeKey} is not an operation of this hub`),
         ]);
+      const rawBody =
+        event.body === undefined
+          ? undefined
+          : event.isBase64Encoded
+            ? Buffer.from(event.body, 'base64').toString('utf8')
+            : event.body;
+      // Every route: the hub's size limit, and no JSON nested deeper than any body the hub reads, before anything
+      // (identity included) reads the body.
+      if (rawBody !== undefined && Buffer.byteLength(rawBody) > MAX_BODY_BYTES)
+        throw new PayloadTooLargeError('Too large', [
+          issue('too-long', `The body is over the hub's limit of ${MAX_BODY_BYTES} bytes`),
+        ]);
+      refuseDeepJson(rawBody);
       // Public routes (metadata, the token endpoint and its keys) need no identity, and read none.
       const { caller, token, fromCookie } =
         route.access === 'public' ? { caller: ANONYMOUS } : await identifyCaller(headers, hub.identity);
@@ -142,12 +157,7 @@ export function httpHandler(name: HandlerName, operations: Operations, hub: Hub)
         path: (event.pathParameters ?? {}) as Record<string, string>,
         query: (event.queryStringParameters ?? {}) as Record<string, string>,
         headers,
-        rawBody:
-          event.body === undefined
-            ? undefined
-            : event.isBase64Encoded
-              ? Buffer.from(event.body, 'base64').toString('utf8')
-              : event.body,
+        rawBody,
         caller,
       };
       who = caller.subject ? { caller: caller.subject, organisation: caller.organisation } : {};
@@ -181,12 +191,27 @@ export function httpHandler(name: HandlerName, operations: Operations, hub: Hub)
         hub.metric('RequestRefused');
         if (answer.status === 401 || answer.status === 403) hub.metric('Unauthorised');
       }
+      const route = routes.get(event.routeKey);
+      if (route?.answers === 'oauth') {
+        // RFC 6749 §5.2: the token endpoint refuses in OAuth's words, whatever refused the request.
+        const description = answer.outcome.issue[0]?.diagnostics ?? 'The request was refused';
+        return {
+          statusCode: answer.status,
+          headers: { 'content-type': 'application/json', 'Cache-Control': 'no-store', ...echo },
+          body: JSON.stringify({
+            error: answer.status >= 500 ? 'server_error' : 'invalid_request',
+            error_description: description,
+          }),
+        };
+      }
       return {
         statusCode: answer.status,
         headers: {
           'content-type': FHIR_JSON,
           ...echo,
-          ...(error instanceof TooManyRequestsError ? { 'Retry-After': String(error.retryAfterSeconds) } : {}),
+          ...(error instanceof TooManyRequestsError || error instanceof TooEarlyError
+            ? { 'Retry-After': String(error.retryAfterSeconds) }
+            : {}),
         },
         body: JSON.stringify(answer.outcome),
       };

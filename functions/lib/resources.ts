@@ -356,6 +356,8 @@ export interface RouteDefinition {
   access: RouteAccess;
   /** The query parameters the route understands; any other is refused with 400 naming it. */
   query: readonly string[];
+  /** 'oauth': every refusal is OAuth 2.0's JSON (RFC 6749 §5.2: error, error_description), not a FHIR OperationOutcome. */
+  answers?: 'oauth';
 }
 
 // The directory names receivers' addresses: only identified organisations read it (only /metadata is public).
@@ -381,7 +383,7 @@ const read = (path: string): RouteDefinition => ({
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/$process-message', handler: 'ingest', access: PARTIES, query: [] },
   { method: 'GET', path: '/metadata', handler: 'directory', access: 'public', query: ['_format'] },
-  { method: 'POST', path: '/oauth2/token', handler: 'identity', access: 'public', query: [] },
+  { method: 'POST', path: '/oauth2/token', handler: 'identity', access: 'public', query: [], answers: 'oauth' },
   { method: 'GET', path: '/.well-known/jwks.json', handler: 'identity', access: 'public', query: [] },
   { method: 'GET', path: '/.well-known/openid-configuration', handler: 'identity', access: 'public', query: [] },
   { method: 'GET', path: '/auth/login', handler: 'identity', access: 'public', query: ['return_to'] },

@@ -10,6 +10,37 @@ export interface HostileRequest {
   path: string;
   headers: Record<string, string>;
   body?: string;
+  /** Sent with a real token of this sample caller (so it gets past identity to the route's own code), or none. */
+  as?: HostileCaller;
+}
+
+/** Who a hostile request is sent as: a practice's system, a receiving team's, or ops. */
+export type HostileCaller = 'practice' | 'receiver' | 'ops';
+export const HOSTILE_CALLERS: Record<HostileCaller, { organisation: string; role: 'sender' | 'receiver' | 'ops' }> = {
+  practice: { organisation: SAMPLE_PRACTICE, role: 'sender' },
+  receiver: { organisation: 'Z9W101', role: 'receiver' },
+  ops: { organisation: LOCAL_OPS_ODS, role: 'ops' },
+};
+
+/** Keys JavaScript objects inherit, which a lookup by an untrusted name must never reach. */
+const PROTOTYPE_KEY = fc.constantFrom('constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf');
+
+/** Every object and array inside a value, as [parent, key] slots, in document order. */
+function slotsOf(root: unknown): [Record<string | number, unknown>, string | number][] {
+  const slots: [Record<string | number, unknown>, string | number][] = [];
+  const visit = (node: unknown) => {
+    const children: [string | number, unknown][] = Array.isArray(node)
+      ? [...node.entries()]
+      : node && typeof node === 'object'
+        ? Object.entries(node)
+        : [];
+    for (const [key, child] of children) {
+      slots.push([node as Record<string | number, unknown>, key]);
+      visit(child);
+    }
+  };
+  visit(root);
+  return slots;
 }
 
 const base64 = (text: string) => Buffer.from(text).toString('base64');
@@ -81,30 +112,82 @@ const query = fc.oneof(
 );
 
 /** A referral with one element anywhere replaced by any JSON value. */
-const mutatedReferral = fc.record({ where: fc.nat(), value: anyJson, seed: fc.nat() }).map(({ where, value }) => {
+const mutatedReferral = fc.record({ where: fc.nat(), value: anyJson }).map(({ where, value }) => {
   const bundle = referralMessage() as unknown as Record<string, unknown>;
-  const slots: [Record<string, unknown> | unknown[], string | number][] = [];
-  const visit = (node: unknown) => {
-    const children: [string | number, unknown][] = Array.isArray(node)
-      ? [...node.entries()]
-      : node && typeof node === 'object'
-        ? Object.entries(node)
-        : [];
-    for (const [key, child] of children) {
-      slots.push([node as Record<string, unknown>, key]);
-      visit(child);
-    }
-  };
-  visit(bundle);
+  const slots = slotsOf(bundle);
   const [parent, key] = slots[where % slots.length]!;
-  (parent as Record<string | number, unknown>)[key] = value;
+  parent[key] = value;
   return JSON.stringify(bundle);
 });
+
+/** A referral with a key JavaScript objects inherit (constructor, __proto__...) added to any of its objects. */
+const prototypeKeyed = fc
+  .record({ where: fc.nat(), key: PROTOTYPE_KEY, value: anyJson })
+  .map(({ where, key, value }) => {
+    const bundle = referralMessage() as unknown as Record<string, unknown>;
+    const objects = [bundle, ...slotsOf(bundle).map(([p, k]) => p[k])].filter(
+      (v): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v),
+    );
+    // An own, enumerable property of that name, as JSON.parse makes one (assignment would set the prototype).
+    Object.defineProperty(objects[where % objects.length]!, key, {
+      value,
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
+    return JSON.stringify(bundle);
+  });
+
+/** A referral with any one of its values replaced by arrays or objects nested thousands deep. */
+const deepAnywhere = fc
+  .record({ where: fc.nat(), depth: fc.integer({ min: 33, max: 10_000 }), arrays: fc.boolean() })
+  .map(({ where, depth, arrays }) => {
+    const bundle = referralMessage() as unknown as Record<string, unknown>;
+    const slots = slotsOf(bundle);
+    const [parent, key] = slots[where % slots.length]!;
+    parent[key] = '__DEEP__';
+    const nest = arrays ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    return JSON.stringify(bundle).replace('"__DEEP__"', nest);
+  });
+
+/** A referral with the id of one of its resources too long, or with characters no FHIR id has. */
+const badResourceId = fc
+  .record({ entry: fc.nat(), id: fc.constantFrom('x'.repeat(65), 'x\uFFFF', 'a b/../c', '', ' ', 'é') })
+  .map(({ entry, id }) => {
+    const bundle = referralMessage();
+    bundle.entry![entry % bundle.entry!.length]!.resource!.id = id;
+    return JSON.stringify(bundle);
+  });
+
+const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+/** A token request whose client assertion has huge or strange claims (unsigned: the endpoint must refuse it in OAuth's words). */
+const tokenRequestBody = fc
+  .record({
+    jti: fc.oneof(
+      fc.string({ maxLength: 8 }),
+      fc.integer({ min: 1000, max: 200_000 }).map((n) => 'j'.repeat(n)),
+    ),
+    iss: fc.oneof(fc.constant('z9w001-sender'), weirdText),
+    extra: anyJson,
+    grant: fc.constantFrom('client_credentials', 'password', ''),
+  })
+  .map(({ jti, iss, extra, grant }) =>
+    new URLSearchParams({
+      grant_type: grant,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: `${base64url({ alg: 'ES256', kid: 'k' })}.${base64url({ iss, sub: iss, jti, extra, exp: 9e9 })}.c2ln`,
+    }).toString(),
+  );
+
 const deep = fc.integer({ min: 40, max: 5000 }).map((depth) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`);
 const body = fc.oneof(
   mutatedReferral,
   mutatedReferral,
-  mutatedReferral,
+  prototypeKeyed,
+  prototypeKeyed,
+  deepAnywhere,
+  badResourceId,
+  tokenRequestBody,
   anyJson.map((v) => JSON.stringify(v)),
   deep,
   fc.constantFrom(
@@ -137,7 +220,9 @@ export const hostileRequest: fc.Arbitrary<HostileRequest> = fc
       'application/json',
       'text/plain',
       'application/fhir+json; charset=utf-8',
+      'application/x-www-form-urlencoded',
     ),
+    as: fc.option(fc.constantFrom<HostileCaller>('practice', 'receiver', 'ops'), { nil: undefined }),
     accept: fc.option(fc.constantFrom('application/fhir+json', 'text/html', '*/*', 'application/xml'), {
       nil: undefined,
     }),
@@ -161,4 +246,33 @@ export const hostileRequest: fc.Arbitrary<HostileRequest> = fc
       ...Object.fromEntries(Object.entries(r.ids).map(([k, v]) => [k, String(v).replace(/[^\x20-\x7e]/g, '?')])),
     },
     ...(r.body !== undefined && r.method !== 'GET' ? { body: r.body } : {}),
+    ...(r.as ? { as: r.as } : {}),
   }));
+
+/** What one hostile request got: its status, its answer's text and type, and how long it took. */
+export interface HostileAnswer {
+  status: number;
+  text: string;
+  type: string | null;
+  ms: number;
+}
+
+/** Sends a hostile request to a hub, with a real token of its caller when it has one. */
+export async function sendHostile(
+  baseUrl: string,
+  request: HostileRequest,
+  bearer: (caller: HostileCaller) => Promise<string>,
+): Promise<HostileAnswer> {
+  const started = performance.now();
+  const response = await fetch(`${baseUrl}${request.path}`, {
+    method: request.method,
+    headers: {
+      ...request.headers,
+      ...(request.as ? { authorization: `Bearer ${await bearer(request.as)}` } : {}),
+    },
+    redirect: 'manual', // the hub's own answer (sign-in redirects to the identity provider)
+    ...(request.body !== undefined ? { body: request.body } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, text, ms: performance.now() - started, type: response.headers.get('content-type') };
+}

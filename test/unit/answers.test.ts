@@ -85,7 +85,12 @@ describe('a retry while the first request is still being processed', () => {
     await expect(ingestMessage(hub, { ...inbound, body: structuredClone(bundle) })).rejects.toMatchObject({
       status: 425,
       barsCode: 'REC_TOO_EARLY',
+      // Told when to ask again: once the first request has finished or timed out (30 s from its arrival).
+      retryAfterSeconds: expect.any(Number),
     });
+    const early = await ingestMessage(hub, { ...inbound, body: structuredClone(bundle) }).catch((e) => e);
+    expect(early.retryAfterSeconds).toBeGreaterThan(0);
+    expect(early.retryAfterSeconds).toBeLessThanOrEqual(30);
     release();
     await first;
     await expect(ingestMessage(hub, { ...inbound, body: structuredClone(bundle) })).rejects.toMatchObject({

@@ -25,8 +25,7 @@ describe('the hazard log, SECURITY.md and the README say what the code does', ()
     if (example) {
       expect(read(file)).toContain(`${example}/%s ${template}`);
       expect(existsSync(join(ROOT, 'fhir-profiles', 'examples', name.split(' ')[0]!))).toBe(true);
-    }
-    else expect(read(file)).toContain(name);
+    } else expect(read(file)).toContain(name);
   });
 
   it('states the retention periods the code applies', () => {

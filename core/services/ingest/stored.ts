@@ -33,15 +33,21 @@ export async function refuseIfKnown(
 ): Promise<void> {
   const existing = known ?? (await deps.store.get(messageId));
   if (!existing) return;
-  const inFlight =
-    existing.status === 'accepted' &&
-    existing.requestId === requestId &&
-    deps.clock.now().getTime() - Date.parse(existing.createdAt) < IN_FLIGHT_SECONDS * 1000;
-  if (inFlight) {
+  const inFlightFor = IN_FLIGHT_SECONDS * 1000 - (deps.clock.now().getTime() - Date.parse(existing.createdAt));
+  if (existing.status === 'accepted' && existing.requestId === requestId && inFlightFor > 0) {
     // BaRS: the first request with this X-Request-Id is still being processed; a second processing never starts.
-    throw new TooEarlyError('Still processing', [
-      issue('duplicate', `Request ${requestId} for message ${messageId} is still being processed; ask again shortly`),
-    ]);
+    // The sender may ask again once that request has finished or timed out (Retry-After).
+    const retryAfterSeconds = Math.ceil(inFlightFor / 1000);
+    throw new TooEarlyError(
+      'Still processing',
+      [
+        issue(
+          'duplicate',
+          `Request ${requestId} for message ${messageId} is still being processed; ask again in ${retryAfterSeconds} s`,
+        ),
+      ],
+      retryAfterSeconds,
+    );
   }
   deps.metric('MessageDuplicate');
   throw new DuplicateMessageError('Duplicate', [
