@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { jsonNesting, MAX_BODY_JSON_DEPTH } from '../core/json-guard.js';
 import {
   checkNetworkDefinition,
   crossNetworkProblems,
   type DefinitionProblem,
   type NetworkDefinition,
 } from '../core/routing/network.js';
-import { jsonNesting, MAX_BODY_JSON_DEPTH } from '../core/json-guard.js';
 import { HUB_CATEGORIES } from '../core/routing/routing-context.js';
 
 /** The folder of sample network definitions shipped with the hub. */
