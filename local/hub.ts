@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { HubAdapters } from '../core/hub.js';
@@ -117,6 +118,33 @@ export interface LocalHub {
   stop(): Promise<void>;
 }
 
+/** The file that says a hub holds a data directory: the process that does (one hub per directory at a time). */
+const DATA_DIR_LOCK = 'hub.pid';
+
+/** A second hub on a data directory already in use: refused, saying by whom, before anything opens it. */
+export class DataDirInUseError extends Error {}
+
+/** Takes the data directory for this process, unless a live process (another hub) holds it. */
+function claimDataDir(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true });
+  const lock = join(dataDir, DATA_DIR_LOCK);
+  const holder = existsSync(lock) ? Number(readFileSync(lock, 'utf8')) : undefined;
+  if (holder && holder !== process.pid && processAlive(holder))
+    throw new DataDirInUseError(
+      `The data directory ${dataDir} is in use by another hub (process ${holder}): stop it (Ctrl-C), or start this one with --data-dir elsewhere`,
+    );
+  writeFileSync(lock, String(process.pid));
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** The token sources of the hubs running in this process, by base URL (how test helpers sign in to each). */
 const runningHubs = new Map<string, TokenSource>();
 
@@ -139,7 +167,11 @@ function localLog(level: LocalHubOptions['logLevel']): HubLog {
  * simulated receivers. Several hubs may run in one process: nothing is configured through the environment.
  */
 export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub> {
-  if (options.fresh && options.dataDir) rmSync(options.dataDir, { recursive: true, force: true });
+  if (options.dataDir) claimDataDir(options.dataDir);
+  if (options.fresh && options.dataDir) {
+    rmSync(options.dataDir, { recursive: true, force: true });
+    claimDataDir(options.dataDir);
+  }
   const services = await startEmbeddedServices(options.dataDir ? { dataDir: options.dataDir } : {});
   // Known once the server listens, which it does only when every handler is ready; nothing reads it before.
   const identity = { odsCode: LOCAL_HUB_ODS, name: 'PCN Referral Hub (local)', baseUrl: '' };
@@ -288,6 +320,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
       await receivers?.stop();
       hub.close();
       await services.stop();
+      if (options.dataDir) rmSync(join(options.dataDir, DATA_DIR_LOCK), { force: true });
     },
   };
   try {

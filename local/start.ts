@@ -5,6 +5,7 @@ import { deliveryPolicyFromEnvironment } from '../functions/lib/aws-hub.js';
 import { DIRECTORY_TABLE, IDENTITY_TABLE } from '../functions/lib/resources.js';
 import { commandLine } from './cli.js';
 import {
+  DataDirInUseError,
   LOCAL_DEADLINE_SWEEP_SECONDS,
   LOCAL_DELIVERY_POLICY,
   LOCAL_OPS_ODS,
@@ -77,7 +78,9 @@ const hub = await startLocalHub({
   console.error(
     error.code === 'EADDRINUSE'
       ? `Port ${(error as { port?: number }).port} is in use: set PORT (or RECEIVERS_PORT) to a free port.`
-      : error.stack,
+      : error instanceof DataDirInUseError
+        ? error.message
+        : error.stack,
   );
   process.exit(1);
 });

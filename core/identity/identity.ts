@@ -80,11 +80,28 @@ export interface TokenSigner {
 }
 
 /** The identity ports a hub runs with. */
+/** What a session's last use says of it now. */
+export type SessionState = 'live' | 'ended' | 'idle';
+
+/**
+ * People's sessions, shared by every instance of the hub: a session ends at sign-out (its token is refused from then
+ * on, wherever it is presented) or after an idle while, however long its token has left.
+ */
+export interface SessionLedger {
+  /** A new session, in use from `at`; forgotten after `until` (its token's expiry). */
+  begin(sessionId: string, at: Date, until: Date): Promise<void>;
+  /** Notes a use at `at` if the session is live and was last used after `idleSince`; else says why it is not. */
+  use(sessionId: string, at: Date, idleSince: Date): Promise<SessionState>;
+  /** Ends the session at once (sign-out). */
+  end(sessionId: string): Promise<void>;
+}
+
 export interface IdentityAdapters {
   clients: ClientRegistry;
   assertions: AssertionLedger;
   requests: RequestCounter;
   signer: TokenSigner;
+  sessions: SessionLedger;
 }
 
 /** What a person's identity provider says of them, from a verified ID token. */

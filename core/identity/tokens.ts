@@ -6,6 +6,8 @@ import { type HubTokenClaims, type IdentityAdapters, isRole, type Role, roleRefu
 
 /** How long a hub access token is valid (the NHS API platform's 10 minutes, less a second). */
 export const ACCESS_TOKEN_SECONDS = 599;
+/** A person's session ends after this long unused, however long its token has left (NHS guidance: 15–30 minutes). */
+export const SESSION_IDLE_SECONDS = 30 * 60;
 /** The longest client assertion taken (a signed JWT of a few claims is under 1 KB; RS256 keys make it ~1.5 KB). */
 export const MAX_ASSERTION_CHARS = 8192;
 /** The longest jti taken: a GUID is 36 characters; the ledger of used assertions keys on it. */
@@ -77,6 +79,8 @@ export interface TokenSubject {
   organisation: string;
   roles: Role[];
   requestsPerWindow: number;
+  /** A person's session (its token's jti), checked on every use; a client's token has none. */
+  sessionId?: string;
 }
 
 export type IdentityService = ReturnType<typeof createIdentityService>;
@@ -105,6 +109,7 @@ export function createIdentityService(
     claims: Pick<HubTokenClaims, 'sub' | 'kind' | 'organisation' | 'roles' | 'rate'>,
     lifetimeSeconds = ACCESS_TOKEN_SECONDS,
     audience = settings.issuer,
+    jti = randomUUID(),
   ): Promise<IssuedToken> {
     const iat = nowSeconds();
     const token = await adapters.signer.sign({
@@ -113,9 +118,54 @@ export function createIdentityService(
       aud: audience,
       iat,
       exp: iat + lifetimeSeconds,
-      jti: randomUUID(),
+      jti,
     });
     return { access_token: token, token_type: 'Bearer', expires_in: lifetimeSeconds };
+  }
+
+  /** A hub access token's signature, issuer, audience, lifetime and claim shapes; what it says. */
+  async function verifyToken(token: string): Promise<TokenSubject> {
+    const known = verified.get(token);
+    // The same bytes verified before say the same until they expire (with the skew jwtVerify allows).
+    if (known && nowSeconds() < known.exp + CLOCK_SKEW_SECONDS)
+      return { ...known.subject, roles: [...known.subject.roles] };
+    hubKeys ??= createLocalJWKSet(await adapters.signer.publicKeys());
+    let claims: Awaited<ReturnType<typeof jwtVerify>>['payload'];
+    try {
+      ({ payload: claims } = await jwtVerify(token, hubKeys, {
+        issuer: settings.issuer,
+        audience: settings.issuer,
+        algorithms: [HUB_TOKEN_ALGORITHM],
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        currentDate: deps.clock.now(),
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (error) {
+      throw new TokenRefusedError(accessTokenProblem(error));
+    }
+    const { sub, kind, organisation, roles, rate, jti } = claims as Partial<HubTokenClaims> & { rate?: unknown };
+    if (
+      typeof sub !== 'string' ||
+      (kind !== 'client' && kind !== 'user') ||
+      typeof organisation !== 'string' ||
+      !Array.isArray(roles) ||
+      !roles.every(isRole)
+    )
+      throw new TokenRefusedError('The access token lacks the hub claims (kind, organisation, roles)');
+    if (kind === 'user' && typeof jti !== 'string')
+      throw new TokenRefusedError("A person's token names its session (jti)");
+    const subject: TokenSubject = {
+      subject: sub,
+      kind,
+      organisation,
+      roles,
+      requestsPerWindow: typeof rate === 'number' ? rate : settings.requestsPerWindow,
+      ...(kind === 'user' && typeof jti === 'string' ? { sessionId: jti } : {}),
+    };
+    verified.delete(token);
+    if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
+    verified.set(token, { subject: { ...subject, roles: [...roles] }, exp: claims.exp! });
+    return subject;
   }
 
   /** The hub's own tokens for receivers, by audience, each reused until shortly before it lapses. */
@@ -215,11 +265,17 @@ export function createIdentityService(
       });
     },
 
-    /** A token for a person signed in through OpenID Connect (the organisation and roles come from their claims). */
-    issueUserToken(
+    /**
+     * A token for a person signed in through OpenID Connect (the organisation and roles come from their claims). Its
+     * jti names the session, which every instance then checks on each use: ended at sign-out, or idle too long.
+     */
+    async issueUserToken(
       user: { userId: string; organisation: string; roles: readonly Role[] },
       lifetimeSeconds = ACCESS_TOKEN_SECONDS,
     ): Promise<IssuedToken> {
+      const sessionId = randomUUID();
+      const now = deps.clock.now();
+      await adapters.sessions.begin(sessionId, now, new Date(now.getTime() + lifetimeSeconds * 1000));
       return sign(
         {
           sub: user.userId,
@@ -229,48 +285,33 @@ export function createIdentityService(
           rate: settings.requestsPerWindow,
         },
         lifetimeSeconds,
+        settings.issuer,
+        sessionId,
       );
     },
 
-    /** Checks a hub access token: signature by the hub's key, issuer, audience, lifetime and claim shapes. */
+    /** Sign-out: the session of a person's token ends at once, on every instance (a client's token has none). */
+    async endSession(token: string): Promise<void> {
+      const subject = await verifyToken(token).catch(() => undefined);
+      if (subject?.sessionId) await adapters.sessions.end(subject.sessionId);
+    },
+
+    /**
+     * Checks a hub access token: signature by the hub's key, issuer, audience, lifetime and claim shapes; and for a
+     * person's, that its session is live: not signed out, and used within SESSION_IDLE_SECONDS.
+     */
     async verify(token: string): Promise<TokenSubject> {
-      const known = verified.get(token);
-      // The same bytes verified before say the same until they expire (with the skew jwtVerify allows).
-      if (known && nowSeconds() < known.exp + CLOCK_SKEW_SECONDS)
-        return { ...known.subject, roles: [...known.subject.roles] };
-      hubKeys ??= createLocalJWKSet(await adapters.signer.publicKeys());
-      let claims: Awaited<ReturnType<typeof jwtVerify>>['payload'];
-      try {
-        ({ payload: claims } = await jwtVerify(token, hubKeys, {
-          issuer: settings.issuer,
-          audience: settings.issuer,
-          algorithms: [HUB_TOKEN_ALGORITHM],
-          clockTolerance: CLOCK_SKEW_SECONDS,
-          currentDate: deps.clock.now(),
-          requiredClaims: ['exp', 'sub'],
-        }));
-      } catch (error) {
-        throw new TokenRefusedError(accessTokenProblem(error));
-      }
-      const { sub, kind, organisation, roles, rate } = claims as Partial<HubTokenClaims> & { rate?: unknown };
-      if (
-        typeof sub !== 'string' ||
-        (kind !== 'client' && kind !== 'user') ||
-        typeof organisation !== 'string' ||
-        !Array.isArray(roles) ||
-        !roles.every(isRole)
-      )
-        throw new TokenRefusedError('The access token lacks the hub claims (kind, organisation, roles)');
-      const subject: TokenSubject = {
-        subject: sub,
-        kind,
-        organisation,
-        roles,
-        requestsPerWindow: typeof rate === 'number' ? rate : settings.requestsPerWindow,
-      };
-      verified.delete(token);
-      if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
-      verified.set(token, { subject: { ...subject, roles: [...roles] }, exp: claims.exp! });
+      const subject = await verifyToken(token);
+      if (!subject.sessionId) return subject;
+      const now = deps.clock.now();
+      const state = await adapters.sessions.use(
+        subject.sessionId,
+        now,
+        new Date(now.getTime() - SESSION_IDLE_SECONDS * 1000),
+      );
+      if (state === 'ended') throw new TokenRefusedError('This session was signed out: sign in again');
+      if (state === 'idle')
+        throw new TokenRefusedError(`This session was idle over ${SESSION_IDLE_SECONDS / 60} minutes: sign in again`);
       return subject;
     },
 

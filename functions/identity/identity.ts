@@ -9,7 +9,7 @@ import {
   type SignInService,
 } from '../../core/identity/sign-in.js';
 import { ASSERTION_ALGORITHMS, HUB_TOKEN_ALGORITHM, OAuthError, TOKEN_PATH } from '../../core/identity/tokens.js';
-import { type HubRequest, httpHandler, MAX_BODY_BYTES } from '../lib/http.js';
+import { type HubRequest, httpHandler, MAX_BODY_BYTES, refuseCrossSite } from '../lib/http.js';
 
 const JSON_TYPE = 'application/json';
 const FORM = /^application\/x-www-form-urlencoded\b/i;
@@ -114,10 +114,19 @@ export function createIdentityHandler(hub: Hub) {
           ],
         };
       },
-      [`POST ${SIGN_IN_PATHS.logout}`]: async () => ({
-        status: 204,
-        cookies: [cookie(SESSION_COOKIE, '', { path: '/', maxAge: 0, sameSite: 'Strict', secure: secure() })],
-      }),
+      [`POST ${SIGN_IN_PATHS.logout}`]: async (request) => {
+        // Sign-out ends the session at the hub, for every instance: its token is refused from now on, as a
+        // cookie or as a bearer. Only the hub's own pages may end a browser's session.
+        const session = cookieOf(request.headers, SESSION_COOKIE);
+        if (session) {
+          refuseCrossSite(request.headers, hub.hub.baseUrl);
+          await hub.identity.endSession(session);
+        }
+        return {
+          status: 204,
+          cookies: [cookie(SESSION_COOKIE, '', { path: '/', maxAge: 0, sameSite: 'Strict', secure: secure() })],
+        };
+      },
       'GET /auth/session': async (request) => ({
         status: 200,
         contentType: JSON_TYPE,

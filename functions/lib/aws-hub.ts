@@ -141,6 +141,7 @@ export function awsHub(settings: AwsSettings, override: (adapters: HubAdapters) 
       clients: identityStore,
       assertions: identityStore,
       requests: identityStore,
+      sessions: identityStore,
       signer:
         'kmsKeyId' in settings.tokenKey
           ? new KmsSigner(kms!, settings.tokenKey.kmsKeyId)

@@ -13,6 +13,8 @@ import type {
   PendingSignIns,
   RegisteredClient,
   RequestCounter,
+  SessionLedger,
+  SessionState,
 } from '../../core/identity/identity.js';
 import { IDENTITY_KEYS } from './resources.js';
 
@@ -22,7 +24,9 @@ const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
  * The Identity table: client registrations, the client assertions already used (each jti once, kept until the
  * assertion lapses, then removed by TTL) and per-client request counts per throttling window (TTL too).
  */
-export class DynamoIdentityStore implements ClientRegistry, AssertionLedger, RequestCounter, PendingSignIns {
+export class DynamoIdentityStore
+  implements ClientRegistry, AssertionLedger, RequestCounter, PendingSignIns, SessionLedger
+{
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -33,6 +37,53 @@ export class DynamoIdentityStore implements ClientRegistry, AssertionLedger, Req
       new GetCommand({ TableName: this.tableName, Key: IDENTITY_KEYS.client(clientId), ConsistentRead: true }),
     );
     return Item?.client as RegisteredClient | undefined;
+  }
+
+  async begin(sessionId: string, at: Date, until: Date): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...IDENTITY_KEYS.session(sessionId), lastUsed: at.toISOString(), expiresAt: epochSeconds(until) },
+      }),
+    );
+  }
+
+  async use(sessionId: string, at: Date, idleSince: Date): Promise<SessionState> {
+    try {
+      // One conditional write: live (not ended) and used recently, then noted as used now.
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: IDENTITY_KEYS.session(sessionId),
+          UpdateExpression: 'SET lastUsed = :at',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ended) AND lastUsed >= :idleSince',
+          ExpressionAttributeValues: { ':at': at.toISOString(), ':idleSince': idleSince.toISOString() },
+        }),
+      );
+      return 'live';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const { Item } = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: IDENTITY_KEYS.session(sessionId), ConsistentRead: true }),
+      );
+      return !Item || Item.ended ? 'ended' : 'idle';
+    }
+  }
+
+  async end(sessionId: string): Promise<void> {
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: IDENTITY_KEYS.session(sessionId),
+          UpdateExpression: 'SET ended = :true',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':true': true },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error; // gone already: nothing to end
+      });
   }
 
   async register(client: RegisteredClient): Promise<void> {

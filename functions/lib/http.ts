@@ -85,8 +85,19 @@ async function authorise(route: RouteDefinition, request: HubRequest, hub: Hub, 
  * it send: a change made with the cookie must come from the hub's own pages (Origin, or the browser's
  * Sec-Fetch-Site), not another site's.
  */
-function refuseCrossSite(headers: Record<string, string | undefined>, hubBaseUrl: string): void {
-  if (headers.origin === new URL(hubBaseUrl).origin || headers['sec-fetch-site'] === 'same-origin') return;
+/**
+ * A change made with the browser session must come from the hub's own pages: the browser's Origin, when it sends
+ * one, is the hub's, and its Sec-Fetch-Site, when it sends one, is same-origin. Both are checked, and one at least
+ * must be there (every browser the hub supports sends them); a request with neither is not from a page.
+ */
+export function refuseCrossSite(headers: Record<string, string | undefined>, hubBaseUrl: string): void {
+  const origin = headers.origin;
+  const site = headers['sec-fetch-site'];
+  const sameOrigin =
+    (origin !== undefined || site !== undefined) &&
+    (origin === undefined || origin === new URL(hubBaseUrl).origin) &&
+    (site === undefined || site === 'same-origin');
+  if (sameOrigin) return;
   throw new ForbiddenError('Cross-site request', [
     issue('forbidden', "A change made with the browser session must come from the hub's own pages", 'Origin'),
   ]);

@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { BadRequestError, issue, UnauthorizedError } from '../../core/errors.js';
 import type { IdTokenClaims, OidcProvider } from '../../core/identity/identity.js';
 
 /** How long the hub waits for the identity provider (discovery, token exchange). */
@@ -75,13 +76,25 @@ export class HttpOidcProvider implements OidcProvider {
       signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
     });
     const tokens = (await response.json()) as { id_token?: string; error?: string };
+    // A code of another sign-in, used or expired: the browser starts again (400), never a failure of the hub's.
     if (!response.ok || !tokens.id_token)
-      throw new Error(`The identity provider refused the code: ${tokens.error ?? response.status}`);
+      throw new BadRequestError('Code refused', [
+        issue(
+          'invalid',
+          `The sign-in service refused this sign-in's code (${tokens.error ?? response.status}): sign in again`,
+        ),
+      ]);
     this.keys ??= createRemoteJWKSet(new URL(discovery.jwks_uri));
-    const { payload } = await jwtVerify(tokens.id_token, this.keys, {
-      issuer: discovery.issuer,
-      audience: this.settings.clientId,
-    });
-    return payload as IdTokenClaims;
+    try {
+      const { payload } = await jwtVerify(tokens.id_token, this.keys, {
+        issuer: discovery.issuer,
+        audience: this.settings.clientId,
+      });
+      return payload as IdTokenClaims;
+    } catch {
+      throw new UnauthorizedError('ID token refused', [
+        issue('login', 'The sign-in service answered with an ID token the hub cannot trust'),
+      ]);
+    }
   }
 }

@@ -144,6 +144,7 @@ export const IDENTITY_KEYS = {
   assertion: (clientId: string, jti: string) => ({ pk: `ASSERTION#${clientId}`, sk: jti }),
   requests: (subject: string, windowStart: string) => ({ pk: `REQUESTS#${subject}`, sk: windowStart }),
   signIn: (state: string) => ({ pk: `SIGN-IN#${state}`, sk: 'PENDING' }),
+  session: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' }),
 } as const;
 
 /**

@@ -145,6 +145,22 @@ describe('a newcomer with the README open', () => {
     expect(answer.status).toBe(200);
   });
 
+  it('refuses a second hub on a data directory in use, saying so', async () => {
+    const second = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--data-dir', dataDir], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, PORT: String(await freePort()), RECEIVERS_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    second.stdout.on('data', (chunk: Buffer) => (output += chunk));
+    second.stderr.on('data', (chunk: Buffer) => (output += chunk));
+    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(output).toContain(`The data directory ${dataDir} is in use by another hub`);
+    // The first hub is untouched.
+    expect((await call(hub!.baseUrl, 'GET', '/metadata')).status).toBe(200);
+  });
+
   it('says the unchanged sample files are unchanged, in the CLI and in the hub alike', async () => {
     const diff = await cli('network', ['diff', '--local']);
     expect(diff.code).toBe(0);

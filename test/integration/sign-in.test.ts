@@ -28,6 +28,10 @@ class CookieJar {
   attributesOf(name: string): string | undefined {
     return this.cookies.get(name)?.attributes;
   }
+
+  valueOf(name: string): string | undefined {
+    return this.cookies.get(name)?.value;
+  }
 }
 
 /** A browser that follows redirects itself, keeping cookies: enough to walk the sign-in flow over real HTTP. */
@@ -123,13 +127,45 @@ describe('people sign in with OpenID Connect (authorization code + PKCE) and get
     expect(fromHub.response.status).toBe(404); // no such message: past the identity checks
   });
 
-  it('gives ops staff the ops role, and signs out', async () => {
+  /** The headers a browser adds to a request its page makes of the hub's own origin. */
+  const fromHubPage = () => ({ origin: new URL(hub.baseUrl).origin, 'sec-fetch-site': 'same-origin' });
+
+  it('gives ops staff the ops role, and signs out: the session ends at the hub, as a cookie and as a bearer', async () => {
     const browser = new Browser();
     await browser.signIn(hub.baseUrl, sampleClientId(LOCAL_OPS_ODS, 'ops'));
     expect((await browser.go(`${hub.baseUrl}/messages?status=failed`)).response.status).toBe(200);
-    const out = await browser.go(`${hub.baseUrl}/auth/logout`, { method: 'POST' });
+    const kept = browser.jar.valueOf('hub_session')!; // what an attacker who copied the cookie would hold
+    const out = await browser.go(`${hub.baseUrl}/auth/logout`, { method: 'POST', headers: fromHubPage() });
     expect(out.response.status).toBe(204);
     expect((await browser.go(`${hub.baseUrl}/auth/session`)).response.status).toBe(401);
+    const asCookie = await fetch(`${hub.baseUrl}/auth/session`, { headers: { cookie: `hub_session=${kept}` } });
+    expect(asCookie.status).toBe(401);
+    const asBearer = await fetch(`${hub.baseUrl}/auth/session`, { headers: { authorization: `Bearer ${kept}` } });
+    expect(asBearer.status).toBe(401);
+    expect(JSON.stringify(await asBearer.json())).toContain('signed out');
+  });
+
+  it('refuses a sign-out, or any change, that another site asks a signed-in browser for', async () => {
+    const browser = new Browser();
+    await browser.signIn(hub.baseUrl, sampleClientId(LOCAL_OPS_ODS, 'ops'));
+    const attempts: Record<string, string>[] = [
+      { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+      { origin: 'https://evil.example', 'sec-fetch-site': 'same-origin' }, // the two disagree: refused
+      { 'sec-fetch-site': 'cross-site' },
+      {}, // neither: not from a page
+    ];
+    for (const headers of attempts) {
+      const out = await browser.go(`${hub.baseUrl}/auth/logout`, { method: 'POST', headers });
+      expect(out.response.status, JSON.stringify(headers)).toBe(403);
+      const change = await browser.go(`${hub.baseUrl}/messages/$replay`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(change.response.status, JSON.stringify(headers)).toBe(403);
+    }
+    // Still signed in: nothing another site asked for was done.
+    expect((await browser.go(`${hub.baseUrl}/auth/session`)).response.status).toBe(200);
   });
 
   it('refuses an unknown person, a callback this browser did not start, and a state used twice', async () => {
@@ -164,5 +200,20 @@ describe('people sign in with OpenID Connect (authorization code + PKCE) and get
       headers: { cookie: `hub_sign_in=${new URL(callback).searchParams.get('state')}` },
     });
     expect(again.response.status).toBe(401);
+  });
+
+  it("refuses (400) a callback carrying this browser's state but another sign-in's code", async () => {
+    // Prepare: this browser starts a sign-in; another finishes one of its own, up to its callback.
+    const browser = new Browser();
+    await browser.go(`${hub.baseUrl}/auth/login`);
+    const state = browser.jar.valueOf('hub_sign_in')!;
+    const other = new Browser();
+    const theirs = await other.signIn(hub.baseUrl, sampleClientId('Z9W002', 'sender'), '/app/', /\/auth\/callback/);
+    const code = new URL(theirs).searchParams.get('code')!;
+    // Act: their code, under this browser's own state (the PKCE verifier is this sign-in's, not theirs)
+    const answer = await browser.go(`${hub.baseUrl}/auth/callback?code=${encodeURIComponent(code)}&state=${state}`);
+    // Assess
+    expect(answer.response.status).toBe(400);
+    expect(browser.jar.attributesOf('hub_session')).toBeUndefined();
   });
 });

@@ -10,6 +10,8 @@ import type {
   RegisteredClient,
   RequestCounter,
   Role,
+  SessionLedger,
+  SessionState,
   TokenSigner,
 } from '../../core/identity/identity.js';
 import { HUB_TOKEN_ALGORITHM } from '../../core/identity/tokens.js';
@@ -256,6 +258,7 @@ export interface TestHub extends Hub {
   queue: RecordingQueue;
   transport: ScriptedTransport;
   identityStore: InMemoryIdentity;
+  identityAdapters: IdentityAdapters;
   metrics: HubMetric[];
 }
 
@@ -282,14 +285,32 @@ export function testDependencies(
     },
     { ...adapters, identity, clock: { now: () => now }, metric: (name) => metrics.push(name) },
   );
-  return { ...hub, ...adapters, identityStore: identity.store, metrics };
+  return { ...hub, ...adapters, identityStore: identity.store, identityAdapters: identity, metrics };
 }
 
 /** In unit tests a caller acts in whichever role the message needs; test/integration/access-matrix checks roles. */
 export const BOTH_ROLES: readonly Role[] = ['sender', 'receiver'];
 
 /** Registered clients, used assertions and request counts in memory. */
-export class InMemoryIdentity implements ClientRegistry, AssertionLedger, RequestCounter {
+export class InMemoryIdentity implements ClientRegistry, AssertionLedger, RequestCounter, SessionLedger {
+  /** Sessions: when last used, and whether ended. */
+  readonly sessions = new Map<string, { lastUsed: Date; ended: boolean }>();
+
+  async begin(sessionId: string, at: Date) {
+    this.sessions.set(sessionId, { lastUsed: new Date(at), ended: false });
+  }
+  async use(sessionId: string, at: Date, idleSince: Date): Promise<SessionState> {
+    const session = this.sessions.get(sessionId);
+    if (!session || session.ended) return 'ended';
+    if (session.lastUsed < idleSince) return 'idle';
+    session.lastUsed = new Date(at);
+    return 'live';
+  }
+  async end(sessionId: string) {
+    const session = this.sessions.get(sessionId);
+    if (session) session.ended = true;
+  }
+
   readonly clients = new Map<string, RegisteredClient>();
   private readonly used = new Set<string>();
   private readonly counts = new Map<string, number>();
@@ -334,7 +355,14 @@ class GeneratedKeySigner implements TokenSigner {
 
 export function inMemoryIdentity(): IdentityAdapters & { store: InMemoryIdentity } {
   const store = new InMemoryIdentity();
-  return { store, clients: store, assertions: store, requests: store, signer: new GeneratedKeySigner() };
+  return {
+    store,
+    clients: store,
+    assertions: store,
+    requests: store,
+    sessions: store,
+    signer: new GeneratedKeySigner(),
+  };
 }
 
 /** A message sent to the hub's ingest as an organisation would send it (its own request and correlation ids). */

@@ -1,5 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ACCESS_TOKEN_SECONDS, CLOCK_SKEW_SECONDS, PERMIT_LEASE } from '../../core/identity/tokens.js';
+import { USER_SESSION_SECONDS } from '../../core/identity/sign-in.js';
+import {
+  ACCESS_TOKEN_SECONDS,
+  CLOCK_SKEW_SECONDS,
+  createIdentityService,
+  PERMIT_LEASE,
+  SESSION_IDLE_SECONDS,
+} from '../../core/identity/tokens.js';
 import { LOCAL_OPS_ODS } from '../../local/identities.js';
 import { testDependencies } from '../support/in-memory.js';
 
@@ -22,6 +29,7 @@ describe('a hub access token, checked on every request', () => {
       organisation: LOCAL_OPS_ODS,
       roles: ['ops'],
       requestsPerWindow: expect.any(Number),
+      sessionId: expect.any(String),
     });
     now.setTime(now.getTime() + (ACCESS_TOKEN_SECONDS + CLOCK_SKEW_SECONDS - 1) * 1000);
     await expect(hub.identity.verify(access_token)).resolves.toMatchObject({ subject: 'ops-user' });
@@ -58,5 +66,36 @@ describe("a client's requests counted against its rate", () => {
     expect(answers.every((wait) => wait === undefined)).toBe(true);
     expect(takes).toHaveBeenCalledTimes(3);
     expect(takes.mock.calls.map((call) => call[4])).toEqual([PERMIT_LEASE, PERMIT_LEASE, PERMIT_LEASE]);
+  });
+});
+
+describe("a person's session", () => {
+  it('ends at sign-out: its token is refused from then on, on every instance', async () => {
+    const hub = testDependencies([]);
+    // Another instance of the hub: the same identity table and key, none of this instance's memory.
+    const other = createIdentityService(
+      { issuer: hub.hub.baseUrl, opsOrganisations: hub.opsOrganisations, requestsPerWindow: 100 },
+      hub.identityAdapters,
+      { clock: hub.clock, log: hub.log, metric: () => undefined },
+    );
+    const { access_token } = await hub.identity.issueUserToken(aUser, USER_SESSION_SECONDS);
+    await expect(other.verify(access_token)).resolves.toMatchObject({ subject: 'ops-user' });
+    // Act: signed out through one instance
+    await hub.identity.endSession(access_token);
+    // Assess: refused by both, though the token itself has hours left
+    await expect(hub.identity.verify(access_token)).rejects.toThrow(/signed out/);
+    await expect(other.verify(access_token)).rejects.toThrow(/signed out/);
+  });
+
+  it(`ends after ${SESSION_IDLE_SECONDS / 60} minutes unused; each use keeps it going`, async () => {
+    const now = new Date('2026-12-02T10:00:00Z');
+    const hub = testDependencies([], undefined, now);
+    const { access_token } = await hub.identity.issueUserToken(aUser, USER_SESSION_SECONDS);
+    for (let i = 0; i < 4; i++) {
+      now.setTime(now.getTime() + (SESSION_IDLE_SECONDS - 60) * 1000);
+      await expect(hub.identity.verify(access_token)).resolves.toMatchObject({ subject: 'ops-user' });
+    }
+    now.setTime(now.getTime() + (SESSION_IDLE_SECONDS + 1) * 1000);
+    await expect(hub.identity.verify(access_token)).rejects.toThrow(/idle/);
   });
 });
