@@ -3,6 +3,7 @@ import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { DEFAULT_CLAIM_MAPPING } from '../core/identity/sign-in.js';
 import { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from '../local/identities.js';
 import type { ExternalOidcProvider } from './constructs/identity.js';
+import { PcnReferralHubEdgeStack } from './edge-stack.js';
 import { acknowledgeNagFindings } from './nag.js';
 import { PcnReferralHubStack } from './stack.js';
 
@@ -44,19 +45,37 @@ function externalOidc(app: App): { externalOidc?: ExternalOidcProvider } {
   };
 }
 
+/** The hub's own domain: `-c domainName=... -c certificateArn=...` (an ACM certificate in us-east-1), both or none. */
+function domain(app: App): { domain?: { name: string; certificateArn: string } } {
+  const name = app.node.tryGetContext('domainName') as string | undefined;
+  const certificateArn = app.node.tryGetContext('certificateArn') as string | undefined;
+  if (!name && !certificateArn) return {};
+  if (!name || !certificateArn) throw new Error('-c domainName and -c certificateArn go together');
+  if (!certificateArn.startsWith('arn:aws:acm:us-east-1:'))
+    throw new Error('CloudFront takes only a certificate from us-east-1: -c certificateArn=arn:aws:acm:us-east-1:...');
+  return { domain: { name, certificateArn } };
+}
+
 /** Builds the app; `npx cdk synth` runs it (cdk.json), and the infra tests call it directly. */
-export function buildApp(app = new App()): { app: App; stack: PcnReferralHubStack } {
+export function buildApp(app = new App()): { app: App; stack: PcnReferralHubStack; edge: PcnReferralHubEdgeStack } {
   const stack = new PcnReferralHubStack(app, 'PcnReferralHub', {
     hubOdsCode: (app.node.tryGetContext('hubOdsCode') as string | undefined) ?? LOCAL_HUB_ODS,
     opsOrganisations: (app.node.tryGetContext('opsOrganisations') as string | undefined) ?? LOCAL_OPS_ODS,
     ...(app.node.tryGetContext('alarmEmail') ? { alarmEmail: app.node.tryGetContext('alarmEmail') as string } : {}),
     ...externalOidc(app),
+    ...domain(app),
+    ...(app.node.tryGetContext('webAclArn') ? { webAclArn: app.node.tryGetContext('webAclArn') as string } : {}),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: deploymentRegion(app) },
     description: 'PCN Referral Hub: FHIR (BaRS) referral switchboard for Primary Care Networks',
   });
+  // The edge (CloudFront's WAF web ACL) lives in us-east-1, the one region CloudFront reads it from.
+  const edge = new PcnReferralHubEdgeStack(app, 'PcnReferralHubEdge', {
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: 'us-east-1' },
+    description: 'PCN Referral Hub: the WAF web ACL in front of its CloudFront distribution (no patient data)',
+  });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new HIPAASecurityChecks(app));
   acknowledgeNagFindings(stack);
-  return { app, stack };
+  return { app, stack, edge };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) buildApp().app.synth();

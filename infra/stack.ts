@@ -19,6 +19,10 @@ export interface HubStackProps extends StackProps {
   alarmEmail?: string;
   /** People sign in here instead of the stack's Cognito user pool (e.g. NHS CIS2). */
   externalOidc?: ExternalOidcProvider;
+  /** The hub's own domain and its ACM certificate in us-east-1 (TLS 1.2 minimum): the way to deploy for real. */
+  domain?: { name: string; certificateArn: string };
+  /** A CloudFront-scope WAF web ACL (the Edge stack's output). */
+  webAclArn?: string;
 }
 
 /** The PCN Referral Hub on AWS: HTTP API, Lambdas, SQS, DynamoDB, alarms; everything encrypted with one CMK. */
@@ -38,7 +42,11 @@ export class PcnReferralHubStack extends Stack {
     const queues = new HubQueues(this, 'Queues', { key });
     this.api = new HubApi(this, 'Api', { key });
     // The hub's one public address: CloudFront in front of the API and the web app.
-    const webApp = new HubWebApp(this, 'WebApp', { api: this.api.httpApi });
+    const webApp = new HubWebApp(this, 'WebApp', {
+      api: this.api.httpApi,
+      ...(props.domain ? { domain: props.domain } : {}),
+      ...(props.webAclArn ? { webAclArn: props.webAclArn } : {}),
+    });
     const identity = new HubIdentity(this, 'Identity', {
       apiUrl: webApp.url,
       ...(props.externalOidc ? { externalOidc: props.externalOidc } : {}),

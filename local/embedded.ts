@@ -78,6 +78,13 @@ export async function whenActive(dynamo: DynamoDBClient, tableName: string): Pro
  * the hub's tables and queues from functions/lib/resources.ts. With `dataDir`, DynamoDB state is kept on disk across
  * restarts; queues are in memory (fauxqs 1.x), which is why pending messages are re-enqueued from DynamoDB at start.
  */
+/**
+ * How long the local delivery queue hides a record a worker holds. AWS's is 6x the worker's timeout (Lambda's event
+ * source can retry a throttled batch); the local pollers are never throttled, and a record whose worker died comes
+ * back sooner, as the local delivery policy's seconds do.
+ */
+export const LOCAL_VISIBILITY_TIMEOUT_SECONDS = 90;
+
 export async function startEmbeddedServices(options: { dataDir?: string } = {}): Promise<EmbeddedServices> {
   const emulators = new Worker(new URL('./emulators-worker.mjs', import.meta.url), {
     workerData: { dataDir: options.dataDir },
@@ -117,7 +124,7 @@ export async function startEmbeddedServices(options: { dataDir?: string } = {}):
     new CreateQueueCommand({
       QueueName: 'pcn-hub-delivery',
       Attributes: {
-        VisibilityTimeout: String(DELIVERY_QUEUE.visibilityTimeoutSeconds),
+        VisibilityTimeout: String(LOCAL_VISIBILITY_TIMEOUT_SECONDS),
         RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: DELIVERY_QUEUE.maxReceiveCount }),
       },
     }),

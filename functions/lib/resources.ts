@@ -193,14 +193,21 @@ export interface QueueDefinition {
   maxReceiveCount: number;
   /** How long the dead-letter queue keeps a record (the SQS maximum). */
   deadLetterRetentionSeconds: number;
+  /** The dead-letter queue's own consumer: how long it hides a record, and receives before the record is parked. */
+  deadLetterVisibilityTimeoutSeconds: number;
+  deadLetterMaxReceiveCount: number;
 }
 
 export const DELIVERY_QUEUE: QueueDefinition = {
   id: 'Delivery',
   envVar: 'DELIVERY_QUEUE_URL',
-  visibilityTimeoutSeconds: 90, // deliver worker timeout (60 s) + margin
+  // AWS: at least 6x the consumer's timeout (the deliver worker's 60 s), so a batch retried after a throttled
+  // invocation is not seen again while still in hand (Lambda's SQS event source guidance).
+  visibilityTimeoutSeconds: 360,
   maxReceiveCount: 12, // the delivery policy's 8 attempts + 4 for worker crashes
   deadLetterRetentionSeconds: 14 * 24 * 3600,
+  deadLetterVisibilityTimeoutSeconds: 180, // 6x the dead-letter worker's 30 s
+  deadLetterMaxReceiveCount: 5, // then parked for ops, never lost: the record is failed and its sender told first
 };
 
 export type HandlerName =
@@ -242,6 +249,11 @@ export interface FunctionDefinition {
   memorySize: number;
   timeoutSeconds: number;
   description: string;
+  /**
+   * Instances kept for this queue or stream consumer alone: it can always drain its queue however busy the API is,
+   * and never takes more (deploying needs an account concurrency of 100 plus their sum).
+   */
+  reservedConcurrency?: number;
 }
 
 /** What every API function needs for its callers: the token key's public half, and the per-client request counts. */
@@ -303,6 +315,7 @@ export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
     memorySize: 512,
     timeoutSeconds: 60,
     description: 'SQS consumer: push or place in mailbox, retry, fail',
+    reservedConcurrency: 20, // as many as the SQS event source may run (DELIVERY_MAX_CONCURRENCY)
   },
   deadLetter: {
     entry: 'functions/dead-letter/handler.ts',
@@ -310,6 +323,7 @@ export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
     memorySize: 256,
     timeoutSeconds: 30,
     description: 'DLQ consumer: mark failed, tell the sender',
+    reservedConcurrency: 2, // the DLQ is a trickle; two keep it drained if one is slow
   },
   sweep: {
     entry: 'functions/sweep/handler.ts',
@@ -331,6 +345,7 @@ export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
     memorySize: 256,
     timeoutSeconds: 60,
     description: "Messages stream consumer: keeps ops' traffic counters",
+    reservedConcurrency: 2, // one per stream shard of the Messages table's typical size
   },
 };
 

@@ -109,6 +109,7 @@ export class HubFunctions extends Construct {
         architecture: lambda.Architecture.ARM_64,
         memorySize: definition.memorySize,
         timeout: Duration.seconds(definition.timeoutSeconds),
+        ...(definition.reservedConcurrency ? { reservedConcurrentExecutions: definition.reservedConcurrency } : {}),
         environment,
         logGroup,
         tracing: lambda.Tracing.ACTIVE,
@@ -172,11 +173,21 @@ export class HubFunctions extends Construct {
     );
     new events.Rule(this, 'SweepSchedule', {
       schedule: events.Schedule.rate(Duration.minutes(SWEEP_INTERVAL_MINUTES)),
-      targets: [new targets.LambdaFunction(f.sweep, { retryAttempts: SWEEP_RETRY_ATTEMPTS })],
+      targets: [
+        new targets.LambdaFunction(f.sweep, {
+          retryAttempts: SWEEP_RETRY_ATTEMPTS,
+          deadLetterQueue: queues.scheduleFailures,
+        }),
+      ],
     });
     new events.Rule(this, 'DeadlineSchedule', {
       schedule: events.Schedule.rate(Duration.minutes(DEADLINE_SWEEP_MINUTES)),
-      targets: [new targets.LambdaFunction(f.deadlines, { retryAttempts: SWEEP_RETRY_ATTEMPTS })],
+      targets: [
+        new targets.LambdaFunction(f.deadlines, {
+          retryAttempts: SWEEP_RETRY_ATTEMPTS,
+          deadLetterQueue: queues.scheduleFailures,
+        }),
+      ],
     });
   }
 
@@ -186,6 +197,8 @@ export class HubFunctions extends Construct {
       description,
       encryptionKey: key,
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      // Kept with the tables: the NHS-number index is unreadable without the key it was made with.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(secret).acknowledge(
       { id: 'AwsSolutions-SMG4', reason: whyNotRotated },

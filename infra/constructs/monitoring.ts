@@ -1,6 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -23,6 +24,8 @@ const RETRY_STORM_THRESHOLD = 50;
 const REJECTION_SPIKE_THRESHOLD = 20;
 /** Requests refused 401/403 in 15 minutes that look like a misconfigured client or an attack. */
 const UNAUTHORISED_BURST_THRESHOLD = 20;
+/** How far behind the Messages stream the traffic counters may fall before ops are told (IteratorAge, ms). */
+const TRAFFIC_STREAM_MAX_AGE_MS = 15 * 60_000;
 /** Alarm when a function's p99 duration passes this share of its timeout. */
 const DURATION_ALARM_SHARE = 0.8;
 
@@ -47,7 +50,31 @@ export class HubMonitoring extends Construct {
   ) {
     super(scope, id);
     this.alarmTopic = new sns.Topic(this, 'Alarms', { masterKey: props.key, enforceSSL: true });
-    if (props.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    // enforceSSL writes the topic's own policy (a Deny), which replaces SNS's default: CloudWatch alarms of this
+    // account only are allowed to publish, or no alarm would ever reach anyone.
+    const stack = Stack.of(this);
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisAccountPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
+        },
+      }),
+    );
+    // Someone must be told: the stack takes the address as a parameter without a default (CloudFormation refuses to
+    // deploy without it; -c alarmEmail=... fills it in).
+    const alarmEmail = new CfnParameter(stack, 'AlarmEmail', {
+      type: 'String',
+      description: "Where the hub's alarms are emailed (the ops desk's shared mailbox); confirm the subscription",
+      allowedPattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$',
+      constraintDescription: 'an email address',
+      ...(props.alarmEmail ? { default: props.alarmEmail } : {}),
+    });
+    this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(alarmEmail.valueAsString));
     const notify = new actions.SnsAction(this.alarmTopic);
     const metric = (name: HubMetric, period = Duration.minutes(5)) =>
       new cloudwatch.Metric({
@@ -89,6 +116,24 @@ export class HubMonitoring extends Construct {
       props.queues.deadLetter.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       1,
       'The dead-letter consumer is not draining the DLQ.',
+    );
+    alarm(
+      'ParkedNotEmpty',
+      props.queues.parked.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      1,
+      "A dead-lettered delivery defeated its own consumer 5 times and is parked: read the dead-letter function's logs, then redrive it.",
+    );
+    alarm(
+      'ScheduleFailed',
+      props.queues.scheduleFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      1,
+      'A scheduled sweep (requeue, retention, deadlines) could not be invoked after its retries: overdue work may go unescalated.',
+    );
+    alarm(
+      'TrafficStreamBehind',
+      props.functions.traffic.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(5) }),
+      TRAFFIC_STREAM_MAX_AGE_MS,
+      `The traffic counters are over ${TRAFFIC_STREAM_MAX_AGE_MS / 60_000} minutes behind the Messages stream: the console's figures lag.`,
     );
     alarm(
       'AlertRaised',

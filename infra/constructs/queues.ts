@@ -8,16 +8,33 @@ import { DELIVERY_QUEUE } from '../../functions/lib/resources.js';
 export class HubQueues extends Construct {
   readonly delivery: sqs.Queue;
   readonly deadLetter: sqs.Queue;
+  /** Where a dead-lettered record goes when its own consumer keeps failing on it: kept for ops, alarmed on. */
+  readonly parked: sqs.Queue;
+  /** Scheduled sweep invocations EventBridge could not deliver after its retries (alarmed on). */
+  readonly scheduleFailures: sqs.Queue;
   /** Where the Messages stream's traffic batches that kept failing are set aside (their stream positions only). */
   readonly trafficFailures: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: { key: kms.IKey }) {
     super(scope, id);
+    this.parked = new sqs.Queue(this, 'DeliveryParked', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.seconds(DELIVERY_QUEUE.deadLetterRetentionSeconds),
+    });
+    Validations.of(this.parked).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "It is the dead-letter queue's own dead-letter queue: the last stop, kept 14 days for ops (an alarm watches it)",
+    });
     this.deadLetter = new sqs.Queue(this, 'DeliveryDeadLetter', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.key,
       enforceSSL: true,
       retentionPeriod: Duration.seconds(DELIVERY_QUEUE.deadLetterRetentionSeconds),
+      visibilityTimeout: Duration.seconds(DELIVERY_QUEUE.deadLetterVisibilityTimeoutSeconds),
+      deadLetterQueue: { queue: this.parked, maxReceiveCount: DELIVERY_QUEUE.deadLetterMaxReceiveCount },
     });
     this.delivery = new sqs.Queue(this, 'Delivery', {
       encryption: sqs.QueueEncryption.KMS,
@@ -31,6 +48,17 @@ export class HubQueues extends Construct {
       encryptionMasterKey: props.key,
       enforceSSL: true,
       retentionPeriod: Duration.seconds(DELIVERY_QUEUE.deadLetterRetentionSeconds),
+    });
+    this.scheduleFailures = new sqs.Queue(this, 'ScheduleFailures', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.seconds(DELIVERY_QUEUE.deadLetterRetentionSeconds),
+    });
+    Validations.of(this.scheduleFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "It is itself a dead-letter destination: the sweep schedules' target DLQ (nothing consumes it; an alarm watches it)",
     });
     Validations.of(this.trafficFailures).acknowledge({
       id: 'AwsSolutions-SQS3',

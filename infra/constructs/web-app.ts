@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { DockerImage, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -70,11 +71,23 @@ function handler(event) {
  * app (/app/*, from a private S3 bucket through origin access control), so the app calls the API on its own origin
  * and its session cookie needs no CORS. HTTPS only, security headers on every answer, access logs kept.
  */
+export interface HubWebAppProps {
+  api: HttpApi;
+  /**
+   * The hub's own domain and its certificate (ACM, in us-east-1, as CloudFront requires): the way to deploy for real,
+   * with TLS 1.2 (TLSv1.2_2021) as the least a browser may use. Without one, the cloudfront.net name and its default
+   * certificate, which lets CloudFront accept TLS 1.0: for trying the stack only.
+   */
+  domain?: { name: string; certificateArn: string };
+  /** A WAF web ACL for CloudFront (scope CLOUDFRONT, made in us-east-1: the Edge stack makes one). */
+  webAclArn?: string;
+}
+
 export class HubWebApp extends Construct {
   readonly distribution: cloudfront.Distribution;
   readonly url: string;
 
-  constructor(scope: Construct, id: string, props: { api: HttpApi }) {
+  constructor(scope: Construct, id: string, props: HubWebAppProps) {
     super(scope, id);
     const logs = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -83,7 +96,9 @@ export class HubWebApp extends Construct {
       versioned: true,
       // CloudFront's standard logs are written with an ACL.
       objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
-      lifecycleRules: [{ expiration: Duration.days(ACCESS_LOG_DAYS) }],
+      lifecycleRules: [
+        { expiration: Duration.days(ACCESS_LOG_DAYS), noncurrentVersionExpiration: Duration.days(ACCESS_LOG_DAYS) },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(logs).acknowledge(
@@ -167,27 +182,35 @@ export class HubWebApp extends Construct {
         },
       },
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      ...(props.domain
+        ? {
+            domainNames: [props.domain.name],
+            certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
+            minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
+      ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
       enableLogging: true,
       logBucket: logs,
       logFilePrefix: 'cloudfront/',
     });
-    Validations.of(this.distribution).acknowledge(
-      {
-        id: 'AwsSolutions-CFR1',
-        reason:
-          'Practices, teams and receivers call from anywhere their systems are hosted; access is by token, not by country.',
-      },
-      {
+    Validations.of(this.distribution).acknowledge({
+      id: 'AwsSolutions-CFR1',
+      reason:
+        'Practices, teams and receivers call from anywhere their systems are hosted; access is by token, not by country.',
+    });
+    if (!props.webAclArn)
+      Validations.of(this.distribution).acknowledge({
         id: 'AwsSolutions-CFR2',
         reason:
-          "The API throttles per stage and per client; attach the organisation's WAF web ACL here where it has one.",
-      },
-      {
+          'Deployed without -c webAclArn (the Edge stack makes the web ACL): the API still throttles per stage and per client. Deploy for real with one.',
+      });
+    if (!props.domain)
+      Validations.of(this.distribution).acknowledge({
         id: 'AwsSolutions-CFR4',
         reason:
-          'The default cloudfront.net certificate allows TLS 1.0 viewers; with a custom domain and certificate set the minimum to TLS 1.2.',
-      },
-    );
+          'Deployed without -c domainName/-c certificateArn: the cloudfront.net default certificate allows TLS 1.0. Deploy for real with a domain (TLS 1.2 minimum).',
+      });
     new s3deploy.BucketDeployment(this, 'Deploy', {
       sources: [webAppSource],
       destinationBucket: site,
@@ -219,6 +242,6 @@ export class HubWebApp extends Construct {
         reason: `${copier}; its runtime is set by aws-cdk-lib and moves with it.`,
       },
     );
-    this.url = `https://${this.distribution.distributionDomainName}`;
+    this.url = `https://${props.domain?.name ?? this.distribution.distributionDomainName}`;
   }
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../core/lifecycle/message-record.js';
-import { DELIVERY_CLAIM_LEASE_SECONDS, DELIVERY_QUEUE } from '../../functions/lib/resources.js';
+import { DELIVERY_CLAIM_LEASE_SECONDS } from '../../functions/lib/resources.js';
+import { LOCAL_VISIBILITY_TIMEOUT_SECONDS } from '../../local/embedded.js';
 import { referralMessage, responseMessage } from '../../local/messages.js';
 import { asOrganisation, call, sendMessage } from '../support/http.js';
 import { crash, type HubProcess, startHubProcess } from '../support/hub-process.js';
@@ -125,7 +126,7 @@ describe('chaos: receivers failing, the store and queue failing, the hub killed 
     hub = await startHub(join(dataDir, 'db'), networksFile, 0);
     const records = new Map<string, MessageRecord>();
     // A message whose worker died mid-attempt comes back after the queue's visibility timeout and the claim's lease.
-    const deadline = Date.now() + (DELIVERY_QUEUE.visibilityTimeoutSeconds + DELIVERY_CLAIM_LEASE_SECONDS + 60) * 1000;
+    const deadline = Date.now() + (LOCAL_VISIBILITY_TIMEOUT_SECONDS + DELIVERY_CLAIM_LEASE_SECONDS + 60) * 1000;
     let waiting = accepted;
     while (waiting.length > 0 && Date.now() < deadline) {
       for (let i = 0; i < waiting.length; i += IN_FLIGHT) {
