@@ -22,6 +22,16 @@ import { type HandlerName, ROUTES, type RouteDefinition, routeKey } from './reso
 /** Largest request body the hub reads (a referral with attachments by reference is tens of KB). */
 export const MAX_BODY_BYTES = 1_000_000;
 
+/**
+ * On every answer of the API: never stored by a browser or a proxy (most carry someone's referrals or patient), and
+ * no browser feature a page of the hub's could be tricked into using. An operation may still set its own caching
+ * (the public key set is cacheable).
+ */
+export const API_ANSWER_HEADERS = {
+  'Cache-Control': 'no-store',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()',
+} as const;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What a route handler sees: a request already through the pipeline (headers lower-cased, caller identified). */
@@ -179,7 +189,12 @@ export function httpHandler(name: HandlerName, operations: Operations, hub: Hub)
       hub.log.info('request', { routeKey: event.routeKey, status: response.status, ...who });
       return {
         statusCode: response.status,
-        headers: { 'content-type': response.contentType ?? FHIR_JSON, ...echo, ...response.headers },
+        headers: {
+          'content-type': response.contentType ?? FHIR_JSON,
+          ...API_ANSWER_HEADERS,
+          ...echo,
+          ...response.headers,
+        },
         ...(response.cookies ? { cookies: response.cookies } : {}),
         ...(response.text !== undefined
           ? { body: response.text }
@@ -219,6 +234,7 @@ export function httpHandler(name: HandlerName, operations: Operations, hub: Hub)
         statusCode: answer.status,
         headers: {
           'content-type': FHIR_JSON,
+          ...API_ANSWER_HEADERS,
           ...echo,
           ...(error instanceof TooManyRequestsError || error instanceof TooEarlyError
             ? { 'Retry-After': String(error.retryAfterSeconds) }

@@ -51,6 +51,11 @@ export class HubApi extends Construct {
         caller: '$context.authorizer.claims.sub',
         organisation: '$context.authorizer.claims.organisation',
         time: '$context.requestTime',
+        // Why a request failed before or at the hub's code (the authorizer's refusal, an integration error).
+        error: '$context.error.message',
+        errorType: '$context.error.responseType',
+        authorizerError: '$context.authorizer.error',
+        integrationError: '$context.integrationErrorMessage',
       }),
     };
   }

@@ -19,6 +19,8 @@ export type SignInSettings = ExternalOidcProvider;
 
 /** How long Cognito's ID tokens last: only long enough for the hub to exchange them for its own session. */
 const ID_TOKEN_MINUTES = 15;
+/** The shortest refresh token Cognito issues: the hub never uses one. */
+const REFRESH_TOKEN_MINUTES = 60;
 
 /**
  * The hub's identity on AWS: the asymmetric KMS key its access tokens are signed with (the private half never leaves
@@ -81,8 +83,12 @@ export class HubIdentity extends Construct {
         callbackUrls: [`${props.apiUrl}${SIGN_IN_PATHS.callback}`],
       },
       preventUserExistenceErrors: true,
+      // Only the authorization code flow the hub uses: no password, SRP or custom flows through this client.
+      authFlows: { userPassword: false, userSrp: false, custom: false, adminUserPassword: false },
       idTokenValidity: Duration.minutes(ID_TOKEN_MINUTES),
       accessTokenValidity: Duration.minutes(ID_TOKEN_MINUTES),
+      // The hub keeps no refresh token (its own session cookie is the session): the shortest Cognito allows.
+      refreshTokenValidity: Duration.minutes(REFRESH_TOKEN_MINUTES),
       readAttributes: new cognito.ClientAttributes()
         .withStandardAttributes({ email: true, fullname: true })
         .withCustomAttributes('organisation'),

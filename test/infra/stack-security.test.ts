@@ -156,4 +156,24 @@ describe('the deployed stack, as a security reviewer reads it', () => {
       },
     });
   });
+
+  it('limits the Cognito client to the code flow the hub uses, with the shortest refresh token', () => {
+    plain.hub.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AllowedOAuthFlows: ['code'],
+      ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+      RefreshTokenValidity: 60,
+      TokenValidityUnits: Match.objectLike({ RefreshToken: 'minutes' }),
+    });
+  });
+
+  it("writes why a request failed into the API's access log (never a header or a body)", () => {
+    const stage = Object.values(plain.hub.findResources('AWS::ApiGatewayV2::Stage'))[0] as {
+      Properties: { AccessLogSettings: { Format: string } };
+    };
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format);
+    expect(Object.keys(format)).toEqual(
+      expect.arrayContaining(['error', 'errorType', 'authorizerError', 'integrationError']),
+    );
+    expect(JSON.stringify(format)).not.toMatch(/header|body/i);
+  });
 });

@@ -24,6 +24,9 @@ describe('the local hub on its embedded default (sample networks, simulated rece
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toBe('application/fhir+json');
     expect(answer.body.resourceType).toBe('CapabilityStatement');
+    // Like every answer of the API: kept by no cache, and no browser feature granted.
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    expect(answer.headers.get('permissions-policy')).toContain('camera=()');
     expect(answer.body.rest[0].operation[0].name).toBe('process-message');
   });
 
