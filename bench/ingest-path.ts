@@ -12,6 +12,7 @@ import { inMemoryDirectory } from '../core/routing/memory-directory.js';
 import type { NetworkDefinition } from '../core/routing/network.js';
 import { CursorCodec } from '../functions/lib/cursors.js';
 import { DynamoMessageStore } from '../functions/lib/dynamo-message-store.js';
+import { givenSecret } from '../functions/lib/secrets.js';
 import { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from '../local/identities.js';
 
 /**
@@ -42,7 +43,12 @@ export function hubWithoutIo(networks: NetworkDefinition[]) {
       opsOrganisations: [LOCAL_OPS_ODS],
     },
     {
-      store: new DynamoMessageStore(itemOnly, 'messages', new CursorCodec('bench-cursor-key'), (n) => `key:${n}`),
+      store: new DynamoMessageStore(
+        itemOnly,
+        'messages',
+        new CursorCodec(givenSecret('bench-cursor-key-16')),
+        async (n) => `key:${n}`,
+      ),
       queue: { enqueue: async () => undefined, retryAfter: async () => undefined, depth: async () => 0 },
       directory: inMemoryDirectory(networks),
       transport: { push: async () => ({ status: 202, detail: 'bench' }) },

@@ -23,6 +23,7 @@ import {
   OPERATIONS_TABLE,
   SWEEP_INTERVAL_MINUTES,
 } from '../functions/lib/resources.js';
+import { givenSecret } from '../functions/lib/secrets.js';
 import { LocalChangeStream } from './change-stream.js';
 import { type EmbeddedServices, LOCAL_AWS, startEmbeddedServices } from './embedded.js';
 import { type Mount, startHttpServer } from './http-server.js';
@@ -214,8 +215,8 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
       deliveryQueueUrl: services.deliveryQueueUrl,
       directoryRefreshSeconds: LOCAL_DIRECTORY_REFRESH_SECONDS,
       // Cursors live only as long as this process: a fresh key each start.
-      cursorKey: randomBytes(32).toString('base64url'),
-      searchKey: localSearchKey(options.dataDir),
+      cursorKey: givenSecret(randomBytes(32).toString('base64url')),
+      searchKey: givenSecret(localSearchKey(options.dataDir)),
       client: { ...LOCAL_AWS, dynamoEndpoint: services.dynamoEndpoint, sqsEndpoint: services.sqsEndpoint },
     },
     (adapters) => {

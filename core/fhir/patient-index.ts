@@ -13,9 +13,9 @@ export function nhsNumberOf(bundle: MessageBundle): string | undefined {
  * The key a message is indexed by for a search by NHS number: an HMAC with the deployment's secret, so the index
  * holds no NHS number in clear and cannot be reversed or matched without the secret.
  */
-export function patientIndexKey(secret: string): (nhsNumber: string) => string {
-  return (nhsNumber) =>
-    createHmac('sha256', secret)
+export function patientIndexKey(secret: () => Promise<string>): (nhsNumber: string) => Promise<string> {
+  return async (nhsNumber) =>
+    createHmac('sha256', await secret())
       .update(`nhs-number:${nhsNumber.replace(/\s/g, '')}`)
       .digest('base64url');
 }

@@ -1,5 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JWK } from 'jose';
@@ -16,6 +17,7 @@ import { FhirKitTransport } from './fhir-transport.js';
 import { hubLog, recordMetric } from './observability.js';
 import { HttpOidcProvider, type OidcSettings } from './oidc-client.js';
 import { DELIVERY_QUEUE, DIRECTORY_TABLE, ENV, IDENTITY_TABLE, MESSAGES_TABLE, OPERATIONS_TABLE } from './resources.js';
+import { type SecretSource, secretsManagerSecret } from './secrets.js';
 import { SqsDeliveryQueue } from './sqs-delivery-queue.js';
 import { KeyPairSigner, KmsSigner } from './token-signers.js';
 
@@ -32,10 +34,10 @@ export interface AwsSettings {
   /** People's sign-in: the OpenID Connect provider and the hub's client there (none: no sign-in for people). */
   oidc?: OidcSettings;
   directoryRefreshSeconds: number;
-  /** The key paging cursors are signed with (one per deployment). */
-  cursorKey: string;
+  /** The key paging cursors are signed with (one per deployment), read when first used. */
+  cursorKey: SecretSource;
   /** The secret the NHS-number search index is keyed with (kept with the data: a new one loses the index). */
-  searchKey: string;
+  searchKey: SecretSource;
   /** SDK client settings (the local hub points them at dynalite and fauxqs); the SDK's defaults on AWS. */
   client?: Pick<DynamoDBClientConfig, 'region' | 'credentials'> & { dynamoEndpoint?: string; sqsEndpoint?: string };
 }
@@ -82,9 +84,22 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): A
       : {}),
     deliveryQueueUrl: required(DELIVERY_QUEUE.envVar),
     directoryRefreshSeconds: numberSetting(env, ENV.directoryRefreshSeconds, DIRECTORY_REFRESH_SECONDS),
-    cursorKey: required(ENV.cursorKey),
-    searchKey: required(ENV.searchKey),
+    // Read from Secrets Manager at their first use, by the functions granted them (their ARNs only are here).
+    cursorKey: secretOrMissing(env[ENV.cursorKeySecret], ENV.cursorKeySecret),
+    searchKey: secretOrMissing(env[ENV.searchKeySecret], ENV.searchKeySecret),
   };
+}
+
+let secretsClient: SecretsManagerClient | undefined;
+
+/** The secret an ARN names, or, for a function not given one, a source that says so if it is ever asked. */
+function secretOrMissing(secretId: string | undefined, variable: string): SecretSource {
+  if (!secretId)
+    return async () => {
+      throw new Error(`This function has no ${variable}: it does not read the Messages table`);
+    };
+  secretsClient ??= new SecretsManagerClient({});
+  return secretsManagerSecret(secretsClient, secretId);
 }
 
 /** The delivery policy's settings from the environment (the Lambdas', or `npm start`'s overrides), else `defaults`. */

@@ -31,7 +31,7 @@ export class DynamoMessageStore implements MessageStore {
     private readonly tableName: string,
     private readonly cursors: CursorCodec,
     /** The keyed hash a patient's messages are indexed by (core/fhir/patient-index.ts). */
-    private readonly patientKey: (nhsNumber: string) => string,
+    private readonly patientKey: (nhsNumber: string) => Promise<string>,
   ) {}
 
   async create(record: MessageRecord, bundle: MessageBundle, asReceived?: string): Promise<'created' | 'duplicate'> {
@@ -46,7 +46,7 @@ export class DynamoMessageStore implements MessageStore {
             messageId: record.messageId,
             senderOrganisation: record.senderOrganisation,
             receiverOrganisation: record.destination.organisation,
-            ...(nhsNumber ? { patientKey: this.patientKey(nhsNumber) } : {}),
+            ...(nhsNumber ? { patientKey: await this.patientKey(nhsNumber) } : {}),
             correlationId: record.correlationId,
             createdAt: record.createdAt,
             listShard: shard,
@@ -263,12 +263,12 @@ export class DynamoMessageStore implements MessageStore {
     );
   }
 
-  listByPatient(nhsNumber: string, limit: number, cursor?: string): Promise<Page<MessageRecord>> {
+  async listByPatient(nhsNumber: string, limit: number, cursor?: string): Promise<Page<MessageRecord>> {
     return this.query(
       {
         IndexName: 'byPatient',
         KeyConditionExpression: 'patientKey = :key',
-        ExpressionAttributeValues: { ':key': this.patientKey(nhsNumber) },
+        ExpressionAttributeValues: { ':key': await this.patientKey(nhsNumber) },
         ScanIndexForward: false,
       },
       limit,
@@ -492,7 +492,7 @@ export class DynamoMessageStore implements MessageStore {
     limit: number,
     cursor?: string,
   ): Promise<Page<MessageRecord>> {
-    const positions = cursor ? this.cursors.open<Positions>(cursor) : {};
+    const positions = cursor ? await this.cursors.open<Positions>(cursor) : {};
     const pages = await Promise.all(
       queries.map(async (query, n) => {
         const position = positions[n];
@@ -550,7 +550,7 @@ export class DynamoMessageStore implements MessageStore {
     const finished = queries.every((_, n) => next[n] === 'done');
     return {
       items: merged.map((m) => m.item.record as MessageRecord),
-      ...(finished ? {} : { cursor: this.cursors.seal(next) }),
+      ...(finished ? {} : { cursor: await this.cursors.seal(next) }),
     };
   }
 
@@ -564,12 +564,12 @@ export class DynamoMessageStore implements MessageStore {
         ...input,
         TableName: this.tableName,
         Limit: limit,
-        ...(cursor ? { ExclusiveStartKey: this.cursors.open<Record<string, unknown>>(cursor) } : {}),
+        ...(cursor ? { ExclusiveStartKey: await this.cursors.open<Record<string, unknown>>(cursor) } : {}),
       }),
     );
     return {
       items: (Items ?? []).map((item) => item.record as MessageRecord),
-      ...(LastEvaluatedKey ? { cursor: this.cursors.seal(LastEvaluatedKey) } : {}),
+      ...(LastEvaluatedKey ? { cursor: await this.cursors.seal(LastEvaluatedKey) } : {}),
     };
   }
 }

@@ -512,9 +512,10 @@ export const ENV = {
   deliveryMaxDelaySeconds: 'DELIVERY_MAX_DELAY_SECONDS',
   pushTimeoutMs: 'PUSH_TIMEOUT_MS',
   directoryRefreshSeconds: 'DIRECTORY_REFRESH_SECONDS',
-  cursorKey: 'HUB_CURSOR_KEY',
+  /** The ARNs of the secrets: their values are read at run time, by the functions granted them. */
+  cursorKeySecret: 'HUB_CURSOR_KEY_SECRET_ARN',
   /** The secret the NHS-number search index is keyed with (HMAC): one per deployment, never rotated lightly. */
-  searchKey: 'HUB_SEARCH_KEY',
+  searchKeySecret: 'HUB_SEARCH_KEY_SECRET_ARN',
   /** The asymmetric KMS key the hub signs its access tokens with. */
   tokenKeyId: 'HUB_TOKEN_KEY_ID',
   /** People's sign-in: the OpenID Connect provider (Cognito's user pool, or e.g. NHS CIS2) and the hub's client. */

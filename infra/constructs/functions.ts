@@ -74,9 +74,6 @@ export class HubFunctions extends Construct {
       'A new search key would orphan the whole NHS-number index: it is replaced only with a re-index of the messages',
     );
     const environment: Record<string, string> = {
-      // Resolved by CloudFormation at deploy into the functions' (KMS-encrypted) configuration.
-      [ENV.cursorKey]: cursorKey.secretValue.unsafeUnwrap(),
-      [ENV.searchKey]: searchKey.secretValue.unsafeUnwrap(),
       [MESSAGES_TABLE.envVar]: tables.messages.tableName,
       [DIRECTORY_TABLE.envVar]: tables.directory.tableName,
       [IDENTITY_TABLE.envVar]: tables.identity.tableName,
@@ -128,6 +125,18 @@ export class HubFunctions extends Construct {
       (Object.keys(FUNCTIONS) as HandlerName[]).map((name) => [name, make(name)]),
     ) as Record<HandlerName, NodejsFunction>;
     const f = this.functions;
+    // The secrets' values never enter a function's configuration: the functions that read the Messages table (which
+    // pages with the cursor key and indexes by the search key) are told where they are and may read them, at run time.
+    for (const name of Object.keys(FUNCTIONS) as HandlerName[]) {
+      if (!FUNCTIONS[name].access.messages) continue;
+      for (const [variable, secret] of [
+        [ENV.cursorKeySecret, cursorKey],
+        [ENV.searchKeySecret, searchKey],
+      ] as const) {
+        f[name].addEnvironment(variable, secret.secretArn);
+        secret.grantRead(f[name]);
+      }
+    }
 
     // Least privilege, from each function's access in functions/lib/resources.ts.
     for (const name of Object.keys(FUNCTIONS) as HandlerName[]) {

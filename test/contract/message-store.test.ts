@@ -12,6 +12,7 @@ import type { MessageStore } from '../../core/ports.js';
 import { CursorCodec } from '../../functions/lib/cursors.js';
 import { DynamoMessageStore } from '../../functions/lib/dynamo-message-store.js';
 import { MESSAGES_TABLE } from '../../functions/lib/resources.js';
+import { givenSecret } from '../../functions/lib/secrets.js';
 import { type EmbeddedServices, LOCAL_AWS, startEmbeddedServices } from '../../local/embedded.js';
 import { InMemoryMessageStore } from '../support/in-memory.js';
 
@@ -339,8 +340,8 @@ honoursTheStoreContract('the DynamoDB store (on dynalite)', async () => {
   return new DynamoMessageStore(
     client,
     services.tableNames[MESSAGES_TABLE.envVar]!,
-    new CursorCodec('contract-test-cursor-key'),
-    patientIndexKey('contract-test-search-key'),
+    new CursorCodec(givenSecret('contract-test-cursor-key')),
+    patientIndexKey(givenSecret('contract-test-search-key')),
   );
 });
 honoursTheStoreContract('the in-memory store of the unit tests', async () => new InMemoryMessageStore());

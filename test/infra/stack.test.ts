@@ -153,7 +153,28 @@ describe('the CDK stack', () => {
       expect(operations.includes('dynamodb:UpdateItem'), `${name} writes ops' counters`).toBe(
         access.operations === 'read-write',
       );
+      const readsSecrets = statements.some((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+      expect(readsSecrets, `${name} reads the cursor and search keys`).toBe(access.messages !== undefined);
     }
+  });
+
+  it("never puts a secret's value in a function's configuration: only where to read it", () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
+      Properties: { Environment?: { Variables: Record<string, unknown> } };
+    }[];
+    for (const fn of functions) {
+      const variables = JSON.stringify(fn.Properties.Environment?.Variables ?? {});
+      expect(variables).not.toContain('resolve:secretsmanager');
+      expect(variables).not.toMatch(/HUB_(CURSOR|SEARCH)_KEY"/);
+    }
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          HUB_CURSOR_KEY_SECRET_ARN: Match.anyValue(),
+          HUB_SEARCH_KEY_SECRET_ARN: Match.anyValue(),
+        }),
+      },
+    });
   });
 
   it('alarms on failures, dead letters, stuck messages and old queue records', () => {
@@ -222,8 +243,8 @@ describe('the CDK stack', () => {
       HUB_TOKEN_KEY_ID: 'arn:aws:kms:eu-west-2:0:key/k',
       DELIVERY_QUEUE_URL: 'https://sqs.eu-west-2.amazonaws.com/0/q',
       HUB_ODS_CODE: LOCAL_HUB_ODS,
-      HUB_CURSOR_KEY: 'a-test-cursor-key-of-some-length',
-      HUB_SEARCH_KEY: 'a-test-search-key-of-some-length',
+      HUB_CURSOR_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:000000000000:secret:cursor',
+      HUB_SEARCH_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:000000000000:secret:search',
       HUB_BASE_URL: 'https://hub.example.org',
       AWS_REGION: 'eu-west-2',
     });
