@@ -446,7 +446,6 @@ export const ROUTES: readonly RouteDefinition[] = [
       'status',
       'overdue',
       'box',
-      'patient',
       'case',
       'cursor',
       '_count',
@@ -457,6 +456,8 @@ export const ROUTES: readonly RouteDefinition[] = [
       'until',
     ],
   },
+  // NHS numbers never travel in a URL (proxies and CloudFront log URLs): ops search by patient with a body.
+  { method: 'POST', path: '/messages/$search', handler: 'messages', access: ['ops'], query: [] },
   { method: 'GET', path: '/messages/{id}', handler: 'messages', access: MEMBERS, query: [] },
   { method: 'GET', path: '/ServiceRequest/{id}', handler: 'messages', access: MEMBERS, query: ['_format'] },
   { method: 'GET', path: '/MessageDefinition', handler: 'directory', access: MEMBERS, query: ['_format'] },

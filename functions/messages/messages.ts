@@ -41,6 +41,27 @@ export function createMessagesHandler(hub: Hub) {
           },
         };
       },
+      'POST /messages/$search': async (request) => {
+        const { patient, cursor, _count } = jsonObjectBody(
+          request.rawBody,
+          '{"patient": "<NHS number>"} (optionally "cursor": the "next" of the last page)',
+        );
+        if (typeof patient !== 'string' || (cursor !== undefined && typeof cursor !== 'string'))
+          throw new BadRequestError('Bad search', [
+            issue('invalid', 'patient (an NHS number) and cursor, when given, are strings', 'patient'),
+          ]);
+        const page = await listMessages(hub, request.caller, {
+          patient,
+          ...(cursor ? { cursor } : {}),
+          ...(_count !== undefined ? { _count: String(_count) } : {}),
+        });
+        // No link: a link would carry the search, and the NHS number with it, into a URL.
+        return {
+          status: 200,
+          contentType: 'application/json',
+          body: { messages: page.items, ...(page.cursor ? { next: page.cursor } : {}) },
+        };
+      },
       'GET /ServiceRequest/{id}': async (request) => ({
         status: 200,
         body: await readServiceRequest(hub, request.caller, request.path.id!, request.headers[HEADERS.correlationId]),

@@ -172,14 +172,22 @@ describe('the local hub on its embedded default (sample networks, simulated rece
     });
 
     it("is found by ops by its patient's NHS number (a keyed index), and by no one else", async () => {
+      // In the body, never in a URL (which proxies and CloudFront log).
       const search = async (as: string, nhsNumber: string) =>
-        call(hub.baseUrl, 'GET', `/messages?patient=${nhsNumber}`, { headers: await asOrganisation(hub.baseUrl, as) });
+        call(hub.baseUrl, 'POST', '/messages/$search', {
+          headers: { ...(await asOrganisation(hub.baseUrl, as)), 'content-type': 'application/json' },
+          body: { patient: nhsNumber },
+        });
       const found = await search(LOCAL_OPS_ODS, '900 000 0009');
       expect(found.status).toBe(200);
       expect(found.body.messages.map((m: { messageId: string }) => m.messageId)).toContain(referral.id);
       expect((await search(LOCAL_OPS_ODS, '9449305552')).body.messages).toEqual([]); // another patient
       expect((await search(LOCAL_OPS_ODS, '9000000001')).status).toBe(422); // not an NHS number
       expect((await search(HILLTOPS, '9000000009')).status).toBe(403);
+      const inUrl = await call(hub.baseUrl, 'GET', '/messages?patient=9000000009', {
+        headers: await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS),
+      });
+      expect(inUrl.status).toBe(400);
     });
 
     it('is found with the rest of its case by its X-Correlation-Id, by ops and by its parties only', async () => {

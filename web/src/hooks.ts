@@ -11,32 +11,36 @@ export interface Loaded<T> {
 }
 
 /**
- * GET a path of the API, again whenever the path changes or `reload` is called. A reload keeps showing what was
- * there until the new answer comes; another path never shows the previous path's answer (a search's results are
- * never the list from before the search).
+ * GET a path of the API (or POST it `body`, for a search that must not travel in a URL), again whenever the path or
+ * body changes or `reload` is called. A reload keeps showing what was there until the new answer comes; another
+ * question never shows the previous one's answer (a search's results are never the list from before the search).
  */
-export function useApi<T>(path: string | undefined): Loaded<T> {
-  const [state, setState] = useState<{ path?: string; data?: T; error?: ApiError; loading: boolean }>({
+export function useApi<T>(path: string | undefined, body?: Record<string, unknown>): Loaded<T> {
+  const question = path && `${path}\n${body ? JSON.stringify(body) : ''}`;
+  const [state, setState] = useState<{ question?: string; data?: T; error?: ApiError; loading: boolean }>({
     loading: !!path,
   });
   const [generation, setGeneration] = useState(0);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `generation` is the reload trigger, read by no code
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `generation` is the reload trigger; `question` holds path and body
   useEffect(() => {
     if (!path) return;
     let current = true;
-    setState((s) => (s.path === path ? { ...s, loading: true } : { path, loading: true }));
-    api<T>(path)
-      .then((data) => current && setState({ path, data, loading: false }))
+    setState((s) => (s.question === question ? { ...s, loading: true } : { question, loading: true }));
+    const init = body
+      ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
+      : {};
+    api<T>(path, init)
+      .then((data) => current && setState({ question, data, loading: false }))
       .catch((error: unknown) => {
         const failure = error instanceof ApiError ? error : new ApiError(0, 'The hub could not be reached');
-        if (current) setState({ path, error: failure, loading: false });
+        if (current) setState({ question, error: failure, loading: false });
       });
     return () => {
       current = false;
     };
-  }, [path, generation]);
+  }, [question, generation]);
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
-  const { path: _answered, ...loaded } = state.path === path ? state : { loading: !!path };
+  const { question: _answered, ...loaded } = state.question === question ? state : { loading: !!path };
   return { ...loaded, reload };
 }
 
@@ -48,17 +52,25 @@ export const useSession = () => useApi<Session>('/auth/session');
 export const useMessages = (
   filter: { status?: string; patient?: string; case?: string } & Record<string, string | undefined>,
   cursor?: string,
-) =>
-  useApi<MessageList>(
-    `/messages?${new URLSearchParams({
-      ...(filter.case
-        ? { case: filter.case }
-        : filter.patient
-          ? { patient: filter.patient }
-          : (Object.fromEntries(Object.entries(filter).filter(([, v]) => v)) as Record<string, string>)),
-      ...(cursor ? { cursor } : {}),
-    })}`,
+) => {
+  const { patient, ...rest } = filter;
+  // A patient's messages are searched with the NHS number in the body: never in a URL the hub or a proxy logs.
+  const byPatient = useApi<MessageList>(patient ? '/messages/$search' : undefined, {
+    patient,
+    ...(cursor ? { cursor } : {}),
+  });
+  const listed = useApi<MessageList>(
+    patient
+      ? undefined
+      : `/messages?${new URLSearchParams({
+          ...(rest.case
+            ? { case: rest.case }
+            : (Object.fromEntries(Object.entries(rest).filter(([, v]) => v)) as Record<string, string>)),
+          ...(cursor ? { cursor } : {}),
+        })}`,
   );
+  return patient ? byPatient : listed;
+};
 /** Every message of a case (a referral, its answers, updates and notices) the caller is party to, oldest first. */
 export const useCase = (correlationId: string | undefined) =>
   useApi<MessageList>(correlationId ? `/messages?case=${encodeURIComponent(correlationId)}` : undefined);

@@ -10,35 +10,48 @@ import { Problem } from './Problem';
 /** Messages, newest first, filtered by status and paged (ops see every organisation's). */
 export function MessagesPage({ query, ops }: { query: URLSearchParams; ops: boolean }) {
   const status = query.get('status') ?? '';
-  const patient = query.get('patient') ?? '';
+  // Held by the page, never put in its address: an NHS number in a URL reaches the logs of CloudFront and proxies.
+  const [patient, setPatient] = useState('');
   const inCase = query.get('case') ?? '';
   const filters: Filters = Object.fromEntries(
     FILTERS.flatMap((name) => (query.get(name) ? [[name, query.get(name)!]] : [])),
   );
   const searching = FILTERS.some((name) => name !== 'status' && filters[name]);
   const [cursor, setCursor] = useState<string | undefined>();
-  const { data, error, loading, reload } = useMessages(searching ? filters : { status, patient, case: inCase }, cursor);
+  const { data, error, loading, reload } = useMessages(
+    patient ? { patient } : searching ? filters : { status, case: inCase },
+    cursor,
+  );
   const search = (chosen: Filters) => {
     setCursor(undefined);
+    setPatient('');
     const params = new URLSearchParams(chosen as Record<string, string>);
     navigate(params.size ? `/messages?${params}` : '/messages');
   };
-  /** Goes to the listing a search asks for. */
-  const find = (parameter: 'patient' | 'case') => (value: string) => {
+  /** Goes to the case a search asks for. */
+  const findCase = (value: string) => {
     setCursor(undefined);
-    navigate(value ? `/messages?${parameter}=${encodeURIComponent(value)}` : '/messages');
+    setPatient('');
+    navigate(value ? `/messages?case=${encodeURIComponent(value)}` : '/messages');
+  };
+  /** Shows a patient's messages: the NHS number stays in the page. */
+  const findPatient = (value: string) => {
+    setCursor(undefined);
+    setPatient(value);
+    navigate('/messages');
   };
   const choose = (event: ChangeEvent<HTMLSelectElement>) => {
     setCursor(undefined);
+    setPatient('');
     navigate(event.target.value ? `/messages?status=${event.target.value}` : '/messages');
   };
   return (
     <>
       <h1>
-        {inCase
-          ? 'A case'
-          : patient
-            ? "A patient's messages"
+        {patient
+          ? "A patient's messages"
+          : inCase
+            ? 'A case'
             : searching
               ? 'Search results'
               : status === 'failed'
@@ -53,7 +66,7 @@ export function MessagesPage({ query, ops }: { query: URLSearchParams; ops: bool
           value={patient}
           width={10}
           numeric
-          onFind={find('patient')}
+          onFind={findPatient}
         />
       )}
       <SearchForm
@@ -70,7 +83,7 @@ export function MessagesPage({ query, ops }: { query: URLSearchParams; ops: bool
         button="Find the case"
         value={inCase}
         width={30}
-        onFind={find('case')}
+        onFind={findCase}
       />
       {ops && <MessageFilters value={filters} onSearch={search} />}
       <div className="nhsuk-form-group">
