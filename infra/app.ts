@@ -4,7 +4,6 @@ import { DEFAULT_CLAIM_MAPPING } from '../core/identity/sign-in.js';
 import { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from '../local/identities.js';
 import type { ExternalOidcProvider } from './constructs/identity.js';
 import { PcnReferralHubEdgeStack } from './edge-stack.js';
-import { acknowledgeNagFindings } from './nag.js';
 import { PcnReferralHubStack } from './stack.js';
 
 /** Where patient data may live: the UK (London). */
@@ -74,7 +73,6 @@ export function buildApp(app = new App()): { app: App; stack: PcnReferralHubStac
     description: 'PCN Referral Hub: the WAF web ACL in front of its CloudFront distribution (no patient data)',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new HIPAASecurityChecks(app));
-  acknowledgeNagFindings(stack);
   return { app, stack, edge };
 }
 

@@ -1,10 +1,9 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { HubApi } from './constructs/api.js';
 import { HubFunctions } from './constructs/functions.js';
 import { type ExternalOidcProvider, HubIdentity } from './constructs/identity.js';
+import { HubKeys } from './constructs/keys.js';
 import { HubMonitoring } from './constructs/monitoring.js';
 import { HubQueues } from './constructs/queues.js';
 import { HubTables } from './constructs/tables.js';
@@ -25,25 +24,20 @@ export interface HubStackProps extends StackProps {
   webAclArn?: string;
 }
 
-/** The PCN Referral Hub on AWS: HTTP API, Lambdas, SQS, DynamoDB, alarms; everything encrypted with one CMK. */
+/** The PCN Referral Hub on AWS: HTTP API, Lambdas, SQS, DynamoDB, alarms; everything encrypted with customer keys (one for patient data, one for logs). */
 export class PcnReferralHubStack extends Stack {
   readonly api: HubApi;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, props);
-    const key = new kms.Key(this, 'DataKey', {
-      enableKeyRotation: true,
-      description: 'PCN Referral Hub: tables, queues, logs, alarms',
-    });
-    // CloudWatch Logs encrypts the log groups and CloudWatch alarms publish to the encrypted topic with this key.
-    key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`));
-    key.grantEncryptDecrypt(new iam.ServicePrincipal('cloudwatch.amazonaws.com'));
-    const tables = new HubTables(this, 'Tables', { key });
-    const queues = new HubQueues(this, 'Queues', { key });
-    this.api = new HubApi(this, 'Api', { key });
+    const keys = new HubKeys(this, 'Keys');
+    const tables = new HubTables(this, 'Tables', { key: keys.patientData });
+    const queues = new HubQueues(this, 'Queues', keys);
+    this.api = new HubApi(this, 'Api', { logKey: keys.operations });
     // The hub's one public address: CloudFront in front of the API and the web app.
     const webApp = new HubWebApp(this, 'WebApp', {
       api: this.api.httpApi,
+      logKey: keys.operations,
       ...(props.domain ? { domain: props.domain } : {}),
       ...(props.webAclArn ? { webAclArn: props.webAclArn } : {}),
     });
@@ -54,16 +48,18 @@ export class PcnReferralHubStack extends Stack {
     const { functions } = new HubFunctions(this, 'Functions', {
       tables,
       queues,
-      key,
+      keys,
       tokenKey: identity.tokenKey,
       signIn: identity.signIn,
       hubOdsCode: props.hubOdsCode,
       opsOrganisations: props.opsOrganisations,
       hubBaseUrl: webApp.url,
+      originSecret: webApp.originSecret,
     });
     this.api.addRoutes(functions, webApp.url);
     const monitoring = new HubMonitoring(this, 'Monitoring', {
-      key,
+      key: keys.operations,
+      tables,
       queues,
       functions,
       api: this.api,

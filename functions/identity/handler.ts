@@ -1,6 +1,6 @@
 import { lambdaHub } from '../lib/aws-hub.js';
-import { withObservability } from '../lib/lambda.js';
+import { apiLambda } from '../lib/lambda.js';
 import { createIdentityHandler } from './identity.js';
 
-/** The Lambda entry: the hub built once per container, with Powertools' logging context and metrics. */
-export const handler = withObservability(createIdentityHandler(lambdaHub()));
+/** The Lambda entry: the hub built once per container; Powertools; only requests that came through CloudFront. */
+export const handler = apiLambda(createIdentityHandler(lambdaHub()));

@@ -98,6 +98,11 @@ function secretOrMissing(secretId: string | undefined, variable: string): Secret
     return async () => {
       throw new Error(`This function has no ${variable}: it does not read the Messages table`);
     };
+  return awsSecret(secretId);
+}
+
+/** A Secrets Manager secret of this deployment, read at first use with the container's one Secrets Manager client. */
+export function awsSecret(secretId: string): SecretSource {
   secretsClient ??= new SecretsManagerClient({});
   return secretsManagerSecret(secretsClient, secretId);
 }

@@ -249,6 +249,8 @@ export interface FunctionDefinition {
   memorySize: number;
   timeoutSeconds: number;
   description: string;
+  /** What invokes it: the API (synchronous), a queue or the Messages stream (their own DLQs), or a schedule. */
+  invokedBy: 'api' | 'queue' | 'stream' | 'schedule';
   /**
    * Instances kept for this queue or stream consumer alone: it can always drain its queue however busy the API is,
    * and never takes more (deploying needs an account concurrency of 100 plus their sum).
@@ -262,6 +264,7 @@ const API_CALLER: FunctionAccess = { tokens: 'verify', identity: 'count' };
 export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
   identity: {
     entry: 'functions/identity/handler.ts',
+    invokedBy: 'api',
     access: { identity: 'read-write', tokens: 'sign' },
     memorySize: 512,
     timeoutSeconds: 10,
@@ -269,6 +272,7 @@ export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
   },
   ingest: {
     entry: 'functions/ingest/handler.ts',
+    invokedBy: 'api',
     access: { messages: 'read-write', directory: 'read', enqueue: true, ...API_CALLER },
     memorySize: 1024,
     timeoutSeconds: 29,
@@ -276,6 +280,7 @@ export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
   },
   directory: {
     entry: 'functions/directory/handler.ts',
+    invokedBy: 'api',
     access: { directory: 'read-write', messages: 'read', enqueue: true, ...API_CALLER },
     memorySize: 512,
     timeoutSeconds: 10,
@@ -283,6 +288,7 @@ export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
   },
   mailbox: {
     entry: 'functions/mailbox/handler.ts',
+    invokedBy: 'api',
     access: { messages: 'read-write', directory: 'read', ...API_CALLER },
     memorySize: 512,
     timeoutSeconds: 10,
@@ -290,6 +296,7 @@ export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
   },
   messages: {
     entry: 'functions/messages/handler.ts',
+    invokedBy: 'api',
     access: {
       messages: 'read-write',
       directory: 'read',
@@ -304,6 +311,7 @@ export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
   },
   tasks: {
     entry: 'functions/tasks/handler.ts',
+    invokedBy: 'api',
     access: { messages: 'read', directory: 'read', ...API_CALLER },
     memorySize: 512,
     timeoutSeconds: 10,
@@ -311,6 +319,7 @@ export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
   },
   deliver: {
     entry: 'functions/deliver/handler.ts',
+    invokedBy: 'queue',
     access: { messages: 'read-write', directory: 'read', enqueue: true },
     memorySize: 512,
     timeoutSeconds: 60,
@@ -319,6 +328,7 @@ export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
   },
   deadLetter: {
     entry: 'functions/dead-letter/handler.ts',
+    invokedBy: 'queue',
     access: { messages: 'read-write', directory: 'read', enqueue: true },
     memorySize: 256,
     timeoutSeconds: 30,
@@ -327,20 +337,25 @@ export const FUNCTIONS: Record<HandlerName, FunctionDefinition> = {
   },
   sweep: {
     entry: 'functions/sweep/handler.ts',
+    invokedBy: 'schedule',
     access: { messages: 'read-write', enqueue: true },
     memorySize: 256,
     timeoutSeconds: 120,
     description: 'scheduled: re-enqueue messages that stopped moving',
+    reservedConcurrency: 1, // one sweep at a time: one that overruns its interval is never joined by a second
   },
   deadlines: {
     entry: 'functions/deadlines/handler.ts',
+    invokedBy: 'schedule',
     access: { messages: 'read-write', directory: 'read', enqueue: true, operations: 'read-write', queueDepth: true },
     memorySize: 256,
     timeoutSeconds: 120,
     description: "scheduled: escalate overdue Tasks and unanswered referrals; raise and clear ops' alerts",
+    reservedConcurrency: 1, // one sweep at a time, so an escalation is never raised twice by overlapping runs
   },
   traffic: {
     entry: 'functions/traffic/handler.ts',
+    invokedBy: 'stream',
     access: { operations: 'read-write', messageStream: true },
     memorySize: 256,
     timeoutSeconds: 60,
@@ -517,6 +532,8 @@ export const ENV = {
   cursorKeySecret: 'HUB_CURSOR_KEY_SECRET_ARN',
   /** The secret the NHS-number search index is keyed with (HMAC): one per deployment, never rotated lightly. */
   searchKeySecret: 'HUB_SEARCH_KEY_SECRET_ARN',
+  /** The secret CloudFront sends the API with every request (the API functions refuse a request without it). */
+  originSecret: 'HUB_ORIGIN_SECRET_ARN',
   /** The asymmetric KMS key the hub signs its access tokens with. */
   tokenKeyId: 'HUB_TOKEN_KEY_ID',
   /** People's sign-in: the OpenID Connect provider (Cognito's user pool, or e.g. NHS CIS2) and the hub's client. */

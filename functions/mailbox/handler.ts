@@ -1,6 +1,6 @@
 import { lambdaHub } from '../lib/aws-hub.js';
-import { withObservability } from '../lib/lambda.js';
+import { apiLambda } from '../lib/lambda.js';
 import { createMailboxHandler } from './mailbox.js';
 
-/** The Lambda entry: the hub built once per container, with Powertools' logging context and metrics. */
-export const handler = withObservability(createMailboxHandler(lambdaHub()));
+/** The Lambda entry: the hub built once per container; Powertools; only requests that came through CloudFront. */
+export const handler = apiLambda(createMailboxHandler(lambdaHub()));

@@ -1,6 +1,6 @@
 import { lambdaHub } from '../lib/aws-hub.js';
-import { withObservability } from '../lib/lambda.js';
+import { apiLambda } from '../lib/lambda.js';
 import { createTasksHandler } from './tasks.js';
 
-/** The Lambda entry: the hub built once per container, with Powertools' logging context and metrics. */
-export const handler = withObservability(createTasksHandler(lambdaHub()));
+/** The Lambda entry: the hub built once per container; Powertools; only requests that came through CloudFront. */
+export const handler = apiLambda(createTasksHandler(lambdaHub()));

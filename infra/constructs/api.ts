@@ -23,12 +23,12 @@ const THROTTLE_BURST_LIMIT = 100;
 export class HubApi extends Construct {
   readonly httpApi: HttpApi;
 
-  constructor(scope: Construct, id: string, props: { key: kms.IKey }) {
+  constructor(scope: Construct, id: string, props: { logKey: kms.IKey }) {
     super(scope, id);
     this.httpApi = new HttpApi(this, 'Http', { createDefaultStage: false });
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
-      encryptionKey: props.key,
+      encryptionKey: props.logKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const stage = new HttpStage(this, 'DefaultStage', {

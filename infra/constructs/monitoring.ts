@@ -1,9 +1,11 @@
-import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -17,6 +19,7 @@ import {
 } from '../../functions/lib/resources.js';
 import type { HubApi } from './api.js';
 import type { HubQueues } from './queues.js';
+import type { HubTables } from './tables.js';
 
 /** Retries in 15 minutes that mean a receiver is struggling (each retry is one DeliveryRetried). */
 const RETRY_STORM_THRESHOLD = 50;
@@ -28,6 +31,27 @@ const UNAUTHORISED_BURST_THRESHOLD = 20;
 const TRAFFIC_STREAM_MAX_AGE_MS = 15 * 60_000;
 /** Alarm when a function's p99 duration passes this share of its timeout. */
 const DURATION_ALARM_SHARE = 0.8;
+/** Hours in business hours without one referral accepted before ops are told the hub may be unreachable. */
+const HEARTBEAT_SILENT_HOURS = 2;
+/** Business hours (Europe/London, Monday to Friday), when practices refer: the heartbeat speaks only then. */
+const BUSINESS_HOURS = { timeZone: 'Europe/London', from: 8, to: 18, weekDays: 'MON-FRI' } as const;
+
+/** One alarm: what it watches, its threshold, what it tells ops, and what no data means for it. */
+type AlarmMaker = (
+  id: string,
+  metric: cloudwatch.IMetric,
+  threshold: number,
+  description: string,
+  whenSilent: cloudwatch.TreatMissingData,
+  shape?: Partial<Pick<cloudwatch.AlarmProps, 'comparisonOperator' | 'evaluationPeriods'>>,
+) => cloudwatch.Alarm;
+
+/** For counts the hub emits only when the thing happens: no data means it did not happen. */
+const SILENCE_IS_NONE = cloudwatch.TreatMissingData.NOT_BREACHING;
+/** For metrics AWS stops sending when idle (an empty queue, a function not invoked, no requests): idle is healthy. */
+const IDLE_IS_HEALTHY = cloudwatch.TreatMissingData.NOT_BREACHING;
+/** For the heartbeat: silence is the failure it watches for. */
+const SILENCE_IS_FAILURE = cloudwatch.TreatMissingData.BREACHING;
 
 /**
  * Alarms for every threshold the hub runs on, and the ops dashboard (volumes, failures, queues). Alarms notify the
@@ -42,6 +66,7 @@ export class HubMonitoring extends Construct {
     id: string,
     props: {
       key: kms.IKey;
+      tables: HubTables;
       queues: HubQueues;
       functions: Record<HandlerName, NodejsFunction>;
       api: HubApi;
@@ -84,13 +109,14 @@ export class HubMonitoring extends Construct {
         statistic: 'Sum',
         period,
       });
-    const alarm = (id: string, m: cloudwatch.IMetric, threshold: number, description: string) => {
+    const alarm: AlarmMaker = (id, m, threshold, description, whenSilent, shape = {}) => {
       const a = new cloudwatch.Alarm(this, id, {
         metric: m,
         threshold,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        ...shape,
+        treatMissingData: whenSilent,
         alarmDescription: description,
       });
       // Ops are told once when a condition starts and once when it ends, not on every evaluation.
@@ -104,106 +130,159 @@ export class HubMonitoring extends Construct {
       metric('DeliveryFailed'),
       1,
       `A message failed after ${DEFAULT_DELIVERY_POLICY.maxAttempts} attempts or was refused; its sender was told. Replay it from the ops API.`,
+
+      SILENCE_IS_NONE,
     );
     alarm(
       'DeadLettered',
       metric('DeadLettered'),
       1,
       `A delivery record reached the DLQ after ${DELIVERY_QUEUE.maxReceiveCount} receives (worker crashes).`,
+      SILENCE_IS_NONE,
     );
     alarm(
       'DeadLetterQueueNotEmpty',
       props.queues.deadLetter.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       1,
       'The dead-letter consumer is not draining the DLQ.',
+      IDLE_IS_HEALTHY,
     );
     alarm(
       'ParkedNotEmpty',
       props.queues.parked.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       1,
       "A dead-lettered delivery defeated its own consumer 5 times and is parked: read the dead-letter function's logs, then redrive it.",
+      IDLE_IS_HEALTHY,
     );
     alarm(
       'ScheduleFailed',
       props.queues.scheduleFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       1,
       'A scheduled sweep (requeue, retention, deadlines) could not be invoked after its retries: overdue work may go unescalated.',
+      IDLE_IS_HEALTHY,
     );
     alarm(
       'TrafficStreamBehind',
       props.functions.traffic.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(5) }),
       TRAFFIC_STREAM_MAX_AGE_MS,
       `The traffic counters are over ${TRAFFIC_STREAM_MAX_AGE_MS / 60_000} minutes behind the Messages stream: the console's figures lag.`,
+      IDLE_IS_HEALTHY,
     );
     alarm(
       'AlertRaised',
       metric('AlertRaised'),
       1,
       "The hub raised an alert (a destination failing, the queue backing up, a failed delivery, overdue work): see the console's Alerts page.",
+      SILENCE_IS_NONE,
     );
     alarm(
       'TrafficCountsSetAside',
       props.queues.trafficFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       1,
       "A batch of the Messages stream could not be counted: the console's traffic figures miss it. Check the traffic function's logs.",
+      IDLE_IS_HEALTHY,
     );
     alarm(
       'EnqueueFailed',
       metric('EnqueueFailed'),
       1,
       'A stored message could not be enqueued; the sweep will enqueue it.',
+      SILENCE_IS_NONE,
     );
     alarm(
       'MessagesStuck',
       metric('MessageRequeued'),
       1,
       `The sweep found messages without progress for ${SWEEP_STUCK_AFTER_SECONDS} s.`,
+      SILENCE_IS_NONE,
     );
     alarm(
       'UnauthorisedBurst',
       metric('Unauthorised', Duration.minutes(15)),
       UNAUTHORISED_BURST_THRESHOLD,
       'Many requests refused 401/403: a misconfigured client, or someone trying identities.',
+      SILENCE_IS_NONE,
     );
     alarm(
       'SweepFailed',
       metric('SweepFailed'),
       1,
       'A sweep could not enqueue or escalate a message (a poison message, or SQS failing); it carried on with the others and will try again.',
+      SILENCE_IS_NONE,
     );
     alarm(
       'DeadlineEscalated',
       metric('DeadlineEscalated'),
       1,
       "A care-home Task is overdue, or a referral was not answered within its route's response time; the sender (and for a Task the PCN clinical lead) was told.",
+      SILENCE_IS_NONE,
     );
     alarm(
       'RetryStorm',
       metric('DeliveryRetried', Duration.minutes(15)),
       RETRY_STORM_THRESHOLD,
       'Many delivery retries: a receiver is failing.',
+      SILENCE_IS_NONE,
     );
     alarm(
       'RejectionSpike',
       metric('RequestRefused', Duration.minutes(15)),
       REJECTION_SPIKE_THRESHOLD,
       'Many messages refused (4xx): a sender is misconfigured or sending bad input.',
+      SILENCE_IS_NONE,
     );
     alarm(
       'DeliveryQueueOldMessage',
       props.queues.delivery.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
       SWEEP_STUCK_AFTER_SECONDS,
       'Deliveries are waiting longer than the longest retry schedule.',
+      IDLE_IS_HEALTHY,
     );
-    alarm('Api5xx', props.api.httpApi.metricServerError({ period: Duration.minutes(5) }), 1, 'The API answered 5xx.');
+    alarm(
+      'Api5xx',
+      props.api.httpApi.metricServerError({ period: Duration.minutes(5) }),
+      1,
+      'The API answered 5xx.',
+      IDLE_IS_HEALTHY,
+    );
+    for (const [name, table] of Object.entries(props.tables.all)) {
+      alarm(
+        `${name}TableThrottled`,
+        new cloudwatch.MathExpression({
+          expression: 'FILL(reads, 0) + FILL(writes, 0)',
+          usingMetrics: {
+            reads: table.metric('ReadThrottleEvents', { statistic: 'Sum', period: Duration.minutes(5) }),
+            writes: table.metric('WriteThrottleEvents', { statistic: 'Sum', period: Duration.minutes(5) }),
+          },
+          period: Duration.minutes(5),
+        }),
+        1,
+        `DynamoDB throttled the ${name} table (a hot partition or an account limit): see docs/capacity.md.`,
+        IDLE_IS_HEALTHY,
+      );
+    }
+    this.heartbeat(alarm, metric('MessageAccepted', Duration.hours(1)));
     for (const [name, fn] of Object.entries(props.functions) as [HandlerName, NodejsFunction][]) {
-      alarm(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5) }), 1, `${name} Lambda errors.`);
-      alarm(`${name}Throttles`, fn.metricThrottles({ period: Duration.minutes(5) }), 1, `${name} Lambda throttled.`);
+      alarm(
+        `${name}Errors`,
+        fn.metricErrors({ period: Duration.minutes(5) }),
+        1,
+        `${name} Lambda errors.`,
+        IDLE_IS_HEALTHY,
+      );
+      alarm(
+        `${name}Throttles`,
+        fn.metricThrottles({ period: Duration.minutes(5) }),
+        1,
+        `${name} Lambda throttled.`,
+        IDLE_IS_HEALTHY,
+      );
       alarm(
         `${name}NearTimeout`,
         fn.metricDuration({ period: Duration.minutes(5), statistic: 'p99' }),
         FUNCTIONS[name].timeoutSeconds * 1000 * DURATION_ALARM_SHARE,
         `${name} p99 duration above ${DURATION_ALARM_SHARE * 100}% of its timeout.`,
+        IDLE_IS_HEALTHY,
       );
     }
 
@@ -244,5 +323,61 @@ export class HubMonitoring extends Construct {
         right: [props.queues.delivery.metricApproximateAgeOfOldestMessage()],
       }),
     );
+  }
+
+  /**
+   * The heartbeat: no referral accepted for HEARTBEAT_SILENT_HOURS in business hours means senders cannot reach the
+   * hub (DNS, certificate, WAF, identity) even though nothing inside it failed. Its actions are switched on at the
+   * start of business hours and off at the end by two schedules, so nights and weekends stay quiet.
+   */
+  private heartbeat(alarm: AlarmMaker, accepted: cloudwatch.IMetric): void {
+    const heartbeat = alarm(
+      'NoReferralsInBusinessHours',
+      accepted,
+      1,
+      `No referral accepted for ${HEARTBEAT_SILENT_HOURS} hours in business hours: check that practices can reach the hub (its address, certificate, web ACL, token endpoint).`,
+      SILENCE_IS_FAILURE,
+      {
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: HEARTBEAT_SILENT_HOURS,
+      },
+    );
+    const { timeZone, from, to, weekDays } = BUSINESS_HOURS;
+    const switches = [
+      ['HeartbeatOn', 'enableAlarmActions', from],
+      ['HeartbeatOff', 'disableAlarmActions', to],
+    ] as const;
+    const permissions = switches.map(
+      ([, action]) =>
+        new iam.PolicyStatement({
+          actions: [`cloudwatch:${action[0]!.toUpperCase()}${action.slice(1)}`],
+          resources: [heartbeat.alarmArn],
+        }),
+    );
+    // Its own role and managed policy: the two switches on this one alarm, for schedules of this account only.
+    const switcher = new iam.Role(this, 'HeartbeatSwitch', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      managedPolicies: [new iam.ManagedPolicy(this, 'HeartbeatSwitchPolicy', { statements: permissions })],
+    });
+    switches.forEach(([id, action, hour], i) => {
+      new scheduler.Schedule(this, id, {
+        description: `${action} for the business-hours heartbeat alarm`,
+        schedule: scheduler.ScheduleExpression.cron({
+          minute: '0',
+          hour: String(hour),
+          weekDay: weekDays,
+          timeZone: TimeZone.of(timeZone),
+        }),
+        target: new schedulerTargets.Universal({
+          service: 'cloudwatch',
+          action,
+          input: scheduler.ScheduleTargetInput.fromObject({ AlarmNames: [heartbeat.alarmName] }),
+          role: switcher.withoutPolicyUpdates(),
+          policyStatements: [permissions[i]!],
+        }),
+      });
+    });
   }
 }

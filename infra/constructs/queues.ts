@@ -4,7 +4,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DELIVERY_QUEUE } from '../../functions/lib/resources.js';
 
-/** The delivery queue and its dead-letter queue, from the definition the local runtime uses too. */
+/**
+ * The delivery queue and its dead-letter queues, from the definition the local runtime uses too (patient data: the
+ * patient-data key), and the queues of failed schedules and traffic batches (positions only: the operations key).
+ */
 export class HubQueues extends Construct {
   readonly delivery: sqs.Queue;
   readonly deadLetter: sqs.Queue;
@@ -15,11 +18,11 @@ export class HubQueues extends Construct {
   /** Where the Messages stream's traffic batches that kept failing are set aside (their stream positions only). */
   readonly trafficFailures: sqs.Queue;
 
-  constructor(scope: Construct, id: string, props: { key: kms.IKey }) {
+  constructor(scope: Construct, id: string, keys: { patientData: kms.IKey; operations: kms.IKey }) {
     super(scope, id);
     this.parked = new sqs.Queue(this, 'DeliveryParked', {
       encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.key,
+      encryptionMasterKey: keys.patientData,
       enforceSSL: true,
       retentionPeriod: Duration.seconds(DELIVERY_QUEUE.deadLetterRetentionSeconds),
     });
@@ -30,7 +33,7 @@ export class HubQueues extends Construct {
     });
     this.deadLetter = new sqs.Queue(this, 'DeliveryDeadLetter', {
       encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.key,
+      encryptionMasterKey: keys.patientData,
       enforceSSL: true,
       retentionPeriod: Duration.seconds(DELIVERY_QUEUE.deadLetterRetentionSeconds),
       visibilityTimeout: Duration.seconds(DELIVERY_QUEUE.deadLetterVisibilityTimeoutSeconds),
@@ -38,20 +41,20 @@ export class HubQueues extends Construct {
     });
     this.delivery = new sqs.Queue(this, 'Delivery', {
       encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.key,
+      encryptionMasterKey: keys.patientData,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(DELIVERY_QUEUE.visibilityTimeoutSeconds),
       deadLetterQueue: { queue: this.deadLetter, maxReceiveCount: DELIVERY_QUEUE.maxReceiveCount },
     });
     this.trafficFailures = new sqs.Queue(this, 'TrafficFailures', {
       encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.key,
+      encryptionMasterKey: keys.operations,
       enforceSSL: true,
       retentionPeriod: Duration.seconds(DELIVERY_QUEUE.deadLetterRetentionSeconds),
     });
     this.scheduleFailures = new sqs.Queue(this, 'ScheduleFailures', {
       encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.key,
+      encryptionMasterKey: keys.operations,
       enforceSSL: true,
       retentionPeriod: Duration.seconds(DELIVERY_QUEUE.deadLetterRetentionSeconds),
     });

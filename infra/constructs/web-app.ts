@@ -5,10 +5,13 @@ import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { SESSION_COOKIE } from '../../core/identity/sign-in.js';
+import { ORIGIN_HEADER } from '../../functions/lib/edge-guard.js';
 import { WEB_APP_PATH, WEB_SECURITY_HEADERS } from '../../functions/lib/resources.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -79,6 +82,8 @@ export interface HubWebAppProps {
    * certificate, which lets CloudFront accept TLS 1.0: for trying the stack only.
    */
   domain?: { name: string; certificateArn: string };
+  /** The key the CloudFront access logs are encrypted with (they hold every request's path and query). */
+  logKey: kms.IKey;
   /** A WAF web ACL for CloudFront (scope CLOUDFRONT, made in us-east-1: the Edge stack makes one). */
   webAclArn?: string;
 }
@@ -86,39 +91,53 @@ export interface HubWebAppProps {
 export class HubWebApp extends Construct {
   readonly distribution: cloudfront.Distribution;
   readonly url: string;
+  /** What CloudFront tells the API with every request: the API functions refuse a request without it. */
+  readonly originSecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: HubWebAppProps) {
     super(scope, id);
-    const logs = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      // CloudFront's standard logs are written with an ACL.
-      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
-      lifecycleRules: [
-        { expiration: Duration.days(ACCESS_LOG_DAYS), noncurrentVersionExpiration: Duration.days(ACCESS_LOG_DAYS) },
-      ],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(logs).acknowledge(
-      { id: 'AwsSolutions-S1', reason: 'It is the access log bucket itself; logging it into itself would loop.' },
-      { id: 'HIPAA.Security-S3BucketLoggingEnabled', reason: 'It is the access log bucket itself.' },
-      {
-        id: 'HIPAA.Security-S3BucketReplicationEnabled',
-        reason: 'Access logs of a static site; versioned and retained, not replicated.',
-      },
-      {
-        id: 'HIPAA.Security-S3DefaultEncryptionKMS',
-        reason: 'CloudFront standard logging cannot write to a bucket encrypted with KMS.',
-      },
+    const logBucket = (name: string, encryption: Pick<s3.BucketProps, 'encryption' | 'encryptionKey'>) =>
+      new s3.Bucket(this, name, {
+        ...encryption,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        versioned: true,
+        lifecycleRules: [
+          { expiration: Duration.days(ACCESS_LOG_DAYS), noncurrentVersionExpiration: Duration.days(ACCESS_LOG_DAYS) },
+        ],
+        removalPolicy: RemovalPolicy.RETAIN,
+        // CloudFront's standard logs are written with an ACL.
+        objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+      });
+    // Every request to the API (its paths and query strings): encrypted with the hub's operations key.
+    const logs = logBucket('AccessLogs', { encryption: s3.BucketEncryption.KMS, encryptionKey: props.logKey });
+    (logs.node.defaultChild as s3.CfnBucket).addPropertyOverride(
+      'BucketEncryption.ServerSideEncryptionConfiguration.0.BucketKeyEnabled',
+      true,
     );
+    // The site bucket's own access logs (who fetched which of the app's static files): S3 writes server access logs
+    // only to a bucket with S3-managed keys.
+    const siteLogs = logBucket('SiteAccessLogs', { encryption: s3.BucketEncryption.S3_MANAGED });
+    for (const bucket of [logs, siteLogs])
+      Validations.of(bucket).acknowledge(
+        { id: 'AwsSolutions-S1', reason: 'It is an access log bucket itself; logging it into itself would loop.' },
+        { id: 'HIPAA.Security-S3BucketLoggingEnabled', reason: 'It is an access log bucket itself.' },
+        {
+          id: 'HIPAA.Security-S3BucketReplicationEnabled',
+          reason: 'Access logs: versioned, retained with the stack and expired after a year, not replicated.',
+        },
+      );
+    Validations.of(siteLogs).acknowledge({
+      id: 'HIPAA.Security-S3DefaultEncryptionKMS',
+      reason:
+        'S3 server access logging cannot deliver to a bucket encrypted with KMS; these logs name static files only.',
+    });
     const site = new s3.Bucket(this, 'Site', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       versioned: true,
-      serverAccessLogsBucket: logs,
+      serverAccessLogsBucket: siteLogs,
       serverAccessLogsPrefix: 'site/',
       removalPolicy: RemovalPolicy.DESTROY,
       autoDeleteObjects: false,
@@ -160,10 +179,27 @@ export class HubWebApp extends Construct {
     ];
     // The API's host name: its endpoint is https://{id}.execute-api.{region}.amazonaws.com.
     const apiHost = Fn.select(2, Fn.split('/', props.api.apiEndpoint));
+    // That address stays reachable (an HTTP API cannot switch it off without its own custom domain), so CloudFront
+    // proves itself with a secret header the API functions check: nobody reaches the API round the web ACL.
+    this.originSecret = new secretsmanager.Secret(this, 'OriginSecret', {
+      description: 'CloudFront sends it to the API with every request (the x-hub-origin header)',
+      encryptionKey: props.logKey,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    Validations.of(this.originSecret).acknowledge(
+      ...['AwsSolutions-SMG4', 'HIPAA.Security-SecretsManagerRotationEnabled'].map((id) => ({
+        id,
+        reason:
+          'CloudFront reads it when deployed; it is replaced with the stack (a new value reaches CloudFront and the functions together), not rotated in place.',
+      })),
+    );
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'PCN Referral Hub: the API and the web app on one HTTPS origin',
       defaultBehavior: {
-        origin: new origins.HttpOrigin(apiHost, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY }),
+        origin: new origins.HttpOrigin(apiHost, {
+          protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+          customHeaders: { [ORIGIN_HEADER]: this.originSecret.secretValue.unsafeUnwrap() },
+        }),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
         // Every API answer is someone's own: never cached; every header but Host (API Gateway needs its own) passed on.
@@ -241,6 +277,20 @@ export class HubWebApp extends Construct {
         id: 'AwsSolutions::AwsSolutions-L1',
         reason: `${copier}; its runtime is set by aws-cdk-lib and moves with it.`,
       },
+      {
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason:
+          "CDK's BucketDeployment grants cloudfront:CreateInvalidation/GetInvalidation on * (it does not narrow them to the distribution); used once per deploy to refresh the app's files at the edge.",
+      },
+      {
+        id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: `${copier}: the basic execution policy only lets it write its own logs.`,
+      },
+      { id: 'HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy', reason: `${copier}, generated by CDK.` },
+      ...['LambdaConcurrency', 'LambdaDLQ', 'LambdaInsideVPC'].map((rule) => ({
+        id: `HIPAA.Security::HIPAA.Security-${rule}`,
+        reason: `${copier}: CloudFormation invokes it once per deploy and waits for its answer; it reaches only S3 and CloudFront.`,
+      })),
     );
     this.url = `https://${props.domain?.name ?? this.distribution.distributionDomainName}`;
   }

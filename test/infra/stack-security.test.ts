@@ -1,7 +1,8 @@
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DELIVERY_QUEUE, FUNCTIONS } from '../../functions/lib/resources.js';
+import { ORIGIN_HEADER } from '../../functions/lib/edge-guard.js';
+import { DELIVERY_QUEUE, ENV, FUNCTIONS } from '../../functions/lib/resources.js';
 import { buildApp } from '../../infra/app.js';
 import { EDGE_REQUESTS_PER_IP_PER_5_MINUTES } from '../../infra/edge-stack.js';
 
@@ -16,7 +17,7 @@ function synth(context: Record<string, string> = {}) {
     context,
   });
   const built = buildApp(app);
-  return { app, hub: Template.fromStack(built.stack), edge: Template.fromStack(built.edge) };
+  return { app, stack: built.stack, hub: Template.fromStack(built.stack), edge: Template.fromStack(built.edge) };
 }
 
 describe('the deployed stack, as a security reviewer reads it', () => {
@@ -112,7 +113,11 @@ describe('the deployed stack, as a security reviewer reads it', () => {
   });
 
   it('keeps the search and cursor secrets with the tables', () => {
-    const secrets = plain.hub.findResources('AWS::SecretsManager::Secret');
+    const secrets = Object.fromEntries(
+      Object.entries(plain.hub.findResources('AWS::SecretsManager::Secret')).filter(([id]) =>
+        /CursorKey|SearchKey/.test(id),
+      ),
+    );
     expect(Object.keys(secrets)).toHaveLength(2);
     for (const secret of Object.values(secrets) as { DeletionPolicy?: string; UpdateReplacePolicy?: string }[]) {
       expect(secret.DeletionPolicy).toBe('Retain');
@@ -120,9 +125,11 @@ describe('the deployed stack, as a security reviewer reads it', () => {
     }
   });
 
-  it('reserves concurrency for every queue and stream consumer', () => {
+  it('reserves concurrency for every queue and stream consumer, and runs one sweep of each kind at a time', () => {
     const reserved = Object.entries(FUNCTIONS).filter(([, f]) => f.reservedConcurrency);
-    expect(reserved.map(([name]) => name).sort()).toEqual(['deadLetter', 'deliver', 'traffic']);
+    expect(reserved.map(([name]) => name).sort()).toEqual(['deadLetter', 'deadlines', 'deliver', 'sweep', 'traffic']);
+    expect(FUNCTIONS.sweep.reservedConcurrency).toBe(1);
+    expect(FUNCTIONS.deadlines.reservedConcurrency).toBe(1);
     for (const [, f] of reserved)
       plain.hub.hasResourceProperties('AWS::Lambda::Function', {
         Description: f.description,
@@ -145,6 +152,135 @@ describe('the deployed stack, as a security reviewer reads it', () => {
     }[];
     expect(rules.length).toBeGreaterThanOrEqual(2);
     for (const rule of rules) expect(rule.Properties.Targets[0]!.DeadLetterConfig).toBeDefined();
+    // And a run that fails after Lambda's own retries joins them there.
+    for (const name of ['sweep', 'deadlines'] as const)
+      plain.hub.hasResourceProperties('AWS::Lambda::Function', {
+        Description: FUNCTIONS[name].description,
+        DeadLetterConfig: { TargetArn: Match.anyValue() },
+      });
+  });
+
+  it('says, for every alarm, what no data means; only the heartbeat counts silence as trouble', () => {
+    const alarms = Object.entries(plain.hub.findResources('AWS::CloudWatch::Alarm')) as [
+      string,
+      { Properties: { TreatMissingData?: string; ComparisonOperator: string; EvaluationPeriods: number } },
+    ][];
+    for (const [id, alarm] of alarms) expect(alarm.Properties.TreatMissingData, id).toBeDefined();
+    const breaching = alarms.filter(([, alarm]) => alarm.Properties.TreatMissingData === 'breaching');
+    expect(breaching.map(([id]) => id)).toEqual([expect.stringContaining('NoReferralsInBusinessHours')]);
+    expect(breaching[0]![1].Properties).toMatchObject({
+      ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: 2,
+    });
+  });
+
+  it('switches the heartbeat on and off with business hours in London, with a role for that alarm only', () => {
+    const schedules = Object.values(plain.hub.findResources('AWS::Scheduler::Schedule')) as {
+      Properties: { ScheduleExpression: string; ScheduleExpressionTimezone: string; Target: { Arn: string } };
+    }[];
+    const calls = schedules.map((s) => [
+      s.Properties.ScheduleExpression,
+      JSON.stringify(s.Properties.Target.Arn).match(/aws-sdk:cloudwatch:(\w+)/)?.[1],
+    ]);
+    expect(calls.sort()).toEqual([
+      ['cron(0 18 ? * MON-FRI *)', 'disableAlarmActions'],
+      ['cron(0 8 ? * MON-FRI *)', 'enableAlarmActions'],
+    ]);
+    for (const schedule of schedules) expect(schedule.Properties.ScheduleExpressionTimezone).toBe('Europe/London');
+    plain.hub.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({ Action: 'cloudwatch:EnableAlarmActions', Resource: Match.anyValue() }),
+          Match.objectLike({ Action: 'cloudwatch:DisableAlarmActions', Resource: Match.anyValue() }),
+        ],
+      },
+    });
+  });
+
+  it('alarms when DynamoDB throttles any table', () => {
+    const alarms = Object.keys(plain.hub.findResources('AWS::CloudWatch::Alarm'));
+    for (const table of ['Messages', 'Directory', 'Identity', 'Operations'])
+      expect(
+        alarms.some((id) => id.includes(`${table}TableThrottled`)),
+        table,
+      ).toBe(true);
+  });
+
+  it('keeps patient data and logs under different keys; AWS services may use the logs key for this account only', () => {
+    const keys = plain.hub.findResources('AWS::KMS::Key');
+    const keyOf = (logicalIdPart: string) => {
+      const found = Object.keys(keys).filter((id) => id.includes(logicalIdPart));
+      expect(found, logicalIdPart).toHaveLength(1);
+      return found[0]!;
+    };
+    const patientData = keyOf('KeysPatientData');
+    const operations = keyOf('KeysOperations');
+    const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+    const tables = Object.values(plain.hub.findResources('AWS::DynamoDB::GlobalTable')) as {
+      Properties: { SSESpecification: unknown; Replicas: { SSESpecification: { KMSMasterKeyId: unknown } }[] };
+    }[];
+    for (const table of tables)
+      expect(table.Properties.Replicas[0]!.SSESpecification.KMSMasterKeyId).toEqual(arnOf(patientData));
+    const logGroups = Object.values(plain.hub.findResources('AWS::Logs::LogGroup')) as {
+      Properties: { KmsKeyId: unknown };
+    }[];
+    expect(logGroups.length).toBeGreaterThan(0);
+    for (const group of logGroups) expect(group.Properties.KmsKeyId).toEqual(arnOf(operations));
+    plain.hub.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: arnOf(operations) });
+    // Nothing but the hub's account (its IAM policies) and its functions may use the patient-data key.
+    const patientPolicy = (
+      keys[patientData] as { Properties: { KeyPolicy: { Statement: { Principal: Record<string, unknown> }[] } } }
+    ).Properties.KeyPolicy.Statement;
+    expect(patientPolicy.filter((s) => 'Service' in s.Principal)).toEqual([]);
+    const operationsPolicy = (
+      keys[operations] as {
+        Properties: { KeyPolicy: { Statement: { Principal: { Service?: string }; Condition?: unknown }[] } };
+      }
+    ).Properties.KeyPolicy.Statement;
+    const forService = (service: string) => operationsPolicy.find((s) => String(s.Principal.Service).includes(service));
+    const logsCondition = JSON.stringify(forService('logs.')!.Condition);
+    expect(logsCondition).toContain('kms:EncryptionContext:aws:logs:arn');
+    expect(logsCondition).toMatch(/:logs:eu-west-2:.*AWS::AccountId.*:log-group:\*/);
+    for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com'])
+      expect(forService(service)!.Condition, service).toEqual({
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      });
+  });
+
+  it("encrypts CloudFront's access logs (every request's path and query) with the logs key", () => {
+    const operations = Object.keys(plain.hub.findResources('AWS::KMS::Key')).find((id) => id.includes('Operations'))!;
+    const distribution = Object.values(plain.hub.findResources('AWS::CloudFront::Distribution'))[0] as {
+      Properties: { DistributionConfig: { Logging: { Bucket: { 'Fn::GetAtt': [string, string] } } } };
+    };
+    const logBucket = distribution.Properties.DistributionConfig.Logging.Bucket['Fn::GetAtt'][0];
+    expect(plain.hub.toJSON().Resources[logBucket].Properties.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [
+        {
+          BucketKeyEnabled: true,
+          ServerSideEncryptionByDefault: {
+            SSEAlgorithm: 'aws:kms',
+            KMSMasterKeyID: { 'Fn::GetAtt': [operations, 'Arn'] },
+          },
+        },
+      ],
+    });
+  });
+
+  it('backs the tables up into a locked vault under the patient-data key', () => {
+    const patientData = Object.keys(plain.hub.findResources('AWS::KMS::Key')).find((id) => id.includes('PatientData'))!;
+    plain.hub.hasResourceProperties('AWS::Backup::BackupVault', {
+      EncryptionKeyArn: { 'Fn::GetAtt': [patientData, 'Arn'] },
+      LockConfiguration: { MinRetentionDays: 35, ChangeableForDays: 3 },
+    });
+  });
+
+  it('acknowledges cdk-nag findings on the constructs they concern, never for the whole stack or app', () => {
+    const acknowledgedAt = (node: { node: { metadata: { type: string }[] } }) =>
+      node.node.metadata.filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
+    const { app, stack } = plain;
+    expect(acknowledgedAt(app)).toEqual([]);
+    expect(acknowledgedAt(stack)).toEqual([]);
+    expect(acknowledgedAt(stack.node.findChild('Functions') as never).length).toBeGreaterThan(0);
   });
 
   it('expires old versions of the access logs too', () => {
@@ -164,6 +300,28 @@ describe('the deployed stack, as a security reviewer reads it', () => {
       RefreshTokenValidity: 60,
       TokenValidityUnits: Match.objectLike({ RefreshToken: 'minutes' }),
     });
+  });
+
+  it('sends the API, from CloudFront only, a secret the API functions require (so the API cannot be reached round it)', () => {
+    const secret = Object.keys(plain.hub.findResources('AWS::SecretsManager::Secret')).find((id) =>
+      id.includes('OriginSecret'),
+    )!;
+    const distribution = Object.values(plain.hub.findResources('AWS::CloudFront::Distribution'))[0] as {
+      Properties: {
+        DistributionConfig: { Origins: { OriginCustomHeaders?: { HeaderName: string; HeaderValue: unknown }[] }[] };
+      };
+    };
+    const headers = distribution.Properties.DistributionConfig.Origins.flatMap((o) => o.OriginCustomHeaders ?? []);
+    expect(headers.map((h) => h.HeaderName)).toEqual([ORIGIN_HEADER]);
+    expect(JSON.stringify(headers[0]!.HeaderValue)).toContain(`resolve:secretsmanager:`);
+    expect(JSON.stringify(headers[0]!.HeaderValue)).toContain(secret);
+    const apiFunctions = Object.values(FUNCTIONS).filter((f) => f.invokedBy === 'api');
+    expect(apiFunctions.length).toBe(6);
+    for (const f of apiFunctions)
+      plain.hub.hasResourceProperties('AWS::Lambda::Function', {
+        Description: f.description,
+        Environment: { Variables: Match.objectLike({ [ENV.originSecret]: { Ref: secret } }) },
+      });
   });
 
   it("writes why a request failed into the API's access log (never a header or a body)", () => {

@@ -115,7 +115,7 @@ describe('the CDK stack', () => {
       string,
       { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }
     >;
-    for (const [name, { access }] of Object.entries(FUNCTIONS)) {
+    for (const [name, { access, invokedBy }] of Object.entries(FUNCTIONS)) {
       const policy = Object.entries(policies).find(([id]) => id.startsWith(`Functions${name}ServiceRole`))?.[1];
       const statements = policy?.Properties.PolicyDocument.Statement ?? [];
       const actionsOn = (table: string) =>
@@ -153,8 +153,15 @@ describe('the CDK stack', () => {
       expect(operations.includes('dynamodb:UpdateItem'), `${name} writes ops' counters`).toBe(
         access.operations === 'read-write',
       );
-      const readsSecrets = statements.some((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
-      expect(readsSecrets, `${name} reads the cursor and search keys`).toBe(access.messages !== undefined);
+      const secretsRead = JSON.stringify(
+        statements.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue')).map((s) => s.Resource),
+      );
+      const reads = (secret: string) => secretsRead.includes(secret);
+      expect(reads('CursorKey') && reads('SearchKey'), `${name} reads the cursor and search keys`).toBe(
+        access.messages !== undefined,
+      );
+      expect(reads('SearchKey'), `${name} reads the search key`).toBe(access.messages !== undefined);
+      expect(reads('OriginSecret'), `${name} reads the origin secret`).toBe(invokedBy === 'api');
     }
   });
 
