@@ -52,6 +52,8 @@ export interface TimelineEvent {
   result?: string;
   /** Another message this event links to (a response, a notification, a replay). */
   relatedMessageId?: string;
+  /** For delivery events: the service it went to (a replay or a pass-on moves a message; its past stays put). */
+  serviceId?: string;
 }
 
 export interface Destination {

@@ -3,7 +3,12 @@ import { barsPushHeaders } from '../fhir/bars-headers.js';
 import { SYSTEMS } from '../fhir/systems.js';
 import { DELIVERABLE } from '../lifecycle/delivery-lifecycle.js';
 import { classifyReceiverAnswer, retryDelaySeconds } from '../lifecycle/delivery-policy.js';
-import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
+import {
+  type Destination,
+  type MessageRecord,
+  type TimelineEvent,
+  timelineEvent,
+} from '../lifecycle/message-record.js';
 import { statusChange, statusChangeFromAny } from '../lifecycle/transitions.js';
 import type { HubDependencies } from './dependencies.js';
 import { deterministicId } from './deterministic-id.js';
@@ -41,7 +46,11 @@ export async function deliverMessage(
       mailbox: destination.organisation,
       at,
       events: [
-        timelineEvent('in-mailbox', at, { attempt, detail: `waiting in ${destination.organisation}'s mailbox` }),
+        timelineEvent('in-mailbox', at, {
+          attempt,
+          detail: `waiting in ${destination.organisation}'s mailbox`,
+          ...serviceOf(destination),
+        }),
       ],
     });
     if (placed) {
@@ -76,6 +85,7 @@ export async function deliverMessage(
     attempt,
     result: kind === 'duplicate' ? 'success' : kind,
     detail,
+    ...serviceOf(destination),
   });
   if (kind === 'success' || kind === 'duplicate') {
     const delivered = await afterAttempt('delivered', {
@@ -83,6 +93,7 @@ export async function deliverMessage(
         attemptEvent,
         timelineEvent('delivered', at, {
           attempt,
+          ...serviceOf(destination),
           ...(kind === 'duplicate' ? { detail: 'the receiver already had it (409 duplicate)' } : {}),
         }),
       ],
@@ -305,4 +316,9 @@ function receiverSaid(answer: OperationOutcome): string | undefined {
   const code = first.details?.coding?.find((c) => c.system === SYSTEMS.httpErrorCodes)?.code;
   const text = first.diagnostics?.slice(0, RECEIVER_DIAGNOSTICS_CHARS);
   return [code, text].filter(Boolean).join(' ') || undefined;
+}
+
+/** The service a delivery event is about, so ops' health of services follows where each attempt went. */
+function serviceOf(destination: Destination): Pick<TimelineEvent, 'serviceId'> {
+  return destination.serviceId ? { serviceId: destination.serviceId } : {};
 }

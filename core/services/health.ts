@@ -1,6 +1,6 @@
 import { type Caller, requireOps } from '../auth.js';
 import { PENDING } from '../lifecycle/delivery-lifecycle.js';
-import type { MessageRecord } from '../lifecycle/message-record.js';
+import type { MessageRecord, TimelineEvent } from '../lifecycle/message-record.js';
 import type { HubDependencies } from './dependencies.js';
 
 /** How many of a receiving organisation's latest messages its services' health is read from. */
@@ -22,14 +22,26 @@ export interface ReceiverHealth {
   inTrouble: boolean;
 }
 
-/** One service's health from its latest messages (newest first). */
-function healthOf(serviceId: string, serviceName: string, organisation: string, messages: MessageRecord[]) {
-  const attempts = messages
-    .flatMap((m) => m.timeline.filter((e) => e.type === 'delivery-attempt'))
-    .sort((a, b) => b.at.localeCompare(a.at));
+/**
+ * A message's delivery events made to `serviceId`. A replay or a pass-on moves a message to another service: its
+ * earlier attempts stay with the service they were made to (events written before they named one count only after
+ * the message's last move).
+ */
+function deliveryEventsTo(message: MessageRecord, serviceId: string): TimelineEvent[] {
+  const lastMove = message.timeline.findLastIndex((e) => e.type === 'replayed' || e.type === 'forwarded');
+  return message.timeline.filter((e, i) =>
+    e.serviceId ? e.serviceId === serviceId : i > lastMove && message.destination.serviceId === serviceId,
+  );
+}
+
+/** One service's health from its receiving organisation's latest messages (newest first). */
+function healthOf(serviceId: string, serviceName: string, organisation: string, received: MessageRecord[]) {
+  const events = received.flatMap((m) => deliveryEventsTo(m, serviceId));
+  const messages = received.filter((m) => m.destination.serviceId === serviceId);
+  const attempts = events.filter((e) => e.type === 'delivery-attempt').sort((a, b) => b.at.localeCompare(a.at));
   // A push answered 2xx, or a message placed in the receiver's mailbox.
-  const lastSuccess = messages
-    .flatMap((m) => m.timeline.filter((e) => e.type === 'delivered' || e.type === 'in-mailbox'))
+  const lastSuccess = events
+    .filter((e) => e.type === 'delivered' || e.type === 'in-mailbox')
     .map((e) => e.at)
     .sort()
     .at(-1);
@@ -71,13 +83,6 @@ export async function receiversHealth(deps: HubDependencies, caller: Caller): Pr
   for (const organisation of new Set(services.map((s) => s.provider)))
     byOrganisation.set(organisation, (await deps.store.listByReceiver(organisation, HEALTH_SAMPLE)).items);
   return services
-    .map((s) =>
-      healthOf(
-        s.id,
-        s.name,
-        s.provider,
-        (byOrganisation.get(s.provider) ?? []).filter((m) => m.destination.serviceId === s.id),
-      ),
-    )
+    .map((s) => healthOf(s.id, s.name, s.provider, byOrganisation.get(s.provider) ?? []))
     .sort((a, b) => Number(b.inTrouble) - Number(a.inTrouble) || a.serviceName.localeCompare(b.serviceName));
 }

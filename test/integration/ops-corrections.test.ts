@@ -62,6 +62,21 @@ describe("ops' corrections: many replays at once, a re-send of what a receiver l
       expect(moved.destination.serviceId).toBe('mk-social-prescribing');
       expect(moved.timeline.some((e) => e.type === 'replayed')).toBe(true);
     }
+    // The failures stay with the service that failed: the one they were replayed to is healthy, and raises no alert.
+    const health = await call<{ receivers: { serviceId: string; inTrouble: boolean; consecutiveFailures: number }[] }>(
+      hub.baseUrl,
+      'GET',
+      '/receivers/$health',
+      { headers: await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS, 'ops') },
+    );
+    expect(health.body.receivers.find((r) => r.serviceId === 'mk-social-prescribing')).toMatchObject({
+      inTrouble: false,
+      consecutiveFailures: 0,
+    });
+    const alerts = await call<{ alerts: { kind: string; serviceId?: string }[] }>(hub.baseUrl, 'GET', '/ops/alerts', {
+      headers: await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS, 'ops'),
+    });
+    expect(alerts.body.alerts.filter((a) => a.serviceId === 'mk-social-prescribing')).toEqual([]);
     // A selection replays only failed messages: the others say why not.
     const again = await asOps('POST', '/messages/$replay', { messages: [failed[0]] });
     expect(again.body.results).toMatchObject([
