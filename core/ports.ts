@@ -51,7 +51,8 @@ export interface MessageChange {
   clearDue?: true;
   /** Put it in the deadline sweep's view from this time: a follow-up (telling the sender) is owed from then. */
   dueAt?: string;
-  overdue?: true;
+  /** Escalated past its deadline (true: into ops' overdue list), or settled after (false: answered, withdrawn). */
+  overdue?: boolean;
   /** What the receiver answered when it refused the message for good (its OperationOutcome, passed to the sender). */
   receiverAnswer?: OperationOutcome;
   events: TimelineEvent[];

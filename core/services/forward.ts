@@ -42,6 +42,7 @@ export async function forwardMessage(
   const change = outcomeChange(record, 'forwarded', {
     mailbox: null,
     clearDue: true, // its first receiver is done with it: the new message carries the clock
+    ...(record.overdue ? { overdue: false } : {}),
     events: [
       timelineEvent('forwarded', now, {
         detail: `passed on by ${actor(caller)} to ${where}: ${reason}`,

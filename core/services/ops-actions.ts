@@ -118,6 +118,7 @@ export async function withdrawMessage(
     outcome: 'withdrawn',
     outcomeReason: reason,
     clearDue: true,
+    ...(record.overdue ? { overdue: false } : {}),
     expect: { ...change.expect, outcome: from },
   });
   if (!updated)

@@ -144,13 +144,15 @@ export class DynamoMessageStore implements MessageStore {
       values[':receiverOrganisation'] = change.destination.organisation;
       sets.push('#receiverOrganisation = :receiverOrganisation');
     }
-    if (change.overdue) {
-      // Into the sparse byOverdue index: what ops list as past its deadline.
+    if (change.overdue !== undefined) {
+      // Into the sparse byOverdue index (what ops list as past its deadline), or out of it once settled.
       names['#overdueShard'] = 'overdueShard';
       names['#overdueAt'] = 'overdueAt';
-      values[':overdueShard'] = listShardOf(messageId);
-      values[':overdueAt'] = change.at.toISOString();
-      sets.push('#overdueShard = :overdueShard', '#overdueAt = :overdueAt');
+      if (change.overdue) {
+        values[':overdueShard'] = listShardOf(messageId);
+        values[':overdueAt'] = change.at.toISOString();
+        sets.push('#overdueShard = :overdueShard', '#overdueAt = :overdueAt');
+      } else removes.push('#overdueShard', '#overdueAt');
     }
     if (change.dueAt) {
       names['#dueAt'] = 'dueAt';

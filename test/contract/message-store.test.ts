@@ -287,6 +287,9 @@ function honoursTheStoreContract(name: string, open: () => Promise<MessageStore>
         await store.update(task.messageId, { expect: { due: true }, clearDue: true, overdue: true, events: [], at }),
       ).toBeUndefined();
       expect(await due('2026-11-24T00:00:00.000Z')).toEqual([later.messageId]);
+      // Settled (answered or withdrawn): off the overdue list, and no longer marked overdue.
+      expect(await store.update(task.messageId, { overdue: false, events: [], at })).toMatchObject({ overdue: false });
+      expect(await allPages((cursor) => store.listOverdue(1, cursor), 1)).not.toContain(task.messageId);
       const mine = await allPages((cursor) => store.listTasks(owner, 2, cursor), 2);
       expect(mine).toEqual([task.messageId]);
       expect(await allPages((cursor) => store.listTasks(task.senderOrganisation, 5, cursor), 5)).toContain(

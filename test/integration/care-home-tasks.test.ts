@@ -85,6 +85,26 @@ describe("care-home Tasks through the API, on npm start's sample week", () => {
     expect(practice.status).toBe(403);
   });
 
+  it('takes a referral off the overdue list once it is settled (here withdrawn by ops), and unmarks it', async () => {
+    // Prepare: the overdue referral Hilltops sent.
+    const asOps = { headers: await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS) };
+    const before = await call(hub.baseUrl, 'GET', '/messages?overdue=true', asOps);
+    const referral = before.body.messages.find(
+      (m: { kind: string; task?: unknown }) => m.kind === 'request' && !m.task,
+    );
+    // Act
+    const withdrawn = await call(hub.baseUrl, 'POST', `/messages/${referral.messageId}/$withdraw`, {
+      headers: { ...(await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS, 'ops')), 'content-type': 'application/json' },
+      body: { reason: 'The practice says the patient was seen in clinic instead' },
+    });
+    // Assess
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body.overdue).toBe(false);
+    const after = await call(hub.baseUrl, 'GET', '/messages?overdue=true', asOps);
+    expect(after.body.messages.map((m: { messageId: string }) => m.messageId)).not.toContain(referral.messageId);
+    expect(after.body.messages).toHaveLength(before.body.messages.length - 1);
+  });
+
   it('shows each organisation only the Tasks it requested or owns; ops see all', async () => {
     const all = ids(await tasks(LOCAL_OPS_ODS, '?_count=100'));
     expect(all).toHaveLength(7);

@@ -91,6 +91,7 @@ export class InMemoryMessageStore implements MessageStore {
     }
     if (change.clearDue) this.watched.delete(id);
     if (change.overdue) this.overdueAt.set(id, change.at.toISOString());
+    if (change.overdue === false) this.overdueAt.delete(id);
     for (const field of CHANGED_FIELDS) {
       if (change[field] !== undefined) Object.assign(record, { [field]: structuredClone(change[field]) });
     }

@@ -164,6 +164,8 @@ function answerChange(current: MessageRecord, answer: Answer, rest: { events: Ti
     ...task,
     expect: { ...outcome?.expect, ...task?.expect },
     ...(finished ? { clearDue: true as const } : {}),
+    // Answered: no longer overdue (off ops' overdue list and the referral's page).
+    ...(finished && current.overdue ? { overdue: false } : {}),
   } satisfies MessageChange;
 }
 
