@@ -42,6 +42,7 @@ export interface MessageChange {
   incrementAttempts?: true;
   outcome?: ReceiverOutcome;
   outcomeReason?: string;
+  outcomeNote?: string;
   destination?: Destination;
   replays?: number;
   /** Put into (organisation) or take out of (null) its mailbox listing. */
@@ -64,6 +65,7 @@ export const CHANGED_FIELDS = [
   'attempts',
   'outcome',
   'outcomeReason',
+  'outcomeNote',
   'destination',
   'replays',
   'task',

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { FhirResource, Location, MessageHeader, Organization, Patient, ServiceRequest, Task } from 'fhir/r4';
+import type {
+  Coding,
+  FhirResource,
+  Location,
+  MessageHeader,
+  Organization,
+  Patient,
+  ServiceRequest,
+  Task,
+} from 'fhir/r4';
 import type { MessageBundle } from '../core/fhir/bundle.js';
 import { SYSTEMS } from '../core/fhir/systems.js';
 import { SAMPLE_PRACTICE } from './identities.js';
@@ -180,7 +189,10 @@ export interface ResponseOptions {
   originalMessageId: string;
   code?: 'ok' | 'transient-error' | 'fatal-error';
   taskStatus?: Task['status'];
+  /** The reason's text (alone, or the team's note beside a coded reason). */
   reason?: string;
+  /** A coded reason (a rejection's), as a receiving team's inbox sends it. */
+  reasonCoding?: Coding;
   event?: 'servicerequest-response' | 'task-update';
   sourceEndpoint?: string;
 }
@@ -193,7 +205,14 @@ export function responseMessage(options: ResponseOptions): MessageBundle {
     identifier: [{ system: SYSTEMS.sampleTaskId, value: randomUUID() }],
     status: options.taskStatus ?? 'accepted',
     intent: 'order',
-    ...(options.reason ? { statusReason: { text: options.reason } } : {}),
+    ...(options.reason || options.reasonCoding
+      ? {
+          statusReason: {
+            ...(options.reasonCoding ? { coding: [options.reasonCoding] } : {}),
+            ...(options.reason ? { text: options.reason } : {}),
+          },
+        }
+      : {}),
   } satisfies Task);
   const event = options.event ?? 'servicerequest-response';
   const header = full({

@@ -24,6 +24,10 @@ export const SYSTEMS = {
   sampleTaskId: `${HUB_CANONICAL}/Id/sample-task`,
   /** The Task of a team answering in the hub's web app (the hub is that team's system). */
   inboxTaskId: `${HUB_CANONICAL}/Id/inbox-task`,
+  /** Why a team cannot take a referral (the hub's own: no national list exists). */
+  rejectionReason: `${HUB_CANONICAL}/CodeSystem/referral-rejection-reason`,
+  /** How a piece of work ended (the hub's own until verified SNOMED CT outcome codes are mapped). */
+  referralOutcome: `${HUB_CANONICAL}/CodeSystem/referral-outcome`,
   hubEndpointConnectionType: `${HUB_CANONICAL}/CodeSystem/endpoint-connection-type`,
   hubNetworkExtension: `${HUB_CANONICAL}/StructureDefinition/network`,
   snomed: 'http://snomed.info/sct',

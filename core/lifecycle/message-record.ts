@@ -110,7 +110,10 @@ export interface MessageRecord {
    */
   serviceRequestId?: string;
   outcome?: ReceiverOutcome;
+  /** Why, as coded (a rejection's reason, a completion's outcome): what reports group by. */
   outcomeReason?: string;
+  /** The receiver's own words with its answer (never a category). */
+  outcomeNote?: string;
   replays: number;
   /**
    * When the receiver should have answered (the route's response time) or the Task be done

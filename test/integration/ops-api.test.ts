@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEMS } from '../../core/fhir/systems.js';
 import type { Alert, OutcomeRow, TrafficOverview } from '../../core/operations.js';
 import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';
 import { SAMPLE_PRACTICE } from '../../local/identities.js';
@@ -6,10 +7,12 @@ import { referralMessage, responseMessage } from '../../local/messages.js';
 import { asOrganisation, call, eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
 
 const SOCIAL_PRESCRIBING = 'Z9W101';
+const NOT_ELIGIBLE = 'The patient is not eligible for this service';
 
 describe("ops' overview, outcomes and alerts, through the API", () => {
   let hub: LocalHub;
   let failedId: string;
+  let rejectedId: string;
   beforeAll(async () => {
     // Prepare: no simulated receivers, so pushes fail at once; social prescribing takes referrals by mailbox.
     hub = await startLocalHub({
@@ -27,6 +30,7 @@ describe("ops' overview, outcomes and alerts, through the API", () => {
       cases.set(referral.id!, sent.headers.get('x-correlation-id')!);
     }
     failedId = failing.id!;
+    rejectedId = rejected.id!;
     for (const id of [accepted.id!, rejected.id!])
       await eventually(() => messageStatus(hub.baseUrl, id, SAMPLE_PRACTICE), untilStatus('in-mailbox'));
     await eventually(() => messageStatus(hub.baseUrl, failedId, SAMPLE_PRACTICE), untilStatus('failed'));
@@ -38,7 +42,9 @@ describe("ops' overview, outcomes and alerts, through the API", () => {
           receiverOds: SOCIAL_PRESCRIBING,
           originalMessageId: rejected.id!,
           taskStatus: 'rejected',
-          reason: 'Outside our area',
+          // As the inbox sends it: a coded reason, and the team's own words beside it.
+          reasonCoding: { system: SYSTEMS.rejectionReason, code: 'not-eligible', display: NOT_ELIGIBLE },
+          reason: 'Lives in Bedford, outside our area',
         }),
       ],
     ] as const;
@@ -85,8 +91,15 @@ describe("ops' overview, outcomes and alerts, through the API", () => {
       sent: 2,
       accepted: 1,
       rejected: 1,
-      rejectedBecause: { 'Outside our area': 1 },
+      rejectedBecause: { [NOT_ELIGIBLE]: 1 },
     });
+    // The note is kept with the referral, for the practice, and is never a category.
+    const rejected = await messageStatus(hub.baseUrl, rejectedId, SAMPLE_PRACTICE);
+    expect(rejected).toMatchObject({ outcomeReason: NOT_ELIGIBLE, outcomeNote: 'Lives in Bedford, outside our area' });
+    // Its history names the coded reason; the team's own words stay off the timeline.
+    const answeredEvent = rejected.timeline.find((e) => e.type === 'responded');
+    expect(answeredEvent?.detail).toContain(`rejected; "${NOT_ELIGIBLE}"`);
+    expect(JSON.stringify(rejected.timeline)).not.toContain('Bedford');
     const csv = await asOps('/ops/outcomes?format=csv');
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
@@ -94,7 +107,7 @@ describe("ops' overview, outcomes and alerts, through the API", () => {
     expect(lines[0]).toBe(
       'PCN,Network id,Service specification,Sent,Accepted,Rejected,Rejected because,Completed,Median minutes to first answer',
     );
-    expect(lines.find((l) => l.includes('Social prescribing'))).toContain(',2,1,1,Outside our area: 1,0,');
+    expect(lines.find((l) => l.includes('Social prescribing'))).toContain(`,2,1,1,${NOT_ELIGIBLE}: 1,0,`);
   });
 
   it('refuses a range it cannot read, and a format it does not write', async () => {

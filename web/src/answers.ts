@@ -1,4 +1,4 @@
-import { HUB_CANONICAL, SYSTEMS } from '../../core/fhir/systems';
+import { SYSTEMS } from '../../core/fhir/systems';
 import { api } from './api';
 
 /**
@@ -31,8 +31,8 @@ export const OUTCOMES: readonly Coded[] = [
   { code: 'other', display: 'Another outcome' },
 ];
 
-export const REJECTION_REASON_SYSTEM = `${HUB_CANONICAL}/CodeSystem/referral-rejection-reason`;
-export const OUTCOME_SYSTEM = `${HUB_CANONICAL}/CodeSystem/referral-outcome`;
+export const REJECTION_REASON_SYSTEM = SYSTEMS.rejectionReason;
+export const OUTCOME_SYSTEM = SYSTEMS.referralOutcome;
 
 const entry = (resource: Record<string, unknown>) => ({ fullUrl: `urn:uuid:${crypto.randomUUID()}`, resource });
 

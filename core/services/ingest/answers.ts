@@ -1,3 +1,4 @@
+import type { CodeableConcept } from 'fhir/r4';
 import { requireRole } from '../../auth.js';
 import { ForbiddenError, IllegalTransitionError, issue, UnprocessableError } from '../../errors.js';
 import { FINISHED_TASK_STATES } from '../../lifecycle/deadlines.js';
@@ -66,6 +67,8 @@ export async function acceptAnswer(
       ? `task ${answer.task.status}${answer.task.businessStatus ? ` (${answer.task.businessStatus})` : ''}`
       : undefined,
     answer.outcome ?? (answer.task ? undefined : message.header.response?.code),
+    // A coded reason or outcome is the team's choice from a list: on the timeline (its own words stay off it).
+    answer.codedReason ? `"${answer.reason}"` : undefined,
   ].filter(Boolean);
   const answered = (answerId: string) => (at: Date) =>
     timelineEvent(answer.task && original.task ? 'task-updated' : 'responded', at, {
@@ -89,6 +92,7 @@ export async function acceptAnswer(
   record.inReplyTo = originalId;
   if (answer.outcome) record.outcome = answer.outcome;
   if (answer.reason) record.outcomeReason = answer.reason;
+  if (answer.note) record.outcomeNote = answer.note;
   record.timeline.push(
     timelineEvent('routed', now, {
       detail: `answer to ${originalId}: back to ${otherParty}`,
@@ -114,7 +118,12 @@ function unknownOriginal(originalId: string): UnprocessableError {
 /** What an answer says: the receiver's outcome, its reason, and for a Task its new FHIR state. */
 interface Answer {
   outcome?: ReceiverOutcome;
+  /** Coded where the receiver coded it (reports group by it), else its text. */
   reason?: string;
+  /** The reason came from a code system (a list the receiver chose from), not its own words. */
+  codedReason?: true;
+  /** The receiver's own words beside a coded reason or outcome. */
+  note?: string;
   task?: { status: TaskState['status']; businessStatus?: string; notes: TaskState['notes'] };
 }
 
@@ -137,7 +146,10 @@ function answerOf(message: ValidatedMessage, sender: string, now: Date): Answer 
  * Task that is finished, leaves the deadline sweep's watch. Undefined when it changes no state.
  */
 function answerChange(current: MessageRecord, answer: Answer, rest: { events: TimelineEvent[]; at: Date }) {
-  const extra = answer.reason ? { outcomeReason: answer.reason } : {};
+  const extra = {
+    ...(answer.reason ? { outcomeReason: answer.reason } : {}),
+    ...(answer.note ? { outcomeNote: answer.note } : {}),
+  };
   const task =
     answer.task && current.task
       ? taskChange(
@@ -204,13 +216,27 @@ export async function applyAnswer(
   deps.log.error('answer not applied after retries', { messageId });
 }
 
-/** What the receiver said: a Task's status, else the ServiceRequest's, else response.code (none for transient-error). */
-function receiverOutcome(message: ValidatedMessage): { outcome?: ReceiverOutcome; reason?: string } {
+/**
+ * What the receiver said: a Task's status, else the ServiceRequest's, else response.code (none for transient-error);
+ * why, as it coded it (Task.statusReason's or Task.output's coding), and its own words (the reason's text, notes).
+ */
+function receiverOutcome(message: ValidatedMessage): Pick<Answer, 'outcome' | 'reason' | 'codedReason' | 'note'> {
   const code = message.header.response?.code;
   const focus = message.focus;
-  const reason =
-    focus?.resourceType === 'Task' ? (focus.statusReason?.text ?? focus.statusReason?.coding?.[0]?.display) : undefined;
-  const withReason = (outcome: ReceiverOutcome) => (reason ? { outcome, reason } : { outcome });
+  const task = focus?.resourceType === 'Task' ? focus : undefined;
+  const coded = (concept?: CodeableConcept) => concept?.coding?.[0]?.display ?? concept?.coding?.[0]?.code;
+  const codedReason =
+    coded(task?.statusReason) ?? task?.output?.map((o) => coded(o.valueCodeableConcept)).find(Boolean);
+  const reason = codedReason ?? task?.statusReason?.text;
+  const note = [task?.statusReason?.text, ...(task?.note ?? []).map((n) => n.text)]
+    .filter((text): text is string => Boolean(text) && text !== reason)
+    .join(' ');
+  const said = {
+    ...(reason ? { reason } : {}),
+    ...(codedReason ? { codedReason: true as const } : {}),
+    ...(note ? { note } : {}),
+  };
+  const withReason = (outcome: ReceiverOutcome) => ({ outcome, ...said });
   if (focus?.resourceType === 'Task') {
     const byTask: Record<string, ReceiverOutcome> = {
       accepted: 'accepted',
@@ -228,7 +254,7 @@ function receiverOutcome(message: ValidatedMessage): { outcome?: ReceiverOutcome
   }
   if (code === 'fatal-error') return withReason('rejected');
   // transient-error: the receiver could not process it yet; it says nothing about the referral itself.
-  if (code === 'transient-error') return reason ? { reason } : {};
+  if (code === 'transient-error') return said;
   if (focus?.resourceType === 'ServiceRequest') {
     if (focus.status === 'completed') return withReason('completed');
     if (focus.status === 'revoked' || focus.status === 'entered-in-error') return withReason('rejected');
