@@ -147,6 +147,32 @@ describe("the receivers' inbox: a team without a clinical system works its refer
     await team.context.close();
   });
 
+  it("tells the practice why a referral was rejected: the team's coded reason and its note", async () => {
+    // Prepare
+    const { referral, team } = await referralOpenedByTheTeam();
+    // Act: the team rejects it, choosing a reason and writing a note.
+    await team.page.getByRole('button', { name: 'Reject' }).click();
+    await team.page.getByLabel('The patient is not eligible for this service').check();
+    await team.page.getByLabel('A note for the practice (optional)').fill('We see adults over 18 only.');
+    await team.page.getByRole('button', { name: 'Send: reject' }).click();
+    await team.page.getByText('Referral rejected.', { exact: false }).waitFor();
+    await team.context.close();
+    // Assess: the practice, on its referral's page, reads both.
+    const practice = await signedIn(
+      browser,
+      hub.baseUrl,
+      sampleClientId(SAMPLE_PRACTICE, 'sender'),
+      `/app/messages/${referral.id}`,
+    );
+    const summary = practice.page.locator('.nhsuk-summary-list').first();
+    await summary.getByText('Rejected', { exact: true }).waitFor();
+    await summary.getByText('The patient is not eligible for this service', { exact: true }).waitFor();
+    await summary.getByText('We see adults over 18 only.', { exact: true }).waitFor();
+    await expectAccessible(practice.page);
+    await screenshot(practice.page, 'practice-rejection-reason');
+    await practice.context.close();
+  });
+
   it('refuses an action the referral has moved past, saying why', async () => {
     const { referral, team } = await referralOpenedByTheTeam();
     await team.page.getByRole('button', { name: 'Reject' }).waitFor();

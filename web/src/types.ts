@@ -30,6 +30,10 @@ export interface MessageRecord {
   };
   status: string;
   outcome?: string;
+  /** Why (a rejection's coded reason, a completion's coded outcome). */
+  outcomeReason?: string;
+  /** The receiving team's own words with its answer. */
+  outcomeNote?: string;
   overdue?: boolean;
   urgency?: 'urgent' | 'asap' | 'stat';
   /** When an answer is due (the route's response time, or the Task's deadline). */

@@ -6,6 +6,7 @@ import type { MessageRecord } from '../types';
 import { day } from '../words';
 import { Problem } from './Problem';
 import { ServiceSelect } from './ServiceSelect';
+import { row } from './SummaryRow';
 
 /** A correction that needs a reason: the reason is kept on the message's timeline and told to those concerned. */
 function ReasonForm(props: {
@@ -130,12 +131,7 @@ export function MessageActions({ message, onDone }: { message: MessageRecord; on
               ['Name', patient.name],
               ['NHS number', patient.nhsNumber ?? 'Not given'],
               ['Date of birth', patient.birthDate ? day(patient.birthDate) : 'Not given'],
-            ].map(([key, value]) => (
-              <div className="nhsuk-summary-list__row" key={key}>
-                <dt className="nhsuk-summary-list__key">{key}</dt>
-                <dd className="nhsuk-summary-list__value">{value}</dd>
-              </div>
-            ))}
+            ].map(([key, value]) => row(key!, value))}
           </dl>
         </>
       ) : (

@@ -5,6 +5,7 @@ import { eventWords, outcomeWords, statusWords, when } from '../words';
 import { MessageActions } from './MessageActions';
 import { MessagesTable } from './MessagesTable';
 import { Problem } from './Problem';
+import { row } from './SummaryRow';
 import { Table } from './Table';
 
 /** One message: where it came from and went, where it is, everything that happened to it; ops may send it again. */
@@ -15,12 +16,6 @@ export function MessagePage({ id, session }: { id: string; session: Session }) {
   if (error) return <Problem error={error} />;
   if (!message) return <p className="nhsuk-body">Loading…</p>;
   const others = (inCase?.messages ?? []).filter((m) => m.messageId !== message.messageId);
-  const row = (key: string, value: string) => (
-    <div className="nhsuk-summary-list__row">
-      <dt className="nhsuk-summary-list__key">{key}</dt>
-      <dd className="nhsuk-summary-list__value">{value}</dd>
-    </div>
-  );
   return (
     <>
       <h1>{eventWords(message.event)}</h1>
@@ -38,6 +33,8 @@ export function MessagePage({ id, session }: { id: string; session: Session }) {
         )}
         {row('Status', statusWords(message.status))}
         {row('Answer', outcomeWords(message.outcome))}
+        {row(message.outcome === 'completed' ? 'How it ended' : 'Why', message.outcomeReason)}
+        {row('Their note', message.outcomeNote)}
         {row('Received', when(message.createdAt))}
         {row('Delivery attempts', String(message.attempts))}
       </dl>

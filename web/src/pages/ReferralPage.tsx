@@ -8,6 +8,7 @@ import type { Session } from '../types';
 import { day, outcomeWords, when } from '../words';
 import { PassOn } from './PassOn';
 import { Problem } from './Problem';
+import { row } from './SummaryRow';
 
 /** What the team may do next, from the referral's answer so far (the hub's outcome lifecycle decides in the end). */
 const NEXT: Record<string, AnswerAction[]> = {
@@ -94,13 +95,6 @@ export function ReferralPage({ id, session }: { id: string; session: Session }) 
     }
   };
 
-  const row = (key: string, value: string | undefined) =>
-    value ? (
-      <div className="nhsuk-summary-list__row">
-        <dt className="nhsuk-summary-list__key">{key}</dt>
-        <dd className="nhsuk-summary-list__value">{value}</dd>
-      </div>
-    ) : null;
   return (
     <>
       <Link to="/inbox" className="nhsuk-back-link">
@@ -130,6 +124,8 @@ export function ReferralPage({ id, session }: { id: string; session: Session }) 
         {row('Received', when(message.createdAt))}
         {row('Attachments', referral.attachments.join('; ') || 'None')}
         {row('Answer so far', outcomeWords(message.outcome))}
+        {row(message.outcome === 'completed' ? 'How it ended' : 'Why', message.outcomeReason)}
+        {row('Your note', message.outcomeNote)}
       </dl>
       {next.length > 0 && (
         <form onSubmit={answer} noValidate={false}>
