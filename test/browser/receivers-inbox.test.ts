@@ -2,7 +2,7 @@
 import type { Bundle, Task } from 'fhir/r4';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalHub, startLocalHub } from '../../local/hub.js';
+import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';
 import { SAMPLE_PRACTICE } from '../../local/identities.js';
 import { referralMessage } from '../../local/messages.js';
 import { sampleClientId } from '../../local/sample-clients.js';
@@ -132,12 +132,26 @@ describe("the receivers' inbox: a team without a clinical system works its refer
     const { referral, team } = await referralOpenedByTheTeam();
     const { page } = team;
     await page.getByRole('button', { name: 'Pass on to another service' }).click();
-    await page.getByLabel('Which service should have it?').selectOption({ label: ADULT_SOCIAL_CARE_SERVICE });
+    // No service is chosen for the team, and only the practice's network's are offered (not its own, not another PCN's).
+    const choice = page.getByLabel('Which service should have it?');
+    expect(await choice.inputValue()).toBe('');
+    const offered = await choice.locator('option:not([disabled])').allTextContents();
+    expect(offered).toContain(ADULT_SOCIAL_CARE_SERVICE);
+    expect(offered).not.toContain('Milton Keynes Social Prescribing');
+    expect(offered.some((name) => /Warwick|Leamington|Harrow|Northwick/.test(name))).toBe(false);
+    await page.getByRole('button', { name: 'Send: pass on' }).click();
+    expect(await choice.evaluate((select: HTMLSelectElement) => select.validity.valid)).toBe(false);
+    await choice.selectOption({ label: ADULT_SOCIAL_CARE_SERVICE });
     await page.getByLabel('Why? (the practice will see this)').fill('Needs a care assessment first');
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Send: pass on' }).click();
     await page.getByText(`Passed on to ${ADULT_SOCIAL_CARE_SERVICE}. Hilltops Medical Centre has been told.`).waitFor();
     await screenshot(page, 'inbox-passed-on');
+    // Back in the inbox it reads as passed on, not as new work.
+    await page.goto(`${hub.baseUrl}/app/inbox`);
+    const row = page.locator(`tr:has(a[href$="${referral.id}"])`);
+    await row.getByText('Passed on to another service').waitFor();
+    expect(await row.textContent()).not.toContain('New');
     const original = await eventually(
       () => messageStatus(hub.baseUrl, referral.id!, SAMPLE_PRACTICE),
       (r) => r.timeline.some((e) => e.type === 'sender-notified'),
@@ -171,6 +185,25 @@ describe("the receivers' inbox: a team without a clinical system works its refer
     await expectAccessible(practice.page);
     await screenshot(practice.page, 'practice-rejection-reason');
     await practice.context.close();
+  });
+
+  it('opens a referral withdrawn after it arrived: who withdrew it, when and why, and nothing to do', async () => {
+    // Prepare: the referral is in the team's inbox; ops withdraw it (sent for the wrong patient).
+    const { referral, team } = await referralOpenedByTheTeam();
+    const withdrawn = await call(hub.baseUrl, 'POST', `/messages/${referral.id}/$withdraw`, {
+      headers: { ...(await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS, 'ops')), 'content-type': 'application/json' },
+      body: { reason: 'Sent for the wrong patient' },
+    });
+    expect(withdrawn.status).toBe(200);
+    // Act
+    await team.page.goto(`${hub.baseUrl}/app/inbox/${referral.id}`);
+    // Assess
+    await team.page.getByRole('heading', { name: 'Referral withdrawn' }).waitFor();
+    await team.page.getByText('Sent for the wrong patient', { exact: false }).waitFor();
+    expect(await team.page.getByRole('button', { name: 'Accept' }).count()).toBe(0);
+    await expectAccessible(team.page);
+    await screenshot(team.page, 'inbox-withdrawn');
+    await team.context.close();
   });
 
   it('refuses an action the referral has moved past, saying why', async () => {

@@ -245,6 +245,10 @@ describe('the web app, in a real browser against the local hub', () => {
     await page.goto(`${hub.baseUrl}/app/messages?status=failed`);
     const row = page.getByRole('row').filter({ hasText: 'MK Wellbeing Line' }).first();
     await row.getByRole('checkbox').check();
+    // Only services of the sender's network are offered (never another PCN's).
+    const offered = await page.getByLabel('Send the chosen messages to').locator('option').allTextContents();
+    expect(offered).toContain('Milton Keynes Social Prescribing');
+    expect(offered.some((name) => /Warwick|Leamington|Harrow|Northwick/.test(name))).toBe(false);
     await page.getByLabel('Send the chosen messages to').selectOption({ label: 'Milton Keynes Social Prescribing' });
     await row.getByText('no successful delivery').waitFor();
     await expectAccessible(page);

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { SYSTEMS } from '../../core/fhir/systems';
 import { ApiError, api } from './api';
 import { rangeQuery } from './ranges';
 import type { Alert, MessageList, MessageRecord, OutcomeRow, Session, TrafficOverview } from './types';
@@ -80,13 +81,43 @@ export const useMessage = (id: string) => useApi<MessageRecord>(`/messages/${enc
 export interface DirectoryService {
   id: string;
   name: string;
+  /** The network it belongs to: a message goes only to services of its sender's network. */
+  network?: string;
+  /** False while the service is paused (it takes no new work). */
+  active: boolean;
 }
 
-/** The network's services by name (none fetched while `wanted` is false). */
-export function useServices(wanted = true): DirectoryService[] {
-  const { data } = useApi<{ entry?: { resource: DirectoryService }[] }>(wanted ? '/HealthcareService' : undefined);
-  return (data?.entry ?? []).map((e) => e.resource).sort((a, b) => a.name.localeCompare(b.name));
+interface HealthcareServiceResource {
+  id: string;
+  name: string;
+  active?: boolean;
+  extension?: { url: string; valueString?: string }[];
 }
+
+/** Every service the directory lists, by name (none fetched while `wanted` is false). */
+export function useServices(wanted = true): DirectoryService[] {
+  const { data } = useApi<{ entry?: { resource: HealthcareServiceResource }[] }>(
+    wanted ? '/HealthcareService?_count=100' : undefined,
+  );
+  return (data?.entry ?? [])
+    .map(({ resource }) => ({
+      id: resource.id,
+      name: resource.name,
+      active: resource.active !== false,
+      ...(networkOf(resource) ? { network: networkOf(resource)! } : {}),
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+const networkOf = (service: HealthcareServiceResource) =>
+  service.extension?.find((e) => e.url === SYSTEMS.hubNetworkExtension)?.valueString;
+
+/** The services a message of `network` may be sent to instead of `current` (its sender's network's, none other). */
+export const alternativesFor = (
+  services: readonly DirectoryService[],
+  network: string | undefined,
+  current?: string,
+) => (network ? services.filter((s) => s.network === network && s.id !== current) : []);
 
 /** Ops' overview of the last `hours`. */
 export const useOverview = (hours: number) => useApi<TrafficOverview>(`/ops/overview?${rangeQuery(hours)}`);

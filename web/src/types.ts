@@ -36,6 +36,8 @@ export interface MessageRecord {
   outcomeNote?: string;
   overdue?: boolean;
   urgency?: 'urgent' | 'asap' | 'stat';
+  /** How the hub routed it: within its sender's network. */
+  route?: { networkId: string };
   /** When an answer is due (the route's response time, or the Task's deadline). */
   dueAt?: string;
   createdAt: string;

@@ -33,8 +33,23 @@ const EVENT: Record<string, string> = {
 export const statusWords = (status: string) => STATUS[status] ?? status;
 export const outcomeWords = (outcome?: string) => (outcome ? (OUTCOME[outcome] ?? outcome) : 'No answer yet');
 export const eventWords = (event: string) => EVENT[event] ?? 'Message';
-export const when = (iso: string) =>
-  new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
+/** A moment as the NHS writes it, in London time: 4 January 2027 at 4:30pm. */
+export const when = (iso: string) => {
+  const at = new Date(iso);
+  const date = at.toLocaleDateString('en-GB', { dateStyle: 'long', timeZone: 'Europe/London' });
+  const [hour, minute] = at
+    .toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'Europe/London' })
+    .split(':')
+    .map(Number) as [number, number];
+  // The NHS style: 9am, 4:30pm, midday, midnight.
+  const time =
+    hour === 12 && minute === 0
+      ? 'midday'
+      : hour === 0 && minute === 0
+        ? 'midnight'
+        : `${hour % 12 || 12}${minute ? `:${String(minute).padStart(2, '0')}` : ''}${hour < 12 ? 'am' : 'pm'}`;
+  return `${date} at ${time}`;
+};
 
 /** A calendar date (YYYY-MM-DD) as people in England write it: 14 March 1956. */
 export const day = (date: string) =>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ApiError } from '../api';
-import { type ReplayResult, replayMany, useServices } from '../hooks';
+import { alternativesFor, type ReplayResult, replayMany, useServices } from '../hooks';
 import type { MessageRecord } from '../types';
 import { DateInput, dateOf } from './DateInput';
 import { MessagesTable } from './MessagesTable';
@@ -37,6 +37,11 @@ function Outcome({ results }: { results: ReplayResult[] }) {
 export function BulkReplay({ messages, onDone }: { messages: MessageRecord[]; onDone: () => void }) {
   const services = useServices();
   const [chosen, setChosen] = useState<Set<string>>(new Set());
+  const [failedTo, setFailedTo] = useState('');
+  // Another service only within the senders' network: one network among the chosen, or the failed service's.
+  const chosenNetworks = new Set(messages.filter((m) => chosen.has(m.messageId)).map((m) => m.route?.networkId));
+  const chosenNetwork = chosenNetworks.size === 1 ? [...chosenNetworks][0] : undefined;
+  const failedToNetwork = services.find((s) => s.id === failedTo)?.network;
   const [results, setResults] = useState<ReplayResult[] | undefined>();
   const [failure, setFailure] = useState<ApiError | undefined>();
   const toggle = (id: string) =>
@@ -78,8 +83,9 @@ export function BulkReplay({ messages, onDone }: { messages: MessageRecord[]; on
             id="chosen-to"
             name="to"
             label="Send the chosen messages to"
+            hint="Another service is offered when every chosen message comes from the same network"
             first="Each one's own service"
-            services={services}
+            services={alternativesFor(services, chosenNetwork)}
           />
           <button type="submit" className="nhsuk-button" disabled={chosen.size === 0}>
             Send the chosen again ({chosen.size})
@@ -93,13 +99,26 @@ export function BulkReplay({ messages, onDone }: { messages: MessageRecord[]; on
           const form = new FormData(event.currentTarget);
           const since = dateOf(form, 'failed-since');
           const to = String(form.get('to') ?? '');
-          const failedTo = String(form.get('failedTo') ?? '');
           if (failedTo) void run(replayMany({ failedTo, ...(since ? { since } : {}) }, to || undefined));
         }}
       >
-        <ServiceSelect id="failed-to" name="failedTo" label="Failed for" first="Choose a service" services={services} />
+        <ServiceSelect
+          id="failed-to"
+          name="failedTo"
+          label="Failed for"
+          first="Choose a service"
+          services={services}
+          onChange={setFailedTo}
+        />
         <DateInput name="failed-since" legend="Failed on or after" hint="Leave empty for every one that failed" />
-        <ServiceSelect id="all-to" name="to" label="Send them to" first="The same service" services={services} />
+        <ServiceSelect
+          id="all-to"
+          name="to"
+          label="Send them to"
+          hint="The other services of the failed service's network"
+          first="The same service"
+          services={alternativesFor(services, failedToNetwork, failedTo)}
+        />
         <button type="submit" className="nhsuk-button nhsuk-button--secondary">
           Send them all again
         </button>

@@ -9,10 +9,13 @@ import { Table } from './Table';
 /** How often the inbox looks for new referrals while it is open. */
 const REFRESH_SECONDS = 15;
 
-/** Where a piece of work stands for the team: waiting to be opened, or its answer so far. */
+/**
+ * Where a piece of work stands for the team: its answer so far (passed on, withdrawn... whether opened or not), else
+ * new (not yet opened) or opened.
+ */
 function standing(message: MessageRecord): string {
-  if (message.status === 'in-mailbox') return 'New';
-  return message.outcome ? outcomeWords(message.outcome) : 'Opened, not answered';
+  if (message.outcome) return outcomeWords(message.outcome);
+  return message.status === 'in-mailbox' ? 'New' : 'Opened, not answered';
 }
 
 /**

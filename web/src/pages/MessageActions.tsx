@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ApiError } from '../api';
-import { patientOf, replay, resend, useServices, withdraw } from '../hooks';
+import { alternativesFor, patientOf, replay, resend, useServices, withdraw } from '../hooks';
 import { type PatientView, readPatient } from '../referral';
 import type { MessageRecord } from '../types';
 import { day } from '../words';
@@ -94,7 +94,7 @@ export function MessageActions({ message, onDone }: { message: MessageRecord; on
             name="service"
             label="Send it again to"
             first={`${message.destination.serviceName ?? 'The same service'} (as before)`}
-            services={services.filter((s) => s.id !== message.destination.serviceId)}
+            services={alternativesFor(services, message.route?.networkId, message.destination.serviceId)}
             strong
           />
           <button type="submit" className="nhsuk-button">

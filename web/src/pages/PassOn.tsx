@@ -1,30 +1,19 @@
 import { type FormEvent, useState } from 'react';
-import { SYSTEMS } from '../../../core/fhir/systems';
 import { ApiError, api } from '../api';
-import { useApi } from '../hooks';
+import { alternativesFor, useServices } from '../hooks';
 import type { MessageRecord } from '../types';
 import { Problem } from './Problem';
-
-interface Service {
-  id: string;
-  name: string;
-  active?: boolean;
-  extension?: { url: string; valueString?: string }[];
-}
-
-const networkOf = (service?: Service) =>
-  service?.extension?.find((e) => e.url === SYSTEMS.hubNetworkExtension)?.valueString;
 
 /**
  * A referral that reached the wrong service, passed on to another service of the same network with a reason: the
  * hub sends it on and tells the practice where it went and why.
  */
 export function PassOn({ message, onDone }: { message: MessageRecord; onDone: (where: string) => void }) {
-  const { data } = useApi<{ entry?: { resource: Service }[] }>('/HealthcareService?_count=100');
   const [failure, setFailure] = useState<ApiError | undefined>();
-  const all = (data?.entry ?? []).map((e) => e.resource);
-  const network = networkOf(all.find((s) => s.id === message.destination.serviceId));
-  const choices = all.filter((s) => s.id !== message.destination.serviceId && networkOf(s) === network && s.active);
+  // The practice's network's services (taking new work), never one chosen for the team.
+  const choices = alternativesFor(useServices(), message.route?.networkId, message.destination.serviceId).filter(
+    (s) => s.active,
+  );
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -47,7 +36,10 @@ export function PassOn({ message, onDone }: { message: MessageRecord; onDone: (w
         <label className="nhsuk-label" htmlFor="service">
           Which service should have it?
         </label>
-        <select className="nhsuk-select" id="service" name="service" required>
+        <select className="nhsuk-select" id="service" name="service" required defaultValue="">
+          <option value="" disabled>
+            Choose a service
+          </option>
           {choices.map((s) => (
             <option key={s.id} value={s.id}>
               {s.name}

@@ -4,7 +4,7 @@ import { ApiError, api } from '../api';
 import { useApi, useMessage } from '../hooks';
 import { readReferral } from '../referral';
 import { Link } from '../router';
-import type { Session } from '../types';
+import type { MessageRecord, Session } from '../types';
 import { day, outcomeWords, when } from '../words';
 import { PassOn } from './PassOn';
 import { Problem } from './Problem';
@@ -55,12 +55,17 @@ function Choices(props: { name: string; legend: string; options: readonly Coded[
  * patient's details, which the hub records on the referral's timeline (who, when) each time.
  */
 export function ReferralPage({ id, session }: { id: string; session: Session }) {
-  const { data: message, reload } = useMessage(id);
-  const { data: bundle, error } = useApi<Record<string, unknown>>(`/mailbox/${encodeURIComponent(id)}`);
+  const { data: message, error: unreadable, reload } = useMessage(id);
+  const withdrawn = message?.outcome === 'withdrawn';
+  // A withdrawn referral's content is no longer the team's to read: its page says who withdrew it, when and why.
+  const { data: bundle, error } = useApi<Record<string, unknown>>(
+    message && !withdrawn ? `/mailbox/${encodeURIComponent(id)}` : undefined,
+  );
   const [chosen, setChosen] = useState<AnswerAction | 'pass-on' | undefined>();
   const [done, setDone] = useState<string | undefined>();
   const [failure, setFailure] = useState<ApiError | undefined>();
-  if (error) return <Problem error={error} />;
+  if (unreadable ?? error) return <Problem error={(unreadable ?? error)!} />;
+  if (message && withdrawn) return <Withdrawn message={message} />;
   if (!bundle || !message) return <p className="nhsuk-body">Loading…</p>;
   const referral = readReferral(bundle);
   const next = NEXT[message.outcome ?? 'none'] ?? [];
@@ -182,6 +187,33 @@ export function ReferralPage({ id, session }: { id: string; session: Session }) 
           }}
         />
       )}
+    </>
+  );
+}
+
+/** A referral withdrawn after it reached the team: who withdrew it, when and why, and nothing left to do. */
+function Withdrawn({ message }: { message: MessageRecord }) {
+  const event = message.timeline.findLast((e) => e.type === 'withdrawn');
+  return (
+    <>
+      <Link to="/inbox" className="nhsuk-back-link">
+        Back to the inbox
+      </Link>
+      <h1>Referral withdrawn</h1>
+      <div className="nhsuk-warning-callout">
+        <h2 className="nhsuk-warning-callout__label">
+          <span role="text">
+            <span className="nhsuk-u-visually-hidden">Important: </span>
+            Nothing more to do
+          </span>
+        </h2>
+        <p>This referral was withdrawn after it reached your team. Do not act on it.</p>
+      </div>
+      <dl className="nhsuk-summary-list">
+        {row('Withdrawn', event && when(event.at))}
+        {row('By and why', event?.detail?.replace(/^withdrawn by /, ''))}
+        {row('Received', when(message.createdAt))}
+      </dl>
     </>
   );
 }
