@@ -1,7 +1,7 @@
 import type { OperationOutcome } from 'fhir/r4';
 import type { MessageBundle } from './fhir/bundle.js';
 import type { MessageStatus } from './lifecycle/delivery-lifecycle.js';
-import type { Destination, MessageRecord, TaskState, TimelineEvent } from './lifecycle/message-record.js';
+import type { AnswerGiven, Destination, MessageRecord, TaskState, TimelineEvent } from './lifecycle/message-record.js';
 import type { OutcomeState, ReceiverOutcome } from './lifecycle/outcome-lifecycle.js';
 import type { TaskStatus } from './lifecycle/task-lifecycle.js';
 import type { Alert, AlertCondition, TrafficIncrement, TrafficRow } from './operations.js';
@@ -43,6 +43,8 @@ export interface MessageChange {
   outcome?: ReceiverOutcome;
   outcomeReason?: string;
   outcomeNote?: string;
+  /** The record's answers with the new one appended (the change is conditional on the state it was read in). */
+  answers?: AnswerGiven[];
   destination?: Destination;
   replays?: number;
   /** Put into (organisation) or take out of (null) its mailbox listing. */
@@ -66,6 +68,7 @@ export const CHANGED_FIELDS = [
   'outcome',
   'outcomeReason',
   'outcomeNote',
+  'answers',
   'destination',
   'replays',
   'task',

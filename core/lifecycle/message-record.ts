@@ -56,6 +56,18 @@ export interface TimelineEvent {
   serviceId?: string;
 }
 
+/** One answer a receiver gave to a request: what it said, why, its note, who and when. */
+export interface AnswerGiven {
+  at: string;
+  /** ODS code of the organisation that answered. */
+  by: string;
+  outcome?: ReceiverOutcome;
+  /** For a care-home Task: its new FHIR status. */
+  taskStatus?: string;
+  reason?: string;
+  note?: string;
+}
+
 export interface Destination {
   organisation: string;
   organisationName?: string;
@@ -90,6 +102,8 @@ export interface MessageRecord {
   requestId: string;
   correlationId: string;
   senderOrganisation: string;
+  /** The sender's name, from the directory when it stored the message (pages name organisations, not codes). */
+  senderName?: string;
   destination: Destination;
   route?: {
     networkId: string;
@@ -114,6 +128,8 @@ export interface MessageRecord {
   outcomeReason?: string;
   /** The receiver's own words with its answer (never a category). */
   outcomeNote?: string;
+  /** Every answer the receiver gave, in order: the referral's history as its teams and practice read it. */
+  answers?: AnswerGiven[];
   replays: number;
   /**
    * When the receiver should have answered (the route's response time) or the Task be done

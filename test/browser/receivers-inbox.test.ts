@@ -48,7 +48,7 @@ describe("the receivers' inbox: a team without a clinical system works its refer
     expect((await sendMessage(hub.baseUrl, referral, { sender: SAMPLE_PRACTICE })).status).toBe(202);
 
     // Assess: it appears without reloading the page, as new.
-    const row = page.getByRole('row').filter({ hasText: SAMPLE_PRACTICE }).filter({ hasText: 'New' });
+    const row = page.getByRole('row').filter({ hasText: 'Hilltops Medical Centre' }).filter({ hasText: 'New' });
     await row.waitFor({ timeout: 30_000 });
     await expectAccessible(page);
     await screenshot(page, 'inbox-list');
@@ -56,7 +56,7 @@ describe("the receivers' inbox: a team without a clinical system works its refer
     // Act: the team opens it: the patient and the referral, the read recorded on the timeline.
     await row.getByRole('link', { name: 'Referral' }).click();
     await page.getByRole('heading', { name: /^Referral for / }).waitFor();
-    await page.getByText('9000000009').waitFor();
+    await page.getByText('900 000 0009').waitFor();
     await expectAccessible(page);
     await screenshot(page, 'inbox-referral');
     const read = await messageStatus(hub.baseUrl, referral.id!, SAMPLE_PRACTICE);
@@ -110,6 +110,20 @@ describe("the receivers' inbox: a team without a clinical system works its refer
     const completion = completions.find((t) => t?.status === 'completed');
     expect(completion?.output?.[0]?.valueCodeableConcept?.coding?.[0]?.code).toBe('goals-met');
     expect((await messageStatus(hub.baseUrl, referral.id!, SAMPLE_PRACTICE)).outcome).toBe('completed');
+    // The referral's page keeps its history, in order: opened, accepted, completed with its outcome and note.
+    await page.reload();
+    const history = page.locator('table', { has: page.getByText("The referral's history, oldest first") });
+    await history.getByText('Completed', { exact: true }).waitFor();
+    const moments = await history
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    const what = moments.map((cells) => cells[1]);
+    expect(what.indexOf('Opened')).toBeLessThan(what.indexOf('Accepted'));
+    expect(what.indexOf('Accepted')).toBeLessThan(what.indexOf('Completed'));
+    const completed = moments.find((cells) => cells[1] === 'Completed')!;
+    expect(completed[2]).toBe('Milton Keynes Social Prescribing Service (sample)');
+    expect(completed[3]).toBe('Support given, goals met — “Joined the walking group; feeling less isolated.”');
+    await screenshot(page, 'inbox-history');
     await team.context.close();
   });
 
@@ -222,7 +236,10 @@ describe("the receivers' inbox: a team without a clinical system works its refer
     await team.page.getByRole('button', { name: 'Send: accept' }).click();
     await team.page.getByRole('alert').waitFor();
     expect(await team.page.getByRole('alert').textContent()).toContain("'rejected'");
-    await team.page.getByText('Rejected', { exact: true }).waitFor(); // the page now shows where it stands
+    await team.page
+      .getByRole('definition')
+      .filter({ hasText: /^Rejected$/ })
+      .waitFor(); // the page now shows where it stands
     await screenshot(team.page, 'inbox-refused');
     await team.context.close();
   });

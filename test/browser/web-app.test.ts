@@ -204,7 +204,7 @@ describe('the web app, in a real browser against the local hub', () => {
   it("shows a receiving team its inbox, and not another organisation's message", async () => {
     const { context, page } = await signedIn(sampleClientId(SOCIAL_PRESCRIBING, 'receiver'), '/app/inbox');
     await page.getByRole('heading', { name: 'Inbox' }).waitFor();
-    await page.getByRole('row').filter({ hasText: SAMPLE_PRACTICE }).first().waitFor();
+    await page.getByRole('row').filter({ hasText: 'Hilltops Medical Centre' }).first().waitFor();
     await expectAccessible(page);
     await screenshot(page, 'receiver-inbox');
     // The referral that went to the wellbeing line is not theirs: the page says so, as the API does (404).
@@ -261,7 +261,7 @@ describe('the web app, in a real browser against the local hub', () => {
     await page.goto(`${hub.baseUrl}/app/messages/${failedId}`);
     await page.getByRole('button', { name: "Show the patient's details" }).click();
     await page.getByRole('heading', { name: 'The patient' }).waitFor();
-    await page.getByText('9000000009').waitFor();
+    await page.getByText('900 000 0009').waitFor();
     // Withdraw: a reason is needed.
     await page.getByRole('button', { name: 'Withdraw' }).click();
     await page.getByText('Say why').waitFor();

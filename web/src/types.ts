@@ -15,12 +15,22 @@ export interface TimelineEvent {
   detail?: string;
 }
 
+export interface AnswerGiven {
+  at: string;
+  by: string;
+  outcome?: string;
+  taskStatus?: string;
+  reason?: string;
+  note?: string;
+}
+
 export interface MessageRecord {
   messageId: string;
   event: string;
   kind: 'request' | 'response';
   correlationId: string;
   senderOrganisation: string;
+  senderName?: string;
   destination: {
     organisation: string;
     organisationName?: string;
@@ -34,6 +44,8 @@ export interface MessageRecord {
   outcomeReason?: string;
   /** The receiving team's own words with its answer. */
   outcomeNote?: string;
+  /** Every answer given, in order. */
+  answers?: AnswerGiven[];
   overdue?: boolean;
   urgency?: 'urgent' | 'asap' | 'stat';
   /** How the hub routed it: within its sender's network. */

@@ -1,3 +1,5 @@
+import type { MessageRecord } from './types';
+
 /** The hub's terms in plain words for the screen (no FHIR, no codes). */
 
 const STATUS: Record<string, string> = {
@@ -57,3 +59,14 @@ export const day = (date: string) =>
 
 /** The statuses ops can filter by, in the order a message passes through them. */
 export const STATUSES = Object.keys(STATUS);
+
+/** An organisation a message names, by its name where the message knows it (its sender's, its receiver's). */
+export const organisationName =
+  (message: Pick<MessageRecord, 'senderOrganisation' | 'senderName' | 'destination'>) => (ods: string) =>
+    (ods === message.senderOrganisation ? message.senderName : undefined) ??
+    (ods === message.destination.organisation ? message.destination.organisationName : undefined) ??
+    ods;
+
+/** An NHS number as people read it: 3, 3 and 4 digits (943 476 5919). */
+export const nhsNumberWords = (nhsNumber: string) =>
+  /^\d{10}$/.test(nhsNumber) ? `${nhsNumber.slice(0, 3)} ${nhsNumber.slice(3, 6)} ${nhsNumber.slice(6)}` : nhsNumber;

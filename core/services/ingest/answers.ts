@@ -3,6 +3,7 @@ import { requireRole } from '../../auth.js';
 import { ForbiddenError, IllegalTransitionError, issue, UnprocessableError } from '../../errors.js';
 import { FINISHED_TASK_STATES } from '../../lifecycle/deadlines.js';
 import {
+  type AnswerGiven,
   type MessageRecord,
   type ReceiverOutcome,
   type TaskState,
@@ -90,6 +91,14 @@ export async function acceptAnswer(
   const destination = await returnAddress(deps.directory, otherParty);
   const record = newRecord(message, inbound, sender, destination, 'response', now);
   record.inReplyTo = originalId;
+  // The answer comes from the original's receiver (or, for a Task, either party): named as the original names it.
+  const senderName =
+    sender === original.senderOrganisation
+      ? original.senderName
+      : sender === original.destination.organisation
+        ? original.destination.organisationName
+        : undefined;
+  if (senderName) record.senderName = senderName;
   if (answer.outcome) record.outcome = answer.outcome;
   if (answer.reason) record.outcomeReason = answer.reason;
   if (answer.note) record.outcomeNote = answer.note;
@@ -124,6 +133,8 @@ interface Answer {
   codedReason?: true;
   /** The receiver's own words beside a coded reason or outcome. */
   note?: string;
+  /** ODS code of the organisation answering. */
+  by: string;
   task?: { status: TaskState['status']; businessStatus?: string; notes: TaskState['notes'] };
 }
 
@@ -137,7 +148,7 @@ function answerOf(message: ValidatedMessage, sender: string, now: Date): Answer 
           notes: notesOf(focus, sender, now),
         }
       : undefined;
-  return { ...receiverOutcome(message), ...(task ? { task } : {}) };
+  return { ...receiverOutcome(message), by: sender, ...(task ? { task } : {}) };
 }
 
 /**
@@ -169,11 +180,20 @@ function answerChange(current: MessageRecord, answer: Answer, rest: { events: Ti
   const finished = current.task
     ? task?.task && FINISHED_TASK_STATES.includes(task.task.status)
     : answer.outcome !== undefined;
+  const given: AnswerGiven = {
+    at: rest.at.toISOString(),
+    by: answer.by,
+    ...(answer.outcome ? { outcome: answer.outcome } : {}),
+    ...(answer.task && current.task ? { taskStatus: answer.task.status } : {}),
+    ...(answer.reason ? { reason: answer.reason } : {}),
+    ...(answer.note ? { note: answer.note } : {}),
+  };
   return {
     ...rest,
     ...extra,
     ...outcome,
     ...task,
+    answers: [...(current.answers ?? []), given],
     expect: { ...outcome?.expect, ...task?.expect },
     ...(finished ? { clearDue: true as const } : {}),
     // Answered: no longer overdue (off ops' overdue list and the referral's page).

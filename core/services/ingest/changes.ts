@@ -72,7 +72,7 @@ export async function acceptUpdate(
   /** The referral's side of the link: cancelled (its outcome) or updated, pointing at the update. */
   const link = async (updateId: string) => {
     if (cancels) {
-      await applyAnswer(deps, original.messageId, { outcome: 'cancelled' }, (at) =>
+      await applyAnswer(deps, original.messageId, { outcome: 'cancelled', by: sender }, (at) =>
         timelineEvent('cancelled', at, { detail: `${sender} ${ending}`, relatedMessageId: updateId }),
       );
     } else {
@@ -91,6 +91,7 @@ export async function acceptUpdate(
   }
   if (cancels) outcomeChange(original, 'cancelled', { events: [], at: now });
   const record = newRecord(message, inbound, sender, original.destination, 'request', now);
+  if (original.senderName) record.senderName = original.senderName;
   if (original.route)
     record.route = {
       ...original.route,

@@ -46,6 +46,8 @@ export async function acceptRequest(
   const decision = await resolveWithinCapacity(deps, network, context);
   const destination = destinationOfService(network, decision.service);
   const record = newRecord(message, inbound, sender, destination, 'request', now);
+  const senderName = network.organisations.get(sender)?.name;
+  if (senderName) record.senderName = senderName;
   if (context.urgency && context.urgency !== 'routine') record.urgency = context.urgency;
   record.route = {
     networkId: decision.networkId,

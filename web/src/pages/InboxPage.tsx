@@ -95,7 +95,7 @@ export function InboxPage() {
                 <Link key="what" to={`/inbox/${m.messageId}`}>
                   {eventWords(m.event)}
                 </Link>,
-                m.senderOrganisation,
+                m.senderName ?? m.senderOrganisation,
                 m.destination.serviceName ?? '',
                 <>
                   {m.urgency ? <strong className="nhsuk-tag nhsuk-tag--orange">Urgent</strong> : null}{' '}

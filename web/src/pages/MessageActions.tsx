@@ -3,7 +3,7 @@ import type { ApiError } from '../api';
 import { alternativesFor, patientOf, replay, resend, useServices, withdraw } from '../hooks';
 import { type PatientView, readPatient } from '../referral';
 import type { MessageRecord } from '../types';
-import { day } from '../words';
+import { day, nhsNumberWords } from '../words';
 import { Problem } from './Problem';
 import { ServiceSelect } from './ServiceSelect';
 import { row } from './SummaryRow';
@@ -129,7 +129,7 @@ export function MessageActions({ message, onDone }: { message: MessageRecord; on
           <dl className="nhsuk-summary-list">
             {[
               ['Name', patient.name],
-              ['NHS number', patient.nhsNumber ?? 'Not given'],
+              ['NHS number', patient.nhsNumber ? nhsNumberWords(patient.nhsNumber) : 'Not given'],
               ['Date of birth', patient.birthDate ? day(patient.birthDate) : 'Not given'],
             ].map(([key, value]) => row(key!, value))}
           </dl>

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { useCase, useMessage } from '../hooks';
 import type { Session } from '../types';
-import { eventWords, outcomeWords, statusWords, when } from '../words';
+import { eventWords, organisationName, outcomeWords, statusWords, when } from '../words';
+import { History } from './History';
 import { MessageActions } from './MessageActions';
 import { MessagesTable } from './MessagesTable';
 import { Problem } from './Problem';
@@ -26,7 +27,7 @@ export function MessagePage({ id, session }: { id: string; session: Session }) {
         </div>
       )}
       <dl className="nhsuk-summary-list">
-        {row('From', message.senderOrganisation)}
+        {row('From', message.senderName ?? message.senderOrganisation)}
         {row(
           'To',
           `${message.destination.serviceName ?? message.destination.organisation} (${message.destination.organisationName ?? message.destination.organisation})`,
@@ -47,6 +48,12 @@ export function MessagePage({ id, session }: { id: string; session: Session }) {
             reloadCase();
           }}
         />
+      )}
+      {message.kind === 'request' && (
+        <>
+          <h2>History</h2>
+          <History message={message} nameOf={organisationName(message)} />
+        </>
       )}
       <h2>What happened</h2>
       <Table

@@ -54,7 +54,7 @@ export function MessagesTable(props: {
           <Link key="what" to={`/messages/${m.messageId}`}>
             {eventWords(m.event)}
           </Link>,
-          m.senderOrganisation,
+          m.senderName ?? m.senderOrganisation,
           m.destination.serviceName ?? m.destination.organisation,
           statusWords(m.status),
           outcomeWords(m.outcome),

@@ -5,7 +5,8 @@ import { useApi, useMessage } from '../hooks';
 import { readReferral } from '../referral';
 import { Link } from '../router';
 import type { MessageRecord, Session } from '../types';
-import { day, outcomeWords, when } from '../words';
+import { day, nhsNumberWords, organisationName, outcomeWords, when } from '../words';
+import { History } from './History';
 import { PassOn } from './PassOn';
 import { Problem } from './Problem';
 import { row } from './SummaryRow';
@@ -115,7 +116,7 @@ export function ReferralPage({ id, session }: { id: string; session: Session }) 
       <h2>Patient</h2>
       <dl className="nhsuk-summary-list">
         {row('Name', referral.patient.name)}
-        {row('NHS number', referral.patient.nhsNumber)}
+        {row('NHS number', referral.patient.nhsNumber && nhsNumberWords(referral.patient.nhsNumber))}
         {row('Date of birth', referral.patient.birthDate && day(referral.patient.birthDate))}
         {row('Contact', referral.patient.contact.join('; '))}
       </dl>
@@ -132,6 +133,8 @@ export function ReferralPage({ id, session }: { id: string; session: Session }) 
         {row(message.outcome === 'completed' ? 'How it ended' : 'Why', message.outcomeReason)}
         {row('Your note', message.outcomeNote)}
       </dl>
+      <h2>History</h2>
+      <History message={message} nameOf={organisationName({ ...message, senderName: referral.practice })} />
       {next.length > 0 && (
         <form onSubmit={answer} noValidate={false}>
           <h2>Your answer</h2>
@@ -202,10 +205,8 @@ function Withdrawn({ message }: { message: MessageRecord }) {
       <h1>Referral withdrawn</h1>
       <div className="nhsuk-warning-callout">
         <h2 className="nhsuk-warning-callout__label">
-          <span role="text">
-            <span className="nhsuk-u-visually-hidden">Important: </span>
-            Nothing more to do
-          </span>
+          <span className="nhsuk-u-visually-hidden">Important: </span>
+          Nothing more to do
         </h2>
         <p>This referral was withdrawn after it reached your team. Do not act on it.</p>
       </div>
