@@ -32,7 +32,11 @@ export function App() {
               <ul className="nhsuk-header__navigation-list">
                 {APP_ROUTES.filter((r) => r.nav && r.roles.some((role) => session.roles.includes(role))).map((r) => (
                   <li className="nhsuk-header__navigation-item" key={r.path}>
-                    <Link to={r.path} className="nhsuk-header__navigation-link">
+                    <Link
+                      to={r.path}
+                      className="nhsuk-header__navigation-link"
+                      current={found?.route === r || (r.path !== '/' && path.startsWith(`${r.path}/`))}
+                    >
                       {r.title}
                     </Link>
                   </li>
@@ -71,6 +75,17 @@ export function App() {
           )}
         </main>
       </div>
+      <footer className="nhsuk-footer" role="contentinfo">
+        <div className="nhsuk-width-container">
+          <h2 className="nhsuk-u-visually-hidden">Support links</h2>
+          <div className="nhsuk-footer__meta">
+            <p className="nhsuk-body-s">
+              PCN Referral Hub: the Primary Care Network's referrals and shared work between its practices and services.
+              For help, contact your network's hub team.
+            </p>
+          </div>
+        </div>
+      </footer>
     </>
   );
 }

@@ -25,14 +25,19 @@ export function useLocation(): { path: string; query: URLSearchParams } {
 }
 
 /** A link within the app: a real link (keyboard, new tab), followed without reloading the page. */
-export function Link(props: { to: string; children: ReactNode; className?: string }) {
+export function Link(props: { to: string; children: ReactNode; className?: string; current?: boolean }) {
   const follow = (event: MouseEvent<HTMLAnchorElement>) => {
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
     event.preventDefault();
     navigate(props.to);
   };
   return (
-    <a href={`${BASE}${props.to}`} onClick={follow} className={props.className}>
+    <a
+      href={`${BASE}${props.to}`}
+      onClick={follow}
+      className={props.className}
+      {...(props.current ? { 'aria-current': 'page' as const } : {})}
+    >
       {props.children}
     </a>
   );

@@ -31,15 +31,27 @@ export function HomePage({ session }: { session: Session }) {
             </li>
           </>
         )}
-        {!ops && (
+        {session.roles.includes('receiver') && (
           <>
             <li>
-              <Link to="/inbox">Inbox</Link>: referrals and requests waiting for your team.
+              <Link to="/inbox">Inbox</Link>: referrals and requests waiting for your team, to accept, pass on or
+              complete.
             </li>
             <li>
-              <Link to="/messages">Sent and received</Link>: the messages of your organisation and where they are.
+              <Link to="/services">Your services</Link>: whether each is taking new referrals.
             </li>
           </>
+        )}
+        {session.roles.includes('sender') && (
+          <li>
+            <Link to="/messages">Referrals you sent</Link>: where each stands (waiting, accepted, rejected and why,
+            passed on, completed), and the answers and notices about them.
+          </li>
+        )}
+        {!ops && !session.roles.includes('sender') && (
+          <li>
+            <Link to="/messages">Messages</Link>: what your organisation sent and received, and where each is.
+          </li>
         )}
       </ul>
     </>

@@ -3,8 +3,10 @@ import type { ReactNode } from 'react';
 /** An NHS design system table: a caption for screen readers, column headings, and rows of cells. */
 export function Table(props: { caption: string; headings: string[]; rows: { key: string; cells: ReactNode[] }[] }) {
   return (
-    // The container scrolls a wide table on its own, so a tablet's page never scrolls sideways.
-    <div className="nhsuk-table-container">
+    // The container scrolls a wide table on its own, so a tablet's page never scrolls sideways; it takes the keyboard's
+    // focus so that someone without a mouse can scroll it too.
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1)
+    <section className="nhsuk-table-container" tabIndex={0} aria-label={props.caption}>
       <table className="nhsuk-table">
         <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">{props.caption}</caption>
         <thead className="nhsuk-table__head">
@@ -29,6 +31,6 @@ export function Table(props: { caption: string; headings: string[]; rows: { key:
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
