@@ -1,12 +1,31 @@
 import { createHmac } from 'node:crypto';
 import type { Patient } from 'fhir/r4';
+import type { PatientSummary } from '../lifecycle/message-record.js';
 import type { MessageBundle } from './bundle.js';
 import { canonicalSystem, SYSTEMS } from './systems.js';
 
+const patientIn = (bundle: MessageBundle) =>
+  bundle.entry?.map((e) => e.resource).find((r): r is Patient => r?.resourceType === 'Patient');
+
 /** The NHS number of the patient a message is about, if it names one. */
 export function nhsNumberOf(bundle: MessageBundle): string | undefined {
-  const patient = bundle.entry?.map((e) => e.resource).find((r): r is Patient => r?.resourceType === 'Patient');
-  return patient?.identifier?.find((i) => canonicalSystem(i.system) === SYSTEMS.nhsNumber)?.value?.replace(/\s/g, '');
+  return patientIn(bundle)
+    ?.identifier?.find((i) => canonicalSystem(i.system) === SYSTEMS.nhsNumber)
+    ?.value?.replace(/\s/g, '');
+}
+
+/** Who a message is about, as a worklist shows it (name as written, NHS number, date of birth); none if no Patient. */
+export function patientSummaryOf(bundle: MessageBundle): PatientSummary | undefined {
+  const patient = patientIn(bundle);
+  if (!patient) return undefined;
+  const name = patient.name?.[0];
+  const written = name?.text ?? [...(name?.given ?? []), name?.family].filter(Boolean).join(' ');
+  const nhsNumber = nhsNumberOf(bundle);
+  return {
+    ...(written ? { name: written } : {}),
+    ...(nhsNumber ? { nhsNumber } : {}),
+    ...(patient.birthDate ? { birthDate: patient.birthDate } : {}),
+  };
 }
 
 /**

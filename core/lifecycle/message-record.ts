@@ -56,6 +56,15 @@ export interface TimelineEvent {
   serviceId?: string;
 }
 
+/** The patient a request is about, as a worklist shows it. */
+export interface PatientSummary {
+  name?: string;
+  /** Ten digits, no spaces. */
+  nhsNumber?: string;
+  /** YYYY-MM-DD */
+  birthDate?: string;
+}
+
 /** One answer a receiver gave to a request: what it said, why, its note, who and when. */
 export interface AnswerGiven {
   at: string;
@@ -104,6 +113,11 @@ export interface MessageRecord {
   senderOrganisation: string;
   /** The sender's name, from the directory when it stored the message (pages name organisations, not codes). */
   senderName?: string;
+  /**
+   * Who a request is about, for the worklists of its sender and receiver (who may read the message itself): never
+   * shown to anyone else (ops ask for it, and the asking is recorded), and removed with the body at its retention.
+   */
+  patient?: PatientSummary;
   destination: Destination;
   route?: {
     networkId: string;

@@ -27,7 +27,18 @@ export async function messageStatus(deps: HubDependencies, caller: Caller, messa
   // Another organisation's message answers exactly as a message that does not exist: ids cannot be probed.
   if (!record || !party)
     throw new NotFoundError('No such message', [issue('not-found', `No message ${messageId} for ${organisation}`)]);
-  return record;
+  return seenBy(caller, record);
+}
+
+/**
+ * A record as a caller may see it: who it is about only for its sender and receiver, who may read the message
+ * itself; anyone else (ops) asks for the patient, and the asking is recorded.
+ */
+export function seenBy(caller: Caller, record: MessageRecord): MessageRecord {
+  if (!record.patient) return record;
+  if ([record.senderOrganisation, record.destination.organisation].includes(caller.organisation ?? '')) return record;
+  const { patient: _hidden, ...rest } = record;
+  return rest;
 }
 
 /** Most store pages one filtered search reads before answering with what it found and a cursor to go on. */
@@ -111,6 +122,15 @@ export const BOXES = ['sent', 'received'] as const;
  * their deadline (?overdue=true, most recently escalated first). Newest first.
  */
 export async function listMessages(
+  deps: HubDependencies,
+  caller: Caller,
+  query: Parameters<typeof findMessages>[2],
+): Promise<Page<MessageRecord>> {
+  const page = await findMessages(deps, caller, query);
+  return { ...page, items: page.items.map((record) => seenBy(caller, record)) };
+}
+
+async function findMessages(
   deps: HubDependencies,
   caller: Caller,
   query: {
@@ -229,7 +249,7 @@ export async function replayMessage(
     code: 'ok',
     text: `The hub has re-sent this referral (after the earlier delivery failure) to ${where}; you will be told when it is delivered.`,
   });
-  return (await deps.store.get(messageId)) ?? updated;
+  return seenBy(caller, (await deps.store.get(messageId)) ?? updated);
 }
 
 /** Another service of the sender's network, for a replay elsewhere. */

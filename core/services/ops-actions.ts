@@ -6,7 +6,7 @@ import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.j
 import { OUTCOME_LIFECYCLE } from '../lifecycle/outcome-lifecycle.js';
 import { outcomeOf, statusChange } from '../lifecycle/transitions.js';
 import type { HubDependencies } from './dependencies.js';
-import { replayMessage } from './messages.js';
+import { replayMessage, seenBy } from './messages.js';
 import { notifySender, sendNotification } from './notifications.js';
 
 /** Ops' other corrections: many replays at once, a re-send of what a receiver lost, a withdrawal. */
@@ -74,7 +74,7 @@ export async function resendMessage(
     deps.metric('EnqueueFailed');
     deps.log.error('enqueue of a re-send failed; the sweep will enqueue it', { messageId, error: error.message });
   });
-  return (await deps.store.get(messageId)) ?? updated;
+  return seenBy(caller, (await deps.store.get(messageId)) ?? updated);
 }
 
 /** Statuses from which a withdrawal stops the delivery (a delivered message stays delivered: its receiver is told). */
@@ -138,7 +138,7 @@ export async function withdrawMessage(
     severity: 'warning',
     text: `The hub operations team has withdrawn this ${what} to ${receiverOf(record)}: ${reason}.`,
   });
-  return (await deps.store.get(messageId)) ?? updated;
+  return seenBy(caller, (await deps.store.get(messageId)) ?? updated);
 }
 
 export interface BulkReplay {

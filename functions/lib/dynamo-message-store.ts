@@ -405,7 +405,9 @@ export class DynamoMessageStore implements MessageStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { messageId },
-          UpdateExpression: 'REMOVE body, bodyEncoding, bodyShard, bodyExpiresAt',
+          // Who it is about goes with the body: the record keeps only what the hub did.
+          UpdateExpression: 'REMOVE body, bodyEncoding, bodyShard, bodyExpiresAt, #record.#patient',
+          ExpressionAttributeNames: { '#record': 'record', '#patient': 'patient' },
           ConditionExpression: 'attribute_exists(messageId)',
         }),
       );

@@ -300,9 +300,10 @@ function honoursTheStoreContract(name: string, open: () => Promise<MessageStore>
       expect(everyTask).not.toContain(later.messageId); // not a Task
     });
 
-    it('removes bodies past their retention and keeps the records', async () => {
-      const old = aRecord({ minute: 7, createdAt: '2025-01-01T00:00:00.000Z' });
-      const recent = aRecord({ minute: 8 });
+    it('removes bodies past their retention, and who they were about, and keeps the records', async () => {
+      const patient = { name: 'Alex Example', nhsNumber: '9000000009', birthDate: '1956-03-14' };
+      const old = { ...aRecord({ minute: 7, createdAt: '2025-01-01T00:00:00.000Z' }), patient };
+      const recent = { ...aRecord({ minute: 8 }), patient };
       for (const r of [old, recent]) await store.create(r, bundleOf(r));
       const beforeRetentionEnds = new Date(Date.parse(old.createdAt) + (BODY_RETENTION_DAYS - 1) * 86_400_000);
       await store.dropExpiredBodies(beforeRetentionEnds, 1000);
@@ -310,8 +311,11 @@ function honoursTheStoreContract(name: string, open: () => Promise<MessageStore>
       const afterRetention = new Date(Date.parse(old.createdAt) + (BODY_RETENTION_DAYS + 1) * 86_400_000);
       expect(await store.dropExpiredBodies(afterRetention, 1000)).toBeGreaterThanOrEqual(1);
       expect(await store.getBundle(old.messageId)).toBeUndefined();
-      expect(await store.get(old.messageId)).toMatchObject({ messageId: old.messageId });
+      const kept = await store.get(old.messageId);
+      expect(kept).toMatchObject({ messageId: old.messageId });
+      expect(kept?.patient).toBeUndefined();
       expect(await store.getBundle(recent.messageId)).toEqual(bundleOf(recent));
+      expect((await store.get(recent.messageId))?.patient).toEqual(patient);
     });
 
     it('pages every message newest first, each exactly once', async () => {

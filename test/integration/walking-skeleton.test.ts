@@ -171,6 +171,23 @@ describe('the local hub on its embedded default (sample networks, simulated rece
       );
     });
 
+    it('names who it is about to its sender and its receiver (their worklists), and to no one else', async () => {
+      // Prepare
+      const asked = async (as: string, path: string) =>
+        (await call(hub.baseUrl, 'GET', path, { headers: await asOrganisation(hub.baseUrl, as) })).body;
+      const ours = (body: { messages: { messageId: string }[] }) =>
+        body.messages.find((m) => m.messageId === referral.id);
+      const patient = { name: 'Alex Example', nhsNumber: '9000000009', birthDate: '1956-03-14' };
+      // Act and assess: the practice's list and page, the team's list; ops see neither, in a list or on the page.
+      expect(ours(await asked(HILLTOPS, '/messages'))).toMatchObject({ patient });
+      expect(await asked(HILLTOPS, `/messages/${referral.id}`)).toMatchObject({ patient });
+      expect(ours(await asked(SOCIAL_PRESCRIBING, '/messages?box=received'))).toMatchObject({ patient });
+      const opsPage = await asked(LOCAL_OPS_ODS, `/messages/${referral.id}`);
+      expect(opsPage.messageId).toBe(referral.id);
+      expect(opsPage.patient).toBeUndefined();
+      expect(ours(await asked(LOCAL_OPS_ODS, '/messages'))).not.toHaveProperty('patient');
+    });
+
     it("is found by ops by its patient's NHS number (a keyed index), and by no one else", async () => {
       // In the body, never in a URL (which proxies and CloudFront log).
       const search = async (as: string, nhsNumber: string) =>

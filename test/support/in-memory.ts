@@ -191,7 +191,10 @@ export class InMemoryMessageStore implements MessageStore {
     const expired = [...this.bundles.keys()]
       .filter((id) => Date.parse(this.records.get(id)!.createdAt) + IN_MEMORY_BODY_RETENTION_MS < before.getTime())
       .slice(0, limit);
-    for (const id of expired) this.bundles.delete(id);
+    for (const id of expired) {
+      this.bundles.delete(id);
+      delete this.records.get(id)!.patient;
+    }
     return expired.length;
   }
   async scanByStatus(statuses: readonly MessageStatus[]) {

@@ -1,4 +1,5 @@
 import { issue, UnprocessableError } from '../../errors.js';
+import { patientSummaryOf } from '../../fhir/patient-index.js';
 import { timelineEvent } from '../../lifecycle/message-record.js';
 import { outcomeChange } from '../../lifecycle/transitions.js';
 import type { ValidatedMessage } from '../../validation/validate-message.js';
@@ -92,6 +93,8 @@ export async function acceptUpdate(
   if (cancels) outcomeChange(original, 'cancelled', { events: [], at: now });
   const record = newRecord(message, inbound, sender, original.destination, 'request', now);
   if (original.senderName) record.senderName = original.senderName;
+  const patient = patientSummaryOf(message.bundle) ?? original.patient;
+  if (patient) record.patient = patient;
   if (original.route)
     record.route = {
       ...original.route,

@@ -1,6 +1,7 @@
 import type { MessageHeader, ServiceRequest, Task } from 'fhir/r4';
 import { issue, UnprocessableError } from '../../errors.js';
 import { parseSystemValue } from '../../fhir/bundle.js';
+import { patientSummaryOf } from '../../fhir/patient-index.js';
 import { SYSTEMS } from '../../fhir/systems.js';
 import { respondBy } from '../../lifecycle/deadlines.js';
 import { timelineEvent } from '../../lifecycle/message-record.js';
@@ -48,6 +49,8 @@ export async function acceptRequest(
   const record = newRecord(message, inbound, sender, destination, 'request', now);
   const senderName = network.organisations.get(sender)?.name;
   if (senderName) record.senderName = senderName;
+  const patient = patientSummaryOf(message.bundle);
+  if (patient) record.patient = patient;
   if (context.urgency && context.urgency !== 'routine') record.urgency = context.urgency;
   record.route = {
     networkId: decision.networkId,
