@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Patient } from 'fhir/r4';
 import type { PatientSummary } from '../lifecycle/message-record.js';
 import type { MessageBundle } from './bundle.js';
+import { writtenName } from './referrer.js';
 import { canonicalSystem, SYSTEMS } from './systems.js';
 
 const patientIn = (bundle: MessageBundle) =>
@@ -18,8 +19,7 @@ export function nhsNumberOf(bundle: MessageBundle): string | undefined {
 export function patientSummaryOf(bundle: MessageBundle): PatientSummary | undefined {
   const patient = patientIn(bundle);
   if (!patient) return undefined;
-  const name = patient.name?.[0];
-  const written = name?.text ?? [...(name?.given ?? []), name?.family].filter(Boolean).join(' ');
+  const written = writtenName(patient.name?.[0]);
   const nhsNumber = nhsNumberOf(bundle);
   return {
     ...(written ? { name: written } : {}),

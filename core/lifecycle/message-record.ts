@@ -118,6 +118,8 @@ export interface MessageRecord {
    * shown to anyone else (ops ask for it, and the asking is recorded), and removed with the body at its retention.
    */
   patient?: PatientSummary;
+  /** The referring clinician's name, as the request gives it. */
+  referrer?: string;
   destination: Destination;
   route?: {
     networkId: string;

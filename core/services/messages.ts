@@ -166,14 +166,16 @@ async function findMessages(
     return { items: caller.ops ? items : items.filter(mine) };
   }
   if (query.patient !== undefined) {
-    // Ops find a patient's messages by NHS number (through a keyed hash: the index holds no NHS number in clear).
-    requireOps(caller);
+    // A patient's messages by NHS number (through a keyed hash: the index holds no NHS number in clear): every one
+    // for ops; for a practice or a team, the ones it sent or received.
     const nhsNumber = query.patient.replace(/\s/g, '');
     if (!isValidNhsNumber(nhsNumber))
       throw new UnprocessableError('Bad NHS number', [
         issue('value', 'patient must be a valid NHS number (10 digits with a correct check digit)', 'patient'),
       ]);
-    return deps.store.listByPatient(nhsNumber, count, query.cursor);
+    const page = await deps.store.listByPatient(nhsNumber, count, query.cursor);
+    const mine = (r: MessageRecord) => [r.senderOrganisation, r.destination.organisation].includes(organisation);
+    return caller.ops ? page : { ...page, items: page.items.filter(mine) };
   }
   if (query.box !== undefined && !BOXES.includes(query.box as (typeof BOXES)[number]))
     throw new UnprocessableError('Bad box', [issue('value', `box must be one of ${BOXES.join(', ')}`, 'box')]);

@@ -471,8 +471,8 @@ export const ROUTES: readonly RouteDefinition[] = [
       'until',
     ],
   },
-  // NHS numbers never travel in a URL (proxies and CloudFront log URLs): ops search by patient with a body.
-  { method: 'POST', path: '/messages/$search', handler: 'messages', access: ['ops'], query: [] },
+  // NHS numbers never travel in a URL (proxies and CloudFront log URLs): a search by patient has a body.
+  { method: 'POST', path: '/messages/$search', handler: 'messages', access: MEMBERS, query: [] },
   { method: 'GET', path: '/messages/{id}', handler: 'messages', access: MEMBERS, query: [] },
   { method: 'GET', path: '/ServiceRequest/{id}', handler: 'messages', access: MEMBERS, query: ['_format'] },
   { method: 'GET', path: '/MessageDefinition', handler: 'directory', access: MEMBERS, query: ['_format'] },

@@ -90,8 +90,8 @@ const EXPECTED: Record<string, Record<CallerName, number>> = {
   },
   'GET /messages': { sender: 200, receiver: 200, ops: 200, 'same network': 200, 'other network': 200 },
   'GET /messages/{id}': { sender: 200, receiver: 200, ops: 200, 'same network': 404, 'other network': 404 },
-  // A body without an NHS number: past the access checks, ops are told what to send.
-  'POST /messages/$search': { sender: 403, receiver: 403, ops: 400, 'same network': 403, 'other network': 403 },
+  // A body without an NHS number: past the access checks, each is told what to send (each then finds its own only).
+  'POST /messages/$search': { sender: 400, receiver: 400, ops: 400, 'same network': 400, 'other network': 400 },
   'GET /ServiceRequest/{id}': { sender: 200, receiver: 200, ops: 200, 'same network': 404, 'other network': 404 },
   'GET /MessageDefinition': { sender: 200, receiver: 200, ops: 200, 'same network': 200, 'other network': 200 },
   'POST /messages/{id}/$replay': { sender: 403, receiver: 403, ops: 409, 'same network': 403, 'other network': 403 },

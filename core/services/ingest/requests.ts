@@ -2,6 +2,7 @@ import type { MessageHeader, ServiceRequest, Task } from 'fhir/r4';
 import { issue, UnprocessableError } from '../../errors.js';
 import { parseSystemValue } from '../../fhir/bundle.js';
 import { patientSummaryOf } from '../../fhir/patient-index.js';
+import { referrerOf } from '../../fhir/referrer.js';
 import { SYSTEMS } from '../../fhir/systems.js';
 import { respondBy } from '../../lifecycle/deadlines.js';
 import { timelineEvent } from '../../lifecycle/message-record.js';
@@ -51,6 +52,8 @@ export async function acceptRequest(
   if (senderName) record.senderName = senderName;
   const patient = patientSummaryOf(message.bundle);
   if (patient) record.patient = patient;
+  const referrer = referrerOf(message.bundle);
+  if (referrer) record.referrer = referrer;
   if (context.urgency && context.urgency !== 'routine') record.urgency = context.urgency;
   record.route = {
     networkId: decision.networkId,
