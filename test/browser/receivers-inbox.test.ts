@@ -54,7 +54,7 @@ describe("the receivers' inbox: a team without a clinical system works its refer
     await screenshot(page, 'inbox-list');
 
     // Act: the team opens it: the patient and the referral, the read recorded on the timeline.
-    await row.getByRole('link', { name: 'Referral' }).click();
+    await row.getByRole('link', { name: 'Alex Example' }).click();
     await page.getByRole('heading', { name: /^Referral for / }).waitFor();
     await page.getByText('900 000 0009').waitFor();
     await expectAccessible(page);
@@ -124,6 +124,63 @@ describe("the receivers' inbox: a team without a clinical system works its refer
     expect(completed[2]).toBe('Milton Keynes Social Prescribing Service (sample)');
     expect(completed[3]).toBe('Support given, goals met — “Joined the walking group; feeling less isolated.”');
     await screenshot(page, 'inbox-history');
+    await team.context.close();
+  });
+
+  it('tells referrals apart: who, how old, who referred, how urgent, how long waiting; sorted and found by patient', async () => {
+    // Prepare: two more referrals for two other patients, one urgent.
+    const patients = [
+      { given: 'Bea', family: 'Aardvark', nhsNumber: '9434765919', birthDate: '1990-06-01', priority: 'urgent' },
+      { given: 'Cal', family: 'Zebedee', nhsNumber: '9434765870', birthDate: '1948-11-20', priority: 'routine' },
+    ] as const;
+    for (const p of patients) {
+      const referral = referralMessage({
+        senderOds: SAMPLE_PRACTICE,
+        category: 'social-prescribing',
+        priority: p.priority,
+        patient: {
+          given: p.given,
+          family: p.family,
+          nhsNumber: p.nhsNumber,
+          birthDate: p.birthDate,
+          postcode: 'MK4 2AB',
+        },
+      });
+      expect((await sendMessage(hub.baseUrl, referral, { sender: SAMPLE_PRACTICE })).status).toBe(202);
+      await eventually(() => messageStatus(hub.baseUrl, referral.id!, SAMPLE_PRACTICE), untilStatus('in-mailbox'));
+    }
+    const team = await signedIn(browser, hub.baseUrl, sampleClientId(SOCIAL_PRESCRIBING, 'receiver'), '/app/inbox');
+    const { page } = team;
+    const bea = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'Bea Aardvark' }) });
+    await bea.waitFor();
+    // Assess: the row says who (NHS number spaced, age), who referred, how urgent, how long it has waited.
+    const cells = await bea.locator('td').allTextContents();
+    expect(cells[0]).toMatch(/^Bea Aardvark943 476 5919, 3\d years$/);
+    expect(cells[1]).toBe('Hilltops Medical Centre');
+    expect(cells[3]).toBe('Urgent');
+    expect(cells[4]).toMatch(/today$/);
+    // Act: sort by patient, then the other way round.
+    const patientsInOrder = async () =>
+      (await page.locator('tbody tr td:first-child a').allTextContents()).filter((name) =>
+        /Aardvark|Zebedee/.test(name),
+      );
+    await page.getByRole('button', { name: 'Patient: sort ascending' }).click();
+    expect(await patientsInOrder()).toEqual(['Bea Aardvark', 'Cal Zebedee']);
+    expect(await page.locator('th[aria-sort="ascending"]').textContent()).toContain('Patient');
+    await page.getByRole('button', { name: 'Patient: sort descending' }).click();
+    expect(await patientsInOrder()).toEqual(['Cal Zebedee', 'Bea Aardvark']);
+    await expectAccessible(page);
+    await screenshot(page, 'inbox-worklist');
+    // Act: find by name, then by NHS number (asked of the hub, never in the address).
+    await page.getByLabel('Find a patient').fill('zebedee');
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    await page.getByRole('link', { name: 'Cal Zebedee' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Bea Aardvark' }).count()).toBe(0);
+    await page.getByLabel('Find a patient').fill('943 476 5919');
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    await page.getByRole('link', { name: 'Bea Aardvark' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Cal Zebedee' }).count()).toBe(0);
+    expect(page.url()).not.toContain('9434765919');
     await team.context.close();
   });
 
@@ -283,7 +340,7 @@ describe("the receivers' inbox: a team without a clinical system works its refer
     expect(await scrollsSideways()).toBe(false);
     await expectAccessible(page);
     await screenshot(page, 'inbox-tablet');
-    await row.getByRole('link', { name: 'Referral' }).click();
+    await row.getByRole('link', { name: 'Alex Example' }).click();
     await page.getByRole('heading', { name: /^Referral for / }).waitFor();
     expect(await scrollsSideways()).toBe(false);
     await screenshot(page, 'inbox-referral-tablet');

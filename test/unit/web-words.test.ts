@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { day, when } from '../../web/src/words.js';
+import { ageOn, day, daysBetween, when } from '../../web/src/words.js';
 
 describe('dates and times on screen, as the NHS writes them (London time)', () => {
   it.each([
@@ -16,5 +16,23 @@ describe('dates and times on screen, as the NHS writes them (London time)', () =
 
   it('writes a calendar date with the month in words', () => {
     expect(day('1956-03-14')).toBe('14 March 1956');
+  });
+});
+
+describe("a patient's age and how long work has waited, in whole units", () => {
+  it.each([
+    ['1956-03-14', '2026-03-13T12:00:00Z', 69],
+    ['1956-03-14', '2026-03-14T00:00:00Z', 70],
+    ['2000-02-29', '2027-02-28T12:00:00Z', 26],
+    ['2000-02-29', '2027-03-01T00:00:00Z', 27],
+  ])('someone born %s is, on %s, %i', (born, on, age) => {
+    expect(ageOn(born, new Date(on))).toBe(age);
+  });
+
+  it('counts whole days waited, never fewer than none', () => {
+    const now = new Date('2026-12-05T12:00:00Z');
+    expect(daysBetween('2026-12-05T09:00:00Z', now)).toBe(0);
+    expect(daysBetween('2026-12-04T11:59:00Z', now)).toBe(1);
+    expect(daysBetween('2026-12-06T09:00:00Z', now)).toBe(0);
   });
 });

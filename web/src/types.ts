@@ -31,6 +31,10 @@ export interface MessageRecord {
   correlationId: string;
   senderOrganisation: string;
   senderName?: string;
+  /** Who it is about: for its sender and its receiver only. */
+  patient?: { name?: string; nhsNumber?: string; birthDate?: string };
+  /** The referring clinician. */
+  referrer?: string;
   destination: {
     organisation: string;
     organisationName?: string;

@@ -70,3 +70,14 @@ export const organisationName =
 /** An NHS number as people read it: 3, 3 and 4 digits (943 476 5919). */
 export const nhsNumberWords = (nhsNumber: string) =>
   /^\d{10}$/.test(nhsNumber) ? `${nhsNumber.slice(0, 3)} ${nhsNumber.slice(3, 6)} ${nhsNumber.slice(6)}` : nhsNumber;
+
+/** Whole years of age on a day, from a date of birth (YYYY-MM-DD). */
+export function ageOn(birthDate: string, day: Date): number {
+  const [year, month, date] = birthDate.split('-').map(Number) as [number, number, number];
+  const hadBirthday = day.getUTCMonth() + 1 > month || (day.getUTCMonth() + 1 === month && day.getUTCDate() >= date);
+  return day.getUTCFullYear() - year - (hadBirthday ? 0 : 1);
+}
+
+/** Whole days from a moment to another (how long something has waited). */
+export const daysBetween = (from: string, to: Date) =>
+  Math.max(0, Math.floor((to.getTime() - Date.parse(from)) / 86_400_000));

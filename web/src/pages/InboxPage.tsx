@@ -1,13 +1,16 @@
-import { useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
+import { isValidNhsNumber } from '../../../core/fhir/nhs-number';
 import { useApi } from '../hooks';
 import { Link } from '../router';
 import type { MessageList, MessageRecord } from '../types';
-import { eventWords, outcomeWords, when } from '../words';
+import { ageOn, daysBetween, nhsNumberWords, outcomeWords, when } from '../words';
 import { Problem } from './Problem';
-import { Table } from './Table';
+import { type Column, SortableTable } from './SortableTable';
 
 /** How often the inbox looks for new referrals while it is open. */
 const REFRESH_SECONDS = 15;
+/** Referrals a page of the inbox shows. */
+const INBOX_PAGE = 50;
 
 /**
  * Where a piece of work stands for the team: its answer so far (passed on, withdrawn... whether opened or not), else
@@ -18,31 +21,153 @@ function standing(message: MessageRecord): string {
   return message.status === 'in-mailbox' ? 'New' : 'Opened, not answered';
 }
 
+const URGENCY_ORDER: Record<string, number> = { stat: 0, asap: 1, urgent: 2 };
+
+/** How long a piece of work has waited, in words. */
+function waited(m: MessageRecord, now: Date): string {
+  const days = daysBetween(m.createdAt, now);
+  return days === 0 ? 'today' : days === 1 ? '1 day waiting' : `${days} days waiting`;
+}
+
+/** The inbox's columns: enough to tell referrals apart at a glance, each sortable. */
+function columns(now: Date): Column<MessageRecord>[] {
+  return [
+    {
+      heading: 'Patient',
+      cell: (m) => (
+        <>
+          <Link to={`/inbox/${m.messageId}`}>{m.patient?.name ?? `Referral received ${when(m.createdAt)}`}</Link>
+          <span className="hub-secondary">
+            {[
+              m.patient?.nhsNumber && nhsNumberWords(m.patient.nhsNumber),
+              m.patient?.birthDate && `${ageOn(m.patient.birthDate, now)} years`,
+            ]
+              .filter(Boolean)
+              .join(', ')}
+          </span>
+        </>
+      ),
+      sortBy: (m) => m.patient?.name ?? '',
+    },
+    {
+      heading: 'Referred by',
+      cell: (m) => (
+        <>
+          {m.senderName ?? m.senderOrganisation}
+          {m.referrer && <span className="hub-secondary">{m.referrer}</span>}
+        </>
+      ),
+      sortBy: (m) => m.senderName ?? m.senderOrganisation,
+    },
+    {
+      heading: 'Service',
+      cell: (m) => m.destination.serviceName ?? '',
+      sortBy: (m) => m.destination.serviceName ?? '',
+    },
+    {
+      heading: 'Priority',
+      cell: (m) => (m.urgency ? <strong className="nhsuk-tag nhsuk-tag--orange">Urgent</strong> : 'Routine'),
+      sortBy: (m) => URGENCY_ORDER[m.urgency ?? ''] ?? 3,
+    },
+    {
+      heading: 'Received',
+      cell: (m) => (
+        <>
+          {when(m.createdAt)}
+          <span className="hub-secondary">{waited(m, now)}</span>
+        </>
+      ),
+      sortBy: (m) => m.createdAt,
+    },
+    {
+      heading: 'Answer due',
+      cell: (m) => (
+        <>
+          {m.overdue ? <strong className="nhsuk-tag nhsuk-tag--red">Overdue</strong> : null}{' '}
+          {m.dueAt && !m.outcome ? when(m.dueAt) : ''}
+        </>
+      ),
+      sortBy: (m) => m.dueAt ?? '9999',
+    },
+    { heading: 'State', cell: standing, sortBy: standing },
+  ];
+}
+
 /**
- * Everything delivered to the signed-in team, newest first: new work first to the eye, overdue work marked, counts
- * per state, filtered by state and service; new referrals appear without reloading the page.
+ * The team's worklist: everything delivered to it, newest first, a page at a time; the patient, who referred, for
+ * which service, how urgent, how long it has waited and when an answer is due; sorted by any column, filtered by state
+ * and service, searched by name or NHS number. New referrals appear without reloading the page.
  */
 export function InboxPage() {
-  const { data, error, loading, reload } = useApi<MessageList>('/messages?box=received');
+  const [pages, setPages] = useState<string[]>([]); // the cursors of the pages before this one
+  const [cursor, setCursor] = useState<string | undefined>();
+  const [search, setSearch] = useState('');
+  const nhsNumber = search.replace(/\s/g, '');
+  const byNhsNumber = isValidNhsNumber(nhsNumber);
+  const list = useApi<MessageList>(
+    byNhsNumber ? undefined : `/messages?box=received&_count=${INBOX_PAGE}${cursor ? `&cursor=${cursor}` : ''}`,
+  );
+  // A search by NHS number goes to the hub (its own referrals only), the number in the body, never in an address.
+  const found = useApi<MessageList>(byNhsNumber ? '/messages/$search' : undefined, { patient: nhsNumber });
+  const { data, error, loading, reload } = byNhsNumber ? found : list;
   const [filter, setFilter] = useState('');
   const [service, setService] = useState('');
   useEffect(() => {
     const timer = setInterval(reload, REFRESH_SECONDS * 1000);
     return () => clearInterval(timer);
   }, [reload]);
+  const now = new Date();
   const work = (data?.messages ?? []).filter((m) => m.kind === 'request');
   const counts = new Map<string, number>();
   for (const m of work) counts.set(standing(m), (counts.get(standing(m)) ?? 0) + 1);
   const services = [...new Set(work.map((m) => m.destination.serviceName ?? ''))].filter(Boolean);
+  const named = search && !byNhsNumber ? search.toLowerCase() : '';
   const shown = work.filter(
-    (m) => (!filter || standing(m) === filter) && (!service || m.destination.serviceName === service),
+    (m) =>
+      (!filter || standing(m) === filter) &&
+      (!service || m.destination.serviceName === service) &&
+      (!named || (m.patient?.name ?? '').toLowerCase().includes(named)),
   );
+  const find = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setSearch(String(new FormData(event.currentTarget).get('patient') ?? '').trim());
+  };
   return (
     <>
       <h1>Inbox</h1>
       {error && <Problem error={error} />}
       {loading && !data && <p className="nhsuk-body">Loading…</p>}
-      {data && work.length === 0 && <p className="nhsuk-body">Nothing has been sent to your team yet.</p>}
+      <form className="nhsuk-form-group" onSubmit={find} role="search">
+        <label className="nhsuk-label" htmlFor="patient">
+          Find a patient
+        </label>
+        <div className="nhsuk-hint" id="patient-hint">
+          Their name, or their NHS number (every referral of theirs sent to your team)
+        </div>
+        <input
+          className="nhsuk-input nhsuk-input--width-20"
+          id="patient"
+          name="patient"
+          defaultValue={search}
+          autoComplete="off"
+          aria-describedby="patient-hint"
+        />{' '}
+        <button type="submit" className="nhsuk-button nhsuk-button--secondary">
+          Find
+        </button>{' '}
+        {search && (
+          <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => setSearch('')}>
+            Show everything
+          </button>
+        )}
+      </form>
+      {data && work.length === 0 && (
+        <p className="nhsuk-body">
+          {search
+            ? 'No referral for that patient has been sent to your team.'
+            : 'Nothing has been sent to your team yet.'}
+        </p>
+      )}
       {work.length > 0 && (
         <>
           <ul className="nhsuk-list" aria-label="How many in each state">
@@ -52,62 +177,82 @@ export function InboxPage() {
               </li>
             ))}
           </ul>
-          <div className="nhsuk-form-group">
-            <label className="nhsuk-label" htmlFor="filter">
-              Show
-            </label>
-            <select className="nhsuk-select" id="filter" value={filter} onChange={(e) => setFilter(e.target.value)}>
-              <option value="">Everything</option>
-              {[...counts.keys()].map((state) => (
-                <option key={state} value={state}>
-                  {state}
-                </option>
-              ))}
-            </select>
-          </div>
-          {services.length > 1 && (
+          <div className="hub-filters">
             <div className="nhsuk-form-group">
-              <label className="nhsuk-label" htmlFor="service-filter">
-                Service
+              <label className="nhsuk-label" htmlFor="filter">
+                Show
               </label>
-              <select
-                className="nhsuk-select"
-                id="service-filter"
-                value={service}
-                onChange={(e) => setService(e.target.value)}
-              >
-                <option value="">Every service</option>
-                {services.map((name) => (
-                  <option key={name} value={name}>
-                    {name}
+              <select className="nhsuk-select" id="filter" value={filter} onChange={(e) => setFilter(e.target.value)}>
+                <option value="">Everything</option>
+                {[...counts.keys()].map((state) => (
+                  <option key={state} value={state}>
+                    {state}
                   </option>
                 ))}
               </select>
             </div>
-          )}
-          <Table
+            {services.length > 1 && (
+              <div className="nhsuk-form-group">
+                <label className="nhsuk-label" htmlFor="service-filter">
+                  Service
+                </label>
+                <select
+                  className="nhsuk-select"
+                  id="service-filter"
+                  value={service}
+                  onChange={(e) => setService(e.target.value)}
+                >
+                  <option value="">Every service</option>
+                  {services.map((name) => (
+                    <option key={name} value={name}>
+                      {name}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            )}
+          </div>
+          <SortableTable
             caption="Work sent to your team, newest first"
-            headings={['Received', 'What', 'From', 'Service', 'Answer due', 'State']}
-            rows={shown.map((m) => ({
-              key: m.messageId,
-              cells: [
-                when(m.createdAt),
-                <Link key="what" to={`/inbox/${m.messageId}`}>
-                  {eventWords(m.event)}
-                </Link>,
-                m.senderName ?? m.senderOrganisation,
-                m.destination.serviceName ?? '',
-                <>
-                  {m.urgency ? <strong className="nhsuk-tag nhsuk-tag--orange">Urgent</strong> : null}{' '}
-                  {m.dueAt ? when(m.dueAt) : ''}
-                </>,
-                <>
-                  {m.overdue ? <strong className="nhsuk-tag nhsuk-tag--red">Overdue</strong> : null} {standing(m)}
-                </>,
-              ],
-            }))}
+            columns={columns(now)}
+            rows={shown}
+            rowKey={(m) => m.messageId}
           />
         </>
+      )}
+      {!byNhsNumber && (pages.length > 0 || data?.next) && (
+        <nav className="nhsuk-pagination" aria-label="Pages of the inbox">
+          <ul className="nhsuk-list nhsuk-pagination__list">
+            {pages.length > 0 && (
+              <li className="nhsuk-pagination-item--previous">
+                <button
+                  type="button"
+                  className="nhsuk-button nhsuk-button--secondary"
+                  onClick={() => {
+                    setCursor(pages.at(-1) || undefined);
+                    setPages(pages.slice(0, -1));
+                  }}
+                >
+                  Newer referrals
+                </button>
+              </li>
+            )}
+            {data?.next && (
+              <li className="nhsuk-pagination-item--next">
+                <button
+                  type="button"
+                  className="nhsuk-button nhsuk-button--secondary"
+                  onClick={() => {
+                    setPages([...pages, cursor ?? '']);
+                    setCursor(data.next);
+                  }}
+                >
+                  Older referrals
+                </button>
+              </li>
+            )}
+          </ul>
+        </nav>
       )}
     </>
   );

@@ -1,7 +1,13 @@
 import type { ReactNode } from 'react';
 
 /** An NHS design system table: a caption for screen readers, column headings, and rows of cells. */
-export function Table(props: { caption: string; headings: string[]; rows: { key: string; cells: ReactNode[] }[] }) {
+export function Table(props: {
+  caption: string;
+  headings: ReactNode[];
+  rows: { key: string; cells: ReactNode[] }[];
+  /** The column the rows are sorted by, said to assistive technology (aria-sort). */
+  sortedColumn?: { index: number; ascending: boolean } | undefined;
+}) {
   return (
     // The container scrolls a wide table on its own, so a tablet's page never scrolls sideways; it takes the keyboard's
     // focus so that someone without a mouse can scroll it too.
@@ -11,8 +17,16 @@ export function Table(props: { caption: string; headings: string[]; rows: { key:
         <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">{props.caption}</caption>
         <thead className="nhsuk-table__head">
           <tr className="nhsuk-table__row">
-            {props.headings.map((heading) => (
-              <th className="nhsuk-table__header" scope="col" key={heading}>
+            {props.headings.map((heading, i) => (
+              <th
+                className="nhsuk-table__header"
+                scope="col"
+                // biome-ignore lint/suspicious/noArrayIndexKey: headings are columns, in a fixed order
+                key={i}
+                {...(props.sortedColumn?.index === i
+                  ? { 'aria-sort': props.sortedColumn.ascending ? ('ascending' as const) : ('descending' as const) }
+                  : {})}
+              >
                 {heading}
               </th>
             ))}
