@@ -137,7 +137,7 @@ export function InboxPage() {
       <h1>Inbox</h1>
       {error && <Problem error={error} />}
       {loading && !data && <p className="nhsuk-body">Loading…</p>}
-      <form className="nhsuk-form-group" onSubmit={find} role="search">
+      <form className="nhsuk-form-group" onSubmit={find}>
         <label className="nhsuk-label" htmlFor="patient">
           Find a patient
         </label>
