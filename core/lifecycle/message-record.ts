@@ -120,6 +120,8 @@ export interface MessageRecord {
   patient?: PatientSummary;
   /** The referring clinician's name, as the request gives it. */
   referrer?: string;
+  /** A notice from the hub: what it says (never patient data), so a list reads it as what it is. */
+  notice?: string;
   destination: Destination;
   route?: {
     networkId: string;

@@ -35,6 +35,8 @@ export async function sendNotification(
     requestId: crypto.randomUUID(),
     correlationId: about.correlationId,
     senderOrganisation: deps.hub.odsCode,
+    senderName: deps.hub.name,
+    notice: notice.text,
     destination: to,
     status: 'accepted',
     attempts: 0,

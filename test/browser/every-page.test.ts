@@ -41,7 +41,7 @@ describe('every page of every role, on a tablet and a phone', () => {
 
   it("starts a practice at what a practice does (the referrals it sent), not at a team's inbox", async () => {
     const { context, page } = await signedIn(browser, hub.baseUrl, PEOPLE.sender);
-    await page.getByRole('link', { name: 'Referrals you sent' }).waitFor();
+    await page.locator('main').getByRole('link', { name: 'Referrals you sent' }).waitFor();
     expect(await page.locator('main').getByRole('link', { name: 'Inbox' }).count()).toBe(0);
     await context.close();
   });

@@ -255,6 +255,17 @@ describe("the receivers' inbox: a team without a clinical system works its refer
     await summary.getByText('We see adults over 18 only.', { exact: true }).waitFor();
     await expectAccessible(practice.page);
     await screenshot(practice.page, 'practice-rejection-reason');
+    // And in its worklist of what it sent, the rejection stands out, with why.
+    await practice.page.goto(`${hub.baseUrl}/app/sent`);
+    const row = practice.page.getByRole('row').filter({ has: practice.page.locator(`a[href$="${referral.id}"]`) });
+    await row.getByText('Rejected: needs your action').waitFor();
+    await row.getByText('The patient is not eligible for this service — “We see adults over 18 only.”').waitFor();
+    await practice.page.getByLabel('Show').selectOption('Rejected: needs your action');
+    expect((await practice.page.locator('tbody tr').allTextContents()).every((text) => text.includes('Rejected'))).toBe(
+      true,
+    );
+    await expectAccessible(practice.page);
+    await screenshot(practice.page, 'practice-sent');
     await practice.context.close();
   });
 

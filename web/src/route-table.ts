@@ -16,6 +16,7 @@ export const ROUTE_TABLE = [
   { path: '/overview', title: 'Overview', roles: ['ops'], nav: true },
   { path: '/inbox', title: 'Inbox', roles: ['receiver'], nav: true },
   { path: '/inbox/:id', title: 'Referral', roles: ['receiver'] },
+  { path: '/sent', title: 'Referrals you sent', roles: ['sender'], nav: true },
   { path: '/services', title: 'Your services', roles: ['receiver'], nav: true },
   { path: '/messages', title: 'Messages', roles: ['sender', 'receiver', 'ops'], nav: true },
   { path: '/overdue', title: 'Overdue', roles: ['ops'], nav: true },

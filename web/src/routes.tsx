@@ -12,6 +12,7 @@ import { OverviewPage } from './pages/OverviewPage';
 import { ReceiversPage } from './pages/ReceiversPage';
 import { ReferralPage } from './pages/ReferralPage';
 import { RoutingPage } from './pages/RoutingPage';
+import { SentPage } from './pages/SentPage';
 import { type AppPath, ROUTE_TABLE, type RouteInfo } from './route-table';
 import type { Session } from './types';
 
@@ -31,6 +32,7 @@ const PAGES: Record<AppPath, (props: PageProps) => ReactNode> = {
   '/overview': ({ query }) => <OverviewPage query={query} />,
   '/inbox': () => <InboxPage />,
   '/inbox/:id': ({ params, session }) => <ReferralPage id={params.id!} session={session} />,
+  '/sent': () => <SentPage />,
   '/services': ({ session }) => <AvailabilityPage session={session} />,
   '/messages': ({ query, session }) => <MessagesPage query={query} ops={session.roles.includes('ops')} />,
   '/overdue': () => <OverduePage />,

@@ -27,7 +27,7 @@ export interface AnswerGiven {
 export interface MessageRecord {
   messageId: string;
   event: string;
-  kind: 'request' | 'response';
+  kind: 'request' | 'response' | 'notification';
   correlationId: string;
   senderOrganisation: string;
   senderName?: string;
@@ -35,6 +35,8 @@ export interface MessageRecord {
   patient?: { name?: string; nhsNumber?: string; birthDate?: string };
   /** The referring clinician. */
   referrer?: string;
+  /** A notice from the hub: what it says. */
+  notice?: string;
   destination: {
     organisation: string;
     organisationName?: string;

@@ -44,8 +44,8 @@ export function HomePage({ session }: { session: Session }) {
         )}
         {session.roles.includes('sender') && (
           <li>
-            <Link to="/messages">Referrals you sent</Link>: where each stands (waiting, accepted, rejected and why,
-            passed on, completed), and the answers and notices about them.
+            <Link to="/sent">Referrals you sent</Link>: where each stands (waiting, accepted, rejected and why, passed
+            on, completed), and the answers and notices about them.
           </li>
         )}
         {!ops && !session.roles.includes('sender') && (

@@ -4,6 +4,7 @@ import { useApi } from '../hooks';
 import { Link } from '../router';
 import type { MessageList, MessageRecord } from '../types';
 import { ageOn, daysBetween, nhsNumberWords, outcomeWords, when } from '../words';
+import { FilterSelect, Pager, usePages } from './Pager';
 import { Problem } from './Problem';
 import { type Column, SortableTable } from './SortableTable';
 
@@ -99,8 +100,8 @@ function columns(now: Date): Column<MessageRecord>[] {
  * and service, searched by name or NHS number. New referrals appear without reloading the page.
  */
 export function InboxPage() {
-  const [pages, setPages] = useState<string[]>([]); // the cursors of the pages before this one
-  const [cursor, setCursor] = useState<string | undefined>();
+  const pages = usePages();
+  const { cursor } = pages;
   const [search, setSearch] = useState('');
   const nhsNumber = search.replace(/\s/g, '');
   const byNhsNumber = isValidNhsNumber(nhsNumber);
@@ -178,38 +179,23 @@ export function InboxPage() {
             ))}
           </ul>
           <div className="hub-filters">
-            <div className="nhsuk-form-group">
-              <label className="nhsuk-label" htmlFor="filter">
-                Show
-              </label>
-              <select className="nhsuk-select" id="filter" value={filter} onChange={(e) => setFilter(e.target.value)}>
-                <option value="">Everything</option>
-                {[...counts.keys()].map((state) => (
-                  <option key={state} value={state}>
-                    {state}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <FilterSelect
+              id="standing"
+              label="Show"
+              all="Everything"
+              choices={[...counts.keys()]}
+              value={filter}
+              onChange={setFilter}
+            />
             {services.length > 1 && (
-              <div className="nhsuk-form-group">
-                <label className="nhsuk-label" htmlFor="service-filter">
-                  Service
-                </label>
-                <select
-                  className="nhsuk-select"
-                  id="service-filter"
-                  value={service}
-                  onChange={(e) => setService(e.target.value)}
-                >
-                  <option value="">Every service</option>
-                  {services.map((name) => (
-                    <option key={name} value={name}>
-                      {name}
-                    </option>
-                  ))}
-                </select>
-              </div>
+              <FilterSelect
+                id="service"
+                label="Service"
+                all="Every service"
+                choices={services}
+                value={service}
+                onChange={setService}
+              />
             )}
           </div>
           <SortableTable
@@ -220,40 +206,7 @@ export function InboxPage() {
           />
         </>
       )}
-      {!byNhsNumber && (pages.length > 0 || data?.next) && (
-        <nav className="nhsuk-pagination" aria-label="Pages of the inbox">
-          <ul className="nhsuk-list nhsuk-pagination__list">
-            {pages.length > 0 && (
-              <li className="nhsuk-pagination-item--previous">
-                <button
-                  type="button"
-                  className="nhsuk-button nhsuk-button--secondary"
-                  onClick={() => {
-                    setCursor(pages.at(-1) || undefined);
-                    setPages(pages.slice(0, -1));
-                  }}
-                >
-                  Newer referrals
-                </button>
-              </li>
-            )}
-            {data?.next && (
-              <li className="nhsuk-pagination-item--next">
-                <button
-                  type="button"
-                  className="nhsuk-button nhsuk-button--secondary"
-                  onClick={() => {
-                    setPages([...pages, cursor ?? '']);
-                    setCursor(data.next);
-                  }}
-                >
-                  Older referrals
-                </button>
-              </li>
-            )}
-          </ul>
-        </nav>
-      )}
+      {!byNhsNumber && <Pager label="Pages of the inbox" pages={pages} next={data?.next} />}
     </>
   );
 }

@@ -25,7 +25,7 @@ export function MessagesTable(props: {
         'From',
         'To',
         'Status',
-        'Answer',
+        'Answer or notice',
         ...(props.why ? ['Why it failed'] : []),
       ]}
       rows={props.messages.map((m) => ({
@@ -52,12 +52,16 @@ export function MessagesTable(props: {
             : []),
           props.time === 'due' ? (m.dueAt ? when(m.dueAt) : '') : when(m.createdAt),
           <Link key="what" to={`/messages/${m.messageId}`}>
-            {eventWords(m.event)}
+            {m.kind === 'notification' ? 'Notice from the hub' : eventWords(m.event)}
           </Link>,
           m.senderName ?? m.senderOrganisation,
           m.destination.serviceName ?? m.destination.organisation,
           statusWords(m.status),
-          outcomeWords(m.outcome),
+          m.kind === 'notification'
+            ? (m.notice ?? '')
+            : m.kind === 'request' || m.outcome
+              ? outcomeWords(m.outcome)
+              : '',
           ...(props.why ? [whyFailed(m)] : []),
         ],
       }))}
