@@ -206,6 +206,7 @@ describe("the receivers' inbox: a team without a clinical system works its refer
     // No service is chosen for the team, and only the practice's network's are offered (not its own, not another PCN's).
     const choice = page.getByLabel('Which service should have it?');
     expect(await choice.inputValue()).toBe('');
+    await choice.locator('option', { hasText: ADULT_SOCIAL_CARE_SERVICE }).waitFor({ state: 'attached' });
     const offered = await choice.locator('option:not([disabled])').allTextContents();
     expect(offered).toContain(ADULT_SOCIAL_CARE_SERVICE);
     expect(offered).not.toContain('Milton Keynes Social Prescribing');

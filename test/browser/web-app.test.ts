@@ -246,7 +246,9 @@ describe('the web app, in a real browser against the local hub', () => {
     const row = page.getByRole('row').filter({ hasText: 'MK Wellbeing Line' }).first();
     await row.getByRole('checkbox').check();
     // Only services of the sender's network are offered (never another PCN's).
-    const offered = await page.getByLabel('Send the chosen messages to').locator('option').allTextContents();
+    const chosenTo = page.getByLabel('Send the chosen messages to');
+    await chosenTo.locator('option', { hasText: 'Milton Keynes Social Prescribing' }).waitFor({ state: 'attached' });
+    const offered = await chosenTo.locator('option').allTextContents();
     expect(offered).toContain('Milton Keynes Social Prescribing');
     expect(offered.some((name) => /Warwick|Leamington|Harrow|Northwick/.test(name))).toBe(false);
     await page.getByLabel('Send the chosen messages to').selectOption({ label: 'Milton Keynes Social Prescribing' });

@@ -4,9 +4,10 @@ import { useApi } from '../hooks';
 import { Link } from '../router';
 import type { MessageList, MessageRecord } from '../types';
 import { ageOn, daysBetween, nhsNumberWords, outcomeWords, when } from '../words';
-import { FilterSelect, Pager, usePages } from './Pager';
+import { Pager, usePages } from './Pager';
 import { Problem } from './Problem';
-import { type Column, SortableTable } from './SortableTable';
+import type { Column } from './SortableTable';
+import { Worklist } from './Worklist';
 
 /** How often the inbox looks for new referrals while it is open. */
 const REFRESH_SECONDS = 15;
@@ -111,24 +112,15 @@ export function InboxPage() {
   // A search by NHS number goes to the hub (its own referrals only), the number in the body, never in an address.
   const found = useApi<MessageList>(byNhsNumber ? '/messages/$search' : undefined, { patient: nhsNumber });
   const { data, error, loading, reload } = byNhsNumber ? found : list;
-  const [filter, setFilter] = useState('');
-  const [service, setService] = useState('');
   useEffect(() => {
     const timer = setInterval(reload, REFRESH_SECONDS * 1000);
     return () => clearInterval(timer);
   }, [reload]);
   const now = new Date();
   const work = (data?.messages ?? []).filter((m) => m.kind === 'request');
-  const counts = new Map<string, number>();
-  for (const m of work) counts.set(standing(m), (counts.get(standing(m)) ?? 0) + 1);
-  const services = [...new Set(work.map((m) => m.destination.serviceName ?? ''))].filter(Boolean);
   const named = search && !byNhsNumber ? search.toLowerCase() : '';
-  const shown = work.filter(
-    (m) =>
-      (!filter || standing(m) === filter) &&
-      (!service || m.destination.serviceName === service) &&
-      (!named || (m.patient?.name ?? '').toLowerCase().includes(named)),
-  );
+  // A name is found among the referrals of this page; an NHS number was asked of the hub.
+  const matching = named ? work.filter((m) => (m.patient?.name ?? '').toLowerCase().includes(named)) : work;
   const find = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setSearch(String(new FormData(event.currentTarget).get('patient') ?? '').trim());
@@ -171,38 +163,11 @@ export function InboxPage() {
       )}
       {work.length > 0 && (
         <>
-          <ul className="nhsuk-list" aria-label="How many in each state">
-            {[...counts].map(([state, count]) => (
-              <li key={state}>
-                <strong>{count}</strong> {state.toLowerCase()}
-              </li>
-            ))}
-          </ul>
-          <div className="hub-filters">
-            <FilterSelect
-              id="standing"
-              label="Show"
-              all="Everything"
-              choices={[...counts.keys()]}
-              value={filter}
-              onChange={setFilter}
-            />
-            {services.length > 1 && (
-              <FilterSelect
-                id="service"
-                label="Service"
-                all="Every service"
-                choices={services}
-                value={service}
-                onChange={setService}
-              />
-            )}
-          </div>
-          <SortableTable
+          <Worklist
             caption="Work sent to your team, newest first"
+            work={matching}
+            standing={standing}
             columns={columns(now)}
-            rows={shown}
-            rowKey={(m) => m.messageId}
           />
         </>
       )}

@@ -1,11 +1,11 @@
-import { useState } from 'react';
 import { useApi } from '../hooks';
 import { Link } from '../router';
 import type { MessageList, MessageRecord } from '../types';
 import { daysBetween, nhsNumberWords, when } from '../words';
-import { FilterSelect, Pager, usePages } from './Pager';
+import { Pager, usePages } from './Pager';
 import { Problem } from './Problem';
-import { type Column, SortableTable } from './SortableTable';
+import type { Column } from './SortableTable';
+import { Worklist } from './Worklist';
 
 /** Referrals a page of the list shows. */
 const SENT_PAGE = 50;
@@ -95,15 +95,7 @@ export function SentPage() {
   const { data, error, loading } = useApi<MessageList>(
     `/messages?_count=${SENT_PAGE}${cursor ? `&cursor=${cursor}` : ''}`,
   );
-  const [filter, setFilter] = useState('');
-  const [service, setService] = useState('');
   const sent = (data?.messages ?? []).filter((m) => m.kind === 'request');
-  const counts = new Map<string, number>();
-  for (const m of sent) counts.set(sentStanding(m), (counts.get(sentStanding(m)) ?? 0) + 1);
-  const services = [...new Set(sent.map((m) => m.destination.serviceName ?? ''))].filter(Boolean).sort();
-  const shown = sent.filter(
-    (m) => (!filter || sentStanding(m) === filter) && (!service || m.destination.serviceName === service),
-  );
   return (
     <>
       <h1>Referrals you sent</h1>
@@ -112,37 +104,7 @@ export function SentPage() {
       {data && sent.length === 0 && <p className="nhsuk-body">Your practice has not sent a referral yet.</p>}
       {sent.length > 0 && (
         <>
-          <ul className="nhsuk-list" aria-label="How many in each state">
-            {[...counts].map(([state, count]) => (
-              <li key={state}>
-                <strong>{count}</strong> {state.toLowerCase()}
-              </li>
-            ))}
-          </ul>
-          <div className="hub-filters">
-            <FilterSelect
-              id="standing"
-              label="Show"
-              all="Everything"
-              choices={[...counts.keys()]}
-              value={filter}
-              onChange={setFilter}
-            />
-            <FilterSelect
-              id="service"
-              label="Service"
-              all="Every service"
-              choices={services}
-              value={service}
-              onChange={setService}
-            />
-          </div>
-          <SortableTable
-            caption="Referrals you sent, newest first"
-            columns={COLUMNS}
-            rows={shown}
-            rowKey={(m) => m.messageId}
-          />
+          <Worklist caption="Referrals you sent, newest first" work={sent} standing={sentStanding} columns={COLUMNS} />
         </>
       )}
       <p className="nhsuk-body">
