@@ -258,6 +258,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     handle: startIdentityProvider({
       issuer: `${baseUrl}${LOCAL_OIDC_PATH}`,
       redirectUri: `${baseUrl}/auth/callback`,
+      postLogoutRedirectUri: `${baseUrl}/app/`,
       people: samplePeople(clients, names),
       signingKey: await localProviderKey(options.dataDir),
     }),

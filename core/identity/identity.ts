@@ -118,6 +118,11 @@ export interface OidcProvider {
   }): Promise<string>;
   /** Exchanges the code for tokens and returns the ID token's claims, its signature, issuer and audience checked. */
   exchange(code: string, codeVerifier: string, redirectUri: string): Promise<IdTokenClaims>;
+  /**
+   * Where to send the browser to sign out at the provider too (OpenID Connect RP-initiated logout), coming back to
+   * `postLogoutRedirectUri`; none when the provider offers no such endpoint.
+   */
+  endSessionUrl(postLogoutRedirectUri: string): Promise<string | undefined>;
 }
 
 /** A sign-in under way: kept between the redirect to the provider and its answer, used once. */

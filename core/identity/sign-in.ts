@@ -102,5 +102,10 @@ export function createSignIn(
       );
       return { session, returnTo: pending.returnTo };
     },
+
+    /** Where a person signing out at the hub goes next to sign out at the identity provider too, if it allows. */
+    signOutAt(postLogoutRedirectUri: string): Promise<string | undefined> {
+      return ports.provider.endSessionUrl(postLogoutRedirectUri);
+    },
   };
 }

@@ -10,6 +10,7 @@ import {
 } from '../../core/identity/sign-in.js';
 import { ASSERTION_ALGORITHMS, HUB_TOKEN_ALGORITHM, OAuthError, TOKEN_PATH } from '../../core/identity/tokens.js';
 import { type HubRequest, httpHandler, MAX_BODY_BYTES, refuseCrossSite } from '../lib/http.js';
+import { WEB_APP_PATH } from '../lib/resources.js';
 
 const JSON_TYPE = 'application/json';
 const FORM = /^application\/x-www-form-urlencoded\b/i;
@@ -122,8 +123,12 @@ export function createIdentityHandler(hub: Hub) {
           refuseCrossSite(request.headers, hub.hub.baseUrl);
           await hub.identity.endSession(session);
         }
+        // Then at the identity provider too (RP-initiated logout), so that signing in again asks who you are.
+        const signOutAt = hub.signIn ? await hub.signIn.signOutAt(`${hub.hub.baseUrl}${WEB_APP_PATH}/`) : undefined;
         return {
-          status: 204,
+          status: 200,
+          contentType: JSON_TYPE,
+          body: signOutAt ? { signOutAt } : {},
           cookies: [cookie(SESSION_COOKIE, '', { path: '/', maxAge: 0, sameSite: 'Strict', secure: secure() })],
         };
       },

@@ -20,6 +20,8 @@ interface Discovery {
   authorization_endpoint: string;
   token_endpoint: string;
   jwks_uri: string;
+  /** RP-initiated logout, where offered (NHS CIS2, the local provider; Cognito's discovery has none). */
+  end_session_endpoint?: string;
 }
 
 /**
@@ -56,6 +58,17 @@ export class HttpOidcProvider implements OidcProvider {
       nonce: request.nonce,
       code_challenge: request.codeChallenge,
       code_challenge_method: 'S256',
+    }).toString();
+    return url.toString();
+  }
+
+  async endSessionUrl(postLogoutRedirectUri: string): Promise<string | undefined> {
+    const endpoint = (await this.discover()).end_session_endpoint;
+    if (!endpoint) return undefined;
+    const url = new URL(endpoint);
+    url.search = new URLSearchParams({
+      client_id: this.settings.clientId,
+      post_logout_redirect_uri: postLogoutRedirectUri,
     }).toString();
     return url.toString();
   }

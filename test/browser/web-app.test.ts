@@ -55,6 +55,14 @@ describe('the web app, in a real browser against the local hub', () => {
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await expectAccessible(page);
     await screenshot(page, 'sign-in');
+    // The identity provider's own page: accessible, and nothing loaded from any other host (no web font, no CDN).
+    const hosts = new Set<string>();
+    page.on('request', (request) => hosts.add(new URL(request.url()).host));
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.getByLabel("Sample person's id").waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'sign-in-identity-provider');
+    expect([...hosts]).toEqual([new URL(hub.baseUrl).host]);
     await context.close();
   });
 

@@ -54,7 +54,7 @@ const EXPECTED: Record<string, Record<CallerName, number>> = {
   },
   'GET /auth/login': { sender: 302, receiver: 302, ops: 302, 'same network': 302, 'other network': 302 },
   'GET /auth/callback': { sender: 400, receiver: 400, ops: 400, 'same network': 400, 'other network': 400 },
-  'POST /auth/logout': { sender: 204, receiver: 204, ops: 204, 'same network': 204, 'other network': 204 },
+  'POST /auth/logout': { sender: 200, receiver: 200, ops: 200, 'same network': 200, 'other network': 200 },
   'GET /auth/session': { sender: 200, receiver: 200, ops: 200, 'same network': 200, 'other network': 200 },
   'GET /Organization': { sender: 200, receiver: 200, ops: 200, 'same network': 200, 'other network': 200 },
   'GET /Organization/{id}': { sender: 200, receiver: 200, ops: 200, 'same network': 200, 'other network': 200 },

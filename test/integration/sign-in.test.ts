@@ -136,13 +136,40 @@ describe('people sign in with OpenID Connect (authorization code + PKCE) and get
     expect((await browser.go(`${hub.baseUrl}/messages?status=failed`)).response.status).toBe(200);
     const kept = browser.jar.valueOf('hub_session')!; // what an attacker who copied the cookie would hold
     const out = await browser.go(`${hub.baseUrl}/auth/logout`, { method: 'POST', headers: fromHubPage() });
-    expect(out.response.status).toBe(204);
+    expect(out.response.status).toBe(200);
     expect((await browser.go(`${hub.baseUrl}/auth/session`)).response.status).toBe(401);
     const asCookie = await fetch(`${hub.baseUrl}/auth/session`, { headers: { cookie: `hub_session=${kept}` } });
     expect(asCookie.status).toBe(401);
     const asBearer = await fetch(`${hub.baseUrl}/auth/session`, { headers: { authorization: `Bearer ${kept}` } });
     expect(asBearer.status).toBe(401);
     expect(JSON.stringify(await asBearer.json())).toContain('signed out');
+  });
+
+  it('signs out at the identity provider too (RP-initiated logout): signing in again asks who you are', async () => {
+    // Prepare: signed in, so the identity provider has a session of its own.
+    const browser = new Browser();
+    await browser.signIn(hub.baseUrl, sampleClientId('Z9W101', 'receiver'));
+    const again = await browser.go(`${hub.baseUrl}/auth/login`);
+    expect(new URL(again.url).pathname).toBe('/app/'); // still signed in there: no question asked
+    // Act: sign out at the hub; it says where to sign out at the provider; the person confirms there.
+    const out = await browser.go(`${hub.baseUrl}/auth/logout`, { method: 'POST', headers: fromHubPage() });
+    const { signOutAt } = JSON.parse(out.text) as { signOutAt: string };
+    expect(new URL(signOutAt).pathname).toBe('/oidc/session/end');
+    const confirm = await browser.go(signOutAt);
+    expect(confirm.text).toContain('Sign out of this sign-in service too');
+    const form = /<form[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/.exec(confirm.text)!;
+    const fields = Object.fromEntries(
+      [...form[2]!.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
+    );
+    const back = await browser.go(new URL(form[1]!, confirm.url).toString(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...fields, logout: 'yes' }).toString(),
+    });
+    // Assess: back at the web app, and a new sign-in shows the sign-in page again.
+    expect(new URL(back.url).pathname).toBe('/app/');
+    const fresh = await browser.go(`${hub.baseUrl}/auth/login`);
+    expect(fresh.text).toContain("Sample person's id");
   });
 
   it('refuses a sign-out, or any change, that another site asks a signed-in browser for', async () => {

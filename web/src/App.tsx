@@ -14,7 +14,8 @@ export function App() {
   }, [found]);
   const signIn = `/auth/login?return_to=${encodeURIComponent(`${BASE}${path}${query.size ? `?${query}` : ''}`)}`;
   const failure = error?.status === 401 ? undefined : error;
-  const leave = () => signOut().then(() => window.location.assign(`${BASE}/`));
+  // Signed out at the hub, then at the identity provider too (where it offers it), which sends the browser back here.
+  const leave = () => signOut().then(({ signOutAt }) => window.location.assign(signOutAt ?? `${BASE}/`));
   return (
     <>
       <a className="nhsuk-skip-link" href="#main-content">

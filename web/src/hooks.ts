@@ -148,6 +148,6 @@ export const replayMany = (
   service?: string,
 ) => postJson<{ results: ReplayResult[] }>('/messages/$replay', { ...selection, ...(service ? { service } : {}) });
 
-export function signOut(): Promise<unknown> {
+export function signOut(): Promise<{ signOutAt?: string }> {
   return api('/auth/logout', { method: 'POST' });
 }
