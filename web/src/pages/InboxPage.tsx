@@ -162,14 +162,12 @@ export function InboxPage() {
         </p>
       )}
       {work.length > 0 && (
-        <>
-          <Worklist
-            caption="Work sent to your team, newest first"
-            work={matching}
-            standing={standing}
-            columns={columns(now)}
-          />
-        </>
+        <Worklist
+          caption="Work sent to your team, newest first"
+          work={matching}
+          standing={standing}
+          columns={columns(now)}
+        />
       )}
       {!byNhsNumber && <Pager label="Pages of the inbox" pages={pages} next={data?.next} />}
     </>

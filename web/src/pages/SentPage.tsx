@@ -103,9 +103,7 @@ export function SentPage() {
       {loading && !data && <p className="nhsuk-body">Loading…</p>}
       {data && sent.length === 0 && <p className="nhsuk-body">Your practice has not sent a referral yet.</p>}
       {sent.length > 0 && (
-        <>
-          <Worklist caption="Referrals you sent, newest first" work={sent} standing={sentStanding} columns={COLUMNS} />
-        </>
+        <Worklist caption="Referrals you sent, newest first" work={sent} standing={sentStanding} columns={COLUMNS} />
       )}
       <p className="nhsuk-body">
         <Link to="/messages">Every message</Link>: the answers and the hub's notices about your referrals too.
