@@ -109,7 +109,7 @@ export function startIdentityProvider(options: {
     if (req.url.startsWith('/interaction/')) {
       signInPage(provider, people, req, res).catch((error: Error) => {
         res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' });
-        res.end(page('Sign-in problem', `<h1 class="nhsuk-heading-l">Start again</h1><p>${escape(error.message)}</p>`));
+        res.end(page('Sign-in problem', `<h1 class="nhsuk-heading-l">Start again</h1><p>${htmlEscaped(error.message)}</p>`));
       });
       return;
     }
@@ -157,7 +157,7 @@ function signInForm(action: string, problem?: string): string {
         ? `<div class="nhsuk-error-summary" aria-labelledby="problem-title" role="alert" tabindex="-1">
             <h2 class="nhsuk-error-summary__title" id="problem-title">There is a problem</h2>
             <div class="nhsuk-error-summary__body"><ul class="nhsuk-list nhsuk-error-summary__list">
-              <li><a href="#login">${escape(problem)}</a></li></ul></div></div>`
+              <li><a href="#login">${htmlEscaped(problem)}</a></li></ul></div></div>`
         : ''
     }
     <h1 class="nhsuk-heading-l">Sign in</h1>
@@ -185,7 +185,7 @@ function page(title: string, main: string): string {
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>${escape(title)} - PCN Referral Hub</title>
+  <title>${htmlEscaped(title)} - PCN Referral Hub</title>
   <style>${PAGE_STYLE}</style>
 </head>
 <body>
@@ -215,7 +215,7 @@ const PAGE_STYLE = `
   .nhsuk-list { margin: 0; padding: 0; list-style: none; }
 `;
 
-const escape = (text: string) =>
+const htmlEscaped = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** A small form body (the sign-in form's two fields), read whole. */
