@@ -109,7 +109,9 @@ export function startIdentityProvider(options: {
     if (req.url.startsWith('/interaction/')) {
       signInPage(provider, people, req, res).catch((error: Error) => {
         res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' });
-        res.end(page('Sign-in problem', `<h1 class="nhsuk-heading-l">Start again</h1><p>${htmlEscaped(error.message)}</p>`));
+        res.end(
+          page('Sign-in problem', `<h1 class="nhsuk-heading-l">Start again</h1><p>${htmlEscaped(error.message)}</p>`),
+        );
       });
       return;
     }
