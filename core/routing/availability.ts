@@ -19,13 +19,17 @@ export interface ServiceAvailability {
 
 const day = (at: Date) => at.toISOString().slice(0, 10);
 
+/** A calendar date (YYYY-MM-DD) as people in England read it: 4 January 2027. */
+const written = (date: string) =>
+  new Date(`${date}T12:00:00Z`).toLocaleDateString('en-GB', { dateStyle: 'long', timeZone: 'UTC' });
+
 /** Why a service takes no referral at `at` by its team's say, or undefined when it does. */
 export function notAcceptingReason(availability: ServiceAvailability | undefined, at: Date): string | undefined {
   if (availability?.deliveriesPaused) return 'paused by the hub operations team';
   if (!availability || availability.acceptingReferrals) return undefined;
   if (availability.returnDate && day(at) >= availability.returnDate) return undefined;
   return availability.returnDate
-    ? `not accepting referrals until ${availability.returnDate}`
+    ? `not accepting referrals until ${written(availability.returnDate)}`
     : 'not accepting referrals';
 }
 
@@ -44,7 +48,8 @@ export function describeAvailability(availability: ServiceAvailability | undefin
     [
       availability?.deliveriesPaused
         ? 'Paused by the hub operations team: deliveries wait'
-        : closed && `Not accepting referrals${availability?.returnDate ? ` until ${availability.returnDate}` : ''}`,
+        : closed &&
+          `Not accepting referrals${availability?.returnDate ? ` until ${written(availability.returnDate)}` : ''}`,
       capacity !== undefined && `Takes ${capacity} referrals a week`,
     ]
       .filter(Boolean)

@@ -318,15 +318,18 @@ describe("the receivers' inbox: a team without a clinical system works its refer
     const { page } = team;
     const card = page.locator('form').filter({ hasText: 'Milton Keynes Social Prescribing' });
     await card.getByLabel('No').check();
-    await card.getByLabel('Taking referrals again from (optional)').fill('2099-01-04');
+    const returning = card.getByRole('group', { name: 'Taking referrals again from (optional)' });
+    await returning.getByLabel('Day').fill('4');
+    await returning.getByLabel('Month').fill('1');
+    await returning.getByLabel('Year').fill('2099');
     await expectAccessible(page);
     await card.getByRole('button', { name: 'Save' }).click();
-    await card.getByText('Not accepting referrals until 2099-01-04').waitFor();
+    await card.getByText('Not accepting referrals until 4 January 2099').waitFor();
     await screenshot(page, 'services-not-accepting');
     // A practice's new referral goes to the network's fallback, and its answer says why.
     const referral = referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing' });
     const sent = await sendMessage(hub.baseUrl, referral, { sender: SAMPLE_PRACTICE });
-    expect(sent.body.issue[0].diagnostics).toContain('which is not accepting referrals until 2099-01-04');
+    expect(sent.body.issue[0].diagnostics).toContain('which is not accepting referrals until 4 January 2099');
     expect((await messageStatus(hub.baseUrl, referral.id!, SAMPLE_PRACTICE)).destination.serviceId).toBe(
       'stony-community-connectors',
     );

@@ -52,11 +52,11 @@ describe("a receiving team's say over its intake: not accepting, or a weekly cap
     });
     const { said, record } = await refer();
     // Assess: the practice's answer says where it went instead, and why.
-    expect(said).toContain(`instead of ${SERVICE}, which is not accepting referrals until 2099-01-04`);
+    expect(said).toContain(`instead of ${SERVICE}, which is not accepting referrals until 4 January 2099`);
     expect(record.destination.serviceId).toBe(FALLBACK);
     expect(record.route?.divertedFrom).toBe(SERVICE);
     expect(record.timeline.find((e) => e.type === 'routed')?.detail).toContain(
-      `diverted from ${SERVICE} (not accepting referrals until 2099-01-04)`,
+      `diverted from ${SERVICE} (not accepting referrals until 4 January 2099)`,
     );
     const service = (
       await call<HealthcareService>(hub.baseUrl, 'GET', `/HealthcareService/${SERVICE}`, {
@@ -65,7 +65,7 @@ describe("a receiving team's say over its intake: not accepting, or a weekly cap
     ).body;
     expect(service).toMatchObject({
       active: false,
-      availabilityExceptions: 'Not accepting referrals until 2099-01-04',
+      availabilityExceptions: 'Not accepting referrals until 4 January 2099',
     });
   });
 

@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { ApiError, api } from '../api';
 import { useApi } from '../hooks';
 import type { Session } from '../types';
+import { DateInput, dateOf } from './DateInput';
 import { Problem } from './Problem';
 
 interface Service {
@@ -19,7 +20,7 @@ function ServiceForm({ service, onSaved }: { service: Service; onSaved: () => vo
   const save = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const returnDate = String(form.get('returnDate') ?? '');
+    const returnDate = dateOf(form, field('return'));
     const capacity = String(form.get('weeklyCapacity') ?? '');
     try {
       await api(`/HealthcareService/${encodeURIComponent(service.id)}/$availability`, {
@@ -71,12 +72,11 @@ function ServiceForm({ service, onSaved }: { service: Service; onSaved: () => vo
           </div>
         </fieldset>
         {!accepting && (
-          <div className="nhsuk-form-group">
-            <label className="nhsuk-label" htmlFor={field('return')}>
-              Taking referrals again from (optional)
-            </label>
-            <input className="nhsuk-input nhsuk-input--width-10" id={field('return')} name="returnDate" type="date" />
-          </div>
+          <DateInput
+            name={field('return')}
+            legend="Taking referrals again from (optional)"
+            hint="For example, 4 1 2027"
+          />
         )}
         <div className="nhsuk-form-group">
           <label className="nhsuk-label" htmlFor={field('capacity')}>
