@@ -1,6 +1,7 @@
 import type { Patient } from 'fhir/r4';
 import { actor, type Caller, requireOps } from '../auth.js';
 import { ConflictError, type HubError, issue, NotFoundError, UnprocessableError } from '../errors.js';
+import type { MessageBundle } from '../fhir/bundle.js';
 import type { MessageStatus } from '../lifecycle/delivery-lifecycle.js';
 import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
 import { OUTCOME_LIFECYCLE } from '../lifecycle/outcome-lifecycle.js';
@@ -221,6 +222,49 @@ export async function replayMany(
  * The patient a message is about, for ops who need it to sort out a problem (to tell a practice which referral,
  * say): shown only when asked for, and each showing is recorded on the message's timeline with who asked.
  */
+/** What stands in for a patient in a message shown to ops: the resource's type and id, nothing about the person. */
+export const PATIENT_HIDDEN = 'hidden: ask for the patient to see them (each showing is recorded)';
+
+/**
+ * A message as its sender sent it, for ops: the FHIR Bundle and the headers the hub recorded, with every Patient in
+ * it reduced to its id (the patient is shown only when asked, through $patient, and each showing recorded).
+ */
+export async function messageContent(
+  deps: HubDependencies,
+  caller: Caller,
+  messageId: string,
+): Promise<{ headers: Record<string, string>; bundle: MessageBundle }> {
+  requireOps(caller);
+  const record = await deps.store.get(messageId);
+  const bundle = record && (await deps.store.getBundle(messageId));
+  if (!record || !bundle)
+    throw new NotFoundError('No content', [
+      issue('not-found', `Message ${messageId} is not held (none such, or its body is past its retention)`),
+    ]);
+  const hidden: MessageBundle = {
+    ...bundle,
+    entry: (bundle.entry ?? []).map((entry) =>
+      entry.resource?.resourceType === 'Patient'
+        ? {
+            ...entry,
+            resource: {
+              resourceType: 'Patient',
+              ...(entry.resource.id ? { id: entry.resource.id } : {}),
+              meta: { tag: [{ display: PATIENT_HIDDEN }] },
+            },
+          }
+        : entry,
+    ),
+  };
+  return {
+    headers: {
+      'X-Request-Id': record.requestId,
+      'X-Correlation-Id': record.correlationId,
+    },
+    bundle: hidden,
+  };
+}
+
 export async function patientOfMessage(deps: HubDependencies, caller: Caller, messageId: string): Promise<Patient> {
   requireOps(caller);
   const bundle = await deps.store.getBundle(messageId);

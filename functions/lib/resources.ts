@@ -481,6 +481,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/messages/{id}/$resend', handler: 'messages', access: ['ops'], query: [] },
   { method: 'POST', path: '/messages/{id}/$withdraw', handler: 'messages', access: ['ops'], query: [] },
   { method: 'GET', path: '/messages/{id}/$patient', handler: 'messages', access: ['ops'], query: [] },
+  { method: 'GET', path: '/messages/{id}/$content', handler: 'messages', access: ['ops'], query: [] },
   { method: 'GET', path: '/receivers/$health', handler: 'messages', access: ['ops'], query: [] },
   { method: 'GET', path: '/ops/overview', handler: 'messages', access: ['ops'], query: ['from', 'to'] },
   { method: 'GET', path: '/ops/outcomes', handler: 'messages', access: ['ops'], query: ['from', 'to', 'format'] },

@@ -6,7 +6,13 @@ import { listAlerts } from '../../core/services/alerts.js';
 import { forwardMessage } from '../../core/services/forward.js';
 import { receiversHealth } from '../../core/services/health.js';
 import { listMessages, messageStatus, replayMessage } from '../../core/services/messages.js';
-import { patientOfMessage, replayMany, resendMessage, withdrawMessage } from '../../core/services/ops-actions.js';
+import {
+  messageContent,
+  patientOfMessage,
+  replayMany,
+  resendMessage,
+  withdrawMessage,
+} from '../../core/services/ops-actions.js';
 import { readServiceRequest } from '../../core/services/service-requests.js';
 import { outcomesCsv, outcomesReport, trafficOverview } from '../../core/services/traffic.js';
 import { httpHandler, jsonObjectBody } from '../lib/http.js';
@@ -113,6 +119,11 @@ export function createMessagesHandler(hub: Hub) {
       'GET /messages/{id}/$patient': async (request) => ({
         status: 200,
         body: await patientOfMessage(hub, request.caller, request.path.id!),
+      }),
+      'GET /messages/{id}/$content': async (request) => ({
+        status: 200,
+        contentType: 'application/json',
+        body: await messageContent(hub, request.caller, request.path.id!),
       }),
       'GET /receivers/$health': async (request) => ({
         status: 200,

@@ -83,6 +83,16 @@ describe('the web app, in a real browser against the local hub', () => {
     await row.getByRole('link', { name: 'Referral' }).click();
     await page.waitForURL(`${hub.baseUrl}/app/messages/${failedId}`);
     await page.getByRole('heading', { name: 'What happened' }).waitFor();
+    // Each attempt with what the receiver answered; the message as sent, the patient reduced to an id.
+    await page
+      .getByRole('table', { name: 'Each delivery attempt, oldest first' })
+      .getByText(/HTTP 503/)
+      .first()
+      .waitFor();
+    await page.getByRole('button', { name: 'Show the message as it was sent' }).click();
+    const raw = page.getByLabel('The message as it was sent');
+    await raw.getByText(/"resourceType": "MessageHeader"/).waitFor();
+    expect(await raw.textContent()).not.toContain('9000000009');
     await expectAccessible(page);
     await screenshot(page, 'ops-message');
 

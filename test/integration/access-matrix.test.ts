@@ -99,6 +99,7 @@ const EXPECTED: Record<string, Record<CallerName, number>> = {
   'POST /messages/$replay': { sender: 403, receiver: 403, ops: 422, 'same network': 403, 'other network': 403 },
   'POST /messages/{id}/$resend': { sender: 403, receiver: 403, ops: 422, 'same network': 403, 'other network': 403 },
   'GET /messages/{id}/$patient': { sender: 403, receiver: 403, ops: 200, 'same network': 403, 'other network': 403 },
+  'GET /messages/{id}/$content': { sender: 403, receiver: 403, ops: 200, 'same network': 403, 'other network': 403 },
   'POST /messages/{id}/$withdraw': { sender: 403, receiver: 403, ops: 422, 'same network': 403, 'other network': 403 },
   // A body without service and reason: past the access checks, the receiver is told what to send (422).
   'POST /messages/{id}/$forward': { sender: 403, receiver: 422, ops: 403, 'same network': 403, 'other network': 403 },

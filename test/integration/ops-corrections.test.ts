@@ -135,6 +135,20 @@ describe("ops' corrections: many replays at once, a re-send of what a receiver l
 
   it("shows ops the patient's details only when asked, and records each showing on the timeline", async () => {
     const id = failed[0]!;
+    // The message as its practice sent it, with the patient reduced to an id: nothing to record.
+    const content = await call<{
+      headers: Record<string, string>;
+      bundle: { entry: { resource: Record<string, unknown> }[] };
+    }>(hub.baseUrl, 'GET', `/messages/${id}/$content`, {
+      headers: await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS, 'ops'),
+    });
+    expect(content.status).toBe(200);
+    expect(content.body.headers['X-Correlation-Id']).toBe(cases.get(id));
+    const resources = content.body.bundle.entry.map((e) => e.resource);
+    expect(resources.map((r) => r.resourceType)).toEqual(expect.arrayContaining(['MessageHeader', 'ServiceRequest']));
+    const patientShown = resources.find((r) => r.resourceType === 'Patient')!;
+    expect(Object.keys(patientShown).sort()).toEqual(expect.arrayContaining(['meta', 'resourceType']));
+    expect(JSON.stringify(content.body)).not.toMatch(/9000000009|Example|1956-03-14|MK4 2AB/);
     expect((await status(id)).timeline.some((e) => e.detail?.includes('shown to'))).toBe(false);
     const patient = await asOps('GET', `/messages/${id}/$patient`);
     expect(patient.status).toBe(200);

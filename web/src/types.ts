@@ -13,6 +13,8 @@ export interface TimelineEvent {
   type: string;
   at: string;
   detail?: string;
+  /** For delivery attempts: success, transient or permanent. */
+  result?: string;
 }
 
 export interface AnswerGiven {

@@ -4,6 +4,7 @@ import type { Session } from '../types';
 import { eventWords, organisationName, outcomeWords, statusWords, when } from '../words';
 import { History } from './History';
 import { MessageActions } from './MessageActions';
+import { DeliveryAttempts, MessageContent } from './MessageContent';
 import { MessagesTable } from './MessagesTable';
 import { Problem } from './Problem';
 import { row } from './SummaryRow';
@@ -55,6 +56,8 @@ export function MessagePage({ id, session }: { id: string; session: Session }) {
           <History message={message} nameOf={organisationName(message)} />
         </>
       )}
+      <DeliveryAttempts message={message} />
+      {session.roles.includes('ops') && <MessageContent message={message} />}
       <h2>What happened</h2>
       <Table
         caption="Timeline, oldest first"

@@ -55,7 +55,7 @@ export function MessagesTable(props: {
             {m.kind === 'notification' ? 'Notice from the hub' : eventWords(m.event)}
           </Link>,
           m.senderName ?? m.senderOrganisation,
-          m.destination.serviceName ?? m.destination.organisation,
+          m.destination.serviceName ?? m.destination.organisationName ?? m.destination.organisation,
           statusWords(m.status),
           m.kind === 'notification'
             ? (m.notice ?? '')
