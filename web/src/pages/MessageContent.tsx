@@ -59,9 +59,9 @@ export function MessageContent({ message }: { message: MessageRecord }) {
             ))}
           </dl>
           {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard */}
-          <pre className="hub-raw" tabIndex={0} aria-label="The message as it was sent">
-            {JSON.stringify(data.bundle, null, 2)}
-          </pre>
+          <section className="hub-raw" tabIndex={0} aria-label="The message as it was sent">
+            <pre>{JSON.stringify(data.bundle, null, 2)}</pre>
+          </section>
         </>
       )}
     </>
