@@ -57,6 +57,7 @@ export function hubWithoutIo(networks: NetworkDefinition[]) {
         readTraffic: async () => [],
         raiseAlert: async () => false,
         clearAlert: async () => false,
+        acknowledgeAlert: async () => false,
         listAlerts: async () => [],
       },
       identity: {} as never, // no token is issued or checked in-process

@@ -102,4 +102,12 @@ export interface Alert extends AlertCondition {
   state: 'open' | 'cleared';
   raisedAt: string;
   clearedAt?: string;
+  /** Someone in ops has it in hand: who, when, and what they are doing (until it clears or is raised again). */
+  acknowledged?: AlertAcknowledgement;
+}
+
+export interface AlertAcknowledgement {
+  by: string;
+  at: string;
+  note: string;
 }

@@ -4,7 +4,7 @@ import type { MessageStatus } from './lifecycle/delivery-lifecycle.js';
 import type { AnswerGiven, Destination, MessageRecord, TaskState, TimelineEvent } from './lifecycle/message-record.js';
 import type { OutcomeState, ReceiverOutcome } from './lifecycle/outcome-lifecycle.js';
 import type { TaskStatus } from './lifecycle/task-lifecycle.js';
-import type { Alert, AlertCondition, TrafficIncrement, TrafficRow } from './operations.js';
+import type { Alert, AlertAcknowledgement, AlertCondition, TrafficIncrement, TrafficRow } from './operations.js';
 import type { ServiceAvailability } from './routing/availability.js';
 import type { NetworkDefinition } from './routing/network.js';
 import type { CompiledNetwork } from './routing/resolve.js';
@@ -141,6 +141,8 @@ export interface OperationsStore {
   raiseAlert(condition: AlertCondition, at: Date): Promise<boolean>;
   /** Clears an open alert; true when this call cleared it. */
   clearAlert(key: string, at: Date): Promise<boolean>;
+  /** Marks an open, unacknowledged alert as in hand; true when this call did (a raise again clears the mark). */
+  acknowledgeAlert(key: string, acknowledgement: AlertAcknowledgement): Promise<boolean>;
   /** Open alerts and those cleared lately (the store may drop older ones). */
   listAlerts(now: Date): Promise<Alert[]>;
 }

@@ -1,4 +1,5 @@
-import { type Caller, requireOps } from '../auth.js';
+import { actor, type Caller, requireOps } from '../auth.js';
+import { ConflictError, issue, NotFoundError, UnprocessableError } from '../errors.js';
 import type { MessageRecord } from '../lifecycle/message-record.js';
 import type { Alert, AlertCondition } from '../operations.js';
 import type { HubDependencies } from './dependencies.js';
@@ -120,4 +121,44 @@ export async function listAlerts(deps: HubDependencies, caller: Caller): Promise
         Number(b.state === 'open') - Number(a.state === 'open') ||
         (b.clearedAt ?? b.raisedAt).localeCompare(a.clearedAt ?? a.raisedAt),
     );
+}
+
+/** Longest note an acknowledgement keeps (what ops are doing about it, in a sentence or two). */
+export const MAX_ALERT_NOTE_LENGTH = 500;
+
+/**
+ * Someone in ops takes an open alert in hand: who, when and what they are doing, shown to the rest of ops until the
+ * alert clears (or is raised again). An alert already in hand, or no longer open, is refused (409) saying so.
+ */
+export async function acknowledgeAlert(
+  deps: HubDependencies,
+  caller: Caller,
+  request: Record<string, unknown>,
+): Promise<Alert> {
+  requireOps(caller);
+  const note = typeof request.note === 'string' ? request.note.trim() : '';
+  if (typeof request.alert !== 'string' || !note || note.length > MAX_ALERT_NOTE_LENGTH)
+    throw new UnprocessableError('Alert and note', [
+      issue(
+        'required',
+        `Say which alert (its key) and what you are doing about it, in up to ${MAX_ALERT_NOTE_LENGTH} characters`,
+      ),
+    ]);
+  const now = deps.clock.now();
+  const acknowledgement = { by: actor(caller), at: now.toISOString(), note };
+  if (!(await deps.operations.acknowledgeAlert(request.alert, acknowledgement))) {
+    const known = (await deps.operations.listAlerts(now)).find((a) => a.key === request.alert);
+    throw known
+      ? new ConflictError('Not open or in hand', [
+          issue(
+            'conflict',
+            known.acknowledged
+              ? `${known.acknowledged.by} has it in hand since ${known.acknowledged.at}: ${known.acknowledged.note}`
+              : 'This alert has cleared',
+          ),
+        ])
+      : new NotFoundError('No such alert', [issue('not-found', 'No such alert is open')]);
+  }
+  const alerts = await deps.operations.listAlerts(now);
+  return alerts.find((a) => a.key === request.alert)!;
 }

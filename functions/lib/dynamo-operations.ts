@@ -5,7 +5,14 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Alert, AlertCondition, TrafficDimension, TrafficIncrement, TrafficRow } from '../../core/operations.js';
+import type {
+  Alert,
+  AlertAcknowledgement,
+  AlertCondition,
+  TrafficDimension,
+  TrafficIncrement,
+  TrafficRow,
+} from '../../core/operations.js';
 import type { OperationsStore } from '../../core/ports.js';
 import { TRAFFIC_SHARDS } from '../../core/services/traffic.js';
 import { OPERATIONS_KEYS, TRAFFIC_RETENTION_DAYS } from './resources.js';
@@ -97,7 +104,7 @@ export class DynamoOperationsStore implements OperationsStore {
         TableName: this.tableName,
         Key: { pk: OPERATIONS_KEYS.alerts, sk: condition.key },
         UpdateExpression:
-          'SET #state = :open, raisedAt = :at, kind = :kind, summary = :summary, messageId = :messageId, serviceId = :serviceId REMOVE clearedAt, expiresAt',
+          'SET #state = :open, raisedAt = :at, kind = :kind, summary = :summary, messageId = :messageId, serviceId = :serviceId REMOVE clearedAt, expiresAt, acknowledged',
         ConditionExpression: 'attribute_not_exists(pk) OR #state = :cleared',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
@@ -132,6 +139,19 @@ export class DynamoOperationsStore implements OperationsStore {
     );
   }
 
+  async acknowledgeAlert(key: string, acknowledgement: AlertAcknowledgement): Promise<boolean> {
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: OPERATIONS_KEYS.alerts, sk: key },
+        UpdateExpression: 'SET acknowledged = :acknowledged',
+        ConditionExpression: '#state = :open AND attribute_not_exists(acknowledged)',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':open': 'open', ':acknowledged': acknowledgement },
+      }),
+    );
+  }
+
   async listAlerts(): Promise<Alert[]> {
     const items = await this.queryAll({
       TableName: this.tableName,
@@ -148,6 +168,7 @@ export class DynamoOperationsStore implements OperationsStore {
       ...(item.clearedAt ? { clearedAt: item.clearedAt as string } : {}),
       ...(item.messageId ? { messageId: item.messageId as string } : {}),
       ...(item.serviceId ? { serviceId: item.serviceId as string } : {}),
+      ...(item.acknowledged ? { acknowledged: item.acknowledged as AlertAcknowledgement } : {}),
     }));
   }
 

@@ -2,7 +2,7 @@ import { BadRequestError, issue, UnprocessableError } from '../../core/errors.js
 import { pageLinks } from '../../core/fhir/paging.js';
 import { HEADERS } from '../../core/fhir/systems.js';
 import type { Hub } from '../../core/hub.js';
-import { listAlerts } from '../../core/services/alerts.js';
+import { acknowledgeAlert, listAlerts } from '../../core/services/alerts.js';
 import { forwardMessage } from '../../core/services/forward.js';
 import { receiversHealth } from '../../core/services/health.js';
 import { listMessages, messageStatus, replayMessage } from '../../core/services/messages.js';
@@ -148,6 +148,15 @@ export function createMessagesHandler(hub: Hub) {
           };
         return { status: 200, contentType: 'application/json', body: { outcomes: rows } };
       },
+      'POST /ops/alerts/$acknowledge': async (request) => ({
+        status: 200,
+        contentType: 'application/json',
+        body: await acknowledgeAlert(
+          hub,
+          request.caller,
+          jsonObjectBody(request.rawBody, '{"alert": "<its key>", "note": "<what you are doing about it>"}'),
+        ),
+      }),
       'GET /ops/alerts': async (request) => ({
         status: 200,
         contentType: 'application/json',

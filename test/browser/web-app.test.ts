@@ -137,6 +137,10 @@ describe('the web app, in a real browser against the local hub', () => {
     await page.getByRole('link', { name: 'Alerts' }).first().click();
     const alert = page.getByRole('row').filter({ hasText: 'MK Wellbeing Line could not be delivered' });
     await alert.getByText('Open').waitFor();
+    // Someone takes it in hand, and the rest of ops see who and what they are doing.
+    await alert.getByLabel('What are you doing about it?').fill('Calling the wellbeing line');
+    await alert.getByRole('button', { name: 'Take it in hand' }).click();
+    await alert.getByText(/z9ops1-ops.*: Calling the wellbeing line/).waitFor();
     await expectAccessible(page);
     await screenshot(page, 'ops-alerts');
     await context.close();

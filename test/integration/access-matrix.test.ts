@@ -66,6 +66,8 @@ const EXPECTED: Record<string, Record<CallerName, number>> = {
   'GET /ops/overview': { sender: 403, receiver: 403, ops: 200, 'same network': 403, 'other network': 403 },
   'GET /ops/outcomes': { sender: 403, receiver: 403, ops: 200, 'same network': 403, 'other network': 403 },
   'GET /ops/alerts': { sender: 403, receiver: 403, ops: 200, 'same network': 403, 'other network': 403 },
+  // A body without an alert or a note: past the access checks, ops are told what to send (422).
+  'POST /ops/alerts/$acknowledge': { sender: 403, receiver: 403, ops: 422, 'same network': 403, 'other network': 403 },
   // Without its parameters ops are told what to ask (422); anyone else may not ask.
   // An empty object is not a valid network: ops are told why (200, change 'invalid').
   'POST /routing/$diff': { sender: 403, receiver: 403, ops: 200, 'same network': 403, 'other network': 403 },
@@ -156,6 +158,7 @@ describe('who may call what (generated from the routes table)', () => {
       'POST /messages/{id}/$withdraw',
       'POST /routing/$diff',
       'POST /messages/$search',
+      'POST /ops/alerts/$acknowledge',
     ];
     if (emptyJson.includes(routeKey(route))) return { rawBody: '{}', type: 'application/json' };
     if (routeKey(route) === 'POST /oauth2/token')

@@ -144,6 +144,21 @@ describe("ops' overview, outcomes and alerts, through the API", () => {
     expect(open.filter((a) => a.messageId === failedId)).toMatchObject([{ kind: 'delivery-failed', state: 'open' }]);
     expect(hub.metrics.get('AlertRaised')).toBeGreaterThanOrEqual(1);
     const raised = hub.metrics.get('AlertRaised');
+    // Someone takes it in hand: who, when and what they are doing, for the rest of ops; a second is told who has it.
+    const key = open.find((a) => a.messageId === failedId)!.key;
+    const acknowledge = async (note: string) =>
+      call<Alert & { issue?: { diagnostics: string }[] }>(hub.baseUrl, 'POST', '/ops/alerts/$acknowledge', {
+        headers: { ...(await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS, 'ops')), 'content-type': 'application/json' },
+        body: { alert: key, note },
+      });
+    const inHand = await acknowledge('Calling the wellbeing line about their endpoint');
+    expect(inHand.status).toBe(200);
+    expect(inHand.body.acknowledged).toMatchObject({ note: 'Calling the wellbeing line about their endpoint' });
+    expect(inHand.body.acknowledged!.by).toContain(LOCAL_OPS_ODS);
+    const second = await acknowledge('Me too');
+    expect(second.status).toBe(409);
+    expect(second.body.issue![0]!.diagnostics).toContain('Calling the wellbeing line');
+    expect((await acknowledge('')).status).toBe(422);
     // Act: ops replay it to social prescribing (a mailbox), so it no longer fails.
     const replay = await call(hub.baseUrl, 'POST', `/messages/${failedId}/$replay`, {
       headers: { ...(await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS, 'ops')), 'content-type': 'application/json' },

@@ -19,7 +19,13 @@ import { DEFAULT_DELIVERY_POLICY } from '../../core/lifecycle/delivery-policy.js
 import type { MessageRecord, MessageStatus } from '../../core/lifecycle/message-record.js';
 import { BODY_RETENTION_DAYS } from '../../core/lifecycle/retention.js';
 import { assertConditional } from '../../core/lifecycle/transitions.js';
-import type { Alert, AlertCondition, TrafficIncrement, TrafficRow } from '../../core/operations.js';
+import type {
+  Alert,
+  AlertAcknowledgement,
+  AlertCondition,
+  TrafficIncrement,
+  TrafficRow,
+} from '../../core/operations.js';
 import {
   CHANGED_FIELDS,
   type DeliveryQueue,
@@ -228,13 +234,19 @@ export class InMemoryOperations implements OperationsStore {
   }
   async raiseAlert(condition: AlertCondition, at: Date) {
     if (this.alerts.get(condition.key)?.state === 'open') return false;
-    this.alerts.set(condition.key, { ...condition, state: 'open', raisedAt: at.toISOString() });
+    this.alerts.set(condition.key, { ...condition, state: 'open', raisedAt: at.toISOString() }); // unacknowledged
     return true;
   }
   async clearAlert(key: string, at: Date) {
     const alert = this.alerts.get(key);
     if (alert?.state !== 'open') return false;
     this.alerts.set(key, { ...alert, state: 'cleared', clearedAt: at.toISOString() });
+    return true;
+  }
+  async acknowledgeAlert(key: string, acknowledgement: AlertAcknowledgement) {
+    const alert = this.alerts.get(key);
+    if (alert?.state !== 'open' || alert.acknowledged) return false;
+    this.alerts.set(key, { ...alert, acknowledged: acknowledgement });
     return true;
   }
   async listAlerts() {

@@ -123,6 +123,9 @@ export const alternativesFor = (
 export const useOverview = (hours: number) => useApi<TrafficOverview>(`/ops/overview?${rangeQuery(hours)}`);
 export const useOutcomes = (hours: number) => useApi<{ outcomes: OutcomeRow[] }>(`/ops/outcomes?${rangeQuery(hours)}`);
 export const useAlerts = () => useApi<{ alerts: Alert[] }>('/ops/alerts');
+/** Takes an open alert in hand, with what is being done about it. */
+export const acknowledgeAlert = (alert: string, note: string) =>
+  postJson<Alert>('/ops/alerts/$acknowledge', { alert, note });
 
 const postJson = <T>(path: string, body: unknown) =>
   api<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

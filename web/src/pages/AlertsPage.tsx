@@ -1,12 +1,15 @@
-import { useAlerts } from '../hooks';
+import { type FormEvent, useState } from 'react';
+import type { ApiError } from '../api';
+import { acknowledgeAlert, useAlerts } from '../hooks';
 import { Link } from '../router';
+import type { Alert } from '../types';
 import { when } from '../words';
 import { Problem } from './Problem';
 import { Table } from './Table';
 
 /** The hub's alerts: open ones first (each raised once when its trouble began), then those cleared this week. */
 export function AlertsPage() {
-  const { data, error, loading } = useAlerts();
+  const { data, error, loading, reload } = useAlerts();
   const open = data?.alerts.filter((a) => a.state === 'open').length ?? 0;
   return (
     <>
@@ -19,7 +22,7 @@ export function AlertsPage() {
       {data && data.alerts.length > 0 && (
         <Table
           caption="Open alerts, then alerts cleared in the last 7 days"
-          headings={['State', 'What happened', 'Raised', 'Cleared', 'Look at']}
+          headings={['State', 'What happened', 'Raised', 'Cleared', 'In hand', 'Look at']}
           rows={data.alerts.map((alert) => ({
             key: alert.key,
             cells: [
@@ -35,6 +38,7 @@ export function AlertsPage() {
               alert.summary,
               when(alert.raisedAt),
               alert.clearedAt ? when(alert.clearedAt) : '',
+              <InHand key="hand" alert={alert} onDone={reload} />,
               alert.messageId ? (
                 <Link key="look" to={`/messages/${alert.messageId}`}>
                   The message
@@ -53,5 +57,37 @@ export function AlertsPage() {
         />
       )}
     </>
+  );
+}
+
+/** Who has an alert in hand and what they are doing; for an open one nobody has, the form to take it. */
+function InHand({ alert, onDone }: { alert: Alert; onDone: () => void }) {
+  const [failure, setFailure] = useState<ApiError | undefined>();
+  if (alert.acknowledged)
+    return (
+      <>
+        {alert.acknowledged.by}, {when(alert.acknowledged.at)}: {alert.acknowledged.note}
+      </>
+    );
+  if (alert.state !== 'open') return null;
+  const take = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const note = String(new FormData(event.currentTarget).get('note') ?? '').trim();
+    acknowledgeAlert(alert.key, note).then(onDone, setFailure);
+  };
+  const id = `note-${alert.key.replace(/[^\w-]/g, '-')}`;
+  return (
+    <form onSubmit={take}>
+      {failure && <Problem error={failure} />}
+      <div className="nhsuk-form-group">
+        <label className="nhsuk-label" htmlFor={id}>
+          What are you doing about it?
+        </label>
+        <textarea className="nhsuk-textarea" id={id} name="note" rows={2} required maxLength={500} />
+      </div>
+      <button type="submit" className="nhsuk-button nhsuk-button--secondary">
+        Take it in hand
+      </button>
+    </form>
   );
 }
