@@ -220,6 +220,13 @@ describe('the web app, in a real browser against the local hub', () => {
     );
     await row.getByRole('button', { name: /^Resume/ }).click();
     await row.getByText('Taking work').waitFor();
+    // Grouped by network, the network in trouble first; one network at a time when asked.
+    const headings = await page.locator('main h2').allTextContents();
+    expect(headings[0]).toBe('Watling Street PCN');
+    expect(headings).toEqual(expect.arrayContaining(['Leamington PCN', 'Harrow Central PCN (sample)']));
+    await page.getByLabel('Network').selectOption('Leamington PCN');
+    expect(await page.locator('main h2').allTextContents()).toEqual(['Leamington PCN']);
+    expect(await page.getByRole('row').filter({ hasText: 'Warwickshire Social Prescribing' }).count()).toBe(1);
     await context.close();
   });
 

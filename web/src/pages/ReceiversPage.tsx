@@ -1,7 +1,9 @@
 import { useState } from 'react';
+import { SYSTEMS } from '../../../core/fhir/systems';
 import { type ApiError, api } from '../api';
 import { useApi } from '../hooks';
 import { when } from '../words';
+import { FilterSelect } from './Pager';
 import { Problem } from './Problem';
 import { Table } from './Table';
 
@@ -10,7 +12,11 @@ interface Service {
   name: string;
   active?: boolean;
   availabilityExceptions?: string;
+  extension?: { url: string; valueString?: string }[];
 }
+
+const networkOf = (service: Service) =>
+  service.extension?.find((e) => e.url === SYSTEMS.hubNetworkExtension)?.valueString ?? '';
 
 const PAUSED = 'Paused by the hub operations team';
 
@@ -30,14 +36,22 @@ interface Health {
  * spending retries, its new referrals go to its fallback) and resume it (what waited is sent at once).
  */
 export function ReceiversPage() {
-  const { data, error, reload } = useApi<{ entry?: { resource: Service }[] }>('/HealthcareService');
+  const { data, error, reload } = useApi<{ entry?: { resource: Service }[] }>('/HealthcareService?_count=100');
+  const { data: loaded } = useApi<{ networks: { id: string; name: string }[] }>('/routing/networks');
+  const networkName = new Map((loaded?.networks ?? []).map((n) => [n.id, n.name]));
+  const [shown, setShown] = useState('');
   const { data: health } = useApi<{ receivers: Health[] }>('/receivers/$health');
   const healthOf = new Map((health?.receivers ?? []).map((h) => [h.serviceId, h]));
   const [failure, setFailure] = useState<ApiError | undefined>();
-  // Those in trouble first: they are what ops look for.
-  const services = (data?.entry ?? [])
-    .map((e) => e.resource)
-    .sort((a, b) => Number(healthOf.get(b.id)?.inTrouble ?? false) - Number(healthOf.get(a.id)?.inTrouble ?? false));
+  // Those in trouble first, in each network and among the networks: they are what ops look for.
+  const trouble = (service: Service) => Number(healthOf.get(service.id)?.inTrouble ?? false);
+  const services = (data?.entry ?? []).map((e) => e.resource).sort((a, b) => trouble(b) - trouble(a));
+  const networks = [...new Set(services.map(networkOf))].sort(
+    (a, b) =>
+      Number(services.some((s) => networkOf(s) === b && trouble(s))) -
+        Number(services.some((s) => networkOf(s) === a && trouble(s))) ||
+      (networkName.get(a) ?? a).localeCompare(networkName.get(b) ?? b),
+  );
   const set = (service: Service, paused: boolean) =>
     api(`/HealthcareService/${encodeURIComponent(service.id)}/$availability`, {
       method: 'POST',
@@ -55,37 +69,55 @@ export function ReceiversPage() {
       <h1>Receivers</h1>
       {error && <Problem error={error} />}
       {failure && <Problem error={failure} />}
-      <Table
-        caption="Receiving services and whether they take work"
-        headings={['Service', 'State', 'Last delivered', 'Last failure', 'Waiting', 'Answers in', 'Action']}
-        rows={services.map((service) => {
-          const paused = service.availabilityExceptions?.startsWith(PAUSED) ?? false;
-          const h = healthOf.get(service.id);
-          return {
-            key: service.id,
-            cells: [
-              <>
-                {h?.inTrouble ? <strong className="nhsuk-tag nhsuk-tag--red">In trouble</strong> : null} {service.name}
-              </>,
-              service.availabilityExceptions ?? 'Taking work',
-              h?.lastSuccess ? when(h.lastSuccess) : '',
-              h?.lastFailure
-                ? `${when(h.lastFailure.at)}: ${h.lastFailure.why}${h.consecutiveFailures > 1 ? ` (${h.consecutiveFailures} in a row)` : ''}`
-                : '',
-              h?.retrying ? `${h.waiting} (${h.retrying} being retried)` : String(h?.waiting ?? 0),
-              h?.averageMinutesToFirstAnswer !== undefined ? `${h.averageMinutesToFirstAnswer} min` : '',
-              <button
-                key="action"
-                type="button"
-                className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0"
-                onClick={() => set(service, !paused)}
-              >
-                {paused ? 'Resume' : 'Pause'} <span className="nhsuk-u-visually-hidden">{service.name}</span>
-              </button>,
-            ],
-          };
-        })}
+      <FilterSelect
+        id="network"
+        label="Network"
+        all="Every network"
+        choices={networks.map((n) => networkName.get(n) ?? n)}
+        value={shown}
+        onChange={setShown}
       />
+      {networks
+        .filter((network) => !shown || (networkName.get(network) ?? network) === shown)
+        .map((network) => (
+          <section key={network} aria-labelledby={`network-${network}`}>
+            <h2 id={`network-${network}`}>{networkName.get(network) ?? network}</h2>
+            <Table
+              caption={`${networkName.get(network) ?? network}: its receiving services and whether they take work`}
+              headings={['Service', 'State', 'Last delivered', 'Last failure', 'Waiting', 'Answers in', 'Action']}
+              rows={services
+                .filter((service) => networkOf(service) === network)
+                .map((service) => {
+                  const paused = service.availabilityExceptions?.startsWith(PAUSED) ?? false;
+                  const h = healthOf.get(service.id);
+                  return {
+                    key: service.id,
+                    cells: [
+                      <>
+                        {h?.inTrouble ? <strong className="nhsuk-tag nhsuk-tag--red">In trouble</strong> : null}{' '}
+                        {service.name}
+                      </>,
+                      service.availabilityExceptions ?? 'Taking work',
+                      h?.lastSuccess ? when(h.lastSuccess) : '',
+                      h?.lastFailure
+                        ? `${when(h.lastFailure.at)}: ${h.lastFailure.why}${h.consecutiveFailures > 1 ? ` (${h.consecutiveFailures} in a row)` : ''}`
+                        : '',
+                      h?.retrying ? `${h.waiting} (${h.retrying} being retried)` : String(h?.waiting ?? 0),
+                      h?.averageMinutesToFirstAnswer !== undefined ? `${h.averageMinutesToFirstAnswer} min` : '',
+                      <button
+                        key="action"
+                        type="button"
+                        className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0"
+                        onClick={() => set(service, !paused)}
+                      >
+                        {paused ? 'Resume' : 'Pause'} <span className="nhsuk-u-visually-hidden">{service.name}</span>
+                      </button>,
+                    ],
+                  };
+                })}
+            />
+          </section>
+        ))}
     </>
   );
 }
