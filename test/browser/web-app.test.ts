@@ -110,6 +110,11 @@ describe('the web app, in a real browser against the local hub', () => {
     // The counters follow the stored changes: the two referrals sent before are counted.
     const received = page.locator('.nhsuk-card').filter({ hasText: 'Referrals and requests' });
     await received.getByText(/^[2-9]$/).waitFor();
+    // Each figure says what it counts, and over which time.
+    expect(await received.textContent()).toMatch(/Received in the last 24 hours.*delivered in the same time/);
+    expect(await page.locator('.nhsuk-card').filter({ hasText: 'Time to deliver' }).textContent()).toMatch(
+      /over the \d+ delivered in the last 24 hours/,
+    );
     await page
       .getByRole('img', { name: /^Line chart: \d+ received/ })
       .locator('svg')

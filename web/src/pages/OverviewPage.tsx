@@ -104,19 +104,19 @@ export function OverviewPage({ query }: { query: URLSearchParams }) {
         <>
           <div className="hub-figures">
             <Figure
-              label="Referrals and requests"
+              label={`Received in the ${range.label.toLowerCase()}`}
               value={String(data.totals.received)}
-              hint={`${data.totals.tasks} of them care home requests`}
+              hint={`Referrals and requests, ${data.totals.tasks} of them care home requests; ${data.totals.delivered} delivered in the same time (some received before it)`}
             />
             <Figure
               label="Taken on by receivers"
               value={percent(data.acceptanceRate)}
-              hint={`${data.totals.accepted} accepted, ${data.totals.rejected} rejected`}
+              hint={`Of the ${data.totals.accepted + data.totals.rejected} accepted or rejected in the ${range.label.toLowerCase()}: ${data.totals.accepted} accepted, ${data.totals.rejected} rejected`}
             />
             <Figure
               label="Could not be delivered"
               value={data.failureRate === undefined ? 'Nothing received' : `${data.failureRate}%`}
-              hint={`${data.totals.failed} failed`}
+              hint={`${data.totals.failed} failed, of the ${data.totals.received} received in the ${range.label.toLowerCase()}`}
             />
             <Figure
               label="Time to deliver"
@@ -126,7 +126,9 @@ export function OverviewPage({ query }: { query: URLSearchParams }) {
                   : `Half within ${duration(data.deliveryLatency.p50Seconds)}`
               }
               {...(data.deliveryLatency.p95Seconds !== undefined
-                ? { hint: `95 in 100 within ${duration(data.deliveryLatency.p95Seconds)}` }
+                ? {
+                    hint: `95 in 100 within ${duration(data.deliveryLatency.p95Seconds)}; over the ${data.totals.delivered} delivered in the ${range.label.toLowerCase()}`,
+                  }
                 : {})}
             />
             <Figure
