@@ -58,6 +58,7 @@ export function hubWithoutIo(networks: NetworkDefinition[]) {
         raiseAlert: async () => false,
         clearAlert: async () => false,
         acknowledgeAlert: async () => false,
+        markOnce: async () => false,
         listAlerts: async () => [],
       },
       identity: {} as never, // no token is issued or checked in-process

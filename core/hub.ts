@@ -8,6 +8,7 @@ import {
   type Clock,
   type DeliveryQueue,
   type Directory,
+  type Mailer,
   type MessageStore,
   type OperationsStore,
   systemClock,
@@ -44,6 +45,8 @@ export interface HubAdapters {
   clock?: Clock;
   log?: HubLog;
   metric?: (name: HubMetric, value?: number) => void;
+  /** Emails to teams (SES on AWS, caught locally): absent where the deployment sends none. */
+  mailer?: Mailer;
 }
 
 export interface Hub extends HubDependencies {
@@ -93,6 +96,7 @@ export function createHub(config: HubConfig, adapters: HubAdapters): Hub {
     opsOrganisations,
     identity,
     receiverToken: (audience) => identity.receiverToken(audience, config.hub.odsCode),
+    ...(adapters.mailer ? { mailer: adapters.mailer } : {}),
     ...(adapters.signIn
       ? {
           signIn: createSignIn(

@@ -145,6 +145,19 @@ export interface OperationsStore {
   acknowledgeAlert(key: string, acknowledgement: AlertAcknowledgement): Promise<boolean>;
   /** Open alerts and those cleared lately (the store may drop older ones). */
   listAlerts(now: Date): Promise<Alert[]>;
+  /** Records that something happened once (a day's digest sent); true for the first caller only. */
+  markOnce(key: string, at: Date): Promise<boolean>;
+}
+
+/** An email to a team's shared mailbox (SES on AWS; caught by the local hub). Never patient data. */
+export interface Email {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(email: Email): Promise<void>;
 }
 
 export interface PushRequest {

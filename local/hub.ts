@@ -37,6 +37,7 @@ import {
 } from './identity-provider.js';
 import { lambdaContext } from './lambda-events.js';
 import { networkFiles, readNetworkDefinitions, receiverAddress, SAMPLE_NETWORKS_DIR } from './network-files.js';
+import { LocalOutbox } from './outbox.js';
 import {
   localProviderKey,
   localSearchKey,
@@ -110,6 +111,8 @@ export interface LocalHub {
   tokens: TokenSource;
   /** Counts of each metric the hub recorded. */
   metrics: Map<HubMetric, number>;
+  /** The emails the hub sent teams, caught here instead of sent (as SES would send them on AWS). */
+  outbox: LocalOutbox;
   /** Every AWS SDK client of this hub: its adapters' and its queue pollers' (the benchmark counts their requests). */
   sdkClients: readonly SdkClient[];
   /** Runs one scheduled sweep now (as the timer does every SWEEP_INTERVAL_MINUTES). */
@@ -190,6 +193,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     (error) => console.error(`local traffic stream: ${error.message}`),
     options.streamBatchMs,
   );
+  const outbox = new LocalOutbox();
   const hub = awsHub(
     {
       config: {
@@ -231,6 +235,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
         store: stream.observe(adapters.store),
         log,
         metric: (name, value = 1) => metrics.set(name, (metrics.get(name) ?? 0) + value),
+        mailer: outbox,
       };
       return options.adapters ? options.adapters(local) : local;
     },
@@ -244,7 +249,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   // The local queue is in memory: whatever the hub still owed a delivery when it stopped is enqueued again
   // (before the workers start, so every claim left from the last run is released first).
   await requeue(hub, await hub.store.scanByStatus(PENDING));
-  const mounts: Mount[] = [webAppMount()];
+  const mounts: Mount[] = [webAppMount(), outbox.mount()];
   const serving = Promise.withResolvers<void>();
   const server: Server = await startHttpServer(handlers, options.port, mounts, serving.promise);
   const baseUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
@@ -305,6 +310,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     clients,
     tokens,
     metrics,
+    outbox,
     sdkClients: [...hub.sdkClients, sqs],
     sweep,
     deadlines,

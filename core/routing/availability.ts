@@ -2,6 +2,13 @@
  * A receiving team's say over its own intake, on top of the network's routing tables: not accepting referrals (until
  * a return date), or a weekly capacity. Either diverts new referrals to the service's fallback, as a pause does.
  */
+/** A team's emails: counts and a link, never a patient's details. */
+export interface TeamEmails {
+  to: string;
+  urgent: boolean;
+  digest: boolean;
+}
+
 export interface ServiceAvailability {
   serviceId: string;
   networkId: string;
@@ -12,6 +19,8 @@ export interface ServiceAvailability {
   weeklyCapacity?: number;
   /** Set by ops for a receiver in trouble: deliveries to it wait (no attempt is spent) until resumed. */
   deliveriesPaused?: boolean;
+  /** Where the team is told (its shared mailbox): when urgent work arrives, and each morning what waits. */
+  emails?: TeamEmails;
   /** Who set it (organisation and client or person), and when. */
   setBy: string;
   setAt: string;

@@ -1,7 +1,7 @@
 import { actor, type Caller, requireRole } from '../auth.js';
 import { issue, NotFoundError, UnprocessableError } from '../errors.js';
 import { DELIVERABLE } from '../lifecycle/delivery-lifecycle.js';
-import type { ServiceAvailability } from '../routing/availability.js';
+import type { ServiceAvailability, TeamEmails } from '../routing/availability.js';
 import type { HubDependencies } from './dependencies.js';
 
 /** Most referrals a week a team may say it takes (a sanity bound, far above any PCN service). */
@@ -21,14 +21,8 @@ export async function setServiceAvailability(
 ): Promise<ServiceAvailability> {
   requireRole(caller, ['receiver', 'ops'], "Setting a service's availability");
   // A team sets its own services'; ops any service's, and only ops pause or resume its deliveries.
-  const network = (await deps.directory.listNetworks()).find((n) =>
-    n.services.some((s) => s.id === serviceId && (caller.ops || s.provider === caller.organisation)),
-  );
-  if (!network)
-    throw new NotFoundError('No such service', [
-      issue('not-found', `No service ${serviceId} of ${caller.organisation}`),
-    ]);
-  const { acceptingReferrals, returnDate, weeklyCapacity, deliveriesPaused } = request;
+  const network = await networkOfOwnService(deps, caller, serviceId);
+  const { acceptingReferrals, returnDate, weeklyCapacity, deliveriesPaused, emails } = request;
   const problems = [
     ...(typeof acceptingReferrals === 'boolean'
       ? []
@@ -46,6 +40,7 @@ export async function setServiceAvailability(
     ...(deliveriesPaused === undefined || (typeof deliveriesPaused === 'boolean' && caller.ops)
       ? []
       : [issue('forbidden', 'Only hub ops pause or resume deliveries (true or false)', 'deliveriesPaused')]),
+    ...teamEmailProblems(emails),
   ];
   if (problems.length) throw new UnprocessableError('Bad availability', problems);
   const before = (await deps.directory.listAvailability()).find(
@@ -59,6 +54,8 @@ export async function setServiceAvailability(
     ...(weeklyCapacity !== undefined ? { weeklyCapacity: weeklyCapacity as number } : {}),
     // Ops' pause stands until ops lift it, whatever the team says meanwhile.
     ...((deliveriesPaused ?? before?.deliveriesPaused) ? { deliveriesPaused: true } : {}),
+    // The team's emails stand until the team changes them (null: no emails); ops' pause leaves them alone.
+    ...teamEmails(emails, before?.emails),
     setBy: actor(caller),
     setAt: deps.clock.now().toISOString(),
   };
@@ -67,6 +64,60 @@ export async function setServiceAvailability(
   if (before?.deliveriesPaused && !availability.deliveriesPaused) await releaseHeld(deps, provider, serviceId);
   deps.log.info('service availability set', { serviceId, acceptingReferrals, weeklyCapacity });
   return availability;
+}
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/** What is wrong with a team's email settings, if anything: an address, and whether urgent work and digests go. */
+function teamEmailProblems(emails: unknown) {
+  if (emails === undefined || emails === null) return [];
+  const { to, urgent, digest } = emails as Record<string, unknown>;
+  return typeof to === 'string' &&
+    EMAIL.test(to) &&
+    to.length <= 254 &&
+    typeof urgent === 'boolean' &&
+    typeof digest === 'boolean'
+    ? []
+    : [
+        issue(
+          'value',
+          'emails must be {"to": "<a shared mailbox>", "urgent": true|false, "digest": true|false}, or null',
+          'emails',
+        ),
+      ];
+}
+
+function teamEmails(emails: unknown, before: TeamEmails | undefined): { emails?: TeamEmails } {
+  if (emails === null) return {};
+  if (emails === undefined) return before ? { emails: before } : {};
+  const { to, urgent, digest } = emails as TeamEmails;
+  return { emails: { to, urgent, digest } };
+}
+
+/** The network of a service the caller's organisation provides (ops: any service); 404 for another's, as for none. */
+async function networkOfOwnService(deps: HubDependencies, caller: Caller, serviceId: string) {
+  const network = (await deps.directory.listNetworks()).find((n) =>
+    n.services.some((s) => s.id === serviceId && (caller.ops || s.provider === caller.organisation)),
+  );
+  if (!network)
+    throw new NotFoundError('No such service', [
+      issue('not-found', `No service ${serviceId} of ${caller.organisation}`),
+    ]);
+  return network;
+}
+
+/** What a team has said about its own service (its intake, its emails); none said yet: taking referrals. */
+export async function serviceAvailability(
+  deps: HubDependencies,
+  caller: Caller,
+  serviceId: string,
+): Promise<Partial<ServiceAvailability> & { serviceId: string }> {
+  requireRole(caller, ['receiver', 'ops'], "Reading a service's availability");
+  const network = await networkOfOwnService(deps, caller, serviceId);
+  const said = (await deps.directory.listAvailability()).find(
+    (a) => a.serviceId === serviceId && a.networkId === network.id,
+  );
+  return said ?? { serviceId, networkId: network.id, acceptingReferrals: true };
 }
 
 /** Most waiting messages one resume enqueues (the sweep takes any beyond). */

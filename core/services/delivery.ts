@@ -13,6 +13,7 @@ import { statusChange, statusChangeFromAny } from '../lifecycle/transitions.js';
 import type { HubDependencies } from './dependencies.js';
 import { deterministicId } from './deterministic-id.js';
 import { notifySender } from './notifications.js';
+import { tellTeamOfUrgentWork } from './team-emails.js';
 
 /** What the queue adapter does with the record: remove it, or make it visible again after a delay. */
 export type DeliveryOutcome = { action: 'done' } | { action: 'retry'; delaySeconds: number };
@@ -56,6 +57,8 @@ export async function deliverMessage(
     if (placed) {
       deps.metric('DeliveredToMailbox');
       await confirmReplayedDelivery(deps, placed);
+      // A team without a clinical system is told of urgent work at its shared mailbox, if it asked to be.
+      await tellTeamOfUrgentWork(deps, placed);
     }
     return { action: 'done' };
   }

@@ -1,6 +1,6 @@
 import type { HubIdentity } from '../fhir/hub-messages.js';
 import type { DeliveryPolicy } from '../lifecycle/delivery-policy.js';
-import type { Clock, DeliveryQueue, Directory, MessageStore, OperationsStore, Transport } from '../ports.js';
+import type { Clock, DeliveryQueue, Directory, Mailer, MessageStore, OperationsStore, Transport } from '../ports.js';
 import type { CategoryIndex } from '../routing/routing-context.js';
 
 /** Everything the use cases need, passed in: the Lambdas and the local runtime wire the same adapters. */
@@ -23,6 +23,8 @@ export interface HubDependencies {
   metric: (name: HubMetric, value?: number) => void;
   /** The hub's own bearer token for a receiver endpoint registered with its credentials (the audience). */
   receiverToken: (audience: string) => Promise<string>;
+  /** Emails to teams' shared mailboxes; none where the deployment sends no email. */
+  mailer?: Mailer;
 }
 
 export interface HubLog {
@@ -55,4 +57,6 @@ export type HubMetric =
   | 'AlertRaised'
   | 'AlertCleared'
   | 'MessageWithdrawn'
-  | 'MessageResent';
+  | 'MessageResent'
+  | 'TeamEmailed'
+  | 'TeamEmailFailed';

@@ -8,7 +8,7 @@ import {
   searchDirectory,
   searchset,
 } from '../../core/routing/directory-fhir.js';
-import { setServiceAvailability } from '../../core/services/availability.js';
+import { serviceAvailability, setServiceAvailability } from '../../core/services/availability.js';
 import { diffProposedNetwork, explainRoute, loadedNetworks } from '../../core/services/routing.js';
 import { TASK_SEARCH } from '../../core/services/tasks.js';
 import { hubConformance } from '../../core/validation/conformance.js';
@@ -109,6 +109,11 @@ export function createDirectoryHandler(hub: Hub) {
           jsonObjectBody(request.rawBody, 'network definition (a network file)'),
         ),
       }),
+      'GET /HealthcareService/{id}/$availability': async (request) => ({
+        status: 200,
+        contentType: 'application/json',
+        body: await serviceAvailability(hub, request.caller, request.path.id!),
+      }),
       'POST /HealthcareService/{id}/$availability': async (request) => ({
         status: 200,
         contentType: 'application/json',
@@ -118,7 +123,7 @@ export function createDirectoryHandler(hub: Hub) {
           request.path.id!,
           jsonObjectBody(
             request.rawBody,
-            '{"acceptingReferrals": true|false, "returnDate"?: "YYYY-MM-DD", "weeklyCapacity"?: n}',
+            '{"acceptingReferrals": true|false, "returnDate"?: "YYYY-MM-DD", "weeklyCapacity"?: n, "emails"?: {"to", "urgent", "digest"} | null}',
           ),
         ),
       }),

@@ -1,6 +1,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JWK } from 'jose';
@@ -18,6 +19,7 @@ import { hubLog, recordMetric } from './observability.js';
 import { HttpOidcProvider, type OidcSettings } from './oidc-client.js';
 import { DELIVERY_QUEUE, DIRECTORY_TABLE, ENV, IDENTITY_TABLE, MESSAGES_TABLE, OPERATIONS_TABLE } from './resources.js';
 import { type SecretSource, secretsManagerSecret } from './secrets.js';
+import { SesMailer } from './ses-mailer.js';
 import { SqsDeliveryQueue } from './sqs-delivery-queue.js';
 import { KeyPairSigner, KmsSigner } from './token-signers.js';
 
@@ -38,6 +40,8 @@ export interface AwsSettings {
   cursorKey: SecretSource;
   /** The secret the NHS-number search index is keyed with (kept with the data: a new one loses the index). */
   searchKey: SecretSource;
+  /** Where teams' emails come from (an SES identity); none: no emails (locally, the hub catches them instead). */
+  mailFrom?: string;
   /** SDK client settings (the local hub points them at dynalite and fauxqs); the SDK's defaults on AWS. */
   client?: Pick<DynamoDBClientConfig, 'region' | 'credentials'> & { dynamoEndpoint?: string; sqsEndpoint?: string };
 }
@@ -87,6 +91,7 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): A
     // Read from Secrets Manager at their first use, by the functions granted them (their ARNs only are here).
     cursorKey: secretOrMissing(env[ENV.cursorKeySecret], ENV.cursorKeySecret),
     searchKey: secretOrMissing(env[ENV.searchKeySecret], ENV.searchKeySecret),
+    ...(env[ENV.mailFrom] ? { mailFrom: env[ENV.mailFrom] } : {}),
   };
 }
 
@@ -170,6 +175,7 @@ export function awsHub(settings: AwsSettings, override: (adapters: HubAdapters) 
     ...(settings.oidc ? { signIn: { provider: new HttpOidcProvider(settings.oidc), pending: identityStore } } : {}),
     log: hubLog,
     metric: recordMetric,
+    ...(settings.mailFrom ? { mailer: new SesMailer(new SESv2Client({}), settings.mailFrom) } : {}),
   });
   return {
     ...createHub(settings.config, adapters),

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
+  PutCommand,
   QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
@@ -15,7 +16,7 @@ import type {
 } from '../../core/operations.js';
 import type { OperationsStore } from '../../core/ports.js';
 import { TRAFFIC_SHARDS } from '../../core/services/traffic.js';
-import { OPERATIONS_KEYS, TRAFFIC_RETENTION_DAYS } from './resources.js';
+import { ONCE_MARK_DAYS, OPERATIONS_KEYS, TRAFFIC_RETENTION_DAYS } from './resources.js';
 
 /** Counter attributes carry this prefix (DynamoDB's ADD works on top-level attributes only). */
 const COUNTER = 'n:';
@@ -150,6 +151,27 @@ export class DynamoOperationsStore implements OperationsStore {
         ExpressionAttributeValues: { ':open': 'open', ':acknowledged': acknowledgement },
       }),
     );
+  }
+
+  async markOnce(key: string, at: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: OPERATIONS_KEYS.once,
+            sk: key,
+            at: at.toISOString(),
+            expiresAt: epochSeconds(at) + ONCE_MARK_DAYS * 86_400,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async listAlerts(): Promise<Alert[]> {

@@ -164,7 +164,12 @@ export const OPERATIONS_KEYS = {
   /** A day's counters in one shard; the sort key starts with the hour, so a range of hours is one query. */
   traffic: (day: string, shard: number) => `TRAFFIC#${day}#${shard}`,
   alerts: 'ALERT',
+  /** Things done once (a team's daily digest): one item each, gone after ONCE_MARK_DAYS. */
+  once: 'ONCE',
 } as const;
+
+/** How long a done-once mark is kept (a day's digest needs it for that day only). */
+export const ONCE_MARK_DAYS = 3;
 
 /** How long traffic counters are kept (the console reads at most a month; a year allows comparisons). */
 export const TRAFFIC_RETENTION_DAYS = 400;
@@ -449,6 +454,13 @@ export const ROUTES: readonly RouteDefinition[] = [
     access: ['receiver', 'ops'],
     query: [],
   },
+  {
+    method: 'GET',
+    path: '/HealthcareService/{id}/$availability',
+    handler: 'directory',
+    access: ['receiver', 'ops'],
+    query: [],
+  },
   { method: 'GET', path: '/mailbox', handler: 'mailbox', access: PARTIES, query: ['cursor', '_count'] },
   { method: 'GET', path: '/mailbox/{id}', handler: 'mailbox', access: PARTIES, query: [] },
   { method: 'POST', path: '/mailbox/{id}/$acknowledge', handler: 'mailbox', access: PARTIES, query: [] },
@@ -536,6 +548,8 @@ export const ENV = {
   searchKeySecret: 'HUB_SEARCH_KEY_SECRET_ARN',
   /** The secret CloudFront sends the API with every request (the API functions refuse a request without it). */
   originSecret: 'HUB_ORIGIN_SECRET_ARN',
+  /** The address teams' emails come from (an SES identity); absent: the hub sends no email. */
+  mailFrom: 'HUB_MAIL_FROM',
   /** The asymmetric KMS key the hub signs its access tokens with. */
   tokenKeyId: 'HUB_TOKEN_KEY_ID',
   /** People's sign-in: the OpenID Connect provider (Cognito's user pool, or e.g. NHS CIS2) and the hub's client. */

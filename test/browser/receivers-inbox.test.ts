@@ -313,6 +313,34 @@ describe("the receivers' inbox: a team without a clinical system works its refer
     await team.context.close();
   });
 
+  it("asks for emails to the team's shared mailbox, and sees the one urgent work brings (never naming the patient)", async () => {
+    // Prepare: the team gives its shared mailbox, for urgent work and a morning digest.
+    const team = await signedIn(browser, hub.baseUrl, sampleClientId(SOCIAL_PRESCRIBING, 'receiver'), '/app/services');
+    const { page } = team;
+    const card = page.locator('form').filter({ hasText: 'Milton Keynes Social Prescribing' });
+    await card.getByLabel("Your team's shared mailbox").fill('social.prescribing@example.nhs.uk');
+    await expectAccessible(page);
+    await card.getByRole('button', { name: 'Save' }).click();
+    await card.getByText('Saved.', { exact: false }).waitFor();
+    // Act: an urgent referral arrives.
+    const urgent = referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing', priority: 'urgent' });
+    expect((await sendMessage(hub.baseUrl, urgent, { sender: SAMPLE_PRACTICE })).status).toBe(202);
+    await eventually(() => messageStatus(hub.baseUrl, urgent.id!, SAMPLE_PRACTICE), untilStatus('in-mailbox'));
+    // Assess: the email the hub sent (caught on this computer), with a link and no patient.
+    await card.getByRole('link', { name: 'The emails sent so far' }).click();
+    const row = page
+      .getByRole('row')
+      .filter({ hasText: 'Urgent referral waiting for Milton Keynes Social Prescribing' });
+    await row.getByText('social.prescribing@example.nhs.uk').waitFor();
+    expect(await row.textContent()).not.toMatch(/Alex|Example|9000000009/);
+    await expectAccessible(page);
+    await screenshot(page, 'team-emails');
+    // The page remembers what the team asked for.
+    await page.goto(`${hub.baseUrl}/app/services`);
+    expect(await card.getByLabel("Your team's shared mailbox").inputValue()).toBe('social.prescribing@example.nhs.uk');
+    await team.context.close();
+  });
+
   it('says the team is not taking referrals until a date: new referrals go to the fallback, the practice told why', async () => {
     const team = await signedIn(browser, hub.baseUrl, sampleClientId(SOCIAL_PRESCRIBING, 'receiver'), '/app/services');
     const { page } = team;

@@ -73,6 +73,14 @@ const EXPECTED: Record<string, Record<CallerName, number>> = {
   'POST /routing/$diff': { sender: 403, receiver: 403, ops: 200, 'same network': 403, 'other network': 403 },
   'GET /routing/networks': { sender: 403, receiver: 403, ops: 200, 'same network': 403, 'other network': 403 },
   'GET /routing/$explain': { sender: 403, receiver: 403, ops: 422, 'same network': 403, 'other network': 403 },
+  // The team's own say (and ops'): a service of another organisation answers 404, as one that does not exist.
+  'GET /HealthcareService/{id}/$availability': {
+    sender: 403,
+    receiver: 200,
+    ops: 200,
+    'same network': 403,
+    'other network': 403,
+  },
   // A body without acceptingReferrals: past the access checks, the team is told what to send (422).
   'POST /HealthcareService/{id}/$availability': {
     sender: 403,

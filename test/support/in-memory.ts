@@ -243,6 +243,12 @@ export class InMemoryOperations implements OperationsStore {
     this.alerts.set(key, { ...alert, state: 'cleared', clearedAt: at.toISOString() });
     return true;
   }
+  readonly marks = new Set<string>();
+  async markOnce(key: string) {
+    if (this.marks.has(key)) return false;
+    this.marks.add(key);
+    return true;
+  }
   async acknowledgeAlert(key: string, acknowledgement: AlertAcknowledgement) {
     const alert = this.alerts.get(key);
     if (alert?.state !== 'open' || alert.acknowledged) return false;

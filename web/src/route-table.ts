@@ -17,6 +17,7 @@ export const ROUTE_TABLE = [
   { path: '/inbox', title: 'Inbox', roles: ['receiver'], nav: true },
   { path: '/inbox/:id', title: 'Referral', roles: ['receiver'] },
   { path: '/sent', title: 'Referrals you sent', roles: ['sender'], nav: true },
+  { path: '/emails', title: 'Emails sent to teams', roles: ['receiver', 'ops'] },
   { path: '/services', title: 'Your services', roles: ['receiver'], nav: true },
   { path: '/messages', title: 'Messages', roles: ['sender', 'receiver', 'ops'], nav: true },
   { path: '/overdue', title: 'Overdue', roles: ['ops'], nav: true },

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { AlertsPage } from './pages/AlertsPage';
 import { AvailabilityPage } from './pages/AvailabilityPage';
+import { EmailsPage } from './pages/EmailsPage';
 import { HomePage } from './pages/HomePage';
 import { InboxPage } from './pages/InboxPage';
 import { MessagePage } from './pages/MessagePage';
@@ -33,6 +34,7 @@ const PAGES: Record<AppPath, (props: PageProps) => ReactNode> = {
   '/inbox': () => <InboxPage />,
   '/inbox/:id': ({ params, session }) => <ReferralPage id={params.id!} session={session} />,
   '/sent': () => <SentPage />,
+  '/emails': () => <EmailsPage />,
   '/services': ({ session }) => <AvailabilityPage session={session} />,
   '/messages': ({ query, session }) => <MessagesPage query={query} ops={session.roles.includes('ops')} />,
   '/overdue': () => <OverduePage />,

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, api } from '../api';
 import { useApi } from '../hooks';
+import { Link } from '../router';
 import type { Session } from '../types';
 import { DateInput, dateOf } from './DateInput';
 import { Problem } from './Problem';
@@ -15,6 +16,10 @@ interface Service {
 /** One service's intake: taking referrals or not (until when), and how many a week. */
 function ServiceForm({ service, onSaved }: { service: Service; onSaved: () => void }) {
   const [accepting, setAccepting] = useState(service.active !== false);
+  // What the team said before about its emails (its own say: other organisations never see it).
+  const { data: said } = useApi<{ emails?: { to: string; urgent: boolean; digest: boolean } }>(
+    `/HealthcareService/${encodeURIComponent(service.id)}/$availability`,
+  );
   const [saved, setSaved] = useState(false);
   const [failure, setFailure] = useState<ApiError | undefined>();
   const save = async (event: FormEvent<HTMLFormElement>) => {
@@ -22,6 +27,7 @@ function ServiceForm({ service, onSaved }: { service: Service; onSaved: () => vo
     const form = new FormData(event.currentTarget);
     const returnDate = dateOf(form, field('return'));
     const capacity = String(form.get('weeklyCapacity') ?? '');
+    const mailbox = String(form.get('mailbox') ?? '').trim();
     try {
       await api(`/HealthcareService/${encodeURIComponent(service.id)}/$availability`, {
         method: 'POST',
@@ -30,6 +36,10 @@ function ServiceForm({ service, onSaved }: { service: Service; onSaved: () => vo
           acceptingReferrals: accepting,
           ...(!accepting && returnDate ? { returnDate } : {}),
           ...(capacity ? { weeklyCapacity: Number(capacity) } : {}),
+          // No address: no emails.
+          emails: mailbox
+            ? { to: mailbox, urgent: form.get('urgent') === 'yes', digest: form.get('digest') === 'yes' }
+            : null,
         }),
       });
       setSaved(true);
@@ -91,6 +101,7 @@ function ServiceForm({ service, onSaved }: { service: Service; onSaved: () => vo
             inputMode="numeric"
           />
         </div>
+        {said && <TeamEmailFields field={field} emails={said.emails} />}
         <button type="submit" className="nhsuk-button">
           Save
         </button>
@@ -121,5 +132,56 @@ export function AvailabilityPage({ session }: { session: Session }) {
         <ServiceForm key={service.id} service={service} onSaved={reload} />
       ))}
     </>
+  );
+}
+
+/** Where the team is told, and of what: its shared mailbox, urgent work as it arrives, and what waits each morning. */
+function TeamEmailFields(props: {
+  field: (suffix: string) => string;
+  emails: { to: string; urgent: boolean; digest: boolean } | undefined;
+}) {
+  const { field, emails } = props;
+  const box = (name: 'urgent' | 'digest', label: string) => (
+    <div className="nhsuk-checkboxes__item">
+      <input
+        className="nhsuk-checkboxes__input"
+        id={field(name)}
+        name={name}
+        type="checkbox"
+        value="yes"
+        defaultChecked={emails?.[name] ?? true}
+      />
+      <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor={field(name)}>
+        {label}
+      </label>
+    </div>
+  );
+  return (
+    <fieldset className="nhsuk-fieldset nhsuk-form-group">
+      <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Emails to your team</legend>
+      <div className="nhsuk-hint" id={field('emails-hint')}>
+        They say how many and link to the inbox; they never say who a patient is. Leave the address empty for none.{' '}
+        <Link to="/emails">The emails sent so far</Link>
+      </div>
+      <div className="nhsuk-form-group">
+        <label className="nhsuk-label" htmlFor={field('mailbox')}>
+          Your team's shared mailbox
+        </label>
+        <input
+          className="nhsuk-input nhsuk-u-width-two-thirds"
+          id={field('mailbox')}
+          name="mailbox"
+          type="email"
+          autoComplete="email"
+          spellCheck={false}
+          defaultValue={emails?.to ?? ''}
+          aria-describedby={field('emails-hint')}
+        />
+      </div>
+      <div className="nhsuk-checkboxes">
+        {box('urgent', 'Email when urgent work arrives')}
+        {box('digest', 'Email each morning what waits for an answer')}
+      </div>
+    </fieldset>
   );
 }
