@@ -64,6 +64,7 @@ export function buildApp(app = new App()): { app: App; stack: PcnReferralHubStac
     ...externalOidc(app),
     ...domain(app),
     ...(app.node.tryGetContext('webAclArn') ? { webAclArn: app.node.tryGetContext('webAclArn') as string } : {}),
+    ...(app.node.tryGetContext('mailFrom') ? { mailFrom: app.node.tryGetContext('mailFrom') as string } : {}),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: deploymentRegion(app) },
     description: 'PCN Referral Hub: FHIR (BaRS) referral switchboard for Primary Care Networks',
   });

@@ -7,6 +7,7 @@ import { HubKeys } from './constructs/keys.js';
 import { HubMonitoring } from './constructs/monitoring.js';
 import { HubQueues } from './constructs/queues.js';
 import { HubTables } from './constructs/tables.js';
+import { HubTeamEmails } from './constructs/team-emails.js';
 import { HubWebApp } from './constructs/web-app.js';
 
 export interface HubStackProps extends StackProps {
@@ -22,6 +23,8 @@ export interface HubStackProps extends StackProps {
   domain?: { name: string; certificateArn: string };
   /** A CloudFront-scope WAF web ACL (the Edge stack's output). */
   webAclArn?: string;
+  /** The address teams' emails come from (an SES identity); without it the hub sends no email. */
+  mailFrom?: string;
 }
 
 /** The PCN Referral Hub on AWS: HTTP API, Lambdas, SQS, DynamoDB, alarms; everything encrypted with customer keys (one for patient data, one for logs). */
@@ -57,6 +60,12 @@ export class PcnReferralHubStack extends Stack {
       originSecret: webApp.originSecret,
     });
     this.api.addRoutes(functions, webApp.url);
+    // Urgent work arrives through delivery; the morning digest goes from the deadline sweep.
+    if (props.mailFrom)
+      new HubTeamEmails(this, 'TeamEmails', {
+        from: props.mailFrom,
+        senders: [functions.deliver, functions.deadlines],
+      });
     const monitoring = new HubMonitoring(this, 'Monitoring', {
       key: keys.operations,
       tables,

@@ -25,7 +25,12 @@ describe('the deployed stack, as a security reviewer reads it', () => {
   let forReal: ReturnType<typeof synth>;
   beforeAll(() => {
     plain = synth();
-    forReal = synth({ domainName: 'hub.example.nhs.uk', certificateArn: CERTIFICATE, webAclArn: WEB_ACL });
+    forReal = synth({
+      domainName: 'hub.example.nhs.uk',
+      certificateArn: CERTIFICATE,
+      webAclArn: WEB_ACL,
+      mailFrom: 'referral-hub@example.nhs.uk',
+    });
   }, 240_000);
 
   it('lets CloudWatch alarms of this account publish to the alarm topic, and requires someone to tell', () => {
@@ -322,6 +327,23 @@ describe('the deployed stack, as a security reviewer reads it', () => {
         Description: f.description,
         Environment: { Variables: Match.objectLike({ [ENV.originSecret]: { Ref: secret } }) },
       });
+  });
+
+  it("emails teams through SES from the deployment's own address, and only the functions that send may", () => {
+    expect(plain.hub.findResources('AWS::SES::EmailIdentity')).toEqual({});
+    forReal.hub.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'referral-hub@example.nhs.uk' });
+    const policies = Object.entries(forReal.hub.findResources('AWS::IAM::Policy')) as [
+      string,
+      { Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } } },
+    ][];
+    const sending = policies
+      .filter(([, p]) => p.Properties.PolicyDocument.Statement.some((s) => [s.Action].flat().includes('ses:SendEmail')))
+      .map(([id]) => id.replace(/ServiceRole.*$/, ''));
+    expect(sending.sort()).toEqual(['Functionsdeadlines', 'Functionsdeliver']);
+    forReal.hub.hasResourceProperties('AWS::Lambda::Function', {
+      Description: FUNCTIONS.deliver.description,
+      Environment: { Variables: Match.objectLike({ [ENV.mailFrom]: 'referral-hub@example.nhs.uk' }) },
+    });
   });
 
   it("writes why a request failed into the API's access log (never a header or a body)", () => {
