@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageOn, day, daysBetween, when } from '../../web/src/words.js';
+import { ageOn, day, daysBetween, when, withNames } from '../../web/src/words.js';
 
 describe('dates and times on screen, as the NHS writes them (London time)', () => {
   it.each([
@@ -34,5 +34,25 @@ describe("a patient's age and how long work has waited, in whole units", () => {
     expect(daysBetween('2026-12-05T09:00:00Z', now)).toBe(0);
     expect(daysBetween('2026-12-04T11:59:00Z', now)).toBe(1);
     expect(daysBetween('2026-12-06T09:00:00Z', now)).toBe(0);
+  });
+});
+
+describe("the hub's sentences with organisations named", () => {
+  const names = new Map([
+    ['Z9W101', 'Milton Keynes Social Prescribing Service'],
+    ['Z9W001', 'Hilltops Medical Centre'],
+  ]);
+
+  it('names each organisation it knows, leaves a code already named in brackets, and anything else', () => {
+    expect(withNames("waiting in Z9W101's mailbox", names)).toBe(
+      "waiting in Milton Keynes Social Prescribing Service's mailbox",
+    );
+    expect(withNames('social-prescribing -> Milton Keynes Social Prescribing (Z9W101) by rule x', names)).toBe(
+      'social-prescribing -> Milton Keynes Social Prescribing (Z9W101) by rule x',
+    );
+    expect(withNames('fatal-error response sent to Z9W001 by mailbox; HTTP 503', names)).toBe(
+      'fatal-error response sent to Hilltops Medical Centre by mailbox; HTTP 503',
+    );
+    expect(withNames('withdrawn by Z9OPS1 (z9ops1-ops)', names)).toBe('withdrawn by Z9OPS1 (z9ops1-ops)');
   });
 });

@@ -119,6 +119,12 @@ export const alternativesFor = (
   current?: string,
 ) => (network ? services.filter((s) => s.network === network && s.id !== current) : []);
 
+/** Every organisation's name by its ODS code, from the directory (pages name organisations, not codes). */
+export function useOrganisationNames(): ReadonlyMap<string, string> {
+  const { data } = useApi<{ entry?: { resource: { id: string; name?: string } }[] }>('/Organization?_count=1000');
+  return new Map((data?.entry ?? []).flatMap(({ resource }) => (resource.name ? [[resource.id, resource.name]] : [])));
+}
+
 /** Ops' overview of the last `hours`. */
 export const useOverview = (hours: number) => useApi<TrafficOverview>(`/ops/overview?${rangeQuery(hours)}`);
 export const useOutcomes = (hours: number) => useApi<{ outcomes: OutcomeRow[] }>(`/ops/outcomes?${rangeQuery(hours)}`);

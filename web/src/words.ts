@@ -81,3 +81,12 @@ export function ageOn(birthDate: string, day: Date): number {
 /** Whole days from a moment to another (how long something has waited). */
 export const daysBetween = (from: string, to: Date) =>
   Math.max(0, Math.floor((to.getTime() - Date.parse(from)) / 86_400_000));
+
+/**
+ * A sentence of the hub's (a timeline's detail) with each organisation's code replaced by its name, where `names`
+ * knows it; a code already in brackets after a name stays as it is.
+ */
+export const withNames = (text: string, names: ReadonlyMap<string, string>) =>
+  text.replace(/(\(?)\b([A-Z][A-Z0-9]{2,9})\b/g, (whole, bracket: string, code: string) =>
+    bracket ? whole : (names.get(code) ?? whole),
+  );

@@ -1,5 +1,6 @@
+import { useOrganisationNames } from '../hooks';
 import type { MessageRecord, TimelineEvent } from '../types';
-import { outcomeWords, when } from '../words';
+import { outcomeWords, when, withNames } from '../words';
 import { Table } from './Table';
 
 /** The moments of a referral its team and practice care about, in their words (the rest is ops' timeline). */
@@ -29,11 +30,19 @@ interface Moment {
  * withdrawal and missed deadline. `nameOf` turns an organisation's code into its name where the page knows it.
  */
 export function History({ message, nameOf }: { message: MessageRecord; nameOf: (ods: string) => string }) {
+  const names = useOrganisationNames();
   const answers = message.answers ?? [];
   const fromTimeline = message.timeline
     // With the answers recorded, each is told once, with its note, from them.
     .filter((e) => MOMENTS[e.type] && !(answers.length && (e.type === 'responded' || e.type === 'task-updated')))
-    .map((e): Moment => ({ at: e.at, what: MOMENTS[e.type]!, who: whoOf(e, nameOf), details: detailsOf(e) }));
+    .map(
+      (e): Moment => ({
+        at: e.at,
+        what: MOMENTS[e.type]!,
+        who: whoOf(e, nameOf),
+        details: withNames(detailsOf(e), names),
+      }),
+    );
   const fromAnswers = answers.map(
     (a): Moment => ({
       at: a.at,

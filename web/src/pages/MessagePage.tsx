@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { useCase, useMessage } from '../hooks';
+import { useCase, useMessage, useOrganisationNames } from '../hooks';
 import type { Session } from '../types';
-import { eventWords, organisationName, outcomeWords, statusWords, when } from '../words';
+import { eventWords, organisationName, outcomeWords, statusWords, when, withNames } from '../words';
 import { History } from './History';
 import { MessageActions } from './MessageActions';
 import { DeliveryAttempts, MessageContent } from './MessageContent';
@@ -13,6 +13,7 @@ import { Table } from './Table';
 /** One message: where it came from and went, where it is, everything that happened to it; ops may send it again. */
 export function MessagePage({ id, session }: { id: string; session: Session }) {
   const { data: message, error, reload } = useMessage(id);
+  const names = useOrganisationNames();
   const { data: inCase, reload: reloadCase } = useCase(message?.correlationId);
   const [done, setDone] = useState<string | undefined>();
   if (error) return <Problem error={error} />;
@@ -65,7 +66,7 @@ export function MessagePage({ id, session }: { id: string; session: Session }) {
         // A timeline only grows at its end: positions are stable keys.
         rows={message.timeline.map((event, i) => ({
           key: String(i),
-          cells: [when(event.at), event.type.replaceAll('-', ' '), event.detail ?? ''],
+          cells: [when(event.at), event.type.replaceAll('-', ' '), withNames(event.detail ?? '', names)],
         }))}
       />
       {others.length > 0 && (
