@@ -225,13 +225,22 @@ describe('the web app, in a real browser against the local hub', () => {
     );
     await row.getByRole('button', { name: /^Resume/ }).click();
     await row.getByText('Taking work').waitFor();
-    // Grouped by network, the network in trouble first; one network at a time when asked.
+    // Those in trouble first whatever the page; then grouped by network, a page of services at a time.
     const headings = await page.locator('main h2').allTextContents();
-    expect(headings[0]).toBe('Watling Street PCN');
-    expect(headings).toEqual(expect.arrayContaining(['Leamington PCN', 'Harrow Central PCN (sample)']));
-    await page.getByLabel('Network').selectOption('Leamington PCN');
-    expect(await page.locator('main h2').allTextContents()).toEqual(['Leamington PCN']);
-    expect(await page.getByRole('row').filter({ hasText: 'Warwickshire Social Prescribing' }).count()).toBe(1);
+    expect(headings[0]).toBe('Needs attention');
+    const servicesShown = async () =>
+      (await page.locator('section[aria-labelledby^="network-"] tbody tr').count()) as number;
+    expect(await servicesShown()).toBe(20);
+    await page.getByRole('button', { name: 'Next services' }).click();
+    await page.getByRole('button', { name: 'Previous services' }).waitFor();
+    expect(await servicesShown()).toBeGreaterThan(0);
+    expect(await servicesShown()).toBeLessThan(20);
+    const later = await page.locator('main h2').allTextContents();
+    await page.getByRole('button', { name: 'Previous services' }).click();
+    expect([...headings, ...later]).toEqual(expect.arrayContaining(['Leamington PCN', 'Harrow Central PCN (sample)']));
+    const network = headings.find((h) => h !== 'Needs attention')!;
+    await page.getByLabel('Network', { exact: true }).selectOption(network);
+    expect(await page.locator('main h2').allTextContents()).toEqual(['Needs attention', network]);
     await context.close();
   });
 

@@ -18,8 +18,14 @@ export function usePages() {
   };
 }
 
-/** Newer and older pages of a list, newest first (the NHS pagination pattern). */
-export function Pager(props: { label: string; pages: ReturnType<typeof usePages>; next?: string | undefined }) {
+/** Newer and older pages of a list, newest first (the NHS pagination pattern); or, for a list not in time, `words`. */
+export function Pager(props: {
+  label: string;
+  pages: ReturnType<typeof usePages>;
+  next?: string | undefined;
+  words?: { back: string; on: string };
+}) {
+  const words = props.words ?? { back: 'Newer', on: 'Older' };
   const { pages, next } = props;
   if (!pages.hasNewer && !next) return null;
   return (
@@ -28,14 +34,14 @@ export function Pager(props: { label: string; pages: ReturnType<typeof usePages>
         {pages.hasNewer && (
           <li className="nhsuk-pagination-item--previous">
             <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={pages.newer}>
-              Newer
+              {words.back}
             </button>
           </li>
         )}
         {next && (
           <li className="nhsuk-pagination-item--next">
             <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => pages.older(next)}>
-              Older
+              {words.on}
             </button>
           </li>
         )}

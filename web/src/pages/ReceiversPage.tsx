@@ -3,7 +3,7 @@ import { SYSTEMS } from '../../../core/fhir/systems';
 import { type ApiError, api } from '../api';
 import { useApi } from '../hooks';
 import { when } from '../words';
-import { FilterSelect } from './Pager';
+import { FilterSelect, Pager, usePages } from './Pager';
 import { Problem } from './Problem';
 import { Table } from './Table';
 
@@ -19,9 +19,12 @@ const networkOf = (service: Service) =>
   service.extension?.find((e) => e.url === SYSTEMS.hubNetworkExtension)?.valueString ?? '';
 
 const PAUSED = 'Paused by the hub operations team';
+/** Receiving services a page shows (a national deployment has thousands). */
+const RECEIVERS_PAGE = 20;
 
 interface Health {
   serviceId: string;
+  serviceName: string;
   lastSuccess?: string;
   lastFailure?: { at: string; why: string };
   consecutiveFailures: number;
@@ -36,13 +39,21 @@ interface Health {
  * spending retries, its new referrals go to its fallback) and resume it (what waited is sent at once).
  */
 export function ReceiversPage() {
-  const { data, error, reload } = useApi<{ entry?: { resource: Service }[] }>('/HealthcareService?_count=100');
+  const pages = usePages();
+  const { data, error, reload } = useApi<{
+    entry?: { resource: Service }[];
+    link?: { relation: string; url: string }[];
+  }>(`/HealthcareService?_count=${RECEIVERS_PAGE}${pages.cursor ? `&cursor=${pages.cursor}` : ''}`);
+  const nextUrl = data?.link?.find((l) => l.relation === 'next')?.url;
+  const next = nextUrl ? (new URL(nextUrl, window.location.origin).searchParams.get('cursor') ?? undefined) : undefined;
   const { data: loaded } = useApi<{ networks: { id: string; name: string }[] }>('/routing/networks');
   const networkName = new Map((loaded?.networks ?? []).map((n) => [n.id, n.name]));
   const [shown, setShown] = useState('');
   const { data: health } = useApi<{ receivers: Health[] }>('/receivers/$health');
   const healthOf = new Map((health?.receivers ?? []).map((h) => [h.serviceId, h]));
   const [failure, setFailure] = useState<ApiError | undefined>();
+  // Whatever page is shown, the services in trouble (of every network) come first: they are what ops look for.
+  const inTrouble = (health?.receivers ?? []).filter((h) => h.inTrouble);
   // Those in trouble first, in each network and among the networks: they are what ops look for.
   const trouble = (service: Service) => Number(healthOf.get(service.id)?.inTrouble ?? false);
   const services = (data?.entry ?? []).map((e) => e.resource).sort((a, b) => trouble(b) - trouble(a));
@@ -69,6 +80,35 @@ export function ReceiversPage() {
       <h1>Receivers</h1>
       {error && <Problem error={error} />}
       {failure && <Problem error={failure} />}
+      {inTrouble.length > 0 && (
+        <section aria-labelledby="needs-attention">
+          <h2 id="needs-attention">Needs attention</h2>
+          <Table
+            caption="Receiving services in trouble, of every network"
+            headings={['Service', 'Last failure', 'Waiting', 'Action']}
+            rows={inTrouble.map((h) => ({
+              key: h.serviceId,
+              cells: [
+                <>
+                  <strong className="nhsuk-tag nhsuk-tag--red">In trouble</strong> {h.serviceName}
+                </>,
+                h.lastFailure
+                  ? `${when(h.lastFailure.at)}: ${h.lastFailure.why} (${h.consecutiveFailures} in a row)`
+                  : '',
+                h.retrying ? `${h.waiting} (${h.retrying} being retried)` : String(h.waiting),
+                <button
+                  key="pause"
+                  type="button"
+                  className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0"
+                  onClick={() => set({ id: h.serviceId, name: h.serviceName }, true)}
+                >
+                  Pause <span className="nhsuk-u-visually-hidden">{h.serviceName}</span>
+                </button>,
+              ],
+            }))}
+          />
+        </section>
+      )}
       <FilterSelect
         id="network"
         label="Network"
@@ -118,6 +158,12 @@ export function ReceiversPage() {
             />
           </section>
         ))}
+      <Pager
+        label="Pages of receiving services"
+        pages={pages}
+        next={next}
+        words={{ back: 'Previous services', on: 'Next services' }}
+      />
     </>
   );
 }
