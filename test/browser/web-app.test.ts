@@ -233,10 +233,14 @@ describe('the web app, in a real browser against the local hub', () => {
     expect(await servicesShown()).toBe(20);
     await page.getByRole('button', { name: 'Next services' }).click();
     await page.getByRole('button', { name: 'Previous services' }).waitFor();
+    // The next page's services, once they have come.
+    await page.locator('section[aria-labelledby^="network-"] tbody tr').first().waitFor();
     expect(await servicesShown()).toBeGreaterThan(0);
     expect(await servicesShown()).toBeLessThan(20);
     const later = await page.locator('main h2').allTextContents();
     await page.getByRole('button', { name: 'Previous services' }).click();
+    await page.getByRole('button', { name: 'Next services' }).waitFor();
+    await page.locator('section[aria-labelledby^="network-"] tbody tr').first().waitFor();
     expect([...headings, ...later]).toEqual(expect.arrayContaining(['Leamington PCN', 'Harrow Central PCN (sample)']));
     const network = headings.find((h) => h !== 'Needs attention')!;
     await page.getByLabel('Network', { exact: true }).selectOption(network);
