@@ -8,6 +8,8 @@ import {
   type Clock,
   type DeliveryQueue,
   type Directory,
+  type HubLog,
+  type HubMetric,
   type Mailer,
   type MessageStore,
   type OperationsStore,
@@ -15,7 +17,7 @@ import {
   type Transport,
 } from './ports.js';
 import { HUB_CATEGORIES } from './routing/routing-context.js';
-import type { HubDependencies, HubLog, HubMetric } from './services/dependencies.js';
+import type { HubDependencies } from './services/dependencies.js';
 
 /** What a deployment decides: who the hub is, how it retries, who its ops staff are. Read once, by the caller. */
 export interface HubConfig {

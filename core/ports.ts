@@ -198,3 +198,38 @@ export interface Clock {
   now(): Date;
 }
 export const systemClock: Clock = { now: () => new Date() };
+
+/** The hub's structured log: ids, codes and statuses, never patient data (Powertools' logger in the Lambdas). */
+export interface HubLog {
+  info(message: string, attributes?: Record<string, unknown>): void;
+  warn(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, attributes?: Record<string, unknown>): void;
+}
+
+export type HubMetric =
+  | 'MessageAccepted'
+  | 'RequestRefused'
+  | 'Unauthorised'
+  | 'TokenRefused'
+  | 'Throttled'
+  | 'MessageDuplicate'
+  | 'ResponseAccepted'
+  | 'EnqueueFailed'
+  | 'DeliveryAttempt'
+  | 'DeliverySucceeded'
+  | 'DeliveryRetried'
+  | 'DeliveryFailed'
+  | 'DeliveredToMailbox'
+  | 'MailboxAcknowledged'
+  | 'SenderNotified'
+  | 'MessageReplayed'
+  | 'MessageRequeued'
+  | 'DeadLettered'
+  | 'DeadlineEscalated'
+  | 'SweepFailed'
+  | 'AlertRaised'
+  | 'AlertCleared'
+  | 'MessageWithdrawn'
+  | 'MessageResent'
+  | 'TeamEmailed'
+  | 'TeamEmailFailed';

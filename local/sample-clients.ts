@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import type { ClientRegistry, Role } from '../core/identity/identity.js';
+import type { Role } from '../core/auth.js';
+import type { ClientRegistry } from '../core/identity/identity.js';
 import { HUB_TOKEN_ALGORITHM } from '../core/identity/tokens.js';
 import type { NetworkDefinition } from '../core/routing/network.js';
 

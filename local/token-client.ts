@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, importJWK, SignJWT } from 'jose';
-import type { Role } from '../core/identity/identity.js';
+import type { Role } from '../core/auth.js';
 import { CLIENT_ASSERTION_TYPE, DISCOVERY_PATH } from '../core/identity/tokens.js';
 import { SAMPLE_CLIENT_ALGORITHM, type SampleClient } from './sample-clients.js';
 

@@ -1,5 +1,5 @@
 /** `npm run --silent token -- --org ODS`: prints a bearer access token of a sample client (see USAGE below). */
-import { isRole, ROLES } from '../core/identity/identity.js';
+import { isRole, ROLES } from '../core/auth.js';
 import { commandLine } from '../local/cli.js';
 import { findLocalHub } from '../local/local-endpoints.js';
 import { readSampleClients } from '../local/sample-clients.js';

@@ -1,15 +1,6 @@
 import type { JSONWebKeySet, JWTPayload } from 'jose';
 
-/**
- * Who may do what. A client (a system) or a user (a person) is bound to one organisation and to roles:
- * - sender: a practice's system or staff: sends referrals and Tasks, cancels them, reads its answers;
- * - receiver: a receiving service: reads its mailbox, answers and updates what was delivered to it;
- * - ops: hub operations staff (only in an ops organisation): sees every message, replays failures.
- */
-export const ROLES = ['sender', 'receiver', 'ops'] as const;
-export type Role = (typeof ROLES)[number];
-
-export const isRole = (value: unknown): value is Role => ROLES.includes(value as Role);
+import type { Role } from '../auth.js';
 
 /**
  * Why an organisation cannot hold a role, or undefined when it can: ops only in an organisation the hub names as

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { isRole, type Role } from '../auth.js';
 import { BadRequestError, ForbiddenError, issue, UnauthorizedError } from '../errors.js';
-import type { Clock, Directory } from '../ports.js';
-import type { HubLog } from '../services/dependencies.js';
-import { isRole, type OidcProvider, type PendingSignIns, type Role } from './identity.js';
+import type { Clock, Directory, HubLog } from '../ports.js';
+import type { OidcProvider, PendingSignIns } from './identity.js';
 import type { IdentityService, IssuedToken } from './tokens.js';
 
 /** How long a person has to finish signing in at the provider. */

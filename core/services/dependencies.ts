@@ -1,6 +1,16 @@
 import type { HubIdentity } from '../fhir/hub-messages.js';
 import type { DeliveryPolicy } from '../lifecycle/delivery-policy.js';
-import type { Clock, DeliveryQueue, Directory, Mailer, MessageStore, OperationsStore, Transport } from '../ports.js';
+import type {
+  Clock,
+  DeliveryQueue,
+  Directory,
+  HubLog,
+  HubMetric,
+  Mailer,
+  MessageStore,
+  OperationsStore,
+  Transport,
+} from '../ports.js';
 import type { CategoryIndex } from '../routing/routing-context.js';
 
 /** Everything the use cases need, passed in: the Lambdas and the local runtime wire the same adapters. */
@@ -26,37 +36,3 @@ export interface HubDependencies {
   /** Emails to teams' shared mailboxes; none where the deployment sends no email. */
   mailer?: Mailer;
 }
-
-export interface HubLog {
-  info(message: string, attributes?: Record<string, unknown>): void;
-  warn(message: string, attributes?: Record<string, unknown>): void;
-  error(message: string, attributes?: Record<string, unknown>): void;
-}
-
-export type HubMetric =
-  | 'MessageAccepted'
-  | 'RequestRefused'
-  | 'Unauthorised'
-  | 'TokenRefused'
-  | 'Throttled'
-  | 'MessageDuplicate'
-  | 'ResponseAccepted'
-  | 'EnqueueFailed'
-  | 'DeliveryAttempt'
-  | 'DeliverySucceeded'
-  | 'DeliveryRetried'
-  | 'DeliveryFailed'
-  | 'DeliveredToMailbox'
-  | 'MailboxAcknowledged'
-  | 'SenderNotified'
-  | 'MessageReplayed'
-  | 'MessageRequeued'
-  | 'DeadLettered'
-  | 'DeadlineEscalated'
-  | 'SweepFailed'
-  | 'AlertRaised'
-  | 'AlertCleared'
-  | 'MessageWithdrawn'
-  | 'MessageResent'
-  | 'TeamEmailed'
-  | 'TeamEmailFailed';

@@ -1,6 +1,7 @@
-import { cookieOf, requireOrganisation } from '../../core/auth.js';
+import { requireOrganisation } from '../../core/auth.js';
 import { BadRequestError, issue, NotFoundError, UnsupportedMediaTypeError } from '../../core/errors.js';
 import type { Hub } from '../../core/hub.js';
+import { cookieOf } from '../../core/identity/caller.js';
 import {
   SESSION_COOKIE,
   SIGN_IN_COOKIE,

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { ANONYMOUS, type Caller, identifyCaller, requireRole } from '../../core/auth.js';
+import { ANONYMOUS, type Caller, requireRole } from '../../core/auth.js';
 import {
   BadRequestError,
   ForbiddenError,
@@ -15,6 +15,7 @@ import {
 import { errorAnswer } from '../../core/fhir/operation-outcome.js';
 import { FHIR_ID, FHIR_JSON, HEADERS } from '../../core/fhir/systems.js';
 import type { Hub } from '../../core/hub.js';
+import { identifyCaller } from '../../core/identity/caller.js';
 import type { TokenSubject } from '../../core/identity/tokens.js';
 import { refuseDeepJson } from '../../core/json-guard.js';
 import { type HandlerName, ROUTES, type RouteDefinition, routeKey } from './resources.js';

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { HubLog, HubMetric } from '../../core/services/dependencies.js';
+import type { HubLog, HubMetric } from '../../core/ports.js';
 
 /** One logger and one metrics namespace for the whole hub. Logs carry ids and ODS codes, never patient data. */
 export const logger = new Logger({ serviceName: 'pcn-referral-hub' });

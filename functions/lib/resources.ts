@@ -1,4 +1,4 @@
-import type { Role } from '../../core/identity/identity.js';
+import type { Role } from '../../core/auth.js';
 import { DIRECTORY_SEARCH_PARAMS, type FhirDirectory, RESULT_PARAMS } from '../../core/routing/directory-fhir.js';
 import { TASK_SEARCH_PARAMS } from '../../core/services/tasks.js';
 

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { ROLES } from '../../core/identity/identity.js';
+import { ROLES } from '../../core/auth.js';
 import { SIGN_IN_PATHS } from '../../core/identity/sign-in.js';
 
 /** People's identity provider when the deployment brings its own (e.g. NHS CIS2) instead of the stack's user pool. */

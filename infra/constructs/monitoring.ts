@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { DEFAULT_DELIVERY_POLICY } from '../../core/lifecycle/delivery-policy.js';
-import type { HubMetric } from '../../core/services/dependencies.js';
+import type { HubMetric } from '../../core/ports.js';
 import {
   DELIVERY_QUEUE,
   FUNCTIONS,

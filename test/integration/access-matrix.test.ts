@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../core/identity/identity.js';
+import type { Role } from '../../core/auth.js';
 import { ROUTES, routeKey } from '../../functions/lib/resources.js';
 import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';
 import { SAMPLE_PRACTICE } from '../../local/identities.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Role } from '../../core/auth.js';
 import { FHIR_JSON } from '../../core/fhir/systems.js';
-import type { Role } from '../../core/identity/identity.js';
 import type { MessageRecord } from '../../core/lifecycle/message-record.js';
 import { tokensOfRunningHub } from '../../local/hub.js';
 import { SAMPLE_PRACTICE } from '../../local/identities.js';

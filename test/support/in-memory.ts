@@ -1,4 +1,5 @@
 import { exportJWK, generateKeyPair, type JSONWebKeySet } from 'jose';
+import type { Role } from '../../core/auth.js';
 import type { MessageBundle } from '../../core/fhir/bundle.js';
 import { nhsNumberOf } from '../../core/fhir/patient-index.js';
 import { createHub, type Hub } from '../../core/hub.js';
@@ -9,7 +10,6 @@ import type {
   IdentityAdapters,
   RegisteredClient,
   RequestCounter,
-  Role,
   SessionLedger,
   SessionState,
   TokenSigner,
@@ -26,6 +26,7 @@ import type {
   TrafficIncrement,
   TrafficRow,
 } from '../../core/operations.js';
+import type { HubMetric } from '../../core/ports.js';
 import {
   CHANGED_FIELDS,
   type DeliveryQueue,
@@ -39,7 +40,6 @@ import {
 } from '../../core/ports.js';
 import { inMemoryDirectory } from '../../core/routing/memory-directory.js';
 import type { NetworkDefinition } from '../../core/routing/network.js';
-import type { HubMetric } from '../../core/services/dependencies.js';
 import { ingestMessage } from '../../core/services/ingest.js';
 import { KeyPairSigner } from '../../functions/lib/token-signers.js';
 import { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from '../../local/identities.js';

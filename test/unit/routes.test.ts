@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Role } from '../../core/identity/identity.js';
+import type { Role } from '../../core/auth.js';
 import { createHandlers, httpHandlerOf } from '../../functions/handlers.js';
 import { httpHandler } from '../../functions/lib/http.js';
 import { ROUTES, routeKey } from '../../functions/lib/resources.js';
