@@ -93,7 +93,7 @@ export function createHub(config: HubConfig, adapters: HubAdapters): Hub {
     metric,
     categories: HUB_CATEGORIES,
     policy: config.policy,
-    hub: config.hub,
+    self: config.hub,
     secondsPerResponseHour: config.secondsPerResponseHour ?? SECONDS_PER_HOUR,
     opsOrganisations,
     identity,

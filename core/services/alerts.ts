@@ -77,7 +77,7 @@ async function conditionsNow(deps: HubDependencies, ops: Caller): Promise<AlertC
  */
 export async function watchAlerts(deps: HubDependencies): Promise<{ raised: number; cleared: number }> {
   const now = deps.clock.now();
-  const ops: Caller = { organisation: deps.hub.odsCode, roles: ['ops'], ops: true, subject: 'alert-watch' };
+  const ops: Caller = { organisation: deps.self.odsCode, roles: ['ops'], ops: true, subject: 'alert-watch' };
   const conditions = await conditionsNow(deps, ops);
   const holding = new Set(conditions.map((c) => c.key));
   let raised = 0;

@@ -24,7 +24,8 @@ export interface HubDependencies {
   clock: Clock;
   categories: CategoryIndex;
   policy: DeliveryPolicy;
-  hub: HubIdentity;
+  /** The hub itself: its ODS code (it signs its own messages with it), its name and its public address. */
+  self: HubIdentity;
   /** Seconds in one hour of the routes' response times (compressed locally). */
   secondsPerResponseHour: number;
   /** Structured log without patient data; the adapters give it Powertools' logger. */

@@ -26,7 +26,7 @@ export async function sendNotification(
   notice: Notice,
 ): Promise<string | undefined> {
   const now = deps.clock.now();
-  const bundle = hubNotification(deps.hub, { about: about.messageId, to: to.organisation, ...notice }, now);
+  const bundle = hubNotification(deps.self, { about: about.messageId, to: to.organisation, ...notice }, now);
   const at = now.toISOString();
   const notification: MessageRecord = {
     messageId: bundle.id!,
@@ -34,8 +34,8 @@ export async function sendNotification(
     event: 'servicerequest-response',
     requestId: crypto.randomUUID(),
     correlationId: about.correlationId,
-    senderOrganisation: deps.hub.odsCode,
-    senderName: deps.hub.name,
+    senderOrganisation: deps.self.odsCode,
+    senderName: deps.self.name,
     notice: notice.text,
     destination: to,
     status: 'accepted',

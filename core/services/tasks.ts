@@ -80,9 +80,9 @@ export async function searchTasks(deps: HubDependencies, caller: Caller, query: 
   return {
     resourceType: 'Bundle',
     type: 'searchset',
-    link: pageLinks(`${deps.hub.baseUrl}/Task`, query, next && encodePosition(next)),
+    link: pageLinks(`${deps.self.baseUrl}/Task`, query, next && encodePosition(next)),
     entry: found.map((resource) => ({
-      fullUrl: `${deps.hub.baseUrl}/Task/${resource.id}`,
+      fullUrl: `${deps.self.baseUrl}/Task/${resource.id}`,
       resource,
       search: { mode: 'match' },
     })),

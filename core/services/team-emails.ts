@@ -34,7 +34,7 @@ async function send(deps: HubDependencies, email: Email, about: Record<string, s
   }
 }
 
-const inboxLink = (deps: HubDependencies) => `${deps.hub.baseUrl}/app/inbox`;
+const inboxLink = (deps: HubDependencies) => `${deps.self.baseUrl}/app/inbox`;
 
 /** Urgent work just arrived in a team's inbox: tell its shared mailbox, if the team asked. */
 export async function tellTeamOfUrgentWork(deps: HubDependencies, record: MessageRecord): Promise<void> {

@@ -52,7 +52,7 @@ export function createDirectoryHandler(hub: Hub) {
     async (request: HubRequest): Promise<HubResponse> => ({
       status: 200,
       body: searchset(
-        `${hub.hub.baseUrl}/${type}`,
+        `${hub.self.baseUrl}/${type}`,
         searchDirectory(await directoryOf(type), request.query),
         request.query,
       ),
@@ -70,7 +70,7 @@ export function createDirectoryHandler(hub: Hub) {
   return httpHandler(
     'directory',
     {
-      'GET /metadata': async () => ({ status: 200, body: capabilityStatement(hub.hub.baseUrl) }),
+      'GET /metadata': async () => ({ status: 200, body: capabilityStatement(hub.self.baseUrl) }),
       'GET /MessageDefinition': async () => ({
         status: 200,
         body: {

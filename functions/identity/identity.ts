@@ -60,8 +60,8 @@ function signInOf(hub: Hub): SignInService {
  */
 export function createIdentityHandler(hub: Hub) {
   // Read when used: the local hub learns its URL only once its server listens.
-  const callbackUrl = () => `${hub.hub.baseUrl}${SIGN_IN_PATHS.callback}`;
-  const secure = () => hub.hub.baseUrl.startsWith('https:');
+  const callbackUrl = () => `${hub.self.baseUrl}${SIGN_IN_PATHS.callback}`;
+  const secure = () => hub.self.baseUrl.startsWith('https:');
   return httpHandler(
     'identity',
     {
@@ -121,11 +121,11 @@ export function createIdentityHandler(hub: Hub) {
         // cookie or as a bearer. Only the hub's own pages may end a browser's session.
         const session = cookieOf(request.headers, SESSION_COOKIE);
         if (session) {
-          refuseCrossSite(request.headers, hub.hub.baseUrl);
+          refuseCrossSite(request.headers, hub.self.baseUrl);
           await hub.identity.endSession(session);
         }
         // Then at the identity provider too (RP-initiated logout), so that signing in again asks who you are.
-        const signOutAt = hub.signIn ? await hub.signIn.signOutAt(`${hub.hub.baseUrl}${WEB_APP_PATH}/`) : undefined;
+        const signOutAt = hub.signIn ? await hub.signIn.signOutAt(`${hub.self.baseUrl}${WEB_APP_PATH}/`) : undefined;
         return {
           status: 200,
           contentType: JSON_TYPE,
@@ -149,7 +149,7 @@ export function createIdentityHandler(hub: Hub) {
         headers: { 'Cache-Control': 'public, max-age=300' },
       }),
       'GET /.well-known/openid-configuration': async () => {
-        const issuer = hub.hub.baseUrl; // read when asked: the local hub knows its URL only once it listens
+        const issuer = hub.self.baseUrl; // read when asked: the local hub knows its URL only once it listens
         return {
           status: 200,
           contentType: JSON_TYPE,

@@ -173,7 +173,7 @@ export function httpHandler(name: HandlerName, operations: Operations, hub: Hub)
       // Public routes (metadata, the token endpoint and its keys) need no identity, and read none.
       const { caller, token, fromCookie } =
         route.access === 'public' ? { caller: ANONYMOUS } : await identifyCaller(headers, hub.identity);
-      if (fromCookie && event.requestContext.http.method !== 'GET') refuseCrossSite(headers, hub.hub.baseUrl);
+      if (fromCookie && event.requestContext.http.method !== 'GET') refuseCrossSite(headers, hub.self.baseUrl);
       const request: HubRequest = {
         routeKey: event.routeKey,
         path: (event.pathParameters ?? {}) as Record<string, string>,

@@ -35,7 +35,7 @@ export function createMailboxHandler(hub: Hub) {
             organisation: request.caller.organisation,
             messages: page.items.map(summary),
             ...(page.cursor ? { next: page.cursor } : {}),
-            link: pageLinks(`${hub.hub.baseUrl}/mailbox`, request.query, page.cursor),
+            link: pageLinks(`${hub.self.baseUrl}/mailbox`, request.query, page.cursor),
           },
         };
       },

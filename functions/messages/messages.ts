@@ -43,7 +43,7 @@ export function createMessagesHandler(hub: Hub) {
           body: {
             messages: page.items,
             ...(page.cursor ? { next: page.cursor } : {}),
-            link: pageLinks(`${hub.hub.baseUrl}/messages`, request.query, page.cursor),
+            link: pageLinks(`${hub.self.baseUrl}/messages`, request.query, page.cursor),
           },
         };
       },

@@ -74,7 +74,7 @@ describe("a person's session", () => {
     const hub = testDependencies([]);
     // Another instance of the hub: the same identity table and key, none of this instance's memory.
     const other = createIdentityService(
-      { issuer: hub.hub.baseUrl, opsOrganisations: hub.opsOrganisations, requestsPerWindow: 100 },
+      { issuer: hub.self.baseUrl, opsOrganisations: hub.opsOrganisations, requestsPerWindow: 100 },
       hub.identityAdapters,
       { clock: hub.clock, log: hub.log, metric: () => undefined },
     );
