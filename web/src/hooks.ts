@@ -109,7 +109,8 @@ export function useServices(wanted = true): DirectoryService[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-const networkOf = (service: HealthcareServiceResource) =>
+/** The network a directory service belongs to (the hub's extension on HealthcareService). */
+export const networkOf = (service: Pick<HealthcareServiceResource, 'extension'>) =>
   service.extension?.find((e) => e.url === SYSTEMS.hubNetworkExtension)?.valueString;
 
 /** The services a message of `network` may be sent to instead of `current` (its sender's network's, none other). */

@@ -1,7 +1,6 @@
 import { useState } from 'react';
-import { SYSTEMS } from '../../../core/fhir/systems';
 import { type ApiError, api } from '../api';
-import { useApi } from '../hooks';
+import { networkOf as networkOfService, useApi } from '../hooks';
 import { when } from '../words';
 import { FilterSelect, Pager, usePages } from './Pager';
 import { Problem } from './Problem';
@@ -15,8 +14,7 @@ interface Service {
   extension?: { url: string; valueString?: string }[];
 }
 
-const networkOf = (service: Service) =>
-  service.extension?.find((e) => e.url === SYSTEMS.hubNetworkExtension)?.valueString ?? '';
+const networkOf = (service: Service) => networkOfService(service) ?? '';
 
 const PAUSED = 'Paused by the hub operations team';
 /** Receiving services a page shows (a national deployment has thousands). */
