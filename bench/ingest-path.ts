@@ -11,7 +11,7 @@ import { DEFAULT_DELIVERY_POLICY } from '../core/lifecycle/delivery-policy.js';
 import { inMemoryDirectory } from '../core/routing/memory-directory.js';
 import type { NetworkDefinition } from '../core/routing/network.js';
 import { CursorCodec } from '../functions/lib/cursors.js';
-import { DynamoMessageStore } from '../functions/lib/dynamo-message-store.js';
+import { DynamoMessageStore } from '../functions/lib/message-store/dynamo-message-store.js';
 import { givenSecret } from '../functions/lib/secrets.js';
 import { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from '../local/identities.js';
 

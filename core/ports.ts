@@ -1,7 +1,14 @@
 import type { OperationOutcome } from 'fhir/r4';
 import type { MessageBundle } from './fhir/bundle.js';
 import type { MessageStatus } from './lifecycle/delivery-lifecycle.js';
-import type { AnswerGiven, Destination, MessageRecord, TaskState, TimelineEvent } from './lifecycle/message-record.js';
+import type {
+  AnswerGiven,
+  Destination,
+  MessageRecord,
+  QueuedDelivery,
+  TaskState,
+  TimelineEvent,
+} from './lifecycle/message-record.js';
 import type { OutcomeState, ReceiverOutcome } from './lifecycle/outcome-lifecycle.js';
 import type { TaskStatus } from './lifecycle/task-lifecycle.js';
 import type { Alert, AlertAcknowledgement, AlertCondition, TrafficIncrement, TrafficRow } from './operations.js';
@@ -28,6 +35,8 @@ export interface ExpectedState {
   taskStatus?: TaskStatus;
   /** Still watched by the deadline sweep (not yet answered, finished or escalated). */
   due?: true;
+  /** Still to be delivered to this organisation's mailbox (placing it there is then one write). */
+  mailboxOf?: string;
 }
 
 /**
@@ -116,15 +125,12 @@ export interface MessageStore {
   listTasks(organisation: string | undefined, limit: number, cursor?: string): Promise<Page<MessageRecord>>;
   /** Removes message bodies whose retention ended before `before` (records and timelines stay); how many. */
   dropExpiredBodies(before: Date, limit: number): Promise<number>;
-  /**
-   * Every message in these statuses, read from the store itself (consistent), not an index: the local hub's
-   * recovery at start, where nothing owed a delivery may be missed.
-   */
-  scanByStatus(statuses: readonly MessageStatus[]): Promise<MessageRecord[]>;
+  /** Every message in these statuses, page after page: the local hub's recovery at start (what is owed a delivery). */
+  listAllInStatuses(statuses: readonly MessageStatus[]): Promise<MessageRecord[]>;
 }
 
 export interface DeliveryQueue {
-  enqueue(messageId: string, delaySeconds?: number): Promise<void>;
+  enqueue(delivery: QueuedDelivery): Promise<void>;
   /** Backoff without sleeping: the received record (by its receipt) becomes visible again after the delay. */
   retryAfter(receipt: string, delaySeconds: number): Promise<void>;
   /** Records on the queue now: waiting, in flight and delayed (approximate, as SQS counts them). */

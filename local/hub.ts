@@ -248,7 +248,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   stream.attach((event) => handlers.traffic(event, lambdaContext('traffic', FUNCTIONS.traffic.timeoutSeconds)));
   // The local queue is in memory: whatever the hub still owed a delivery when it stopped is enqueued again
   // (before the workers start, so every claim left from the last run is released first).
-  await requeue(hub, await hub.store.scanByStatus(PENDING));
+  await requeue(hub, await hub.store.listAllInStatuses(PENDING));
   const mounts: Mount[] = [webAppMount(), outbox.mount()];
   const serving = Promise.withResolvers<void>();
   const server: Server = await startHttpServer(handlers, options.port, mounts, serving.promise);

@@ -7,6 +7,7 @@ import { defineLifecycle } from './state-machine.js';
  *                                    -> in-mailbox -> acknowledged (mailbox: the receiver pulled and acknowledged)
  *                                    -> retrying -> delivering ... (transient failure, attempts left)
  *                                    -> failed -> queued           (attempts used up or refused; ops replay)
+ * A mailbox delivery is placed in one write, from any state a delivery starts in (no claim first: nothing is sent).
  * 'accepted' is the durable yes before the message is on the queue; 'delivering -> delivering' is a new attempt
  * claimed over a worker that died mid-attempt; 'delivering -> queued' a claim given back unspent (its destination
  * was paused meanwhile). Ops may re-send a delivered or acknowledged message a receiver says
@@ -24,10 +25,10 @@ export type MessageStatus =
   | 'withdrawn';
 
 export const DELIVERY_LIFECYCLE = defineLifecycle<MessageStatus>('delivery', {
-  accepted: ['queued', 'delivering', 'failed', 'withdrawn'],
-  queued: ['delivering', 'failed', 'withdrawn'],
+  accepted: ['queued', 'delivering', 'in-mailbox', 'failed', 'withdrawn'],
+  queued: ['delivering', 'in-mailbox', 'failed', 'withdrawn'],
   delivering: ['delivering', 'delivered', 'in-mailbox', 'retrying', 'failed', 'withdrawn', 'queued'],
-  retrying: ['delivering', 'failed', 'withdrawn'],
+  retrying: ['delivering', 'in-mailbox', 'failed', 'withdrawn'],
   'in-mailbox': ['acknowledged', 'withdrawn'],
   delivered: ['queued'],
   acknowledged: ['queued'],

@@ -174,3 +174,24 @@ export function timelineEvent(
 ): TimelineEvent {
   return { at: at.toISOString(), type, ...extra };
 }
+
+/** Where a message is to be placed when it goes to a mailbox: the queue carries it, so placing it is one write. */
+export interface MailboxDelivery {
+  organisation: string;
+  serviceId?: string;
+}
+
+/** What one record of the delivery queue carries: the message's identity (the message stays in the store). */
+export interface QueuedDelivery {
+  messageId: string;
+  mailbox?: MailboxDelivery;
+}
+
+/** What the delivery queue carries for a message: where it goes when that is a mailbox. */
+export function queuedDelivery(record: Pick<MessageRecord, 'messageId' | 'destination'>): QueuedDelivery {
+  const { channel, organisation, serviceId } = record.destination;
+  return {
+    messageId: record.messageId,
+    ...(channel === 'mailbox' ? { mailbox: { organisation, ...(serviceId ? { serviceId } : {}) } } : {}),
+  };
+}

@@ -4,7 +4,9 @@ import type { MessageRecord, TaskState } from './message-record.js';
 import { OUTCOME_LIFECYCLE, type OutcomeState, type ReceiverOutcome } from './outcome-lifecycle.js';
 import { TASK_LIFECYCLE } from './task-lifecycle.js';
 
-type ChangeRest = Omit<MessageChange, 'status' | 'outcome' | 'expect'> & { expect?: Pick<ExpectedState, 'attempts'> };
+type ChangeRest = Omit<MessageChange, 'status' | 'outcome' | 'expect'> & {
+  expect?: Pick<ExpectedState, 'attempts' | 'mailboxOf'>;
+};
 
 /**
  * A change of delivery status from the record's current one: checked against the delivery table (throws
@@ -22,10 +24,10 @@ export function statusChange(record: MessageRecord, to: MessageStatus, rest: Cha
 export function statusChangeFromAny(
   from: readonly MessageStatus[],
   to: MessageStatus,
-  rest: Omit<ChangeRest, 'expect'>,
+  rest: ChangeRest,
 ): MessageChange {
   for (const state of from) DELIVERY_LIFECYCLE.assert(state, to);
-  return { ...rest, status: to, expect: { statusIn: from } };
+  return { ...rest, status: to, expect: { ...rest.expect, statusIn: from } };
 }
 
 export const outcomeOf = (record: MessageRecord): OutcomeState => record.outcome ?? 'none';

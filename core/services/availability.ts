@@ -1,6 +1,7 @@
 import { actor, type Caller, requireRole } from '../auth.js';
 import { issue, NotFoundError, UnprocessableError } from '../errors.js';
 import { DELIVERABLE } from '../lifecycle/delivery-lifecycle.js';
+import { queuedDelivery } from '../lifecycle/message-record.js';
 import type { ServiceAvailability, TeamEmails } from '../routing/availability.js';
 import type { HubDependencies } from './dependencies.js';
 
@@ -127,5 +128,5 @@ const RESUME_BATCH = 500;
 async function releaseHeld(deps: HubDependencies, provider: string, serviceId: string): Promise<void> {
   const { items } = await deps.store.listByReceiver(provider, RESUME_BATCH);
   for (const record of items.filter((r) => r.destination.serviceId === serviceId && DELIVERABLE.includes(r.status)))
-    await deps.queue.enqueue(record.messageId);
+    await deps.queue.enqueue(queuedDelivery(record));
 }

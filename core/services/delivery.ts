@@ -5,7 +5,9 @@ import { DELIVERABLE } from '../lifecycle/delivery-lifecycle.js';
 import { classifyReceiverAnswer, retryDelaySeconds } from '../lifecycle/delivery-policy.js';
 import {
   type Destination,
+  type MailboxDelivery,
   type MessageRecord,
+  type QueuedDelivery,
   type TimelineEvent,
   timelineEvent,
 } from '../lifecycle/message-record.js';
@@ -26,9 +28,11 @@ export type DeliveryOutcome = { action: 'done' } | { action: 'retry'; delaySecon
  */
 export async function deliverMessage(
   deps: HubDependencies,
-  messageId: string,
+  delivery: QueuedDelivery,
   leaseSeconds: number,
 ): Promise<DeliveryOutcome> {
+  const { messageId } = delivery;
+  if (delivery.mailbox && (await placedInMailbox(deps, messageId, delivery.mailbox))) return { action: 'done' };
   const claim = await claimAttempt(deps, messageId, leaseSeconds);
   // Another worker holds the attempt: look again once its claim would have gone stale, in case that worker died
   // (after a restart of the local hub, or a lost queue record, nothing else would bring the message back soon).
@@ -46,20 +50,9 @@ export async function deliverMessage(
     const placed = await afterAttempt('in-mailbox', {
       mailbox: destination.organisation,
       at,
-      events: [
-        timelineEvent('in-mailbox', at, {
-          attempt,
-          detail: `waiting in ${destination.organisation}'s mailbox`,
-          ...serviceOf(destination),
-        }),
-      ],
+      events: [inMailboxEvent(destination, at)],
     });
-    if (placed) {
-      deps.metric('DeliveredToMailbox');
-      await confirmReplayedDelivery(deps, placed);
-      // A team without a clinical system is told of urgent work at its shared mailbox, if it asked to be.
-      await tellTeamOfUrgentWork(deps, placed);
-    }
+    if (placed) await afterPlacedInMailbox(deps, placed);
     return { action: 'done' };
   }
 
@@ -125,11 +118,53 @@ export async function deliverMessage(
   return { action: 'done' };
 }
 
-/** The paused service a message is for, when ops have paused its deliveries (the directory's cached view). */
+const inMailboxEvent = (destination: MailboxDelivery, at: Date) =>
+  timelineEvent('in-mailbox', at, {
+    detail: `waiting in ${destination.organisation}'s mailbox`,
+    ...(destination.serviceId ? { serviceId: destination.serviceId } : {}),
+  });
+
+/**
+ * Most mailbox deliveries: the queue said where the message goes, so it is placed there in one conditional write
+ * (from any state a delivery starts in, to that mailbox only). False when that does not hold (a replay sent it
+ * elsewhere, it is placed already, its service is paused): the claim below then reads what is true now.
+ */
+async function placedInMailbox(deps: HubDependencies, messageId: string, mailbox: MailboxDelivery): Promise<boolean> {
+  if (await isPaused(deps, mailbox)) return false;
+  const at = deps.clock.now();
+  const placed = await deps.store.update(
+    messageId,
+    statusChangeFromAny(DELIVERABLE, 'in-mailbox', {
+      expect: { mailboxOf: mailbox.organisation },
+      incrementAttempts: true,
+      mailbox: mailbox.organisation,
+      events: [inMailboxEvent(mailbox, at)],
+      at,
+    }),
+  );
+  if (!placed) return false;
+  deps.metric('DeliveryAttempt');
+  await afterPlacedInMailbox(deps, placed);
+  return true;
+}
+
+async function afterPlacedInMailbox(deps: HubDependencies, placed: MessageRecord) {
+  deps.metric('DeliveredToMailbox');
+  await confirmReplayedDelivery(deps, placed);
+  // A team without a clinical system is told of urgent work at its shared mailbox, if it asked to be.
+  await tellTeamOfUrgentWork(deps, placed);
+}
+
+/** Whether ops have paused deliveries to this service (the directory's cached view). */
+async function isPaused(deps: HubDependencies, destination: MailboxDelivery): Promise<boolean> {
+  if (!destination.serviceId) return false;
+  const network = await deps.directory.networkOfOrganisation(destination.organisation);
+  return network?.availability.get(destination.serviceId)?.deliveriesPaused === true;
+}
+
+/** The paused service a message is for, when ops have paused its deliveries. */
 async function pausedService(deps: HubDependencies, record: MessageRecord): Promise<string | undefined> {
-  if (!record.destination.serviceId) return undefined;
-  const network = await deps.directory.networkOfOrganisation(record.destination.organisation);
-  if (!network?.availability.get(record.destination.serviceId)?.deliveriesPaused) return undefined;
+  if (!(await isPaused(deps, record.destination))) return undefined;
   return record.destination.serviceName ?? record.destination.organisation;
 }
 

@@ -1,6 +1,6 @@
 import { actor, type Caller, requireRole } from '../auth.js';
 import { ConflictError, issue, NotFoundError, UnprocessableError } from '../errors.js';
-import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
+import { type MessageRecord, queuedDelivery, timelineEvent } from '../lifecycle/message-record.js';
 import { outcomeChange } from '../lifecycle/transitions.js';
 import type { HubDependencies } from './dependencies.js';
 import { deterministicId } from './deterministic-id.js';
@@ -77,7 +77,7 @@ export async function forwardMessage(
     if (!updated)
       throw new ConflictError('Changed', [issue('conflict', `Message ${messageId} changed meanwhile; look again`)]);
   }
-  await deps.queue.enqueue(forwardedId).catch((error: Error) => {
+  await deps.queue.enqueue(queuedDelivery(forwarded)).catch((error: Error) => {
     deps.metric('EnqueueFailed'); // stored as accepted: the sweep enqueues it
     deps.log.error('enqueue of a forwarded message failed; the sweep will enqueue it', {
       messageId: forwardedId,

@@ -3,7 +3,7 @@ import { ConflictError, issue, NotFoundError, UnprocessableError } from '../erro
 import { isValidNhsNumber } from '../fhir/nhs-number.js';
 import { pageSize } from '../fhir/paging.js';
 import { DELIVERY_LIFECYCLE, type MessageStatus } from '../lifecycle/delivery-lifecycle.js';
-import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
+import { type MessageRecord, queuedDelivery, timelineEvent } from '../lifecycle/message-record.js';
 import { statusChange } from '../lifecycle/transitions.js';
 import type { Page } from '../ports.js';
 import { destinationOfService } from '../routing/destinations.js';
@@ -241,7 +241,7 @@ export async function replayMessage(
   if (!updated)
     throw new ConflictError('Changed', [issue('conflict', `Message ${messageId} changed while replaying; try again`)]);
   deps.metric('MessageReplayed');
-  await deps.queue.enqueue(messageId).catch((error: Error) => {
+  await deps.queue.enqueue(queuedDelivery(updated)).catch((error: Error) => {
     // The replay is stored ('queued'): the sweep enqueues it; ops need not retry.
     deps.metric('EnqueueFailed');
     deps.log.error('enqueue of a replay failed; the sweep will enqueue it', { messageId, error: error.message });

@@ -1,6 +1,6 @@
 import type { OperationOutcome } from 'fhir/r4';
 import { type HubResponseCode, hubNotification } from '../fhir/hub-messages.js';
-import { type Destination, type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
+import { type Destination, type MessageRecord, queuedDelivery, timelineEvent } from '../lifecycle/message-record.js';
 import { statusChange } from '../lifecycle/transitions.js';
 import { returnAddress } from '../routing/destinations.js';
 import type { HubDependencies } from './dependencies.js';
@@ -53,7 +53,7 @@ export async function sendNotification(
   };
   if ((await deps.store.create(notification, bundle)) === 'duplicate') return undefined;
   try {
-    await deps.queue.enqueue(notification.messageId);
+    await deps.queue.enqueue(queuedDelivery(notification));
     await deps.store.update(
       notification.messageId,
       statusChange(notification, 'queued', {

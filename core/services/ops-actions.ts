@@ -3,7 +3,7 @@ import { actor, type Caller, requireOps } from '../auth.js';
 import { ConflictError, type HubError, issue, NotFoundError, UnprocessableError } from '../errors.js';
 import type { MessageBundle } from '../fhir/bundle.js';
 import type { MessageStatus } from '../lifecycle/delivery-lifecycle.js';
-import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
+import { type MessageRecord, queuedDelivery, timelineEvent } from '../lifecycle/message-record.js';
 import { OUTCOME_LIFECYCLE } from '../lifecycle/outcome-lifecycle.js';
 import { outcomeOf, statusChange } from '../lifecycle/transitions.js';
 import type { HubDependencies } from './dependencies.js';
@@ -71,7 +71,7 @@ export async function resendMessage(
   if (!updated)
     throw new ConflictError('Changed', [issue('conflict', `Message ${messageId} changed while re-sending; try again`)]);
   deps.metric('MessageResent');
-  await deps.queue.enqueue(messageId).catch((error: Error) => {
+  await deps.queue.enqueue(queuedDelivery(updated)).catch((error: Error) => {
     deps.metric('EnqueueFailed');
     deps.log.error('enqueue of a re-send failed; the sweep will enqueue it', { messageId, error: error.message });
   });

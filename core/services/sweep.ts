@@ -1,5 +1,5 @@
 import { PENDING } from '../lifecycle/delivery-lifecycle.js';
-import { type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
+import { type MessageRecord, queuedDelivery, timelineEvent } from '../lifecycle/message-record.js';
 import { statusChange } from '../lifecycle/transitions.js';
 import type { HubDependencies } from './dependencies.js';
 
@@ -65,6 +65,6 @@ async function requeueOne(deps: HubDependencies, record: MessageRecord): Promise
         )
       : await deps.store.update(record.messageId, { expect: { status: record.status }, events: [event], at: now });
   if (!released) return false;
-  await deps.queue.enqueue(record.messageId);
+  await deps.queue.enqueue(queuedDelivery(record));
   return true;
 }

@@ -2,7 +2,7 @@ import type { Hub } from '../../core/hub.js';
 import { DELIVERY_LIFECYCLE } from '../../core/lifecycle/delivery-lifecycle.js';
 import { failMessage } from '../../core/services/delivery.js';
 import { DELIVERY_QUEUE } from '../lib/resources.js';
-import { messageIdOf, sqsHandler } from '../lib/sqs.js';
+import { deliveryOf, sqsHandler } from '../lib/sqs.js';
 
 /**
  * The last safety net: a record the delivery worker could not finish in DELIVERY_QUEUE.maxReceiveCount receives
@@ -15,7 +15,7 @@ export function createDeadLetterHandler(hub: Hub) {
     hub.metric('DeadLettered');
     let messageId: string;
     try {
-      messageId = messageIdOf(record);
+      messageId = deliveryOf(record).messageId;
     } catch (error) {
       hub.log.error('dead-lettered record names no message; dropped', {
         sqsMessageId: record.messageId,

@@ -12,9 +12,9 @@ import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from '../../core/lifecyc
 import { CursorCodec } from './cursors.js';
 import { DIRECTORY_REFRESH_SECONDS, DynamoDirectory } from './dynamo-directory.js';
 import { DynamoIdentityStore } from './dynamo-identity.js';
-import { DynamoMessageStore } from './dynamo-message-store.js';
 import { DynamoOperationsStore } from './dynamo-operations.js';
 import { FhirKitTransport } from './fhir-transport.js';
+import { DynamoMessageStore } from './message-store/dynamo-message-store.js';
 import { hubLog, recordMetric } from './observability.js';
 import { HttpOidcProvider, type OidcSettings } from './oidc-client.js';
 import { DELIVERY_QUEUE, DIRECTORY_TABLE, ENV, IDENTITY_TABLE, MESSAGES_TABLE, OPERATIONS_TABLE } from './resources.js';

@@ -16,6 +16,7 @@ export interface IndexDefinition {
   name: string;
   partitionKey: KeyAttribute;
   sortKey?: KeyAttribute;
+  /** Besides the keys (an empty list: the index holds keys only; records are read from the table). */
   projectedAttributes: string[];
 }
 export interface TableDefinition {
@@ -38,48 +39,49 @@ export const MESSAGES_TABLE: TableDefinition = {
       name: 'bySender',
       partitionKey: { name: 'senderOrganisation', type: 'S' },
       sortKey: { name: 'createdAt', type: 'S' },
-      projectedAttributes: ['record'],
+      projectedAttributes: [],
     },
     // Every message about a patient, by a keyed hash of the NHS number (ops' search; no NHS number in clear).
     {
       name: 'byPatient',
       partitionKey: { name: 'patientKey', type: 'S' },
       sortKey: { name: 'createdAt', type: 'S' },
-      projectedAttributes: ['record'],
+      projectedAttributes: [],
     },
     // Every message by the organisation it was delivered to (a receiver's list of what it has received).
     {
       name: 'byReceiver',
       partitionKey: { name: 'receiverOrganisation', type: 'S' },
       sortKey: { name: 'createdAt', type: 'S' },
-      projectedAttributes: ['record'],
+      // What a week's capacity of one service counts, without reading a record.
+      projectedAttributes: ['serviceId'],
     },
     {
       name: 'byStatus',
       partitionKey: { name: 'status', type: 'S' },
       sortKey: { name: 'updatedAt', type: 'S' },
-      projectedAttributes: ['record'],
+      projectedAttributes: [],
     },
     // A case: every message under one X-Correlation-Id (updates and cancellations follow the original).
     {
       name: 'byCorrelation',
       partitionKey: { name: 'correlationId', type: 'S' },
       sortKey: { name: 'createdAt', type: 'S' },
-      projectedAttributes: ['record'],
+      projectedAttributes: [],
     },
     // Every message, spread over LISTING_SHARDS partitions so no single key takes every write (ops' listing).
     {
       name: 'byShard',
       partitionKey: { name: 'listShard', type: 'S' },
       sortKey: { name: 'createdAt', type: 'S' },
-      projectedAttributes: ['record'],
+      projectedAttributes: [],
     },
     // Sparse: only messages the deadline sweep still watches (unanswered, unfinished, not yet escalated).
     {
       name: 'byDue',
       partitionKey: { name: 'dueShard', type: 'S' },
       sortKey: { name: 'dueAt', type: 'S' },
-      projectedAttributes: ['record'],
+      projectedAttributes: [],
     },
     // Sparse: messages whose body is still held, by when it is to be removed (retention).
     {
@@ -93,27 +95,34 @@ export const MESSAGES_TABLE: TableDefinition = {
       name: 'byOverdue',
       partitionKey: { name: 'overdueShard', type: 'S' },
       sortKey: { name: 'overdueAt', type: 'S' },
-      projectedAttributes: ['record'],
+      projectedAttributes: [],
     },
     // Sparse: care-home Tasks by the organisation that requested them, and by the one that owns them.
     {
       name: 'byTaskRequester',
       partitionKey: { name: 'taskRequester', type: 'S' },
       sortKey: { name: 'createdAt', type: 'S' },
-      projectedAttributes: ['record'],
+      projectedAttributes: [],
     },
     {
       name: 'byTaskOwner',
       partitionKey: { name: 'taskOwner', type: 'S' },
       sortKey: { name: 'createdAt', type: 'S' },
-      projectedAttributes: ['record'],
+      projectedAttributes: [],
+    },
+    // Sparse: every care-home Task, spread over the listing shards (ops' Tasks; the requester's and owner's above).
+    {
+      name: 'byTask',
+      partitionKey: { name: 'taskShard', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'S' },
+      projectedAttributes: [],
     },
     // Sparse: only messages waiting in a mailbox carry the attribute.
     {
       name: 'byMailbox',
       partitionKey: { name: 'mailbox', type: 'S' },
       sortKey: { name: 'createdAt', type: 'S' },
-      projectedAttributes: ['record'],
+      projectedAttributes: [],
     },
   ],
 };

@@ -4,15 +4,8 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { QueuedDelivery } from '../../core/lifecycle/message-record.js';
 import type { DeliveryQueue } from '../../core/ports.js';
-
-/** SQS limits DelaySeconds to 15 minutes. */
-const MAX_SQS_DELAY_SECONDS = 900;
-
-/** The delivery queue carries only the message id: the message itself stays in DynamoDB. */
-export interface DeliveryQueueMessage {
-  messageId: string;
-}
 
 export class SqsDeliveryQueue implements DeliveryQueue {
   constructor(
@@ -20,15 +13,9 @@ export class SqsDeliveryQueue implements DeliveryQueue {
     private readonly queueUrl: string,
   ) {}
 
-  async enqueue(messageId: string, delaySeconds = 0): Promise<void> {
-    const body: DeliveryQueueMessage = { messageId };
-    await this.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: this.queueUrl,
-        MessageBody: JSON.stringify(body),
-        DelaySeconds: Math.min(delaySeconds, MAX_SQS_DELAY_SECONDS),
-      }),
-    );
+  /** The record is the delivery as JSON: the message itself stays in DynamoDB. */
+  async enqueue(delivery: QueuedDelivery): Promise<void> {
+    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(delivery) }));
   }
 
   /** Backoff without sleeping in the Lambda: the failed record becomes visible again after the delay. */

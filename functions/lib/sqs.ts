@@ -1,14 +1,20 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { DeliveryQueueMessage } from './sqs-delivery-queue.js';
+import type { QueuedDelivery } from '../../core/lifecycle/message-record.js';
 
-/** The message id a delivery-queue record carries; a record without one is malformed and fails alone. */
-export function messageIdOf(record: SQSRecord): string {
-  const body = JSON.parse(record.body) as Partial<DeliveryQueueMessage>;
+/**
+ * The delivery a delivery-queue record carries; a record without a message id is malformed and fails alone. A
+ * mailbox that is not an organisation's code is left out: the delivery then reads where the message goes.
+ */
+export function deliveryOf(record: SQSRecord): QueuedDelivery {
+  const body = JSON.parse(record.body) as Partial<QueuedDelivery>;
   if (typeof body.messageId !== 'string' || !body.messageId)
     throw new Error(`record ${record.messageId} carries no messageId`);
-  return body.messageId;
+  const mailbox = body.mailbox;
+  const wellFormed =
+    typeof mailbox?.organisation === 'string' && ['string', 'undefined'].includes(typeof mailbox.serviceId);
+  return { messageId: body.messageId, ...(wellFormed ? { mailbox } : {}) };
 }
 
 /**

@@ -10,7 +10,7 @@ import { BODY_RETENTION_DAYS } from '../../core/lifecycle/retention.js';
 import { statusChangeFromAny } from '../../core/lifecycle/transitions.js';
 import type { MessageStore } from '../../core/ports.js';
 import { CursorCodec } from '../../functions/lib/cursors.js';
-import { DynamoMessageStore } from '../../functions/lib/dynamo-message-store.js';
+import { DynamoMessageStore } from '../../functions/lib/message-store/dynamo-message-store.js';
 import { MESSAGES_TABLE } from '../../functions/lib/resources.js';
 import { givenSecret } from '../../functions/lib/secrets.js';
 import { type EmbeddedServices, LOCAL_AWS, startEmbeddedServices } from '../../local/embedded.js';
@@ -241,7 +241,7 @@ function honoursTheStoreContract(name: string, open: () => Promise<MessageStore>
       const before = new Date(Date.UTC(2026, 10, 23, 9, 42));
       const stuck = (await store.listByStatus('retrying', 10, undefined, before)).items.map((r) => r.messageId);
       expect(stuck).toEqual([records[1]!, records[0]!].map((r) => r.messageId));
-      expect((await store.scanByStatus(['retrying'])).map((r) => r.messageId).sort()).toEqual(
+      expect((await store.listAllInStatuses(['retrying'])).map((r) => r.messageId).sort()).toEqual(
         records.map((r) => r.messageId).sort(),
       );
     });
@@ -298,6 +298,42 @@ function honoursTheStoreContract(name: string, open: () => Promise<MessageStore>
       const everyTask = await allPages((cursor) => store.listTasks(undefined, 3, cursor), 3);
       expect(everyTask).toContain(task.messageId);
       expect(everyTask).not.toContain(later.messageId); // not a Task
+    });
+
+    it('lists every Task for ops on its first page however many newer messages are not Tasks', async () => {
+      const task = aRecord({
+        minute: 30,
+        kind: 'request',
+        task: { status: 'requested', notes: [] },
+      });
+      await store.create(task, bundleOf(task));
+      const newer = Array.from({ length: 40 }, (_, i) => aRecord({ minute: 31 + i }));
+      for (const r of newer) await store.create(r, bundleOf(r));
+      const firstPage = await store.listTasks(undefined, 2);
+      expect(firstPage.items.map((r) => r.messageId)).toContain(task.messageId);
+      expect(firstPage.items.every((r) => r.task !== undefined)).toBe(true);
+    });
+
+    it('places a message in its mailbox in one write, only while it is to be delivered to that mailbox', async () => {
+      const record = aRecord({ minute: 71, status: 'queued' });
+      await store.create(record, bundleOf(record));
+      const place = (organisation: string) =>
+        store.update(
+          record.messageId,
+          statusChangeFromAny(DELIVERABLE, 'in-mailbox', {
+            expect: { mailboxOf: organisation },
+            incrementAttempts: true,
+            mailbox: organisation,
+            events: [],
+            at,
+          }),
+        );
+      expect(await place('Z8T999')).toBeUndefined(); // not this message's mailbox
+      expect(await place(record.destination.organisation)).toMatchObject({ status: 'in-mailbox', attempts: 1 });
+      expect((await store.listMailbox(record.destination.organisation, 100)).items.map((r) => r.messageId)).toContain(
+        record.messageId,
+      );
+      expect(await place(record.destination.organisation)).toBeUndefined(); // placed already
     });
 
     it('removes bodies past their retention, and who they were about, and keeps the records', async () => {

@@ -16,7 +16,7 @@ import type {
 } from '../../core/identity/identity.js';
 import { HUB_TOKEN_ALGORITHM } from '../../core/identity/tokens.js';
 import { DEFAULT_DELIVERY_POLICY } from '../../core/lifecycle/delivery-policy.js';
-import type { MessageRecord, MessageStatus } from '../../core/lifecycle/message-record.js';
+import type { MessageRecord, MessageStatus, QueuedDelivery } from '../../core/lifecycle/message-record.js';
 import { BODY_RETENTION_DAYS } from '../../core/lifecycle/retention.js';
 import { assertConditional } from '../../core/lifecycle/transitions.js';
 import type {
@@ -89,6 +89,9 @@ export class InMemoryMessageStore implements MessageStore {
     if (expect.outcome !== undefined && (record.outcome ?? 'none') !== expect.outcome) return undefined;
     if (expect.taskStatus !== undefined && record.task?.status !== expect.taskStatus) return undefined;
     if (expect.due && !this.watched.has(id)) return undefined;
+    const { channel, organisation } = record.destination;
+    if (expect.mailboxOf !== undefined && (channel !== 'mailbox' || organisation !== expect.mailboxOf))
+      return undefined;
     record.timeline.push(...structuredClone(change.events));
     if (change.status) Object.assign(record, { status: change.status, updatedAt: change.at.toISOString() });
     if (change.dueAt) {
@@ -203,16 +206,23 @@ export class InMemoryMessageStore implements MessageStore {
     }
     return expired.length;
   }
-  async scanByStatus(statuses: readonly MessageStatus[]) {
+  async listAllInStatuses(statuses: readonly MessageStatus[]) {
     return [...this.records.values()].filter((r) => statuses.includes(r.status)).map((r) => structuredClone(r));
   }
 }
 
 export class RecordingQueue implements DeliveryQueue {
+  /** The identities of the messages enqueued, in order (one per record sent). */
   readonly enqueued: string[] = [];
+  readonly deliveries: QueuedDelivery[] = [];
   readonly retries: { receipt: string; delaySeconds: number }[] = [];
-  async enqueue(messageId: string) {
-    this.enqueued.push(messageId);
+  async enqueue(delivery: QueuedDelivery) {
+    this.enqueued.push(delivery.messageId);
+    this.deliveries.push(delivery);
+  }
+  /** The record a worker would receive for the message: the last one enqueued (its identity alone if none was). */
+  last(messageId: string): QueuedDelivery {
+    return this.deliveries.findLast((d) => d.messageId === messageId) ?? { messageId };
   }
   async retryAfter(receipt: string, delaySeconds: number) {
     this.retries.push({ receipt, delaySeconds });

@@ -33,7 +33,7 @@ async function aTask(hub: TestHub, due: Date) {
     due: due.toISOString(),
   });
   const sent = await send(hub, task, NORTH);
-  await deliverMessage(hub, sent.id, LEASE_SECONDS);
+  await deliverMessage(hub, hub.queue.last(sent.id), LEASE_SECONDS);
   return sent;
 }
 
@@ -174,7 +174,7 @@ describe('deadlines', () => {
     const hub = hubAt(start);
     const waiting = await send(hub, referralMessage({ senderOds: NORTH, category: 'social-prescribing' }), NORTH);
     const answered = await send(hub, referralMessage({ senderOds: NORTH, category: 'social-prescribing' }), NORTH);
-    for (const { id } of [waiting, answered]) await deliverMessage(hub, id, LEASE_SECONDS);
+    for (const { id } of [waiting, answered]) await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS);
     await send(
       hub,
       responseMessage({ receiverOds: 'Z8T101', originalMessageId: answered.id }),

@@ -45,7 +45,9 @@ describe('every "write, then act" survives a crash between the two', () => {
     // Prepare: a referral its receiver refuses; the process dies as it creates the fatal-error notice.
     const hub = aHub(new ScriptedTransport([400]));
     const { id } = await send(hub, referralMessage({ senderOds: NORTH, category: 'community-nursing' }), NORTH);
-    await expect(deliverMessage(crashing(hub, 'store', 'create', 1), id, LEASE_SECONDS)).rejects.toThrow(/injected/);
+    await expect(
+      deliverMessage(crashing(hub, 'store', 'create', 1), hub.queue.last(id), LEASE_SECONDS),
+    ).rejects.toThrow(/injected/);
     expect((await hub.store.get(id))!.status).toBe('failed');
     expect(notices(hub, id)).toHaveLength(0);
     // Act: the deadline sweep runs (a minute later), twice.
@@ -66,7 +68,7 @@ describe('every "write, then act" survives a crash between the two', () => {
       referralMessage({ senderOds: NORTH, category: 'community-nursing' }),
       NORTH,
     );
-    await deliverMessage(hub, id, LEASE_SECONDS);
+    await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS);
     const answer = responseMessage({ receiverOds: COMMUNITY, originalMessageId: id, taskStatus: 'accepted' });
     // The answer is stored and queued (update 1), then the process dies writing the referral's outcome (update 2).
     await expect(send(crashing(hub, 'store', 'update', 2), answer, COMMUNITY, correlationId)).rejects.toThrow(
@@ -106,15 +108,15 @@ describe('every "write, then act" survives a crash between the two', () => {
     const { id } = await send(hub, referralMessage({ senderOds: NORTH, category: 'community-nursing' }), NORTH);
     const dying = crashing(hub, 'transport', 'push', 1, true);
     for (let attempt = 1; attempt <= hub.policy.maxAttempts; attempt++) {
-      await expect(deliverMessage(dying, id, LEASE_SECONDS)).rejects.toThrow(/injected/);
+      await expect(deliverMessage(dying, hub.queue.last(id), LEASE_SECONDS)).rejects.toThrow(/injected/);
       // Not yet stale: a redelivered record within the lease leaves the claim alone, and comes back when it is.
-      expect(await deliverMessage(dying, id, LEASE_SECONDS)).toEqual({
+      expect(await deliverMessage(dying, hub.queue.last(id), LEASE_SECONDS)).toEqual({
         action: 'retry',
         delaySeconds: LEASE_SECONDS + 1,
       });
       hub.later(LEASE_SECONDS + 1);
     }
-    expect(await deliverMessage(dying, id, LEASE_SECONDS)).toEqual({ action: 'done' });
+    expect(await deliverMessage(dying, hub.queue.last(id), LEASE_SECONDS)).toEqual({ action: 'done' });
     const record = (await hub.store.get(id))!;
     expect(record).toMatchObject({ status: 'failed', attempts: hub.policy.maxAttempts });
     expect(notices(hub, id)).toHaveLength(1);
@@ -131,7 +133,7 @@ describe('every "write, then act" survives a crash between the two', () => {
     hub.later(UNQUEUED_AFTER_SECONDS + 1);
     expect(await requeueStuckMessages(hub, STUCK_AFTER_SECONDS)).toBe(1);
     expect(hub.queue.enqueued).toContain(id);
-    await deliverMessage(hub, id, LEASE_SECONDS); // refused: failed
+    await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS); // refused: failed
     const replayed = await replayMessage(crashing(hub, 'queue', 'enqueue', 1), OPS, id);
     expect(replayed.status).toBe('queued'); // ops got their answer; the sweep enqueues it
     const enqueuedBefore = hub.queue.enqueued.filter((m) => m === id).length;

@@ -142,7 +142,7 @@ describe('delivering one message', () => {
   it('pushes once and marks it delivered', async () => {
     const hub = testDependencies([testNetwork()]);
     const id = await accept(hub);
-    expect(await deliverMessage(hub, id, LEASE_SECONDS)).toEqual({ action: 'done' });
+    expect(await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS)).toEqual({ action: 'done' });
     expect((await hub.store.get(id))!.status).toBe('delivered');
     expect(hub.transport.pushes).toHaveLength(1);
   });
@@ -150,10 +150,10 @@ describe('delivering one message', () => {
   it('asks for a retry with a delay on a transient failure, then fails after the last attempt and tells the sender', async () => {
     const hub = testDependencies([testNetwork()], new ScriptedTransport([503, undefined, 503]));
     const id = await accept(hub);
-    const first = await deliverMessage(hub, id, LEASE_SECONDS);
+    const first = await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS);
     expect(first.action).toBe('retry');
-    expect(await deliverMessage(hub, id, LEASE_SECONDS)).toMatchObject({ action: 'retry' });
-    expect(await deliverMessage(hub, id, LEASE_SECONDS)).toEqual({ action: 'done' });
+    expect(await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS)).toMatchObject({ action: 'retry' });
+    expect(await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS)).toEqual({ action: 'done' });
     const record = (await hub.store.get(id))!;
     expect(record).toMatchObject({ status: 'failed', attempts: 3 });
     expect(record.outcome).toBeUndefined(); // the receiver never answered
@@ -167,26 +167,52 @@ describe('delivering one message', () => {
   it('does nothing for a message already delivered (a redelivered queue record)', async () => {
     const hub = testDependencies([testNetwork()]);
     const id = await accept(hub);
-    await deliverMessage(hub, id, LEASE_SECONDS);
-    await deliverMessage(hub, id, LEASE_SECONDS);
+    await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS);
+    await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS);
     expect(hub.transport.pushes).toHaveLength(1);
   });
 
   it("places a mailbox message in its receiver's mailbox without pushing", async () => {
     const hub = testDependencies([testNetwork()]);
     const id = await accept(hub, 'social-prescribing');
-    await deliverMessage(hub, id, LEASE_SECONDS);
+    await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS);
     expect((await hub.store.get(id))!.status).toBe('in-mailbox');
     expect((await hub.store.listMailbox('Z8T101', 10)).items.map((r) => r.messageId)).toEqual([id]);
     expect(hub.transport.pushes).toHaveLength(0);
   });
 
+  it('places a mailbox message in one write when the queue says which mailbox, and claims first when it does not', async () => {
+    // Prepare: two referrals to the same mailbox service, counting the store's writes.
+    const hub = testDependencies([testNetwork()]);
+    const [hinted, bare] = [await accept(hub, 'social-prescribing'), await accept(hub, 'social-prescribing')];
+    const update = hub.store.update.bind(hub.store);
+    let writes = 0;
+    hub.store.update = (...args) => {
+      writes++;
+      return update(...args);
+    };
+    // Act & Assess: what the queue carries names the mailbox: one conditional write places it.
+    expect(hub.queue.last(hinted).mailbox).toEqual({ organisation: 'Z8T101', serviceId: expect.any(String) });
+    await deliverMessage(hub, hub.queue.last(hinted), LEASE_SECONDS);
+    expect(writes).toBe(1);
+    expect(await hub.store.get(hinted)).toMatchObject({ status: 'in-mailbox', attempts: 1 });
+    // A record naming only the message (one enqueued before the queue carried mailboxes): claimed, then placed.
+    writes = 0;
+    await deliverMessage(hub, { messageId: bare }, LEASE_SECONDS);
+    expect(writes).toBe(2);
+    const waiting = (await hub.store.listMailbox('Z8T101', 10)).items.map((r) => r.messageId);
+    expect(waiting.sort()).toEqual([hinted, bare].sort());
+    // The same record again (SQS delivers at least once): nothing more is placed or counted.
+    await deliverMessage(hub, hub.queue.last(hinted), LEASE_SECONDS);
+    expect(await hub.store.get(hinted)).toMatchObject({ status: 'in-mailbox', attempts: 1 });
+  });
+
   it('replays a failed message with its identity, and the timeline links the replay', async () => {
     const hub = testDependencies([testNetwork()], new ScriptedTransport([400, 200]));
     const id = await accept(hub);
-    await deliverMessage(hub, id, LEASE_SECONDS);
+    await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS);
     await replayMessage(hub, OPS, id);
-    await deliverMessage(hub, id, LEASE_SECONDS);
+    await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS);
     const record = (await hub.store.get(id))!;
     expect(record).toMatchObject({ status: 'delivered', replays: 1 });
     expect(record.outcome).toBeUndefined();
@@ -197,10 +223,10 @@ describe('delivering one message', () => {
     // Prepare: a referral refused by its receiver, so the practice was told fatal-error.
     const hub = testDependencies([testNetwork()], new ScriptedTransport([400, 200]));
     const id = await accept(hub);
-    await deliverMessage(hub, id, LEASE_SECONDS);
+    await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS);
     // Act: ops replay it, and it is delivered.
     await replayMessage(hub, OPS, id);
-    await deliverMessage(hub, id, LEASE_SECONDS);
+    await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS);
     // Assess: three answers to the practice, in order: failed, re-sent, delivered.
     const notices = [...hub.store.records.values()].filter((r) => r.kind === 'notification' && r.inReplyTo === id);
     const said = await Promise.all(
@@ -225,7 +251,7 @@ describe('delivering one message', () => {
       await failMessage(hub, (await hub.store.get(id))!, 'dead-lettered meanwhile');
     };
     // Act: the push then succeeds.
-    await deliverMessage(hub, id, LEASE_SECONDS);
+    await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS);
     // Assess: the failure stands; the late success is on the timeline only.
     const record = (await hub.store.get(id))!;
     expect(record.status).toBe('failed');
@@ -246,7 +272,7 @@ describe('delivering one message', () => {
       at: claimedAt,
     });
     // Act: the message's record comes round again.
-    const outcome = await deliverMessage(hub, id, LEASE_SECONDS);
+    const outcome = await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS);
     // Assess: not dropped, not delivered twice: looked at again just after the claim goes stale.
     expect(outcome).toEqual({ action: 'retry', delaySeconds: LEASE_SECONDS - 30 + 1 });
     expect((await hub.store.get(id))!).toMatchObject({ status: 'delivering', attempts: 1 });
@@ -263,8 +289,8 @@ describe('delivering one message', () => {
       });
     await pause(true);
     // Act: its delivery comes round, twice.
-    expect(await deliverMessage(hub, id, LEASE_SECONDS)).toEqual({ action: 'done' });
-    expect(await deliverMessage(hub, id, LEASE_SECONDS)).toEqual({ action: 'done' });
+    expect(await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS)).toEqual({ action: 'done' });
+    expect(await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS)).toEqual({ action: 'done' });
     // Assess: still waiting, no attempt spent, noted once, nothing pushed.
     const held = (await hub.store.get(id))!;
     expect(held).toMatchObject({ status: 'queued', attempts: 0 });
@@ -274,7 +300,7 @@ describe('delivering one message', () => {
     const enqueuedBefore = hub.queue.enqueued.filter((m) => m === id).length;
     await pause(false);
     expect(hub.queue.enqueued.filter((m) => m === id).length).toBe(enqueuedBefore + 1);
-    await deliverMessage(hub, id, LEASE_SECONDS);
+    await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS);
     expect((await hub.store.get(id))!).toMatchObject({ status: 'delivered', attempts: 1 });
   });
 
@@ -282,7 +308,8 @@ describe('delivering one message', () => {
     // Prepare: community nursing refuses every push.
     const hub = testDependencies([testNetwork()], new ScriptedTransport([503, 503, 503]));
     const id = await accept(hub);
-    for (let attempt = 0; attempt < hub.policy.maxAttempts; attempt++) await deliverMessage(hub, id, LEASE_SECONDS);
+    for (let attempt = 0; attempt < hub.policy.maxAttempts; attempt++)
+      await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS);
     // Act
     const health = await receiversHealth(hub, OPS);
     // Assess: it stands first, in trouble, saying why; a quiet service is not.
@@ -316,7 +343,7 @@ describe('delivering one message', () => {
     });
     expect(await requeueStuckMessages(hub, 60)).toBe(1);
     expect((await hub.store.get(id))!.status).toBe('retrying');
-    await deliverMessage(hub, id, LEASE_SECONDS);
+    await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS);
     expect((await hub.store.get(id))!).toMatchObject({ status: 'delivered', attempts: 2 });
   });
 });

@@ -50,6 +50,9 @@ describe('the delivery lifecycle', () => {
       'delivering -> delivering',
       'delivering -> delivered',
       'delivering -> in-mailbox',
+      'accepted -> in-mailbox', // a mailbox delivery placed in one write (nothing is sent, so no claim first)
+      'queued -> in-mailbox',
+      'retrying -> in-mailbox',
       'delivering -> retrying',
       'delivering -> failed',
       'delivering -> queued', // a claim given back unspent: the destination was paused meanwhile

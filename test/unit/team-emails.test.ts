@@ -36,7 +36,7 @@ async function referred(hub: Awaited<ReturnType<typeof hubAt>>['hub'], priority:
     referralMessage({ senderOds: PRACTICE, category: 'social-prescribing', priority }),
     PRACTICE,
   );
-  await deliverMessage(hub, id, LEASE_SECONDS);
+  await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS);
   return id;
 }
 

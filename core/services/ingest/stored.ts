@@ -2,7 +2,7 @@ import type { OperationOutcome } from 'fhir/r4';
 import type { Caller } from '../../auth.js';
 import { ConflictError, DuplicateMessageError, issue, TooEarlyError } from '../../errors.js';
 import type { MessageBundle } from '../../fhir/bundle.js';
-import { type Destination, type MessageRecord, timelineEvent } from '../../lifecycle/message-record.js';
+import { type Destination, type MessageRecord, queuedDelivery, timelineEvent } from '../../lifecycle/message-record.js';
 import { statusChange } from '../../lifecycle/transitions.js';
 import type { ValidatedMessage } from '../../validation/validate-message.js';
 import type { HubDependencies } from '../dependencies.js';
@@ -73,7 +73,7 @@ export async function storeAndEnqueue(
     throw new ConflictError('Duplicate', [issue('duplicate', `Message ${record.messageId} was already received`)]);
   }
   try {
-    await deps.queue.enqueue(record.messageId);
+    await deps.queue.enqueue(queuedDelivery(record));
   } catch (error) {
     deps.metric('EnqueueFailed');
     deps.log.error('enqueue failed; the sweep will enqueue it', {
