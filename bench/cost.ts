@@ -1,8 +1,6 @@
-import { packBody } from '../functions/lib/message-body.js';
-import { MESSAGES_TABLE } from '../functions/lib/resources.js';
-import { referralMessage } from '../local/messages.js';
 import type { RequestCount } from './end-to-end.js';
 import { round } from './measure.js';
+import type { WriteUnits } from './write-units.js';
 
 /**
  * AWS list prices (USD, on-demand, first tier, arm64 Lambda) used for the cost per million referrals. Published
@@ -33,37 +31,20 @@ export interface Cost {
   perMillionReferralsUsd: number;
   /** Each part of the figure, per million referrals. */
   parts: { what: string; usd: number }[];
-  writeUnitsPerWrite: number;
 }
 
-/** Write units one write of a referral's item costs: the item, and each index it is projected into. */
-function writeUnitsPerWrite(): number {
-  const bundle = referralMessage();
-  const body = packBody(bundle).body.length;
-  // The record (status, route, destination, timeline) is about as large as the readable message's header and focus.
-  const record = JSON.stringify(bundle).length * 0.6;
-  const item = Math.ceil((record + body + 400) / 1024);
-  // A referral in a mailbox appears in the indexes projecting its record (sender, receiver, status, case, listing,
-  // patient, mailbox, and while watched, due); each index write is charged by the projected size.
-  const projecting = MESSAGES_TABLE.indexes.filter((i) => i.projectedAttributes.includes('record')).length;
-  const indexed = Math.min(projecting, 8);
-  return item + indexed * Math.ceil((record + 200) / 1024);
-}
-
-/** 4. The cost of a million referrals on AWS, from the requests counted in the end-to-end run. */
+/** 4. The cost of a million referrals on AWS: the requests counted in the end-to-end run, the write units metered. */
 export function costPerMillion(
   requests: readonly RequestCount[],
+  writeUnits: WriteUnits,
   ingestMemoryMb: number,
   deliverMemoryMb: number,
 ): Cost {
-  const count = (service: string, operations: string[], where: (r: RequestCount) => boolean = () => true) =>
+  const count = (service: string, operations: string[]) =>
     requests
-      .filter((r) => r.service === service && operations.includes(r.operation) && where(r))
+      .filter((r) => r.service === service && operations.includes(r.operation))
       .reduce((sum, r) => sum + r.perReferral, 0);
-  const WRITES = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'];
-  // A message's writes carry its record into the indexes; the other tables' (counters, permits) are one unit each.
-  const messageWrites = count('DynamoDB', WRITES, (r) => r.resource === 'messages');
-  const otherWrites = count('DynamoDB', WRITES, (r) => r.resource !== 'messages');
+  // A read of up to 4 KB is one read unit (half that when eventually consistent): counted as one, the dearer case.
   const reads = count('DynamoDB', ['GetItem', 'Query', 'Scan', 'BatchGetItem']);
   const sqs = count('SQS', [
     'SendMessage',
@@ -73,13 +54,16 @@ export function costPerMillion(
     'ChangeMessageVisibility',
   ]);
   const kms = count('KMS', ['GetPublicKey', 'Sign', 'Verify']);
-  const units = writeUnitsPerWrite();
   const million = 1_000_000;
   // Ingest: its own calls (store, enqueue, a share of a permit lease); a delivery: its calls, a tenth of a batch.
   const ingestSeconds = (3 * ASSUMPTIONS.awsCallMs) / 1000;
   const deliverSeconds = (3 * ASSUMPTIONS.awsCallMs) / 1000;
   const gbSeconds = (ingestMemoryMb / 1024) * ingestSeconds + (deliverMemoryMb / 1024) * deliverSeconds;
   const invocations = 1 + 1 / ASSUMPTIONS.deliveryBatch + 1 / ASSUMPTIONS.trafficBatch;
+  const writes = writeUnits.writes.map((w) => ({
+    what: `DynamoDB ${w.table} ${w.operation} (${w.perReferral} writes: ${w.tableUnits} table + ${w.indexUnits} index write units, metered)`,
+    usd: (w.tableUnits + w.indexUnits) * PRICES.dynamoPerMillionWriteUnits,
+  }));
   const parts = [
     { what: 'API Gateway HTTP API (1 request)', usd: PRICES.httpApiPerMillionRequests },
     {
@@ -88,14 +72,7 @@ export function costPerMillion(
     },
     { what: `Lambda compute (${round(gbSeconds, 3)} GB-s)`, usd: gbSeconds * million * PRICES.lambdaPerGbSecond },
     { what: `SQS (${round(sqs, 2)} requests)`, usd: sqs * PRICES.sqsPerMillionRequests },
-    {
-      what: `DynamoDB message writes (${round(messageWrites, 2)} writes of ${units} write units, indexes included)`,
-      usd: messageWrites * units * PRICES.dynamoPerMillionWriteUnits,
-    },
-    {
-      what: `DynamoDB other writes (${round(otherWrites, 2)} writes of 1 write unit)`,
-      usd: otherWrites * PRICES.dynamoPerMillionWriteUnits,
-    },
+    ...writes,
     { what: `DynamoDB reads (${round(reads, 2)} reads)`, usd: reads * PRICES.dynamoPerMillionReadUnits },
     { what: `KMS (${round(kms, 3)} requests)`, usd: kms * 100 * PRICES.kmsPerTenThousandRequests },
   ].map((p) => ({ ...p, usd: round(p.usd, 2) }));
@@ -105,6 +82,5 @@ export function costPerMillion(
       2,
     ),
     parts,
-    writeUnitsPerWrite: units,
   };
 }

@@ -9,8 +9,10 @@ import { createTableInput, LOCAL_AWS, startEmbeddedServices, whenActive } from '
 import { median, percentile, round } from './measure.js';
 import { syntheticEngland } from './synthetic-england.js';
 
-/** Routing decisions timed one by one, for the distribution. */
-const RESOLUTIONS = 100_000;
+/** Routing decisions timed one by one in each round, for the distribution. */
+const RESOLUTIONS = 50_000;
+/** Rounds of them: one p99 of a 10 µs operation on a shared machine is noise; the median of the rounds' is not. */
+const ROUNDS = 5;
 const URGENCIES = ['routine', 'urgent'] as const;
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
@@ -24,7 +26,9 @@ export interface NationalScale {
   coldLookupMsMedian: number;
   /** A routing decision on the cached tables. */
   resolveP50Micros: number;
+  /** The median of the rounds' p99s, and each round's. */
   resolveP99Micros: number;
+  resolveP99Rounds: number[];
   /** The heap the whole cached national directory takes in one process (a Lambda's view). */
   directoryHeapMb: number;
 }
@@ -63,20 +67,25 @@ export async function nationalScale(): Promise<NationalScale> {
 
     const at = new Date();
     const categories = [...HUB_CATEGORIES.codes];
-    const timings: number[] = [];
-    for (let i = 0; i < RESOLUTIONS; i++) {
-      const practice = practices[(i * 7919) % practices.length]!;
-      start = performance.now();
-      const network = (await directory.networkOfPractice(practice))!;
-      resolveRoute(network, {
-        senderPractice: practice,
-        category: categories[i % categories.length]!,
-        urgency: URGENCIES[i % 2]!,
-        ageYears: 10 + (i % 80),
-        at,
-      });
-      timings.push((performance.now() - start) * 1000);
+    const rounds: number[][] = [];
+    for (let pass = 0; pass < ROUNDS; pass++) {
+      const timings: number[] = [];
+      for (let i = 0; i < RESOLUTIONS; i++) {
+        const practice = practices[(i * 7919 + pass) % practices.length]!;
+        start = performance.now();
+        const network = (await directory.networkOfPractice(practice))!;
+        resolveRoute(network, {
+          senderPractice: practice,
+          category: categories[i % categories.length]!,
+          urgency: URGENCIES[i % 2]!,
+          ageYears: 10 + (i % 80),
+          at,
+        });
+        timings.push((performance.now() - start) * 1000);
+      }
+      rounds.push(timings);
     }
+    const p99s = rounds.map((timings) => round(percentile(timings, 0.99)));
     return {
       networks: england.length,
       practices: practices.length,
@@ -84,8 +93,9 @@ export async function nationalScale(): Promise<NationalScale> {
       items,
       loadSeconds: round(loadSeconds),
       coldLookupMsMedian: round(median(cold), 2),
-      resolveP50Micros: round(percentile(timings, 0.5)),
-      resolveP99Micros: round(percentile(timings, 0.99)),
+      resolveP50Micros: round(median(rounds.map((timings) => percentile(timings, 0.5)))),
+      resolveP99Micros: round(median(p99s)),
+      resolveP99Rounds: p99s,
       directoryHeapMb: round((heapAfter - heapBefore) / 1024 / 1024),
     };
   } finally {

@@ -93,6 +93,8 @@ export interface MessageStore {
    */
   create(record: MessageRecord, bundle: MessageBundle, asReceived?: string): Promise<'created' | 'duplicate'>;
   get(messageId: string): Promise<MessageRecord | undefined>;
+  /** The records of these messages (those that exist), read together: for a watch that needs many at once. */
+  getMany(messageIds: readonly string[]): Promise<MessageRecord[]>;
   getBundle(messageId: string): Promise<MessageBundle | undefined>;
   /** Applies a change atomically; undefined when its expected state does not hold (someone else got there first). */
   update(messageId: string, change: MessageChange): Promise<MessageRecord | undefined>;

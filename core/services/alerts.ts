@@ -1,5 +1,6 @@
 import { actor, type Caller, requireOps } from '../auth.js';
-import { ConflictError, issue, NotFoundError, UnprocessableError } from '../errors.js';
+import { BadRequestError, ConflictError, issue, NotFoundError, UnprocessableError } from '../errors.js';
+import { pageSize } from '../fhir/paging.js';
 import type { MessageRecord } from '../lifecycle/message-record.js';
 import type { Alert, AlertCondition } from '../operations.js';
 import type { HubDependencies } from './dependencies.js';
@@ -18,6 +19,9 @@ export const QUEUE_BACKLOG_ALERT_SECONDS = 15 * 60;
 export const ALERT_WATCH_BATCH = 100;
 /** How long cleared alerts stay listed. */
 export const CLEARED_ALERTS_SHOWN_DAYS = 7;
+/** Alerts on one page of the console's list, unless the caller asks for fewer (or more, up to the most). */
+export const ALERTS_PAGE = 50;
+export const MOST_ALERTS_PAGE = 200;
 
 const stillOpen = (record: MessageRecord) =>
   record.task
@@ -27,8 +31,15 @@ const stillOpen = (record: MessageRecord) =>
 const receiverOf = (record: MessageRecord) =>
   record.destination.serviceName ?? record.destination.organisationName ?? record.destination.organisation;
 
+/** What holds now, and whether each list of messages was read to its end (what was not read is not known). */
+interface ConditionsNow {
+  conditions: AlertCondition[];
+  allFailedRead: boolean;
+  allOverdueRead: boolean;
+}
+
 /** Every condition that holds now. */
-async function conditionsNow(deps: HubDependencies, ops: Caller): Promise<AlertCondition[]> {
+async function conditionsNow(deps: HubDependencies, ops: Caller): Promise<ConditionsNow> {
   const failing = (await receiversHealth(deps, ops))
     .filter((r) => r.inTrouble)
     .map(
@@ -50,7 +61,8 @@ async function conditionsNow(deps: HubDependencies, ops: Caller): Promise<AlertC
           },
         ]
       : [];
-  const failed = (await deps.store.listByStatus('failed', ALERT_WATCH_BATCH)).items
+  const failedPage = await deps.store.listByStatus('failed', ALERT_WATCH_BATCH);
+  const failed = failedPage.items
     .filter((m) => m.kind === 'request')
     .map(
       (m): AlertCondition => ({
@@ -60,7 +72,8 @@ async function conditionsNow(deps: HubDependencies, ops: Caller): Promise<AlertC
         summary: `A ${m.task ? 'care-home task' : 'referral'} to ${receiverOf(m)} could not be delivered.`,
       }),
     );
-  const overdue = (await deps.store.listOverdue(ALERT_WATCH_BATCH)).items.filter(stillOpen).map(
+  const overduePage = await deps.store.listOverdue(ALERT_WATCH_BATCH);
+  const overdue = overduePage.items.filter(stillOpen).map(
     (m): AlertCondition => ({
       key: `overdue:${m.messageId}`,
       kind: 'overdue',
@@ -68,7 +81,11 @@ async function conditionsNow(deps: HubDependencies, ops: Caller): Promise<AlertC
       summary: `A ${m.task ? 'care-home task' : 'referral'} to ${receiverOf(m)} is overdue (due ${m.dueAt}).`,
     }),
   );
-  return [...failing, ...backlog, ...failed, ...overdue];
+  return {
+    conditions: [...failing, ...backlog, ...failed, ...overdue],
+    allFailedRead: failedPage.cursor === undefined,
+    allOverdueRead: overduePage.cursor === undefined,
+  };
 }
 
 /**
@@ -78,7 +95,7 @@ async function conditionsNow(deps: HubDependencies, ops: Caller): Promise<AlertC
 export async function watchAlerts(deps: HubDependencies): Promise<{ raised: number; cleared: number }> {
   const now = deps.clock.now();
   const ops: Caller = { organisation: deps.self.odsCode, roles: ['ops'], ops: true, subject: 'alert-watch' };
-  const conditions = await conditionsNow(deps, ops);
+  const { conditions, ...read } = await conditionsNow(deps, ops);
   const holding = new Set(conditions.map((c) => c.key));
   let raised = 0;
   let cleared = 0;
@@ -89,10 +106,9 @@ export async function watchAlerts(deps: HubDependencies): Promise<{ raised: numb
       deps.log.warn('alert raised', { alert: condition.key, kind: condition.kind });
     }
   }
-  for (const alert of await deps.operations.listAlerts(now)) {
-    if (alert.state !== 'open' || holding.has(alert.key)) continue;
-    // Failed and overdue messages beyond this run's batch are not known to have recovered: only those read clear.
-    if ((alert.kind === 'delivery-failed' || alert.kind === 'overdue') && !(await recovered(deps, alert))) continue;
+  const ended = (await deps.operations.listAlerts(now)).filter((a) => a.state === 'open' && !holding.has(a.key));
+  const recovered = await recoveredOf(deps, ended, read);
+  for (const alert of ended.filter((a) => recovered.has(a.key))) {
     if (await deps.operations.clearAlert(alert.key, now)) {
       cleared++;
       deps.metric('AlertCleared');
@@ -102,25 +118,66 @@ export async function watchAlerts(deps: HubDependencies): Promise<{ raised: numb
   return { raised, cleared };
 }
 
-/** Whether the message an alert is about no longer fails or is answered (or is gone). */
-async function recovered(deps: HubDependencies, alert: Alert): Promise<boolean> {
-  const record = alert.messageId ? await deps.store.get(alert.messageId) : undefined;
-  if (!record) return true;
-  return alert.kind === 'delivery-failed' ? record.status !== 'failed' : !stillOpen(record);
+/**
+ * The open alerts whose condition no longer holds. A failed or overdue message's alert is known to have recovered
+ * when its whole list was read this run (it was not in it); otherwise its message is read (all of them in batches):
+ * no longer failed, answered, or gone.
+ */
+async function recoveredOf(
+  deps: HubDependencies,
+  ended: Alert[],
+  read: Omit<ConditionsNow, 'conditions'>,
+): Promise<Set<string>> {
+  const known = (alert: Alert) =>
+    (alert.kind === 'delivery-failed' && read.allFailedRead) || (alert.kind === 'overdue' && read.allOverdueRead);
+  const toRead = ended.filter(
+    (a) => a.messageId && !known(a) && (a.kind === 'delivery-failed' || a.kind === 'overdue'),
+  );
+  const records = new Map(
+    (await deps.store.getMany(toRead.map((a) => a.messageId!))).map((r) => [r.messageId, r] as const),
+  );
+  const recovered = (alert: Alert) => {
+    if (!toRead.includes(alert)) return true;
+    const record = records.get(alert.messageId!);
+    if (!record) return true;
+    return alert.kind === 'delivery-failed' ? record.status !== 'failed' : !stillOpen(record);
+  };
+  return new Set(ended.filter(recovered).map((a) => a.key));
 }
 
-/** The open alerts, newest first, then those cleared in the last CLEARED_ALERTS_SHOWN_DAYS. */
-export async function listAlerts(deps: HubDependencies, caller: Caller): Promise<Alert[]> {
+/** A page of the console's alerts, and how many are open in all. */
+export interface AlertPage {
+  alerts: Alert[];
+  open: number;
+  /** The next page's cursor, when there is one. */
+  next?: string;
+}
+
+/** The open alerts, newest first, then those cleared in the last CLEARED_ALERTS_SHOWN_DAYS; a page at a time. */
+export async function listAlerts(
+  deps: HubDependencies,
+  caller: Caller,
+  query: { cursor?: string; _count?: string } = {},
+): Promise<AlertPage> {
   requireOps(caller);
+  const count = pageSize(query._count, ALERTS_PAGE, MOST_ALERTS_PAGE);
+  const from = query.cursor === undefined ? 0 : Number(query.cursor);
+  if (!Number.isSafeInteger(from) || from < 0)
+    throw new BadRequestError('Bad cursor', [issue('value', 'cursor must be one the previous page gave', 'cursor')]);
   const now = deps.clock.now();
   const since = new Date(now.getTime() - CLEARED_ALERTS_SHOWN_DAYS * 86_400_000).toISOString();
-  return (await deps.operations.listAlerts(now))
+  const shown = (await deps.operations.listAlerts(now))
     .filter((a) => a.state === 'open' || (a.clearedAt ?? '') >= since)
     .sort(
       (a, b) =>
         Number(b.state === 'open') - Number(a.state === 'open') ||
         (b.clearedAt ?? b.raisedAt).localeCompare(a.clearedAt ?? a.raisedAt),
     );
+  return {
+    alerts: shown.slice(from, from + count),
+    open: shown.filter((a) => a.state === 'open').length,
+    ...(from + count < shown.length ? { next: String(from + count) } : {}),
+  };
 }
 
 /** Longest note an acknowledgement keeps (what ops are doing about it, in a sentence or two). */

@@ -506,7 +506,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/receivers/$health', handler: 'messages', access: ['ops'], query: [] },
   { method: 'GET', path: '/ops/overview', handler: 'messages', access: ['ops'], query: ['from', 'to'] },
   { method: 'GET', path: '/ops/outcomes', handler: 'messages', access: ['ops'], query: ['from', 'to', 'format'] },
-  { method: 'GET', path: '/ops/alerts', handler: 'messages', access: ['ops'], query: [] },
+  { method: 'GET', path: '/ops/alerts', handler: 'messages', access: ['ops'], query: ['cursor', '_count'] },
   { method: 'POST', path: '/ops/alerts/$acknowledge', handler: 'messages', access: ['ops'], query: [] },
   { method: 'POST', path: '/messages/{id}/$forward', handler: 'messages', access: ['receiver'], query: [] },
   { method: 'GET', path: '/Task', handler: 'tasks', access: MEMBERS, query: TASK_SEARCH_PARAMS },

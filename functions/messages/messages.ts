@@ -160,7 +160,7 @@ export function createMessagesHandler(hub: Hub) {
       'GET /ops/alerts': async (request) => ({
         status: 200,
         contentType: 'application/json',
-        body: { alerts: await listAlerts(hub, request.caller) },
+        body: await listAlerts(hub, request.caller, request.query),
       }),
       'POST /messages/{id}/$forward': async (request) => ({
         status: 202,

@@ -139,9 +139,20 @@ describe("ops' overview, outcomes and alerts, through the API", () => {
     // Act: the watch runs twice while the delivery has failed.
     await hub.deadlines();
     await hub.deadlines();
-    const open = (await asOps('/ops/alerts')).body.alerts as Alert[];
-    // Assess: one open alert for it, raised once.
+    const listed = (await asOps('/ops/alerts')).body as { alerts: Alert[]; open: number };
+    const open = listed.alerts;
+    // Assess: one open alert for it, raised once; the list says how many are open in all.
     expect(open.filter((a) => a.messageId === failedId)).toMatchObject([{ kind: 'delivery-failed', state: 'open' }]);
+    expect(listed.open).toBe(open.filter((a) => a.state === 'open').length);
+    // A page at a time: one alert, then the next from where it stopped, none twice.
+    const first = (await asOps('/ops/alerts?_count=1')).body as { alerts: Alert[]; next?: string };
+    expect(first.alerts).toEqual([open[0]]);
+    if (open.length > 1) {
+      expect(first.next).toBeDefined();
+      const second = (await asOps(`/ops/alerts?_count=1&cursor=${first.next}`)).body as { alerts: Alert[] };
+      expect(second.alerts).toEqual([open[1]]);
+    } else expect(first.next).toBeUndefined();
+    expect((await asOps('/ops/alerts?cursor=nonsense')).status).toBe(400);
     expect(hub.metrics.get('AlertRaised')).toBeGreaterThanOrEqual(1);
     const raised = hub.metrics.get('AlertRaised');
     // Someone takes it in hand: who, when and what they are doing, for the rest of ops; a second is told who has it.

@@ -70,6 +70,9 @@ export class InMemoryMessageStore implements MessageStore {
     if (record.dueAt) this.watched.add(record.messageId);
     return 'created';
   }
+  async getMany(messageIds: readonly string[]) {
+    return messageIds.flatMap((id) => (this.records.has(id) ? [structuredClone(this.records.get(id)!)] : []));
+  }
   async get(id: string) {
     const r = this.records.get(id);
     return r && structuredClone(r);

@@ -129,7 +129,9 @@ export function useOrganisationNames(): ReadonlyMap<string, string> {
 /** Ops' overview of the last `hours`. */
 export const useOverview = (hours: number) => useApi<TrafficOverview>(`/ops/overview?${rangeQuery(hours)}`);
 export const useOutcomes = (hours: number) => useApi<{ outcomes: OutcomeRow[] }>(`/ops/outcomes?${rangeQuery(hours)}`);
-export const useAlerts = () => useApi<{ alerts: Alert[] }>('/ops/alerts');
+/** A page of the hub's alerts (open first), and how many are open in all. */
+export const useAlerts = (cursor?: string) =>
+  useApi<{ alerts: Alert[]; open: number; next?: string }>(`/ops/alerts${cursor ? `?cursor=${cursor}` : ''}`);
 /** Takes an open alert in hand, with what is being done about it. */
 export const acknowledgeAlert = (alert: string, note: string) =>
   postJson<Alert>('/ops/alerts/$acknowledge', { alert, note });

@@ -60,6 +60,10 @@ export class DynamoMessageStore implements MessageStore {
     return Item?.record as MessageRecord | undefined;
   }
 
+  getMany(messageIds: readonly string[]): Promise<MessageRecord[]> {
+    return this.listings.records(messageIds.map((messageId) => ({ messageId })));
+  }
+
   async getBundle(messageId: string): Promise<MessageBundle | undefined> {
     const { Item } = await this.db.send(
       new GetCommand({

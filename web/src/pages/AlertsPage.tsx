@@ -4,13 +4,15 @@ import { acknowledgeAlert, useAlerts } from '../hooks';
 import { Link } from '../router';
 import type { Alert } from '../types';
 import { when } from '../words';
+import { Pager, usePages } from './Pager';
 import { Problem } from './Problem';
 import { Table } from './Table';
 
 /** The hub's alerts: open ones first (each raised once when its trouble began), then those cleared this week. */
 export function AlertsPage() {
-  const { data, error, loading, reload } = useAlerts();
-  const open = data?.alerts.filter((a) => a.state === 'open').length ?? 0;
+  const pages = usePages();
+  const { data, error, loading, reload } = useAlerts(pages.cursor);
+  const open = data?.open ?? 0;
   return (
     <>
       <h1>Alerts</h1>
@@ -56,6 +58,7 @@ export function AlertsPage() {
           }))}
         />
       )}
+      <Pager label="Pages of alerts" pages={pages} next={data?.next} words={{ back: 'Previous', on: 'Next' }} />
     </>
   );
 }
