@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { createHub } from '../core/hub.js';
+import { inMemoryDirectory } from '../core/in-memory-directory.js';
 import { DEFAULT_DELIVERY_POLICY } from '../core/lifecycle/delivery-policy.js';
-import { inMemoryDirectory } from '../core/routing/memory-directory.js';
 import type { NetworkDefinition } from '../core/routing/network.js';
 import { CursorCodec } from '../functions/lib/cursors.js';
 import { DynamoMessageStore } from '../functions/lib/message-store/dynamo-message-store.js';

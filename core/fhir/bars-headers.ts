@@ -1,5 +1,18 @@
-import type { MessageRecord } from '../lifecycle/message-record.js';
 import { HEADERS, SYSTEMS } from './systems.js';
+
+/** Where a message goes, as far as its BaRS headers say. */
+interface Target {
+  organisation: string;
+  serviceId?: string;
+  dosServiceId?: string;
+}
+
+/** What the headers of a delivery are made from: the message's case, sender and destination. */
+interface Delivered {
+  correlationId: string;
+  senderOrganisation: string;
+  destination: Target;
+}
 
 const base64Json = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64');
 
@@ -15,7 +28,7 @@ export function endUserOrganisationHeader(odsCode: string): string {
  * NHSD-Target-Identifier of where a message goes: the receiving service's Directory of Services id when it has one,
  * else its id in the hub's directory, else (an answer going back to a practice) the organisation's ODS code.
  */
-export function targetIdentifierHeader(destination: MessageRecord['destination']): string {
+export function targetIdentifierHeader(destination: Target): string {
   const target = destination.dosServiceId
     ? { system: SYSTEMS.dosServiceId, value: destination.dosServiceId }
     : destination.serviceId
@@ -29,7 +42,7 @@ export function targetIdentifierHeader(destination: MessageRecord['destination']
  * for every retry of one delivery, so a receiver that already took it answers 409 duplicate; a new one when ops
  * send it again), the case's X-Correlation-Id, the receiving service, and the organisation it is sent for.
  */
-export function barsPushHeaders(record: MessageRecord, requestId: string): Record<string, string> {
+export function barsPushHeaders(record: Delivered, requestId: string): Record<string, string> {
   return {
     [HEADERS.requestId]: requestId,
     [HEADERS.correlationId]: record.correlationId,

@@ -1,7 +1,9 @@
 import type { OperationOutcome } from 'fhir/r4';
 import { BARS_CODES, type BarsCode, HubError, type Issue } from '../errors.js';
-import { MAX_ISSUES_PER_ANSWER } from '../validation/limits.js';
 import { SYSTEMS } from './systems.js';
+
+/** Most issues one answer lists; the rest are counted in one last issue, so an answer stays smaller than its question. */
+export const MAX_ISSUES_PER_ANSWER = 100;
 
 /** The BaRS code the table gives a status, for answers made before a typed error exists (404/405 of the router). */
 function barsCodeOf(status: number): BarsCode {

@@ -1,9 +1,17 @@
 import { createHmac } from 'node:crypto';
 import type { Patient } from 'fhir/r4';
-import type { PatientSummary } from '../lifecycle/message-record.js';
 import type { MessageBundle } from './bundle.js';
 import { writtenName } from './referrer.js';
 import { canonicalSystem, SYSTEMS } from './systems.js';
+
+/** The patient a request is about, as a worklist shows it. */
+export interface PatientSummary {
+  name?: string;
+  /** Ten digits, no spaces. */
+  nhsNumber?: string;
+  /** YYYY-MM-DD */
+  birthDate?: string;
+}
 
 const patientIn = (bundle: MessageBundle) =>
   bundle.entry?.map((e) => e.resource).find((r): r is Patient => r?.resourceType === 'Patient');

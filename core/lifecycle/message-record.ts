@@ -1,4 +1,5 @@
 import type { OperationOutcome } from 'fhir/r4';
+import type { PatientSummary } from '../fhir/patient-index.js';
 import type { Urgency } from '../routing/network.js';
 import type { MessageStatus } from './delivery-lifecycle.js';
 import type { ReceiverOutcome } from './outcome-lifecycle.js';
@@ -54,15 +55,6 @@ export interface TimelineEvent {
   relatedMessageId?: string;
   /** For delivery events: the service it went to (a replay or a pass-on moves a message; its past stays put). */
   serviceId?: string;
-}
-
-/** The patient a request is about, as a worklist shows it. */
-export interface PatientSummary {
-  name?: string;
-  /** Ten digits, no spaces. */
-  nhsNumber?: string;
-  /** YYYY-MM-DD */
-  birthDate?: string;
 }
 
 /** One answer a receiver gave to a request: what it said, why, its note, who and when. */

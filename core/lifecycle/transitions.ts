@@ -1,5 +1,5 @@
-import type { ExpectedState, MessageChange } from '../ports.js';
 import { DELIVERY_LIFECYCLE, type MessageStatus } from './delivery-lifecycle.js';
+import type { ExpectedState, MessageChange } from './message-change.js';
 import type { MessageRecord, TaskState } from './message-record.js';
 import { OUTCOME_LIFECYCLE, type OutcomeState, type ReceiverOutcome } from './outcome-lifecycle.js';
 import { TASK_LIFECYCLE } from './task-lifecycle.js';

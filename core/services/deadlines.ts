@@ -1,8 +1,8 @@
 import { PENDING } from '../lifecycle/delivery-lifecycle.js';
 import { type Destination, type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
-import { destinationOfService, returnAddress } from '../routing/destinations.js';
 import { tellSenderOfFailure } from './delivery.js';
 import type { HubDependencies } from './dependencies.js';
+import { destinationOfService, returnAddress } from './destinations.js';
 import { deterministicId } from './deterministic-id.js';
 import { sendNotification } from './notifications.js';
 

@@ -6,8 +6,8 @@ import { DELIVERY_LIFECYCLE, type MessageStatus } from '../lifecycle/delivery-li
 import { type MessageRecord, queuedDelivery, timelineEvent } from '../lifecycle/message-record.js';
 import { statusChange } from '../lifecycle/transitions.js';
 import type { Page } from '../ports.js';
-import { destinationOfService } from '../routing/destinations.js';
 import type { HubDependencies } from './dependencies.js';
+import { destinationOfService } from './destinations.js';
 import { notifySender } from './notifications.js';
 
 /** Messages one page lists unless `_count` says otherwise, and the most it may ask for. */

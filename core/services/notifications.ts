@@ -2,8 +2,8 @@ import type { OperationOutcome } from 'fhir/r4';
 import { type HubResponseCode, hubNotification } from '../fhir/hub-messages.js';
 import { type Destination, type MessageRecord, queuedDelivery, timelineEvent } from '../lifecycle/message-record.js';
 import { statusChange } from '../lifecycle/transitions.js';
-import { returnAddress } from '../routing/destinations.js';
 import type { HubDependencies } from './dependencies.js';
+import { returnAddress } from './destinations.js';
 
 export interface Notice {
   code: HubResponseCode;

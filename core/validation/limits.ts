@@ -9,9 +9,6 @@ export const MAX_ARRAY_LENGTH = 500;
 export const MAX_JSON_NODES = 100_000;
 /** Longest string in a message: attachments travel by reference (Attachment.url), so no element needs more. */
 export const MAX_STRING_LENGTH = 64_000;
-/** Most issues one answer lists; the rest are counted in one last issue, so an answer stays smaller than its question. */
-export const MAX_ISSUES_PER_ANSWER = 100;
-
 interface JsonNode {
   value: unknown;
   depth: number;

@@ -15,7 +15,9 @@ import type {
   TokenSigner,
 } from '../../core/identity/identity.js';
 import { HUB_TOKEN_ALGORITHM } from '../../core/identity/tokens.js';
+import { inMemoryDirectory } from '../../core/in-memory-directory.js';
 import { DEFAULT_DELIVERY_POLICY } from '../../core/lifecycle/delivery-policy.js';
+import { CHANGED_FIELDS, type MessageChange } from '../../core/lifecycle/message-change.js';
 import type { MessageRecord, MessageStatus, QueuedDelivery } from '../../core/lifecycle/message-record.js';
 import { BODY_RETENTION_DAYS } from '../../core/lifecycle/retention.js';
 import { assertConditional } from '../../core/lifecycle/transitions.js';
@@ -26,19 +28,16 @@ import type {
   TrafficIncrement,
   TrafficRow,
 } from '../../core/operations.js';
-import type { HubMetric } from '../../core/ports.js';
-import {
-  CHANGED_FIELDS,
-  type DeliveryQueue,
-  type MessageChange,
-  type MessageStore,
-  type OperationsStore,
-  type Page,
-  type PushRequest,
-  type PushResult,
-  type Transport,
+import type {
+  DeliveryQueue,
+  HubMetric,
+  MessageStore,
+  OperationsStore,
+  Page,
+  PushRequest,
+  PushResult,
+  Transport,
 } from '../../core/ports.js';
-import { inMemoryDirectory } from '../../core/routing/memory-directory.js';
 import type { NetworkDefinition } from '../../core/routing/network.js';
 import { ingestMessage } from '../../core/services/ingest.js';
 import { KeyPairSigner } from '../../functions/lib/token-signers.js';

@@ -2,6 +2,7 @@ import type { CodeableConcept } from 'fhir/r4';
 import { requireRole } from '../../auth.js';
 import { ForbiddenError, IllegalTransitionError, issue, UnprocessableError } from '../../errors.js';
 import { FINISHED_TASK_STATES } from '../../lifecycle/deadlines.js';
+import type { MessageChange } from '../../lifecycle/message-change.js';
 import {
   type AnswerGiven,
   type MessageRecord,
@@ -11,10 +12,9 @@ import {
   timelineEvent,
 } from '../../lifecycle/message-record.js';
 import { outcomeChange, taskChange } from '../../lifecycle/transitions.js';
-import type { MessageChange } from '../../ports.js';
-import { returnAddress } from '../../routing/destinations.js';
 import type { ValidatedMessage } from '../../validation/validate-message.js';
 import type { HubDependencies } from '../dependencies.js';
+import { returnAddress } from '../destinations.js';
 import {
   type Accepted,
   acceptedOutcome,

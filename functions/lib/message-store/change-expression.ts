@@ -1,5 +1,5 @@
+import { CHANGED_FIELDS, type MessageChange } from '../../../core/lifecycle/message-change.js';
 import type { MessageRecord } from '../../../core/lifecycle/message-record.js';
-import { CHANGED_FIELDS, type MessageChange } from '../../../core/ports.js';
 import { listShardOf } from './items.js';
 
 /** One DynamoDB UpdateItem's expressions, built from a MessageChange. */

@@ -2,9 +2,10 @@ import { ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { MessageBundle } from '../../../core/fhir/bundle.js';
 import { nhsNumberOf } from '../../../core/fhir/patient-index.js';
+import type { MessageChange } from '../../../core/lifecycle/message-change.js';
 import type { MessageRecord, MessageStatus } from '../../../core/lifecycle/message-record.js';
 import { assertConditional } from '../../../core/lifecycle/transitions.js';
-import type { MessageChange, MessageStore, Page } from '../../../core/ports.js';
+import type { MessageStore, Page } from '../../../core/ports.js';
 import type { CursorCodec } from '../cursors.js';
 import { unpackBody } from '../message-body.js';
 import { changeExpression } from './change-expression.js';

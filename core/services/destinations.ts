@@ -1,7 +1,7 @@
 import type { Destination } from '../lifecycle/message-record.js';
 import type { Directory } from '../ports.js';
-import type { ServiceDefinition } from './network.js';
-import type { CompiledNetwork } from './resolve.js';
+import type { ServiceDefinition } from '../routing/network.js';
+import type { CompiledNetwork } from '../routing/resolve.js';
 
 /** Every Destination the hub records is built here: a routed or replayed service, or an answer's return address. */
 

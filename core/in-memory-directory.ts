@@ -1,6 +1,6 @@
-import type { Directory } from '../ports.js';
-import type { NetworkDefinition } from './network.js';
-import { compileNetwork } from './resolve.js';
+import type { Directory } from './ports.js';
+import type { NetworkDefinition } from './routing/network.js';
+import { compileNetwork } from './routing/resolve.js';
 
 /** The routing tables held in memory: unit tests, and the benchmark's ingest without I/O. */
 export function inMemoryDirectory(networks: NetworkDefinition[]): Directory {
