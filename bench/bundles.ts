@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { FUNCTIONS, type HandlerName } from '../functions/lib/resources.js';
+import type { HandlerName } from '../core/api/routes.js';
+import { FUNCTIONS } from '../functions/lib/lambdas.js';
 import { LAMBDA_BUNDLING } from '../infra/bundling.js';
 import { LOCAL_HUB_ODS } from '../local/identities.js';
 import { median, round } from './measure.js';

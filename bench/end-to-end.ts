@@ -3,8 +3,9 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, S
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { attributeValues } from '../functions/lib/attribute-values.js';
 import type { SdkClient } from '../functions/lib/aws-hub.js';
+import { TRAFFIC_BATCH_WINDOW_SECONDS } from '../functions/lib/lambdas.js';
 import { packBody } from '../functions/lib/message-body.js';
-import { MESSAGES_TABLE, TRAFFIC_BATCH_WINDOW_SECONDS } from '../functions/lib/resources.js';
+import { MESSAGES_TABLE } from '../functions/lib/storage.js';
 import { LOCAL_AWS, startEmbeddedServices } from '../local/embedded.js';
 import { type LocalHub, startLocalHub } from '../local/hub.js';
 import { SAMPLE_PRACTICE } from '../local/identities.js';

@@ -4,7 +4,7 @@ import { checkNetworkDefinition } from '../core/routing/network.js';
 import { resolveRoute } from '../core/routing/resolve.js';
 import { HUB_CATEGORIES } from '../core/routing/routing-context.js';
 import { DynamoDirectory, loadNetworks } from '../functions/lib/dynamo-directory.js';
-import { DIRECTORY_TABLE } from '../functions/lib/resources.js';
+import { DIRECTORY_TABLE } from '../functions/lib/storage.js';
 import { createTableInput, LOCAL_AWS, startEmbeddedServices, whenActive } from '../local/embedded.js';
 import { median, percentile, round } from './measure.js';
 import { syntheticEngland } from './synthetic-england.js';

@@ -12,7 +12,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FUNCTIONS } from '../functions/lib/resources.js';
+import { FUNCTIONS } from '../functions/lib/lambdas.js';
 import { bundlesAndColdStart } from './bundles.js';
 import { ASSUMPTIONS, costPerMillion, PRICES } from './cost.js';
 import { endToEnd } from './end-to-end.js';

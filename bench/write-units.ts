@@ -4,7 +4,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 // @ts-expect-error dynalite ships no types
 import { itemSize } from 'dynalite/db/index.js';
 import type { SdkClient } from '../functions/lib/aws-hub.js';
-import { type IndexDefinition, TABLES, type TableDefinition } from '../functions/lib/resources.js';
+import { type IndexDefinition, TABLES, type TableDefinition } from '../functions/lib/storage.js';
 import { LOCAL_AWS } from '../local/embedded.js';
 import { startLocalHub } from '../local/hub.js';
 import { SAMPLE_PRACTICE } from '../local/identities.js';

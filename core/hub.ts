@@ -1,7 +1,8 @@
 import type { HubIdentity } from './fhir/hub-messages.js';
 import type { IdentityAdapters, OidcProvider, PendingSignIns } from './identity/identity.js';
 import { type ClaimMapping, createSignIn, DEFAULT_CLAIM_MAPPING, type SignInService } from './identity/sign-in.js';
-import { createIdentityService, DEFAULT_REQUESTS_PER_WINDOW, type IdentityService } from './identity/tokens.js';
+import { createThrottling, DEFAULT_REQUESTS_PER_WINDOW, type ThrottlingService } from './identity/throttling.js';
+import { IdentityService } from './identity/tokens.js';
 import { SECONDS_PER_HOUR } from './lifecycle/deadlines.js';
 import type { DeliveryPolicy } from './lifecycle/delivery-policy.js';
 import {
@@ -55,6 +56,8 @@ export interface Hub extends HubDependencies {
   opsOrganisations: ReadonlySet<string>;
   /** The token endpoint and the verifier of the hub's access tokens. */
   identity: IdentityService;
+  /** Each client's requests counted per window across every instance; over its limit, how long to wait. */
+  throttling: ThrottlingService;
   /** People's sign-in, when the deployment configures an OpenID Connect provider. */
   signIn?: SignInService;
 }
@@ -71,7 +74,7 @@ export function createHub(config: HubConfig, adapters: HubAdapters): Hub {
   const log = adapters.log ?? silentLog;
   const metric = adapters.metric ?? (() => undefined);
   const opsOrganisations = new Set(config.opsOrganisations);
-  const identity = createIdentityService(
+  const identity = new IdentityService(
     {
       get issuer() {
         return config.hub.baseUrl;
@@ -97,6 +100,7 @@ export function createHub(config: HubConfig, adapters: HubAdapters): Hub {
     secondsPerResponseHour: config.secondsPerResponseHour ?? SECONDS_PER_HOUR,
     opsOrganisations,
     identity,
+    throttling: createThrottling(adapters.identity.requests, { clock, metric }),
     receiverToken: (audience) => identity.receiverToken(audience, config.hub.odsCode),
     ...(adapters.mailer ? { mailer: adapters.mailer } : {}),
     ...(adapters.signIn

@@ -6,6 +6,7 @@ import type {
   SQSBatchResponse,
   SQSEvent,
 } from 'aws-lambda';
+import type { HandlerName } from '../core/api/routes.js';
 import type { Hub } from '../core/hub.js';
 import { createDeadLetterHandler } from './dead-letter/dead-letter.js';
 import { createDeadlinesHandler } from './deadlines/deadlines.js';
@@ -13,7 +14,6 @@ import { createDeliverHandler } from './deliver/deliver.js';
 import { createDirectoryHandler } from './directory/directory.js';
 import { createIdentityHandler } from './identity/identity.js';
 import { createIngestHandler } from './ingest/ingest.js';
-import type { HandlerName } from './lib/resources.js';
 import { createMailboxHandler } from './mailbox/mailbox.js';
 import { createMessagesHandler } from './messages/messages.js';
 import { createSweepHandler } from './sweep/sweep.js';

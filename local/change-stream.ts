@@ -2,7 +2,7 @@ import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { MessageRecord } from '../core/lifecycle/message-record.js';
 import type { MessageStore } from '../core/ports.js';
 import { attributeValues } from '../functions/lib/attribute-values.js';
-import { TRAFFIC_BATCH_SIZE } from '../functions/lib/resources.js';
+import { TRAFFIC_BATCH_SIZE } from '../functions/lib/lambdas.js';
 
 /**
  * How long the local stream gathers changes before handing them on: shorter than the traffic function's batching

@@ -7,7 +7,7 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DELIVERY_QUEUE, TABLES, type TableDefinition } from '../functions/lib/resources.js';
+import { DELIVERY_QUEUE, TABLES, type TableDefinition } from '../functions/lib/storage.js';
 
 /** Credentials and region the embedded services accept (they check neither). */
 export const LOCAL_AWS = {
@@ -75,7 +75,7 @@ export async function whenActive(dynamo: DynamoDBClient, tableName: string): Pro
 
 /**
  * Starts dynalite (DynamoDB) and fauxqs (SQS) on a worker thread of this process, on free loopback ports, and creates
- * the hub's tables and queues from functions/lib/resources.ts. With `dataDir`, DynamoDB state is kept on disk across
+ * the hub's tables and queues from functions/lib/storage.ts. With `dataDir`, DynamoDB state is kept on disk across
  * restarts; queues are in memory (fauxqs 1.x), which is why pending messages are re-enqueued from DynamoDB at start.
  */
 /**

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type HandlerName, ROUTES, routeKey } from '../core/api/routes.js';
 import { statusAnswer } from '../core/fhir/operation-outcome.js';
 import { FHIR_JSON } from '../core/fhir/systems.js';
 import { type HubHandlers, httpHandlerOf } from '../functions/handlers.js';
-import { FUNCTIONS, type HandlerName, ROUTES, routeKey } from '../functions/lib/resources.js';
+import { FUNCTIONS } from '../functions/lib/lambdas.js';
 import { httpApiEvent, lambdaContext } from './lambda-events.js';
 
 /** API Gateway's own payload limit; the handlers enforce the hub's smaller one with a FHIR answer. */

@@ -15,15 +15,9 @@ import { createHandlers, type HubHandlers } from '../functions/handlers.js';
 import { type AwsHub, awsHub, type SdkClient } from '../functions/lib/aws-hub.js';
 import { loadNetworks } from '../functions/lib/dynamo-directory.js';
 import { DynamoIdentityStore } from '../functions/lib/dynamo-identity.js';
-import {
-  DIRECTORY_TABLE,
-  FUNCTIONS,
-  IDENTITY_TABLE,
-  MESSAGES_TABLE,
-  OPERATIONS_TABLE,
-  SWEEP_INTERVAL_MINUTES,
-} from '../functions/lib/resources.js';
+import { FUNCTIONS, SWEEP_INTERVAL_MINUTES } from '../functions/lib/lambdas.js';
 import { givenSecret } from '../functions/lib/secrets.js';
+import { DIRECTORY_TABLE, IDENTITY_TABLE, MESSAGES_TABLE, OPERATIONS_TABLE } from '../functions/lib/storage.js';
 import { LocalChangeStream } from './change-stream.js';
 import { type EmbeddedServices, LOCAL_AWS, startEmbeddedServices } from './embedded.js';
 import { type Mount, startHttpServer } from './http-server.js';

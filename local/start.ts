@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import type { NetworkDefinition } from '../core/routing/network.js';
 import { deliveryPolicyFromEnvironment } from '../functions/lib/aws-hub.js';
-import { DIRECTORY_TABLE, IDENTITY_TABLE } from '../functions/lib/resources.js';
+import { DIRECTORY_TABLE, IDENTITY_TABLE } from '../functions/lib/storage.js';
 import { commandLine } from './cli.js';
 import {
   DataDirInUseError,

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { WEB_APP_PATH, WEB_SECURITY_HEADERS } from '../functions/lib/resources.js';
+import { WEB_APP_PATH, WEB_SECURITY_HEADERS } from '../functions/lib/web-security.js';
 import type { Mount } from './http-server.js';
 
 const ROOT = resolve(import.meta.dirname, '..');

@@ -6,7 +6,7 @@ import type { JSONWebKeySet } from 'jose';
 import { isRole, ROLES, type Role } from '../core/auth.js';
 import { roleRefusal } from '../core/identity/identity.js';
 import { DynamoIdentityStore } from '../functions/lib/dynamo-identity.js';
-import { ENV } from '../functions/lib/resources.js';
+import { ENV } from '../functions/lib/environment.js';
 import { commandLine } from '../local/cli.js';
 import { LOCAL_AWS } from '../local/embedded.js';
 import { findLocalHub } from '../local/local-endpoints.js';

@@ -20,15 +20,6 @@ const RECEIVER_TOKEN_RENEW_SECONDS = 60;
 export const MAX_ASSERTION_SECONDS = 300;
 /** Clock difference tolerated between a client and the hub. */
 export const CLOCK_SKEW_SECONDS = 30;
-/** Throttling window: each client may make its limit of requests per window, counted across every instance. */
-export const THROTTLE_WINDOW_SECONDS = 10;
-/** Default requests a client may make per throttling window: 20 a second, far above a practice's daily traffic. */
-export const DEFAULT_REQUESTS_PER_WINDOW = 200;
-/**
- * Permits one hub instance counts at once (one shared write per lease, not per request), and spends locally within
- * the window. At most a tenth of a client's limit, so unspent leases across instances throttle it only a little early.
- */
-export const PERMIT_LEASE = 10;
 /** Access tokens one instance remembers as verified, so a client's next requests skip the signature check. */
 export const VERIFIED_TOKENS_KEPT = 1000;
 
@@ -83,38 +74,47 @@ export interface TokenSubject {
   sessionId?: string;
 }
 
-export type IdentityService = ReturnType<typeof createIdentityService>;
-
 /**
  * The hub as an OAuth 2.0 authorisation server for systems (client credentials with a signed JWT client assertion,
  * RFC 7523, as the NHS API platform's application-restricted pattern) and the verifier of its own access tokens.
  */
-export function createIdentityService(
-  settings: TokenSettings,
-  adapters: IdentityAdapters,
-  deps: { clock: Clock; log: HubLog; metric: (name: HubMetric) => void },
-) {
-  // Read when used: the local hub learns its URL only once its server listens.
-  const tokenUrl = () => `${settings.issuer}${TOKEN_PATH}`;
-  let hubKeys: ReturnType<typeof createLocalJWKSet> | undefined;
-  /** Permits this instance has counted and not yet spent, per client, in the current window. */
-  const leases = new Map<string, { windowStart: number; left: number }>();
-  /** Leases being counted now, per client: its other requests meanwhile wait to spend from them. */
-  const leasesTaken = new Map<string, Promise<boolean>>();
+export class IdentityService {
+  private hubKeys: ReturnType<typeof createLocalJWKSet> | undefined;
   /** Tokens verified here, oldest first, with what they say and when they expire (JWT exp). */
-  const verified = new Map<string, { subject: TokenSubject; exp: number }>();
-  const nowSeconds = () => Math.floor(deps.clock.now().getTime() / 1000);
+  private readonly verified = new Map<string, { subject: TokenSubject; exp: number }>();
+  /** The hub's own tokens for receivers, by audience, each reused until shortly before it lapses. */
+  private readonly receiverTokens = new Map<string, { token: Promise<string>; renewAt: number }>();
 
-  async function sign(
+  constructor(
+    private readonly settings: TokenSettings,
+    private readonly adapters: IdentityAdapters,
+    private readonly deps: { clock: Clock; log: HubLog; metric: (name: HubMetric) => void },
+  ) {}
+
+  // Read when used: the local hub learns its URL only once its server listens.
+  private get tokenUrl() {
+    return `${this.settings.issuer}${TOKEN_PATH}`;
+  }
+
+  private nowSeconds() {
+    return Math.floor(this.deps.clock.now().getTime() / 1000);
+  }
+
+  /** Roles a caller of this organisation may hold: ops only in an ops organisation. */
+  private allowedRoles(organisation: string, roles: readonly Role[]) {
+    return roles.filter((role) => !roleRefusal(organisation, role, this.settings.opsOrganisations));
+  }
+
+  private async sign(
     claims: Pick<HubTokenClaims, 'sub' | 'kind' | 'organisation' | 'roles' | 'rate'>,
     lifetimeSeconds = ACCESS_TOKEN_SECONDS,
-    audience = settings.issuer,
+    audience = this.settings.issuer,
     jti = randomUUID(),
   ): Promise<IssuedToken> {
-    const iat = nowSeconds();
-    const token = await adapters.signer.sign({
+    const iat = this.nowSeconds();
+    const token = await this.adapters.signer.sign({
       ...claims,
-      iss: settings.issuer,
+      iss: this.settings.issuer,
       aud: audience,
       iat,
       exp: iat + lifetimeSeconds,
@@ -124,251 +124,207 @@ export function createIdentityService(
   }
 
   /** A hub access token's signature, issuer, audience, lifetime and claim shapes; what it says. */
-  async function verifyToken(token: string): Promise<TokenSubject> {
-    const known = verified.get(token);
+  private async verifyToken(token: string): Promise<TokenSubject> {
+    const known = this.verified.get(token);
     // The same bytes verified before say the same until they expire (with the skew jwtVerify allows).
-    if (known && nowSeconds() < known.exp + CLOCK_SKEW_SECONDS)
+    if (known && this.nowSeconds() < known.exp + CLOCK_SKEW_SECONDS)
       return { ...known.subject, roles: [...known.subject.roles] };
-    hubKeys ??= createLocalJWKSet(await adapters.signer.publicKeys());
+    this.hubKeys ??= createLocalJWKSet(await this.adapters.signer.publicKeys());
     let claims: Awaited<ReturnType<typeof jwtVerify>>['payload'];
     try {
-      ({ payload: claims } = await jwtVerify(token, hubKeys, {
-        issuer: settings.issuer,
-        audience: settings.issuer,
+      ({ payload: claims } = await jwtVerify(token, this.hubKeys, {
+        issuer: this.settings.issuer,
+        audience: this.settings.issuer,
         algorithms: [HUB_TOKEN_ALGORITHM],
         clockTolerance: CLOCK_SKEW_SECONDS,
-        currentDate: deps.clock.now(),
+        currentDate: this.deps.clock.now(),
         requiredClaims: ['exp', 'sub'],
       }));
     } catch (error) {
       throw new TokenRefusedError(accessTokenProblem(error));
     }
-    const { sub, kind, organisation, roles, rate, jti } = claims as Partial<HubTokenClaims> & { rate?: unknown };
-    if (
-      typeof sub !== 'string' ||
-      (kind !== 'client' && kind !== 'user') ||
-      typeof organisation !== 'string' ||
-      !Array.isArray(roles) ||
-      !roles.every(isRole)
-    )
-      throw new TokenRefusedError('The access token lacks the hub claims (kind, organisation, roles)');
-    if (kind === 'user' && typeof jti !== 'string')
-      throw new TokenRefusedError("A person's token names its session (jti)");
-    const subject: TokenSubject = {
-      subject: sub,
-      kind,
-      organisation,
-      roles,
-      requestsPerWindow: typeof rate === 'number' ? rate : settings.requestsPerWindow,
-      ...(kind === 'user' && typeof jti === 'string' ? { sessionId: jti } : {}),
-    };
-    verified.delete(token);
-    if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
-    verified.set(token, { subject: { ...subject, roles: [...roles] }, exp: claims.exp! });
+    const subject = subjectOf(claims, this.settings.requestsPerWindow);
+    this.verified.delete(token);
+    if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { subject: { ...subject, roles: [...subject.roles] }, exp: claims.exp! });
     return subject;
   }
 
-  /** The hub's own tokens for receivers, by audience, each reused until shortly before it lapses. */
-  const receiverTokens = new Map<string, { token: Promise<string>; renewAt: number }>();
+  /**
+   * The hub's own credentials for a receiver whose endpoint is registered with them: a short-lived token signed
+   * with the hub's key (its JWKS at /.well-known/jwks.json), for that endpoint alone (aud), as the hub (sub).
+   */
+  async receiverToken(audience: string, hubOdsCode: string): Promise<string> {
+    const cached = this.receiverTokens.get(audience);
+    if (cached && cached.renewAt > this.nowSeconds()) return cached.token;
+    const token = this.sign(
+      { sub: hubOdsCode, kind: 'hub', organisation: hubOdsCode, roles: [], rate: 0 },
+      RECEIVER_TOKEN_SECONDS,
+      audience,
+    ).then((issued) => issued.access_token);
+    this.receiverTokens.set(audience, {
+      token,
+      renewAt: this.nowSeconds() + RECEIVER_TOKEN_SECONDS - RECEIVER_TOKEN_RENEW_SECONDS,
+    });
+    token.catch(() => this.receiverTokens.delete(audience));
+    return token;
+  }
 
-  /** Roles a caller of this organisation may hold: ops only in an ops organisation. */
-  const allowedRoles = (organisation: string, roles: readonly Role[]) =>
-    roles.filter((role) => !roleRefusal(organisation, role, settings.opsOrganisations));
+  /** POST /oauth2/token: checks the client's signed assertion and issues a short-lived access token. */
+  async issueClientToken(form: URLSearchParams): Promise<IssuedToken> {
+    const { assertion, clientId } = assertionOf(form);
+    const client = await this.adapters.clients.client(clientId);
+    if (!client || client.disabled) {
+      this.deps.metric('TokenRefused');
+      throw new OAuthError('invalid_client', 'Unknown or disabled client');
+    }
+    let claims: Awaited<ReturnType<typeof jwtVerify>>['payload'];
+    try {
+      ({ payload: claims } = await jwtVerify(assertion, createLocalJWKSet(client.keys), {
+        issuer: clientId,
+        subject: clientId,
+        audience: this.tokenUrl,
+        algorithms: ASSERTION_ALGORITHMS,
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        currentDate: this.deps.clock.now(),
+        requiredClaims: ['exp', 'jti'],
+      }));
+    } catch (error) {
+      this.deps.metric('TokenRefused');
+      throw new OAuthError('invalid_client', assertionProblem(error, this.tokenUrl));
+    }
+    checkAssertionClaims(claims, this.nowSeconds());
+    const keepUntil = new Date((claims.exp! + CLOCK_SKEW_SECONDS) * 1000);
+    if (!(await this.adapters.assertions.firstUse(clientId, String(claims.jti), keepUntil))) {
+      this.deps.metric('TokenRefused');
+      throw new OAuthError('invalid_client', 'This assertion (jti) was used before: sign a new one for each request');
+    }
+    this.deps.log.info('token issued', { clientId, organisation: client.organisation });
+    return this.sign({
+      sub: client.clientId,
+      kind: 'client',
+      organisation: client.organisation,
+      roles: this.allowedRoles(client.organisation, client.roles),
+      rate: client.requestsPerWindow ?? this.settings.requestsPerWindow,
+    });
+  }
 
+  /**
+   * A token for a person signed in through OpenID Connect (the organisation and roles come from their claims). Its
+   * jti names the session, which every instance then checks on each use: ended at sign-out, or idle too long.
+   */
+  async issueUserToken(
+    user: { userId: string; organisation: string; roles: readonly Role[] },
+    lifetimeSeconds = ACCESS_TOKEN_SECONDS,
+  ): Promise<IssuedToken> {
+    const sessionId = randomUUID();
+    const now = this.deps.clock.now();
+    await this.adapters.sessions.begin(sessionId, now, new Date(now.getTime() + lifetimeSeconds * 1000));
+    return this.sign(
+      {
+        sub: user.userId,
+        kind: 'user',
+        organisation: user.organisation,
+        roles: this.allowedRoles(user.organisation, user.roles),
+        rate: this.settings.requestsPerWindow,
+      },
+      lifetimeSeconds,
+      this.settings.issuer,
+      sessionId,
+    );
+  }
+
+  /** Sign-out: the session of a person's token ends at once, on every instance (a client's token has none). */
+  async endSession(token: string): Promise<void> {
+    const subject = await this.verifyToken(token).catch(() => undefined);
+    if (subject?.sessionId) await this.adapters.sessions.end(subject.sessionId);
+  }
+
+  /**
+   * Checks a hub access token: signature by the hub's key, issuer, audience, lifetime and claim shapes; and for a
+   * person's, that its session is live: not signed out, and used within SESSION_IDLE_SECONDS.
+   */
+  async verify(token: string): Promise<TokenSubject> {
+    const subject = await this.verifyToken(token);
+    if (!subject.sessionId) return subject;
+    const now = this.deps.clock.now();
+    const state = await this.adapters.sessions.use(
+      subject.sessionId,
+      now,
+      new Date(now.getTime() - SESSION_IDLE_SECONDS * 1000),
+    );
+    if (state === 'ended') throw new TokenRefusedError('This session was signed out: sign in again');
+    if (state === 'idle')
+      throw new TokenRefusedError(`This session was idle over ${SESSION_IDLE_SECONDS / 60} minutes: sign in again`);
+    return subject;
+  }
+
+  async publicKeys() {
+    return this.adapters.signer.publicKeys();
+  }
+}
+
+/** What a verified hub token's claims say of its bearer; refused when they lack the hub's claims. */
+function subjectOf(claims: Record<string, unknown>, defaultRequestsPerWindow: number): TokenSubject {
+  const { sub, kind, organisation, roles, rate, jti } = claims as Partial<HubTokenClaims> & { rate?: unknown };
+  if (
+    typeof sub !== 'string' ||
+    (kind !== 'client' && kind !== 'user') ||
+    typeof organisation !== 'string' ||
+    !Array.isArray(roles) ||
+    !roles.every(isRole)
+  )
+    throw new TokenRefusedError('The access token lacks the hub claims (kind, organisation, roles)');
+  if (kind === 'user' && typeof jti !== 'string')
+    throw new TokenRefusedError("A person's token names its session (jti)");
   return {
-    /**
-     * The hub's own credentials for a receiver whose endpoint is registered with them: a short-lived token signed
-     * with the hub's key (its JWKS at /.well-known/jwks.json), for that endpoint alone (aud), as the hub (sub).
-     */
-    async receiverToken(audience: string, hubOdsCode: string): Promise<string> {
-      const cached = receiverTokens.get(audience);
-      if (cached && cached.renewAt > nowSeconds()) return cached.token;
-      const token = sign(
-        { sub: hubOdsCode, kind: 'hub', organisation: hubOdsCode, roles: [], rate: 0 },
-        RECEIVER_TOKEN_SECONDS,
-        audience,
-      ).then((issued) => issued.access_token);
-      receiverTokens.set(audience, {
-        token,
-        renewAt: nowSeconds() + RECEIVER_TOKEN_SECONDS - RECEIVER_TOKEN_RENEW_SECONDS,
-      });
-      token.catch(() => receiverTokens.delete(audience));
-      return token;
-    },
-
-    /** POST /oauth2/token: checks the client's signed assertion and issues a short-lived access token. */
-    async issueClientToken(form: URLSearchParams): Promise<IssuedToken> {
-      if (form.get('grant_type') !== 'client_credentials')
-        throw new OAuthError('unsupported_grant_type', 'grant_type must be client_credentials');
-      if (form.get('client_assertion_type') !== CLIENT_ASSERTION_TYPE)
-        throw new OAuthError('invalid_request', `client_assertion_type must be ${CLIENT_ASSERTION_TYPE}`);
-      const assertion = form.get('client_assertion');
-      if (!assertion) throw new OAuthError('invalid_request', 'client_assertion is required');
-      if (assertion.length > MAX_ASSERTION_CHARS)
-        throw new OAuthError('invalid_request', `client_assertion is over ${MAX_ASSERTION_CHARS} characters`);
-      let clientId: unknown;
-      let algorithm: unknown;
-      try {
-        clientId = decodeJwt(assertion).iss;
-        algorithm = decodeProtectedHeader(assertion).alg;
-      } catch {
-        throw new OAuthError('invalid_request', 'client_assertion is not a signed JWT');
-      }
-      if (typeof clientId !== 'string' || !clientId)
-        throw new OAuthError('invalid_client', 'The assertion has no issuer (iss: the client id)');
-      if (form.has('client_id') && form.get('client_id') !== clientId)
-        throw new OAuthError('invalid_client', 'client_id and the assertion issuer differ');
-      if (typeof algorithm !== 'string' || !ASSERTION_ALGORITHMS.includes(algorithm))
-        throw new OAuthError('invalid_client', `The assertion must be signed with one of ${ASSERTION_ALGORITHMS}`);
-      const client = await adapters.clients.client(clientId);
-      if (!client || client.disabled) {
-        deps.metric('TokenRefused');
-        throw new OAuthError('invalid_client', 'Unknown or disabled client');
-      }
-      let claims: Awaited<ReturnType<typeof jwtVerify>>['payload'];
-      try {
-        ({ payload: claims } = await jwtVerify(assertion, createLocalJWKSet(client.keys), {
-          issuer: clientId,
-          subject: clientId,
-          audience: tokenUrl(),
-          algorithms: ASSERTION_ALGORITHMS,
-          clockTolerance: CLOCK_SKEW_SECONDS,
-          currentDate: deps.clock.now(),
-          requiredClaims: ['exp', 'jti'],
-        }));
-      } catch (error) {
-        deps.metric('TokenRefused');
-        throw new OAuthError('invalid_client', assertionProblem(error, tokenUrl()));
-      }
-      const now = nowSeconds();
-      if (claims.exp! > now + MAX_ASSERTION_SECONDS + CLOCK_SKEW_SECONDS)
-        throw new OAuthError('invalid_client', `The assertion must expire within ${MAX_ASSERTION_SECONDS} s`);
-      if (claims.iat !== undefined && claims.iat > now + CLOCK_SKEW_SECONDS)
-        throw new OAuthError('invalid_client', 'The assertion was issued in the future (iat)');
-      if (typeof claims.jti !== 'string' || claims.jti.length > MAX_JTI_CHARS)
-        throw new OAuthError(
-          'invalid_request',
-          `The assertion's jti must be a string of at most ${MAX_JTI_CHARS} characters`,
-        );
-      const keepUntil = new Date((claims.exp! + CLOCK_SKEW_SECONDS) * 1000);
-      if (!(await adapters.assertions.firstUse(clientId, String(claims.jti), keepUntil))) {
-        deps.metric('TokenRefused');
-        throw new OAuthError('invalid_client', 'This assertion (jti) was used before: sign a new one for each request');
-      }
-      deps.log.info('token issued', { clientId, organisation: client.organisation });
-      return sign({
-        sub: client.clientId,
-        kind: 'client',
-        organisation: client.organisation,
-        roles: allowedRoles(client.organisation, client.roles),
-        rate: client.requestsPerWindow ?? settings.requestsPerWindow,
-      });
-    },
-
-    /**
-     * A token for a person signed in through OpenID Connect (the organisation and roles come from their claims). Its
-     * jti names the session, which every instance then checks on each use: ended at sign-out, or idle too long.
-     */
-    async issueUserToken(
-      user: { userId: string; organisation: string; roles: readonly Role[] },
-      lifetimeSeconds = ACCESS_TOKEN_SECONDS,
-    ): Promise<IssuedToken> {
-      const sessionId = randomUUID();
-      const now = deps.clock.now();
-      await adapters.sessions.begin(sessionId, now, new Date(now.getTime() + lifetimeSeconds * 1000));
-      return sign(
-        {
-          sub: user.userId,
-          kind: 'user',
-          organisation: user.organisation,
-          roles: allowedRoles(user.organisation, user.roles),
-          rate: settings.requestsPerWindow,
-        },
-        lifetimeSeconds,
-        settings.issuer,
-        sessionId,
-      );
-    },
-
-    /** Sign-out: the session of a person's token ends at once, on every instance (a client's token has none). */
-    async endSession(token: string): Promise<void> {
-      const subject = await verifyToken(token).catch(() => undefined);
-      if (subject?.sessionId) await adapters.sessions.end(subject.sessionId);
-    },
-
-    /**
-     * Checks a hub access token: signature by the hub's key, issuer, audience, lifetime and claim shapes; and for a
-     * person's, that its session is live: not signed out, and used within SESSION_IDLE_SECONDS.
-     */
-    async verify(token: string): Promise<TokenSubject> {
-      const subject = await verifyToken(token);
-      if (!subject.sessionId) return subject;
-      const now = deps.clock.now();
-      const state = await adapters.sessions.use(
-        subject.sessionId,
-        now,
-        new Date(now.getTime() - SESSION_IDLE_SECONDS * 1000),
-      );
-      if (state === 'ended') throw new TokenRefusedError('This session was signed out: sign in again');
-      if (state === 'idle')
-        throw new TokenRefusedError(`This session was idle over ${SESSION_IDLE_SECONDS / 60} minutes: sign in again`);
-      return subject;
-    },
-
-    /**
-     * Counts a request against its client's window; the seconds to wait when over the limit, else undefined. Permits
-     * are counted a lease at a time (PERMIT_LEASE) and spent here; near the limit, one at a time.
-     */
-    async throttle(subject: TokenSubject): Promise<number | undefined> {
-      const windowMs = THROTTLE_WINDOW_SECONDS * 1000;
-      const leaseSize = Math.max(1, Math.min(PERMIT_LEASE, Math.floor(subject.requestsPerWindow / 10)));
-      for (;;) {
-        const now = deps.clock.now().getTime();
-        const windowStart = Math.floor(now / windowMs) * windowMs;
-        const windowEnd = windowStart + windowMs;
-        const lease = leases.get(subject.subject);
-        if (lease?.windowStart === windowStart && lease.left > 0) {
-          lease.left--;
-          return undefined;
-        }
-        // Another request of this client is counting a lease: spend from it rather than count one more.
-        const taking = leasesTaken.get(subject.subject);
-        if (taking) {
-          await taking.catch(() => undefined); // its failure is its own: this request then counts for itself
-          continue;
-        }
-        const take = (permits: number) =>
-          adapters.requests.take(
-            subject.subject,
-            new Date(windowStart),
-            subject.requestsPerWindow,
-            new Date(windowEnd + windowMs),
-            permits,
-          );
-        if (leaseSize > 1) {
-          const leasing = take(leaseSize)
-            .then((leased) => {
-              if (leased) {
-                const kept = leases.get(subject.subject);
-                const left = (kept?.windowStart === windowStart ? kept.left : 0) + leaseSize;
-                leases.set(subject.subject, { windowStart, left });
-              }
-              return leased;
-            })
-            .finally(() => leasesTaken.delete(subject.subject));
-          leasesTaken.set(subject.subject, leasing);
-          if (await leasing) continue; // spent from like any other lease
-        }
-        if (await take(1)) return undefined;
-        deps.metric('Throttled');
-        return Math.max(1, Math.ceil((windowEnd - now) / 1000));
-      }
-    },
-
-    async publicKeys() {
-      return adapters.signer.publicKeys();
-    },
+    subject: sub,
+    kind,
+    organisation,
+    roles,
+    requestsPerWindow: typeof rate === 'number' ? rate : defaultRequestsPerWindow,
+    ...(kind === 'user' && typeof jti === 'string' ? { sessionId: jti } : {}),
   };
+}
+
+/** The token request's form, checked before any key is read: the grant, the assertion's type, size and issuer. */
+function assertionOf(form: URLSearchParams): { assertion: string; clientId: string } {
+  if (form.get('grant_type') !== 'client_credentials')
+    throw new OAuthError('unsupported_grant_type', 'grant_type must be client_credentials');
+  if (form.get('client_assertion_type') !== CLIENT_ASSERTION_TYPE)
+    throw new OAuthError('invalid_request', `client_assertion_type must be ${CLIENT_ASSERTION_TYPE}`);
+  const assertion = form.get('client_assertion');
+  if (!assertion) throw new OAuthError('invalid_request', 'client_assertion is required');
+  if (assertion.length > MAX_ASSERTION_CHARS)
+    throw new OAuthError('invalid_request', `client_assertion is over ${MAX_ASSERTION_CHARS} characters`);
+  let clientId: unknown;
+  let algorithm: unknown;
+  try {
+    clientId = decodeJwt(assertion).iss;
+    algorithm = decodeProtectedHeader(assertion).alg;
+  } catch {
+    throw new OAuthError('invalid_request', 'client_assertion is not a signed JWT');
+  }
+  if (typeof clientId !== 'string' || !clientId)
+    throw new OAuthError('invalid_client', 'The assertion has no issuer (iss: the client id)');
+  if (form.has('client_id') && form.get('client_id') !== clientId)
+    throw new OAuthError('invalid_client', 'client_id and the assertion issuer differ');
+  if (typeof algorithm !== 'string' || !ASSERTION_ALGORITHMS.includes(algorithm))
+    throw new OAuthError('invalid_client', `The assertion must be signed with one of ${ASSERTION_ALGORITHMS}`);
+  return { assertion, clientId };
+}
+
+/** A verified assertion's lifetime and jti: short-lived, not from the future, a jti the ledger can hold. */
+function checkAssertionClaims(claims: { exp?: number; iat?: number; jti?: unknown }, now: number) {
+  if (claims.exp! > now + MAX_ASSERTION_SECONDS + CLOCK_SKEW_SECONDS)
+    throw new OAuthError('invalid_client', `The assertion must expire within ${MAX_ASSERTION_SECONDS} s`);
+  if (claims.iat !== undefined && claims.iat > now + CLOCK_SKEW_SECONDS)
+    throw new OAuthError('invalid_client', 'The assertion was issued in the future (iat)');
+  if (typeof claims.jti !== 'string' || claims.jti.length > MAX_JTI_CHARS)
+    throw new OAuthError(
+      'invalid_request',
+      `The assertion's jti must be a string of at most ${MAX_JTI_CHARS} characters`,
+    );
 }
 
 /** Why a client assertion failed, in words a client's developer can act on (never echoing the assertion). */

@@ -1,8 +1,8 @@
 import type { Hub } from '../../core/hub.js';
 import { DELIVERY_LIFECYCLE } from '../../core/lifecycle/delivery-lifecycle.js';
 import { failMessage } from '../../core/services/delivery.js';
-import { DELIVERY_QUEUE } from '../lib/resources.js';
 import { deliveryOf, sqsHandler } from '../lib/sqs.js';
+import { DELIVERY_QUEUE } from '../lib/storage.js';
 
 /**
  * The last safety net: a record the delivery worker could not finish in DELIVERY_QUEUE.maxReceiveCount receives

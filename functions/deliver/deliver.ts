@@ -1,6 +1,6 @@
 import type { Hub } from '../../core/hub.js';
 import { deliverMessage } from '../../core/services/delivery.js';
-import { DELIVERY_CLAIM_LEASE_SECONDS } from '../lib/resources.js';
+import { DELIVERY_CLAIM_LEASE_SECONDS } from '../lib/lambdas.js';
 import { deliveryOf, sqsHandler } from '../lib/sqs.js';
 
 /** Thrown so the batch processor lists the record as failed after its visibility has been set to the backoff. */

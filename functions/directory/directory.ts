@@ -1,4 +1,5 @@
 import type { CapabilityStatement, CapabilityStatementRestResource, FhirResource } from 'fhir/r4';
+import type { LoadedNetworks } from '../../core/api/responses.js';
 import { issue, NotFoundError } from '../../core/errors.js';
 import type { Hub } from '../../core/hub.js';
 import {
@@ -98,7 +99,7 @@ export function createDirectoryHandler(hub: Hub) {
       'GET /routing/networks': async (request) => ({
         status: 200,
         contentType: 'application/json',
-        body: { networks: await loadedNetworks(hub, request.caller) },
+        body: { networks: await loadedNetworks(hub, request.caller) } satisfies LoadedNetworks,
       }),
       'POST /routing/$diff': async (request) => ({
         status: 200,

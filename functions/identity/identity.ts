@@ -1,3 +1,4 @@
+import type { Session } from '../../core/api/responses.js';
 import { requireOrganisation } from '../../core/auth.js';
 import { BadRequestError, issue, NotFoundError, UnsupportedMediaTypeError } from '../../core/errors.js';
 import type { Hub } from '../../core/hub.js';
@@ -11,7 +12,7 @@ import {
 } from '../../core/identity/sign-in.js';
 import { ASSERTION_ALGORITHMS, HUB_TOKEN_ALGORITHM, OAuthError, TOKEN_PATH } from '../../core/identity/tokens.js';
 import { type HubRequest, httpHandler, MAX_BODY_BYTES, refuseCrossSite } from '../lib/http.js';
-import { WEB_APP_PATH } from '../lib/resources.js';
+import { WEB_APP_PATH } from '../lib/web-security.js';
 
 const JSON_TYPE = 'application/json';
 const FORM = /^application\/x-www-form-urlencoded\b/i;
@@ -139,8 +140,8 @@ export function createIdentityHandler(hub: Hub) {
         body: {
           user: request.caller.subject,
           organisation: requireOrganisation(request.caller),
-          roles: request.caller.roles,
-        },
+          roles: [...request.caller.roles],
+        } satisfies Session,
       }),
       'GET /.well-known/jwks.json': async () => ({
         status: 200,

@@ -13,14 +13,15 @@ import { CursorCodec } from './cursors.js';
 import { DIRECTORY_REFRESH_SECONDS, DynamoDirectory } from './dynamo-directory.js';
 import { DynamoIdentityStore } from './dynamo-identity.js';
 import { DynamoOperationsStore } from './dynamo-operations.js';
+import { ENV } from './environment.js';
 import { FhirKitTransport } from './fhir-transport.js';
 import { DynamoMessageStore } from './message-store/dynamo-message-store.js';
 import { hubLog, recordMetric } from './observability.js';
 import { HttpOidcProvider, type OidcSettings } from './oidc-client.js';
-import { DELIVERY_QUEUE, DIRECTORY_TABLE, ENV, IDENTITY_TABLE, MESSAGES_TABLE, OPERATIONS_TABLE } from './resources.js';
 import { type SecretSource, secretsManagerSecret } from './secrets.js';
 import { SesMailer } from './ses-mailer.js';
 import { SqsDeliveryQueue } from './sqs-delivery-queue.js';
+import { DELIVERY_QUEUE, DIRECTORY_TABLE, IDENTITY_TABLE, MESSAGES_TABLE, OPERATIONS_TABLE } from './storage.js';
 import { KeyPairSigner, KmsSigner } from './token-signers.js';
 
 /** Where the hub's AWS resources are and how it behaves: from the Lambda environment, or given by `npm start`. */

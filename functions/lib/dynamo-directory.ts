@@ -12,7 +12,7 @@ import type { ServiceAvailability } from '../../core/routing/availability.js';
 import type { NetworkDefinition } from '../../core/routing/network.js';
 import { describeNetworkChanges } from '../../core/routing/network-diff.js';
 import { type CompiledNetwork, compileNetwork } from '../../core/routing/resolve.js';
-import { DIRECTORY_KEYS } from './resources.js';
+import { DIRECTORY_KEYS } from './storage.js';
 
 /** How often a warm Lambda checks whether the routing tables changed (one small read). */
 export const DIRECTORY_REFRESH_SECONDS = 30;

@@ -16,7 +16,7 @@ import type {
   SessionLedger,
   SessionState,
 } from '../../core/identity/identity.js';
-import { IDENTITY_KEYS } from './resources.js';
+import { IDENTITY_KEYS } from './storage.js';
 
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 

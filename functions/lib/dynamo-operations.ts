@@ -16,7 +16,7 @@ import type {
 } from '../../core/operations.js';
 import type { OperationsStore } from '../../core/ports.js';
 import { TRAFFIC_SHARDS } from '../../core/services/traffic.js';
-import { ONCE_MARK_DAYS, OPERATIONS_KEYS, TRAFFIC_RETENTION_DAYS } from './resources.js';
+import { ONCE_MARK_DAYS, OPERATIONS_KEYS, TRAFFIC_RETENTION_DAYS } from './storage.js';
 
 /** Counter attributes carry this prefix (DynamoDB's ADD works on top-level attributes only). */
 const COUNTER = 'n:';

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { type HandlerName, ROUTES, type RouteDefinition, routeKey } from '../../core/api/routes.js';
 import { ANONYMOUS, type Caller, requireRole } from '../../core/auth.js';
 import {
   BadRequestError,
@@ -18,7 +19,6 @@ import type { Hub } from '../../core/hub.js';
 import { identifyCaller } from '../../core/identity/caller.js';
 import type { TokenSubject } from '../../core/identity/tokens.js';
 import { refuseDeepJson } from '../../core/json-guard.js';
-import { type HandlerName, ROUTES, type RouteDefinition, routeKey } from './resources.js';
 
 /** Largest request body the hub reads (a referral with attachments by reference is tens of KB). */
 export const MAX_BODY_BYTES = 1_000_000;
@@ -87,7 +87,7 @@ async function authorise(route: RouteDefinition, request: HubRequest, hub: Hub, 
       issue('forbidden', `Organisation ${organisation} is not registered with the hub (no network it serves lists it)`),
     ]);
   }
-  const retryAfter = token && (await hub.identity.throttle(token));
+  const retryAfter = token && (await hub.throttling.throttle(token));
   if (retryAfter) throw new TooManyRequestsError(retryAfter);
 }
 

@@ -3,8 +3,8 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type middy from '@middy/core';
 import { awsSecret } from './aws-hub.js';
 import { onlyThroughTheEdge } from './edge-guard.js';
+import { ENV } from './environment.js';
 import { logger, metrics } from './observability.js';
-import { ENV } from './resources.js';
 
 /** Powertools on every Lambda: request context in the logs, metrics flushed after each invocation. */
 export function withObservability<T extends middy.MiddyfiedHandler<any, any, any, any>>(handler: T): T {

@@ -1,3 +1,4 @@
+import type { MessageList, ReceiversHealth } from '../../core/api/responses.js';
 import { BadRequestError, issue, UnprocessableError } from '../../core/errors.js';
 import { pageLinks } from '../../core/fhir/paging.js';
 import { HEADERS } from '../../core/fhir/systems.js';
@@ -44,7 +45,7 @@ export function createMessagesHandler(hub: Hub) {
             messages: page.items,
             ...(page.cursor ? { next: page.cursor } : {}),
             link: pageLinks(`${hub.self.baseUrl}/messages`, request.query, page.cursor),
-          },
+          } satisfies MessageList,
         };
       },
       'POST /messages/$search': async (request) => {
@@ -65,7 +66,7 @@ export function createMessagesHandler(hub: Hub) {
         return {
           status: 200,
           contentType: 'application/json',
-          body: { messages: page.items, ...(page.cursor ? { next: page.cursor } : {}) },
+          body: { messages: page.items, ...(page.cursor ? { next: page.cursor } : {}) } satisfies MessageList,
         };
       },
       'GET /ServiceRequest/{id}': async (request) => ({
@@ -128,7 +129,7 @@ export function createMessagesHandler(hub: Hub) {
       'GET /receivers/$health': async (request) => ({
         status: 200,
         contentType: 'application/json',
-        body: { receivers: await receiversHealth(hub, request.caller) },
+        body: { receivers: await receiversHealth(hub, request.caller) } satisfies ReceiversHealth,
       }),
       'GET /ops/overview': async (request) => ({
         status: 200,

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { Hub } from '../../core/hub.js';
 import { dropExpiredBodies, requeueStuckMessages } from '../../core/services/sweep.js';
-import { SWEEP_STUCK_AFTER_SECONDS } from '../lib/resources.js';
+import { SWEEP_STUCK_AFTER_SECONDS } from '../lib/lambdas.js';
 
 /**
  * Scheduled: re-enqueue messages that stopped moving (stored but never enqueued, or lost from a queue), and remove

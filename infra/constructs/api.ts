@@ -7,7 +7,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type HandlerName, ROUTES } from '../../functions/lib/resources.js';
+import { type HandlerName, ROUTES } from '../../core/api/routes.js';
 
 /** Steady requests per second the API accepts before answering 429 (a PCN sends a few per minute). */
 const THROTTLE_RATE_LIMIT = 50;
@@ -15,7 +15,7 @@ const THROTTLE_RATE_LIMIT = 50;
 const THROTTLE_BURST_LIMIT = 100;
 
 /**
- * The HTTP API: every route from functions/lib/resources.ts, with access logs and throttling. Every route but the
+ * The HTTP API: every route from core/api/routes.ts, with access logs and throttling. Every route but the
  * public ones (metadata, the token endpoint and its keys) sits behind a JWT authorizer on the hub's own issuer: a
  * request without a valid hub access token is refused before any function runs. The functions check the token
  * again (roles, organisation, per-client rate), so nothing relies on the gateway alone.

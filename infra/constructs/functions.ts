@@ -8,20 +8,22 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { HandlerName } from '../../core/api/routes.js';
+import { ENV } from '../../functions/lib/environment.js';
 import {
   DEADLINE_SWEEP_MINUTES,
-  DELIVERY_QUEUE,
-  DIRECTORY_TABLE,
-  ENV,
   FUNCTIONS,
-  type HandlerName,
-  IDENTITY_TABLE,
-  MESSAGES_TABLE,
-  OPERATIONS_TABLE,
   SWEEP_INTERVAL_MINUTES,
   TRAFFIC_BATCH_SIZE,
   TRAFFIC_BATCH_WINDOW_SECONDS,
-} from '../../functions/lib/resources.js';
+} from '../../functions/lib/lambdas.js';
+import {
+  DELIVERY_QUEUE,
+  DIRECTORY_TABLE,
+  IDENTITY_TABLE,
+  MESSAGES_TABLE,
+  OPERATIONS_TABLE,
+} from '../../functions/lib/storage.js';
 import { LAMBDA_BUNDLING } from '../bundling.js';
 import type { SignInSettings } from './identity.js';
 import type { HubQueues } from './queues.js';
@@ -152,7 +154,7 @@ export class HubFunctions extends Construct {
       props.originSecret.grantRead(f[name]);
     }
 
-    // Least privilege, from each function's access in functions/lib/resources.ts.
+    // Least privilege, from each function's access in functions/lib/lambdas.ts.
     for (const name of Object.keys(FUNCTIONS) as HandlerName[]) {
       const { access } = FUNCTIONS[name];
       if (access.messages === 'read-write') tables.messages.grantReadWriteData(f[name]);
@@ -240,7 +242,7 @@ export class HubFunctions extends Construct {
       {
         id: 'HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy',
         reason:
-          "Each function's inline policy is the least-privilege grant CDK generates from its access in functions/lib/resources.ts, on the hub's own tables, queues and keys.",
+          "Each function's inline policy is the least-privilege grant CDK generates from its access in functions/lib/lambdas.ts, on the hub's own tables, queues and keys.",
       },
       {
         id: 'HIPAA.Security::HIPAA.Security-LambdaInsideVPC',

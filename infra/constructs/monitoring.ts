@@ -9,14 +9,11 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import type { HandlerName } from '../../core/api/routes.js';
 import { DEFAULT_DELIVERY_POLICY } from '../../core/lifecycle/delivery-policy.js';
 import type { HubMetric } from '../../core/ports.js';
-import {
-  DELIVERY_QUEUE,
-  FUNCTIONS,
-  type HandlerName,
-  SWEEP_STUCK_AFTER_SECONDS,
-} from '../../functions/lib/resources.js';
+import { FUNCTIONS, SWEEP_STUCK_AFTER_SECONDS } from '../../functions/lib/lambdas.js';
+import { DELIVERY_QUEUE } from '../../functions/lib/storage.js';
 import type { HubApi } from './api.js';
 import type { HubQueues } from './queues.js';
 import type { HubTables } from './tables.js';

@@ -2,7 +2,7 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DELIVERY_QUEUE } from '../../functions/lib/resources.js';
+import { DELIVERY_QUEUE } from '../../functions/lib/storage.js';
 
 /**
  * The delivery queue and its dead-letter queues, from the definition the local runtime uses too (patient data: the

@@ -9,7 +9,7 @@ import {
   MESSAGES_TABLE,
   OPERATIONS_TABLE,
   type TableDefinition,
-} from '../../functions/lib/resources.js';
+} from '../../functions/lib/storage.js';
 
 /** Days each daily backup is kept (BackupPlan.daily35DayRetention); the vault lock refuses anything shorter. */
 const BACKUP_RETENTION_DAYS = 35;

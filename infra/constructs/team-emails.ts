@@ -1,7 +1,7 @@
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
-import { ENV } from '../../functions/lib/resources.js';
+import { ENV } from '../../functions/lib/environment.js';
 
 /**
  * Emails to receiving teams' shared mailboxes (urgent work arrived, the morning digest) through Amazon SES, from the

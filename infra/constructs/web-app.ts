@@ -12,7 +12,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { SESSION_COOKIE } from '../../core/identity/sign-in.js';
 import { ORIGIN_HEADER } from '../../functions/lib/edge-guard.js';
-import { WEB_APP_PATH, WEB_SECURITY_HEADERS } from '../../functions/lib/resources.js';
+import { WEB_APP_PATH, WEB_SECURITY_HEADERS } from '../../functions/lib/web-security.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 /** How long CloudFront and S3 access logs are kept. */

@@ -1,13 +1,13 @@
 /// <reference lib="dom" />
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../core/api/responses.js';
 import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';
 import { SAMPLE_PRACTICE } from '../../local/identities.js';
 import { referralMessage } from '../../local/messages.js';
 import { sampleClientId } from '../../local/sample-clients.js';
 import { buildWebApp } from '../../local/web-app.js';
 import { ROUTE_TABLE } from '../../web/src/route-table.js';
-import type { Role } from '../../web/src/types.js';
 import { expectAccessible, launchBrowser, signedIn } from '../support/browser.js';
 import { eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
 

@@ -11,8 +11,8 @@ import { statusChangeFromAny } from '../../core/lifecycle/transitions.js';
 import type { MessageStore } from '../../core/ports.js';
 import { CursorCodec } from '../../functions/lib/cursors.js';
 import { DynamoMessageStore } from '../../functions/lib/message-store/dynamo-message-store.js';
-import { MESSAGES_TABLE } from '../../functions/lib/resources.js';
 import { givenSecret } from '../../functions/lib/secrets.js';
+import { MESSAGES_TABLE } from '../../functions/lib/storage.js';
 import { type EmbeddedServices, LOCAL_AWS, startEmbeddedServices } from '../../local/embedded.js';
 import { InMemoryMessageStore } from '../support/in-memory.js';
 

@@ -2,7 +2,9 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ORIGIN_HEADER } from '../../functions/lib/edge-guard.js';
-import { DELIVERY_QUEUE, ENV, FUNCTIONS } from '../../functions/lib/resources.js';
+import { ENV } from '../../functions/lib/environment.js';
+import { FUNCTIONS } from '../../functions/lib/lambdas.js';
+import { DELIVERY_QUEUE } from '../../functions/lib/storage.js';
 import { buildApp } from '../../infra/app.js';
 import { EDGE_REQUESTS_PER_IP_PER_5_MINUTES } from '../../infra/edge-stack.js';
 

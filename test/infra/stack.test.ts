@@ -4,15 +4,10 @@ import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES, routeKey } from '../../core/api/routes.js';
 import { DEFAULT_DELIVERY_POLICY } from '../../core/lifecycle/delivery-policy.js';
-import {
-  DELIVERY_CLAIM_LEASE_SECONDS,
-  DELIVERY_QUEUE,
-  FUNCTIONS,
-  MESSAGES_TABLE,
-  ROUTES,
-  routeKey,
-} from '../../functions/lib/resources.js';
+import { DELIVERY_CLAIM_LEASE_SECONDS, FUNCTIONS } from '../../functions/lib/lambdas.js';
+import { DELIVERY_QUEUE, MESSAGES_TABLE } from '../../functions/lib/storage.js';
 import { buildApp, deploymentRegion } from '../../infra/app.js';
 import { SESSION_TO_BEARER } from '../../infra/constructs/web-app.js';
 import { LOCAL_HUB_ODS } from '../../local/identities.js';

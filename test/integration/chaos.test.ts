@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../core/lifecycle/message-record.js';
-import { DELIVERY_CLAIM_LEASE_SECONDS } from '../../functions/lib/resources.js';
+import { DELIVERY_CLAIM_LEASE_SECONDS } from '../../functions/lib/lambdas.js';
 import { LOCAL_VISIBILITY_TIMEOUT_SECONDS } from '../../local/embedded.js';
 import { referralMessage, responseMessage } from '../../local/messages.js';
 import { asOrganisation, call, sendMessage } from '../support/http.js';

@@ -2,7 +2,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDirectory, loadNetworks } from '../../functions/lib/dynamo-directory.js';
-import { DIRECTORY_TABLE } from '../../functions/lib/resources.js';
+import { DIRECTORY_TABLE } from '../../functions/lib/storage.js';
 import {
   createTableInput,
   type EmbeddedServices,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
+import { ROUTES } from '../../core/api/routes.js';
 import { endUserOrganisationHeader } from '../../core/fhir/bars-headers.js';
-import { ROUTES } from '../../functions/lib/resources.js';
 import { LOCAL_OPS_ODS, SAMPLE_PRACTICE } from '../../local/identities.js';
 import { referralMessage } from '../../local/messages.js';
 

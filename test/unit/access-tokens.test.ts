@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { USER_SESSION_SECONDS } from '../../core/identity/sign-in.js';
+import { PERMIT_LEASE } from '../../core/identity/throttling.js';
 import {
   ACCESS_TOKEN_SECONDS,
   CLOCK_SKEW_SECONDS,
-  createIdentityService,
-  PERMIT_LEASE,
+  IdentityService,
   SESSION_IDLE_SECONDS,
 } from '../../core/identity/tokens.js';
 import { LOCAL_OPS_ODS } from '../../local/identities.js';
@@ -61,7 +61,7 @@ describe("a client's requests counted against its rate", () => {
       requestsPerWindow: 200,
     };
     // Act: a burst of three leases' worth, all at once
-    const answers = await Promise.all(Array.from({ length: 3 * PERMIT_LEASE }, () => hub.identity.throttle(client)));
+    const answers = await Promise.all(Array.from({ length: 3 * PERMIT_LEASE }, () => hub.throttling.throttle(client)));
     // Assess: all admitted, three shared writes, every permit counted once
     expect(answers.every((wait) => wait === undefined)).toBe(true);
     expect(takes).toHaveBeenCalledTimes(3);
@@ -73,7 +73,7 @@ describe("a person's session", () => {
   it('ends at sign-out: its token is refused from then on, on every instance', async () => {
     const hub = testDependencies([]);
     // Another instance of the hub: the same identity table and key, none of this instance's memory.
-    const other = createIdentityService(
+    const other = new IdentityService(
       { issuer: hub.self.baseUrl, opsOrganisations: hub.opsOrganisations, requestsPerWindow: 100 },
       hub.identityAdapters,
       { clock: hub.clock, log: hub.log, metric: () => undefined },

@@ -2,8 +2,8 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { ORIGIN_HEADER, onlyThroughTheEdge } from '../../functions/lib/edge-guard.js';
+import { ENV } from '../../functions/lib/environment.js';
 import { apiLambda } from '../../functions/lib/lambda.js';
-import { ENV } from '../../functions/lib/resources.js';
 import { givenSecret } from '../../functions/lib/secrets.js';
 
 const SECRET = 'the-origin-secret-only-cloudfront-knows';

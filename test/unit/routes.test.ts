@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { ROUTES, routeKey } from '../../core/api/routes.js';
 import type { Role } from '../../core/auth.js';
 import { createHandlers, httpHandlerOf } from '../../functions/handlers.js';
 import { httpHandler } from '../../functions/lib/http.js';
-import { ROUTES, routeKey } from '../../functions/lib/resources.js';
 import { matchRoute } from '../../local/http-server.js';
 import { LOCAL_OPS_ODS } from '../../local/identities.js';
 import { httpApiEvent, lambdaContext } from '../../local/lambda-events.js';

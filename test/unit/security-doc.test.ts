@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROUTES, type RouteAccess, routeKey } from '../../functions/lib/resources.js';
+import { ROUTES, type RouteAccess, routeKey } from '../../core/api/routes.js';
 
 const SECURITY = readFileSync(join(import.meta.dirname, '..', '..', 'SECURITY.md'), 'utf8');
 /** How the table words a route's access: 'anyone', or the roles that may call it. */

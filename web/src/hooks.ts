@@ -1,8 +1,17 @@
 import { useCallback, useEffect, useState } from 'react';
+import type {
+  Alert,
+  AlertPage,
+  BulkReplayResults,
+  MessageList,
+  MessageRecord,
+  OutcomeRow,
+  Session,
+  TrafficOverview,
+} from '../../core/api/responses';
 import { SYSTEMS } from '../../core/fhir/systems';
 import { ApiError, api } from './api';
 import { rangeQuery } from './ranges';
-import type { Alert, MessageList, MessageRecord, OutcomeRow, Session, TrafficOverview } from './types';
 
 export interface Loaded<T> {
   data?: T;
@@ -130,8 +139,7 @@ export function useOrganisationNames(): ReadonlyMap<string, string> {
 export const useOverview = (hours: number) => useApi<TrafficOverview>(`/ops/overview?${rangeQuery(hours)}`);
 export const useOutcomes = (hours: number) => useApi<{ outcomes: OutcomeRow[] }>(`/ops/outcomes?${rangeQuery(hours)}`);
 /** A page of the hub's alerts (open first), and how many are open in all. */
-export const useAlerts = (cursor?: string) =>
-  useApi<{ alerts: Alert[]; open: number; next?: string }>(`/ops/alerts${cursor ? `?cursor=${cursor}` : ''}`);
+export const useAlerts = (cursor?: string) => useApi<AlertPage>(`/ops/alerts${cursor ? `?cursor=${cursor}` : ''}`);
 /** Takes an open alert in hand, with what is being done about it. */
 export const acknowledgeAlert = (alert: string, note: string) =>
   postJson<Alert>('/ops/alerts/$acknowledge', { alert, note });
@@ -149,16 +157,11 @@ export const withdraw = (id: string, reason: string) =>
 /** The patient a message is about (ops; the hub records each showing). */
 export const patientOf = (id: string) => api<Record<string, unknown>>(`${messagePath(id)}/$patient`);
 
-export interface ReplayResult {
-  messageId: string;
-  status?: string;
-  problem?: string;
-}
 /** Replays many failed messages: a selection, or every one that failed for a service since a time. */
 export const replayMany = (
   selection: { messages: string[] } | { failedTo: string; since?: string },
   service?: string,
-) => postJson<{ results: ReplayResult[] }>('/messages/$replay', { ...selection, ...(service ? { service } : {}) });
+) => postJson<BulkReplayResults>('/messages/$replay', { ...selection, ...(service ? { service } : {}) });
 
 export function signOut(): Promise<{ signOutAt?: string }> {
   return api('/auth/logout', { method: 'POST' });

@@ -1,4 +1,4 @@
-import type { Role } from './types';
+import type { Role } from '../../core/api/responses';
 
 /** One page of the app: where it is, what it is called, who has it in the menu (the API decides what each may do). */
 export interface RouteInfo {

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import type { Session } from '../../core/api/responses';
 import { AlertsPage } from './pages/AlertsPage';
 import { AvailabilityPage } from './pages/AvailabilityPage';
 import { EmailsPage } from './pages/EmailsPage';
@@ -15,7 +16,6 @@ import { ReferralPage } from './pages/ReferralPage';
 import { RoutingPage } from './pages/RoutingPage';
 import { SentPage } from './pages/SentPage';
 import { type AppPath, ROUTE_TABLE, type RouteInfo } from './route-table';
-import type { Session } from './types';
 
 export interface PageProps {
   params: Record<string, string>;

@@ -1,8 +1,8 @@
-import type { MessageRecord } from './types';
+import type { MessageRecord, MessageStatus, ReceiverOutcome } from '../../core/api/responses';
 
 /** The hub's terms in plain words for the screen (no FHIR, no codes). */
 
-const STATUS: Record<string, string> = {
+const STATUS: Record<MessageStatus, string> = {
   accepted: 'Received by the hub',
   queued: 'Waiting to be sent',
   delivering: 'Being sent',
@@ -14,7 +14,7 @@ const STATUS: Record<string, string> = {
   withdrawn: 'Withdrawn',
 };
 
-const OUTCOME: Record<string, string> = {
+const OUTCOME: Record<ReceiverOutcome, string> = {
   accepted: 'Accepted',
   rejected: 'Rejected',
   'in-progress': 'In progress',
@@ -32,8 +32,9 @@ const EVENT: Record<string, string> = {
   'task-update': 'Care home request update',
 };
 
-export const statusWords = (status: string) => STATUS[status] ?? status;
-export const outcomeWords = (outcome?: string) => (outcome ? (OUTCOME[outcome] ?? outcome) : 'No answer yet');
+export const statusWords = (status: string) => STATUS[status as MessageStatus] ?? status;
+export const outcomeWords = (outcome?: string) =>
+  outcome ? (OUTCOME[outcome as ReceiverOutcome] ?? outcome) : 'No answer yet';
 export const eventWords = (event: string) => EVENT[event] ?? 'Message';
 /** A moment as the NHS writes it, in London time: 4 January 2027 at 4:30pm. */
 export const when = (iso: string) => {
@@ -58,7 +59,7 @@ export const day = (date: string) =>
   new Date(`${date}T12:00:00Z`).toLocaleDateString('en-GB', { dateStyle: 'long', timeZone: 'Europe/London' });
 
 /** The statuses ops can filter by, in the order a message passes through them. */
-export const STATUSES = Object.keys(STATUS);
+export const STATUSES = Object.keys(STATUS) as MessageStatus[];
 
 /** An organisation a message names, by its name where the message knows it (its sender's, its receiver's). */
 export const organisationName =

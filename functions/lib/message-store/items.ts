@@ -5,7 +5,7 @@ import { BODY_RETENTION_DAYS, MESSAGE_RETENTION_DAYS } from '../../../core/lifec
 import { shardOf } from '../../../core/shard.js';
 import { attributeValues } from '../attribute-values.js';
 import { packBody } from '../message-body.js';
-import { LISTING_SHARDS } from '../resources.js';
+import { LISTING_SHARDS } from '../storage.js';
 
 /**
  * How a message is laid out in its DynamoDB item: the record (a map, read from the table and never projected into an

@@ -2,7 +2,7 @@ import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws
 import type { MessageRecord } from '../../../core/lifecycle/message-record.js';
 import type { Page } from '../../../core/ports.js';
 import type { CursorCodec } from '../cursors.js';
-import { LISTING_SHARDS, MESSAGES_TABLE } from '../resources.js';
+import { LISTING_SHARDS, MESSAGES_TABLE } from '../storage.js';
 
 /**
  * Listings of messages: an index query finds the keys (the indexes carry nothing else), the records are then read

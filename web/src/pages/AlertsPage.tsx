@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from 'react';
+import type { Alert } from '../../../core/api/responses';
 import type { ApiError } from '../api';
 import { acknowledgeAlert, useAlerts } from '../hooks';
 import { Link } from '../router';
-import type { Alert } from '../types';
 import { when } from '../words';
 import { Pager, usePages } from './Pager';
 import { Problem } from './Problem';

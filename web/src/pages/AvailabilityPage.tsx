@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from 'react';
+import type { Session } from '../../../core/api/responses';
 import { ApiError, api } from '../api';
 import { useApi } from '../hooks';
 import { Link } from '../router';
-import type { Session } from '../types';
 import { DateInput, dateOf } from './DateInput';
 import { Problem } from './Problem';
 

@@ -1,7 +1,7 @@
 import { useState } from 'react';
+import type { MessageRecord, ReplayResult } from '../../../core/api/responses';
 import type { ApiError } from '../api';
-import { alternativesFor, type ReplayResult, replayMany, useServices } from '../hooks';
-import type { MessageRecord } from '../types';
+import { alternativesFor, replayMany, useServices } from '../hooks';
 import { DateInput, dateOf } from './DateInput';
 import { MessagesTable } from './MessagesTable';
 import { Problem } from './Problem';

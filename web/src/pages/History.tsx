@@ -1,5 +1,5 @@
+import type { MessageRecord, TimelineEvent } from '../../../core/api/responses';
 import { useOrganisationNames } from '../hooks';
-import type { MessageRecord, TimelineEvent } from '../types';
 import { outcomeWords, when, withNames } from '../words';
 import { Table } from './Table';
 

@@ -1,5 +1,5 @@
+import type { Session } from '../../../core/api/responses';
 import { Link } from '../router';
-import type { Session } from '../types';
 
 /** Where a signed-in person starts: what their role lets them do. */
 export function HomePage({ session }: { session: Session }) {

@@ -1,8 +1,8 @@
 import { type FormEvent, useEffect, useState } from 'react';
+import type { MessageList, MessageRecord } from '../../../core/api/responses';
 import { isValidNhsNumber } from '../../../core/fhir/nhs-number';
 import { useApi } from '../hooks';
 import { Link } from '../router';
-import type { MessageList, MessageRecord } from '../types';
 import { ageOn, daysBetween, nhsNumberWords, outcomeWords, when } from '../words';
 import { Pager, usePages } from './Pager';
 import { Problem } from './Problem';

@@ -1,8 +1,8 @@
 import { useState } from 'react';
+import type { MessageRecord } from '../../../core/api/responses';
 import type { ApiError } from '../api';
 import { alternativesFor, patientOf, replay, resend, useServices, withdraw } from '../hooks';
 import { type PatientView, readPatient } from '../referral';
-import type { MessageRecord } from '../types';
 import { day, nhsNumberWords } from '../words';
 import { Problem } from './Problem';
 import { ServiceSelect } from './ServiceSelect';

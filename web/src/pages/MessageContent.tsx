@@ -1,6 +1,6 @@
 import { useState } from 'react';
+import type { MessageRecord } from '../../../core/api/responses';
 import { useApi } from '../hooks';
-import type { MessageRecord } from '../types';
 import { when } from '../words';
 import { Problem } from './Problem';
 import { Table } from './Table';

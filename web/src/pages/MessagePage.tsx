@@ -1,6 +1,6 @@
 import { useState } from 'react';
+import type { Session } from '../../../core/api/responses';
 import { useCase, useMessage, useOrganisationNames } from '../hooks';
-import type { Session } from '../types';
 import { eventWords, organisationName, outcomeWords, statusWords, when, withNames } from '../words';
 import { History } from './History';
 import { MessageActions } from './MessageActions';

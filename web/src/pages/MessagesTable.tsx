@@ -1,5 +1,5 @@
+import type { MessageRecord } from '../../../core/api/responses';
 import { Link } from '../router';
-import type { MessageRecord } from '../types';
 import { eventWords, outcomeWords, statusWords, when } from '../words';
 import { Table } from './Table';
 

@@ -1,37 +1,13 @@
 import { useState } from 'react';
+import type { LoadedNetworks, NetworkDefinition, ProposedNetworkDiff } from '../../../core/api/responses';
 import { ApiError, api } from '../api';
 import { useApi } from '../hooks';
 import { Problem } from './Problem';
 import { Table } from './Table';
 
-interface Network {
-  id: string;
-  name: string;
-  odsCode: string;
-  practices: { odsCode: string; name: string }[];
-  organisations: { odsCode: string; name: string }[];
-  services: { id: string; name: string; provider: string; categories: string[]; paused?: boolean; fallback?: string }[];
-  routes: {
-    id: string;
-    category: string;
-    service: string;
-    priority?: number;
-    fallback?: boolean;
-    description?: string;
-  }[];
-}
-
-interface Diff {
-  networkId?: string;
-  networkName?: string;
-  change: 'added' | 'changed' | 'unchanged' | 'invalid';
-  details: string[];
-  problems: { path: string; message: string }[];
-}
-
 const words = (code: string) => code.replaceAll('-', ' ');
 
-function LoadedNetwork({ network }: { network: Network }) {
+function LoadedNetwork({ network }: { network: NetworkDefinition }) {
   const services = new Map(network.services.map((s) => [s.id, s.name]));
   const organisations = new Map(network.organisations.map((o) => [o.odsCode, o.name]));
   return (
@@ -76,8 +52,8 @@ function LoadedNetwork({ network }: { network: Network }) {
 
 /** The networks loaded now, and a check of a proposed network file: is it valid, what would it change. */
 export function NetworksPage() {
-  const { data, error } = useApi<{ networks: Network[] }>('/routing/networks');
-  const [diff, setDiff] = useState<Diff | undefined>();
+  const { data, error } = useApi<LoadedNetworks>('/routing/networks');
+  const [diff, setDiff] = useState<ProposedNetworkDiff | undefined>();
   const [failure, setFailure] = useState<ApiError | undefined>();
   const check = async (file: File) => {
     setDiff(undefined);
@@ -88,7 +64,7 @@ export function NetworksPage() {
       setFailure(new ApiError(400, `${file.name} is not a network file: it is not JSON.`));
       return;
     }
-    await api<Diff>('/routing/$diff', {
+    await api<ProposedNetworkDiff>('/routing/$diff', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: await file.text(),

@@ -1,5 +1,5 @@
+import type { MessageList } from '../../../core/api/responses';
 import { useApi } from '../hooks';
-import type { MessageList } from '../types';
 import { MessagesTable } from './MessagesTable';
 import { Problem } from './Problem';
 

@@ -1,8 +1,8 @@
 import { useMemo } from 'react';
+import type { TrafficCounter, TrafficOverview } from '../../../core/api/responses';
 import { Chart, NHS_BLUE, NHS_GREEN, NHS_GREY, NHS_RED } from '../Chart';
 import { useOverview } from '../hooks';
 import { duration, rangeOf } from '../ranges';
-import type { TrafficCounts, TrafficOverview } from '../types';
 import { Problem } from './Problem';
 import { RangeChoice } from './RangeChoice';
 import { Table } from './Table';
@@ -31,7 +31,7 @@ const stepLabel = (start: string, step: 'hour' | 'day') =>
   });
 
 function trafficChart(overview: TrafficOverview) {
-  const series = (name: string, color: string, pick: (c: TrafficCounts) => number) => ({
+  const series = (name: string, color: string, pick: (c: Record<TrafficCounter, number>) => number) => ({
     name,
     color,
     type: 'line',

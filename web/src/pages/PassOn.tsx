@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
+import type { MessageRecord } from '../../../core/api/responses';
 import { ApiError, api } from '../api';
 import { alternativesFor, useServices } from '../hooks';
-import type { MessageRecord } from '../types';
 import { Problem } from './Problem';
 
 /**

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { LoadedNetworks, ReceiversHealth } from '../../../core/api/responses';
 import { type ApiError, api } from '../api';
 import { networkOf as networkOfService, useApi } from '../hooks';
 import { when } from '../words';
@@ -20,18 +21,6 @@ const PAUSED = 'Paused by the hub operations team';
 /** Receiving services a page shows (a national deployment has thousands). */
 const RECEIVERS_PAGE = 20;
 
-interface Health {
-  serviceId: string;
-  serviceName: string;
-  lastSuccess?: string;
-  lastFailure?: { at: string; why: string };
-  consecutiveFailures: number;
-  waiting: number;
-  retrying: number;
-  averageMinutesToFirstAnswer?: number;
-  inTrouble: boolean;
-}
-
 /**
  * Every receiving service and whether it takes work; ops pause one in trouble (its deliveries wait instead of
  * spending retries, its new referrals go to its fallback) and resume it (what waited is sent at once).
@@ -44,10 +33,10 @@ export function ReceiversPage() {
   }>(`/HealthcareService?_count=${RECEIVERS_PAGE}${pages.cursor ? `&cursor=${pages.cursor}` : ''}`);
   const nextUrl = data?.link?.find((l) => l.relation === 'next')?.url;
   const next = nextUrl ? (new URL(nextUrl, window.location.origin).searchParams.get('cursor') ?? undefined) : undefined;
-  const { data: loaded } = useApi<{ networks: { id: string; name: string }[] }>('/routing/networks');
+  const { data: loaded } = useApi<LoadedNetworks>('/routing/networks');
   const networkName = new Map((loaded?.networks ?? []).map((n) => [n.id, n.name]));
   const [shown, setShown] = useState('');
-  const { data: health } = useApi<{ receivers: Health[] }>('/receivers/$health');
+  const { data: health } = useApi<ReceiversHealth>('/receivers/$health');
   const healthOf = new Map((health?.receivers ?? []).map((h) => [h.serviceId, h]));
   const [failure, setFailure] = useState<ApiError | undefined>();
   // Whatever page is shown, the services in trouble (of every network) come first: they are what ops look for.

@@ -1,10 +1,10 @@
 import { type FormEvent, useState } from 'react';
+import type { MessageRecord, Session } from '../../../core/api/responses';
 import { type AnswerAction, answerMessage, type Coded, OUTCOMES, REJECTION_REASONS, sendAnswer } from '../answers';
 import { ApiError, api } from '../api';
 import { useApi, useMessage } from '../hooks';
 import { readReferral } from '../referral';
 import { Link } from '../router';
-import type { MessageRecord, Session } from '../types';
 import { day, nhsNumberWords, organisationName, outcomeWords, when } from '../words';
 import { History } from './History';
 import { PassOn } from './PassOn';

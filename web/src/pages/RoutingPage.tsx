@@ -1,15 +1,7 @@
 import { type FormEvent, useState } from 'react';
+import type { RouteExplanation } from '../../../core/api/responses';
 import { useApi } from '../hooks';
 import { Problem } from './Problem';
-
-interface Explanation {
-  network?: string;
-  service?: { id: string; name: string; organisation: string; channel: string };
-  divertedFrom?: string;
-  divertedBecause?: string;
-  explanation: string[];
-  refused?: string;
-}
 
 /** The service categories the network offers, from the directory (each service lists its own). */
 function useCategories(): string[] {
@@ -24,7 +16,7 @@ function useCategories(): string[] {
 export function RoutingPage() {
   const categories = useCategories();
   const [question, setQuestion] = useState<string | undefined>();
-  const { data, error } = useApi<Explanation>(question && `/routing/$explain?${question}`);
+  const { data, error } = useApi<RouteExplanation>(question && `/routing/$explain?${question}`);
   const ask = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);

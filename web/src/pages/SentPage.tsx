@@ -1,6 +1,6 @@
+import type { MessageList, MessageRecord } from '../../../core/api/responses';
 import { useApi } from '../hooks';
 import { Link } from '../router';
-import type { MessageList, MessageRecord } from '../types';
 import { daysBetween, nhsNumberWords, when } from '../words';
 import { Pager, usePages } from './Pager';
 import { Problem } from './Problem';

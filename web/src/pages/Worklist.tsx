@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { MessageRecord } from '../types';
+import type { MessageRecord } from '../../../core/api/responses';
 import { FilterSelect } from './Pager';
 import { type Column, SortableTable } from './SortableTable';
 
