@@ -159,36 +159,35 @@ function localLog(level: LocalHubOptions['logLevel']): HubLog {
   };
 }
 
-/**
- * The whole hub in this process, on its embedded default: dynalite and fauxqs, the sample networks, the same Lambda
- * handlers (built by the same composition root) behind a local API Gateway stand-in and SQS pollers, and
- * simulated receivers. Several hubs may run in one process: nothing is configured through the environment.
- */
-export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub> {
-  if (options.dataDir) claimDataDir(options.dataDir);
-  if (options.fresh && options.dataDir) {
-    rmSync(options.dataDir, { recursive: true, force: true });
-    claimDataDir(options.dataDir);
-  }
-  const services = await startEmbeddedServices(options.dataDir ? { dataDir: options.dataDir } : {});
-  // Known once the server listens, which it does only when every handler is ready; nothing reads it before.
-  const identity = { odsCode: LOCAL_HUB_ODS, name: 'PCN Referral Hub (local)', baseUrl: '' };
-  const definitions = options.networks ?? readNetworkDefinitions(networkFiles([SAMPLE_NETWORKS_DIR]));
-  const clients = await sampleClients(options.dataDir, definitions, [LOCAL_OPS_ODS]);
-  const tokens = new TokenSource(() => identity.baseUrl, clients);
-  const receivers =
-    options.receiversPort === false
-      ? undefined
-      : await startSimulatedReceivers({ port: options.receiversPort ?? 0, hubBaseUrl: () => identity.baseUrl, tokens });
+/** The hub's identity: its base URL is known once the server listens, which it does only when every handler is ready. */
+type LocalIdentity = { odsCode: string; name: string; baseUrl: string };
 
-  const metrics = new Map<HubMetric, number>();
+/** Step 1: the data directory taken for this process (emptied first when asked for a fresh start). */
+function prepareDataDir(options: LocalHubOptions) {
+  if (!options.dataDir) return;
+  claimDataDir(options.dataDir);
+  if (!options.fresh) return;
+  rmSync(options.dataDir, { recursive: true, force: true });
+  claimDataDir(options.dataDir);
+}
+
+/** What the local hub adds to the adapters the composition root builds: receivers, the stream, logs, metrics, mail. */
+interface LocalParts {
+  receivers: SimulatedReceivers | undefined;
+  stream: LocalChangeStream;
+  metrics: Map<HubMetric, number>;
+  outbox: LocalOutbox;
+}
+
+/** Step 2: the hub on the embedded emulators, built by the same composition root as the Lambdas'. */
+async function buildHub(
+  options: LocalHubOptions,
+  services: EmbeddedServices,
+  identity: LocalIdentity,
+  parts: LocalParts,
+): Promise<AwsHub> {
   const log = localLog(options.logLevel);
-  const stream = new LocalChangeStream(
-    (error) => console.error(`local traffic stream: ${error.message}`),
-    options.streamBatchMs,
-  );
-  const outbox = new LocalOutbox();
-  const hub = awsHub(
+  return awsHub(
     {
       config: {
         hub: identity,
@@ -218,6 +217,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
       client: { ...LOCAL_AWS, dynamoEndpoint: services.dynamoEndpoint, sqsEndpoint: services.sqsEndpoint },
     },
     (adapters) => {
+      const { receivers, stream, metrics, outbox } = parts;
       const local: HubAdapters = {
         ...adapters,
         transport: receivers
@@ -234,20 +234,20 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
       return options.adapters ? options.adapters(local) : local;
     },
   );
+}
 
-  await loadNetworks(hub.documentClient, hub.settings.directoryTable, definitions);
-  await registerSampleClients(new DynamoIdentityStore(hub.documentClient, hub.settings.identityTable), clients);
-
-  const handlers = createHandlers(hub);
-  stream.attach((event) => handlers.traffic(event, lambdaContext('traffic', FUNCTIONS.traffic.timeoutSeconds)));
-  // The local queue is in memory: whatever the hub still owed a delivery when it stopped is enqueued again
-  // (before the workers start, so every claim left from the last run is released first).
-  await requeue(hub, await hub.store.listAllInStatuses(PENDING));
+/** Step 3: the HTTP server (API, web app, emails caught) and, on it, the local identity provider people sign in at. */
+async function serve(
+  options: LocalHubOptions,
+  handlers: HubHandlers,
+  outbox: LocalOutbox,
+  clients: SampleClient[],
+  definitions: NetworkDefinition[],
+  ready: Promise<void>,
+) {
   const mounts: Mount[] = [webAppMount(), outbox.mount()];
-  const serving = Promise.withResolvers<void>();
-  const server: Server = await startHttpServer(handlers, options.port, mounts, serving.promise);
+  const server: Server = await startHttpServer(handlers, options.port, mounts, ready);
   const baseUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
-  identity.baseUrl = baseUrl;
   const names = new Map(
     definitions.flatMap((n) => [...n.practices, ...n.organisations]).map((o) => [o.odsCode, o.name]),
   );
@@ -262,64 +262,109 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
       signingKey: await localProviderKey(options.dataDir),
     }),
   });
-  runningHubs.set(baseUrl, tokens);
+  return { server, baseUrl };
+}
+
+/** Step 4: what AWS runs beside the API: the queue pollers (the event source mappings) and the scheduled sweeps. */
+function startWorkers(services: EmbeddedServices, handlers: HubHandlers) {
   const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: services.sqsEndpoint, useQueueUrlAsEndpoint: false });
   const report = (name: string) => (error: Error) => console.error(`local ${name} poller: ${error.message}`);
+  const poll = (queueUrl: string, name: 'deliver' | 'deadLetter', what: string) =>
+    startPoller(sqs, queueUrl, handlers[name], name, FUNCTIONS[name].timeoutSeconds, report(what));
   const pollers: Poller[] = [
-    startPoller(
-      sqs,
-      services.deliveryQueueUrl,
-      handlers.deliver,
-      'deliver',
-      FUNCTIONS.deliver.timeoutSeconds,
-      report('delivery'),
-    ),
-    startPoller(
-      sqs,
-      services.deadLetterQueueUrl,
-      handlers.deadLetter,
-      'deadLetter',
-      FUNCTIONS.deadLetter.timeoutSeconds,
-      report('dead-letter'),
-    ),
+    poll(services.deliveryQueueUrl, 'deliver', 'delivery'),
+    poll(services.deadLetterQueueUrl, 'deadLetter', 'dead-letter'),
   ];
   const sweep = () => handlers.sweep({}, lambdaContext('sweep', FUNCTIONS.sweep.timeoutSeconds));
-  const sweepTimer = setInterval(() => {
-    void sweep().catch((error: Error) => console.error(`local sweep: ${error.message}`));
-  }, SWEEP_INTERVAL_MINUTES * 60_000);
-  sweepTimer.unref();
   const deadlines = () => handlers.deadlines({}, lambdaContext('deadlines', FUNCTIONS.deadlines.timeoutSeconds));
-  const deadlineTimer = setInterval(() => {
-    void deadlines().catch((error: Error) => console.error(`local deadline sweep: ${error.message}`));
-  }, LOCAL_DEADLINE_SWEEP_SECONDS * 1000);
-  deadlineTimer.unref();
+  const every = (run: () => Promise<unknown>, what: string, ms: number) => {
+    const timer = setInterval(() => {
+      void run().catch((error: Error) => console.error(`local ${what}: ${error.message}`));
+    }, ms);
+    timer.unref();
+    return timer;
+  };
+  const timers = [
+    every(sweep, 'sweep', SWEEP_INTERVAL_MINUTES * 60_000),
+    every(deadlines, 'deadline sweep', LOCAL_DEADLINE_SWEEP_SECONDS * 1000),
+  ];
+  return {
+    sqs,
+    sweep,
+    deadlines,
+    async stop() {
+      for (const timer of timers) clearInterval(timer);
+      await Promise.all(pollers.map((p) => p.stop()));
+      sqs.destroy();
+    },
+  };
+}
+
+/**
+ * The whole hub in this process, on its embedded default: dynalite and fauxqs, the sample networks, the same Lambda
+ * handlers (built by the same composition root) behind a local API Gateway stand-in and SQS pollers, and
+ * simulated receivers. Several hubs may run in one process: nothing is configured through the environment.
+ */
+export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub> {
+  prepareDataDir(options);
+  const services = await startEmbeddedServices(options.dataDir ? { dataDir: options.dataDir } : {});
+  const identity: LocalIdentity = { odsCode: LOCAL_HUB_ODS, name: 'PCN Referral Hub (local)', baseUrl: '' };
+  const definitions = options.networks ?? readNetworkDefinitions(networkFiles([SAMPLE_NETWORKS_DIR]));
+  const clients = await sampleClients(options.dataDir, definitions, [LOCAL_OPS_ODS]);
+  const tokens = new TokenSource(() => identity.baseUrl, clients);
+  const parts: LocalParts = {
+    receivers:
+      options.receiversPort === false
+        ? undefined
+        : await startSimulatedReceivers({
+            port: options.receiversPort ?? 0,
+            hubBaseUrl: () => identity.baseUrl,
+            tokens,
+          }),
+    stream: new LocalChangeStream(
+      (error) => console.error(`local traffic stream: ${error.message}`),
+      options.streamBatchMs,
+    ),
+    metrics: new Map(),
+    outbox: new LocalOutbox(),
+  };
+  const hub = await buildHub(options, services, identity, parts);
+  await loadNetworks(hub.documentClient, hub.settings.directoryTable, definitions);
+  await registerSampleClients(new DynamoIdentityStore(hub.documentClient, hub.settings.identityTable), clients);
+  const handlers = createHandlers(hub);
+  parts.stream.attach((event) => handlers.traffic(event, lambdaContext('traffic', FUNCTIONS.traffic.timeoutSeconds)));
+  // The local queue is in memory: whatever the hub still owed a delivery when it stopped is enqueued again
+  // (before the workers start, so every claim left from the last run is released first).
+  await requeue(hub, await hub.store.listAllInStatuses(PENDING));
+  const serving = Promise.withResolvers<void>();
+  const { server, baseUrl } = await serve(options, handlers, parts.outbox, clients, definitions, serving.promise);
+  identity.baseUrl = baseUrl;
+  runningHubs.set(baseUrl, tokens);
+  const workers = startWorkers(services, handlers);
   if (options.sampleTasks) await seedSampleTasks(hub, options.dataDir);
 
   const local: LocalHub = {
     baseUrl,
     services,
-    receivers,
+    receivers: parts.receivers,
     hub,
     handlers,
     clients,
     tokens,
-    metrics,
-    outbox,
-    sdkClients: [...hub.sdkClients, sqs],
-    sweep,
-    deadlines,
+    metrics: parts.metrics,
+    outbox: parts.outbox,
+    sdkClients: [...hub.sdkClients, workers.sqs],
+    sweep: workers.sweep,
+    deadlines: workers.deadlines,
     async stop() {
       runningHubs.delete(baseUrl);
-      clearInterval(sweepTimer);
-      clearInterval(deadlineTimer);
-      await Promise.all(pollers.map((p) => p.stop()));
-      await stream.stop();
-      sqs.destroy();
+      await workers.stop();
+      await parts.stream.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await receivers?.stop();
+      await parts.receivers?.stop();
       hub.close();
       await services.stop();
       if (options.dataDir) rmSync(join(options.dataDir, DATA_DIR_LOCK), { force: true });

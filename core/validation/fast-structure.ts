@@ -90,142 +90,118 @@ function hydrate(): Map<string, TypeRule> {
 
 type Json = Record<string, unknown>;
 
+/**
+ * The invariants the hub has code for, by key: each holds (true) or does not, or is not known here (absent: the
+ * general validator decides).
+ */
+const notADocument = (value: Json) => value.type !== 'document';
+// Contained resources are rare in messages: with any, the general validator decides.
+const nothingContained = (_value: Json, resource: Json | undefined) => resource?.contained === undefined;
+/** Consent's ppc-2 to ppc-5: R4 writes them with the literal system 'something': only such a coding can break one. */
+const scopeOf = (code: string) => (value: Json) => {
+  const codings = ((value.scope as Json | undefined)?.coding as Json[] | undefined) ?? [];
+  return value.patient !== undefined || !codings.some((c) => c.system === 'something' && c.code === code);
+};
+
+const INVARIANTS: Record<string, (value: Json, resource: Json | undefined) => boolean> = {
+  'ext-1': (value) => (value.extension !== undefined) !== hasChoice(value, 'value'),
+  'bdl-1': (value) => value.total === undefined || value.type === 'searchset' || value.type === 'history',
+  'bdl-2': (value) => value.type === 'searchset' || entries(value).every((e) => e.search === undefined),
+  'bdl-3': (value) => {
+    const wanted = ['batch', 'transaction', 'history'].includes(value.type as string);
+    return entries(value).every((e) => (e.request !== undefined) === wanted);
+  },
+  'bdl-4': (value) => {
+    const wanted = ['batch-response', 'transaction-response', 'history'].includes(value.type as string);
+    return entries(value).every((e) => (e.response !== undefined) === wanted);
+  },
+  'bdl-7': (value) => {
+    if (value.type === 'history') return true;
+    const seen = new Set<string>();
+    for (const e of entries(value)) {
+      if (e.fullUrl === undefined) continue;
+      const key = `${e.fullUrl}|${((e.resource as Json | undefined)?.meta as Json | undefined)?.versionId ?? ''}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+    }
+    return true;
+  },
+  'bdl-9': notADocument,
+  'bdl-10': notADocument,
+  'bdl-11': notADocument,
+  'bdl-12': (value) =>
+    value.type !== 'message' || (entries(value)[0]?.resource as Json | undefined)?.resourceType === 'MessageHeader',
+  'bdl-5': (value) => value.resource !== undefined || value.request !== undefined || value.response !== undefined,
+  'bdl-8': (value) => typeof value.fullUrl !== 'string' || !value.fullUrl.includes('/_history/'),
+  'dom-2': nothingContained,
+  'dom-4': nothingContained,
+  'dom-5': nothingContained,
+  'prr-1': (value) => value.orderDetail === undefined || value.code !== undefined,
+  'inv-1': (value) => {
+    // Task's: lastModified not before authoredOn (Parameters.parameter has an inv-1 of its own: not known here).
+    if (value.resourceType !== 'Task') return false;
+    if (value.lastModified === undefined || value.authoredOn === undefined) return true;
+    const [modified, authored] = [Date.parse(value.lastModified as string), Date.parse(value.authoredOn as string)];
+    return Number.isFinite(modified) && Number.isFinite(authored) && modified >= authored;
+  },
+  // A reference to a contained resource is for the general validator.
+  'ref-1': (value) => typeof value.reference !== 'string' || !value.reference.startsWith('#'),
+  'per-1': (value) => {
+    if (value.start === undefined || value.end === undefined) return true;
+    const [start, end] = [value.start as string, value.end as string];
+    // FHIRPath compares only dates of the same precision: otherwise the general validator decides.
+    return start.length === end.length && Date.parse(start) <= Date.parse(end);
+  },
+  'cpt-2': (value) => value.value === undefined || value.system !== undefined,
+  'att-1': (value) => value.data === undefined || value.contentType !== undefined,
+  'qty-3': (value) => value.code === undefined || value.system !== undefined,
+  'obs-6': (value) => value.dataAbsentReason === undefined || !hasChoice(value, 'value'),
+  // A value beside components: whether a component repeats the code is for the general validator.
+  'obs-7': (value) => !hasChoice(value, 'value') || value.component === undefined,
+  'ppc-1': (value) => value.policy !== undefined || value.policyRule !== undefined,
+  'ppc-2': scopeOf('patient-privacy'),
+  'ppc-3': scopeOf('research'),
+  'ppc-4': scopeOf('adr'),
+  'ppc-5': scopeOf('treatment'),
+  'cpl-3': (value) => value.detail === undefined || value.reference === undefined,
+  'pat-1': (value) => ['name', 'telecom', 'address', 'organization'].some((k) => value[k] !== undefined),
+  'org-2': (value) => value.use !== 'home',
+  'org-3': (value) => value.use !== 'home',
+  'sqty-1': (value) => value.comparator === undefined,
+  'con-4': (value) => {
+    // Condition: an abatement only with a clinical status of resolved, remission or inactive.
+    if (!hasChoice(value, 'abatement')) return true;
+    const codings = ((value.clinicalStatus as Json | undefined)?.coding as Json[] | undefined) ?? [];
+    return codings.some(
+      (c) =>
+        c.system === 'http://terminology.hl7.org/CodeSystem/condition-clinical' &&
+        ['resolved', 'remission', 'inactive'].includes(c.code as string),
+    );
+  },
+  'con-5': (value) => {
+    // Condition: no clinical status on one entered in error.
+    const codings = ((value.verificationStatus as Json | undefined)?.coding as Json[] | undefined) ?? [];
+    const enteredInError = codings.some(
+      (c) => c.system === 'http://terminology.hl7.org/CodeSystem/condition-ver-status' && c.code === 'entered-in-error',
+    );
+    return !enteredInError || value.clinicalStatus === undefined;
+  },
+  'con-1': (value) => value.summary !== undefined || value.assessment !== undefined,
+  'con-2': (value) => value.code !== undefined || value.detail !== undefined,
+  // R4 compares each category (a CodeableConcept) with a string: only these cases are certain.
+  'con-3': (value) => value.clinicalStatus !== undefined || value.category === undefined,
+  'app-1': (value) => value.type !== undefined || value.actor !== undefined,
+  'app-2': (value) => (value.start === undefined) === (value.end === undefined),
+  'app-3': (value) =>
+    (value.start !== undefined && value.end !== undefined) ||
+    ['proposed', 'cancelled', 'waitlist'].includes(value.status as string),
+  'app-4': (value) => value.cancelationReason === undefined || ['noshow', 'cancelled'].includes(value.status as string),
+  'qrs-1': (value) => value.answer === undefined || value.item === undefined,
+};
+
 /** Checks one invariant the hub has code for; false when it does not hold or is not known here. */
 function invariantHolds(key: string, value: Json, resource: Json | undefined): boolean {
-  switch (key) {
-    case 'ext-1':
-      return (value.extension !== undefined) !== hasChoice(value, 'value');
-    case 'bdl-1':
-      return value.total === undefined || value.type === 'searchset' || value.type === 'history';
-    case 'bdl-2':
-      return value.type === 'searchset' || entries(value).every((e) => e.search === undefined);
-    case 'bdl-3': {
-      const wanted = ['batch', 'transaction', 'history'].includes(value.type as string);
-      return entries(value).every((e) => (e.request !== undefined) === wanted);
-    }
-    case 'bdl-4': {
-      const wanted = ['batch-response', 'transaction-response', 'history'].includes(value.type as string);
-      return entries(value).every((e) => (e.response !== undefined) === wanted);
-    }
-    case 'bdl-7': {
-      if (value.type === 'history') return true;
-      const seen = new Set<string>();
-      for (const e of entries(value)) {
-        if (e.fullUrl === undefined) continue;
-        const key = `${e.fullUrl}|${((e.resource as Json | undefined)?.meta as Json | undefined)?.versionId ?? ''}`;
-        if (seen.has(key)) return false;
-        seen.add(key);
-      }
-      return true;
-    }
-    case 'bdl-9':
-    case 'bdl-10':
-    case 'bdl-11':
-      return value.type !== 'document';
-    case 'bdl-12':
-      return (
-        value.type !== 'message' || (entries(value)[0]?.resource as Json | undefined)?.resourceType === 'MessageHeader'
-      );
-    case 'bdl-5':
-      return value.resource !== undefined || value.request !== undefined || value.response !== undefined;
-    case 'bdl-8':
-      return typeof value.fullUrl !== 'string' || !value.fullUrl.includes('/_history/');
-    case 'dom-2':
-    case 'dom-4':
-    case 'dom-5':
-      // Contained resources are rare in messages: with any, the general validator decides.
-      return resource?.contained === undefined;
-    case 'prr-1':
-      return value.orderDetail === undefined || value.code !== undefined;
-    case 'inv-1': {
-      // Task's: lastModified not before authoredOn (Parameters.parameter has an inv-1 of its own: not known here).
-      if (value.resourceType !== 'Task') return false;
-      if (value.lastModified === undefined || value.authoredOn === undefined) return true;
-      const [modified, authored] = [Date.parse(value.lastModified as string), Date.parse(value.authoredOn as string)];
-      return Number.isFinite(modified) && Number.isFinite(authored) && modified >= authored;
-    }
-    case 'ref-1':
-      // A reference to a contained resource is for the general validator.
-      return typeof value.reference !== 'string' || !value.reference.startsWith('#');
-    case 'per-1': {
-      if (value.start === undefined || value.end === undefined) return true;
-      const [start, end] = [value.start as string, value.end as string];
-      // FHIRPath compares only dates of the same precision: otherwise the general validator decides.
-      return start.length === end.length && Date.parse(start) <= Date.parse(end);
-    }
-    case 'cpt-2':
-      return value.value === undefined || value.system !== undefined;
-    case 'att-1':
-      return value.data === undefined || value.contentType !== undefined;
-    case 'qty-3':
-      return value.code === undefined || value.system !== undefined;
-    case 'obs-6':
-      return value.dataAbsentReason === undefined || !hasChoice(value, 'value');
-    case 'obs-7':
-      // A value beside components: whether a component repeats the code is for the general validator.
-      return !hasChoice(value, 'value') || value.component === undefined;
-    case 'ppc-1':
-      return value.policy !== undefined || value.policyRule !== undefined;
-    case 'ppc-2':
-    case 'ppc-3':
-    case 'ppc-4':
-    case 'ppc-5': {
-      // R4 writes these with the literal system 'something': only a coding of that system can break them.
-      const code = { 'ppc-2': 'patient-privacy', 'ppc-3': 'research', 'ppc-4': 'adr', 'ppc-5': 'treatment' }[key];
-      const codings = ((value.scope as Json | undefined)?.coding as Json[] | undefined) ?? [];
-      return value.patient !== undefined || !codings.some((c) => c.system === 'something' && c.code === code);
-    }
-    case 'cpl-3':
-      return value.detail === undefined || value.reference === undefined;
-    case 'pat-1':
-      return ['name', 'telecom', 'address', 'organization'].some((k) => value[k] !== undefined);
-    case 'org-2':
-    case 'org-3':
-      return value.use !== 'home';
-    case 'sqty-1':
-      return value.comparator === undefined;
-    case 'con-4': {
-      // Condition: an abatement only with a clinical status of resolved, remission or inactive.
-      if (!hasChoice(value, 'abatement')) return true;
-      const codings = ((value.clinicalStatus as Json | undefined)?.coding as Json[] | undefined) ?? [];
-      return codings.some(
-        (c) =>
-          c.system === 'http://terminology.hl7.org/CodeSystem/condition-clinical' &&
-          ['resolved', 'remission', 'inactive'].includes(c.code as string),
-      );
-    }
-    case 'con-5': {
-      // Condition: no clinical status on one entered in error.
-      const codings = ((value.verificationStatus as Json | undefined)?.coding as Json[] | undefined) ?? [];
-      const enteredInError = codings.some(
-        (c) =>
-          c.system === 'http://terminology.hl7.org/CodeSystem/condition-ver-status' && c.code === 'entered-in-error',
-      );
-      return !enteredInError || value.clinicalStatus === undefined;
-    }
-    case 'con-1':
-      return value.summary !== undefined || value.assessment !== undefined;
-    case 'con-2':
-      return value.code !== undefined || value.detail !== undefined;
-    case 'con-3':
-      // R4 compares each category (a CodeableConcept) with a string: only these cases are certain.
-      return value.clinicalStatus !== undefined || value.category === undefined;
-    case 'app-1':
-      return value.type !== undefined || value.actor !== undefined;
-    case 'app-2':
-      return (value.start === undefined) === (value.end === undefined);
-    case 'app-3':
-      return (
-        (value.start !== undefined && value.end !== undefined) ||
-        ['proposed', 'cancelled', 'waitlist'].includes(value.status as string)
-      );
-    case 'app-4':
-      return value.cancelationReason === undefined || ['noshow', 'cancelled'].includes(value.status as string);
-    case 'qrs-1':
-      return value.answer === undefined || value.item === undefined;
-    default:
-      return false;
-  }
+  return INVARIANTS[key]?.(value, resource) ?? false;
 }
 
 /** Whether a choice element (value[x]) has a value: a key of its name and a type (valueQuantity). */

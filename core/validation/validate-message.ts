@@ -54,6 +54,42 @@ export const CHANGE_REASONS = ['update', 'delete'] as const;
  * On success the Bundle's identifier systems are rewritten to their canonical spelling.
  */
 export function validateMessage(body: unknown, conformance: Conformance = hubConformance): ValidatedMessage {
+  const bundle = messageBundleOf(body);
+  checkJsonLimits(bundle);
+  // Known misspellings of identifier systems are accepted: everything below sees (and the hub emits) canonical ones.
+  canonicaliseIdentifierSystems(bundle);
+  const found: Found = { invalid: [...checkBaseStructure(bundle), ...identityIssues(bundle)], unprocessable: [] };
+  const safely = safelyInto(found.invalid);
+  safely(() => found.invalid.push(...profileIssues(bundle, bundle, 'Bundle', conformance)));
+  const header = headerOf(bundle);
+  const { definition, focus } = header ? checkHeader(bundle, header, conformance, found) : {};
+  safely(() =>
+    (bundle.entry ?? []).forEach((entry, index) => {
+      if (entry?.resource && index > 0)
+        found.invalid.push(...profileIssues(entry.resource, bundle, `Bundle.entry[${index}].resource`, conformance));
+    }),
+  );
+  safely(() => found.invalid.push(...elementIssues(bundle, conformance)));
+
+  const { invalid, unprocessable } = found;
+  const everything = dedupe([...invalid, ...unprocessable].map((i) => withCodesListed(i, conformance)));
+  // An event the hub does not handle is always 422, whatever else is wrong (BaRS: the sender must not retry as is).
+  if (unprocessable.some((i) => i.expression === 'Bundle.entry[0].resource.eventCoding')) {
+    throw new UnprocessableError('The hub cannot process this message', everything);
+  }
+  if (invalid.length > 0) throw new BadRequestError('The message is not valid', everything);
+  if (unprocessable.length > 0) throw new UnprocessableError('The hub cannot process this message', unprocessable);
+  return { bundle, header: header!, definition: definition!, focus };
+}
+
+/** What the checks found: issues that make the message invalid (400), and those the hub cannot process (422). */
+interface Found {
+  invalid: Issue[];
+  unprocessable: Issue[];
+}
+
+/** The body as a Bundle, or refused at once: nothing else can be checked of what is not a JSON object Bundle. */
+function messageBundleOf(body: unknown): MessageBundle {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     throw new BadRequestError('Not a FHIR resource', [
       issue('structure', 'The body must be a JSON object: a FHIR Bundle of type message'),
@@ -69,14 +105,14 @@ export function validateMessage(body: unknown, conformance: Conformance = hubCon
       ),
     ]);
   }
-  checkJsonLimits(body);
-  const bundle = body as MessageBundle;
-  // Known misspellings of identifier systems are accepted: everything below sees (and the hub emits) canonical ones.
-  canonicaliseIdentifierSystems(bundle);
-  const invalid: Issue[] = checkBaseStructure(bundle);
-  const unprocessable: Issue[] = [];
+  return body as MessageBundle;
+}
+
+/** The message's identity and every resource's id: FHIR ids (R4's id type), since they are stored and delivered. */
+function identityIssues(bundle: MessageBundle): Issue[] {
+  const issues: Issue[] = [];
   if (typeof bundle.id !== 'string' || !FHIR_ID.test(bundle.id)) {
-    invalid.push(
+    issues.push(
       issue(
         'value',
         "Bundle.id (the message's identity) must be a FHIR id: 1 to 64 letters, digits, '-' or '.'",
@@ -84,11 +120,10 @@ export function validateMessage(body: unknown, conformance: Conformance = hubCon
       ),
     );
   }
-  // Every resource's id follows the same rule as the message's own (R4's id type): it is stored and delivered.
   (Array.isArray(bundle.entry) ? bundle.entry : []).forEach((entry, index) => {
     const id = (entry as { resource?: { id?: unknown } } | null)?.resource?.id;
     if (id !== undefined && (typeof id !== 'string' || !FHIR_ID.test(id)))
-      invalid.push(
+      issues.push(
         issue(
           'value',
           "A resource id must be a FHIR id: 1 to 64 letters, digits, '-' or '.'",
@@ -96,68 +131,65 @@ export function validateMessage(body: unknown, conformance: Conformance = hubCon
         ),
       );
   });
-  // The checks below read the message as R4 shapes it. R4's own check above has reported any value of the wrong
-  // type; a check that stumbles on one adds nothing more (and never fails the request with a 500).
-  const safely = (check: () => void) => {
-    try {
-      check();
-    } catch (error) {
-      if (!(error instanceof TypeError || error instanceof RangeError)) throw error;
-      if (invalid.length === 0)
-        invalid.push(issue('structure', 'The message does not have the shape of a FHIR R4 message Bundle', 'Bundle'));
-    }
-  };
-  safely(() => invalid.push(...profileIssues(bundle, bundle, 'Bundle', conformance)));
+  return issues;
+}
 
+/**
+ * Runs a check that reads the message as R4 shapes it. R4's own check has reported any value of the wrong type; a
+ * check that stumbles on one adds nothing more (and never fails the request with a 500).
+ */
+const safelyInto = (invalid: Issue[]) => (check: () => void) => {
+  try {
+    check();
+  } catch (error) {
+    if (!(error instanceof TypeError || error instanceof RangeError)) throw error;
+    if (invalid.length === 0)
+      invalid.push(issue('structure', 'The message does not have the shape of a FHIR R4 message Bundle', 'Bundle'));
+  }
+};
+
+/** The MessageHeader, when the first entry is one. */
+function headerOf(bundle: MessageBundle): MessageHeader | undefined {
   const firstEntry = Array.isArray(bundle.entry) ? (bundle.entry[0] as unknown) : undefined;
-  const header =
-    (firstEntry as { resource?: { resourceType?: unknown } } | null)?.resource?.resourceType === 'MessageHeader'
-      ? (firstEntry as { resource: MessageHeader }).resource
-      : undefined;
-  let definition: MessageDefinition | undefined;
-  let focus: ServiceRequest | Task | undefined;
-  if (header) {
-    definition = messageDefinitionFor(conformance, header.eventCoding);
-    if (!definition) {
-      const coding = header.eventCoding;
-      unprocessable.push(
-        issue(
-          'not-supported',
-          `Message event ${coding?.system ?? ''}|${coding?.code ?? ''} is not supported by the hub; supported: ${conformance.messageDefinitions.map((d) => d.eventCoding?.code).join(', ')}`,
-          'Bundle.entry[0].resource.eventCoding',
-        ),
-      );
-    } else {
-      const headerProfile = headerProfileFor(conformance, definition.eventCoding ?? {});
-      if (headerProfile)
-        safely(() =>
-          invalid.push(...checkProfile(header, headerProfile, 'Bundle.entry[0].resource', bundle, conformance)),
-        );
-      safely(() => {
-        const focusResult = checkFocus(bundle, header, definition!, conformance);
-        invalid.push(...focusResult.invalid);
-        unprocessable.push(...focusResult.unprocessable);
-        focus = focusResult.focus;
-      });
-    }
-    safely(() => invalid.push(...senderIssues(bundle, header, conformance)));
-  }
-  safely(() =>
-    (bundle.entry ?? []).forEach((entry, index) => {
-      if (entry?.resource && index > 0)
-        invalid.push(...profileIssues(entry.resource, bundle, `Bundle.entry[${index}].resource`, conformance));
-    }),
-  );
-  safely(() => invalid.push(...elementIssues(bundle, conformance)));
+  return (firstEntry as { resource?: { resourceType?: unknown } } | null)?.resource?.resourceType === 'MessageHeader'
+    ? (firstEntry as { resource: MessageHeader }).resource
+    : undefined;
+}
 
-  const everything = dedupe([...invalid, ...unprocessable].map((i) => withCodesListed(i, conformance)));
-  // An event the hub does not handle is always 422, whatever else is wrong (BaRS: the sender must not retry as is).
-  if (unprocessable.some((i) => i.expression === 'Bundle.entry[0].resource.eventCoding')) {
-    throw new UnprocessableError('The hub cannot process this message', everything);
+/** The header's event (one the hub handles), its profile, its focus and its sender. */
+function checkHeader(
+  bundle: MessageBundle,
+  header: MessageHeader,
+  conformance: Conformance,
+  found: Found,
+): { definition?: MessageDefinition; focus?: ServiceRequest | Task } {
+  const safely = safelyInto(found.invalid);
+  const definition = messageDefinitionFor(conformance, header.eventCoding);
+  let focus: ServiceRequest | Task | undefined;
+  if (!definition) {
+    const coding = header.eventCoding;
+    found.unprocessable.push(
+      issue(
+        'not-supported',
+        `Message event ${coding?.system ?? ''}|${coding?.code ?? ''} is not supported by the hub; supported: ${conformance.messageDefinitions.map((d) => d.eventCoding?.code).join(', ')}`,
+        'Bundle.entry[0].resource.eventCoding',
+      ),
+    );
+  } else {
+    const headerProfile = headerProfileFor(conformance, definition.eventCoding ?? {});
+    if (headerProfile)
+      safely(() =>
+        found.invalid.push(...checkProfile(header, headerProfile, 'Bundle.entry[0].resource', bundle, conformance)),
+      );
+    safely(() => {
+      const focusResult = checkFocus(bundle, header, definition, conformance);
+      found.invalid.push(...focusResult.invalid);
+      found.unprocessable.push(...focusResult.unprocessable);
+      focus = focusResult.focus;
+    });
   }
-  if (invalid.length > 0) throw new BadRequestError('The message is not valid', everything);
-  if (unprocessable.length > 0) throw new UnprocessableError('The hub cannot process this message', unprocessable);
-  return { bundle, header: header!, definition: definition!, focus };
+  safely(() => found.invalid.push(...senderIssues(bundle, header, conformance)));
+  return { ...(definition ? { definition } : {}), ...(focus ? { focus } : {}) };
 }
 
 function profileIssues(resource: FhirResource, bundle: MessageBundle, path: string, conformance: Conformance): Issue[] {
