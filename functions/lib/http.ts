@@ -149,7 +149,7 @@ export function httpHandler(name: HandlerName, operations: Operations, hub: Hub)
     const headers = lowerCaseHeaders(event.headers);
     const echo = echoHeaders(headers);
     // The access log names the caller (client or user, and organisation), never the patient.
-    let who: Record<string, string | undefined> = {};
+    const who: Who = {};
     try {
       const route = routes.get(event.routeKey);
       const operation = operations[event.routeKey];
@@ -157,94 +157,125 @@ export function httpHandler(name: HandlerName, operations: Operations, hub: Hub)
         throw new NotFoundError('No route', [
           issue('not-supported', `${event.routeKey} is not an operation of this hub`),
         ]);
-      const rawBody =
-        event.body === undefined
-          ? undefined
-          : event.isBase64Encoded
-            ? Buffer.from(event.body, 'base64').toString('utf8')
-            : event.body;
-      // Every route: the hub's size limit, and no JSON nested deeper than any body the hub reads, before anything
-      // (identity included) reads the body.
-      if (rawBody !== undefined && Buffer.byteLength(rawBody) > MAX_BODY_BYTES)
-        throw new PayloadTooLargeError('Too large', [
-          issue('too-long', `The body is over the hub's limit of ${MAX_BODY_BYTES} bytes`),
-        ]);
-      refuseDeepJson(rawBody);
-      // Public routes (metadata, the token endpoint and its keys) need no identity, and read none.
-      const { caller, token, fromCookie } =
-        route.access === 'public' ? { caller: ANONYMOUS } : await identifyCaller(headers, hub.identity);
-      if (fromCookie && event.requestContext.http.method !== 'GET') refuseCrossSite(headers, hub.self.baseUrl);
-      const request: HubRequest = {
-        routeKey: event.routeKey,
-        path: (event.pathParameters ?? {}) as Record<string, string>,
-        query: (event.queryStringParameters ?? {}) as Record<string, string>,
-        headers,
-        rawBody,
-        caller,
-      };
-      who = caller.subject ? { caller: caller.subject, organisation: caller.organisation } : {};
-      await authorise(route, request, hub, token);
-      refuseUnknownQuery(route, request.query);
-      refuseMalformedIds(request.path);
+      const request = await receive(event, route, headers, hub, who);
       const response = await operation(request);
       hub.log.info('request', { routeKey: event.routeKey, status: response.status, ...who });
-      return {
-        statusCode: response.status,
-        headers: {
-          'content-type': response.contentType ?? FHIR_JSON,
-          ...API_ANSWER_HEADERS,
-          ...echo,
-          ...response.headers,
-        },
-        ...(response.cookies ? { cookies: response.cookies } : {}),
-        ...(response.text !== undefined
-          ? { body: response.text }
-          : response.body === undefined
-            ? {}
-            : { body: JSON.stringify(response.body) }),
-      };
+      return answered(response, echo);
     } catch (error) {
-      const answer = errorAnswer(error);
-      if (answer.status >= 500)
-        hub.log.error('request failed', {
-          routeKey: event.routeKey,
-          ...who,
-          error: (error as Error).message,
-          stack: (error as Error).stack,
-        });
-      else {
-        hub.log.info('request refused', { routeKey: event.routeKey, status: answer.status, ...who });
-        // Every refusal is counted, on every route; refused identities apart, for the unauthorised-burst alarm.
-        hub.metric('RequestRefused');
-        if (answer.status === 401 || answer.status === 403) hub.metric('Unauthorised');
-      }
-      const route = routes.get(event.routeKey);
-      if (route?.answers === 'oauth') {
-        // RFC 6749 §5.2: the token endpoint refuses in OAuth's words, whatever refused the request.
-        const description = answer.outcome.issue[0]?.diagnostics ?? 'The request was refused';
-        return {
-          statusCode: answer.status,
-          headers: { 'content-type': 'application/json', 'Cache-Control': 'no-store', ...echo },
-          body: JSON.stringify({
-            error: answer.status >= 500 ? 'server_error' : 'invalid_request',
-            error_description: description,
-          }),
-        };
-      }
-      return {
-        statusCode: answer.status,
-        headers: {
-          'content-type': FHIR_JSON,
-          ...API_ANSWER_HEADERS,
-          ...echo,
-          ...(error instanceof TooManyRequestsError || error instanceof TooEarlyError
-            ? { 'Retry-After': String(error.retryAfterSeconds) }
-            : {}),
-        },
-        body: JSON.stringify(answer.outcome),
-      };
+      return refused(error, event.routeKey, routes.get(event.routeKey), echo, who, hub);
     }
   });
+}
+
+/** Who made a request, for the access log: known once the caller is identified. */
+type Who = { caller?: string; organisation?: string };
+
+/** The request as an operation reads it, once its size, nesting, caller, access, query and ids have passed. */
+async function receive(
+  event: APIGatewayProxyEventV2,
+  route: RouteDefinition,
+  headers: Record<string, string | undefined>,
+  hub: Hub,
+  who: Who,
+): Promise<HubRequest> {
+  const rawBody =
+    event.body === undefined
+      ? undefined
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').toString('utf8')
+        : event.body;
+  // Every route: the hub's size limit, and no JSON nested deeper than any body the hub reads, before anything
+  // (identity included) reads the body.
+  if (rawBody !== undefined && Buffer.byteLength(rawBody) > MAX_BODY_BYTES)
+    throw new PayloadTooLargeError('Too large', [
+      issue('too-long', `The body is over the hub's limit of ${MAX_BODY_BYTES} bytes`),
+    ]);
+  refuseDeepJson(rawBody);
+  // Public routes (metadata, the token endpoint and its keys) need no identity, and read none.
+  const { caller, token, fromCookie } =
+    route.access === 'public' ? { caller: ANONYMOUS } : await identifyCaller(headers, hub.identity);
+  if (fromCookie && event.requestContext.http.method !== 'GET') refuseCrossSite(headers, hub.self.baseUrl);
+  const request: HubRequest = {
+    routeKey: event.routeKey,
+    path: (event.pathParameters ?? {}) as Record<string, string>,
+    query: (event.queryStringParameters ?? {}) as Record<string, string>,
+    headers,
+    rawBody,
+    caller,
+  };
+  if (caller.subject) Object.assign(who, { caller: caller.subject, organisation: caller.organisation });
+  await authorise(route, request, hub, token);
+  refuseUnknownQuery(route, request.query);
+  refuseMalformedIds(request.path);
+  return request;
+}
+
+/** An operation's answer as API Gateway sends it. */
+function answered(response: HubResponse, echo: Record<string, string>): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: response.status,
+    headers: {
+      'content-type': response.contentType ?? FHIR_JSON,
+      ...API_ANSWER_HEADERS,
+      ...echo,
+      ...response.headers,
+    },
+    ...(response.cookies ? { cookies: response.cookies } : {}),
+    ...(response.text !== undefined
+      ? { body: response.text }
+      : response.body === undefined
+        ? {}
+        : { body: JSON.stringify(response.body) }),
+  };
+}
+
+/** Any error as its answer: a FHIR OperationOutcome with its BaRS code (OAuth's JSON on the token endpoint), logged. */
+function refused(
+  error: unknown,
+  routeKey: string,
+  route: RouteDefinition | undefined,
+  echo: Record<string, string>,
+  who: Who,
+  hub: Hub,
+): APIGatewayProxyStructuredResultV2 {
+  const answer = errorAnswer(error);
+  if (answer.status >= 500)
+    hub.log.error('request failed', {
+      routeKey,
+      ...who,
+      error: (error as Error).message,
+      stack: (error as Error).stack,
+    });
+  else {
+    hub.log.info('request refused', { routeKey, status: answer.status, ...who });
+    // Every refusal is counted, on every route; refused identities apart, for the unauthorised-burst alarm.
+    hub.metric('RequestRefused');
+    if (answer.status === 401 || answer.status === 403) hub.metric('Unauthorised');
+  }
+  if (route?.answers === 'oauth') {
+    // RFC 6749 §5.2: the token endpoint refuses in OAuth's words, whatever refused the request.
+    const description = answer.outcome.issue[0]?.diagnostics ?? 'The request was refused';
+    return {
+      statusCode: answer.status,
+      headers: { 'content-type': 'application/json', 'Cache-Control': 'no-store', ...echo },
+      body: JSON.stringify({
+        error: answer.status >= 500 ? 'server_error' : 'invalid_request',
+        error_description: description,
+      }),
+    };
+  }
+  return {
+    statusCode: answer.status,
+    headers: {
+      'content-type': FHIR_JSON,
+      ...API_ANSWER_HEADERS,
+      ...echo,
+      ...(error instanceof TooManyRequestsError || error instanceof TooEarlyError
+        ? { 'Retry-After': String(error.retryAfterSeconds) }
+        : {}),
+    },
+    body: JSON.stringify(answer.outcome),
+  };
 }
 
 function lowerCaseHeaders(headers: Record<string, string | undefined> | undefined): Record<string, string | undefined> {

@@ -57,13 +57,86 @@ const TRAFFIC_RETRY_ATTEMPTS = 3;
 /** How long Lambda logs are kept. */
 const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
 
+/** The configuration every function is given: table and queue names, the token key, sign-in, the hub's identity. */
+function environmentOf(props: HubFunctionsProps): Record<string, string> {
+  const { tables, queues } = props;
+  return {
+    [MESSAGES_TABLE.envVar]: tables.messages.tableName,
+    [DIRECTORY_TABLE.envVar]: tables.directory.tableName,
+    [IDENTITY_TABLE.envVar]: tables.identity.tableName,
+    [OPERATIONS_TABLE.envVar]: tables.operations.tableName,
+    [ENV.tokenKeyId]: props.tokenKey.keyArn,
+    [ENV.oidcIssuer]: props.signIn.issuer,
+    [ENV.oidcClientId]: props.signIn.clientId,
+    [ENV.oidcScopes]: props.signIn.scopes,
+    [ENV.oidcOrganisationClaim]: props.signIn.organisationClaim,
+    [ENV.oidcRolesClaim]: props.signIn.rolesClaim,
+    [DELIVERY_QUEUE.envVar]: queues.delivery.queueUrl,
+    [ENV.hubOdsCode]: props.hubOdsCode,
+    [ENV.opsOrganisations]: props.opsOrganisations,
+    [ENV.hubBaseUrl]: props.hubBaseUrl,
+    POWERTOOLS_SERVICE_NAME: 'pcn-referral-hub',
+    POWERTOOLS_METRICS_NAMESPACE: 'PcnReferralHub',
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+}
+
 /** One NodejsFunction per handler, bundled by the local esbuild, each granted only what it uses. */
 export class HubFunctions extends Construct {
   readonly functions: Record<HandlerName, NodejsFunction>;
 
   constructor(scope: Construct, id: string, props: HubFunctionsProps) {
     super(scope, id);
-    const { tables, queues } = props;
+    const environment = environmentOf(props);
+    this.functions = Object.fromEntries(
+      (Object.keys(FUNCTIONS) as HandlerName[]).map((name) => [name, this.make(name, environment, props)]),
+    ) as Record<HandlerName, NodejsFunction>;
+    this.grantSecrets(props);
+    this.grantAccess(props);
+    this.connectSources(props);
+    this.schedule(props);
+    this.acknowledgeNagFindings();
+  }
+
+  /** One handler's function, bundled as deployed, with its own encrypted log group. */
+  private make(name: HandlerName, environment: Record<string, string>, props: HubFunctionsProps): NodejsFunction {
+    const { queues } = props;
+    const definition = FUNCTIONS[name];
+    const logGroup = new logs.LogGroup(this, `${name}Logs`, {
+      retention: LOG_RETENTION,
+      encryptionKey: props.keys.operations,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    return new NodejsFunction(this, name, {
+      entry: definition.entry,
+      description: definition.description,
+      runtime: lambda.Runtime.NODEJS_24_X, // the Node major the project is tested on (package.json devDependencies.node)
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: definition.memorySize,
+      timeout: Duration.seconds(definition.timeoutSeconds),
+      ...(definition.reservedConcurrency ? { reservedConcurrentExecutions: definition.reservedConcurrency } : {}),
+      // A scheduled run that still fails after Lambda's own retries is queued for ops with the undeliverable ones.
+      ...(definition.invokedBy === 'schedule'
+        ? { deadLetterQueue: queues.scheduleFailures, retryAttempts: SWEEP_RETRY_ATTEMPTS }
+        : {}),
+      environment,
+      logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: LAMBDA_BUNDLING.target,
+        minify: LAMBDA_BUNDLING.minify,
+        sourceMap: true,
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
+        banner: LAMBDA_BUNDLING.banner,
+        externalModules: [...LAMBDA_BUNDLING.external],
+      },
+    });
+  }
+
+  /** The secrets the functions read at run time: their ARNs in the configuration, never their values. */
+  private grantSecrets(props: HubFunctionsProps): void {
+    const f = this.functions;
     // Paging cursors are signed with a per-deployment key (not patient data: changing it only ends open paging).
     const cursorKey = this.secret(
       props.keys.patientData,
@@ -78,62 +151,6 @@ export class HubFunctions extends Construct {
       'Keys the NHS-number search index (HMAC)',
       'A new search key would orphan the whole NHS-number index: it is replaced only with a re-index of the messages',
     );
-    const environment: Record<string, string> = {
-      [MESSAGES_TABLE.envVar]: tables.messages.tableName,
-      [DIRECTORY_TABLE.envVar]: tables.directory.tableName,
-      [IDENTITY_TABLE.envVar]: tables.identity.tableName,
-      [OPERATIONS_TABLE.envVar]: tables.operations.tableName,
-      [ENV.tokenKeyId]: props.tokenKey.keyArn,
-      [ENV.oidcIssuer]: props.signIn.issuer,
-      [ENV.oidcClientId]: props.signIn.clientId,
-      [ENV.oidcScopes]: props.signIn.scopes,
-      [ENV.oidcOrganisationClaim]: props.signIn.organisationClaim,
-      [ENV.oidcRolesClaim]: props.signIn.rolesClaim,
-      [DELIVERY_QUEUE.envVar]: queues.delivery.queueUrl,
-      [ENV.hubOdsCode]: props.hubOdsCode,
-      [ENV.opsOrganisations]: props.opsOrganisations,
-      [ENV.hubBaseUrl]: props.hubBaseUrl,
-      POWERTOOLS_SERVICE_NAME: 'pcn-referral-hub',
-      POWERTOOLS_METRICS_NAMESPACE: 'PcnReferralHub',
-      NODE_OPTIONS: '--enable-source-maps',
-    };
-    const make = (name: HandlerName) => {
-      const definition = FUNCTIONS[name];
-      const logGroup = new logs.LogGroup(this, `${name}Logs`, {
-        retention: LOG_RETENTION,
-        encryptionKey: props.keys.operations,
-        removalPolicy: RemovalPolicy.RETAIN,
-      });
-      return new NodejsFunction(this, name, {
-        entry: definition.entry,
-        description: definition.description,
-        runtime: lambda.Runtime.NODEJS_24_X, // the Node major the project is tested on (package.json devDependencies.node)
-        architecture: lambda.Architecture.ARM_64,
-        memorySize: definition.memorySize,
-        timeout: Duration.seconds(definition.timeoutSeconds),
-        ...(definition.reservedConcurrency ? { reservedConcurrentExecutions: definition.reservedConcurrency } : {}),
-        // A scheduled run that still fails after Lambda's own retries is queued for ops with the undeliverable ones.
-        ...(definition.invokedBy === 'schedule'
-          ? { deadLetterQueue: queues.scheduleFailures, retryAttempts: SWEEP_RETRY_ATTEMPTS }
-          : {}),
-        environment,
-        logGroup,
-        tracing: lambda.Tracing.ACTIVE,
-        bundling: {
-          format: OutputFormat.ESM,
-          target: LAMBDA_BUNDLING.target,
-          minify: LAMBDA_BUNDLING.minify,
-          sourceMap: true,
-          mainFields: [...LAMBDA_BUNDLING.mainFields],
-          banner: LAMBDA_BUNDLING.banner,
-          externalModules: [...LAMBDA_BUNDLING.external],
-        },
-      });
-    };
-    this.functions = Object.fromEntries(
-      (Object.keys(FUNCTIONS) as HandlerName[]).map((name) => [name, make(name)]),
-    ) as Record<HandlerName, NodejsFunction>;
-    const f = this.functions;
     // The secrets' values never enter a function's configuration: the functions that read the Messages table (which
     // pages with the cursor key and indexes by the search key) are told where they are and may read them, at run time.
     for (const name of Object.keys(FUNCTIONS) as HandlerName[]) {
@@ -153,8 +170,12 @@ export class HubFunctions extends Construct {
       f[name].addEnvironment(ENV.originSecret, props.originSecret.secretArn);
       props.originSecret.grantRead(f[name]);
     }
+  }
 
-    // Least privilege, from each function's access in functions/lib/lambdas.ts.
+  /** Least privilege, from each function's access in functions/lib/lambdas.ts. */
+  private grantAccess(props: HubFunctionsProps): void {
+    const { tables, queues } = props;
+    const f = this.functions;
     for (const name of Object.keys(FUNCTIONS) as HandlerName[]) {
       const { access } = FUNCTIONS[name];
       if (access.messages === 'read-write') tables.messages.grantReadWriteData(f[name]);
@@ -175,6 +196,12 @@ export class HubFunctions extends Construct {
       if (access.queueDepth) queues.delivery.grant(f[name], 'sqs:GetQueueAttributes');
       if (access.messageStream) tables.messages.grantStreamRead(f[name]);
     }
+  }
+
+  /** The queue and stream consumers' event sources. */
+  private connectSources(props: HubFunctionsProps): void {
+    const { tables, queues } = props;
+    const f = this.functions;
     f.deliver.addEventSource(
       new SqsEventSource(queues.delivery, {
         batchSize: DELIVERY_BATCH_SIZE,
@@ -196,6 +223,12 @@ export class HubFunctions extends Construct {
         onFailure: new SqsDlq(queues.trafficFailures),
       }),
     );
+  }
+
+  /** The scheduled sweeps, each retried and then queued for ops when it still fails. */
+  private schedule(props: HubFunctionsProps): void {
+    const { queues } = props;
+    const f = this.functions;
     new events.Rule(this, 'SweepSchedule', {
       schedule: events.Schedule.rate(Duration.minutes(SWEEP_INTERVAL_MINUTES)),
       targets: [
@@ -214,7 +247,6 @@ export class HubFunctions extends Construct {
         }),
       ],
     });
-    this.acknowledgeNagFindings();
   }
 
   /** cdk-nag findings on these functions that stand, each with why, on this construct only. */

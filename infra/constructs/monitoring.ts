@@ -1,11 +1,9 @@
-import { CfnParameter, Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -14,7 +12,9 @@ import { DEFAULT_DELIVERY_POLICY } from '../../core/lifecycle/delivery-policy.js
 import type { HubMetric } from '../../core/ports.js';
 import { FUNCTIONS, SWEEP_STUCK_AFTER_SECONDS } from '../../functions/lib/lambdas.js';
 import { DELIVERY_QUEUE } from '../../functions/lib/storage.js';
+import { type AlarmMaker, IDLE_IS_HEALTHY, SILENCE_IS_NONE } from './alarms.js';
 import type { HubApi } from './api.js';
+import { addHeartbeat } from './heartbeat.js';
 import type { HubQueues } from './queues.js';
 import type { HubTables } from './tables.js';
 
@@ -28,27 +28,26 @@ const UNAUTHORISED_BURST_THRESHOLD = 20;
 const TRAFFIC_STREAM_MAX_AGE_MS = 15 * 60_000;
 /** Alarm when a function's p99 duration passes this share of its timeout. */
 const DURATION_ALARM_SHARE = 0.8;
-/** Hours in business hours without one referral accepted before ops are told the hub may be unreachable. */
-const HEARTBEAT_SILENT_HOURS = 2;
-/** Business hours (Europe/London, Monday to Friday), when practices refer: the heartbeat speaks only then. */
-const BUSINESS_HOURS = { timeZone: 'Europe/London', from: 8, to: 18, weekDays: 'MON-FRI' } as const;
 
-/** One alarm: what it watches, its threshold, what it tells ops, and what no data means for it. */
-type AlarmMaker = (
-  id: string,
-  metric: cloudwatch.IMetric,
-  threshold: number,
-  description: string,
-  whenSilent: cloudwatch.TreatMissingData,
-  shape?: Partial<Pick<cloudwatch.AlarmProps, 'comparisonOperator' | 'evaluationPeriods'>>,
-) => cloudwatch.Alarm;
+/** What the monitoring watches. */
+interface MonitoringProps {
+  key: kms.IKey;
+  tables: HubTables;
+  queues: HubQueues;
+  functions: Record<HandlerName, NodejsFunction>;
+  api: HubApi;
+  alarmEmail?: string;
+}
 
-/** For counts the hub emits only when the thing happens: no data means it did not happen. */
-const SILENCE_IS_NONE = cloudwatch.TreatMissingData.NOT_BREACHING;
-/** For metrics AWS stops sending when idle (an empty queue, a function not invoked, no requests): idle is healthy. */
-const IDLE_IS_HEALTHY = cloudwatch.TreatMissingData.NOT_BREACHING;
-/** For the heartbeat: silence is the failure it watches for. */
-const SILENCE_IS_FAILURE = cloudwatch.TreatMissingData.BREACHING;
+/** One of the hub's own metrics (Powertools' namespace and service dimension), summed over the period. */
+const hubMetric = (name: HubMetric, period = Duration.minutes(5)) =>
+  new cloudwatch.Metric({
+    namespace: 'PcnReferralHub',
+    metricName: name,
+    dimensionsMap: { service: 'pcn-referral-hub' },
+    statistic: 'Sum',
+    period,
+  });
 
 /**
  * Alarms for every threshold the hub runs on, and the ops dashboard (volumes, failures, queues). Alarms notify the
@@ -58,29 +57,29 @@ export class HubMonitoring extends Construct {
   readonly alarmTopic: sns.Topic;
   readonly dashboard: cloudwatch.Dashboard;
 
-  constructor(
-    scope: Construct,
-    id: string,
-    props: {
-      key: kms.IKey;
-      tables: HubTables;
-      queues: HubQueues;
-      functions: Record<HandlerName, NodejsFunction>;
-      api: HubApi;
-      alarmEmail?: string;
-    },
-  ) {
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    this.alarmTopic = new sns.Topic(this, 'Alarms', { masterKey: props.key, enforceSSL: true });
+    this.alarmTopic = this.topic(props);
+    const alarm = this.alarmMaker(new actions.SnsAction(this.alarmTopic));
+    this.deliveryAlarms(alarm, props);
+    this.requestAlarms(alarm, props);
+    this.resourceAlarms(alarm, props);
+    addHeartbeat(this, alarm, hubMetric('MessageAccepted', Duration.hours(1)));
+    this.dashboard = this.makeDashboard(props);
+  }
+
+  /** The topic ops are told on: only this account's CloudWatch alarms may publish; its subscriber is a parameter. */
+  private topic(props: MonitoringProps): sns.Topic {
+    const topic = new sns.Topic(this, 'Alarms', { masterKey: props.key, enforceSSL: true });
     // enforceSSL writes the topic's own policy (a Deny), which replaces SNS's default: CloudWatch alarms of this
     // account only are allowed to publish, or no alarm would ever reach anyone.
     const stack = Stack.of(this);
-    this.alarmTopic.addToResourcePolicy(
+    topic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'CloudWatchAlarmsOfThisAccountPublish',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['sns:Publish'],
-        resources: [this.alarmTopic.topicArn],
+        resources: [topic.topicArn],
         conditions: {
           StringEquals: { 'aws:SourceAccount': stack.account },
           ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
@@ -96,17 +95,13 @@ export class HubMonitoring extends Construct {
       constraintDescription: 'an email address',
       ...(props.alarmEmail ? { default: props.alarmEmail } : {}),
     });
-    this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(alarmEmail.valueAsString));
-    const notify = new actions.SnsAction(this.alarmTopic);
-    const metric = (name: HubMetric, period = Duration.minutes(5)) =>
-      new cloudwatch.Metric({
-        namespace: 'PcnReferralHub',
-        metricName: name,
-        dimensionsMap: { service: 'pcn-referral-hub' },
-        statistic: 'Sum',
-        period,
-      });
-    const alarm: AlarmMaker = (id, m, threshold, description, whenSilent, shape = {}) => {
+    topic.addSubscription(new subscriptions.EmailSubscription(alarmEmail.valueAsString));
+    return topic;
+  }
+
+  /** Each alarm tells ops once when its condition starts and once when it ends. */
+  private alarmMaker(notify: actions.SnsAction): AlarmMaker {
+    return (id, m, threshold, description, whenSilent, shape = {}) => {
       const a = new cloudwatch.Alarm(this, id, {
         metric: m,
         threshold,
@@ -121,10 +116,13 @@ export class HubMonitoring extends Construct {
       a.addOkAction(notify);
       return a;
     };
+  }
 
+  /** Deliveries that failed, queues that do not drain, sweeps and counters that fall behind. */
+  private deliveryAlarms(alarm: AlarmMaker, props: MonitoringProps): void {
     alarm(
       'DeliveryFailed',
-      metric('DeliveryFailed'),
+      hubMetric('DeliveryFailed'),
       1,
       `A message failed after ${DEFAULT_DELIVERY_POLICY.maxAttempts} attempts or was refused; its sender was told. Replay it from the ops API.`,
 
@@ -132,7 +130,7 @@ export class HubMonitoring extends Construct {
     );
     alarm(
       'DeadLettered',
-      metric('DeadLettered'),
+      hubMetric('DeadLettered'),
       1,
       `A delivery record reached the DLQ after ${DELIVERY_QUEUE.maxReceiveCount} receives (worker crashes).`,
       SILENCE_IS_NONE,
@@ -167,7 +165,7 @@ export class HubMonitoring extends Construct {
     );
     alarm(
       'AlertRaised',
-      metric('AlertRaised'),
+      hubMetric('AlertRaised'),
       1,
       "The hub raised an alert (a destination failing, the queue backing up, a failed delivery, overdue work): see the console's Alerts page.",
       SILENCE_IS_NONE,
@@ -181,49 +179,53 @@ export class HubMonitoring extends Construct {
     );
     alarm(
       'EnqueueFailed',
-      metric('EnqueueFailed'),
+      hubMetric('EnqueueFailed'),
       1,
       'A stored message could not be enqueued; the sweep will enqueue it.',
       SILENCE_IS_NONE,
     );
     alarm(
       'MessagesStuck',
-      metric('MessageRequeued'),
+      hubMetric('MessageRequeued'),
       1,
       `The sweep found messages without progress for ${SWEEP_STUCK_AFTER_SECONDS} s.`,
       SILENCE_IS_NONE,
     );
+  }
+
+  /** What callers do to the hub: refusals, retries, escalations, waiting deliveries, API errors. */
+  private requestAlarms(alarm: AlarmMaker, props: MonitoringProps): void {
     alarm(
       'UnauthorisedBurst',
-      metric('Unauthorised', Duration.minutes(15)),
+      hubMetric('Unauthorised', Duration.minutes(15)),
       UNAUTHORISED_BURST_THRESHOLD,
       'Many requests refused 401/403: a misconfigured client, or someone trying identities.',
       SILENCE_IS_NONE,
     );
     alarm(
       'SweepFailed',
-      metric('SweepFailed'),
+      hubMetric('SweepFailed'),
       1,
       'A sweep could not enqueue or escalate a message (a poison message, or SQS failing); it carried on with the others and will try again.',
       SILENCE_IS_NONE,
     );
     alarm(
       'DeadlineEscalated',
-      metric('DeadlineEscalated'),
+      hubMetric('DeadlineEscalated'),
       1,
       "A care-home Task is overdue, or a referral was not answered within its route's response time; the sender (and for a Task the PCN clinical lead) was told.",
       SILENCE_IS_NONE,
     );
     alarm(
       'RetryStorm',
-      metric('DeliveryRetried', Duration.minutes(15)),
+      hubMetric('DeliveryRetried', Duration.minutes(15)),
       RETRY_STORM_THRESHOLD,
       'Many delivery retries: a receiver is failing.',
       SILENCE_IS_NONE,
     );
     alarm(
       'RejectionSpike',
-      metric('RequestRefused', Duration.minutes(15)),
+      hubMetric('RequestRefused', Duration.minutes(15)),
       REJECTION_SPIKE_THRESHOLD,
       'Many messages refused (4xx): a sender is misconfigured or sending bad input.',
       SILENCE_IS_NONE,
@@ -242,6 +244,10 @@ export class HubMonitoring extends Construct {
       'The API answered 5xx.',
       IDLE_IS_HEALTHY,
     );
+  }
+
+  /** Every table throttled, and every function's errors, throttles and near-timeouts. */
+  private resourceAlarms(alarm: AlarmMaker, props: MonitoringProps): void {
     for (const [name, table] of Object.entries(props.tables.all)) {
       alarm(
         `${name}TableThrottled`,
@@ -258,7 +264,6 @@ export class HubMonitoring extends Construct {
         IDLE_IS_HEALTHY,
       );
     }
-    this.heartbeat(alarm, metric('MessageAccepted', Duration.hours(1)));
     for (const [name, fn] of Object.entries(props.functions) as [HandlerName, NodejsFunction][]) {
       alarm(
         `${name}Errors`,
@@ -282,9 +287,12 @@ export class HubMonitoring extends Construct {
         IDLE_IS_HEALTHY,
       );
     }
+  }
 
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: 'PcnReferralHub' });
-    this.dashboard.addWidgets(
+  /** The dashboard: volumes, failures and queues. */
+  private makeDashboard(props: MonitoringProps): cloudwatch.Dashboard {
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: 'PcnReferralHub' });
+    dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Volumes',
         left: (
@@ -295,7 +303,7 @@ export class HubMonitoring extends Construct {
             'DeliveredToMailbox',
             'MailboxAcknowledged',
           ] as HubMetric[]
-        ).map((n) => metric(n)),
+        ).map((n) => hubMetric(n)),
       }),
       new cloudwatch.GraphWidget({
         title: 'Failures',
@@ -309,7 +317,7 @@ export class HubMonitoring extends Construct {
             'SenderNotified',
             'MessageReplayed',
           ] as HubMetric[]
-        ).map((n) => metric(n)),
+        ).map((n) => hubMetric(n)),
       }),
       new cloudwatch.GraphWidget({
         title: 'Queues',
@@ -320,61 +328,6 @@ export class HubMonitoring extends Construct {
         right: [props.queues.delivery.metricApproximateAgeOfOldestMessage()],
       }),
     );
-  }
-
-  /**
-   * The heartbeat: no referral accepted for HEARTBEAT_SILENT_HOURS in business hours means senders cannot reach the
-   * hub (DNS, certificate, WAF, identity) even though nothing inside it failed. Its actions are switched on at the
-   * start of business hours and off at the end by two schedules, so nights and weekends stay quiet.
-   */
-  private heartbeat(alarm: AlarmMaker, accepted: cloudwatch.IMetric): void {
-    const heartbeat = alarm(
-      'NoReferralsInBusinessHours',
-      accepted,
-      1,
-      `No referral accepted for ${HEARTBEAT_SILENT_HOURS} hours in business hours: check that practices can reach the hub (its address, certificate, web ACL, token endpoint).`,
-      SILENCE_IS_FAILURE,
-      {
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: HEARTBEAT_SILENT_HOURS,
-      },
-    );
-    const { timeZone, from, to, weekDays } = BUSINESS_HOURS;
-    const switches = [
-      ['HeartbeatOn', 'enableAlarmActions', from],
-      ['HeartbeatOff', 'disableAlarmActions', to],
-    ] as const;
-    const permissions = switches.map(
-      ([, action]) =>
-        new iam.PolicyStatement({
-          actions: [`cloudwatch:${action[0]!.toUpperCase()}${action.slice(1)}`],
-          resources: [heartbeat.alarmArn],
-        }),
-    );
-    // Its own role and managed policy: the two switches on this one alarm, for schedules of this account only.
-    const switcher = new iam.Role(this, 'HeartbeatSwitch', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-      managedPolicies: [new iam.ManagedPolicy(this, 'HeartbeatSwitchPolicy', { statements: permissions })],
-    });
-    switches.forEach(([id, action, hour], i) => {
-      new scheduler.Schedule(this, id, {
-        description: `${action} for the business-hours heartbeat alarm`,
-        schedule: scheduler.ScheduleExpression.cron({
-          minute: '0',
-          hour: String(hour),
-          weekDay: weekDays,
-          timeZone: TimeZone.of(timeZone),
-        }),
-        target: new schedulerTargets.Universal({
-          service: 'cloudwatch',
-          action,
-          input: scheduler.ScheduleTargetInput.fromObject({ AlarmNames: [heartbeat.alarmName] }),
-          role: switcher.withoutPolicyUpdates(),
-          policyStatements: [permissions[i]!],
-        }),
-      });
-    });
+    return dashboard;
   }
 }

@@ -96,6 +96,15 @@ export class HubWebApp extends Construct {
 
   constructor(scope: Construct, id: string, props: HubWebAppProps) {
     super(scope, id);
+    const { logs, site } = this.buckets(props);
+    this.originSecret = this.makeOriginSecret(props);
+    this.distribution = this.makeDistribution(props, logs, site);
+    this.deployApp(site);
+    this.url = `https://${props.domain?.name ?? this.distribution.distributionDomainName}`;
+  }
+
+  /** The app's bucket, and the access logs' (CloudFront's under the operations key; the site bucket's own). */
+  private buckets(props: HubWebAppProps): { logs: s3.Bucket; site: s3.Bucket } {
     const logBucket = (name: string, encryption: Pick<s3.BucketProps, 'encryption' | 'encryptionKey'>) =>
       new s3.Bucket(this, name, {
         ...encryption,
@@ -152,6 +161,31 @@ export class HubWebApp extends Construct {
         reason: 'Public static files (no patient data), encrypted with S3-managed keys; CloudFront reads them by OAC.',
       },
     );
+    return { logs, site };
+  }
+
+  /**
+   * The API's address stays reachable (an HTTP API cannot switch it off without its own custom domain), so CloudFront
+   * proves itself with a secret header the API functions check: nobody reaches the API round the web ACL.
+   */
+  private makeOriginSecret(props: HubWebAppProps): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'OriginSecret', {
+      description: 'CloudFront sends it to the API with every request (the x-hub-origin header)',
+      encryptionKey: props.logKey,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    Validations.of(secret).acknowledge(
+      ...['AwsSolutions-SMG4', 'HIPAA.Security-SecretsManagerRotationEnabled'].map((id) => ({
+        id,
+        reason:
+          'CloudFront reads it when deployed; it is replaced with the stack (a new value reaches CloudFront and the functions together), not rotated in place.',
+      })),
+    );
+    return secret;
+  }
+
+  /** One HTTPS origin: the API by default (never cached), the app's files under the app's path. */
+  private makeDistribution(props: HubWebAppProps, logs: s3.Bucket, site: s3.Bucket): cloudfront.Distribution {
     const securityHeaders = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       securityHeadersBehavior: {
         contentSecurityPolicy: {
@@ -179,21 +213,7 @@ export class HubWebApp extends Construct {
     ];
     // The API's host name: its endpoint is https://{id}.execute-api.{region}.amazonaws.com.
     const apiHost = Fn.select(2, Fn.split('/', props.api.apiEndpoint));
-    // That address stays reachable (an HTTP API cannot switch it off without its own custom domain), so CloudFront
-    // proves itself with a secret header the API functions check: nobody reaches the API round the web ACL.
-    this.originSecret = new secretsmanager.Secret(this, 'OriginSecret', {
-      description: 'CloudFront sends it to the API with every request (the x-hub-origin header)',
-      encryptionKey: props.logKey,
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
-    });
-    Validations.of(this.originSecret).acknowledge(
-      ...['AwsSolutions-SMG4', 'HIPAA.Security-SecretsManagerRotationEnabled'].map((id) => ({
-        id,
-        reason:
-          'CloudFront reads it when deployed; it is replaced with the stack (a new value reaches CloudFront and the functions together), not rotated in place.',
-      })),
-    );
-    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+    const distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'PCN Referral Hub: the API and the web app on one HTTPS origin',
       defaultBehavior: {
         origin: new origins.HttpOrigin(apiHost, {
@@ -230,23 +250,28 @@ export class HubWebApp extends Construct {
       logBucket: logs,
       logFilePrefix: 'cloudfront/',
     });
-    Validations.of(this.distribution).acknowledge({
+    Validations.of(distribution).acknowledge({
       id: 'AwsSolutions-CFR1',
       reason:
         'Practices, teams and receivers call from anywhere their systems are hosted; access is by token, not by country.',
     });
     if (!props.webAclArn)
-      Validations.of(this.distribution).acknowledge({
+      Validations.of(distribution).acknowledge({
         id: 'AwsSolutions-CFR2',
         reason:
           'Deployed without -c webAclArn (the Edge stack makes the web ACL): the API still throttles per stage and per client. Deploy for real with one.',
       });
     if (!props.domain)
-      Validations.of(this.distribution).acknowledge({
+      Validations.of(distribution).acknowledge({
         id: 'AwsSolutions-CFR4',
         reason:
           'Deployed without -c domainName/-c certificateArn: the cloudfront.net default certificate allows TLS 1.0. Deploy for real with a domain (TLS 1.2 minimum).',
       });
+    return distribution;
+  }
+
+  /** The built app copied into the site bucket on deploy (and the edge caches refreshed), by CDK's handler. */
+  private deployApp(site: s3.Bucket): void {
     new s3deploy.BucketDeployment(this, 'Deploy', {
       sources: [webAppSource],
       destinationBucket: site,
@@ -292,6 +317,5 @@ export class HubWebApp extends Construct {
         reason: `${copier}: CloudFormation invokes it once per deploy and waits for its answer; it reaches only S3 and CloudFront.`,
       })),
     );
-    this.url = `https://${props.domain?.name ?? this.distribution.distributionDomainName}`;
   }
 }
