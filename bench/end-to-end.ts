@@ -9,7 +9,7 @@ import { MESSAGES_TABLE } from '../functions/lib/storage.js';
 import { LOCAL_AWS, startEmbeddedServices } from '../local/embedded.js';
 import { type LocalHub, startLocalHub } from '../local/hub.js';
 import { SAMPLE_PRACTICE } from '../local/identities.js';
-import { referralMessage } from '../local/messages.js';
+import { referralMessage } from '../local/sample-messages.js';
 import { percentile, round } from './measure.js';
 
 /** Referrals sent in the measured run, and concurrent senders. */

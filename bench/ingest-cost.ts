@@ -6,8 +6,8 @@ import type { NetworkDefinition } from '../core/routing/network.js';
 import { loadBaseDefinitions } from '../core/validation/base-structure.js';
 import { fastStructureCheck } from '../core/validation/fast-structure.js';
 import { SAMPLE_PRACTICE } from '../local/identities.js';
-import { referralMessage } from '../local/messages.js';
 import { networkFiles, readNetworkDefinitions, SAMPLE_NETWORKS_DIR } from '../local/network-files.js';
+import { referralMessage } from '../local/sample-messages.js';
 import { barsExample, VALID_NHS_NUMBER } from '../test/support/bars-examples.js';
 import { bundleAsDeployed, bundlesDir } from './bundles.js';
 import type * as IngestPath from './ingest-path.js';
@@ -124,7 +124,7 @@ export async function ingestCosts(): Promise<IngestCost[]> {
   const path = await deployedIngestPath();
   const networks = readNetworkDefinitions(networkFiles([SAMPLE_NETWORKS_DIR]));
   return [
-    await measure(path, networks, 'sample referral (local/messages.ts)', sample, 400),
+    await measure(path, networks, 'sample referral (local/sample-messages.ts)', sample, 400),
     await measure(
       path,
       networks,

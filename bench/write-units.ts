@@ -8,7 +8,7 @@ import { type IndexDefinition, TABLES, type TableDefinition } from '../functions
 import { LOCAL_AWS } from '../local/embedded.js';
 import { startLocalHub } from '../local/hub.js';
 import { SAMPLE_PRACTICE } from '../local/identities.js';
-import { referralMessage } from '../local/messages.js';
+import { referralMessage } from '../local/sample-messages.js';
 import { round } from './measure.js';
 
 /** Referrals whose every write is metered (one at a time, so each write's before and after are its own). */

@@ -1,10 +1,10 @@
 import type { HubIdentity } from './fhir/hub-messages.js';
-import type { IdentityAdapters, OidcProvider, PendingSignIns } from './identity/identity.js';
+import type { IdentityAdapters, OidcProvider, PendingSignIns } from './identity/identity-ports.js';
 import { type ClaimMapping, createSignIn, DEFAULT_CLAIM_MAPPING, type SignInService } from './identity/sign-in.js';
 import { createThrottling, DEFAULT_REQUESTS_PER_WINDOW, type ThrottlingService } from './identity/throttling.js';
 import { IdentityService } from './identity/tokens.js';
-import { SECONDS_PER_HOUR } from './lifecycle/deadlines.js';
 import type { DeliveryPolicy } from './lifecycle/delivery-policy.js';
+import { SECONDS_PER_HOUR } from './lifecycle/response-deadlines.js';
 import {
   type Clock,
   type DeliveryQueue,

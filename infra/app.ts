@@ -2,7 +2,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { DEFAULT_CLAIM_MAPPING } from '../core/identity/sign-in.js';
 import { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from '../local/identities.js';
-import type { ExternalOidcProvider } from './constructs/identity.js';
+import type { ExternalOidcProvider } from './constructs/sign-in-pool.js';
 import { PcnReferralHubEdgeStack } from './edge-stack.js';
 import { PcnReferralHubStack } from './stack.js';
 

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Role } from '../core/auth.js';
-import type { ClientRegistry } from '../core/identity/identity.js';
+import type { ClientRegistry } from '../core/identity/identity-ports.js';
 import { HUB_TOKEN_ALGORITHM } from '../core/identity/tokens.js';
 import type { NetworkDefinition } from '../core/routing/network.js';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Hub } from '../core/hub.js';
 import { ingestMessage } from '../core/services/ingest.js';
 import { SAMPLE_PRACTICE } from './identities.js';
-import { careHomeTaskMessage, type PatientDetails, referralMessage, responseMessage } from './messages.js';
+import { careHomeTaskMessage, type PatientDetails, referralMessage, responseMessage } from './sample-messages.js';
 
 const DAY_MS = 86_400_000;
 

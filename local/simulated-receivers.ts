@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { MessageBundle } from '../core/fhir/bundle.js';
 import { FHIR_JSON } from '../core/fhir/systems.js';
 import { BarsReceiver, barsOutcome, hubTokenCheck } from './bars-receiver.js';
-import { responseMessage } from './messages.js';
+import { responseMessage } from './sample-messages.js';
 import type { TokenSource } from './token-client.js';
 
 /** Delay before an accepting receiver answers a referral, and before it completes it. */

@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JSONWebKeySet } from 'jose';
 import { isRole, ROLES, type Role } from '../core/auth.js';
-import { roleRefusal } from '../core/identity/identity.js';
+import { roleRefusal } from '../core/identity/identity-ports.js';
 import { DynamoIdentityStore } from '../functions/lib/dynamo-identity.js';
 import { ENV } from '../functions/lib/environment.js';
 import { commandLine } from '../local/cli.js';

@@ -6,8 +6,8 @@ import { HUB_CATEGORIES } from '../core/routing/routing-context.js';
 import { commandLine } from '../local/cli.js';
 import { LOCAL_OPS_ODS, SAMPLE_PRACTICE } from '../local/identities.js';
 import { findLocalHub } from '../local/local-endpoints.js';
-import { referralMessage } from '../local/messages.js';
 import { readSampleClients } from '../local/sample-clients.js';
+import { referralMessage } from '../local/sample-messages.js';
 import { TokenSource } from '../local/token-client.js';
 
 /** How long to follow the message after the hub accepted it (local retries of a failing receiver take about 15 s). */

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { isRole, type Role } from '../auth.js';
 import { BadRequestError, ForbiddenError, issue, UnauthorizedError } from '../errors.js';
 import type { Clock, Directory, HubLog } from '../ports.js';
-import type { OidcProvider, PendingSignIns } from './identity.js';
+import type { OidcProvider, PendingSignIns } from './identity-ports.js';
 import type { IdentityService, IssuedToken } from './tokens.js';
 
 /** How long a person has to finish signing in at the provider. */

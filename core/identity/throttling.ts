@@ -1,5 +1,5 @@
 import type { Clock, HubMetric } from '../ports.js';
-import type { RequestCounter } from './identity.js';
+import type { RequestCounter } from './identity-ports.js';
 import type { TokenSubject } from './tokens.js';
 
 /** Throttling window: each client may make its limit of requests per window, counted across every instance. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { isRole, type Role } from '../auth.js';
 import type { Clock, HubLog, HubMetric } from '../ports.js';
-import { type HubTokenClaims, type IdentityAdapters, roleRefusal } from './identity.js';
+import { type HubTokenClaims, type IdentityAdapters, roleRefusal } from './identity-ports.js';
 
 /** How long a hub access token is valid (the NHS API platform's 10 minutes, less a second). */
 export const ACCESS_TOKEN_SECONDS = 599;

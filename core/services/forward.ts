@@ -4,7 +4,7 @@ import { type MessageRecord, queuedDelivery, timelineEvent } from '../lifecycle/
 import { outcomeChange } from '../lifecycle/transitions.js';
 import type { HubDependencies } from './dependencies.js';
 import { deterministicId } from './deterministic-id.js';
-import { serviceDestination } from './messages.js';
+import { serviceDestination } from './message-listings.js';
 import { notifySender } from './notifications.js';
 
 /** Longest reason a team may give for passing a referral on (it is shown to the practice). */

@@ -7,7 +7,7 @@ import { type MessageRecord, queuedDelivery, timelineEvent } from '../lifecycle/
 import { OUTCOME_LIFECYCLE } from '../lifecycle/outcome-lifecycle.js';
 import { outcomeOf, statusChange } from '../lifecycle/transitions.js';
 import type { HubDependencies } from './dependencies.js';
-import { replayMessage, seenBy } from './messages.js';
+import { replayMessage, seenBy } from './message-listings.js';
 import { notifySender, sendNotification } from './notifications.js';
 
 /** Ops' other corrections: many replays at once, a re-send of what a receiver lost, a withdrawal. */

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { Hub } from '../../core/hub.js';
 import { watchAlerts } from '../../core/services/alerts.js';
-import { escalateDeadlines } from '../../core/services/deadlines.js';
+import { escalateDeadlines } from '../../core/services/deadline-escalation.js';
 import { sendDailyDigests } from '../../core/services/team-emails.js';
 
 /**

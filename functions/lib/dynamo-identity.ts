@@ -15,7 +15,7 @@ import type {
   RequestCounter,
   SessionLedger,
   SessionState,
-} from '../../core/identity/identity.js';
+} from '../../core/identity/identity-ports.js';
 import { IDENTITY_KEYS } from './storage.js';
 
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { BadRequestError, issue, UnauthorizedError } from '../../core/errors.js';
-import type { IdTokenClaims, OidcProvider } from '../../core/identity/identity.js';
+import type { IdTokenClaims, OidcProvider } from '../../core/identity/identity-ports.js';
 
 /** How long the hub waits for the identity provider (discovery, token exchange). */
 const PROVIDER_TIMEOUT_MS = 5000;

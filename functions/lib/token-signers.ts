@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { GetPublicKeyCommand, type KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { base64url, calculateJwkThumbprint, exportJWK, importJWK, type JSONWebKeySet, type JWK, SignJWT } from 'jose';
-import type { HubTokenClaims, TokenSigner } from '../../core/identity/identity.js';
+import type { HubTokenClaims, TokenSigner } from '../../core/identity/identity-ports.js';
 import { HUB_TOKEN_ALGORITHM } from '../../core/identity/tokens.js';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'];

@@ -6,7 +6,7 @@ import type { Hub } from '../../core/hub.js';
 import { acknowledgeAlert, listAlerts } from '../../core/services/alerts.js';
 import { forwardMessage } from '../../core/services/forward.js';
 import { receiversHealth } from '../../core/services/health.js';
-import { listMessages, messageStatus, replayMessage } from '../../core/services/messages.js';
+import { listMessages, messageStatus, replayMessage } from '../../core/services/message-listings.js';
 import {
   messageContent,
   patientOfMessage,

@@ -25,8 +25,8 @@ import {
   OPERATIONS_TABLE,
 } from '../../functions/lib/storage.js';
 import { LAMBDA_BUNDLING } from '../bundling.js';
-import type { SignInSettings } from './identity.js';
 import type { HubQueues } from './queues.js';
+import type { SignInSettings } from './sign-in-pool.js';
 import type { HubTables } from './tables.js';
 
 export interface HubFunctionsProps {

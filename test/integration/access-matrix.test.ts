@@ -7,7 +7,7 @@ import { ROUTES, routeKey } from '../../core/api/routes.js';
 import type { Role } from '../../core/auth.js';
 import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';
 import { SAMPLE_PRACTICE } from '../../local/identities.js';
-import { careHomeTaskMessage, referralMessage, responseMessage } from '../../local/messages.js';
+import { careHomeTaskMessage, referralMessage, responseMessage } from '../../local/sample-messages.js';
 import {
   type Answer,
   asOrganisation,

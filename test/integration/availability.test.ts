@@ -2,7 +2,7 @@ import type { HealthcareService } from 'fhir/r4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalHub, startLocalHub } from '../../local/hub.js';
 import { LOCAL_OPS_ODS, SAMPLE_PRACTICE } from '../../local/identities.js';
-import { referralMessage } from '../../local/messages.js';
+import { referralMessage } from '../../local/sample-messages.js';
 import { asOrganisation, call, messageStatus, sendMessage } from '../support/http.js';
 
 const SOCIAL_PRESCRIBING = 'Z9W101'; // provides mk-social-prescribing, whose fallback is stony-community-connectors

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../core/lifecycle/message-record.js';
 import { DELIVERY_CLAIM_LEASE_SECONDS } from '../../functions/lib/lambdas.js';
 import { LOCAL_VISIBILITY_TIMEOUT_SECONDS } from '../../local/embedded.js';
-import { referralMessage, responseMessage } from '../../local/messages.js';
+import { referralMessage, responseMessage } from '../../local/sample-messages.js';
 import { asOrganisation, call, sendMessage } from '../support/http.js';
 import { crash, type HubProcess, startHubProcess } from '../support/hub-process.js';
 import { networkPushingTo } from '../support/networks.js';

@@ -7,8 +7,8 @@ import { DynamoIdentityStore } from '../../functions/lib/dynamo-identity.js';
 import { MAX_BODY_BYTES } from '../../functions/lib/http.js';
 import { type LocalHub, startLocalHub } from '../../local/hub.js';
 import { SAMPLE_PRACTICE } from '../../local/identities.js';
-import { careHomeTaskMessage, referralMessage } from '../../local/messages.js';
 import { registerSampleClients, SAMPLE_CLIENT_ALGORITHM } from '../../local/sample-clients.js';
+import { careHomeTaskMessage, referralMessage } from '../../local/sample-messages.js';
 import { requestAccessToken } from '../../local/token-client.js';
 import { asOrganisation, call, eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FHIR_JSON } from '../../core/fhir/systems.js';
 import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';
 import { lambdaContext, sqsEvent } from '../../local/lambda-events.js';
-import { careHomeTaskMessage, referralMessage, responseMessage } from '../../local/messages.js';
+import { careHomeTaskMessage, referralMessage, responseMessage } from '../../local/sample-messages.js';
 import { asOrganisation, call, eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
 import { networkPushingTo } from '../support/networks.js';
 import { HANG, TestReceiver } from '../support/receiver.js';

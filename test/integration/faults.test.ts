@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryQueue } from '../../core/ports.js';
 import { type LocalHub, startLocalHub } from '../../local/hub.js';
 import { SAMPLE_PRACTICE } from '../../local/identities.js';
-import { referralMessage } from '../../local/messages.js';
+import { referralMessage } from '../../local/sample-messages.js';
 import { failingOn } from '../support/faults.js';
 import { eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
 

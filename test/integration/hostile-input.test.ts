@@ -7,7 +7,7 @@ import { TOKEN_PATH } from '../../core/identity/tokens.js';
 import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';
 import { SAMPLE_PRACTICE } from '../../local/identities.js';
 import { LOCAL_OIDC_PATH } from '../../local/identity-provider.js';
-import { referralMessage } from '../../local/messages.js';
+import { referralMessage } from '../../local/sample-messages.js';
 import {
   HOSTILE_CALLERS,
   type HostileCaller,

@@ -3,7 +3,7 @@ import { SYSTEMS } from '../../core/fhir/systems.js';
 import type { Alert, OutcomeRow, TrafficOverview } from '../../core/operations.js';
 import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';
 import { SAMPLE_PRACTICE } from '../../local/identities.js';
-import { referralMessage, responseMessage } from '../../local/messages.js';
+import { referralMessage, responseMessage } from '../../local/sample-messages.js';
 import { asOrganisation, call, eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
 
 const SOCIAL_PRESCRIBING = 'Z9W101';

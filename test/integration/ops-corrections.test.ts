@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../core/lifecycle/message-record.js';
 import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';
 import { SAMPLE_PRACTICE } from '../../local/identities.js';
-import { referralMessage, responseMessage } from '../../local/messages.js';
+import { referralMessage, responseMessage } from '../../local/sample-messages.js';
 import { asOrganisation, call, eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
 
 const SOCIAL_PRESCRIBING = 'Z9W101';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_OPS_ODS, type LocalHub, startLocalHub } from '../../local/hub.js';
 import { SAMPLE_PRACTICE } from '../../local/identities.js';
-import { type PatientDetails, referralMessage, responseMessage } from '../../local/messages.js';
+import { type PatientDetails, referralMessage, responseMessage } from '../../local/sample-messages.js';
 import { asOrganisation, call, eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
 
 /** A patient whose details are distinctive enough to be found in any log line that leaks them. */

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { referralMessage } from '../../local/messages.js';
+import { referralMessage } from '../../local/sample-messages.js';
 import { eventually, messageStatus, sendMessage } from '../support/http.js';
 import { crash, startHubProcess } from '../support/hub-process.js';
 import { networkPushingTo } from '../support/networks.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalHub, startLocalHub } from '../../local/hub.js';
 import { lambdaContext, sqsEvent } from '../../local/lambda-events.js';
-import { referralMessage } from '../../local/messages.js';
+import { referralMessage } from '../../local/sample-messages.js';
 import { eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
 import { networkPushingTo } from '../support/networks.js';
 import { TestReceiver } from '../support/receiver.js';

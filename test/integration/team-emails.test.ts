@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalHub, startLocalHub } from '../../local/hub.js';
 import { LOCAL_OPS_ODS, SAMPLE_PRACTICE } from '../../local/identities.js';
-import { referralMessage } from '../../local/messages.js';
 import { LOCAL_OUTBOX_PATH } from '../../local/outbox.js';
+import { referralMessage } from '../../local/sample-messages.js';
 import { asOrganisation, call, eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
 
 const SOCIAL_PRESCRIBING = 'Z9W101'; // provides mk-social-prescribing, a mailbox: a team without a clinical system

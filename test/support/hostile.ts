@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { ROUTES } from '../../core/api/routes.js';
 import { endUserOrganisationHeader } from '../../core/fhir/bars-headers.js';
 import { LOCAL_OPS_ODS, SAMPLE_PRACTICE } from '../../local/identities.js';
-import { referralMessage } from '../../local/messages.js';
+import { referralMessage } from '../../local/sample-messages.js';
 
 /** One request an attacker, a broken client or a fuzzer might send. */
 export interface HostileRequest {

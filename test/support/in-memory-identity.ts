@@ -9,7 +9,7 @@ import type {
   SessionLedger,
   SessionState,
   TokenSigner,
-} from '../../core/identity/identity.js';
+} from '../../core/identity/identity-ports.js';
 import { HUB_TOKEN_ALGORITHM } from '../../core/identity/tokens.js';
 import { KeyPairSigner } from '../../functions/lib/token-signers.js';
 

@@ -2,7 +2,7 @@ import type { Role } from '../../core/auth.js';
 import type { MessageBundle } from '../../core/fhir/bundle.js';
 import { nhsNumberOf } from '../../core/fhir/patient-index.js';
 import { createHub, type Hub } from '../../core/hub.js';
-import type { IdentityAdapters } from '../../core/identity/identity.js';
+import type { IdentityAdapters } from '../../core/identity/identity-ports.js';
 import { inMemoryDirectory } from '../../core/in-memory-directory.js';
 import { DEFAULT_DELIVERY_POLICY } from '../../core/lifecycle/delivery-policy.js';
 import { CHANGED_FIELDS, type MessageChange } from '../../core/lifecycle/message-change.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ingestMessage } from '../../core/services/ingest.js';
-import { referralMessage } from '../../local/messages.js';
+import { referralMessage } from '../../local/sample-messages.js';
 import { BOTH_ROLES, testDependencies } from '../support/in-memory.js';
 import { testNetwork } from '../support/networks.js';
 

@@ -1,10 +1,10 @@
 import type { Bundle } from 'fhir/r4';
 import { describe, expect, it } from 'vitest';
 import { IllegalTransitionError } from '../../core/errors.js';
-import { escalateDeadlines } from '../../core/services/deadlines.js';
+import { escalateDeadlines } from '../../core/services/deadline-escalation.js';
 import { deliverMessage } from '../../core/services/delivery.js';
 import { searchTasks } from '../../core/services/tasks.js';
-import { careHomeTaskMessage, referralMessage, responseMessage } from '../../local/messages.js';
+import { careHomeTaskMessage, referralMessage, responseMessage } from '../../local/sample-messages.js';
 import { ingestAs, type TestHub, testDependencies } from '../support/in-memory.js';
 import { testNetwork } from '../support/networks.js';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Hub } from '../../core/hub.js';
-import { escalateDeadlines } from '../../core/services/deadlines.js';
+import { escalateDeadlines } from '../../core/services/deadline-escalation.js';
 import { deliverMessage } from '../../core/services/delivery.js';
-import { replayMessage } from '../../core/services/messages.js';
+import { replayMessage } from '../../core/services/message-listings.js';
 import { requeueStuckMessages, UNQUEUED_AFTER_SECONDS } from '../../core/services/sweep.js';
-import { referralMessage, responseMessage } from '../../local/messages.js';
+import { referralMessage, responseMessage } from '../../local/sample-messages.js';
 import { failingOn } from '../support/faults.js';
 import { ingestAs, ScriptedTransport, type TestHub, testDependencies } from '../support/in-memory.js';
 import { testNetwork } from '../support/networks.js';

@@ -5,10 +5,10 @@ import { setServiceAvailability } from '../../core/services/availability.js';
 import { deliverMessage, failMessage } from '../../core/services/delivery.js';
 import { receiversHealth } from '../../core/services/health.js';
 import { ingestMessage } from '../../core/services/ingest.js';
-import { replayMessage } from '../../core/services/messages.js';
+import { replayMessage } from '../../core/services/message-listings.js';
 import { requeueStuckMessages } from '../../core/services/sweep.js';
 import { LOCAL_OPS_ODS } from '../../local/identities.js';
-import { referralMessage } from '../../local/messages.js';
+import { referralMessage } from '../../local/sample-messages.js';
 import { ScriptedTransport, type TestHub, testDependencies } from '../support/in-memory.js';
 import { testNetwork } from '../support/networks.js';
 

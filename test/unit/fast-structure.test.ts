@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadBaseDefinitions } from '../../core/validation/base-structure.js';
 import { fastStructureCheck } from '../../core/validation/fast-structure.js';
-import { careHomeTaskMessage, referralMessage, responseMessage } from '../../local/messages.js';
+import { careHomeTaskMessage, referralMessage, responseMessage } from '../../local/sample-messages.js';
 
 /**
  * The compiled one-walk check may be stricter than R4's general validator, never looser: whatever it is certain of,

@@ -5,7 +5,7 @@ import { checkNetworkDefinition } from '../../core/routing/network.js';
 import { describeNetworkChanges } from '../../core/routing/network-diff.js';
 import { HUB_CATEGORIES } from '../../core/routing/routing-context.js';
 import { validateMessage } from '../../core/validation/validate-message.js';
-import { referralMessage } from '../../local/messages.js';
+import { referralMessage } from '../../local/sample-messages.js';
 import { testNetwork } from '../support/networks.js';
 
 /** Each class of input that once got a 500 (or an answer larger than its question), refused as it should be. */

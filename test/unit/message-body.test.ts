@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { packBody, unpackBody } from '../../functions/lib/message-body.js';
-import { referralMessage } from '../../local/messages.js';
+import { referralMessage } from '../../local/sample-messages.js';
 
 describe('a stored message body', () => {
   it('reads back as the Bundle it was made from, smaller than its JSON', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Email } from '../../core/ports.js';
 import { deliverMessage } from '../../core/services/delivery.js';
 import { sendDailyDigests } from '../../core/services/team-emails.js';
-import { referralMessage } from '../../local/messages.js';
+import { referralMessage } from '../../local/sample-messages.js';
 import { ingestAs, testDependencies } from '../support/in-memory.js';
 import { testNetwork } from '../support/networks.js';
 

@@ -6,7 +6,7 @@ import { SYSTEMS } from '../../core/fhir/systems.js';
 import { MAX_ARRAY_LENGTH, MAX_JSON_DEPTH } from '../../core/validation/limits.js';
 import { validateMessage } from '../../core/validation/validate-message.js';
 import { SAMPLE_PRACTICE } from '../../local/identities.js';
-import { referralMessage } from '../../local/messages.js';
+import { referralMessage } from '../../local/sample-messages.js';
 import { BASE_DEFINITIONS_FILE, compileProfiles, GENERATED_DIR, STRUCTURE_FILE } from '../../scripts/build-profiles.js';
 
 const EXAMPLES = join(import.meta.dirname, '..', '..', 'fhir-profiles', 'examples');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { patientSummaryOf } from '../../core/fhir/patient-index.js';
 import { referrerOf } from '../../core/fhir/referrer.js';
-import { referralMessage } from '../../local/messages.js';
+import { referralMessage } from '../../local/sample-messages.js';
 import { readExample } from '../support/bars-examples.js';
 
 describe('what a worklist row shows of a request: who it is about, and who referred', () => {

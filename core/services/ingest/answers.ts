@@ -1,7 +1,6 @@
 import type { CodeableConcept } from 'fhir/r4';
 import { requireRole } from '../../auth.js';
 import { ForbiddenError, IllegalTransitionError, issue, UnprocessableError } from '../../errors.js';
-import { FINISHED_TASK_STATES } from '../../lifecycle/deadlines.js';
 import type { MessageChange } from '../../lifecycle/message-change.js';
 import {
   type AnswerGiven,
@@ -11,6 +10,7 @@ import {
   type TimelineEvent,
   timelineEvent,
 } from '../../lifecycle/message-record.js';
+import { FINISHED_TASK_STATES } from '../../lifecycle/response-deadlines.js';
 import { outcomeChange, taskChange } from '../../lifecycle/transitions.js';
 import type { ValidatedMessage } from '../../validation/validate-message.js';
 import type { HubDependencies } from '../dependencies.js';
