@@ -59,7 +59,9 @@ export function hubWithoutIo(networks: NetworkDefinition[]) {
         clearAlert: async () => false,
         acknowledgeAlert: async () => false,
         markOnce: async () => false,
-        listAlerts: async () => [],
+        listAlerts: async () => ({ items: [] }),
+        countOpenAlerts: async () => 0,
+        getAlert: async () => undefined,
       },
       identity: {} as never, // no token is issued or checked in-process
     },

@@ -5,7 +5,8 @@ import { resolveRoute } from '../core/routing/resolve.js';
 import { HUB_CATEGORIES } from '../core/routing/routing-context.js';
 import { DynamoDirectory, loadNetworks } from '../functions/lib/dynamo-directory.js';
 import { DIRECTORY_TABLE } from '../functions/lib/storage.js';
-import { createTableInput, LOCAL_AWS, startEmbeddedServices, whenActive } from '../local/embedded.js';
+import { LOCAL_AWS, startEmbeddedServices } from '../local/embedded.js';
+import { createTableInput, whenActive } from '../local/local-tables.js';
 import { median, percentile, round } from './measure.js';
 import { syntheticEngland } from './synthetic-england.js';
 

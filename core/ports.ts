@@ -81,8 +81,15 @@ export interface OperationsStore {
   clearAlert(key: string, at: Date): Promise<boolean>;
   /** Marks an open, unacknowledged alert as in hand; true when this call did (a raise again clears the mark). */
   acknowledgeAlert(key: string, acknowledgement: AlertAcknowledgement): Promise<boolean>;
-  /** Open alerts and those cleared lately (the store may drop older ones). */
-  listAlerts(now: Date): Promise<Alert[]>;
+  /**
+   * Alerts in one state, newest first, a page at a time: the open by when they were raised, the cleared by when they
+   * cleared (back to `since`; the store may drop older ones).
+   */
+  listAlerts(state: Alert['state'], page: { limit: number; cursor?: string; since?: Date }): Promise<Page<Alert>>;
+  /** How many alerts are open now, counted up to `atMost`. */
+  countOpenAlerts(atMost: number): Promise<number>;
+  /** One alert, by its key. */
+  getAlert(key: string): Promise<Alert | undefined>;
   /** Records that something happened once (a day's digest sent); true for the first caller only. */
   markOnce(key: string, at: Date): Promise<boolean>;
 }

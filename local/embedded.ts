@@ -1,13 +1,8 @@
 import { Worker } from 'node:worker_threads';
-import {
-  CreateTableCommand,
-  type CreateTableCommandInput,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ResourceInUseException,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DELIVERY_QUEUE, TABLES, type TableDefinition } from '../functions/lib/storage.js';
+import { DELIVERY_QUEUE, TABLES } from '../functions/lib/storage.js';
+import { createTableInput, upgradeTable, whenActive } from './local-tables.js';
 
 /** Credentials and region the embedded services accept (they check neither). */
 export const LOCAL_AWS = {
@@ -22,55 +17,6 @@ export interface EmbeddedServices {
   deliveryQueueUrl: string;
   deadLetterQueueUrl: string;
   stop(): Promise<void>;
-}
-
-/** The CreateTable request for a table definition: the same keys and indexes the CDK stack deploys. */
-export function createTableInput(definition: TableDefinition, tableName: string): CreateTableCommandInput {
-  const attributes = new Map<string, 'S' | 'N'>();
-  for (const key of [
-    definition.partitionKey,
-    definition.sortKey,
-    ...definition.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
-  ]) {
-    if (key) attributes.set(key.name, key.type);
-  }
-  return {
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
-    KeySchema: [
-      { AttributeName: definition.partitionKey.name, KeyType: 'HASH' },
-      ...(definition.sortKey ? [{ AttributeName: definition.sortKey.name, KeyType: 'RANGE' as const }] : []),
-    ],
-    ...(definition.indexes.length > 0
-      ? {
-          GlobalSecondaryIndexes: definition.indexes.map((index) => ({
-            IndexName: index.name,
-            KeySchema: [
-              { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
-              ...(index.sortKey ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' as const }] : []),
-            ],
-            Projection: index.projectedAttributes.length
-              ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: index.projectedAttributes }
-              : { ProjectionType: 'KEYS_ONLY' as const },
-          })),
-        }
-      : {}),
-  };
-}
-
-/** Checks of a new table's status before giving up on it becoming active, and the pause between them. */
-const TABLE_ACTIVE_CHECKS = 200;
-const TABLE_ACTIVE_PAUSE_MS = 25;
-
-/** Resolves once the table takes reads and writes: dynalite makes a new table active a turn of its loop later. */
-export async function whenActive(dynamo: DynamoDBClient, tableName: string): Promise<void> {
-  for (let check = 0; check < TABLE_ACTIVE_CHECKS; check++) {
-    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((resolve) => setTimeout(resolve, TABLE_ACTIVE_PAUSE_MS));
-  }
-  throw new Error(`table ${tableName} did not become active`);
 }
 
 /**
@@ -103,10 +49,13 @@ export async function startEmbeddedServices(options: { dataDir?: string } = {}):
     tableNames[table.envVar] = tableName;
     try {
       await dynamo.send(new CreateTableCommand(createTableInput(table, tableName)));
+      await whenActive(dynamo, tableName);
     } catch (error) {
-      if (!(error instanceof ResourceInUseException)) throw error; // kept from the last run
+      if (!(error instanceof ResourceInUseException)) throw error;
+      // Kept from the last run: made again if an earlier version of the hub gave it other indexes.
+      await whenActive(dynamo, tableName);
+      await upgradeTable(dynamo, table, tableName);
     }
-    await whenActive(dynamo, tableName);
   }
   dynamo.destroy();
 

@@ -22,6 +22,8 @@ export const CLEARED_ALERTS_SHOWN_DAYS = 7;
 /** Alerts on one page of the console's list, unless the caller asks for fewer (or more, up to the most). */
 export const ALERTS_PAGE = 50;
 export const MOST_ALERTS_PAGE = 200;
+/** Open alerts counted at most: beyond this many the console says "more than", and the count costs no more. */
+export const OPEN_ALERTS_COUNTED = 200;
 
 const stillOpen = (record: MessageRecord) =>
   record.task
@@ -106,7 +108,7 @@ export async function watchAlerts(deps: HubDependencies): Promise<{ raised: numb
       deps.log.warn('alert raised', { alert: condition.key, kind: condition.kind });
     }
   }
-  const ended = (await deps.operations.listAlerts(now)).filter((a) => a.state === 'open' && !holding.has(a.key));
+  const ended = (await everyOpenAlert(deps)).filter((a) => !holding.has(a.key));
   const recovered = await recoveredOf(deps, ended, read);
   for (const alert of ended.filter((a) => recovered.has(a.key))) {
     if (await deps.operations.clearAlert(alert.key, now)) {
@@ -145,40 +147,84 @@ async function recoveredOf(
   return new Set(ended.filter(recovered).map((a) => a.key));
 }
 
+/** Every open alert, page after page (the watch must see each to clear it). */
+async function everyOpenAlert(deps: HubDependencies): Promise<Alert[]> {
+  const alerts: Alert[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.operations.listAlerts('open', { limit: MOST_ALERTS_PAGE, ...(cursor ? { cursor } : {}) });
+    alerts.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return alerts;
+}
+
 /** A page of the console's alerts, and how many are open in all. */
 export interface AlertPage {
   alerts: Alert[];
+  /** How many are open, up to OPEN_ALERTS_COUNTED (with `moreOpen` when there are more). */
   open: number;
+  moreOpen?: true;
   /** The next page's cursor, when there is one. */
   next?: string;
 }
 
-/** The open alerts, newest first, then those cleared in the last CLEARED_ALERTS_SHOWN_DAYS; a page at a time. */
+/** Where a page of the console's alerts starts: among the open ones, or the cleared (each list's own cursor). */
+const OPEN_PHASE = 'open:';
+const CLEARED_PHASE = 'cleared:';
+
+/**
+ * The open alerts, newest first, then those cleared in the last CLEARED_ALERTS_SHOWN_DAYS; a page at a time, each
+ * read from the store a page at a time (however many alerts there are, a page reads about a page).
+ */
 export async function listAlerts(
   deps: HubDependencies,
   caller: Caller,
   query: { cursor?: string; _count?: string } = {},
 ): Promise<AlertPage> {
   requireOps(caller);
-  const count = pageSize(query._count, ALERTS_PAGE, MOST_ALERTS_PAGE);
-  const from = query.cursor === undefined ? 0 : Number(query.cursor);
-  if (!Number.isSafeInteger(from) || from < 0)
+  const limit = pageSize(query._count, ALERTS_PAGE, MOST_ALERTS_PAGE);
+  const cursor = query.cursor ?? OPEN_PHASE;
+  if (!cursor.startsWith(OPEN_PHASE) && !cursor.startsWith(CLEARED_PHASE))
     throw new BadRequestError('Bad cursor', [issue('value', 'cursor must be one the previous page gave', 'cursor')]);
-  const now = deps.clock.now();
-  const since = new Date(now.getTime() - CLEARED_ALERTS_SHOWN_DAYS * 86_400_000).toISOString();
-  const shown = (await deps.operations.listAlerts(now))
-    .filter((a) => a.state === 'open' || (a.clearedAt ?? '') >= since)
-    .sort(
-      (a, b) =>
-        Number(b.state === 'open') - Number(a.state === 'open') ||
-        (b.clearedAt ?? b.raisedAt).localeCompare(a.clearedAt ?? a.raisedAt),
-    );
+  const since = new Date(deps.clock.now().getTime() - CLEARED_ALERTS_SHOWN_DAYS * 86_400_000);
+  const from = (phase: string) => cursor.slice(phase.length) || undefined;
+  const open = cursor.startsWith(OPEN_PHASE)
+    ? await deps.operations.listAlerts('open', { limit, ...optional('cursor', from(OPEN_PHASE)) })
+    : { items: [] };
+  const room = limit - open.items.length;
+  const clearedFrom = cursor.startsWith(CLEARED_PHASE) ? from(CLEARED_PHASE) : undefined;
+  // Read once the open are all shown: a page of cleared ones to fill this page, or one to know there is a next page.
+  const cleared =
+    open.cursor === undefined
+      ? await deps.operations.listAlerts('cleared', {
+          limit: Math.max(room, 1),
+          since,
+          ...optional('cursor', clearedFrom),
+        })
+      : undefined;
+  const shownCleared = room > 0 ? (cleared?.items ?? []) : [];
+  const next =
+    open.cursor !== undefined
+      ? `${OPEN_PHASE}${open.cursor}`
+      : room === 0
+        ? cleared?.items.length
+          ? `${CLEARED_PHASE}${clearedFrom ?? ''}`
+          : undefined
+        : cleared?.cursor !== undefined
+          ? `${CLEARED_PHASE}${cleared.cursor}`
+          : undefined;
+  const counted = await deps.operations.countOpenAlerts(OPEN_ALERTS_COUNTED + 1);
   return {
-    alerts: shown.slice(from, from + count),
-    open: shown.filter((a) => a.state === 'open').length,
-    ...(from + count < shown.length ? { next: String(from + count) } : {}),
+    alerts: [...open.items, ...shownCleared],
+    open: Math.min(counted, OPEN_ALERTS_COUNTED),
+    ...(counted > OPEN_ALERTS_COUNTED ? { moreOpen: true as const } : {}),
+    ...(next ? { next } : {}),
   };
 }
+
+const optional = <K extends string>(key: K, value: string | undefined) =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, string>>;
 
 /** Longest note an acknowledgement keeps (what ops are doing about it, in a sentence or two). */
 export const MAX_ALERT_NOTE_LENGTH = 500;
@@ -204,7 +250,7 @@ export async function acknowledgeAlert(
   const now = deps.clock.now();
   const acknowledgement = { by: actor(caller), at: now.toISOString(), note };
   if (!(await deps.operations.acknowledgeAlert(request.alert, acknowledgement))) {
-    const known = (await deps.operations.listAlerts(now)).find((a) => a.key === request.alert);
+    const known = await deps.operations.getAlert(request.alert);
     throw known
       ? new ConflictError('Not open or in hand', [
           issue(
@@ -216,6 +262,5 @@ export async function acknowledgeAlert(
         ])
       : new NotFoundError('No such alert', [issue('not-found', 'No such alert is open')]);
   }
-  const alerts = await deps.operations.listAlerts(now);
-  return alerts.find((a) => a.key === request.alert)!;
+  return (await deps.operations.getAlert(request.alert))!;
 }

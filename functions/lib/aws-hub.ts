@@ -152,17 +152,13 @@ export function awsHub(settings: AwsSettings, override: (adapters: HubAdapters) 
   });
   const identityStore = new DynamoIdentityStore(dynamo, settings.identityTable);
   const kms = 'kmsKeyId' in settings.tokenKey ? new KMSClient({}) : undefined;
+  const cursors = new CursorCodec(settings.cursorKey);
   const adapters = override({
-    store: new DynamoMessageStore(
-      dynamo,
-      settings.messagesTable,
-      new CursorCodec(settings.cursorKey),
-      patientIndexKey(settings.searchKey),
-    ),
+    store: new DynamoMessageStore(dynamo, settings.messagesTable, cursors, patientIndexKey(settings.searchKey)),
     queue: new SqsDeliveryQueue(sqs, settings.deliveryQueueUrl),
     directory: new DynamoDirectory(dynamo, settings.directoryTable, settings.directoryRefreshSeconds),
     transport: new FhirKitTransport(),
-    operations: new DynamoOperationsStore(dynamo, settings.operationsTable),
+    operations: new DynamoOperationsStore(dynamo, settings.operationsTable, cursors),
     identity: {
       clients: identityStore,
       assertions: identityStore,

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
@@ -14,8 +15,9 @@ import type {
   TrafficIncrement,
   TrafficRow,
 } from '../../core/operations.js';
-import type { OperationsStore } from '../../core/ports.js';
+import type { OperationsStore, Page } from '../../core/ports.js';
 import { TRAFFIC_SHARDS } from '../../core/services/traffic.js';
+import type { CursorCodec } from './cursors.js';
 import { ONCE_MARK_DAYS, OPERATIONS_KEYS, TRAFFIC_RETENTION_DAYS } from './storage.js';
 
 /** Counter attributes carry this prefix (DynamoDB's ADD works on top-level attributes only). */
@@ -39,11 +41,25 @@ function daysBetween(fromHour: string, toHour: string): string[] {
   return days;
 }
 
+/** An alert as stored (its key is the item's sort key). */
+const alertOf = (item: Record<string, unknown>): Alert => ({
+  key: item.sk as string,
+  kind: item.kind as Alert['kind'],
+  summary: item.summary as string,
+  state: item.state as Alert['state'],
+  raisedAt: item.raisedAt as string,
+  ...(item.clearedAt ? { clearedAt: item.clearedAt as string } : {}),
+  ...(item.messageId ? { messageId: item.messageId as string } : {}),
+  ...(item.serviceId ? { serviceId: item.serviceId as string } : {}),
+  ...(item.acknowledged ? { acknowledged: item.acknowledged as AlertAcknowledgement } : {}),
+});
+
 /** The Operations table: traffic counters (one item per day, shard, hour and dimension) and alerts. */
 export class DynamoOperationsStore implements OperationsStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly cursors: CursorCodec,
   ) {}
 
   async addTraffic(increments: readonly TrafficIncrement[]): Promise<void> {
@@ -105,7 +121,7 @@ export class DynamoOperationsStore implements OperationsStore {
         TableName: this.tableName,
         Key: { pk: OPERATIONS_KEYS.alerts, sk: condition.key },
         UpdateExpression:
-          'SET #state = :open, raisedAt = :at, kind = :kind, summary = :summary, messageId = :messageId, serviceId = :serviceId REMOVE clearedAt, expiresAt, acknowledged',
+          'SET #state = :open, raisedAt = :at, alertAt = :at, kind = :kind, summary = :summary, messageId = :messageId, serviceId = :serviceId REMOVE clearedAt, expiresAt, acknowledged',
         ConditionExpression: 'attribute_not_exists(pk) OR #state = :cleared',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
@@ -126,7 +142,7 @@ export class DynamoOperationsStore implements OperationsStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: OPERATIONS_KEYS.alerts, sk: key },
-        UpdateExpression: 'SET #state = :cleared, clearedAt = :at, expiresAt = :expiresAt',
+        UpdateExpression: 'SET #state = :cleared, clearedAt = :at, alertAt = :at, expiresAt = :expiresAt',
         ConditionExpression: '#state = :open',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
@@ -174,24 +190,53 @@ export class DynamoOperationsStore implements OperationsStore {
     }
   }
 
-  async listAlerts(): Promise<Alert[]> {
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': OPERATIONS_KEYS.alerts },
-      ConsistentRead: true,
-    });
-    return items.map((item) => ({
-      key: item.sk as string,
-      kind: item.kind as Alert['kind'],
-      summary: item.summary as string,
-      state: item.state as Alert['state'],
-      raisedAt: item.raisedAt as string,
-      ...(item.clearedAt ? { clearedAt: item.clearedAt as string } : {}),
-      ...(item.messageId ? { messageId: item.messageId as string } : {}),
-      ...(item.serviceId ? { serviceId: item.serviceId as string } : {}),
-      ...(item.acknowledged ? { acknowledged: item.acknowledged as AlertAcknowledgement } : {}),
-    }));
+  async listAlerts(
+    state: Alert['state'],
+    page: { limit: number; cursor?: string; since?: Date },
+  ): Promise<Page<Alert>> {
+    // One more than the page: a next cursor only when there is more (DynamoDB's own would lead to an empty page).
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'byAlertState',
+        KeyConditionExpression: page.since ? '#state = :state AND alertAt >= :since' : '#state = :state',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':state': state, ...(page.since ? { ':since': page.since.toISOString() } : {}) },
+        ScanIndexForward: false,
+        Limit: page.limit + 1,
+        ...(page.cursor ? { ExclusiveStartKey: await this.cursors.open<Record<string, unknown>>(page.cursor) } : {}),
+      }),
+    );
+    const items = Items.slice(0, page.limit);
+    const last = items.at(-1);
+    const more = Items.length > page.limit && last;
+    return {
+      items: items.map(alertOf),
+      ...(more ? { cursor: await this.cursors.seal({ pk: last.pk, sk: last.sk, state, alertAt: last.alertAt }) } : {}),
+    };
+  }
+
+  async countOpenAlerts(atMost: number): Promise<number> {
+    // DynamoDB counts at most `Limit` items: past the cap, the count costs no more however many are open.
+    const { Count = 0 } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'byAlertState',
+        KeyConditionExpression: '#state = :open',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':open': 'open' },
+        Select: 'COUNT',
+        Limit: atMost,
+      }),
+    );
+    return Count;
+  }
+
+  async getAlert(key: string): Promise<Alert | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: OPERATIONS_KEYS.alerts, sk: key }, ConsistentRead: true }),
+    );
+    return Item ? alertOf(Item) : undefined;
   }
 
   private async conditional(command: UpdateCommand): Promise<boolean> {

@@ -161,7 +161,15 @@ export const OPERATIONS_TABLE: TableDefinition = {
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
   timeToLiveAttribute: 'expiresAt',
-  indexes: [],
+  indexes: [
+    // Sparse (only alerts have a state): the open alerts by when raised, the cleared by when cleared, a page at a time.
+    {
+      name: 'byAlertState',
+      partitionKey: { name: 'state', type: 'S' },
+      sortKey: { name: 'alertAt', type: 'S' },
+      projectedAttributes: ['kind', 'summary', 'raisedAt', 'clearedAt', 'messageId', 'serviceId', 'acknowledged'],
+    },
+  ],
 };
 
 export const OPERATIONS_KEYS = {

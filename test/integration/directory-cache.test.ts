@@ -3,13 +3,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDirectory, loadNetworks } from '../../functions/lib/dynamo-directory.js';
 import { DIRECTORY_TABLE } from '../../functions/lib/storage.js';
-import {
-  createTableInput,
-  type EmbeddedServices,
-  LOCAL_AWS,
-  startEmbeddedServices,
-  whenActive,
-} from '../../local/embedded.js';
+import { type EmbeddedServices, LOCAL_AWS, startEmbeddedServices } from '../../local/embedded.js';
+import { createTableInput, whenActive } from '../../local/local-tables.js';
 import { testNetwork } from '../support/networks.js';
 
 const REFRESH_SECONDS = 30;

@@ -234,6 +234,7 @@ export class InMemoryOperations implements OperationsStore {
   }
   async raiseAlert(condition: AlertCondition, at: Date) {
     if (this.alerts.get(condition.key)?.state === 'open') return false;
+    this.alerts.delete(condition.key); // raised again: newest
     this.alerts.set(condition.key, { ...condition, state: 'open', raisedAt: at.toISOString() }); // unacknowledged
     return true;
   }
@@ -255,8 +256,23 @@ export class InMemoryOperations implements OperationsStore {
     this.alerts.set(key, { ...alert, acknowledged: acknowledgement });
     return true;
   }
-  async listAlerts() {
-    return [...this.alerts.values()];
+  async listAlerts(state: Alert['state'], page: { limit: number; cursor?: string; since?: Date }) {
+    const at = (a: Alert) => (state === 'open' ? a.raisedAt : a.clearedAt!);
+    const all = [...this.alerts.values()]
+      .filter((a) => a.state === state && (!page.since || at(a) >= page.since.toISOString()))
+      .sort((a, b) => at(b).localeCompare(at(a)));
+    const from = page.cursor ? Number(page.cursor) : 0;
+    return {
+      items: all.slice(from, from + page.limit).map((a) => structuredClone(a)),
+      ...(from + page.limit < all.length ? { cursor: String(from + page.limit) } : {}),
+    };
+  }
+  async countOpenAlerts(atMost: number) {
+    return Math.min(atMost, [...this.alerts.values()].filter((a) => a.state === 'open').length);
+  }
+  async getAlert(key: string) {
+    const alert = this.alerts.get(key);
+    return alert && structuredClone(alert);
   }
 }
 

@@ -139,7 +139,8 @@ export function useOrganisationNames(): ReadonlyMap<string, string> {
 export const useOverview = (hours: number) => useApi<TrafficOverview>(`/ops/overview?${rangeQuery(hours)}`);
 export const useOutcomes = (hours: number) => useApi<{ outcomes: OutcomeRow[] }>(`/ops/outcomes?${rangeQuery(hours)}`);
 /** A page of the hub's alerts (open first), and how many are open in all. */
-export const useAlerts = (cursor?: string) => useApi<AlertPage>(`/ops/alerts${cursor ? `?cursor=${cursor}` : ''}`);
+export const useAlerts = (cursor?: string) =>
+  useApi<AlertPage>(`/ops/alerts${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
 /** Takes an open alert in hand, with what is being done about it. */
 export const acknowledgeAlert = (alert: string, note: string) =>
   postJson<Alert>('/ops/alerts/$acknowledge', { alert, note });

@@ -19,7 +19,11 @@ export function AlertsPage() {
       {error && <Problem error={error} />}
       {loading && !data && <p className="nhsuk-body">Loading…</p>}
       {data && (
-        <p className="nhsuk-body-l">{open === 0 ? 'No open alerts.' : `${open} open alert${open === 1 ? '' : 's'}.`}</p>
+        <p className="nhsuk-body-l">
+          {open === 0
+            ? 'No open alerts.'
+            : `${data.moreOpen ? 'More than ' : ''}${open} open alert${open === 1 && !data.moreOpen ? '' : 's'}.`}
+        </p>
       )}
       {data && data.alerts.length > 0 && (
         <Table

@@ -1,0 +1,114 @@
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { TableDefinition } from '../functions/lib/storage.js';
+
+/** The CreateTable request for a table definition: the same keys and indexes the CDK stack deploys. */
+export function createTableInput(definition: TableDefinition, tableName: string): CreateTableCommandInput {
+  const attributes = new Map<string, 'S' | 'N'>();
+  for (const key of [
+    definition.partitionKey,
+    definition.sortKey,
+    ...definition.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ]) {
+    if (key) attributes.set(key.name, key.type);
+  }
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+    KeySchema: [
+      { AttributeName: definition.partitionKey.name, KeyType: 'HASH' },
+      ...(definition.sortKey ? [{ AttributeName: definition.sortKey.name, KeyType: 'RANGE' as const }] : []),
+    ],
+    ...(definition.indexes.length > 0
+      ? {
+          GlobalSecondaryIndexes: definition.indexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: [
+              { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
+              ...(index.sortKey ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' as const }] : []),
+            ],
+            Projection: index.projectedAttributes.length
+              ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: index.projectedAttributes }
+              : { ProjectionType: 'KEYS_ONLY' as const },
+          })),
+        }
+      : {}),
+  };
+}
+
+/** Checks of a new table's status before giving up on it becoming active, and the pause between them. */
+const TABLE_ACTIVE_CHECKS = 200;
+const TABLE_ACTIVE_PAUSE_MS = 25;
+
+/** Resolves once the table takes reads and writes: dynalite makes a new table active a turn of its loop later. */
+export async function whenActive(dynamo: DynamoDBClient, tableName: string): Promise<void> {
+  for (let check = 0; check < TABLE_ACTIVE_CHECKS; check++) {
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, TABLE_ACTIVE_PAUSE_MS));
+  }
+  throw new Error(`table ${tableName} did not become active`);
+}
+
+/** Items one BatchWriteItem puts (DynamoDB's most). */
+const BATCH_WRITE_ITEMS = 25;
+
+type Item = Record<string, AttributeValue>;
+
+/**
+ * What an item written by an earlier version of the hub lacks for today's indexes: a Task's place in ops' Task
+ * listing, a message's service (what a week's capacity counts), an alert's time in its state's listing.
+ */
+function upgraded(item: Item): Item {
+  const record = item.record?.M;
+  const serviceId = record?.destination?.M?.serviceId;
+  return {
+    ...item,
+    ...(item.taskRequester && item.listShard && !item.taskShard ? { taskShard: item.listShard } : {}),
+    ...(record && serviceId && !item.serviceId ? { serviceId } : {}),
+    ...(item.state && !item.alertAt ? { alertAt: item.clearedAt ?? item.raisedAt! } : {}),
+  };
+}
+
+/**
+ * A table kept in a data directory by an earlier version of the hub whose indexes differ from today's: dynalite
+ * cannot add an index to a table, so the table is read out, made again with today's indexes and written back, each
+ * item given what today's indexes key it by. Local data only: on AWS, CloudFormation changes the indexes.
+ */
+export async function upgradeTable(dynamo: DynamoDBClient, definition: TableDefinition, tableName: string) {
+  const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+  const has = (Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName).sort();
+  const wanted = definition.indexes.map((i) => i.name).sort();
+  if (JSON.stringify(has) === JSON.stringify(wanted)) return;
+  const items: Item[] = [];
+  let start: Item | undefined;
+  do {
+    const page = await dynamo.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  await dynamo.send(new DeleteTableCommand({ TableName: tableName }));
+  await dynamo.send(new CreateTableCommand(createTableInput(definition, tableName)));
+  await whenActive(dynamo, tableName);
+  for (let from = 0; from < items.length; from += BATCH_WRITE_ITEMS) {
+    let requests = items
+      .slice(from, from + BATCH_WRITE_ITEMS)
+      .map((item) => ({ PutRequest: { Item: upgraded(item) } }));
+    while (requests.length > 0) {
+      const { UnprocessedItems } = await dynamo.send(
+        new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }),
+      );
+      requests = (UnprocessedItems?.[tableName] ?? []) as typeof requests;
+    }
+  }
+  console.log(`${tableName}: ${items.length} items moved to today's indexes (${wanted.join(', ')})`);
+}
