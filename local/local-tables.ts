@@ -6,6 +6,7 @@ import {
   DeleteTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
+  ResourceNotFoundException,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { TableDefinition } from '../functions/lib/storage.js';
@@ -59,6 +60,20 @@ export async function whenActive(dynamo: DynamoDBClient, tableName: string): Pro
   throw new Error(`table ${tableName} did not become active`);
 }
 
+/** Resolves once a deleted table is gone: dynalite deletes a table a moment after it is asked to. */
+export async function whenDeleted(dynamo: DynamoDBClient, tableName: string): Promise<void> {
+  for (let check = 0; check < TABLE_ACTIVE_CHECKS; check++) {
+    try {
+      await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return;
+      throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, TABLE_ACTIVE_PAUSE_MS));
+  }
+  throw new Error(`table ${tableName} was not deleted`);
+}
+
 /** Items one BatchWriteItem puts (DynamoDB's most). */
 const BATCH_WRITE_ITEMS = 25;
 
@@ -97,6 +112,7 @@ export async function upgradeTable(dynamo: DynamoDBClient, definition: TableDefi
     start = page.LastEvaluatedKey;
   } while (start);
   await dynamo.send(new DeleteTableCommand({ TableName: tableName }));
+  await whenDeleted(dynamo, tableName);
   await dynamo.send(new CreateTableCommand(createTableInput(definition, tableName)));
   await whenActive(dynamo, tableName);
   for (let from = 0; from < items.length; from += BATCH_WRITE_ITEMS) {

@@ -266,6 +266,10 @@ export class HubFunctions extends Construct {
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::<TablesMessages5F3A57D1.Arn>/index/*]',
         reason: `The functions that read the Messages table query its ${MESSAGES_TABLE.indexes.length} indexes (${indexes}) and no other table's.`,
       },
+      {
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::<TablesOperations2081F30E.Arn>/index/*]',
+        reason: `The functions that read ops' alerts query the Operations table's index of them (${OPERATIONS_TABLE.indexes.map((i) => i.name).join(', ')}), and no other table's.`,
+      },
       ...['kms:ReEncrypt*', 'kms:GenerateDataKey*'].map((action) => ({
         id: `AwsSolutions::AwsSolutions-IAM5[Action::${action}]`,
         reason:

@@ -9,7 +9,7 @@ import { DynamoOperationsStore } from '../../functions/lib/dynamo-operations.js'
 import { givenSecret } from '../../functions/lib/secrets.js';
 import { OPERATIONS_TABLE } from '../../functions/lib/storage.js';
 import { LOCAL_AWS, startEmbeddedServices } from '../../local/embedded.js';
-import { createTableInput, whenActive } from '../../local/local-tables.js';
+import { createTableInput, whenActive, whenDeleted } from '../../local/local-tables.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'hub-upgrade-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -21,6 +21,7 @@ describe('a data directory kept by an earlier version of the hub (npm start -- -
     const tableName = before.tableNames[OPERATIONS_TABLE.envVar]!;
     const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: before.dynamoEndpoint });
     await dynamo.send(new DeleteTableCommand({ TableName: tableName }));
+    await whenDeleted(dynamo, tableName);
     await dynamo.send(new CreateTableCommand(createTableInput({ ...OPERATIONS_TABLE, indexes: [] }, tableName)));
     await whenActive(dynamo, tableName);
     const raisedAt = '2026-12-01T09:00:00.000Z';
