@@ -61,7 +61,7 @@ export function costPerMillion(
   const gbSeconds = (ingestMemoryMb / 1024) * ingestSeconds + (deliverMemoryMb / 1024) * deliverSeconds;
   const invocations = 1 + 1 / ASSUMPTIONS.deliveryBatch + 1 / ASSUMPTIONS.trafficBatch;
   const writes = writeUnits.writes.map((w) => ({
-    what: `DynamoDB ${w.table} ${w.operation} (${w.perReferral} writes: ${w.tableUnits} table + ${w.indexUnits} index write units, metered)`,
+    what: `DynamoDB ${w.table} ${w.operation} (${w.perReferral} a referral: ${w.tableUnits} table + ${w.indexUnits} index write units, metered)`,
     usd: (w.tableUnits + w.indexUnits) * PRICES.dynamoPerMillionWriteUnits,
   }));
   const parts = [

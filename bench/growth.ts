@@ -39,7 +39,13 @@ export interface Growth {
  * reads more as the store grows shows here as a ratio above 1; one that gives up shows as an empty page.
  */
 export async function growth(): Promise<Growth> {
-  const hub = await startLocalHub({ port: 0, receiversPort: false, sampleTasks: true, requestsPerWindow: 1_000_000 });
+  const hub = await startLocalHub({
+    port: 0,
+    receiversPort: false,
+    sampleTasks: true,
+    requestsPerWindow: 1_000_000,
+    logLevel: 'ERROR',
+  });
   try {
     const template = await oneRealReferral(hub);
     const as = async (organisation: string, role: 'sender' | 'receiver' | 'ops') =>
