@@ -6,16 +6,20 @@ import type { MessageBundle } from '../../core/fhir/bundle.js';
 import { SYSTEMS } from '../../core/fhir/systems.js';
 import type { MessageRecord } from '../../core/lifecycle/message-record.js';
 import { type LocalHub, startLocalHub } from '../../local/hub.js';
-import { SAMPLE_PRACTICE } from '../../local/identities.js';
-import { barsExample, VALID_NHS_NUMBER } from '../support/bars-examples.js';
+import {
+  BARS_PRACTICE,
+  barsExample,
+  VALID_NHS_NUMBER,
+  WATLING_PHARMACY,
+  watlingReferral,
+} from '../support/bars-examples.js';
 import { asOrganisation, call, eventually, messageStatus, sendMessage, untilStatus } from '../support/http.js';
 
 /**
  * The national BaRS examples sent to the hub as a practice's BaRS system and a pharmacy's BaRS receiver would,
  * followed to the receiver and back. Each test names the fields it changed, and checks that nothing else was.
  */
-const PRACTICE = SAMPLE_PRACTICE; // Hilltops Medical Centre, Watling Street PCN
-const WATLING_PHARMACY = { ods: 'Z9W105', dosId: '2000000101', name: 'Watling Pharmacy — Pharmacy First' };
+const PRACTICE = BARS_PRACTICE;
 const LEAMINGTON_PHARMACY_DOS_ID = '2000000201';
 
 const decode = (header: string) => JSON.parse(Buffer.from(header, 'base64').toString('utf8'));
@@ -29,15 +33,7 @@ describe('real BaRS messages in and out (the examples of uk.nhsdigital.bars.r4)'
     await hub?.stop();
   });
 
-  /** A referral to Watling's pharmacy as REFREQ-something arrives: only what no sample network can know changed. */
-  const referral = (name: 'REFREQ03' | 'REFREQ06', note?: string) =>
-    barsExample(name, {
-      sender: PRACTICE,
-      nhsNumber: VALID_NHS_NUMBER,
-      targetDosId: WATLING_PHARMACY.dosId,
-      freshId: true,
-      ...(note ? { note } : {}),
-    });
+  const referral = watlingReferral;
   const pushesOf = (id: string) => hub.receivers!.received.filter((r) => r.bundleId === id);
   const final = (id: string) =>
     eventually(() => messageStatus(hub.baseUrl, id, PRACTICE), untilStatus('delivered', 'failed'));

@@ -2,16 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEMS } from '../../core/fhir/systems.js';
 import { type LocalHub, startLocalHub } from '../../local/hub.js';
-import { SAMPLE_PRACTICE } from '../../local/identities.js';
-import { barsExample, VALID_NHS_NUMBER } from '../support/bars-examples.js';
+import { BARS_PRACTICE, WATLING_PHARMACY, watlingReferral } from '../support/bars-examples.js';
 import { asOrganisation, call, sendMessage } from '../support/http.js';
 
 /**
  * What a BaRS party reads of the hub once the national examples are in it: its capability statement, a referral as
  * FHIR, the message definitions. (bars-interop.test.ts sends the examples in and follows them out.)
  */
-const PRACTICE = SAMPLE_PRACTICE; // Hilltops Medical Centre, Watling Street PCN
-const WATLING_PHARMACY = { ods: 'Z9W105', dosId: '2000000101', name: 'Watling Pharmacy — Pharmacy First' };
+const PRACTICE = BARS_PRACTICE;
 
 describe('the reads a BaRS party expects of the hub (the examples of uk.nhsdigital.bars.r4)', () => {
   let hub: LocalHub;
@@ -22,15 +20,7 @@ describe('the reads a BaRS party expects of the hub (the examples of uk.nhsdigit
     await hub?.stop();
   });
 
-  /** A referral to Watling's pharmacy as REFREQ-something arrives: only what no sample network can know changed. */
-  const referral = (name: 'REFREQ03' | 'REFREQ06', note?: string) =>
-    barsExample(name, {
-      sender: PRACTICE,
-      nhsNumber: VALID_NHS_NUMBER,
-      targetDosId: WATLING_PHARMACY.dosId,
-      freshId: true,
-      ...(note ? { note } : {}),
-    });
+  const referral = watlingReferral;
 
   describe('the reads a BaRS party expects', () => {
     it('GET /metadata declares the BaRS messages the hub receives and sends, and its operation', async () => {

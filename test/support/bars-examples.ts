@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { MessageHeader, Organization, PractitionerRole } from 'fhir/r4';
 import type { MessageBundle } from '../../core/fhir/bundle.js';
 import { canonicalSystem, SYSTEMS } from '../../core/fhir/systems.js';
+import { SAMPLE_PRACTICE } from '../../local/identities.js';
 
 /** The national BaRS examples (package uk.nhsdigital.bars.r4), unchanged copies in ../shared/reference/bars-ig. */
 export const BARS_EXAMPLES = join(import.meta.dirname, '..', '..', '..', 'shared', 'reference', 'bars-ig', 'examples');
@@ -82,3 +83,18 @@ export function differences(before: unknown, after: unknown, path = ''): string[
   }
   return before === after ? [] : [path];
 }
+
+/** The sample practice the examples are sent as (Hilltops Medical Centre, Watling Street PCN). */
+export const BARS_PRACTICE = SAMPLE_PRACTICE;
+/** The sample network's community pharmacy the referral examples go to (networks/watling-street-pcn.json). */
+export const WATLING_PHARMACY = { ods: 'Z9W105', dosId: '2000000101', name: 'Watling Pharmacy — Pharmacy First' };
+
+/** A referral example to Watling's pharmacy as a practice sends it: only what no sample network can know changed. */
+export const watlingReferral = (name: 'REFREQ03' | 'REFREQ06', note?: string) =>
+  barsExample(name, {
+    sender: BARS_PRACTICE,
+    nhsNumber: VALID_NHS_NUMBER,
+    targetDosId: WATLING_PHARMACY.dosId,
+    freshId: true,
+    ...(note ? { note } : {}),
+  });
