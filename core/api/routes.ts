@@ -46,26 +46,27 @@ export interface RouteDefinition {
 }
 
 // The directory names receivers' addresses: only identified organisations read it (only /metadata is public).
-const search = (type: keyof FhirDirectory): RouteDefinition => ({
-  method: 'GET',
-  path: `/${type}`,
-  handler: 'directory',
+const search = <T extends keyof FhirDirectory>(type: T) => ({
+  method: 'GET' as const,
+  path: `/${type}` as `/${T}`,
+  handler: 'directory' as const,
   access: MEMBERS,
-  query: [...Object.keys(DIRECTORY_SEARCH_PARAMS[type]), ...RESULT_PARAMS],
+  query: [...Object.keys(DIRECTORY_SEARCH_PARAMS[type]), ...RESULT_PARAMS] as readonly string[],
 });
-const read = (path: string): RouteDefinition => ({
-  method: 'GET',
+const read = <P extends string>(path: P) => ({
+  method: 'GET' as const,
   path,
-  handler: 'directory',
+  handler: 'directory' as const,
   access: MEMBERS,
-  query: ['_format'],
+  query: ['_format'] as const,
 });
 
 /**
  * The API: the one place a route is declared. The handlers' dispatch, the local HTTP server, the API Gateway
- * routes and the CapabilityStatement's search parameters are all built from it (test/unit/routes.test.ts checks).
+ * routes and the CapabilityStatement's search parameters are all built from it (test/unit/routes.test.ts checks);
+ * the web app builds its requests' paths and query parameters from its types (RouteKey, QueryOf, PathParamsOf).
  */
-export const ROUTES: readonly RouteDefinition[] = [
+const ROUTE_TABLE = [
   { method: 'POST', path: '/$process-message', handler: 'ingest', access: PARTIES, query: [] },
   { method: 'GET', path: '/metadata', handler: 'directory', access: 'public', query: ['_format'] },
   { method: 'POST', path: '/oauth2/token', handler: 'identity', access: 'public', query: [], answers: 'oauth' },
@@ -151,7 +152,25 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/messages/{id}/$forward', handler: 'messages', access: ['receiver'], query: [] },
   { method: 'GET', path: '/Task', handler: 'tasks', access: MEMBERS, query: TASK_SEARCH_PARAMS },
   { method: 'GET', path: '/Task/{id}', handler: 'tasks', access: MEMBERS, query: ['_format'] },
-];
+] as const satisfies readonly RouteDefinition[];
+
+export const ROUTES: readonly RouteDefinition[] = ROUTE_TABLE;
+
+type Route = (typeof ROUTE_TABLE)[number];
+/** A route's key, "METHOD /path", as API Gateway and the handlers' dispatch name it. */
+export type RouteKey = Route extends infer R ? (R extends Route ? `${R['method']} ${R['path']}` : never) : never;
+type RouteOf<K extends RouteKey> = Route extends infer R
+  ? R extends Route
+    ? `${R['method']} ${R['path']}` extends K
+      ? R
+      : never
+    : never
+  : never;
+/** The query parameters a route understands (any string for the directory's searches, which take many). */
+export type QueryOf<K extends RouteKey> = RouteOf<K>['query'][number];
+type ParamsIn<P extends string> = P extends `${string}{${infer Name}}${infer Rest}` ? Name | ParamsIn<Rest> : never;
+/** The names of a route's path parameters ({id}). */
+export type PathParamsOf<K extends RouteKey> = ParamsIn<RouteOf<K>['path']>;
 
 /** The API Gateway route key of a route: "METHOD /path". */
 export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) => `${route.method} ${route.path}`;

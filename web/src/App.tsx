@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { apiPath } from './api';
 import { signOut, useSession } from './hooks';
 import { Problem } from './pages/Problem';
 import { BASE, Link, match, useLocation } from './router';
@@ -12,7 +13,7 @@ export function App() {
   useEffect(() => {
     document.title = `${found?.route.title ?? 'Page not found'} - PCN Referral Hub`;
   }, [found]);
-  const signIn = `/auth/login?return_to=${encodeURIComponent(`${BASE}${path}${query.size ? `?${query}` : ''}`)}`;
+  const signIn = apiPath('GET /auth/login', { return_to: `${BASE}${path}${query.size ? `?${query}` : ''}` });
   const failure = error?.status === 401 ? undefined : error;
   // Signed out at the hub, then at the identity provider too (where it offers it), which sends the browser back here.
   const leave = () => signOut().then(({ signOutAt }) => window.location.assign(signOutAt ?? `${BASE}/`));

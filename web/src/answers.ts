@@ -1,5 +1,5 @@
 import { SYSTEMS } from '../../core/fhir/systems';
-import { api } from './api';
+import { api, apiPath } from './api';
 
 /**
  * A receiving team's answers, as the FHIR messages a receiver's system would send (servicerequest-response with a
@@ -96,7 +96,7 @@ export function answerMessage(options: {
 
 /** Sends the answer under the case's X-Correlation-Id, as BaRS asks. */
 export function sendAnswer(correlationId: string, message: ReturnType<typeof answerMessage>): Promise<unknown> {
-  return api('/$process-message', {
+  return api(apiPath('POST /$process-message', {}), {
     method: 'POST',
     headers: {
       'content-type': 'application/fhir+json',

@@ -9,8 +9,9 @@ import type {
   Session,
   TrafficOverview,
 } from '../../core/api/responses';
+import type { QueryOf } from '../../core/api/routes';
 import { SYSTEMS } from '../../core/fhir/systems';
-import { ApiError, api } from './api';
+import { ApiError, api, apiPath } from './api';
 import { rangeQuery } from './ranges';
 
 export interface Loaded<T> {
@@ -54,37 +55,35 @@ export function useApi<T>(path: string | undefined, body?: Record<string, unknow
   return { ...loaded, reload };
 }
 
-export const useSession = () => useApi<Session>('/auth/session');
+export const useSession = () => useApi<Session>(apiPath('GET /auth/session', {}));
 /**
  * Messages by status, a case's by its correlation id, (ops) a patient's by NHS number, or (ops) those matching a
  * search by sender, receiver, service, status and dates; a page at a time.
  */
 export const useMessages = (
-  filter: { status?: string; patient?: string; case?: string } & Record<string, string | undefined>,
+  filter: Partial<Record<QueryOf<'GET /messages'>, string>> & { patient?: string },
   cursor?: string,
 ) => {
   const { patient, ...rest } = filter;
   // A patient's messages are searched with the NHS number in the body: never in a URL the hub or a proxy logs.
-  const byPatient = useApi<MessageList>(patient ? '/messages/$search' : undefined, {
+  const byPatient = useApi<MessageList>(patient ? apiPath('POST /messages/$search', {}) : undefined, {
     patient,
     ...(cursor ? { cursor } : {}),
   });
   const listed = useApi<MessageList>(
     patient
       ? undefined
-      : `/messages?${new URLSearchParams({
-          ...(rest.case
-            ? { case: rest.case }
-            : (Object.fromEntries(Object.entries(rest).filter(([, v]) => v)) as Record<string, string>)),
+      : apiPath('GET /messages', {
+          ...(rest.case ? { case: rest.case } : rest),
           ...(cursor ? { cursor } : {}),
-        })}`,
+        }),
   );
   return patient ? byPatient : listed;
 };
 /** Every message of a case (a referral, its answers, updates and notices) the caller is party to, oldest first. */
 export const useCase = (correlationId: string | undefined) =>
-  useApi<MessageList>(correlationId ? `/messages?case=${encodeURIComponent(correlationId)}` : undefined);
-export const useMessage = (id: string) => useApi<MessageRecord>(`/messages/${encodeURIComponent(id)}`);
+  useApi<MessageList>(correlationId ? apiPath('GET /messages', { case: correlationId }) : undefined);
+export const useMessage = (id: string) => useApi<MessageRecord>(apiPath('GET /messages/{id}', { id }));
 
 /** A service of the network's directory, as the pages choose among them. */
 export interface DirectoryService {
@@ -106,7 +105,7 @@ interface HealthcareServiceResource {
 /** Every service the directory lists, by name (none fetched while `wanted` is false). */
 export function useServices(wanted = true): DirectoryService[] {
   const { data } = useApi<{ entry?: { resource: HealthcareServiceResource }[] }>(
-    wanted ? '/HealthcareService?_count=100' : undefined,
+    wanted ? apiPath('GET /HealthcareService', { _count: 100 }) : undefined,
   );
   return (data?.entry ?? [])
     .map(({ resource }) => ({
@@ -131,39 +130,42 @@ export const alternativesFor = (
 
 /** Every organisation's name by its ODS code, from the directory (pages name organisations, not codes). */
 export function useOrganisationNames(): ReadonlyMap<string, string> {
-  const { data } = useApi<{ entry?: { resource: { id: string; name?: string } }[] }>('/Organization?_count=1000');
+  const { data } = useApi<{ entry?: { resource: { id: string; name?: string } }[] }>(
+    apiPath('GET /Organization', { _count: 1000 }),
+  );
   return new Map((data?.entry ?? []).flatMap(({ resource }) => (resource.name ? [[resource.id, resource.name]] : [])));
 }
 
 /** Ops' overview of the last `hours`. */
-export const useOverview = (hours: number) => useApi<TrafficOverview>(`/ops/overview?${rangeQuery(hours)}`);
-export const useOutcomes = (hours: number) => useApi<{ outcomes: OutcomeRow[] }>(`/ops/outcomes?${rangeQuery(hours)}`);
+export const useOverview = (hours: number) => useApi<TrafficOverview>(apiPath('GET /ops/overview', rangeQuery(hours)));
+export const useOutcomes = (hours: number) =>
+  useApi<{ outcomes: OutcomeRow[] }>(apiPath('GET /ops/outcomes', rangeQuery(hours)));
 /** A page of the hub's alerts (open first), and how many are open in all. */
-export const useAlerts = (cursor?: string) =>
-  useApi<AlertPage>(`/ops/alerts${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+export const useAlerts = (cursor?: string) => useApi<AlertPage>(apiPath('GET /ops/alerts', { cursor }));
 /** Takes an open alert in hand, with what is being done about it. */
 export const acknowledgeAlert = (alert: string, note: string) =>
-  postJson<Alert>('/ops/alerts/$acknowledge', { alert, note });
+  postJson<Alert>(apiPath('POST /ops/alerts/$acknowledge', {}), { alert, note });
 
 const postJson = <T>(path: string, body: unknown) =>
   api<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const messagePath = (id: string) => `/messages/${encodeURIComponent(id)}`;
 
 /** Ops' corrections of one message: replay a failed one (to its service or another), re-send, withdraw. */
 export const replay = (id: string, service?: string) =>
-  postJson<MessageRecord>(`${messagePath(id)}/$replay`, service ? { service } : {});
-export const resend = (id: string, reason: string) => postJson<MessageRecord>(`${messagePath(id)}/$resend`, { reason });
+  postJson<MessageRecord>(apiPath('POST /messages/{id}/$replay', { id }), service ? { service } : {});
+export const resend = (id: string, reason: string) =>
+  postJson<MessageRecord>(apiPath('POST /messages/{id}/$resend', { id }), { reason });
 export const withdraw = (id: string, reason: string) =>
-  postJson<MessageRecord>(`${messagePath(id)}/$withdraw`, { reason });
+  postJson<MessageRecord>(apiPath('POST /messages/{id}/$withdraw', { id }), { reason });
 /** The patient a message is about (ops; the hub records each showing). */
-export const patientOf = (id: string) => api<Record<string, unknown>>(`${messagePath(id)}/$patient`);
+export const patientOf = (id: string) => api<Record<string, unknown>>(apiPath('GET /messages/{id}/$patient', { id }));
 
 /** Replays many failed messages: a selection, or every one that failed for a service since a time. */
 export const replayMany = (
   selection: { messages: string[] } | { failedTo: string; since?: string },
   service?: string,
-) => postJson<BulkReplayResults>('/messages/$replay', { ...selection, ...(service ? { service } : {}) });
+) =>
+  postJson<BulkReplayResults>(apiPath('POST /messages/$replay', {}), { ...selection, ...(service ? { service } : {}) });
 
 export function signOut(): Promise<{ signOutAt?: string }> {
-  return api('/auth/logout', { method: 'POST' });
+  return api(apiPath('POST /auth/logout', {}), { method: 'POST' });
 }

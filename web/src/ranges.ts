@@ -9,12 +9,12 @@ export type RangeKey = (typeof RANGES)[number]['key'];
 export const rangeOf = (query: URLSearchParams) => RANGES.find((r) => r.key === query.get('range')) ?? RANGES[0];
 
 /** The API's from/to for a range ending now (to the minute, so a re-render asks for the same page). */
-export function rangeQuery(hours: number): string {
+export function rangeQuery(hours: number): { from: string; to: string } {
   const to = new Date();
   to.setUTCSeconds(0, 0);
   to.setUTCMinutes(to.getUTCMinutes() + 1);
   const from = new Date(to.getTime() - hours * 3_600_000);
-  return new URLSearchParams({ from: from.toISOString(), to: to.toISOString() }).toString();
+  return { from: from.toISOString(), to: to.toISOString() };
 }
 
 /** A time bound (seconds) in plain words: "5 seconds", "15 minutes", "4 hours", "3 days". */

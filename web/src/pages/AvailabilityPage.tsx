@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import type { Session } from '../../../core/api/responses';
-import { ApiError, api } from '../api';
+import { ApiError, api, apiPath } from '../api';
 import { useApi } from '../hooks';
 import { Link } from '../router';
 import { DateInput, dateOf } from './DateInput';
@@ -18,7 +18,7 @@ function ServiceForm({ service, onSaved }: { service: Service; onSaved: () => vo
   const [accepting, setAccepting] = useState(service.active !== false);
   // What the team said before about its emails (its own say: other organisations never see it).
   const { data: said } = useApi<{ emails?: { to: string; urgent: boolean; digest: boolean } }>(
-    `/HealthcareService/${encodeURIComponent(service.id)}/$availability`,
+    apiPath('GET /HealthcareService/{id}/$availability', { id: service.id }),
   );
   const [saved, setSaved] = useState(false);
   const [failure, setFailure] = useState<ApiError | undefined>();
@@ -29,7 +29,7 @@ function ServiceForm({ service, onSaved }: { service: Service; onSaved: () => vo
     const capacity = String(form.get('weeklyCapacity') ?? '');
     const mailbox = String(form.get('mailbox') ?? '').trim();
     try {
-      await api(`/HealthcareService/${encodeURIComponent(service.id)}/$availability`, {
+      await api(apiPath('POST /HealthcareService/{id}/$availability', { id: service.id }), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -116,7 +116,7 @@ function ServiceForm({ service, onSaved }: { service: Service; onSaved: () => vo
  */
 export function AvailabilityPage({ session }: { session: Session }) {
   const { data, error, reload } = useApi<{ entry?: { resource: Service }[] }>(
-    `/HealthcareService?organization=${encodeURIComponent(session.organisation)}`,
+    apiPath('GET /HealthcareService', { organization: session.organisation }),
   );
   const services = (data?.entry ?? []).map((e) => e.resource);
   return (

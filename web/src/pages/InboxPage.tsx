@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import type { MessageList, MessageRecord } from '../../../core/api/responses';
 import { isValidNhsNumber } from '../../../core/fhir/nhs-number';
+import { apiPath } from '../api';
 import { useApi } from '../hooks';
 import { Link } from '../router';
 import { ageOn, daysBetween, nhsNumberWords, outcomeWords, when } from '../words';
@@ -107,10 +108,12 @@ export function InboxPage() {
   const nhsNumber = search.replace(/\s/g, '');
   const byNhsNumber = isValidNhsNumber(nhsNumber);
   const list = useApi<MessageList>(
-    byNhsNumber ? undefined : `/messages?box=received&_count=${INBOX_PAGE}${cursor ? `&cursor=${cursor}` : ''}`,
+    byNhsNumber ? undefined : apiPath('GET /messages', { box: 'received', _count: INBOX_PAGE, cursor }),
   );
   // A search by NHS number goes to the hub (its own referrals only), the number in the body, never in an address.
-  const found = useApi<MessageList>(byNhsNumber ? '/messages/$search' : undefined, { patient: nhsNumber });
+  const found = useApi<MessageList>(byNhsNumber ? apiPath('POST /messages/$search', {}) : undefined, {
+    patient: nhsNumber,
+  });
   const { data, error, loading, reload } = byNhsNumber ? found : list;
   useEffect(() => {
     const timer = setInterval(reload, REFRESH_SECONDS * 1000);

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { MessageRecord } from '../../../core/api/responses';
+import { apiPath } from '../api';
 import { useApi } from '../hooks';
 import { when } from '../words';
 import { Problem } from './Problem';
@@ -36,7 +37,7 @@ export function DeliveryAttempts({ message }: { message: MessageRecord }) {
 export function MessageContent({ message }: { message: MessageRecord }) {
   const [asked, setAsked] = useState(false);
   const { data, error } = useApi<{ headers: Record<string, string>; bundle: unknown }>(
-    asked ? `/messages/${encodeURIComponent(message.messageId)}/$content` : undefined,
+    asked ? apiPath('GET /messages/{id}/$content', { id: message.messageId }) : undefined,
   );
   return (
     <>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { LoadedNetworks, NetworkDefinition, ProposedNetworkDiff } from '../../../core/api/responses';
-import { ApiError, api } from '../api';
+import { ApiError, api, apiPath } from '../api';
 import { useApi } from '../hooks';
 import { Problem } from './Problem';
 import { Table } from './Table';
@@ -52,7 +52,7 @@ function LoadedNetwork({ network }: { network: NetworkDefinition }) {
 
 /** The networks loaded now, and a check of a proposed network file: is it valid, what would it change. */
 export function NetworksPage() {
-  const { data, error } = useApi<LoadedNetworks>('/routing/networks');
+  const { data, error } = useApi<LoadedNetworks>(apiPath('GET /routing/networks', {}));
   const [diff, setDiff] = useState<ProposedNetworkDiff | undefined>();
   const [failure, setFailure] = useState<ApiError | undefined>();
   const check = async (file: File) => {
@@ -64,7 +64,7 @@ export function NetworksPage() {
       setFailure(new ApiError(400, `${file.name} is not a network file: it is not JSON.`));
       return;
     }
-    await api<ProposedNetworkDiff>('/routing/$diff', {
+    await api<ProposedNetworkDiff>(apiPath('POST /routing/$diff', {}), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: await file.text(),

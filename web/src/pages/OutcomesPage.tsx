@@ -1,3 +1,4 @@
+import { apiPath } from '../api';
 import { useOutcomes } from '../hooks';
 import { rangeOf, rangeQuery } from '../ranges';
 import { Problem } from './Problem';
@@ -48,7 +49,10 @@ export function OutcomesPage({ query }: { query: URLSearchParams }) {
             }))}
           />
           <p className="nhsuk-body">
-            <a href={`/ops/outcomes?format=csv&${rangeQuery(range.hours)}`} download="referral-outcomes.csv">
+            <a
+              href={apiPath('GET /ops/outcomes', { format: 'csv', ...rangeQuery(range.hours) })}
+              download="referral-outcomes.csv"
+            >
               Download these outcomes as a spreadsheet (CSV)
             </a>
           </p>

@@ -1,11 +1,12 @@
 import type { MessageList } from '../../../core/api/responses';
+import { apiPath } from '../api';
 import { useApi } from '../hooks';
 import { MessagesTable } from './MessagesTable';
 import { Problem } from './Problem';
 
 /** Work past its deadline (care-home Tasks, unanswered referrals), most recently escalated first: whom to chase. */
 export function OverduePage() {
-  const { data, error, loading } = useApi<MessageList>('/messages?overdue=true');
+  const { data, error, loading } = useApi<MessageList>(apiPath('GET /messages', { overdue: true }));
   return (
     <>
       <h1>Overdue</h1>

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import type { MessageRecord } from '../../../core/api/responses';
-import { ApiError, api } from '../api';
+import { ApiError, api, apiPath } from '../api';
 import { alternativesFor, useServices } from '../hooks';
 import { Problem } from './Problem';
 
@@ -19,7 +19,7 @@ export function PassOn({ message, onDone }: { message: MessageRecord; onDone: (w
     const form = new FormData(event.currentTarget);
     const service = String(form.get('service'));
     try {
-      await api(`/messages/${encodeURIComponent(message.messageId)}/$forward`, {
+      await api(apiPath('POST /messages/{id}/$forward', { id: message.messageId }), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ service, reason: String(form.get('reason') ?? '') }),

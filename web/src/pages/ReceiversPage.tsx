@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { LoadedNetworks, ReceiversHealth } from '../../../core/api/responses';
-import { type ApiError, api } from '../api';
+import { type ApiError, api, apiPath } from '../api';
 import { networkOf as networkOfService, useApi } from '../hooks';
 import { when } from '../words';
 import { FilterSelect, Pager, usePages } from './Pager';
@@ -124,14 +124,14 @@ export function ReceiversPage() {
   const { data, error, reload } = useApi<{
     entry?: { resource: Service }[];
     link?: { relation: string; url: string }[];
-  }>(`/HealthcareService?_count=${RECEIVERS_PAGE}${pages.cursor ? `&cursor=${pages.cursor}` : ''}`);
+  }>(apiPath('GET /HealthcareService', { _count: RECEIVERS_PAGE, cursor: pages.cursor }));
   const nextUrl = data?.link?.find((l) => l.relation === 'next')?.url;
   const next = nextUrl ? (new URL(nextUrl, window.location.origin).searchParams.get('cursor') ?? undefined) : undefined;
-  const { data: loaded } = useApi<LoadedNetworks>('/routing/networks');
+  const { data: loaded } = useApi<LoadedNetworks>(apiPath('GET /routing/networks', {}));
   const networkName = new Map((loaded?.networks ?? []).map((n) => [n.id, n.name]));
   const nameOf = (network: string) => networkName.get(network) ?? network;
   const [shown, setShown] = useState('');
-  const { data: health } = useApi<ReceiversHealth>('/receivers/$health');
+  const { data: health } = useApi<ReceiversHealth>(apiPath('GET /receivers/$health', {}));
   const healthOf = new Map((health?.receivers ?? []).map((h) => [h.serviceId, h]));
   const [failure, setFailure] = useState<ApiError | undefined>();
   // Those in trouble first, in each network and among the networks: they are what ops look for.
@@ -143,7 +143,7 @@ export function ReceiversPage() {
         Number(services.some((s) => networkOf(s) === a && trouble(s))) || nameOf(a).localeCompare(nameOf(b)),
   );
   const set: SetPaused = (service, paused) =>
-    api(`/HealthcareService/${encodeURIComponent(service.id)}/$availability`, {
+    api(apiPath('POST /HealthcareService/{id}/$availability', { id: service.id }), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ acceptingReferrals: true, deliveriesPaused: paused }),

@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import type { MessageRecord, Session } from '../../../core/api/responses';
 import { type AnswerAction, answerMessage, type Coded, OUTCOMES, REJECTION_REASONS, sendAnswer } from '../answers';
-import { ApiError, api } from '../api';
+import { ApiError, api, apiPath } from '../api';
 import { useApi, useMessage } from '../hooks';
 import { readReferral } from '../referral';
 import { Link } from '../router';
@@ -60,7 +60,7 @@ export function ReferralPage({ id, session }: { id: string; session: Session }) 
   const withdrawn = message?.outcome === 'withdrawn';
   // A withdrawn referral's content is no longer the team's to read: its page says who withdrew it, when and why.
   const { data: bundle, error } = useApi<Record<string, unknown>>(
-    message && !withdrawn ? `/mailbox/${encodeURIComponent(id)}` : undefined,
+    message && !withdrawn ? apiPath('GET /mailbox/{id}', { id }) : undefined,
   );
   const [chosen, setChosen] = useState<AnswerAction | 'pass-on' | undefined>();
   const [done, setDone] = useState<string | undefined>();
@@ -90,7 +90,7 @@ export function ReferralPage({ id, session }: { id: string; session: Session }) 
       );
       // Answered: it has been dealt with, so it leaves the waiting list.
       if (message.status === 'in-mailbox')
-        await api(`/mailbox/${encodeURIComponent(id)}/$acknowledge`, { method: 'POST' });
+        await api(apiPath('POST /mailbox/{id}/$acknowledge', { id }), { method: 'POST' });
       setDone(`${ACTION_WORDS[chosen].done} ${referral.practice} has been told.`);
       setChosen(undefined);
       setFailure(undefined);

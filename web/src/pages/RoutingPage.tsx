@@ -1,12 +1,14 @@
 import { type FormEvent, useState } from 'react';
 import type { RouteExplanation } from '../../../core/api/responses';
+import type { QueryOf } from '../../../core/api/routes';
+import { apiPath } from '../api';
 import { useApi } from '../hooks';
 import { Problem } from './Problem';
 
 /** The service categories the network offers, from the directory (each service lists its own). */
 function useCategories(): string[] {
   const { data } = useApi<{ entry?: { resource: { category?: { coding?: { code?: string }[] }[] } }[] }>(
-    '/HealthcareService',
+    apiPath('GET /HealthcareService', {}),
   );
   const codes = (data?.entry ?? []).flatMap((e) => e.resource.category ?? []).map((c) => c.coding?.[0]?.code);
   return [...new Set(codes.filter((c): c is string => !!c))].sort();
@@ -15,13 +17,18 @@ function useCategories(): string[] {
 /** Where a referral from a practice, for a service, would go now and why: the live routing tables, explained. */
 export function RoutingPage() {
   const categories = useCategories();
-  const [question, setQuestion] = useState<string | undefined>();
-  const { data, error } = useApi<RouteExplanation>(question && `/routing/$explain?${question}`);
+  const [question, setQuestion] = useState<Partial<Record<QueryOf<'GET /routing/$explain'>, string>>>();
+  const { data, error } = useApi<RouteExplanation>(question && apiPath('GET /routing/$explain', question));
   const ask = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const entries = [...form.entries()].filter(([, v]) => String(v).trim()) as [string, string][];
-    setQuestion(new URLSearchParams(entries).toString());
+    const asked = (name: QueryOf<'GET /routing/$explain'>) => String(form.get(name) ?? '').trim() || undefined;
+    setQuestion({
+      practice: asked('practice'),
+      category: asked('category'),
+      postcode: asked('postcode'),
+      urgency: asked('urgency'),
+    });
   };
   return (
     <>

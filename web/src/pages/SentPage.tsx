@@ -1,4 +1,5 @@
 import type { MessageList, MessageRecord } from '../../../core/api/responses';
+import { apiPath } from '../api';
 import { useApi } from '../hooks';
 import { Link } from '../router';
 import { daysBetween, nhsNumberWords, when } from '../words';
@@ -92,9 +93,7 @@ const COLUMNS: Column<MessageRecord>[] = [
 export function SentPage() {
   const pages = usePages();
   const { cursor } = pages;
-  const { data, error, loading } = useApi<MessageList>(
-    `/messages?_count=${SENT_PAGE}${cursor ? `&cursor=${cursor}` : ''}`,
-  );
+  const { data, error, loading } = useApi<MessageList>(apiPath('GET /messages', { _count: SENT_PAGE, cursor }));
   const sent = (data?.messages ?? []).filter((m) => m.kind === 'request');
   return (
     <>
