@@ -123,7 +123,7 @@ const DATA_DIR_LOCK = 'hub.pid';
 export class DataDirInUseError extends Error {}
 
 /** Takes the data directory for this process, unless a live process (another hub) holds it. */
-function claimDataDir(dataDir: string): void {
+function claimDataDir(dataDir: string): { crashed: boolean } {
   mkdirSync(dataDir, { recursive: true });
   const lock = join(dataDir, DATA_DIR_LOCK);
   const holder = existsSync(lock) ? Number(readFileSync(lock, 'utf8')) : undefined;
@@ -132,6 +132,8 @@ function claimDataDir(dataDir: string): void {
       `The data directory ${dataDir} is in use by another hub (process ${holder}): stop it (Ctrl-C), or start this one with --data-dir elsewhere`,
     );
   writeFileSync(lock, String(process.pid));
+  // A lock left behind: the last hub on this directory did not stop, it was killed.
+  return { crashed: holder !== undefined && holder !== process.pid };
 }
 
 function processAlive(pid: number): boolean {
@@ -162,13 +164,14 @@ function localLog(level: LocalHubOptions['logLevel']): HubLog {
 /** The hub's identity: its base URL is known once the server listens, which it does only when every handler is ready. */
 type LocalIdentity = { odsCode: string; name: string; baseUrl: string };
 
-/** Step 1: the data directory taken for this process (emptied first when asked for a fresh start). */
-function prepareDataDir(options: LocalHubOptions) {
-  if (!options.dataDir) return;
-  claimDataDir(options.dataDir);
-  if (!options.fresh) return;
+/** Step 1: the data directory taken for this process (emptied first when asked for a fresh start); whether the last hub on it was killed. */
+function prepareDataDir(options: LocalHubOptions): { crashed: boolean } {
+  if (!options.dataDir) return { crashed: false };
+  const claimed = claimDataDir(options.dataDir);
+  if (!options.fresh) return claimed;
   rmSync(options.dataDir, { recursive: true, force: true });
   claimDataDir(options.dataDir);
+  return { crashed: false };
 }
 
 /** What the local hub adds to the adapters the composition root builds: receivers, the stream, logs, metrics, mail. */
@@ -306,7 +309,7 @@ function startWorkers(services: EmbeddedServices, handlers: HubHandlers) {
  * simulated receivers. Several hubs may run in one process: nothing is configured through the environment.
  */
 export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub> {
-  prepareDataDir(options);
+  const { crashed } = prepareDataDir(options);
   const services = await startEmbeddedServices(options.dataDir ? { dataDir: options.dataDir } : {});
   const identity: LocalIdentity = { odsCode: LOCAL_HUB_ODS, name: 'PCN Referral Hub (local)', baseUrl: '' };
   const definitions = options.networks ?? readNetworkDefinitions(networkFiles([SAMPLE_NETWORKS_DIR]));
@@ -334,8 +337,10 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   const handlers = createHandlers(hub);
   parts.stream.attach((event) => handlers.traffic(event, lambdaContext('traffic', FUNCTIONS.traffic.timeoutSeconds)));
   // The local queue is in memory: whatever the hub still owed a delivery when it stopped is enqueued again
-  // (before the workers start, so every claim left from the last run is released first).
-  await requeue(hub, await hub.store.listAllInStatuses(PENDING));
+  // (before the workers start, so every claim left from the last run is released first). After a kill, read from
+  // the table itself: the emulator may have stored an item and not yet its index entries (the requeue's write
+  // makes them again).
+  await requeue(hub, await hub.store.listAllInStatuses(PENDING, { fromTable: crashed }));
   const serving = Promise.withResolvers<void>();
   const { server, baseUrl } = await serve(options, handlers, parts.outbox, clients, definitions, serving.promise);
   identity.baseUrl = baseUrl;
