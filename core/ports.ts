@@ -57,12 +57,8 @@ export interface MessageStore {
   listTasks(organisation: string | undefined, limit: number, cursor?: string): Promise<Page<MessageRecord>>;
   /** Removes message bodies whose retention ended before `before` (records and timelines stay); how many. */
   dropExpiredBodies(before: Date, limit: number): Promise<number>;
-  /**
-   * Every message in these statuses, page after page: the local hub's recovery at start (what is owed a delivery).
-   * `fromTable`: read the store itself rather than its index (after a crash of the local emulator, which a kill can
-   * stop between writing an item and its index entries).
-   */
-  listAllInStatuses(statuses: readonly MessageStatus[], options?: { fromTable?: boolean }): Promise<MessageRecord[]>;
+  /** Every message in these statuses, page after page: the local hub's recovery at start (what is owed a delivery). */
+  listAllInStatuses(statuses: readonly MessageStatus[]): Promise<MessageRecord[]>;
 }
 
 export interface DeliveryQueue {

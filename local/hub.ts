@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { HubAdapters } from '../core/hub.js';
 import { PENDING } from '../core/lifecycle/delivery-lifecycle.js';
@@ -30,6 +31,7 @@ import {
   startIdentityProvider,
 } from './identity-provider.js';
 import { lambdaContext } from './lambda-events.js';
+import { rewriteChangedSince } from './local-tables.js';
 import { networkFiles, readNetworkDefinitions, receiverAddress, SAMPLE_NETWORKS_DIR } from './network-files.js';
 import { LocalOutbox } from './outbox.js';
 import {
@@ -123,17 +125,19 @@ const DATA_DIR_LOCK = 'hub.pid';
 export class DataDirInUseError extends Error {}
 
 /** Takes the data directory for this process, unless a live process (another hub) holds it. */
-function claimDataDir(dataDir: string): { crashed: boolean } {
+function claimDataDir(dataDir: string): { killedSince?: string } {
   mkdirSync(dataDir, { recursive: true });
   const lock = join(dataDir, DATA_DIR_LOCK);
   const holder = existsSync(lock) ? Number(readFileSync(lock, 'utf8')) : undefined;
+  const heldSince = holder ? statSync(lock).mtime.toISOString() : undefined;
   if (holder && holder !== process.pid && processAlive(holder))
     throw new DataDirInUseError(
       `The data directory ${dataDir} is in use by another hub (process ${holder}): stop it (Ctrl-C), or start this one with --data-dir elsewhere`,
     );
   writeFileSync(lock, String(process.pid));
-  // A lock left behind: the last hub on this directory did not stop, it was killed.
-  return { crashed: holder !== undefined && holder !== process.pid };
+  // A lock left behind: the last hub on this directory did not stop, it was killed (what it wrote since it started
+  // may be missing from the emulator's indexes).
+  return heldSince && holder !== process.pid ? { killedSince: heldSince } : {};
 }
 
 function processAlive(pid: number): boolean {
@@ -164,14 +168,27 @@ function localLog(level: LocalHubOptions['logLevel']): HubLog {
 /** The hub's identity: its base URL is known once the server listens, which it does only when every handler is ready. */
 type LocalIdentity = { odsCode: string; name: string; baseUrl: string };
 
-/** Step 1: the data directory taken for this process (emptied first when asked for a fresh start); whether the last hub on it was killed. */
-function prepareDataDir(options: LocalHubOptions): { crashed: boolean } {
-  if (!options.dataDir) return { crashed: false };
+/**
+ * Step 1: the data directory taken for this process (emptied first when asked for a fresh start); when the last hub
+ * on it was killed, since when it had held it.
+ */
+function prepareDataDir(options: LocalHubOptions): { killedSince?: string } {
+  if (!options.dataDir) return {};
   const claimed = claimDataDir(options.dataDir);
   if (!options.fresh) return claimed;
   rmSync(options.dataDir, { recursive: true, force: true });
   claimDataDir(options.dataDir);
-  return { crashed: false };
+  return {};
+}
+
+/** After a kill: the messages changed since the killed hub started are written again, their index entries with them. */
+async function reindexAfterKill(services: EmbeddedServices, since: string) {
+  const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint });
+  try {
+    await rewriteChangedSince(dynamo, services.tableNames[MESSAGES_TABLE.envVar]!, since);
+  } finally {
+    dynamo.destroy();
+  }
 }
 
 /** What the local hub adds to the adapters the composition root builds: receivers, the stream, logs, metrics, mail. */
@@ -309,8 +326,9 @@ function startWorkers(services: EmbeddedServices, handlers: HubHandlers) {
  * simulated receivers. Several hubs may run in one process: nothing is configured through the environment.
  */
 export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub> {
-  const { crashed } = prepareDataDir(options);
+  const { killedSince } = prepareDataDir(options);
   const services = await startEmbeddedServices(options.dataDir ? { dataDir: options.dataDir } : {});
+  if (killedSince) await reindexAfterKill(services, killedSince);
   const identity: LocalIdentity = { odsCode: LOCAL_HUB_ODS, name: 'PCN Referral Hub (local)', baseUrl: '' };
   const definitions = options.networks ?? readNetworkDefinitions(networkFiles([SAMPLE_NETWORKS_DIR]));
   const clients = await sampleClients(options.dataDir, definitions, [LOCAL_OPS_ODS]);
@@ -337,10 +355,8 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   const handlers = createHandlers(hub);
   parts.stream.attach((event) => handlers.traffic(event, lambdaContext('traffic', FUNCTIONS.traffic.timeoutSeconds)));
   // The local queue is in memory: whatever the hub still owed a delivery when it stopped is enqueued again
-  // (before the workers start, so every claim left from the last run is released first). After a kill, read from
-  // the table itself: the emulator may have stored an item and not yet its index entries (the requeue's write
-  // makes them again).
-  await requeue(hub, await hub.store.listAllInStatuses(PENDING, { fromTable: crashed }));
+  // (before the workers start, so every claim left from the last run is released first).
+  await requeue(hub, await hub.store.listAllInStatuses(PENDING));
   const serving = Promise.withResolvers<void>();
   const { server, baseUrl } = await serve(options, handlers, parts.outbox, clients, definitions, serving.promise);
   identity.baseUrl = baseUrl;

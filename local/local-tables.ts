@@ -115,10 +115,39 @@ export async function upgradeTable(dynamo: DynamoDBClient, definition: TableDefi
   await whenDeleted(dynamo, tableName);
   await dynamo.send(new CreateTableCommand(createTableInput(definition, tableName)));
   await whenActive(dynamo, tableName);
+  await putAll(dynamo, tableName, items.map(upgraded));
+  console.log(`${tableName}: ${items.length} items moved to today's indexes (${wanted.join(', ')})`);
+}
+
+/**
+ * After a kill: every item changed since `since` written again as it is, so dynalite makes its index entries again.
+ * dynalite writes an item and then its index entries, and a process killed between the two leaves an item its
+ * indexes do not know (DynamoDB never does); the chaos run caught referrals stored but missing from the status index.
+ */
+export async function rewriteChangedSince(dynamo: DynamoDBClient, tableName: string, since: string): Promise<number> {
+  const items: Item[] = [];
+  let start: Item | undefined;
+  do {
+    const page = await dynamo.send(
+      new ScanCommand({
+        TableName: tableName,
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+        FilterExpression: 'updatedAt >= :since',
+        ExpressionAttributeValues: { ':since': { S: since } },
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  await putAll(dynamo, tableName, items);
+  return items.length;
+}
+
+/** Items written in batches, again until DynamoDB has taken every one. */
+async function putAll(dynamo: DynamoDBClient, tableName: string, items: readonly Item[]) {
   for (let from = 0; from < items.length; from += BATCH_WRITE_ITEMS) {
-    let requests = items
-      .slice(from, from + BATCH_WRITE_ITEMS)
-      .map((item) => ({ PutRequest: { Item: upgraded(item) } }));
+    let requests = items.slice(from, from + BATCH_WRITE_ITEMS).map((Item) => ({ PutRequest: { Item } }));
     while (requests.length > 0) {
       const { UnprocessedItems } = await dynamo.send(
         new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }),
@@ -126,5 +155,4 @@ export async function upgradeTable(dynamo: DynamoDBClient, definition: TableDefi
       requests = (UnprocessedItems?.[tableName] ?? []) as typeof requests;
     }
   }
-  console.log(`${tableName}: ${items.length} items moved to today's indexes (${wanted.join(', ')})`);
 }

@@ -7,9 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CursorCodec } from '../../functions/lib/cursors.js';
 import { DynamoOperationsStore } from '../../functions/lib/dynamo-operations.js';
 import { givenSecret } from '../../functions/lib/secrets.js';
-import { OPERATIONS_TABLE } from '../../functions/lib/storage.js';
+import { MESSAGES_TABLE, OPERATIONS_TABLE } from '../../functions/lib/storage.js';
 import { LOCAL_AWS, startEmbeddedServices } from '../../local/embedded.js';
-import { createTableInput, whenActive, whenDeleted } from '../../local/local-tables.js';
+import { createTableInput, rewriteChangedSince, whenActive, whenDeleted } from '../../local/local-tables.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'hub-upgrade-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -54,6 +54,29 @@ describe('a data directory kept by an earlier version of the hub (npm start -- -
       db.destroy();
     } finally {
       await after.stop();
+    }
+  });
+
+  it('writes again, after a kill, the messages changed since the killed hub started, and only those', async () => {
+    // Prepare: two messages, one changed before the killed hub started and one after.
+    const services = await startEmbeddedServices({ dataDir });
+    const tableName = services.tableNames[MESSAGES_TABLE.envVar]!;
+    const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint });
+    try {
+      const message = (messageId: string, updatedAt: string) =>
+        dynamo.send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: { messageId: { S: messageId }, status: { S: 'accepted' }, updatedAt: { S: updatedAt } },
+          }),
+        );
+      await message('before', '2026-12-05T08:00:00.000Z');
+      await message('after', '2026-12-05T10:00:00.000Z');
+      // Act and assess
+      expect(await rewriteChangedSince(dynamo, tableName, '2026-12-05T09:00:00.000Z')).toBe(1);
+    } finally {
+      dynamo.destroy();
+      await services.stop();
     }
   });
 });

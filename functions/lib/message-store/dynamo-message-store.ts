@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { MessageBundle } from '../../../core/fhir/bundle.js';
 import { nhsNumberOf } from '../../../core/fhir/patient-index.js';
 import type { MessageChange } from '../../../core/lifecycle/message-change.js';
@@ -136,16 +136,8 @@ export class DynamoMessageStore implements MessageStore {
     return this.listings.page({ index: 'byMailbox', partition: organisation, order: 'oldest-first' }, limit, cursor);
   }
 
-  /**
-   * Every message in these statuses, through the status index page by page (the local hub's recovery at start); or,
-   * `fromTable`, read from the table itself, consistently: dynalite writes an item and its index entries one after
-   * the other, so a process killed between them leaves an item its indexes do not know (DynamoDB never does).
-   */
-  async listAllInStatuses(
-    statuses: readonly MessageStatus[],
-    options: { fromTable?: boolean } = {},
-  ): Promise<MessageRecord[]> {
-    if (options.fromTable) return this.scanInStatuses(statuses);
+  /** Every message in these statuses, through the status index page by page (the local hub's recovery at start). */
+  async listAllInStatuses(statuses: readonly MessageStatus[]): Promise<MessageRecord[]> {
     const records: MessageRecord[] = [];
     for (const status of statuses) {
       let cursor: string | undefined;
@@ -155,27 +147,6 @@ export class DynamoMessageStore implements MessageStore {
         cursor = page.cursor;
       } while (cursor);
     }
-    return records;
-  }
-
-  private async scanInStatuses(statuses: readonly MessageStatus[]): Promise<MessageRecord[]> {
-    const records: MessageRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-          FilterExpression: `#status IN (${statuses.map((_, i) => `:s${i}`).join(', ')})`,
-          ProjectionExpression: '#record',
-          ExpressionAttributeNames: { '#status': 'status', '#record': 'record' },
-          ExpressionAttributeValues: Object.fromEntries(statuses.map((s, i) => [`:s${i}`, s])),
-        }),
-      );
-      records.push(...(page.Items ?? []).map((item) => item.record as MessageRecord));
-      start = page.LastEvaluatedKey;
-    } while (start);
     return records;
   }
 
