@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -20,6 +18,7 @@ import { FUNCTIONS, SWEEP_INTERVAL_MINUTES } from '../functions/lib/lambdas.js';
 import { givenSecret } from '../functions/lib/secrets.js';
 import { DIRECTORY_TABLE, IDENTITY_TABLE, MESSAGES_TABLE, OPERATIONS_TABLE } from '../functions/lib/storage.js';
 import { LocalChangeStream } from './change-stream.js';
+import { prepareDataDir, releaseDataDir } from './data-dir.js';
 import { type EmbeddedServices, LOCAL_AWS, startEmbeddedServices } from './embedded.js';
 import { type Mount, startHttpServer } from './http-server.js';
 import { LOCAL_HUB_ODS, LOCAL_OPS_ODS } from './identities.js';
@@ -94,6 +93,8 @@ export interface LocalHubOptions {
   beforeServing?: (hub: LocalHub) => void | Promise<void>;
 }
 
+export { DataDirInUseError } from './data-dir.js';
+
 export interface LocalHub {
   baseUrl: string;
   services: EmbeddedServices;
@@ -118,37 +119,6 @@ export interface LocalHub {
   stop(): Promise<void>;
 }
 
-/** The file that says a hub holds a data directory: the process that does (one hub per directory at a time). */
-const DATA_DIR_LOCK = 'hub.pid';
-
-/** A second hub on a data directory already in use: refused, saying by whom, before anything opens it. */
-export class DataDirInUseError extends Error {}
-
-/** Takes the data directory for this process, unless a live process (another hub) holds it. */
-function claimDataDir(dataDir: string): { killedSince?: string } {
-  mkdirSync(dataDir, { recursive: true });
-  const lock = join(dataDir, DATA_DIR_LOCK);
-  const holder = existsSync(lock) ? Number(readFileSync(lock, 'utf8')) : undefined;
-  const heldSince = holder ? statSync(lock).mtime.toISOString() : undefined;
-  if (holder && holder !== process.pid && processAlive(holder))
-    throw new DataDirInUseError(
-      `The data directory ${dataDir} is in use by another hub (process ${holder}): stop it (Ctrl-C), or start this one with --data-dir elsewhere`,
-    );
-  writeFileSync(lock, String(process.pid));
-  // A lock left behind: the last hub on this directory did not stop, it was killed (what it wrote since it started
-  // may be missing from the emulator's indexes).
-  return heldSince && holder !== process.pid ? { killedSince: heldSince } : {};
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The token sources of the hubs running in this process, by base URL (how test helpers sign in to each). */
 const runningHubs = new Map<string, TokenSource>();
 
@@ -168,19 +138,6 @@ function localLog(level: LocalHubOptions['logLevel']): HubLog {
 /** The hub's identity: its base URL is known once the server listens, which it does only when every handler is ready. */
 type LocalIdentity = { odsCode: string; name: string; baseUrl: string };
 
-/**
- * Step 1: the data directory taken for this process (emptied first when asked for a fresh start); when the last hub
- * on it was killed, since when it had held it.
- */
-function prepareDataDir(options: LocalHubOptions): { killedSince?: string } {
-  if (!options.dataDir) return {};
-  const claimed = claimDataDir(options.dataDir);
-  if (!options.fresh) return claimed;
-  rmSync(options.dataDir, { recursive: true, force: true });
-  claimDataDir(options.dataDir);
-  return {};
-}
-
 /** After a kill: the messages changed since the killed hub started are written again, their index entries with them. */
 async function reindexAfterKill(services: EmbeddedServices, since: string) {
   const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint });
@@ -199,7 +156,7 @@ interface LocalParts {
   outbox: LocalOutbox;
 }
 
-/** Step 2: the hub on the embedded emulators, built by the same composition root as the Lambdas'. */
+/** Step 1: the hub on the embedded emulators, built by the same composition root as the Lambdas'. */
 async function buildHub(
   options: LocalHubOptions,
   services: EmbeddedServices,
@@ -256,7 +213,7 @@ async function buildHub(
   );
 }
 
-/** Step 3: the HTTP server (API, web app, emails caught) and, on it, the local identity provider people sign in at. */
+/** Step 2: the HTTP server (API, web app, emails caught) and, on it, the local identity provider people sign in at. */
 async function serve(
   options: LocalHubOptions,
   handlers: HubHandlers,
@@ -285,7 +242,7 @@ async function serve(
   return { server, baseUrl };
 }
 
-/** Step 4: what AWS runs beside the API: the queue pollers (the event source mappings) and the scheduled sweeps. */
+/** Step 3: what AWS runs beside the API: the queue pollers (the event source mappings) and the scheduled sweeps. */
 function startWorkers(services: EmbeddedServices, handlers: HubHandlers) {
   const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: services.sqsEndpoint, useQueueUrlAsEndpoint: false });
   const report = (name: string) => (error: Error) => console.error(`local ${name} poller: ${error.message}`);
@@ -326,7 +283,7 @@ function startWorkers(services: EmbeddedServices, handlers: HubHandlers) {
  * simulated receivers. Several hubs may run in one process: nothing is configured through the environment.
  */
 export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub> {
-  const { killedSince } = prepareDataDir(options);
+  const { killedSince } = prepareDataDir(options.dataDir, options.fresh);
   const services = await startEmbeddedServices(options.dataDir ? { dataDir: options.dataDir } : {});
   if (killedSince) await reindexAfterKill(services, killedSince);
   const identity: LocalIdentity = { odsCode: LOCAL_HUB_ODS, name: 'PCN Referral Hub (local)', baseUrl: '' };
@@ -388,7 +345,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
       await parts.receivers?.stop();
       hub.close();
       await services.stop();
-      if (options.dataDir) rmSync(join(options.dataDir, DATA_DIR_LOCK), { force: true });
+      if (options.dataDir) releaseDataDir(options.dataDir);
     },
   };
   try {
