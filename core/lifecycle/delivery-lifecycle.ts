@@ -8,7 +8,9 @@ import { defineLifecycle } from './state-machine.js';
  *                                    -> retrying -> delivering ... (transient failure, attempts left)
  *                                    -> failed -> queued           (attempts used up or refused; ops replay)
  * A mailbox delivery is placed in one write, from any state a delivery starts in (no claim first: nothing is sent).
- * 'accepted' is the durable yes before the message is on the queue; 'delivering -> delivering' is a new attempt
+ * 'accepted' is the durable yes: stored, and on its way to the queue or on it (the worker's first write records when
+ * it was queued, so the ingest writes once); 'queued' a message enqueued again (a replay, a requeue, a delivery held
+ * for a paused service); 'delivering -> delivering' is a new attempt
  * claimed over a worker that died mid-attempt; 'delivering -> queued' a claim given back unspent (its destination
  * was paused meanwhile). Ops may re-send a delivered or acknowledged message a receiver says
  * it lost (-> queued), and withdraw one not yet delivered (-> withdrawn: never delivered after that).

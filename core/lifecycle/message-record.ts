@@ -177,6 +177,11 @@ export interface MailboxDelivery {
 export interface QueuedDelivery {
   messageId: string;
   mailbox?: MailboxDelivery;
+  /**
+   * When the ingest enqueued a message it had just stored ('accepted'): the worker's first write records it on the
+   * timeline, so storing a message and telling the store it is queued are not two writes.
+   */
+  queuedAt?: string;
 }
 
 /** What the delivery queue carries for a message: where it goes when that is a mailbox. */

@@ -7,6 +7,7 @@ import {
   type Destination,
   type MailboxDelivery,
   type MessageRecord,
+  type MessageStatus,
   type QueuedDelivery,
   type TimelineEvent,
   timelineEvent,
@@ -32,8 +33,9 @@ export async function deliverMessage(
   leaseSeconds: number,
 ): Promise<DeliveryOutcome> {
   const { messageId } = delivery;
-  if (delivery.mailbox && (await placedInMailbox(deps, messageId, delivery.mailbox))) return { action: 'done' };
-  const claim = await claimAttempt(deps, messageId, leaseSeconds);
+  const start = firstWriteOf(delivery);
+  if (delivery.mailbox && (await placedInMailbox(deps, messageId, delivery.mailbox, start))) return { action: 'done' };
+  const claim = await claimAttempt(deps, messageId, leaseSeconds, start);
   // Another worker holds the attempt: look again once its claim would have gone stale, in case that worker died
   // (after a restart of the local hub, or a lost queue record, nothing else would bring the message back soon).
   if (claim && 'heldForSeconds' in claim) return { action: 'retry', delaySeconds: claim.heldForSeconds + 1 };
@@ -118,6 +120,22 @@ export async function deliverMessage(
   return { action: 'done' };
 }
 
+/** What a delivery's first write starts from, and the events it records before its own. */
+interface FirstWrite {
+  from: readonly MessageStatus[];
+  events: TimelineEvent[];
+}
+
+/**
+ * A record the ingest enqueued for a message it had just stored starts from 'accepted' and records when it was
+ * queued; any other record (a sweep's, a replay's, a resume's) starts from whichever state a delivery may start in.
+ */
+function firstWriteOf(delivery: QueuedDelivery): FirstWrite {
+  return delivery.queuedAt
+    ? { from: ['accepted'], events: [timelineEvent('queued', new Date(delivery.queuedAt))] }
+    : { from: DELIVERABLE, events: [] };
+}
+
 const inMailboxEvent = (destination: MailboxDelivery, at: Date) =>
   timelineEvent('in-mailbox', at, {
     detail: `waiting in ${destination.organisation}'s mailbox`,
@@ -129,16 +147,21 @@ const inMailboxEvent = (destination: MailboxDelivery, at: Date) =>
  * (from any state a delivery starts in, to that mailbox only). False when that does not hold (a replay sent it
  * elsewhere, it is placed already, its service is paused): the claim below then reads what is true now.
  */
-async function placedInMailbox(deps: HubDependencies, messageId: string, mailbox: MailboxDelivery): Promise<boolean> {
+async function placedInMailbox(
+  deps: HubDependencies,
+  messageId: string,
+  mailbox: MailboxDelivery,
+  start: FirstWrite,
+): Promise<boolean> {
   if (await isPaused(deps, mailbox)) return false;
   const at = deps.clock.now();
   const placed = await deps.store.update(
     messageId,
-    statusChangeFromAny(DELIVERABLE, 'in-mailbox', {
+    statusChangeFromAny(start.from, 'in-mailbox', {
       expect: { mailboxOf: mailbox.organisation },
       incrementAttempts: true,
       mailbox: mailbox.organisation,
-      events: [inMailboxEvent(mailbox, at)],
+      events: [...start.events, inMailboxEvent(mailbox, at)],
       at,
     }),
   );
@@ -185,23 +208,28 @@ async function heldByOps(deps: HubDependencies, record: MessageRecord): Promise<
   return true;
 }
 
-/** Times a worker re-reads and tries again to claim an attempt whose status moved under it (e.g. accepted -> queued). */
+/** Times a worker re-reads and tries again to claim an attempt whose status moved under it (another worker's claim). */
 const CLAIM_TRIES = 3;
 
 /**
  * Claims the next attempt: a conditional write from the status read (and its attempt count). When the status moved
- * meanwhile to another deliverable one (the ingest marking it queued), the claim is read and tried again; when it
- * moved on (delivered, failed, claimed by another worker), there is nothing to do.
+ * meanwhile to another deliverable one, the claim is read and tried again; when it moved on (delivered, failed,
+ * claimed by another worker), there is nothing to do.
  */
 async function claimAttempt(
   deps: HubDependencies,
   messageId: string,
   leaseSeconds: number,
+  start: FirstWrite,
 ): Promise<MessageRecord | { heldForSeconds: number } | undefined> {
-  // Most deliveries: one conditional write claims the next attempt from whichever state a delivery may start in.
+  // Most deliveries: one conditional write claims the next attempt from whichever state this delivery starts in.
   const claimed = await deps.store.update(
     messageId,
-    statusChangeFromAny(DELIVERABLE, 'delivering', { incrementAttempts: true, events: [], at: deps.clock.now() }),
+    statusChangeFromAny(start.from, 'delivering', {
+      incrementAttempts: true,
+      events: start.events,
+      at: deps.clock.now(),
+    }),
   );
   if (claimed) {
     const paused = await pausedService(deps, claimed);
@@ -243,7 +271,7 @@ async function claimAttempt(
       statusChange(record, 'delivering', {
         expect: { attempts: record.attempts },
         attempts: record.attempts + 1,
-        events: [],
+        events: record.status === 'accepted' ? start.events : [],
         at: now,
       }),
     );

@@ -6,7 +6,7 @@ import type { HubDependencies } from './dependencies.js';
 /** Most messages one sweep re-enqueues per status (the next sweep takes the rest). */
 export const SWEEP_BATCH = 500;
 
-/** A message still 'accepted' this long was stored but never enqueued (it is queued within milliseconds). */
+/** A message still 'accepted' this long was stored but never enqueued, or its record lost (a worker takes it in ms). */
 export const UNQUEUED_AFTER_SECONDS = 120;
 
 /**

@@ -5,7 +5,8 @@ import type { QueuedDelivery } from '../../core/lifecycle/message-record.js';
 
 /**
  * The delivery a delivery-queue record carries; a record without a message id is malformed and fails alone. A
- * mailbox that is not an organisation's code is left out: the delivery then reads where the message goes.
+ * mailbox that is not an organisation's code is left out: the delivery then reads where the message goes; so is a
+ * queuing time that is not one.
  */
 export function deliveryOf(record: SQSRecord): QueuedDelivery {
   const body = JSON.parse(record.body) as Partial<QueuedDelivery>;
@@ -14,7 +15,8 @@ export function deliveryOf(record: SQSRecord): QueuedDelivery {
   const mailbox = body.mailbox;
   const wellFormed =
     typeof mailbox?.organisation === 'string' && ['string', 'undefined'].includes(typeof mailbox.serviceId);
-  return { messageId: body.messageId, ...(wellFormed ? { mailbox } : {}) };
+  const queuedAt = typeof body.queuedAt === 'string' && !Number.isNaN(Date.parse(body.queuedAt)) ? body.queuedAt : undefined;
+  return { messageId: body.messageId, ...(wellFormed ? { mailbox } : {}), ...(queuedAt ? { queuedAt } : {}) };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { deliverMessage } from '../../core/services/delivery.js';
 import { ingestMessage } from '../../core/services/ingest.js';
 import { referralMessage } from '../../local/sample-messages.js';
 import { BOTH_ROLES, testDependencies } from '../support/in-memory.js';
@@ -92,7 +93,9 @@ describe('a retry while the first request is still being processed', () => {
     expect(early.retryAfterSeconds).toBeGreaterThan(0);
     expect(early.retryAfterSeconds).toBeLessThanOrEqual(30);
     release();
-    await first;
+    const { record } = await first;
+    // Once done (the first request answered and its message taken by the delivery worker), a repeat is 409.
+    await deliverMessage(hub, { messageId: record.messageId, queuedAt: hub.clock.now().toISOString() }, 60);
     await expect(ingestMessage(hub, { ...inbound, body: structuredClone(bundle) })).rejects.toMatchObject({
       status: 409,
       barsCode: 'REC_CONFLICT',

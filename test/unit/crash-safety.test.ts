@@ -70,8 +70,8 @@ describe('every "write, then act" survives a crash between the two', () => {
     );
     await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS);
     const answer = responseMessage({ receiverOds: COMMUNITY, originalMessageId: id, taskStatus: 'accepted' });
-    // The answer is stored and queued (update 1), then the process dies writing the referral's outcome (update 2).
-    await expect(send(crashing(hub, 'store', 'update', 2), answer, COMMUNITY, correlationId)).rejects.toThrow(
+    // The answer is stored and enqueued, then the process dies writing the referral's outcome (the first update).
+    await expect(send(crashing(hub, 'store', 'update', 1), answer, COMMUNITY, correlationId)).rejects.toThrow(
       /injected/,
     );
     expect((await hub.store.get(id))!.outcome).toBeUndefined();
@@ -93,7 +93,7 @@ describe('every "write, then act" survives a crash between the two', () => {
       reason: 'delete',
       changes: referral,
     });
-    await expect(send(crashing(hub, 'store', 'update', 2), cancellation, NORTH, correlationId)).rejects.toThrow(
+    await expect(send(crashing(hub, 'store', 'update', 1), cancellation, NORTH, correlationId)).rejects.toThrow(
       /injected/,
     );
     expect((await hub.store.get(id))!.outcome).toBeUndefined();

@@ -28,22 +28,44 @@ async function accept(hub: TestHub, category = 'community-nursing') {
 }
 
 describe('ingest (the use case behind $process-message)', () => {
-  it('stores the message, enqueues it, and records the route in the timeline', async () => {
+  it('stores the message in one write and enqueues it; the worker records when it was queued', async () => {
+    // Prepare
     const hub = testDependencies([testNetwork()]);
+    // Act
     const id = await accept(hub);
+    // Assess: stored once ('accepted'), on the queue with the time it was queued.
     expect(hub.queue.enqueued).toEqual([id]);
-    const record = (await hub.store.get(id))!;
-    expect(record.status).toBe('queued');
-    expect(record.timeline.map((e) => e.type)).toEqual(['received', 'validated', 'routed', 'queued']);
+    expect(hub.queue.last(id)).toMatchObject({ messageId: id, queuedAt: hub.clock.now().toISOString() });
+    const stored = (await hub.store.get(id))!;
+    expect(stored.status).toBe('accepted');
+    expect(stored.timeline.map((e) => e.type)).toEqual(['received', 'validated', 'routed']);
+    // Act: its delivery.
+    await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS);
+    // Assess: the timeline reads as ever: queued (when it was), then delivered.
+    const delivered = (await hub.store.get(id))!;
+    expect(delivered.timeline.map((e) => e.type)).toEqual([
+      'received',
+      'validated',
+      'routed',
+      'queued',
+      'delivery-attempt',
+      'delivered',
+    ]);
+    expect(delivered.timeline[3]!.at).toBe(hub.queue.last(id).queuedAt);
   });
 
   it('refuses the same message identity twice', async () => {
     const hub = testDependencies([testNetwork()]);
     const bundle = referralMessage({ senderOds: 'Z8T001' });
     const inbound = { body: bundle, requestId: crypto.randomUUID(), correlationId: crypto.randomUUID(), caller: NORTH };
-    await ingestMessage(hub, structuredClone(inbound));
+    const { record } = await ingestMessage(hub, structuredClone(inbound));
+    // Another request (its own X-Request-Id) for the same message: a duplicate, even before it is delivered.
+    const another = { ...structuredClone(inbound), requestId: crypto.randomUUID() };
+    await expect(ingestMessage(hub, another)).rejects.toBeInstanceOf(DuplicateMessageError);
+    // The same request again once the message has moved on: a duplicate too.
+    await deliverMessage(hub, hub.queue.last(record.messageId), LEASE_SECONDS);
     await expect(ingestMessage(hub, structuredClone(inbound))).rejects.toBeInstanceOf(DuplicateMessageError);
-    expect(hub.metrics).toContain('MessageDuplicate');
+    expect(hub.metrics.filter((m) => m === 'MessageDuplicate')).toHaveLength(2);
   });
 
   it('keeps the message accepted (for the sweep) when the enqueue fails after the store succeeded', async () => {
@@ -265,7 +287,7 @@ describe('delivering one message', () => {
     const id = await accept(hub);
     const claimedAt = new Date(hub.clock.now().getTime() - 30_000);
     await hub.store.update(id, {
-      expect: { status: 'queued', attempts: 0 },
+      expect: { status: 'accepted', attempts: 0 },
       status: 'delivering',
       attempts: 1,
       events: [],
@@ -335,7 +357,7 @@ describe('delivering one message', () => {
     const hub = testDependencies([testNetwork()]);
     const id = await accept(hub);
     await hub.store.update(id, {
-      expect: { status: 'queued', attempts: 0 },
+      expect: { status: 'accepted', attempts: 0 },
       status: 'delivering',
       attempts: 1,
       events: [],

@@ -3,7 +3,6 @@ import type { Caller } from '../../auth.js';
 import { ConflictError, DuplicateMessageError, issue, TooEarlyError } from '../../errors.js';
 import type { MessageBundle } from '../../fhir/bundle.js';
 import { type Destination, type MessageRecord, queuedDelivery, timelineEvent } from '../../lifecycle/message-record.js';
-import { statusChange } from '../../lifecycle/transitions.js';
 import type { ValidatedMessage } from '../../validation/validate-message.js';
 import type { HubDependencies } from '../dependencies.js';
 
@@ -61,7 +60,10 @@ export async function refuseIfKnown(
 /** How long after it was stored a message still 'accepted' may be in its first request's hands (ingest's timeout). */
 const IN_FLIGHT_SECONDS = 30;
 
-/** Stores first (the durable yes), then enqueues; a failed enqueue leaves the message 'accepted' for the sweep. */
+/**
+ * Stores first (the durable yes), then enqueues; the message stays 'accepted' until the delivery worker's first write,
+ * which records when it was queued. A failed enqueue leaves it for the sweep (UNQUEUED_AFTER_SECONDS).
+ */
 export async function storeAndEnqueue(
   deps: HubDependencies,
   record: MessageRecord,
@@ -73,7 +75,7 @@ export async function storeAndEnqueue(
     throw new ConflictError('Duplicate', [issue('duplicate', `Message ${record.messageId} was already received`)]);
   }
   try {
-    await deps.queue.enqueue(queuedDelivery(record));
+    await deps.queue.enqueue({ ...queuedDelivery(record), queuedAt: deps.clock.now().toISOString() });
   } catch (error) {
     deps.metric('EnqueueFailed');
     deps.log.error('enqueue failed; the sweep will enqueue it', {
@@ -82,12 +84,6 @@ export async function storeAndEnqueue(
     });
     return;
   }
-  const now = deps.clock.now();
-  const updated = await deps.store.update(
-    record.messageId,
-    statusChange(record, 'queued', { events: [timelineEvent('queued', now)], at: now }),
-  );
-  if (updated) Object.assign(record, updated);
   deps.metric('MessageAccepted');
 }
 
