@@ -15,7 +15,8 @@ export function deliveryOf(record: SQSRecord): QueuedDelivery {
   const mailbox = body.mailbox;
   const wellFormed =
     typeof mailbox?.organisation === 'string' && ['string', 'undefined'].includes(typeof mailbox.serviceId);
-  const queuedAt = typeof body.queuedAt === 'string' && !Number.isNaN(Date.parse(body.queuedAt)) ? body.queuedAt : undefined;
+  const queuedAt =
+    typeof body.queuedAt === 'string' && !Number.isNaN(Date.parse(body.queuedAt)) ? body.queuedAt : undefined;
   return { messageId: body.messageId, ...(wellFormed ? { mailbox } : {}), ...(queuedAt ? { queuedAt } : {}) };
 }
 
