@@ -5,7 +5,7 @@ import { attributeValues } from '../functions/lib/attribute-values.js';
 import type { SdkClient } from '../functions/lib/aws-hub.js';
 import { TRAFFIC_BATCH_WINDOW_SECONDS } from '../functions/lib/lambdas.js';
 import { packBody } from '../functions/lib/message-body.js';
-import { MESSAGES_TABLE } from '../functions/lib/storage.js';
+import { MESSAGE_BODIES_TABLE, MESSAGES_TABLE } from '../functions/lib/storage.js';
 import { LOCAL_AWS, startEmbeddedServices } from '../local/embedded.js';
 import { type LocalHub, startLocalHub } from '../local/hub.js';
 import { SAMPLE_PRACTICE } from '../local/identities.js';
@@ -121,8 +121,8 @@ async function hubRun() {
 }
 
 /**
- * The floor: what one referral costs the emulators at the least, without the hub: the message stored and its id
- * queued; a worker receives a batch, places each message in the mailbox (one conditional write) and deletes the
+ * The floor: what one referral costs the emulators at the least, without the hub: the message stored (its body, then
+ * its record) and its id queued; a worker receives a batch, places each message in the mailbox (one conditional write) and deletes the
  * batch. The same calls, item shapes and sizes as the hub's, the same concurrency.
  */
 async function floorRun(): Promise<number> {
@@ -130,6 +130,7 @@ async function floorRun(): Promise<number> {
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint }));
   const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: services.sqsEndpoint, useQueueUrlAsEndpoint: false });
   const table = services.tableNames[MESSAGES_TABLE.envVar]!;
+  const bodies = services.tableNames[MESSAGE_BODIES_TABLE.envVar]!;
   const queue = services.deliveryQueueUrl;
   try {
     const body = packBody(referralMessage());
@@ -153,7 +154,14 @@ async function floorRun(): Promise<number> {
       while (sent < REFERRALS) {
         const messageId = `floor-${sent++}`;
         const at = new Date().toISOString();
-        // Marshalled as the hub marshals its item: the floor pays no more for it than the hub does.
+        // Marshalled as the hub marshals its items: the floor pays no more for them than the hub does.
+        await db.send(
+          new PutItemCommand({
+            TableName: bodies,
+            Item: attributeValues({ messageId, requestId: messageId, storedAt: at, ...body }),
+            ConditionExpression: 'attribute_not_exists(messageId)',
+          }),
+        );
         await db.send(
           new PutItemCommand({
             TableName: table,
@@ -167,7 +175,6 @@ async function floorRun(): Promise<number> {
               status: 'accepted',
               correlationId: messageId,
               record,
-              ...body,
             }),
             ConditionExpression: 'attribute_not_exists(messageId)',
           }),

@@ -45,7 +45,7 @@ export function hubWithoutIo(networks: NetworkDefinition[]) {
     {
       store: new DynamoMessageStore(
         itemOnly,
-        'messages',
+        { messages: 'messages', bodies: 'message-bodies' },
         new CursorCodec(givenSecret('bench-cursor-key-16')),
         async (n) => `key:${n}`,
       ),

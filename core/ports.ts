@@ -17,11 +17,16 @@ export interface Page<T> {
 
 export interface MessageStore {
   /**
-   * Stores a new message and its Bundle in one conditional write; 'duplicate' when the identity exists. `asReceived`
-   * is the Bundle's text exactly as its sender sent it, when it has one: that is what is kept and delivered, so the
-   * hub passes a message on as a BaRS proxy does, unchanged.
+   * Stores a new message and its Bundle, the record last (no record is ever without its Bundle); 'duplicate' when a
+   * message of that identity is stored, 'in-flight' while another request is storing it. `asReceived` is the
+   * Bundle's text exactly as its sender sent it, when it has one: that is what is kept and delivered, so the hub
+   * passes a message on as a BaRS proxy does, unchanged.
    */
-  create(record: MessageRecord, bundle: MessageBundle, asReceived?: string): Promise<'created' | 'duplicate'>;
+  create(
+    record: MessageRecord,
+    bundle: MessageBundle,
+    asReceived?: string,
+  ): Promise<'created' | 'duplicate' | 'in-flight'>;
   get(messageId: string): Promise<MessageRecord | undefined>;
   /** The records of these messages (those that exist), read together: for a watch that needs many at once. */
   getMany(messageIds: readonly string[]): Promise<MessageRecord[]>;
@@ -55,8 +60,8 @@ export interface MessageStore {
   listDue(before: Date, limit: number): Promise<MessageRecord[]>;
   /** Care-home Tasks an organisation requested or owns (every Task when undefined: ops), newest first. */
   listTasks(organisation: string | undefined, limit: number, cursor?: string): Promise<Page<MessageRecord>>;
-  /** Removes message bodies whose retention ended before `before` (records and timelines stay); how many. */
-  dropExpiredBodies(before: Date, limit: number): Promise<number>;
+  /** Removes the bodies (and the records' patients) of messages past BODY_RETENTION_DAYS at `now`; how many. */
+  dropExpiredBodies(now: Date, limit: number): Promise<number>;
   /** Every message in these statuses, page after page: the local hub's recovery at start (what is owed a delivery). */
   listAllInStatuses(statuses: readonly MessageStatus[]): Promise<MessageRecord[]>;
 }

@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DELIVERY_QUEUE, TABLES } from '../functions/lib/storage.js';
-import { createTableInput, upgradeTable, whenActive } from './local-tables.js';
+import { DELIVERY_QUEUE, MESSAGE_BODIES_TABLE, MESSAGES_TABLE, TABLES } from '../functions/lib/storage.js';
+import { createTableInput, moveInlineBodies, upgradeTable, whenActive } from './local-tables.js';
 
 /** Credentials and region the embedded services accept (they check neither). */
 export const LOCAL_AWS = {
@@ -44,6 +44,7 @@ export async function startEmbeddedServices(options: { dataDir?: string } = {}):
 
   const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoEndpoint });
   const tableNames: Record<string, string> = {};
+  const upgraded = new Set<string>();
   for (const table of TABLES) {
     const tableName = `pcn-hub-${table.id.toLowerCase()}`;
     tableNames[table.envVar] = tableName;
@@ -54,9 +55,11 @@ export async function startEmbeddedServices(options: { dataDir?: string } = {}):
       if (!(error instanceof ResourceInUseException)) throw error;
       // Kept from the last run: made again if an earlier version of the hub gave it other indexes.
       await whenActive(dynamo, tableName);
-      await upgradeTable(dynamo, table, tableName);
+      if (await upgradeTable(dynamo, table, tableName)) upgraded.add(table.envVar);
     }
   }
+  if (upgraded.has(MESSAGES_TABLE.envVar))
+    await moveInlineBodies(dynamo, tableNames[MESSAGES_TABLE.envVar]!, tableNames[MESSAGE_BODIES_TABLE.envVar]!);
   dynamo.destroy();
 
   const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: sqsEndpoint, useQueueUrlAsEndpoint: false });

@@ -16,7 +16,13 @@ import { loadNetworks } from '../functions/lib/dynamo-directory.js';
 import { DynamoIdentityStore } from '../functions/lib/dynamo-identity.js';
 import { FUNCTIONS, SWEEP_INTERVAL_MINUTES } from '../functions/lib/lambdas.js';
 import { givenSecret } from '../functions/lib/secrets.js';
-import { DIRECTORY_TABLE, IDENTITY_TABLE, MESSAGES_TABLE, OPERATIONS_TABLE } from '../functions/lib/storage.js';
+import {
+  DIRECTORY_TABLE,
+  IDENTITY_TABLE,
+  MESSAGE_BODIES_TABLE,
+  MESSAGES_TABLE,
+  OPERATIONS_TABLE,
+} from '../functions/lib/storage.js';
 import { LocalChangeStream } from './change-stream.js';
 import { prepareDataDir, releaseDataDir } from './data-dir.js';
 import { type EmbeddedServices, LOCAL_AWS, startEmbeddedServices } from './embedded.js';
@@ -30,7 +36,7 @@ import {
   startIdentityProvider,
 } from './identity-provider.js';
 import { lambdaContext } from './lambda-events.js';
-import { rewriteChangedSince } from './local-tables.js';
+import { removeBodiesWithoutRecords, rewriteChangedSince } from './local-tables.js';
 import { networkFiles, readNetworkDefinitions, receiverAddress, SAMPLE_NETWORKS_DIR } from './network-files.js';
 import { LocalOutbox } from './outbox.js';
 import {
@@ -138,11 +144,16 @@ function localLog(level: LocalHubOptions['logLevel']): HubLog {
 /** The hub's identity: its base URL is known once the server listens, which it does only when every handler is ready. */
 type LocalIdentity = { odsCode: string; name: string; baseUrl: string };
 
-/** After a kill: the messages changed since the killed hub started are written again, their index entries with them. */
+/**
+ * After a kill: the messages changed since the killed hub started are written again, their index entries with them,
+ * and the bodies it wrote without their records are removed (their senders, never answered, send them again).
+ */
 async function reindexAfterKill(services: EmbeddedServices, since: string) {
   const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint });
+  const messages = services.tableNames[MESSAGES_TABLE.envVar]!;
   try {
-    await rewriteChangedSince(dynamo, services.tableNames[MESSAGES_TABLE.envVar]!, since);
+    await rewriteChangedSince(dynamo, messages, since);
+    await removeBodiesWithoutRecords(dynamo, messages, services.tableNames[MESSAGE_BODIES_TABLE.envVar]!, since);
   } finally {
     dynamo.destroy();
   }
@@ -174,6 +185,7 @@ async function buildHub(
         ...(options.requestsPerWindow ? { requestsPerWindow: options.requestsPerWindow } : {}),
       },
       messagesTable: services.tableNames[MESSAGES_TABLE.envVar]!,
+      messageBodiesTable: services.tableNames[MESSAGE_BODIES_TABLE.envVar]!,
       directoryTable: services.tableNames[DIRECTORY_TABLE.envVar]!,
       identityTable: services.tableNames[IDENTITY_TABLE.envVar]!,
       operationsTable: services.tableNames[OPERATIONS_TABLE.envVar]!,

@@ -3,12 +3,15 @@ import {
   BatchWriteItemCommand,
   CreateTableCommand,
   type CreateTableCommandInput,
+  DeleteItemCommand,
   DeleteTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
+  GetItemCommand,
   ResourceNotFoundException,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
+import { BODY_RETENTION_DAYS } from '../core/lifecycle/retention.js';
 import type { TableDefinition } from '../functions/lib/storage.js';
 
 /** The CreateTable request for a table definition: the same keys and indexes the CDK stack deploys. */
@@ -99,11 +102,15 @@ function upgraded(item: Item): Item {
  * cannot add an index to a table, so the table is read out, made again with today's indexes and written back, each
  * item given what today's indexes key it by. Local data only: on AWS, CloudFormation changes the indexes.
  */
-export async function upgradeTable(dynamo: DynamoDBClient, definition: TableDefinition, tableName: string) {
+export async function upgradeTable(
+  dynamo: DynamoDBClient,
+  definition: TableDefinition,
+  tableName: string,
+): Promise<boolean> {
   const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
   const has = (Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName).sort();
   const wanted = definition.indexes.map((i) => i.name).sort();
-  if (JSON.stringify(has) === JSON.stringify(wanted)) return;
+  if (JSON.stringify(has) === JSON.stringify(wanted)) return false;
   const items: Item[] = [];
   let start: Item | undefined;
   do {
@@ -117,6 +124,43 @@ export async function upgradeTable(dynamo: DynamoDBClient, definition: TableDefi
   await whenActive(dynamo, tableName);
   await putAll(dynamo, tableName, items.map(upgraded));
   console.log(`${tableName}: ${items.length} items moved to today's indexes (${wanted.join(', ')})`);
+  return true;
+}
+
+/** What a message item of an earlier version held of its body, all of it now in the bodies table. */
+const INLINE_BODY = ['body', 'bodyEncoding', 'bodyShard', 'bodyExpiresAt'];
+
+/**
+ * Messages kept in a data directory by a version of the hub that held each Bundle in the message's own item: each
+ * body is moved to the bodies table, as today's hub writes it (with its request and when, and its retention).
+ */
+export async function moveInlineBodies(dynamo: DynamoDBClient, messagesTable: string, bodiesTable: string) {
+  const items: Item[] = [];
+  let start: Item | undefined;
+  do {
+    const page = await dynamo.send(
+      new ScanCommand({
+        TableName: messagesTable,
+        ExclusiveStartKey: start,
+        FilterExpression: 'attribute_exists(body)',
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  const bodyOf = (item: Item): Item => ({
+    messageId: item.messageId!,
+    requestId: item.record?.M?.requestId ?? { S: 'moved' },
+    storedAt: item.createdAt!,
+    expiresAt: { N: String(Math.floor(Date.parse(item.createdAt!.S!) / 1000) + BODY_RETENTION_DAYS * 86_400) },
+    body: item.body!,
+    ...(item.bodyEncoding ? { bodyEncoding: item.bodyEncoding } : {}),
+  });
+  await putAll(dynamo, bodiesTable, items.map(bodyOf));
+  const withoutBody = (item: Item) =>
+    Object.fromEntries(Object.entries(item).filter(([k]) => !INLINE_BODY.includes(k)));
+  await putAll(dynamo, messagesTable, items.map(withoutBody));
+  if (items.length) console.log(`${messagesTable}: ${items.length} message bodies moved to ${bodiesTable}`);
 }
 
 /**
@@ -142,6 +186,42 @@ export async function rewriteChangedSince(dynamo: DynamoDBClient, tableName: str
   } while (start);
   await putAll(dynamo, tableName, items);
   return items.length;
+}
+
+/**
+ * After a kill: the bodies stored since `since` whose records were never written (the killed hub died between the
+ * two writes), removed, so their senders' retries are stored at once rather than after the abandoned body's wait.
+ */
+export async function removeBodiesWithoutRecords(
+  dynamo: DynamoDBClient,
+  messagesTable: string,
+  bodiesTable: string,
+  since: string,
+): Promise<number> {
+  let removed = 0;
+  let start: Item | undefined;
+  do {
+    const page = await dynamo.send(
+      new ScanCommand({
+        TableName: bodiesTable,
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+        ProjectionExpression: 'messageId',
+        FilterExpression: 'storedAt >= :since',
+        ExpressionAttributeValues: { ':since': { S: since } },
+      }),
+    );
+    for (const { messageId } of page.Items ?? []) {
+      const { Item } = await dynamo.send(
+        new GetItemCommand({ TableName: messagesTable, Key: { messageId: messageId! }, ConsistentRead: true }),
+      );
+      if (Item) continue;
+      await dynamo.send(new DeleteItemCommand({ TableName: bodiesTable, Key: { messageId: messageId! } }));
+      removed++;
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return removed;
 }
 
 /** Items written in batches, again until DynamoDB has taken every one. */

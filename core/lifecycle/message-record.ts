@@ -192,3 +192,8 @@ export function queuedDelivery(record: Pick<MessageRecord, 'messageId' | 'destin
     ...(channel === 'mailbox' ? { mailbox: { organisation, ...(serviceId ? { serviceId } : {}) } } : {}),
   };
 }
+
+/** The first queue record of a message just stored ('accepted'): the worker's first write records when it was queued. */
+export function firstDelivery(record: Pick<MessageRecord, 'messageId' | 'destination'>, at: Date): QueuedDelivery {
+  return { ...queuedDelivery(record), queuedAt: at.toISOString() };
+}

@@ -1,7 +1,6 @@
 import type { OperationOutcome } from 'fhir/r4';
 import { type HubResponseCode, hubNotification } from '../fhir/hub-messages.js';
-import { type Destination, type MessageRecord, queuedDelivery, timelineEvent } from '../lifecycle/message-record.js';
-import { statusChange } from '../lifecycle/transitions.js';
+import { type Destination, firstDelivery, type MessageRecord, timelineEvent } from '../lifecycle/message-record.js';
 import type { HubDependencies } from './dependencies.js';
 import { returnAddress } from './destinations.js';
 
@@ -51,16 +50,10 @@ export async function sendNotification(
       }),
     ],
   };
-  if ((await deps.store.create(notification, bundle)) === 'duplicate') return undefined;
+  // Sent already, or being sent by another worker (the same notice's id is made from what it is about).
+  if ((await deps.store.create(notification, bundle)) !== 'created') return undefined;
   try {
-    await deps.queue.enqueue(queuedDelivery(notification));
-    await deps.store.update(
-      notification.messageId,
-      statusChange(notification, 'queued', {
-        events: [timelineEvent('queued', deps.clock.now())],
-        at: deps.clock.now(),
-      }),
-    );
+    await deps.queue.enqueue(firstDelivery(notification, deps.clock.now()));
   } catch (error) {
     deps.metric('EnqueueFailed');
     deps.log.error('enqueue of a notification failed; the sweep will enqueue it', {

@@ -21,13 +21,21 @@ import { HttpOidcProvider, type OidcSettings } from './oidc-client.js';
 import { type SecretSource, secretsManagerSecret } from './secrets.js';
 import { SesMailer } from './ses-mailer.js';
 import { SqsDeliveryQueue } from './sqs-delivery-queue.js';
-import { DELIVERY_QUEUE, DIRECTORY_TABLE, IDENTITY_TABLE, MESSAGES_TABLE, OPERATIONS_TABLE } from './storage.js';
+import {
+  DELIVERY_QUEUE,
+  DIRECTORY_TABLE,
+  IDENTITY_TABLE,
+  MESSAGE_BODIES_TABLE,
+  MESSAGES_TABLE,
+  OPERATIONS_TABLE,
+} from './storage.js';
 import { KeyPairSigner, KmsSigner } from './token-signers.js';
 
 /** Where the hub's AWS resources are and how it behaves: from the Lambda environment, or given by `npm start`. */
 export interface AwsSettings {
   config: HubConfig;
   messagesTable: string;
+  messageBodiesTable: string;
   directoryTable: string;
   identityTable: string;
   operationsTable: string;
@@ -74,6 +82,7 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): A
         .filter(Boolean),
     },
     messagesTable: required(MESSAGES_TABLE.envVar),
+    messageBodiesTable: required(MESSAGE_BODIES_TABLE.envVar),
     directoryTable: required(DIRECTORY_TABLE.envVar),
     identityTable: required(IDENTITY_TABLE.envVar),
     operationsTable: required(OPERATIONS_TABLE.envVar),
@@ -154,7 +163,12 @@ export function awsHub(settings: AwsSettings, override: (adapters: HubAdapters) 
   const kms = 'kmsKeyId' in settings.tokenKey ? new KMSClient({}) : undefined;
   const cursors = new CursorCodec(settings.cursorKey);
   const adapters = override({
-    store: new DynamoMessageStore(dynamo, settings.messagesTable, cursors, patientIndexKey(settings.searchKey)),
+    store: new DynamoMessageStore(
+      dynamo,
+      { messages: settings.messagesTable, bodies: settings.messageBodiesTable },
+      cursors,
+      patientIndexKey(settings.searchKey),
+    ),
     queue: new SqsDeliveryQueue(sqs, settings.deliveryQueueUrl),
     directory: new DynamoDirectory(dynamo, settings.directoryTable, settings.directoryRefreshSeconds),
     transport: new FhirKitTransport(),

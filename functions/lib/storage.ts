@@ -78,13 +78,6 @@ export const MESSAGES_TABLE: TableDefinition = {
       sortKey: { name: 'dueAt', type: 'S' },
       projectedAttributes: [],
     },
-    // Sparse: messages whose body is still held, by when it is to be removed (retention).
-    {
-      name: 'byBodyExpiry',
-      partitionKey: { name: 'bodyShard', type: 'S' },
-      sortKey: { name: 'bodyExpiresAt', type: 'S' },
-      projectedAttributes: [],
-    },
     // Sparse: messages escalated past their deadline (ops' overdue list).
     {
       name: 'byOverdue',
@@ -121,6 +114,22 @@ export const MESSAGES_TABLE: TableDefinition = {
     },
   ],
 };
+
+/**
+ * Each message's Bundle, apart from its record: written once when the message is stored, so the record's many
+ * writes (each status change, each answer) cost its own size and not the Bundle's again. The body goes sooner than
+ * the record (BODY_RETENTION_DAYS): the sweep removes it, and TTL (expiresAt) behind it.
+ */
+export const MESSAGE_BODIES_TABLE: TableDefinition = {
+  id: 'MessageBodies',
+  envVar: 'MESSAGE_BODIES_TABLE',
+  partitionKey: { name: 'messageId', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+  indexes: [],
+};
+
+/** The bodies table's one item that is not a body: how far the sweep has removed bodies (no message id has '#'). */
+export const BODIES_REMOVED_KEY = { messageId: '#bodies-removed-before' } as const;
 
 /** Partitions of the byShard index: a listing of all messages reads each and merges them, newest first. */
 export const LISTING_SHARDS = 4;
@@ -186,7 +195,13 @@ export const ONCE_MARK_DAYS = 3;
 /** How long traffic counters are kept (the console reads at most a month; a year allows comparisons). */
 export const TRAFFIC_RETENTION_DAYS = 400;
 
-export const TABLES = [MESSAGES_TABLE, DIRECTORY_TABLE, IDENTITY_TABLE, OPERATIONS_TABLE] as const;
+export const TABLES = [
+  MESSAGES_TABLE,
+  MESSAGE_BODIES_TABLE,
+  DIRECTORY_TABLE,
+  IDENTITY_TABLE,
+  OPERATIONS_TABLE,
+] as const;
 
 /** Directory item keys: one item per network definition, one membership item per organisation and network. */
 export const DIRECTORY_KEYS = {

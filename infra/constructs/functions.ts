@@ -21,6 +21,7 @@ import {
   DELIVERY_QUEUE,
   DIRECTORY_TABLE,
   IDENTITY_TABLE,
+  MESSAGE_BODIES_TABLE,
   MESSAGES_TABLE,
   OPERATIONS_TABLE,
 } from '../../functions/lib/storage.js';
@@ -62,6 +63,7 @@ function environmentOf(props: HubFunctionsProps): Record<string, string> {
   const { tables, queues } = props;
   return {
     [MESSAGES_TABLE.envVar]: tables.messages.tableName,
+    [MESSAGE_BODIES_TABLE.envVar]: tables.messageBodies.tableName,
     [DIRECTORY_TABLE.envVar]: tables.directory.tableName,
     [IDENTITY_TABLE.envVar]: tables.identity.tableName,
     [OPERATIONS_TABLE.envVar]: tables.operations.tableName,
@@ -178,8 +180,11 @@ export class HubFunctions extends Construct {
     const f = this.functions;
     for (const name of Object.keys(FUNCTIONS) as HandlerName[]) {
       const { access } = FUNCTIONS[name];
-      if (access.messages === 'read-write') tables.messages.grantReadWriteData(f[name]);
-      if (access.messages === 'read') tables.messages.grantReadData(f[name]);
+      // A message is its record and its Bundle: who may read or write one may the other.
+      for (const table of [tables.messages, tables.messageBodies]) {
+        if (access.messages === 'read-write') table.grantReadWriteData(f[name]);
+        if (access.messages === 'read') table.grantReadData(f[name]);
+      }
       if (access.directory === 'read') tables.directory.grantReadData(f[name]);
       if (access.directory === 'read-write') tables.directory.grantReadWriteData(f[name]);
       if (access.enqueue) queues.delivery.grantSendMessages(f[name]);

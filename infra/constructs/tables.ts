@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import {
   DIRECTORY_TABLE,
   IDENTITY_TABLE,
+  MESSAGE_BODIES_TABLE,
   MESSAGES_TABLE,
   OPERATIONS_TABLE,
   type TableDefinition,
@@ -19,19 +20,27 @@ const VAULT_LOCK_COOLING_OFF_DAYS = 3;
 /** The hub's DynamoDB tables, from the same definitions the local runtime creates: encrypted, PITR, backed up. */
 export class HubTables extends Construct {
   readonly messages: dynamodb.TableV2;
+  readonly messageBodies: dynamodb.TableV2;
   readonly directory: dynamodb.TableV2;
   readonly identity: dynamodb.TableV2;
   readonly operations: dynamodb.TableV2;
 
   /** Every table by its name, for what applies to all of them (alarms, backups). */
   get all(): Record<string, dynamodb.TableV2> {
-    return { Messages: this.messages, Directory: this.directory, Identity: this.identity, Operations: this.operations };
+    return {
+      Messages: this.messages,
+      MessageBodies: this.messageBodies,
+      Directory: this.directory,
+      Identity: this.identity,
+      Operations: this.operations,
+    };
   }
 
   constructor(scope: Construct, id: string, props: { key: kms.IKey }) {
     super(scope, id);
     // Its stream (old and new images) keeps ops' traffic counters as messages change state.
     this.messages = this.table(MESSAGES_TABLE, props.key, dynamodb.StreamViewType.NEW_AND_OLD_IMAGES);
+    this.messageBodies = this.table(MESSAGE_BODIES_TABLE, props.key);
     this.directory = this.table(DIRECTORY_TABLE, props.key);
     this.identity = this.table(IDENTITY_TABLE, props.key);
     this.operations = this.table(OPERATIONS_TABLE, props.key);

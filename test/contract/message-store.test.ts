@@ -12,36 +12,12 @@ import type { MessageStore } from '../../core/ports.js';
 import { CursorCodec } from '../../functions/lib/cursors.js';
 import { DynamoMessageStore } from '../../functions/lib/message-store/dynamo-message-store.js';
 import { givenSecret } from '../../functions/lib/secrets.js';
-import { MESSAGES_TABLE } from '../../functions/lib/storage.js';
+import { MESSAGE_BODIES_TABLE, MESSAGES_TABLE } from '../../functions/lib/storage.js';
 import { type EmbeddedServices, LOCAL_AWS, startEmbeddedServices } from '../../local/embedded.js';
 import { InMemoryMessageStore } from '../support/in-memory.js';
+import { aRecord, bundleOf } from '../support/records.js';
 
 /** A stored message record, made distinct by its creation time. */
-function aRecord(overrides: Partial<MessageRecord> & { minute: number }): MessageRecord {
-  const { minute, ...rest } = overrides;
-  const at = new Date(Date.UTC(2026, 10, 23, 9, minute)).toISOString();
-  return {
-    messageId: crypto.randomUUID(),
-    kind: 'request',
-    event: 'servicerequest-request',
-    requestId: crypto.randomUUID(),
-    correlationId: crypto.randomUUID(),
-    senderOrganisation: 'Z8T001',
-    destination: { organisation: 'Z8T101', channel: 'mailbox' },
-    status: 'accepted',
-    attempts: 0,
-    replays: 0,
-    createdAt: at,
-    updatedAt: at,
-    timeline: [],
-    ...rest,
-  };
-}
-const bundleOf = (record: MessageRecord): MessageBundle => ({
-  resourceType: 'Bundle',
-  id: record.messageId,
-  type: 'message',
-});
 const at = new Date('2026-11-23T10:00:00Z');
 
 /** Reads every page of a listing, checking each page keeps to the limit. */
@@ -382,7 +358,10 @@ afterAll(async () => {
 honoursTheStoreContract('the DynamoDB store (on dynalite)', async () => {
   return new DynamoMessageStore(
     client,
-    services.tableNames[MESSAGES_TABLE.envVar]!,
+    {
+      messages: services.tableNames[MESSAGES_TABLE.envVar]!,
+      bodies: services.tableNames[MESSAGE_BODIES_TABLE.envVar]!,
+    },
     new CursorCodec(givenSecret('contract-test-cursor-key')),
     patientIndexKey(givenSecret('contract-test-search-key')),
   );

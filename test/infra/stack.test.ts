@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, routeKey } from '../../core/api/routes.js';
 import { DEFAULT_DELIVERY_POLICY } from '../../core/lifecycle/delivery-policy.js';
 import { DELIVERY_CLAIM_LEASE_SECONDS, FUNCTIONS } from '../../functions/lib/lambdas.js';
-import { DELIVERY_QUEUE, MESSAGES_TABLE } from '../../functions/lib/storage.js';
+import { DELIVERY_QUEUE, MESSAGES_TABLE, TABLES } from '../../functions/lib/storage.js';
 import { buildApp, deploymentRegion } from '../../infra/app.js';
 import { SESSION_TO_BEARER } from '../../infra/constructs/web-app.js';
 import { LOCAL_HUB_ODS } from '../../local/identities.js';
@@ -238,10 +238,7 @@ describe('the CDK stack', () => {
     );
     expect(bundles).toHaveLength(Object.keys(FUNCTIONS).length);
     Object.assign(process.env, {
-      MESSAGES_TABLE: 't',
-      DIRECTORY_TABLE: 'd',
-      IDENTITY_TABLE: 'i',
-      OPERATIONS_TABLE: 'o',
+      ...Object.fromEntries(TABLES.map((table) => [table.envVar, table.id])),
       HUB_TOKEN_KEY_ID: 'arn:aws:kms:eu-west-2:0:key/k',
       DELIVERY_QUEUE_URL: 'https://sqs.eu-west-2.amazonaws.com/0/q',
       HUB_ODS_CODE: LOCAL_HUB_ODS,

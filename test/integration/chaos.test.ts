@@ -53,14 +53,14 @@ describe('chaos: receivers failing, the store and queue failing, the hub killed 
   });
 
   /**
-   * Sends as a practice system does: again on a 5xx or no answer (the hub may be restarting), with the same message,
-   * until 202 or 409, for up to SENDER_PATIENCE_MS.
+   * Sends as a practice system does: again on a 5xx, a 425 (BaRS: another request is still storing it) or no answer
+   * (the hub may be restarting), with the same message, until 202 or 409, for up to SENDER_PATIENCE_MS.
    */
   async function sendUntilAnswered(body: { id?: string }, sender: string, correlationId: string): Promise<number> {
     const deadline = Date.now() + SENDER_PATIENCE_MS;
     while (Date.now() < deadline) {
       const answer = await sendMessage(hub.baseUrl, body, { sender, correlationId }).catch(() => undefined);
-      if (answer && answer.status < 500) return answer.status;
+      if (answer && answer.status < 500 && answer.status !== 425) return answer.status;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`message ${body.id} never answered`);

@@ -1,15 +1,38 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { MessageRecord } from '../../core/lifecycle/message-record.js';
 import { CursorCodec } from '../../functions/lib/cursors.js';
 import { DynamoOperationsStore } from '../../functions/lib/dynamo-operations.js';
+import { packBody } from '../../functions/lib/message-body.js';
+import { DynamoMessageStore } from '../../functions/lib/message-store/dynamo-message-store.js';
+import { newBodyItem, newMessageItem } from '../../functions/lib/message-store/items.js';
 import { givenSecret } from '../../functions/lib/secrets.js';
-import { MESSAGES_TABLE, OPERATIONS_TABLE } from '../../functions/lib/storage.js';
+import { MESSAGE_BODIES_TABLE, MESSAGES_TABLE, OPERATIONS_TABLE } from '../../functions/lib/storage.js';
 import { LOCAL_AWS, startEmbeddedServices } from '../../local/embedded.js';
-import { createTableInput, rewriteChangedSince, whenActive, whenDeleted } from '../../local/local-tables.js';
+import {
+  createTableInput,
+  removeBodiesWithoutRecords,
+  rewriteChangedSince,
+  whenActive,
+  whenDeleted,
+} from '../../local/local-tables.js';
+import { aRecord, bundleOf } from '../support/records.js';
+
+/** A packed body as the attributes an item holds it in. */
+const packedAttributes = ({ body, bodyEncoding }: ReturnType<typeof packBody>) => ({
+  body: { B: body },
+  bodyEncoding: { S: bodyEncoding },
+});
 
 const dataDir = mkdtempSync(join(tmpdir(), 'hub-upgrade-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -77,6 +100,89 @@ describe('a data directory kept by an earlier version of the hub (npm start -- -
     } finally {
       dynamo.destroy();
       await services.stop();
+    }
+  });
+
+  it('removes, after a kill, the bodies the killed hub wrote without their records, and only those', async () => {
+    // Prepare: a message stored whole, a body left alone by the killed hub, and one left alone before it started.
+    const services = await startEmbeddedServices({ dataDir });
+    const messages = services.tableNames[MESSAGES_TABLE.envVar]!;
+    const bodies = services.tableNames[MESSAGE_BODIES_TABLE.envVar]!;
+    const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint });
+    try {
+      const [whole, leftByTheKilled, leftBefore] = [1, 2, 3].map((minute) => aRecord({ minute }));
+      const body = (record: MessageRecord, storedAt: string) =>
+        dynamo.send(new PutItemCommand({ TableName: bodies, Item: newBodyItem(record, bundleOf(record), storedAt) }));
+      await body(whole!, '2026-12-05T10:00:00.000Z');
+      await dynamo.send(new PutItemCommand({ TableName: messages, Item: newMessageItem(whole!, undefined) }));
+      await body(leftByTheKilled!, '2026-12-05T10:00:00.000Z');
+      await body(leftBefore!, '2026-12-05T08:00:00.000Z');
+      // Act
+      const removed = await removeBodiesWithoutRecords(dynamo, messages, bodies, '2026-12-05T09:00:00.000Z');
+      // Assess
+      expect(removed).toBe(1);
+      const kept = async (record: MessageRecord) =>
+        (await dynamo.send(new GetItemCommand({ TableName: bodies, Key: { messageId: { S: record.messageId } } })))
+          .Item !== undefined;
+      expect([await kept(whole!), await kept(leftByTheKilled!), await kept(leftBefore!)]).toEqual([true, false, true]);
+    } finally {
+      dynamo.destroy();
+      await services.stop();
+    }
+  });
+
+  it("moves each message's body, which an earlier version kept in the message's own item, to the bodies table", async () => {
+    // Prepare: the Messages table as an earlier hub made it (its body-expiry index), a message and its body in one item.
+    const before = await startEmbeddedServices({ dataDir });
+    const tableName = before.tableNames[MESSAGES_TABLE.envVar]!;
+    const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: before.dynamoEndpoint });
+    await dynamo.send(new DeleteTableCommand({ TableName: tableName }));
+    await whenDeleted(dynamo, tableName);
+    const bodyExpiry = {
+      name: 'byBodyExpiry',
+      partitionKey: { name: 'bodyShard', type: 'S' as const },
+      sortKey: { name: 'bodyExpiresAt', type: 'S' as const },
+      projectedAttributes: [],
+    };
+    const earlier = { ...MESSAGES_TABLE, indexes: [...MESSAGES_TABLE.indexes, bodyExpiry] };
+    await dynamo.send(new CreateTableCommand(createTableInput(earlier, tableName)));
+    await whenActive(dynamo, tableName);
+    const record = aRecord({ minute: 5 });
+    await dynamo.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          ...newMessageItem(record, undefined),
+          ...packedAttributes(packBody(bundleOf(record))),
+          bodyShard: { S: '0' },
+          bodyExpiresAt: { S: '2027-05-22T09:05:00.000Z' },
+        },
+      }),
+    );
+    dynamo.destroy();
+    await before.stop();
+    // Act: the hub's emulators start again on the same directory.
+    const after = await startEmbeddedServices({ dataDir });
+    try {
+      const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: after.dynamoEndpoint });
+      const store = new DynamoMessageStore(
+        DynamoDBDocumentClient.from(client),
+        { messages: tableName, bodies: after.tableNames[MESSAGE_BODIES_TABLE.envVar]! },
+        new CursorCodec(givenSecret('upgrade-test-cursors')),
+        async (n) => n,
+      );
+      // Assess: the message and its body read as today's hub reads them; its item holds the record alone.
+      expect(await store.get(record.messageId)).toMatchObject({ messageId: record.messageId });
+      expect(await store.getBundle(record.messageId)).toEqual(bundleOf(record));
+      const { Item } = await client.send(
+        new GetItemCommand({ TableName: tableName, Key: { messageId: { S: record.messageId } } }),
+      );
+      expect(Item?.record).toBeDefined();
+      expect(Item?.body).toBeUndefined();
+      expect(Item?.bodyShard).toBeUndefined();
+      client.destroy();
+    } finally {
+      await after.stop();
     }
   });
 });

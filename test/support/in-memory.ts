@@ -47,7 +47,8 @@ export class InMemoryMessageStore implements MessageStore {
   /** When each message was escalated (the DynamoDB store's sparse byOverdue index). */
   readonly overdueAt = new Map<string, string>();
 
-  async create(record: MessageRecord, bundle: MessageBundle, asReceived?: string): Promise<'created' | 'duplicate'> {
+  /** One atomic step here: never 'in-flight' (only a store of two writes can be caught between them). */
+  async create(record: MessageRecord, bundle: MessageBundle, asReceived?: string): ReturnType<MessageStore['create']> {
     if (this.records.has(record.messageId)) return 'duplicate';
     this.records.set(record.messageId, structuredClone(record));
     this.bundles.set(

@@ -68,6 +68,23 @@ describe('ingest (the use case behind $process-message)', () => {
     expect(hub.metrics.filter((m) => m === 'MessageDuplicate')).toHaveLength(2);
   });
 
+  it('answers 425 while another request is storing the same message, and neither stores nor enqueues it', async () => {
+    // Prepare: the store finds the message's identity claimed by a request still at work.
+    const hub = testDependencies([testNetwork()]);
+    hub.store.create = async () => 'in-flight';
+    const bundle = referralMessage({ senderOds: 'Z8T001' });
+    // Act
+    const refused = ingestMessage(hub, {
+      body: bundle,
+      requestId: crypto.randomUUID(),
+      correlationId: crypto.randomUUID(),
+      caller: NORTH,
+    });
+    // Assess
+    await expect(refused).rejects.toMatchObject({ status: 425, barsCode: 'REC_TOO_EARLY', retryAfterSeconds: 30 });
+    expect(hub.queue.enqueued).toEqual([]);
+  });
+
   it('keeps the message accepted (for the sweep) when the enqueue fails after the store succeeded', async () => {
     const hub = testDependencies([testNetwork()]);
     hub.queue.enqueue = async () => {

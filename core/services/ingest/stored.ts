@@ -2,7 +2,7 @@ import type { OperationOutcome } from 'fhir/r4';
 import type { Caller } from '../../auth.js';
 import { ConflictError, DuplicateMessageError, issue, TooEarlyError } from '../../errors.js';
 import type { MessageBundle } from '../../fhir/bundle.js';
-import { type Destination, type MessageRecord, queuedDelivery, timelineEvent } from '../../lifecycle/message-record.js';
+import { type Destination, firstDelivery, type MessageRecord, timelineEvent } from '../../lifecycle/message-record.js';
 import type { ValidatedMessage } from '../../validation/validate-message.js';
 import type { HubDependencies } from '../dependencies.js';
 
@@ -36,17 +36,7 @@ export async function refuseIfKnown(
   if (existing.status === 'accepted' && existing.requestId === requestId && inFlightFor > 0) {
     // BaRS: the first request with this X-Request-Id is still being processed; a second processing never starts.
     // The sender may ask again once that request has finished or timed out (Retry-After).
-    const retryAfterSeconds = Math.ceil(inFlightFor / 1000);
-    throw new TooEarlyError(
-      'Still processing',
-      [
-        issue(
-          'duplicate',
-          `Request ${requestId} for message ${messageId} is still being processed; ask again in ${retryAfterSeconds} s`,
-        ),
-      ],
-      retryAfterSeconds,
-    );
+    throw stillProcessing(`Request ${requestId} for message ${messageId}`, Math.ceil(inFlightFor / 1000));
   }
   deps.metric('MessageDuplicate');
   throw new DuplicateMessageError('Duplicate', [
@@ -60,6 +50,13 @@ export async function refuseIfKnown(
 /** How long after it was stored a message still 'accepted' may be in its first request's hands (ingest's timeout). */
 const IN_FLIGHT_SECONDS = 30;
 
+const stillProcessing = (what: string, retryAfterSeconds: number) =>
+  new TooEarlyError(
+    'Still processing',
+    [issue('duplicate', `${what} is still being processed; ask again in ${retryAfterSeconds} s`)],
+    retryAfterSeconds,
+  );
+
 /**
  * Stores first (the durable yes), then enqueues; the message stays 'accepted' until the delivery worker's first write,
  * which records when it was queued. A failed enqueue leaves it for the sweep (UNQUEUED_AFTER_SECONDS).
@@ -70,12 +67,15 @@ export async function storeAndEnqueue(
   bundle: MessageBundle,
   asReceived?: string,
 ): Promise<void> {
-  if ((await deps.store.create(record, bundle, asReceived)) === 'duplicate') {
+  const stored = await deps.store.create(record, bundle, asReceived);
+  // Another request is storing this message now: it is not processed twice, and this one may ask again.
+  if (stored === 'in-flight') throw stillProcessing(`Message ${record.messageId}`, IN_FLIGHT_SECONDS);
+  if (stored === 'duplicate') {
     await refuseIfKnown(deps, record.messageId, undefined, record.requestId);
     throw new ConflictError('Duplicate', [issue('duplicate', `Message ${record.messageId} was already received`)]);
   }
   try {
-    await deps.queue.enqueue({ ...queuedDelivery(record), queuedAt: deps.clock.now().toISOString() });
+    await deps.queue.enqueue(firstDelivery(record, deps.clock.now()));
   } catch (error) {
     deps.metric('EnqueueFailed');
     deps.log.error('enqueue failed; the sweep will enqueue it', {

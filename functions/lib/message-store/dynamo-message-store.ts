@@ -1,49 +1,125 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { MessageBundle } from '../../../core/fhir/bundle.js';
 import { nhsNumberOf } from '../../../core/fhir/patient-index.js';
 import type { MessageChange } from '../../../core/lifecycle/message-change.js';
 import type { MessageRecord, MessageStatus } from '../../../core/lifecycle/message-record.js';
+import { BODY_RETENTION_DAYS } from '../../../core/lifecycle/retention.js';
 import { assertConditional } from '../../../core/lifecycle/transitions.js';
 import type { MessageStore, Page } from '../../../core/ports.js';
 import type { CursorCodec } from '../cursors.js';
 import { unpackBody } from '../message-body.js';
+import { BODIES_REMOVED_KEY } from '../storage.js';
 import { changeExpression } from './change-expression.js';
-import { newMessageItem } from './items.js';
+import { newBodyItem, newMessageItem } from './items.js';
 import { everyShard, MessageListings } from './listings.js';
 
+/** Where a message is kept: its record (and index keys) in one table, its Bundle in another. */
+export interface MessageTables {
+  messages: string;
+  bodies: string;
+}
+
 /**
- * Messages in DynamoDB: one item per message (items.ts), so creating it is the single atomic step that both stores
- * the message and claims its identity; each change one conditional UpdateItem (change-expression.ts); each listing an
- * index query and a batch read of the records it found (listings.ts).
+ * A body stored this long ago whose record never followed was left by a request that died between its two writes
+ * (the ingest function times out at 29 s): a new request for the message may store its own. A younger one may
+ * belong to a request still at work.
+ */
+const ABANDONED_BODY_SECONDS = 30;
+
+type Stored = 'created' | 'duplicate' | 'in-flight';
+
+/**
+ * Messages in DynamoDB: a message's Bundle is written first (claiming its identity among bodies), then its record,
+ * whose conditional put is the durable yes (items.ts); so no record is ever without its body. Each change is one
+ * conditional UpdateItem of the record (change-expression.ts); each listing an index query and a batch read of the
+ * records it found (listings.ts).
  */
 export class DynamoMessageStore implements MessageStore {
   private readonly listings: MessageListings;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    private readonly tables: MessageTables,
     cursors: CursorCodec,
     /** The keyed hash a patient's messages are indexed by (core/fhir/patient-index.ts). */
     private readonly patientKey: (nhsNumber: string) => Promise<string>,
+    private readonly now: () => Date = () => new Date(),
   ) {
-    this.listings = new MessageListings(db, tableName, cursors);
+    this.listings = new MessageListings(db, tables.messages, cursors);
   }
 
-  async create(record: MessageRecord, bundle: MessageBundle, asReceived?: string): Promise<'created' | 'duplicate'> {
+  async create(record: MessageRecord, bundle: MessageBundle, asReceived?: string): Promise<Stored> {
     const nhsNumber = nhsNumberOf(bundle);
-    const patientKey = nhsNumber ? await this.patientKey(nhsNumber) : undefined;
+    const [patientKey, body] = await Promise.all([
+      nhsNumber ? this.patientKey(nhsNumber) : undefined,
+      this.storeBody(newBodyItem(record, bundle, this.now().toISOString(), asReceived)),
+    ]);
+    if (body !== 'created') return body;
     try {
       await this.db.send(
         new PutItemCommand({
-          TableName: this.tableName,
-          Item: newMessageItem(record, bundle, patientKey, asReceived),
+          TableName: this.tables.messages,
+          Item: newMessageItem(record, patientKey),
           ConditionExpression: 'attribute_not_exists(messageId)',
         }),
       );
       return 'created';
     } catch (error) {
+      // Either way the body just written is no message's: a record whose body retention removed has it now, or the
+      // record was not written (the sender's retry then need not wait for the body to count as abandoned).
+      await this.forgetBody(record).catch(() => undefined);
       if (error instanceof ConditionalCheckFailedException) return 'duplicate';
+      throw error;
+    }
+  }
+
+  /** Removes the body this request wrote (and only if it is still this request's). */
+  private async forgetBody(record: MessageRecord) {
+    await this.db.send(
+      new DeleteCommand({
+        TableName: this.tables.bodies,
+        Key: { messageId: record.messageId },
+        ConditionExpression: 'requestId = :requestId',
+        ExpressionAttributeValues: { ':requestId': record.requestId },
+      }),
+    );
+  }
+
+  /**
+   * Writes a new message's body unless its identity is taken: by a message stored whole (a duplicate), by a request
+   * still storing it (in flight), or by a request that stopped between its two writes (its body is replaced).
+   */
+  private async storeBody(item: Record<string, AttributeValue>): Promise<Stored> {
+    const put = (condition: string, values?: Record<string, AttributeValue>) =>
+      this.db.send(
+        new PutItemCommand({
+          TableName: this.tables.bodies,
+          Item: item,
+          ConditionExpression: condition,
+          ...(values ? { ExpressionAttributeValues: values } : {}),
+        }),
+      );
+    try {
+      await put('attribute_not_exists(messageId)');
+      return 'created';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    if (await this.get(item.messageId!.S!)) return 'duplicate';
+    const abandonedBefore = new Date(this.now().getTime() - ABANDONED_BODY_SECONDS * 1000).toISOString();
+    try {
+      await put('storedAt < :abandonedBefore', { ':abandonedBefore': { S: abandonedBefore } });
+      return 'created';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'in-flight';
       throw error;
     }
   }
@@ -51,7 +127,7 @@ export class DynamoMessageStore implements MessageStore {
   async get(messageId: string): Promise<MessageRecord | undefined> {
     const { Item } = await this.db.send(
       new GetCommand({
-        TableName: this.tableName,
+        TableName: this.tables.messages,
         Key: { messageId },
         ProjectionExpression: '#record',
         ExpressionAttributeNames: { '#record': 'record' },
@@ -68,7 +144,7 @@ export class DynamoMessageStore implements MessageStore {
   async getBundle(messageId: string): Promise<MessageBundle | undefined> {
     const { Item } = await this.db.send(
       new GetCommand({
-        TableName: this.tableName,
+        TableName: this.tables.bodies,
         Key: { messageId },
         ProjectionExpression: 'body, bodyEncoding',
         ConsistentRead: true,
@@ -85,7 +161,7 @@ export class DynamoMessageStore implements MessageStore {
     try {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
-          TableName: this.tableName,
+          TableName: this.tables.messages,
           Key: { messageId },
           ...expression,
           ReturnValues: 'ALL_NEW',
@@ -179,25 +255,52 @@ export class DynamoMessageStore implements MessageStore {
     return this.listings.records(await this.listings.earliest(due, limit));
   }
 
-  /** Removes the bodies whose retention has passed (the record and timeline stay); returns how many. */
-  async dropExpiredBodies(before: Date, limit: number): Promise<number> {
-    const expired = await this.listings.earliest(
-      everyShard({ index: 'byBodyExpiry', before: before.toISOString(), order: 'oldest-first' }),
+  /**
+   * Removes the bodies whose retention has passed, oldest first (a body's retention runs from its message's arrival,
+   * so the byShard index lists them in order), and with each its patient from the record; returns how many. Where it
+   * got to (the last message's arrival and identity) is kept, so each sweep reads only what it has not done.
+   */
+  async dropExpiredBodies(now: Date, limit: number): Promise<number> {
+    const due = new Date(now.getTime() - BODY_RETENTION_DAYS * 86_400_000).toISOString();
+    const { Item: reached } = await this.db.send(
+      new GetCommand({ TableName: this.tables.bodies, Key: BODIES_REMOVED_KEY, ConsistentRead: true }),
+    );
+    // Every arrival time sorts after '0000'.
+    const since = (reached?.arrivedAt as string | undefined) ?? '0000';
+    const found = await this.listings.earliest(
+      everyShard({ index: 'byShard', between: [since, due], order: 'oldest-first' }),
       limit,
     );
-    for (const { messageId } of expired) {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { messageId },
-          // Who it is about goes with the body: the record keeps only what the hub did.
-          UpdateExpression: 'REMOVE body, bodyEncoding, bodyShard, bodyExpiresAt, #record.#patient',
-          ExpressionAttributeNames: { '#record': 'record', '#patient': 'patient' },
-          ConditionExpression: 'attribute_exists(messageId)',
-        }),
-      );
-    }
+    const doneAlready = (item: Record<string, unknown>) =>
+      item.createdAt === reached?.arrivedAt && String(item.messageId) <= String(reached?.lastMessageId);
+    const expired = found.filter((item) => !doneAlready(item));
+    for (const { messageId } of expired) await this.dropBody(messageId as string);
+    // A full batch stops at its last message (the next sweep goes on after it); a short one read everything due.
+    const last = found.length === limit ? found.at(-1) : undefined;
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tables.bodies,
+        Item: {
+          ...BODIES_REMOVED_KEY,
+          ...(last ? { arrivedAt: last.createdAt, lastMessageId: last.messageId } : { arrivedAt: due }),
+        },
+      }),
+    );
     return expired.length;
+  }
+
+  /** A body removed, and who it was about with it: the record keeps only what the hub did. */
+  private async dropBody(messageId: string) {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tables.messages,
+        Key: { messageId },
+        UpdateExpression: 'REMOVE #record.#patient',
+        ExpressionAttributeNames: { '#record': 'record', '#patient': 'patient' },
+        ConditionExpression: 'attribute_exists(messageId)',
+      }),
+    );
+    await this.db.send(new DeleteCommand({ TableName: this.tables.bodies, Key: { messageId } }));
   }
 }
 

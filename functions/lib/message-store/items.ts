@@ -8,10 +8,10 @@ import { packBody } from '../message-body.js';
 import { LISTING_SHARDS } from '../storage.js';
 
 /**
- * How a message is laid out in its DynamoDB item: the record (a map, read from the table and never projected into an
- * index), the Bundle compressed, and the top-level attributes each index is keyed by. An index carries only its keys
- * (and the few attributes a query filters on), so a write of the record costs the table's write units, not the
- * record's size once more per index.
+ * How a message is laid out in DynamoDB: its record (a map, read from the table and never projected into an index)
+ * and the top-level attributes each index is keyed by, in one item; its Bundle, compressed, in an item of the bodies
+ * table, written once. An index carries only its keys (and the few attributes a query filters on), so a write of the
+ * record costs the record's size, not the Bundle's nor the record's once more per index.
  */
 
 /** The listing shard of a message: spread evenly by its identity. */
@@ -19,13 +19,8 @@ export function listShardOf(messageId: string): string {
   return String(shardOf(messageId, LISTING_SHARDS));
 }
 
-/** The item a new message is stored as, marshalled here: this is the one write every message makes. */
-export function newMessageItem(
-  record: MessageRecord,
-  bundle: MessageBundle,
-  patientKey: string | undefined,
-  asReceived?: string,
-): Record<string, AttributeValue> {
+/** The item a new message's record is stored as, marshalled here: every message writes it once. */
+export function newMessageItem(record: MessageRecord, patientKey: string | undefined): Record<string, AttributeValue> {
   const shard = listShardOf(record.messageId);
   return attributeValues({
     messageId: record.messageId,
@@ -36,8 +31,8 @@ export function newMessageItem(
     correlationId: record.correlationId,
     createdAt: record.createdAt,
     listShard: shard,
-    // DynamoDB deletes the message (record, timeline and body) once its retention has passed.
-    expiresAt: Math.floor(Date.parse(record.createdAt) / 1000) + MESSAGE_RETENTION_DAYS * 86_400,
+    // DynamoDB deletes the message (record and timeline) once its retention has passed.
+    expiresAt: epochSeconds(record.createdAt, MESSAGE_RETENTION_DAYS),
     ...(record.dueAt ? { dueAt: record.dueAt, dueShard: shard } : {}),
     ...(record.task
       ? { taskRequester: record.senderOrganisation, taskOwner: record.destination.organisation, taskShard: shard }
@@ -45,9 +40,26 @@ export function newMessageItem(
     status: record.status,
     updatedAt: record.updatedAt,
     record,
-    ...packBody(bundle, asReceived),
-    // The body (patient details) goes sooner than the record: the sparse byBodyExpiry index finds it.
-    bodyShard: shard,
-    bodyExpiresAt: new Date(Date.parse(record.createdAt) + BODY_RETENTION_DAYS * 86_400_000).toISOString(),
   });
 }
+
+/**
+ * The item a new message's Bundle is stored as: the request that stored it and when (a body whose record never
+ * followed is known by them), and when DynamoDB's TTL removes it if the sweep has not (BODY_RETENTION_DAYS).
+ */
+export function newBodyItem(
+  record: MessageRecord,
+  bundle: MessageBundle,
+  storedAt: string,
+  asReceived?: string,
+): Record<string, AttributeValue> {
+  return attributeValues({
+    messageId: record.messageId,
+    requestId: record.requestId,
+    storedAt,
+    expiresAt: epochSeconds(record.createdAt, BODY_RETENTION_DAYS),
+    ...packBody(bundle, asReceived),
+  });
+}
+
+const epochSeconds = (from: string, days: number) => Math.floor(Date.parse(from) / 1000) + days * 86_400;

@@ -15,9 +15,10 @@ export interface IndexQuery {
   index: MessageIndex;
   /** The value of the index's partition key. */
   partition: string;
-  /** A range of the index's sort key: before (exclusive) or since (inclusive). */
+  /** A range of the index's sort key: before (exclusive), since (inclusive), or between the two given (inclusive). */
   before?: string;
   since?: string;
+  between?: [string, string];
   order: 'newest-first' | 'oldest-first';
   /** A condition on an attribute the index projects (besides its keys). */
   filter?: { attribute: string; equals: string };
@@ -33,6 +34,10 @@ const BATCH_GET_BACKOFF_MS = 25;
 type Item = Record<string, unknown>;
 /** Per query of a merged listing: where its last page stopped, or that it has nothing more. */
 type Positions = Record<number, Item | 'done'>;
+
+/** Oldest first by an index's sort key, then by message identity (a total order: where a sweep got to is exact). */
+const order = (a: Item, b: Item, sort: string) =>
+  String(a[sort]).localeCompare(String(b[sort])) || String(a.messageId).localeCompare(String(b.messageId));
 
 /** One query per shard of a sharded index (each shard's partition is its number). */
 export function everyShard(query: Omit<IndexQuery, 'partition'>): IndexQuery[] {
@@ -81,7 +86,7 @@ export class MessageListings {
     const sort = keysOf(queries[0]!.index).sort;
     return pages
       .flatMap((page) => page.Items ?? [])
-      .sort((a, b) => String(a[sort]).localeCompare(String(b[sort])))
+      .sort((a, b) => order(a, b, sort))
       .slice(0, limit);
   }
 
@@ -154,7 +159,11 @@ export class MessageListings {
     const names: Record<string, string> = { '#partition': keys.partition };
     const values: Record<string, unknown> = { ':partition': query.partition };
     let condition = '#partition = :partition';
-    if (query.before !== undefined || query.since !== undefined) {
+    if (query.between) {
+      names['#sort'] = keys.sort;
+      [values[':from'], values[':to']] = query.between;
+      condition += ' AND #sort BETWEEN :from AND :to';
+    } else if (query.before !== undefined || query.since !== undefined) {
       names['#sort'] = keys.sort;
       values[':sort'] = query.before ?? query.since;
       condition += query.before !== undefined ? ' AND #sort < :sort' : ' AND #sort >= :sort';
