@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import type { HandlerName } from '../core/api/routes.js';
 import { FUNCTIONS } from '../functions/lib/lambdas.js';
+import { TABLES } from '../functions/lib/storage.js';
 import { LAMBDA_BUNDLING } from '../infra/bundling.js';
 import { LOCAL_HUB_ODS } from '../local/identities.js';
 import { median, round } from './measure.js';
@@ -28,10 +29,7 @@ export interface ColdStart {
 
 /** The environment a Lambda of the stack gets (values that make the hub build its clients; nothing is called). */
 const LAMBDA_ENVIRONMENT = {
-  MESSAGES_TABLE: 'messages',
-  DIRECTORY_TABLE: 'directory',
-  IDENTITY_TABLE: 'identity',
-  OPERATIONS_TABLE: 'operations',
+  ...Object.fromEntries(TABLES.map((table) => [table.envVar, table.id])),
   HUB_TOKEN_KEY_ID: 'arn:aws:kms:eu-west-2:000000000000:key/bench',
   DELIVERY_QUEUE_URL: 'https://sqs.eu-west-2.amazonaws.com/000000000000/delivery',
   HUB_ODS_CODE: LOCAL_HUB_ODS,

@@ -132,7 +132,7 @@ const INLINE_BODY = ['body', 'bodyEncoding', 'bodyShard', 'bodyExpiresAt'];
 
 /**
  * Messages kept in a data directory by a version of the hub that held each Bundle in the message's own item: each
- * body is moved to the bodies table, as today's hub writes it (with its request and when, and its retention).
+ * body is moved to the bodies table, as today's hub writes it (with when it was stored, and its retention).
  */
 export async function moveInlineBodies(dynamo: DynamoDBClient, messagesTable: string, bodiesTable: string) {
   const items: Item[] = [];
@@ -150,8 +150,7 @@ export async function moveInlineBodies(dynamo: DynamoDBClient, messagesTable: st
   } while (start);
   const bodyOf = (item: Item): Item => ({
     messageId: item.messageId!,
-    requestId: item.record?.M?.requestId ?? { S: 'moved' },
-    storedAt: item.createdAt!,
+    storedAt: { N: String(Date.parse(item.createdAt!.S!)) },
     expiresAt: { N: String(Math.floor(Date.parse(item.createdAt!.S!) / 1000) + BODY_RETENTION_DAYS * 86_400) },
     body: item.body!,
     ...(item.bodyEncoding ? { bodyEncoding: item.bodyEncoding } : {}),
@@ -208,7 +207,7 @@ export async function removeBodiesWithoutRecords(
         ExclusiveStartKey: start,
         ProjectionExpression: 'messageId',
         FilterExpression: 'storedAt >= :since',
-        ExpressionAttributeValues: { ':since': { S: since } },
+        ExpressionAttributeValues: { ':since': { N: String(Date.parse(since)) } },
       }),
     );
     for (const { messageId } of page.Items ?? []) {

@@ -112,7 +112,9 @@ describe('a data directory kept by an earlier version of the hub (npm start -- -
     try {
       const [whole, leftByTheKilled, leftBefore] = [1, 2, 3].map((minute) => aRecord({ minute }));
       const body = (record: MessageRecord, storedAt: string) =>
-        dynamo.send(new PutItemCommand({ TableName: bodies, Item: newBodyItem(record, bundleOf(record), storedAt) }));
+        dynamo.send(
+          new PutItemCommand({ TableName: bodies, Item: newBodyItem(record, bundleOf(record), new Date(storedAt)) }),
+        );
       await body(whole!, '2026-12-05T10:00:00.000Z');
       await dynamo.send(new PutItemCommand({ TableName: messages, Item: newMessageItem(whole!, undefined) }));
       await body(leftByTheKilled!, '2026-12-05T10:00:00.000Z');

@@ -50,13 +50,18 @@ async function bodyLeftAlone(record: MessageRecord, storedAt: Date) {
   await dynamo.send(
     new PutItemCommand({
       TableName: tables.bodies,
-      Item: newBodyItem(record, bundleOf(record), storedAt.toISOString()),
+      Item: newBodyItem(record, bundleOf(record), storedAt),
     }),
   );
 }
 
-const bodyItem = async (messageId: string) =>
-  (await dynamo.send(new GetItemCommand({ TableName: tables.bodies, Key: { messageId: { S: messageId } } }))).Item;
+/** When the body held for a message was stored (which request's it is). */
+const storedAt = async (messageId: string) => {
+  const { Item } = await dynamo.send(
+    new GetItemCommand({ TableName: tables.bodies, Key: { messageId: { S: messageId } } }),
+  );
+  return Item?.storedAt?.N === undefined ? undefined : Number(Item.storedAt.N);
+};
 
 describe('a message kept as its body and its record (the DynamoDB store)', () => {
   it('is stored body first, and a second request for it changes neither', async () => {
@@ -69,7 +74,6 @@ describe('a message kept as its body and its record (the DynamoDB store)', () =>
     // Assess
     expect([first, again]).toEqual(['created', 'duplicate']);
     expect(await store.getBundle(record.messageId)).toEqual(bundleOf(record));
-    expect((await bodyItem(record.messageId))?.requestId?.S).toBe(record.requestId);
   });
 
   it('tells a request for a message another request is storing now to ask again, and never stores it twice', async () => {
@@ -77,13 +81,14 @@ describe('a message kept as its body and its record (the DynamoDB store)', () =>
     const now = new Date();
     const store = storeAt(() => now);
     const record = aRecord({ minute: 2 });
-    await bodyLeftAlone({ ...record, requestId: 'the-other-request' }, new Date(now.getTime() - 5_000));
+    const theOthers = new Date(now.getTime() - 5_000);
+    await bodyLeftAlone(record, theOthers);
     // Act
     const stored = await store.create(record, bundleOf(record));
     // Assess
     expect(stored).toBe('in-flight');
     expect(await store.get(record.messageId)).toBeUndefined();
-    expect((await bodyItem(record.messageId))?.requestId?.S).toBe('the-other-request');
+    expect(await storedAt(record.messageId)).toBe(theOthers.getTime());
   });
 
   it('stores a message whose earlier request stopped between its two writes, when the sender asks again', async () => {
@@ -91,13 +96,13 @@ describe('a message kept as its body and its record (the DynamoDB store)', () =>
     const now = new Date();
     const store = storeAt(() => now);
     const record = aRecord({ minute: 3 });
-    await bodyLeftAlone({ ...record, requestId: 'the-request-that-died' }, new Date(now.getTime() - 120_000));
+    await bodyLeftAlone(record, new Date(now.getTime() - 120_000));
     // Act: the sender's retry.
     const stored = await store.create(record, bundleOf(record));
     // Assess: stored whole, with this request's body.
     expect(stored).toBe('created');
     expect(await store.get(record.messageId)).toMatchObject({ messageId: record.messageId, status: 'accepted' });
-    expect((await bodyItem(record.messageId))?.requestId?.S).toBe(record.requestId);
+    expect(await storedAt(record.messageId)).toBe(now.getTime());
   });
 
   it('does not bring back a body its retention removed when the message is sent again', async () => {

@@ -58,9 +58,10 @@ export class DynamoMessageStore implements MessageStore {
 
   async create(record: MessageRecord, bundle: MessageBundle, asReceived?: string): Promise<Stored> {
     const nhsNumber = nhsNumberOf(bundle);
+    const storedAt = this.now();
     const [patientKey, body] = await Promise.all([
       nhsNumber ? this.patientKey(nhsNumber) : undefined,
-      this.storeBody(newBodyItem(record, bundle, this.now().toISOString(), asReceived)),
+      this.storeBody(newBodyItem(record, bundle, storedAt, asReceived)),
     ]);
     if (body !== 'created') return body;
     try {
@@ -75,20 +76,20 @@ export class DynamoMessageStore implements MessageStore {
     } catch (error) {
       // Either way the body just written is no message's: a record whose body retention removed has it now, or the
       // record was not written (the sender's retry then need not wait for the body to count as abandoned).
-      await this.forgetBody(record).catch(() => undefined);
+      await this.forgetBody(record.messageId, storedAt).catch(() => undefined);
       if (error instanceof ConditionalCheckFailedException) return 'duplicate';
       throw error;
     }
   }
 
-  /** Removes the body this request wrote (and only if it is still this request's). */
-  private async forgetBody(record: MessageRecord) {
+  /** Removes the body this request wrote (and only if it is still this request's, known by when it was stored). */
+  private async forgetBody(messageId: string, storedAt: Date) {
     await this.db.send(
       new DeleteCommand({
         TableName: this.tables.bodies,
-        Key: { messageId: record.messageId },
-        ConditionExpression: 'requestId = :requestId',
-        ExpressionAttributeValues: { ':requestId': record.requestId },
+        Key: { messageId },
+        ConditionExpression: 'storedAt = :storedAt',
+        ExpressionAttributeValues: { ':storedAt': storedAt.getTime() },
       }),
     );
   }
@@ -114,9 +115,9 @@ export class DynamoMessageStore implements MessageStore {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
     if (await this.get(item.messageId!.S!)) return 'duplicate';
-    const abandonedBefore = new Date(this.now().getTime() - ABANDONED_BODY_SECONDS * 1000).toISOString();
+    const abandonedBefore = this.now().getTime() - ABANDONED_BODY_SECONDS * 1000;
     try {
-      await put('storedAt < :abandonedBefore', { ':abandonedBefore': { S: abandonedBefore } });
+      await put('storedAt < :abandonedBefore', { ':abandonedBefore': { N: String(abandonedBefore) } });
       return 'created';
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return 'in-flight';

@@ -44,19 +44,19 @@ export function newMessageItem(record: MessageRecord, patientKey: string | undef
 }
 
 /**
- * The item a new message's Bundle is stored as: the request that stored it and when (a body whose record never
- * followed is known by them), and when DynamoDB's TTL removes it if the sweep has not (BODY_RETENTION_DAYS).
+ * The item a new message's Bundle is stored as: when (in epoch milliseconds: which request's it is, and a body whose
+ * record never followed is known by it), and when DynamoDB's TTL removes it if the sweep has not. Nothing else: a
+ * sample referral's body item stays within one write unit.
  */
 export function newBodyItem(
   record: MessageRecord,
   bundle: MessageBundle,
-  storedAt: string,
+  storedAt: Date,
   asReceived?: string,
 ): Record<string, AttributeValue> {
   return attributeValues({
     messageId: record.messageId,
-    requestId: record.requestId,
-    storedAt,
+    storedAt: storedAt.getTime(),
     expiresAt: epochSeconds(record.createdAt, BODY_RETENTION_DAYS),
     ...packBody(bundle, asReceived),
   });
