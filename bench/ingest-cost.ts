@@ -66,9 +66,11 @@ async function measure(
 ): Promise<IngestCost> {
   const hub = path.hubWithoutIo(networks);
   const caller = { organisation: SAMPLE_PRACTICE, roles: ['sender'] as const, ops: false };
+  // As the ingest function calls it: the parsed body and its text as received (what is stored, unchanged).
   const ingest = () =>
     path.ingestMessage(hub, {
       body: JSON.parse(text),
+      rawBody: text,
       requestId: 'bench',
       correlationId: 'bench',
       caller: { ...caller, roles: [...caller.roles] },

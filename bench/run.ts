@@ -167,7 +167,7 @@ const markdown = [
   '',
   '## 1. Ingest cost per message, in-process',
   '',
-  'Parse, validate (R4 structure, the hub profiles, terminology bindings, NHS numbers), authorise, route and build the stored DynamoDB item (marshalled, the body compressed); no I/O. Timed on the ingest path bundled as the Lambda is deployed, one round of each figure in turn.',
+  'Parse, validate (R4 structure, the hub profiles, terminology bindings, NHS numbers), authorise, route and build the stored DynamoDB items (the record marshalled, the body compressed as received, as the ingest function passes it); no I/O. Timed on the ingest path bundled as the Lambda is deployed, one round of each figure in turn.',
   '',
   row([
     'message',
