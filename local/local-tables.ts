@@ -10,6 +10,7 @@ import {
   GetItemCommand,
   ResourceNotFoundException,
   ScanCommand,
+  type ScanCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { BODY_RETENTION_DAYS } from '../core/lifecycle/retention.js';
 import type { TableDefinition } from '../functions/lib/storage.js';
@@ -111,13 +112,7 @@ export async function upgradeTable(
   const has = (Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName).sort();
   const wanted = definition.indexes.map((i) => i.name).sort();
   if (JSON.stringify(has) === JSON.stringify(wanted)) return false;
-  const items: Item[] = [];
-  let start: Item | undefined;
-  do {
-    const page = await dynamo.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = await scanAll(dynamo, { TableName: tableName });
   await dynamo.send(new DeleteTableCommand({ TableName: tableName }));
   await whenDeleted(dynamo, tableName);
   await dynamo.send(new CreateTableCommand(createTableInput(definition, tableName)));
@@ -135,19 +130,7 @@ const INLINE_BODY = ['body', 'bodyEncoding', 'bodyShard', 'bodyExpiresAt'];
  * body is moved to the bodies table, as today's hub writes it (with when it was stored, and its retention).
  */
 export async function moveInlineBodies(dynamo: DynamoDBClient, messagesTable: string, bodiesTable: string) {
-  const items: Item[] = [];
-  let start: Item | undefined;
-  do {
-    const page = await dynamo.send(
-      new ScanCommand({
-        TableName: messagesTable,
-        ExclusiveStartKey: start,
-        FilterExpression: 'attribute_exists(body)',
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = await scanAll(dynamo, { TableName: messagesTable, FilterExpression: 'attribute_exists(body)' });
   const bodyOf = (item: Item): Item => ({
     messageId: item.messageId!,
     storedAt: { N: String(Date.parse(item.createdAt!.S!)) },
@@ -168,21 +151,12 @@ export async function moveInlineBodies(dynamo: DynamoDBClient, messagesTable: st
  * indexes do not know (DynamoDB never does); the chaos run caught referrals stored but missing from the status index.
  */
 export async function rewriteChangedSince(dynamo: DynamoDBClient, tableName: string, since: string): Promise<number> {
-  const items: Item[] = [];
-  let start: Item | undefined;
-  do {
-    const page = await dynamo.send(
-      new ScanCommand({
-        TableName: tableName,
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-        FilterExpression: 'updatedAt >= :since',
-        ExpressionAttributeValues: { ':since': { S: since } },
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = await scanAll(dynamo, {
+    TableName: tableName,
+    ConsistentRead: true,
+    FilterExpression: 'updatedAt >= :since',
+    ExpressionAttributeValues: { ':since': { S: since } },
+  });
   await putAll(dynamo, tableName, items);
   return items.length;
 }
@@ -197,30 +171,35 @@ export async function removeBodiesWithoutRecords(
   bodiesTable: string,
   since: string,
 ): Promise<number> {
+  const stored = await scanAll(dynamo, {
+    TableName: bodiesTable,
+    ConsistentRead: true,
+    ProjectionExpression: 'messageId',
+    FilterExpression: 'storedAt >= :since',
+    ExpressionAttributeValues: { ':since': { N: String(Date.parse(since)) } },
+  });
   let removed = 0;
+  for (const { messageId } of stored) {
+    const { Item } = await dynamo.send(
+      new GetItemCommand({ TableName: messagesTable, Key: { messageId: messageId! }, ConsistentRead: true }),
+    );
+    if (Item) continue;
+    await dynamo.send(new DeleteItemCommand({ TableName: bodiesTable, Key: { messageId: messageId! } }));
+    removed++;
+  }
+  return removed;
+}
+
+/** Every item a scan finds, page after page (local data only: never on AWS, where a scan reads the whole table). */
+async function scanAll(dynamo: DynamoDBClient, input: ScanCommandInput): Promise<Item[]> {
+  const items: Item[] = [];
   let start: Item | undefined;
   do {
-    const page = await dynamo.send(
-      new ScanCommand({
-        TableName: bodiesTable,
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-        ProjectionExpression: 'messageId',
-        FilterExpression: 'storedAt >= :since',
-        ExpressionAttributeValues: { ':since': { N: String(Date.parse(since)) } },
-      }),
-    );
-    for (const { messageId } of page.Items ?? []) {
-      const { Item } = await dynamo.send(
-        new GetItemCommand({ TableName: messagesTable, Key: { messageId: messageId! }, ConsistentRead: true }),
-      );
-      if (Item) continue;
-      await dynamo.send(new DeleteItemCommand({ TableName: bodiesTable, Key: { messageId: messageId! } }));
-      removed++;
-    }
+    const page = await dynamo.send(new ScanCommand({ ...input, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
-  return removed;
+  return items;
 }
 
 /** Items written in batches, again until DynamoDB has taken every one. */
