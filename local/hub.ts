@@ -152,8 +152,8 @@ async function reindexAfterKill(services: EmbeddedServices, since: string) {
   const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint });
   const messages = services.tableNames[MESSAGES_TABLE.envVar]!;
   try {
-    await rewriteChangedSince(dynamo, messages, since);
-    await removeBodiesWithoutRecords(dynamo, messages, services.tableNames[MESSAGE_BODIES_TABLE.envVar]!, since);
+    const rewritten = await rewriteChangedSince(dynamo, messages, since);
+    await removeBodiesWithoutRecords(dynamo, services.tableNames[MESSAGE_BODIES_TABLE.envVar]!, since, rewritten);
   } finally {
     dynamo.destroy();
   }

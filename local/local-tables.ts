@@ -7,7 +7,6 @@ import {
   DeleteTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
-  GetItemCommand,
   ResourceNotFoundException,
   ScanCommand,
   type ScanCommandInput,
@@ -149,8 +148,13 @@ export async function moveInlineBodies(dynamo: DynamoDBClient, messagesTable: st
  * After a kill: every item changed since `since` written again as it is, so dynalite makes its index entries again.
  * dynalite writes an item and then its index entries, and a process killed between the two leaves an item its
  * indexes do not know (DynamoDB never does); the chaos run caught referrals stored but missing from the status index.
+ * Returns the identities of the items written.
  */
-export async function rewriteChangedSince(dynamo: DynamoDBClient, tableName: string, since: string): Promise<number> {
+export async function rewriteChangedSince(
+  dynamo: DynamoDBClient,
+  tableName: string,
+  since: string,
+): Promise<Set<string>> {
   const items = await scanAll(dynamo, {
     TableName: tableName,
     ConsistentRead: true,
@@ -158,18 +162,19 @@ export async function rewriteChangedSince(dynamo: DynamoDBClient, tableName: str
     ExpressionAttributeValues: { ':since': { S: since } },
   });
   await putAll(dynamo, tableName, items);
-  return items.length;
+  return new Set(items.map((item) => item.messageId?.S ?? ''));
 }
 
 /**
  * After a kill: the bodies stored since `since` whose records were never written (the killed hub died between the
  * two writes), removed, so their senders' retries are stored at once rather than after the abandoned body's wait.
+ * A record written since then was changed since then: `recordsSince` (rewriteChangedSince's) holds every one.
  */
 export async function removeBodiesWithoutRecords(
   dynamo: DynamoDBClient,
-  messagesTable: string,
   bodiesTable: string,
   since: string,
+  recordsSince: ReadonlySet<string>,
 ): Promise<number> {
   const stored = await scanAll(dynamo, {
     TableName: bodiesTable,
@@ -178,16 +183,11 @@ export async function removeBodiesWithoutRecords(
     FilterExpression: 'storedAt >= :since',
     ExpressionAttributeValues: { ':since': { N: String(Date.parse(since)) } },
   });
-  let removed = 0;
-  for (const { messageId } of stored) {
-    const { Item } = await dynamo.send(
-      new GetItemCommand({ TableName: messagesTable, Key: { messageId: messageId! }, ConsistentRead: true }),
-    );
-    if (Item) continue;
+  const alone = stored.filter(({ messageId }) => !recordsSince.has(messageId!.S!));
+  for (const { messageId } of alone) {
     await dynamo.send(new DeleteItemCommand({ TableName: bodiesTable, Key: { messageId: messageId! } }));
-    removed++;
   }
-  return removed;
+  return alone.length;
 }
 
 /** Every item a scan finds, page after page (local data only: never on AWS, where a scan reads the whole table). */
