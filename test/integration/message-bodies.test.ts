@@ -105,6 +105,19 @@ describe('a message kept as its body and its record (the DynamoDB store)', () =>
     expect(await storedAt(record.messageId)).toBe(now.getTime());
   });
 
+  it('takes a body it wrote itself as its own, when the SDK sends the write again (its answer lost)', async () => {
+    // Prepare: this request's body is there already: its first write succeeded, the answer never came back.
+    const now = new Date();
+    const store = storeAt(() => now);
+    const record = aRecord({ minute: 5 });
+    await bodyLeftAlone(record, now);
+    // Act
+    const stored = await store.create(record, bundleOf(record));
+    // Assess
+    expect(stored).toBe('created');
+    expect(await store.get(record.messageId)).toMatchObject({ messageId: record.messageId });
+  });
+
   it('does not bring back a body its retention removed when the message is sent again', async () => {
     // Prepare: a message whose body the sweep has removed.
     const store = storeAt(() => new Date());

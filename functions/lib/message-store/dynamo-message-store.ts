@@ -61,7 +61,11 @@ export class DynamoMessageStore implements MessageStore {
     const storedAt = this.now();
     const [patientKey, body] = await Promise.all([
       nhsNumber ? this.patientKey(nhsNumber) : undefined,
-      this.storeBody(newBodyItem(record, bundle, storedAt, asReceived)),
+      this.storeBody(newBodyItem(record, bundle, storedAt, asReceived)).catch(async (error: Error) => {
+        // Perhaps written, its answer lost: removed, so the sender's retry need not wait for it to count as abandoned.
+        await this.forgetBody(record.messageId, storedAt).catch(() => undefined);
+        throw error;
+      }),
     ]);
     if (body !== 'created') return body;
     try {
@@ -109,7 +113,8 @@ export class DynamoMessageStore implements MessageStore {
         }),
       );
     try {
-      await put('attribute_not_exists(messageId)');
+      // Or this request's own body: the SDK sends a write again when its answer was lost.
+      await put('attribute_not_exists(messageId) OR storedAt = :mine', { ':mine': item.storedAt! });
       return 'created';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
