@@ -34,23 +34,33 @@ export async function dropExpiredBodies(deps: HubDependencies): Promise<number> 
   return removed;
 }
 
+/** Messages requeued at once: a restart with hundreds owed a delivery is back at work in a moment, not minutes. */
+export const REQUEUE_CONCURRENCY = 8;
+
 /** Enqueues each pending message again, releasing the claim of a worker that died mid-attempt. */
 export async function requeue(deps: HubDependencies, records: MessageRecord[]): Promise<number> {
   let count = 0;
-  for (const record of records) {
-    try {
-      if (await requeueOne(deps, record)) count++;
-    } catch (error) {
-      // One message that cannot be requeued must not stop the others: the next sweep tries it again.
-      deps.metric('SweepFailed');
-      deps.log.error('sweep could not requeue a message', {
-        messageId: record.messageId,
-        error: (error as Error).message,
-      });
-    }
+  for (let from = 0; from < records.length; from += REQUEUE_CONCURRENCY) {
+    const batch = records.slice(from, from + REQUEUE_CONCURRENCY);
+    const requeued = await Promise.all(batch.map((record) => requeueOrNote(deps, record)));
+    count += requeued.filter(Boolean).length;
   }
   if (count > 0) deps.metric('MessageRequeued', count);
   return count;
+}
+
+/** One message that cannot be requeued must not stop the others: noted, and the next sweep tries it again. */
+async function requeueOrNote(deps: HubDependencies, record: MessageRecord): Promise<boolean> {
+  try {
+    return await requeueOne(deps, record);
+  } catch (error) {
+    deps.metric('SweepFailed');
+    deps.log.error('sweep could not requeue a message', {
+      messageId: record.messageId,
+      error: (error as Error).message,
+    });
+    return false;
+  }
 }
 
 /** Releases a dead worker's claim (or notes the requeue) and enqueues; false when the message moved on meanwhile. */
