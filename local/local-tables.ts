@@ -11,7 +11,7 @@ import {
   ScanCommand,
   type ScanCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { BODY_RETENTION_DAYS } from '../core/lifecycle/retention.js';
+import { bodyExpiresAt } from '../functions/lib/message-store/items.js';
 import type { TableDefinition } from '../functions/lib/storage.js';
 
 /** The CreateTable request for a table definition: the same keys and indexes the CDK stack deploys. */
@@ -133,7 +133,7 @@ export async function moveInlineBodies(dynamo: DynamoDBClient, messagesTable: st
   const bodyOf = (item: Item): Item => ({
     messageId: item.messageId!,
     storedAt: { N: String(Date.parse(item.createdAt!.S!)) },
-    expiresAt: { N: String(Math.floor(Date.parse(item.createdAt!.S!) / 1000) + BODY_RETENTION_DAYS * 86_400) },
+    expiresAt: { N: String(bodyExpiresAt(item.createdAt!.S!)) },
     body: item.body!,
     ...(item.bodyEncoding ? { bodyEncoding: item.bodyEncoding } : {}),
   });

@@ -17,14 +17,7 @@ import {
   TRAFFIC_BATCH_SIZE,
   TRAFFIC_BATCH_WINDOW_SECONDS,
 } from '../../functions/lib/lambdas.js';
-import {
-  DELIVERY_QUEUE,
-  DIRECTORY_TABLE,
-  IDENTITY_TABLE,
-  MESSAGE_BODIES_TABLE,
-  MESSAGES_TABLE,
-  OPERATIONS_TABLE,
-} from '../../functions/lib/storage.js';
+import { DELIVERY_QUEUE, MESSAGES_TABLE, OPERATIONS_TABLE, TABLES } from '../../functions/lib/storage.js';
 import { LAMBDA_BUNDLING } from '../bundling.js';
 import type { HubQueues } from './queues.js';
 import type { SignInSettings } from './sign-in-pool.js';
@@ -62,11 +55,8 @@ const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
 function environmentOf(props: HubFunctionsProps): Record<string, string> {
   const { tables, queues } = props;
   return {
-    [MESSAGES_TABLE.envVar]: tables.messages.tableName,
-    [MESSAGE_BODIES_TABLE.envVar]: tables.messageBodies.tableName,
-    [DIRECTORY_TABLE.envVar]: tables.directory.tableName,
-    [IDENTITY_TABLE.envVar]: tables.identity.tableName,
-    [OPERATIONS_TABLE.envVar]: tables.operations.tableName,
+    // Every table under the name its definition gives (functions/lib/storage.ts).
+    ...Object.fromEntries(TABLES.map((table) => [table.envVar, tables.all[table.id]!.tableName])),
     [ENV.tokenKeyId]: props.tokenKey.keyArn,
     [ENV.oidcIssuer]: props.signIn.issuer,
     [ENV.oidcClientId]: props.signIn.clientId,

@@ -57,9 +57,12 @@ export function newBodyItem(
   return attributeValues({
     messageId: record.messageId,
     storedAt: storedAt.getTime(),
-    expiresAt: epochSeconds(record.createdAt, BODY_RETENTION_DAYS),
+    expiresAt: bodyExpiresAt(record.createdAt),
     ...packBody(bundle, asReceived),
   });
 }
 
 const epochSeconds = (from: string, days: number) => Math.floor(Date.parse(from) / 1000) + days * 86_400;
+
+/** When DynamoDB's TTL removes a message's body (epoch seconds): BODY_RETENTION_DAYS after it arrived. */
+export const bodyExpiresAt = (createdAt: string) => epochSeconds(createdAt, BODY_RETENTION_DAYS);
