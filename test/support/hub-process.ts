@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { knowHubProcess } from './http.js';
 
@@ -14,14 +15,19 @@ export interface HubProcess {
 /**
  * A hub in a process of its own (`npm start`'s entry, or a test's), resolved once it prints its FHIR base. A hub
  * that exits before then rejects with its output; one that exits later by itself (not killed) has it printed.
+ * With `logFile`, all its output is appended there too.
  */
-export function startHubProcess(args: string[], env: Record<string, string>): Promise<HubProcess> {
+export function startHubProcess(args: string[], env: Record<string, string>, logFile?: string): Promise<HubProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  if (logFile) {
+    appendFileSync(logFile, `--- ${new Date().toISOString()} ${args.join(' ')}\n`);
+    for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk) => appendFileSync(logFile, chunk));
+  }
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`hub did not start:\n${output}`)), START_TIMEOUT_MS);
     child.stdout!.on('data', (chunk: Buffer) => {
