@@ -83,15 +83,15 @@ export async function growth(): Promise<Growth> {
       'a team: what it received (GET /messages?box=received)': get('/messages?box=received&_count=50', team),
       'a team: its mailbox (GET /mailbox)': get('/mailbox?_count=50', team),
       'the local hub: what is owed a delivery at start': async () =>
-        (await hub.hub.store.listAllInStatuses(PENDING)).length,
+        (await hub.core.store.listAllInStatuses(PENDING)).length,
     };
     const times = Object.fromEntries(Object.keys(listings).map((name) => [name, [] as number[]]));
     const items: Record<string, number> = {};
     let stored = 0;
     for (const size of SIZES) {
-      await grow(hub.hub.store, template, stored, size);
+      await grow(hub.core.store, template, stored, size);
       for (let n = stored / MESSAGES_PER_ALERT; n < size / MESSAGES_PER_ALERT; n++)
-        await hub.hub.operations.raiseAlert(
+        await hub.core.operations.raiseAlert(
           { key: `delivery-failed:bench-${n}`, kind: 'delivery-failed', summary: 'A referral could not be delivered.' },
           new Date(),
         );
@@ -131,14 +131,14 @@ async function oneRealReferral(hub: Awaited<ReturnType<typeof startLocalHub>>) {
     body: JSON.stringify(referralMessage({ senderOds: SAMPLE_PRACTICE, category: 'social-prescribing' })),
   });
   const { id } = (await response.json()) as { id?: string };
-  const messageId = id ?? (await hub.hub.store.listBySender(SAMPLE_PRACTICE, 1)).items[0]!.messageId;
-  while ((await hub.hub.store.get(messageId))?.status !== 'in-mailbox') await new Promise((r) => setTimeout(r, 20));
-  return (await hub.hub.store.get(messageId))!;
+  const messageId = id ?? (await hub.core.store.listBySender(SAMPLE_PRACTICE, 1)).items[0]!.messageId;
+  while ((await hub.core.store.get(messageId))?.status !== 'in-mailbox') await new Promise((r) => setTimeout(r, 20));
+  return (await hub.core.store.get(messageId))!;
 }
 
 /** The store grown from `from` to `to` messages: copies of the real referral, each newer than the last, delivered. */
 async function grow(
-  store: Awaited<ReturnType<typeof startLocalHub>>['hub']['store'],
+  store: Awaited<ReturnType<typeof startLocalHub>>['core']['store'],
   template: MessageRecord,
   from: number,
   to: number,

@@ -105,8 +105,8 @@ export interface LocalHub {
   baseUrl: string;
   services: EmbeddedServices;
   receivers: SimulatedReceivers | undefined;
-  /** The hub the handlers run on, built by the composition root. */
-  hub: AwsHub;
+  /** The hub's services the handlers run on (store, queue, directory...), built by the composition root. */
+  core: AwsHub;
   handlers: HubHandlers;
   /** The sample clients registered with this hub (their private keys: the local tools sign as them). */
   clients: SampleClient[];
@@ -337,7 +337,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     baseUrl,
     services,
     receivers: parts.receivers,
-    hub,
+    core: hub,
     handlers,
     clients,
     tokens,

@@ -63,7 +63,7 @@ describe('real BaRS messages in and out (the examples of uk.nhsdigital.bars.r4)'
       const record = await messageStatus(hub.baseUrl, bundle.id!, PRACTICE);
       expect(record.route?.category).toBe('community-pharmacy');
       // Byte for byte: the hub passes the message on as a BaRS proxy does.
-      const asDelivered = await hub.hub.store.getBundle(bundle.id!);
+      const asDelivered = await hub.core.store.getBundle(bundle.id!);
       expect(asDelivered).toEqual(bundle);
     });
 
@@ -188,7 +188,7 @@ describe('real BaRS messages in and out (the examples of uk.nhsdigital.bars.r4)'
       });
       expect(problem.diagnostics).toContain('a3t1 (999 to CAS Referral)');
       expect(problem.diagnostics).toContain('a5t1 (Primary Care to Community Pharmacy)');
-      expect(await hub.hub.store.get(bundle.id!)).toBeUndefined();
+      expect(await hub.core.store.get(bundle.id!)).toBeUndefined();
     });
 
     it('REFREQ03 as published (its DoS id unknown here): 404 PROXY_NOT_FOUND naming the target', async () => {

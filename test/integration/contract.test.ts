@@ -194,7 +194,7 @@ describe('the $process-message contract', () => {
         role: 'sender' as const,
         privateJwk: await exportJWK(privateKey),
       };
-      await registerSampleClients(new DynamoIdentityStore(hub.hub.documentClient, hub.hub.settings.identityTable), [
+      await registerSampleClients(new DynamoIdentityStore(hub.core.documentClient, hub.core.settings.identityTable), [
         client,
       ]);
       const { accessToken } = await requestAccessToken(hub.baseUrl, client);

@@ -192,7 +192,7 @@ describe("ops' overview, outcomes and alerts, through the API", () => {
         headers: { ...(await asOrganisation(hub.baseUrl, LOCAL_OPS_ODS, 'ops')), 'content-type': 'application/json' },
         body,
       });
-    const [live] = (await hub.hub.directory.listNetworks()).filter((n) => n.id === 'watling-street-pcn');
+    const [live] = (await hub.core.directory.listNetworks()).filter((n) => n.id === 'watling-street-pcn');
     const proposed = structuredClone(live!);
     proposed.services = proposed.services.filter((s) => s.id !== 'watling-fcp');
     proposed.routes = proposed.routes.filter((r) => r.service !== 'watling-fcp');
@@ -209,7 +209,7 @@ describe("ops' overview, outcomes and alerts, through the API", () => {
     expect(broken.change).toBe('invalid');
     expect(broken.problems.length).toBeGreaterThan(0);
     // Nothing was loaded.
-    expect((await hub.hub.directory.listNetworks()).find((n) => n.id === 'watling-street-pcn')!.name).toBe(
+    expect((await hub.core.directory.listNetworks()).find((n) => n.id === 'watling-street-pcn')!.name).toBe(
       'Watling Street PCN',
     );
   });
