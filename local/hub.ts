@@ -36,7 +36,7 @@ import {
   startIdentityProvider,
 } from './identity-provider.js';
 import { lambdaContext } from './lambda-events.js';
-import { removeBodiesWithoutRecords, rewriteChangedSince } from './local-tables.js';
+import { removeBodiesWithoutRecords, rewriteAfterKill } from './local-tables.js';
 import { networkFiles, readNetworkDefinitions, receiverAddress, SAMPLE_NETWORKS_DIR } from './network-files.js';
 import { LocalOutbox } from './outbox.js';
 import {
@@ -145,14 +145,15 @@ function localLog(level: LocalHubOptions['logLevel']): HubLog {
 type LocalIdentity = { odsCode: string; name: string; baseUrl: string };
 
 /**
- * After a kill: the messages changed since the killed hub started are written again, their index entries with them,
- * and the bodies it wrote without their records are removed (their senders, never answered, send them again).
+ * After a kill: the messages changed since the killed hub started, and those still owed a delivery, are written
+ * again, their index entries with them; the bodies it wrote without their records are removed (their senders, never
+ * answered, send them again).
  */
 async function reindexAfterKill(services: EmbeddedServices, since: string) {
   const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint });
   const messages = services.tableNames[MESSAGES_TABLE.envVar]!;
   try {
-    const rewritten = await rewriteChangedSince(dynamo, messages, since);
+    const rewritten = await rewriteAfterKill(dynamo, messages, since, PENDING);
     await removeBodiesWithoutRecords(dynamo, services.tableNames[MESSAGE_BODIES_TABLE.envVar]!, since, rewritten);
   } finally {
     dynamo.destroy();

@@ -145,21 +145,26 @@ export async function moveInlineBodies(dynamo: DynamoDBClient, messagesTable: st
 }
 
 /**
- * After a kill: every item changed since `since` written again as it is, so dynalite makes its index entries again.
- * dynalite writes an item and then its index entries, and a process killed between the two leaves an item its
- * indexes do not know (DynamoDB never does); the chaos run caught referrals stored but missing from the status index.
- * Returns the identities of the items written.
+ * After a kill: the messages whose index entries the killed hub may have left out of step, written again as they are,
+ * so dynalite makes their entries again. dynalite writes an item's index entries and then the item: a process killed
+ * between the two leaves entries of a state the item never reached and none of the state it is in (DynamoDB never
+ * does). So every message changed since the killed hub started is written again, and every message still owed a
+ * delivery however long ago it last changed (`owed`: its lost entry is the one the recovery at start lists it by; the
+ * chaos run caught referrals stored but missing from the status index). Returns the identities of the items written.
  */
-export async function rewriteChangedSince(
+export async function rewriteAfterKill(
   dynamo: DynamoDBClient,
   tableName: string,
   since: string,
+  owed: readonly string[],
 ): Promise<Set<string>> {
+  const statuses = Object.fromEntries(owed.map((status, i) => [`:owed${i}`, { S: status }]));
   const items = await scanAll(dynamo, {
     TableName: tableName,
     ConsistentRead: true,
-    FilterExpression: 'updatedAt >= :since',
-    ExpressionAttributeValues: { ':since': { S: since } },
+    FilterExpression: `updatedAt >= :since OR #status IN (${Object.keys(statuses).join(', ')})`,
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':since': { S: since }, ...statuses },
   });
   await putAll(dynamo, tableName, items);
   return new Set(items.map((item) => item.messageId?.S ?? ''));
@@ -168,7 +173,7 @@ export async function rewriteChangedSince(
 /**
  * After a kill: the bodies stored since `since` whose records were never written (the killed hub died between the
  * two writes), removed, so their senders' retries are stored at once rather than after the abandoned body's wait.
- * A record written since then was changed since then: `recordsSince` (rewriteChangedSince's) holds every one.
+ * A record written since then was changed since then: `recordsSince` (rewriteAfterKill's) holds every one.
  */
 export async function removeBodiesWithoutRecords(
   dynamo: DynamoDBClient,

@@ -18,8 +18,11 @@ export async function requeueStuckMessages(deps: HubDependencies, stuckAfterSeco
   const now = deps.clock.now().getTime();
   const stuck: MessageRecord[] = [];
   for (const status of PENDING) {
-    const after = status === 'accepted' ? UNQUEUED_AFTER_SECONDS : stuckAfterSeconds;
-    stuck.push(...(await deps.store.listByStatus(status, SWEEP_BATCH, undefined, new Date(now - after * 1000))).items);
+    const unmovedSince = now - (status === 'accepted' ? UNQUEUED_AFTER_SECONDS : stuckAfterSeconds) * 1000;
+    const listed = await deps.store.listByStatus(status, SWEEP_BATCH, undefined, new Date(unmovedSince));
+    // The index lists what its entries say; the records are read after it. An index behind its records (a GSI is
+    // eventually consistent) may list a message claimed or delivered a moment ago: a live claim is not released.
+    stuck.push(...listed.items.filter((r) => r.status === status && Date.parse(r.updatedAt) < unmovedSince));
   }
   return requeue(deps, stuck);
 }
@@ -37,8 +40,12 @@ export async function dropExpiredBodies(deps: HubDependencies): Promise<number> 
 /** Messages requeued at once: a restart with hundreds owed a delivery is back at work in a moment, not minutes. */
 export const REQUEUE_CONCURRENCY = 8;
 
-/** Enqueues each pending message again, releasing the claim of a worker that died mid-attempt. */
-export async function requeue(deps: HubDependencies, records: MessageRecord[]): Promise<number> {
+/**
+ * Enqueues each pending message again, releasing the claim of a worker that died mid-attempt. A message listed as
+ * pending that is not (an index behind its record) is left alone: it is owed nothing, and its timeline stays true.
+ */
+export async function requeue(deps: HubDependencies, listed: MessageRecord[]): Promise<number> {
+  const records = listed.filter((record) => PENDING.includes(record.status));
   let count = 0;
   for (let from = 0; from < records.length; from += REQUEUE_CONCURRENCY) {
     const batch = records.slice(from, from + REQUEUE_CONCURRENCY);

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PENDING } from '../../core/lifecycle/delivery-lifecycle.js';
 import type { MessageRecord } from '../../core/lifecycle/message-record.js';
 import { CursorCodec } from '../../functions/lib/cursors.js';
 import { DynamoOperationsStore } from '../../functions/lib/dynamo-operations.js';
@@ -22,7 +23,7 @@ import { LOCAL_AWS, startEmbeddedServices } from '../../local/embedded.js';
 import {
   createTableInput,
   removeBodiesWithoutRecords,
-  rewriteChangedSince,
+  rewriteAfterKill,
   whenActive,
   whenDeleted,
 } from '../../local/local-tables.js';
@@ -80,23 +81,27 @@ describe('a data directory kept by an earlier version of the hub (npm start -- -
     }
   });
 
-  it('writes again, after a kill, the messages changed since the killed hub started, and only those', async () => {
-    // Prepare: two messages, one changed before the killed hub started and one after.
+  it('writes again, after a kill, the messages changed since the killed hub started and those still owed a delivery', async () => {
+    // Prepare: a message delivered before the killed hub started, one delivered after, and one accepted before it
+    // started and still owed its delivery (the killed hub's claim of it may have left its index entries behind).
     const services = await startEmbeddedServices({ dataDir });
     const tableName = services.tableNames[MESSAGES_TABLE.envVar]!;
     const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint });
     try {
-      const message = (messageId: string, updatedAt: string) =>
+      const message = (messageId: string, status: string, updatedAt: string) =>
         dynamo.send(
           new PutItemCommand({
             TableName: tableName,
-            Item: { messageId: { S: messageId }, status: { S: 'accepted' }, updatedAt: { S: updatedAt } },
+            Item: { messageId: { S: messageId }, status: { S: status }, updatedAt: { S: updatedAt } },
           }),
         );
-      await message('before', '2026-12-05T08:00:00.000Z');
-      await message('after', '2026-12-05T10:00:00.000Z');
-      // Act and assess
-      expect(await rewriteChangedSince(dynamo, tableName, '2026-12-05T09:00:00.000Z')).toEqual(new Set(['after']));
+      await message('delivered-before', 'delivered', '2026-12-05T08:00:00.000Z');
+      await message('delivered-after', 'delivered', '2026-12-05T10:00:00.000Z');
+      await message('owed-since-before', 'accepted', '2026-12-05T08:00:00.000Z');
+      // Act
+      const rewritten = await rewriteAfterKill(dynamo, tableName, '2026-12-05T09:00:00.000Z', PENDING);
+      // Assess
+      expect(rewritten).toEqual(new Set(['delivered-after', 'owed-since-before']));
     } finally {
       dynamo.destroy();
       await services.stop();

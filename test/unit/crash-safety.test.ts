@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Hub } from '../../core/hub.js';
+import { statusChange } from '../../core/lifecycle/transitions.js';
 import { escalateDeadlines } from '../../core/services/deadline-escalation.js';
 import { deliverMessage } from '../../core/services/delivery.js';
 import { replayMessage } from '../../core/services/message-listings.js';
-import { requeueStuckMessages, UNQUEUED_AFTER_SECONDS } from '../../core/services/sweep.js';
+import { requeue, requeueStuckMessages, UNQUEUED_AFTER_SECONDS } from '../../core/services/sweep.js';
 import { referralMessage, responseMessage } from '../../local/sample-messages.js';
 import { failingOn } from '../support/faults.js';
 import { ingestAs, ScriptedTransport, type TestHub, testDependencies } from '../support/in-memory.js';
@@ -152,5 +153,52 @@ describe('every "write, then act" survives a crash between the two', () => {
     expect(await requeueStuckMessages(poisoned, STUCK_AFTER_SECONDS)).toBe(1);
     expect(hub.metrics).toContain('SweepFailed');
     expect(hub.queue.enqueued.filter((m) => [first.id, second.id].includes(m))).toHaveLength(1);
+  });
+
+  it('7. an index behind its records (a GSI lags): the sweep leaves alone a claim made since and a message delivered since', async () => {
+    // Prepare: one referral claimed a moment ago by a live worker, one delivered a moment ago; the status index still
+    // has both under the entries they had long ago (pending, and unmoved past the sweep's thresholds).
+    const hub = aHub(new ScriptedTransport([200]));
+    const claimed = await send(hub, referralMessage({ senderOds: NORTH, category: 'community-nursing' }), NORTH);
+    const delivered = await send(hub, referralMessage({ senderOds: NORTH, category: 'community-nursing' }), NORTH);
+    hub.later(STUCK_AFTER_SECONDS + 1);
+    await deliverMessage(hub, hub.queue.last(delivered.id), LEASE_SECONDS);
+    const claim = (await hub.store.get(claimed.id))!;
+    await hub.store.update(
+      claimed.id,
+      statusChange(claim, 'delivering', { expect: { attempts: 0 }, attempts: 1, events: [], at: hub.clock.now() }),
+    );
+    const before = await Promise.all([claimed.id, delivered.id].map((id) => hub.store.get(id)));
+    const enqueued = hub.queue.enqueued.length;
+    const laggingIndex: Hub = {
+      ...hub,
+      store: Object.assign(Object.create(hub.store), {
+        listByStatus: async (status: string) => ({
+          items: status === 'accepted' || status === 'delivering' ? before : [],
+        }),
+      }),
+    };
+    // Act
+    const requeued = await requeueStuckMessages(laggingIndex, STUCK_AFTER_SECONDS);
+    // Assess: nothing requeued, the live claim held, no timeline says otherwise
+    expect(requeued).toBe(0);
+    expect(hub.queue.enqueued).toHaveLength(enqueued);
+    expect(await Promise.all([claimed.id, delivered.id].map((id) => hub.store.get(id)))).toEqual(before);
+    expect(before.map((r) => r!.status)).toEqual(['delivering', 'delivered']);
+  });
+
+  it("8. the local hub's recovery at start requeues what is pending, not a delivered message its index still lists", async () => {
+    // Prepare: a delivered referral
+    const hub = aHub(new ScriptedTransport([200]));
+    const { id } = await send(hub, referralMessage({ senderOds: NORTH, category: 'community-nursing' }), NORTH);
+    await deliverMessage(hub, hub.queue.last(id), LEASE_SECONDS);
+    const delivered = (await hub.store.get(id))!;
+    const enqueued = hub.queue.enqueued.length;
+    // Act: listed as pending by an index entry left behind
+    const requeued = await requeue(hub, [delivered]);
+    // Assess
+    expect(requeued).toBe(0);
+    expect(hub.queue.enqueued).toHaveLength(enqueued);
+    expect(await hub.store.get(id)).toEqual(delivered);
   });
 });
