@@ -146,11 +146,12 @@ export async function moveInlineBodies(dynamo: DynamoDBClient, messagesTable: st
 
 /**
  * After a kill: the messages whose index entries the killed hub may have left out of step, written again as they are,
- * so dynalite makes their entries again. dynalite writes an item's index entries and then the item: a process killed
- * between the two leaves entries of a state the item never reached and none of the state it is in (DynamoDB never
- * does). So every message changed since the killed hub started is written again, and every message still owed a
- * delivery however long ago it last changed (`owed`: its lost entry is the one the recovery at start lists it by; the
- * chaos run caught referrals stored but missing from the status index). Returns the identities of the items written.
+ * so dynalite makes their entries again. dynalite removes an item's old index entries, writes its new ones, and then
+ * the item: a process killed between the steps leaves the item in none of its indexes' entries for the state it is in
+ * (DynamoDB never does). So every message changed since the killed hub started is written again, and every message
+ * still owed a delivery however long ago it last changed (`owed`: its lost entry is the one the recovery at start
+ * lists it by; the chaos run caught referrals stored but missing from the status index). Returns the identities of the
+ * items written.
  */
 export async function rewriteAfterKill(
   dynamo: DynamoDBClient,

@@ -83,7 +83,8 @@ describe('a data directory kept by an earlier version of the hub (npm start -- -
 
   it('writes again, after a kill, the messages changed since the killed hub started and those still owed a delivery', async () => {
     // Prepare: a message delivered before the killed hub started, one delivered after, and one accepted before it
-    // started and still owed its delivery (the killed hub's claim of it may have left its index entries behind).
+    // started and still owed its delivery: the killed hub's claim of it may have stopped after dynalite removed its
+    // status entry and before the item was written, leaving it in no status (the chaos run caught two such).
     const services = await startEmbeddedServices({ dataDir });
     const tableName = services.tableNames[MESSAGES_TABLE.envVar]!;
     const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint });
