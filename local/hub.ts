@@ -5,7 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { HubAdapters } from '../core/hub.js';
-import { PENDING } from '../core/lifecycle/delivery-lifecycle.js';
+import { type MessageStatus, PENDING } from '../core/lifecycle/delivery-lifecycle.js';
 import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from '../core/lifecycle/delivery-policy.js';
 import type { HubLog, HubMetric } from '../core/ports.js';
 import type { NetworkDefinition } from '../core/routing/network.js';
@@ -144,16 +144,19 @@ function localLog(level: LocalHubOptions['logLevel']): HubLog {
 /** The hub's identity: its base URL is known once the server listens, which it does only when every handler is ready. */
 type LocalIdentity = { odsCode: string; name: string; baseUrl: string };
 
+/** The statuses in which a message waits on someone: the hub (a delivery), a team (its inbox) or ops (a failure). */
+const WAITING: readonly MessageStatus[] = [...PENDING, 'in-mailbox', 'failed'];
+
 /**
- * After a kill: the messages changed since the killed hub started, and those still owed a delivery, are written
- * again, their index entries with them; the bodies it wrote without their records are removed (their senders, never
+ * After a kill: the messages changed since the killed hub started, and those waiting on someone, are written again,
+ * their index entries with them; the bodies it wrote without their records are removed (their senders, never
  * answered, send them again).
  */
 async function reindexAfterKill(services: EmbeddedServices, since: string) {
   const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint });
   const messages = services.tableNames[MESSAGES_TABLE.envVar]!;
   try {
-    const rewritten = await rewriteAfterKill(dynamo, messages, since, PENDING);
+    const rewritten = await rewriteAfterKill(dynamo, messages, since, WAITING);
     await removeBodiesWithoutRecords(dynamo, services.tableNames[MESSAGE_BODIES_TABLE.envVar]!, since, rewritten);
   } finally {
     dynamo.destroy();

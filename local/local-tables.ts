@@ -149,17 +149,17 @@ export async function moveInlineBodies(dynamo: DynamoDBClient, messagesTable: st
  * so dynalite makes their entries again. dynalite removes an item's old index entries, writes its new ones, and then
  * the item: a process killed between the steps leaves the item in none of its indexes' entries for the state it is in
  * (DynamoDB never does). So every message changed since the killed hub started is written again, and every message
- * still owed a delivery however long ago it last changed (`owed`: its lost entry is the one the recovery at start
- * lists it by; the chaos run caught referrals stored but missing from the status index). Returns the identities of the
- * items written.
+ * waiting on someone (`waiting`: the hub's delivery, a team's inbox, ops' failed list) however long ago it last
+ * changed, since the change cut short may be the one that would have moved it on. The chaos run caught referrals
+ * stored but missing from the status index. Returns the identities of the items written.
  */
 export async function rewriteAfterKill(
   dynamo: DynamoDBClient,
   tableName: string,
   since: string,
-  owed: readonly string[],
+  waiting: readonly string[],
 ): Promise<Set<string>> {
-  const statuses = Object.fromEntries(owed.map((status, i) => [`:owed${i}`, { S: status }]));
+  const statuses = Object.fromEntries(waiting.map((status, i) => [`:waiting${i}`, { S: status }]));
   const items = await scanAll(dynamo, {
     TableName: tableName,
     ConsistentRead: true,

@@ -10,7 +10,6 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PENDING } from '../../core/lifecycle/delivery-lifecycle.js';
 import type { MessageRecord } from '../../core/lifecycle/message-record.js';
 import { CursorCodec } from '../../functions/lib/cursors.js';
 import { DynamoOperationsStore } from '../../functions/lib/dynamo-operations.js';
@@ -81,10 +80,10 @@ describe('a data directory kept by an earlier version of the hub (npm start -- -
     }
   });
 
-  it('writes again, after a kill, the messages changed since the killed hub started and those still owed a delivery', async () => {
-    // Prepare: a message delivered before the killed hub started, one delivered after, and one accepted before it
-    // started and still owed its delivery: the killed hub's claim of it may have stopped after dynalite removed its
-    // status entry and before the item was written, leaving it in no status (the chaos run caught two such).
+  it('writes again, after a kill, the messages changed since the killed hub started and those waiting on someone', async () => {
+    // Prepare: messages delivered before the killed hub started and after it, and messages waiting since before it
+    // started (for a delivery, in a team's inbox): the killed hub's change of one may have stopped after dynalite
+    // removed its status entry and before the item was written, leaving it in no status (the chaos run caught two).
     const services = await startEmbeddedServices({ dataDir });
     const tableName = services.tableNames[MESSAGES_TABLE.envVar]!;
     const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint });
@@ -99,10 +98,14 @@ describe('a data directory kept by an earlier version of the hub (npm start -- -
       await message('delivered-before', 'delivered', '2026-12-05T08:00:00.000Z');
       await message('delivered-after', 'delivered', '2026-12-05T10:00:00.000Z');
       await message('owed-since-before', 'accepted', '2026-12-05T08:00:00.000Z');
+      await message('in-an-inbox-since-before', 'in-mailbox', '2026-12-05T08:00:00.000Z');
       // Act
-      const rewritten = await rewriteAfterKill(dynamo, tableName, '2026-12-05T09:00:00.000Z', PENDING);
+      const rewritten = await rewriteAfterKill(dynamo, tableName, '2026-12-05T09:00:00.000Z', [
+        'accepted',
+        'in-mailbox',
+      ]);
       // Assess
-      expect(rewritten).toEqual(new Set(['delivered-after', 'owed-since-before']));
+      expect(rewritten).toEqual(new Set(['delivered-after', 'owed-since-before', 'in-an-inbox-since-before']));
     } finally {
       dynamo.destroy();
       await services.stop();
