@@ -19,8 +19,13 @@ const IN_FLIGHT = 16;
 const FAULT_RATE = 0.02;
 /** Referrals the receiver answers (accepted), through the hub, while the chaos lasts. */
 const ANSWERS = 50;
-/** How long a sender keeps trying one message (a restart on a busy CI machine takes seconds). */
-const SENDER_PATIENCE_MS = 90_000;
+/**
+ * How long a restarted hub may take to listen: it first requeues everything it still owed a delivery (the queue is in
+ * memory), some thousands of referrals at the full size.
+ */
+const RESTART_TIMEOUT_MS = Math.max(30_000, REFERRALS * 5);
+/** How long a sender keeps trying one message: through a restart, and a minute more. */
+const SENDER_PATIENCE_MS = RESTART_TIMEOUT_MS + 60_000;
 const NORTH = 'Z8T001';
 const COMMUNITY = 'Z8T102';
 const FINAL = ['delivered', 'in-mailbox', 'acknowledged', 'failed'];
@@ -31,7 +36,7 @@ function startHub(dataDir: string, networksFile: string, faultRate: number): Pro
   return startHubProcess(
     ['test/support/chaos-hub.ts', '--data-dir', dataDir, '--networks', networksFile],
     { CHAOS_FAULT_RATE: String(faultRate) },
-    join(dataDir, '..', 'hub.log'),
+    { logFile: join(dataDir, '..', 'hub.log'), startTimeoutMs: RESTART_TIMEOUT_MS },
   );
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { knowHubProcess } from './http.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-/** How long a hub process may take to say where it listens. */
+/** How long a hub process may take to say where it listens, unless told otherwise. */
 const START_TIMEOUT_MS = 30_000;
 
 export interface HubProcess {
@@ -17,7 +17,12 @@ export interface HubProcess {
  * that exits before then rejects with its output; one that exits later by itself (not killed) has it printed.
  * With `logFile`, all its output is appended there too.
  */
-export function startHubProcess(args: string[], env: Record<string, string>, logFile?: string): Promise<HubProcess> {
+export function startHubProcess(
+  args: string[],
+  env: Record<string, string>,
+  options: { logFile?: string; startTimeoutMs?: number } = {},
+): Promise<HubProcess> {
+  const { logFile, startTimeoutMs = START_TIMEOUT_MS } = options;
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -29,7 +34,7 @@ export function startHubProcess(args: string[], env: Record<string, string>, log
     for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk) => appendFileSync(logFile, chunk));
   }
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub did not start:\n${output}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(() => reject(new Error(`hub did not start:\n${output}`)), startTimeoutMs);
     child.stdout!.on('data', (chunk: Buffer) => {
       output = `${output}${chunk}`.slice(-20_000);
       const match = /FHIR base:\s+(\S+)/.exec(output);
