@@ -34,10 +34,29 @@ afterAll(async () => {
   await services?.stop();
 });
 
-/** The store as the hub builds it, at a time the test sets. */
-function storeAt(now: () => Date) {
+/**
+ * How the record's put fails, when it does: its answer lost after DynamoDB wrote it, or before DynamoDB had it (either
+ * way the caller gets an error, as when every try of the SDK's went unanswered).
+ */
+type RecordWriteFault = 'answer lost' | 'never arrived';
+
+/** The store as the hub builds it, at a time the test sets, its record's put failing as told. */
+function storeAt(now: () => Date, recordWrite?: RecordWriteFault) {
+  const client = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+  const recordPut = (command: unknown) =>
+    command instanceof PutItemCommand && command.input.TableName === tables.messages;
+  const lost = () => new Error('socket hang up');
+  const faulty = Object.assign(Object.create(client), {
+    send: async (command: unknown) => {
+      if (!recordWrite || !recordPut(command)) return send(command);
+      if (recordWrite === 'never arrived') throw lost();
+      await send(command);
+      throw lost();
+    },
+  }) as DynamoDBDocumentClient;
   return new DynamoMessageStore(
-    DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+    faulty,
     tables,
     new CursorCodec(givenSecret('bodies-test-cursor-key')),
     patientIndexKey(givenSecret('bodies-test-search-key')),
@@ -116,6 +135,41 @@ describe('a message kept as its body and its record (the DynamoDB store)', () =>
     // Assess
     expect(stored).toBe('created');
     expect(await store.get(record.messageId)).toMatchObject({ messageId: record.messageId });
+  });
+
+  it('takes a record it wrote itself as its own, when the SDK sends the write again (its answer lost)', async () => {
+    // Prepare: this request's body and record are there already: the record's put succeeded, its answer never came.
+    const now = new Date();
+    const record = aRecord({ minute: 6 });
+    await storeAt(() => now).create(record, bundleOf(record));
+    // Act: the same write again
+    const stored = await storeAt(() => now).create(record, bundleOf(record));
+    // Assess: stored, and its body kept
+    expect(stored).toBe('created');
+    expect(await storeAt(() => now).getBundle(record.messageId)).toEqual(bundleOf(record));
+  });
+
+  it("counts a message stored when its record's put went unanswered but was written, and keeps its body", async () => {
+    // Prepare
+    const store = storeAt(() => new Date(), 'answer lost');
+    const record = aRecord({ minute: 7 });
+    // Act
+    const stored = await store.create(record, bundleOf(record));
+    // Assess
+    expect(stored).toBe('created');
+    expect(await store.getBundle(record.messageId)).toEqual(bundleOf(record));
+  });
+
+  it("fails a message whose record's put went unanswered and was not written, and removes its body", async () => {
+    // Prepare
+    const store = storeAt(() => new Date(), 'never arrived');
+    const record = aRecord({ minute: 8 });
+    // Act
+    const storing = store.create(record, bundleOf(record));
+    // Assess: the request fails (its sender asks again), nothing of the message is left
+    await expect(storing).rejects.toThrow('socket hang up');
+    expect(await store.get(record.messageId)).toBeUndefined();
+    expect(await storedAt(record.messageId)).toBeUndefined();
   });
 
   it('does not bring back a body its retention removed when the message is sent again', async () => {

@@ -73,17 +73,35 @@ export class DynamoMessageStore implements MessageStore {
         new PutItemCommand({
           TableName: this.tables.messages,
           Item: newMessageItem(record, patientKey),
-          ConditionExpression: 'attribute_not_exists(messageId)',
+          // Or this request's own record: the SDK sends a write again when its answer was lost.
+          ConditionExpression:
+            'attribute_not_exists(messageId) OR (createdAt = :createdAt AND #record.#request = :request)',
+          ExpressionAttributeNames: { '#record': 'record', '#request': 'requestId' },
+          ExpressionAttributeValues: { ':createdAt': { S: record.createdAt }, ':request': { S: record.requestId } },
         }),
       );
       return 'created';
     } catch (error) {
-      // Either way the body just written is no message's: a record whose body retention removed has it now, or the
-      // record was not written (the sender's retry then need not wait for the body to count as abandoned).
+      if (!(error instanceof ConditionalCheckFailedException))
+        return this.afterRecordWriteUnknown(record, storedAt, error);
+      // A message of this identity whose body retention removed: the body just written is not its to keep.
       await this.forgetBody(record.messageId, storedAt).catch(() => undefined);
-      if (error instanceof ConditionalCheckFailedException) return 'duplicate';
-      throw error;
+      return 'duplicate';
     }
+  }
+
+  /**
+   * The record's write failed with no answer whether it was written (every try of the SDK's lost): written, it is
+   * this request's and the message is stored; not written, its body is removed (the sender's retry need not wait for
+   * it to count as abandoned). Never the body of a stored record: when that cannot be told, it stays.
+   */
+  private async afterRecordWriteUnknown(record: MessageRecord, storedAt: Date, error: unknown): Promise<Stored> {
+    const written = await this.get(record.messageId).catch(() => 'unknown' as const);
+    if (written === 'unknown') throw error;
+    if (written?.createdAt === record.createdAt && written.requestId === record.requestId) return 'created';
+    await this.forgetBody(record.messageId, storedAt).catch(() => undefined);
+    if (written) return 'duplicate';
+    throw error;
   }
 
   /** Removes the body this request wrote (and only if it is still this request's, known by when it was stored). */
