@@ -37,36 +37,48 @@ const packedAttributes = ({ body, bodyEncoding }: ReturnType<typeof packBody>) =
 const dataDir = mkdtempSync(join(tmpdir(), 'hub-upgrade-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
+/** The hub's emulators started on the kept data directory, a client of them, both stopped once `use` is done. */
+async function onTheDataDir<T>(
+  use: (dynamo: DynamoDBClient, tableNames: Record<string, string>) => Promise<T>,
+): Promise<T> {
+  const services = await startEmbeddedServices({ dataDir });
+  const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint });
+  try {
+    return await use(dynamo, services.tableNames);
+  } finally {
+    dynamo.destroy();
+    await services.stop();
+  }
+}
+
 describe('a data directory kept by an earlier version of the hub (npm start -- --data-dir)', () => {
   it("is moved to today's indexes at start, its items keyed for them, nothing lost", async () => {
     // Prepare: the Operations table as an earlier hub made it (no alert index), holding an open alert.
-    const before = await startEmbeddedServices({ dataDir });
-    const tableName = before.tableNames[OPERATIONS_TABLE.envVar]!;
-    const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: before.dynamoEndpoint });
-    await dynamo.send(new DeleteTableCommand({ TableName: tableName }));
-    await whenDeleted(dynamo, tableName);
-    await dynamo.send(new CreateTableCommand(createTableInput({ ...OPERATIONS_TABLE, indexes: [] }, tableName)));
-    await whenActive(dynamo, tableName);
     const raisedAt = '2026-12-01T09:00:00.000Z';
-    await dynamo.send(
-      new PutItemCommand({
-        TableName: tableName,
-        Item: {
-          pk: { S: 'ALERT' },
-          sk: { S: 'delivery-failed:an-old-one' },
-          state: { S: 'open' },
-          raisedAt: { S: raisedAt },
-          kind: { S: 'delivery-failed' },
-          summary: { S: 'A referral could not be delivered.' },
-        },
-      }),
-    );
-    dynamo.destroy();
-    await before.stop();
+    const tableName = await onTheDataDir(async (dynamo, tableNames) => {
+      const tableName = tableNames[OPERATIONS_TABLE.envVar]!;
+      await dynamo.send(new DeleteTableCommand({ TableName: tableName }));
+      await whenDeleted(dynamo, tableName);
+      await dynamo.send(new CreateTableCommand(createTableInput({ ...OPERATIONS_TABLE, indexes: [] }, tableName)));
+      await whenActive(dynamo, tableName);
+      await dynamo.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            pk: { S: 'ALERT' },
+            sk: { S: 'delivery-failed:an-old-one' },
+            state: { S: 'open' },
+            raisedAt: { S: raisedAt },
+            kind: { S: 'delivery-failed' },
+            summary: { S: 'A referral could not be delivered.' },
+          },
+        }),
+      );
+      return tableName;
+    });
     // Act: the hub's emulators start again on the same directory.
-    const after = await startEmbeddedServices({ dataDir });
-    try {
-      const db = DynamoDBDocumentClient.from(new DynamoDBClient({ ...LOCAL_AWS, endpoint: after.dynamoEndpoint }));
+    await onTheDataDir(async (dynamo) => {
+      const db = DynamoDBDocumentClient.from(dynamo);
       const operations = new DynamoOperationsStore(db, tableName, new CursorCodec(givenSecret('upgrade-test-cursors')));
       // Assess: the alert is listed through today's index, as it was raised.
       const open = await operations.listAlerts('open', { limit: 10 });
@@ -74,20 +86,15 @@ describe('a data directory kept by an earlier version of the hub (npm start -- -
         expect.objectContaining({ key: 'delivery-failed:an-old-one', state: 'open', raisedAt }),
       ]);
       expect(await operations.countOpenAlerts(10)).toBe(1);
-      db.destroy();
-    } finally {
-      await after.stop();
-    }
+    });
   });
 
   it('writes again, after a kill, the messages changed since the killed hub started and those waiting on someone', async () => {
     // Prepare: messages delivered before the killed hub started and after it, and messages waiting since before it
     // started (for a delivery, in a team's inbox): the killed hub's change of one may have stopped after dynalite
     // removed its status entry and before the item was written, leaving it in no status (the chaos run caught two).
-    const services = await startEmbeddedServices({ dataDir });
-    const tableName = services.tableNames[MESSAGES_TABLE.envVar]!;
-    const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint });
-    try {
+    await onTheDataDir(async (dynamo, tableNames) => {
+      const tableName = tableNames[MESSAGES_TABLE.envVar]!;
       const message = (messageId: string, status: string, updatedAt: string) =>
         dynamo.send(
           new PutItemCommand({
@@ -106,19 +113,14 @@ describe('a data directory kept by an earlier version of the hub (npm start -- -
       ]);
       // Assess
       expect(rewritten).toEqual(new Set(['delivered-after', 'owed-since-before', 'in-an-inbox-since-before']));
-    } finally {
-      dynamo.destroy();
-      await services.stop();
-    }
+    });
   });
 
   it('removes, after a kill, the bodies the killed hub wrote without their records, and only those', async () => {
     // Prepare: a message stored whole, a body left alone by the killed hub, and one left alone before it started.
-    const services = await startEmbeddedServices({ dataDir });
-    const messages = services.tableNames[MESSAGES_TABLE.envVar]!;
-    const bodies = services.tableNames[MESSAGE_BODIES_TABLE.envVar]!;
-    const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: services.dynamoEndpoint });
-    try {
+    await onTheDataDir(async (dynamo, tableNames) => {
+      const messages = tableNames[MESSAGES_TABLE.envVar]!;
+      const bodies = tableNames[MESSAGE_BODIES_TABLE.envVar]!;
       const [whole, leftByTheKilled, leftBefore] = [1, 2, 3].map((minute) => aRecord({ minute }));
       const body = (record: MessageRecord, storedAt: string) =>
         dynamo.send(
@@ -137,64 +139,55 @@ describe('a data directory kept by an earlier version of the hub (npm start -- -
         (await dynamo.send(new GetItemCommand({ TableName: bodies, Key: { messageId: { S: record.messageId } } })))
           .Item !== undefined;
       expect([await kept(whole!), await kept(leftByTheKilled!), await kept(leftBefore!)]).toEqual([true, false, true]);
-    } finally {
-      dynamo.destroy();
-      await services.stop();
-    }
+    });
   });
 
   it("moves each message's body, which an earlier version kept in the message's own item, to the bodies table", async () => {
     // Prepare: the Messages table as an earlier hub made it (its body-expiry index), a message and its body in one item.
-    const before = await startEmbeddedServices({ dataDir });
-    const tableName = before.tableNames[MESSAGES_TABLE.envVar]!;
-    const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: before.dynamoEndpoint });
-    await dynamo.send(new DeleteTableCommand({ TableName: tableName }));
-    await whenDeleted(dynamo, tableName);
-    const bodyExpiry = {
-      name: 'byBodyExpiry',
-      partitionKey: { name: 'bodyShard', type: 'S' as const },
-      sortKey: { name: 'bodyExpiresAt', type: 'S' as const },
-      projectedAttributes: [],
-    };
-    const earlier = { ...MESSAGES_TABLE, indexes: [...MESSAGES_TABLE.indexes, bodyExpiry] };
-    await dynamo.send(new CreateTableCommand(createTableInput(earlier, tableName)));
-    await whenActive(dynamo, tableName);
     const record = aRecord({ minute: 5 });
-    await dynamo.send(
-      new PutItemCommand({
-        TableName: tableName,
-        Item: {
-          ...newMessageItem(record, undefined),
-          ...packedAttributes(packBody(bundleOf(record))),
-          bodyShard: { S: '0' },
-          bodyExpiresAt: { S: '2027-05-22T09:05:00.000Z' },
-        },
-      }),
-    );
-    dynamo.destroy();
-    await before.stop();
+    const tableName = await onTheDataDir(async (dynamo, tableNames) => {
+      const tableName = tableNames[MESSAGES_TABLE.envVar]!;
+      await dynamo.send(new DeleteTableCommand({ TableName: tableName }));
+      await whenDeleted(dynamo, tableName);
+      const bodyExpiry = {
+        name: 'byBodyExpiry',
+        partitionKey: { name: 'bodyShard', type: 'S' as const },
+        sortKey: { name: 'bodyExpiresAt', type: 'S' as const },
+        projectedAttributes: [],
+      };
+      const earlier = { ...MESSAGES_TABLE, indexes: [...MESSAGES_TABLE.indexes, bodyExpiry] };
+      await dynamo.send(new CreateTableCommand(createTableInput(earlier, tableName)));
+      await whenActive(dynamo, tableName);
+      await dynamo.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            ...newMessageItem(record, undefined),
+            ...packedAttributes(packBody(bundleOf(record))),
+            bodyShard: { S: '0' },
+            bodyExpiresAt: { S: '2027-05-22T09:05:00.000Z' },
+          },
+        }),
+      );
+      return tableName;
+    });
     // Act: the hub's emulators start again on the same directory.
-    const after = await startEmbeddedServices({ dataDir });
-    try {
-      const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: after.dynamoEndpoint });
+    await onTheDataDir(async (dynamo, tableNames) => {
       const store = new DynamoMessageStore(
-        DynamoDBDocumentClient.from(client),
-        { messages: tableName, bodies: after.tableNames[MESSAGE_BODIES_TABLE.envVar]! },
+        DynamoDBDocumentClient.from(dynamo),
+        { messages: tableName, bodies: tableNames[MESSAGE_BODIES_TABLE.envVar]! },
         new CursorCodec(givenSecret('upgrade-test-cursors')),
         async (n) => n,
       );
       // Assess: the message and its body read as today's hub reads them; its item holds the record alone.
       expect(await store.get(record.messageId)).toMatchObject({ messageId: record.messageId });
       expect(await store.getBundle(record.messageId)).toEqual(bundleOf(record));
-      const { Item } = await client.send(
+      const { Item } = await dynamo.send(
         new GetItemCommand({ TableName: tableName, Key: { messageId: { S: record.messageId } } }),
       );
       expect(Item?.record).toBeDefined();
       expect(Item?.body).toBeUndefined();
       expect(Item?.bodyShard).toBeUndefined();
-      client.destroy();
-    } finally {
-      await after.stop();
-    }
+    });
   });
 });
